@@ -1,0 +1,629 @@
+//===- XfOps.cpp - xf shape inference, verifiers and folds ----------------===//
+//
+// Shape rules live in inferReturnTypes, so builders get result types for free
+// and the verifier reports which operand is wrong, with the shapes involved.
+//
+//===----------------------------------------------------------------------===//
+#include "muir/Dialect/Xf/XfDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallSet.h"
+
+using namespace mlir;
+using namespace muir::xf;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Prints a shape as `[2, 3, 4]` for diagnostics.
+std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  llvm::raw_string_ostream os(s);
+  llvm::interleaveComma(shape, os);
+  os << "]";
+  return s;
+}
+
+std::string shapeStr(Type t) {
+  if (auto ranked = llvm::dyn_cast<RankedTensorType>(t))
+    return shapeStr(ranked.getShape());
+  return "<unranked>";
+}
+
+RankedTensorType ranked(Value v) {
+  return llvm::dyn_cast<RankedTensorType>(v.getType());
+}
+
+LogicalResult fail(std::optional<Location> loc, const Twine &msg) {
+  return emitOptionalError(loc, msg);
+}
+
+/// Requires `v` to be a ranked tensor; names it by `what` otherwise.
+FailureOr<RankedTensorType> needRanked(std::optional<Location> loc, Value v,
+                                       StringRef what) {
+  auto t = ranked(v);
+  if (!t) {
+    (void)fail(loc, Twine(what) + " must be a ranked tensor");
+    return failure();
+  }
+  return t;
+}
+
+/// Requires two operands to share an element type.
+LogicalResult sameElementType(std::optional<Location> loc, StringRef aName,
+                              RankedTensorType a, StringRef bName,
+                              RankedTensorType b) {
+  if (a.getElementType() == b.getElementType())
+    return success();
+  std::string msg;
+  llvm::raw_string_ostream os(msg);
+  os << aName << " element type " << a.getElementType() << " differs from "
+     << bName << " element type " << b.getElementType()
+     << " (insert xf.cast for mixed precision)";
+  return fail(loc, msg);
+}
+
+bool isSplatOf(Value v, double value) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat())
+    return false;
+  if (!llvm::isa<FloatType>(attr.getElementType()))
+    return false;
+  return attr.getSplatValue<APFloat>().convertToDouble() == value;
+}
+
+/// `x op c` folds to x when c is a splat identity and no broadcast happens.
+OpFoldResult foldIdentity(Value x, Value c, Type resultType, double identity) {
+  if (x.getType() == resultType && isSplatOf(c, identity))
+    return x;
+  return {};
+}
+} // namespace
+
+FailureOr<SmallVector<int64_t>> muir::xf::broadcastShapes(ArrayRef<int64_t> a,
+                                                          ArrayRef<int64_t> b) {
+  size_t rank = std::max(a.size(), b.size());
+  SmallVector<int64_t> out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1)
+      return failure();
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+FailureOr<int64_t> muir::xf::normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return failure();
+  return axis < 0 ? axis + rank : axis;
+}
+
+bool muir::xf::isSupportedFloat(Type t) {
+  return t.isF32() || t.isBF16() || t.isF16() ||
+         llvm::isa<Float8E4M3FNType, Float8E5M2Type>(t);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary
+//===----------------------------------------------------------------------===//
+
+static LogicalResult inferBinary(std::optional<Location> loc, Value lhs,
+                                 Value rhs, SmallVectorImpl<Type> &out) {
+  auto l = needRanked(loc, lhs, "lhs");
+  auto r = needRanked(loc, rhs, "rhs");
+  if (failed(l) || failed(r))
+    return failure();
+  if (failed(sameElementType(loc, "lhs", *l, "rhs", *r)))
+    return failure();
+  auto shape = broadcastShapes(l->getShape(), r->getShape());
+  if (failed(shape))
+    return fail(loc, "lhs shape " + shapeStr(l->getShape()) + " and rhs shape " +
+                         shapeStr(r->getShape()) + " do not broadcast");
+  out.push_back(RankedTensorType::get(*shape, l->getElementType()));
+  return success();
+}
+
+#define XF_BINARY_INFER(OP)                                                    \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc, \
+                                     Adaptor adaptor,                         \
+                                     SmallVectorImpl<Type> &out) {            \
+    return inferBinary(loc, adaptor.getLhs(), adaptor.getRhs(), out);         \
+  }
+XF_BINARY_INFER(AddOp)
+XF_BINARY_INFER(SubOp)
+XF_BINARY_INFER(MulOp)
+XF_BINARY_INFER(DivOp)
+XF_BINARY_INFER(MaxOp)
+XF_BINARY_INFER(MinOp)
+#undef XF_BINARY_INFER
+
+OpFoldResult AddOp::fold(FoldAdaptor) {
+  if (auto r = foldIdentity(getLhs(), getRhs(), getType(), 0.0))
+    return r;
+  return foldIdentity(getRhs(), getLhs(), getType(), 0.0);
+}
+OpFoldResult SubOp::fold(FoldAdaptor) {
+  return foldIdentity(getLhs(), getRhs(), getType(), 0.0);
+}
+OpFoldResult MulOp::fold(FoldAdaptor) {
+  if (auto r = foldIdentity(getLhs(), getRhs(), getType(), 1.0))
+    return r;
+  return foldIdentity(getRhs(), getLhs(), getType(), 1.0);
+}
+OpFoldResult DivOp::fold(FoldAdaptor) {
+  return foldIdentity(getLhs(), getRhs(), getType(), 1.0);
+}
+
+//===----------------------------------------------------------------------===//
+// Cast
+//===----------------------------------------------------------------------===//
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Matmul
+//===----------------------------------------------------------------------===//
+
+static LogicalResult checkAccType(std::optional<Location> loc,
+                                  std::optional<Type> acc) {
+  if (acc && !acc->isF32()) {
+    std::string msg;
+    llvm::raw_string_ostream os(msg);
+    os << "acc_type " << *acc
+       << " is not supported: accumulation is f32 (fp32 PSUM)";
+    return fail(loc, msg);
+  }
+  return success();
+}
+
+/// Rows x cols of a matrix operand's trailing two dims, honouring transpose.
+static std::pair<int64_t, int64_t> matrixDims(RankedTensorType t, bool trans) {
+  int64_t r = t.getDimSize(t.getRank() - 2), c = t.getDimSize(t.getRank() - 1);
+  return trans ? std::make_pair(c, r) : std::make_pair(r, c);
+}
+
+static LogicalResult inferMatmul(std::optional<Location> loc, Value lhsV,
+                                 Value rhsV, bool tl, bool tr,
+                                 std::optional<Type> acc, bool batched,
+                                 SmallVectorImpl<Type> &out) {
+  auto l = needRanked(loc, lhsV, "lhs");
+  auto r = needRanked(loc, rhsV, "rhs");
+  if (failed(l) || failed(r) || failed(checkAccType(loc, acc)))
+    return failure();
+  int64_t minRank = batched ? 3 : 2;
+  if (batched ? l->getRank() < 3 : l->getRank() != 2)
+    return fail(loc, "lhs must have rank " + Twine(batched ? ">= 3" : "2") +
+                         ", got shape " + shapeStr(l->getShape()));
+  if (batched ? r->getRank() < 3 : r->getRank() != 2)
+    return fail(loc, "rhs must have rank " + Twine(batched ? ">= 3" : "2") +
+                         ", got shape " + shapeStr(r->getShape()));
+  (void)minRank;
+  if (failed(sameElementType(loc, "lhs", *l, "rhs", *r)))
+    return failure();
+  auto [m, k1] = matrixDims(*l, tl);
+  auto [k2, n] = matrixDims(*r, tr);
+  if (k1 != k2)
+    return fail(loc, "contraction sizes differ: lhs " + shapeStr(l->getShape()) +
+                         (tl ? " (transposed)" : "") + " has K = " + Twine(k1) +
+                         ", rhs " + shapeStr(r->getShape()) +
+                         (tr ? " (transposed)" : "") + " has K = " + Twine(k2));
+  SmallVector<int64_t> shape;
+  if (batched) {
+    auto b = broadcastShapes(l->getShape().drop_back(2),
+                             r->getShape().drop_back(2));
+    if (failed(b))
+      return fail(loc, "batch dimensions of lhs " + shapeStr(l->getShape()) +
+                           " and rhs " + shapeStr(r->getShape()) +
+                           " do not broadcast");
+    shape = *b;
+  }
+  shape.push_back(m);
+  shape.push_back(n);
+  out.push_back(RankedTensorType::get(shape, l->getElementType()));
+  return success();
+}
+
+/// Matmul results may change precision: only the shape must match.
+static bool sameShapes(TypeRange l, TypeRange r) {
+  if (l.size() != r.size())
+    return false;
+  for (auto [a, b] : llvm::zip(l, r)) {
+    auto ta = llvm::dyn_cast<RankedTensorType>(a);
+    auto tb = llvm::dyn_cast<RankedTensorType>(b);
+    if (!ta || !tb || ta.getShape() != tb.getShape())
+      return false;
+  }
+  return true;
+}
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor a, SmallVectorImpl<Type> &out) {
+  return inferMatmul(loc, a.getLhs(), a.getRhs(), a.getTransposeLhs(),
+                     a.getTransposeRhs(), a.getAccType(), false, out);
+}
+bool MatmulOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return sameShapes(l, r);
+}
+LogicalResult BatchMatmulOp::inferReturnTypes(MLIRContext *,
+                                              std::optional<Location> loc,
+                                              Adaptor a,
+                                              SmallVectorImpl<Type> &out) {
+  return inferMatmul(loc, a.getLhs(), a.getRhs(), a.getTransposeLhs(),
+                     a.getTransposeRhs(), a.getAccType(), true, out);
+}
+bool BatchMatmulOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return sameShapes(l, r);
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax, norms, reductions
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = getType().getRank();
+  if (failed(normalizeAxis(getAxis(), rank)))
+    return emitOpError() << "axis " << getAxis() << " is out of range for "
+                         << "input shape " << shapeStr(getType());
+  return success();
+}
+
+static LogicalResult checkNormParam(std::optional<Location> loc,
+                                    RankedTensorType in, Value param,
+                                    StringRef name) {
+  auto p = needRanked(loc, param, name);
+  if (failed(p))
+    return failure();
+  if (in.getRank() < 1)
+    return fail(loc, "input must have rank >= 1");
+  int64_t d = in.getDimSize(in.getRank() - 1);
+  if (p->getRank() != 1 || p->getDimSize(0) != d)
+    return fail(loc, Twine(name) + " shape " + shapeStr(p->getShape()) +
+                         " must be [" + Twine(d) + "] to match input shape " +
+                         shapeStr(in.getShape()));
+  return sameElementType(loc, "input", in, name, *p);
+}
+
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor a,
+                                            SmallVectorImpl<Type> &out) {
+  auto in = needRanked(loc, a.getInput(), "input");
+  if (failed(in) || failed(checkNormParam(loc, *in, a.getWeight(), "weight")) ||
+      failed(checkNormParam(loc, *in, a.getBias(), "bias")))
+    return failure();
+  if (a.getEps().convertToFloat() < 0)
+    return fail(loc, "eps must be >= 0");
+  out.push_back(*in);
+  return success();
+}
+
+LogicalResult RmsNormOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor a,
+                                          SmallVectorImpl<Type> &out) {
+  auto in = needRanked(loc, a.getInput(), "input");
+  if (failed(in) || failed(checkNormParam(loc, *in, a.getWeight(), "weight")))
+    return failure();
+  if (a.getEps().convertToFloat() < 0)
+    return fail(loc, "eps must be >= 0");
+  out.push_back(*in);
+  return success();
+}
+
+static LogicalResult inferReduce(std::optional<Location> loc, Value input,
+                                 ArrayRef<int64_t> axes, bool keepDims,
+                                 SmallVectorImpl<Type> &out) {
+  auto in = needRanked(loc, input, "input");
+  if (failed(in))
+    return failure();
+  int64_t rank = in->getRank();
+  llvm::SmallSet<int64_t, 4> seen;
+  for (int64_t axis : axes) {
+    auto n = normalizeAxis(axis, rank);
+    if (failed(n))
+      return fail(loc, "axis " + Twine(axis) + " is out of range for input "
+                                               "shape " +
+                           shapeStr(in->getShape()));
+    if (!seen.insert(*n).second)
+      return fail(loc, "axis " + Twine(axis) + " is repeated");
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!seen.contains(i))
+      shape.push_back(in->getDimSize(i));
+    else if (keepDims)
+      shape.push_back(1);
+  }
+  out.push_back(RankedTensorType::get(shape, in->getElementType()));
+  return success();
+}
+
+#define XF_REDUCE_INFER(OP)                                                    \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc, \
+                                     Adaptor a, SmallVectorImpl<Type> &out) {  \
+    return inferReduce(loc, a.getInput(), a.getAxes(), a.getKeepDims(), out); \
+  }
+XF_REDUCE_INFER(ReduceSumOp)
+XF_REDUCE_INFER(ReduceMaxOp)
+XF_REDUCE_INFER(ReduceMeanOp)
+#undef XF_REDUCE_INFER
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor a,
+                                            SmallVectorImpl<Type> &out) {
+  auto in = needRanked(loc, a.getInput(), "input");
+  if (failed(in))
+    return failure();
+  ArrayRef<int64_t> perm = a.getPermutation();
+  int64_t rank = in->getRank();
+  if ((int64_t)perm.size() != rank)
+    return fail(loc, "permutation has " + Twine(perm.size()) +
+                         " entries but input shape " +
+                         shapeStr(in->getShape()) + " has rank " + Twine(rank));
+  SmallVector<bool> used(rank, false);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= rank || used[p])
+      return fail(loc, "permutation " + shapeStr(perm) +
+                           " is not a permutation of [0, " + Twine(rank) + ")");
+    used[p] = true;
+    shape.push_back(in->getDimSize(p));
+  }
+  out.push_back(RankedTensorType::get(shape, in->getElementType()));
+  return success();
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  ArrayRef<int64_t> perm = getPermutation();
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return getInput();
+  // transpose(transpose(x, p), q) = transpose(x, p∘q).
+  if (auto inner = getInput().getDefiningOp<TransposeOp>()) {
+    ArrayRef<int64_t> p = inner.getPermutation();
+    SmallVector<int64_t> composed;
+    for (int64_t q : perm)
+      composed.push_back(p[q]);
+    if (llvm::equal(composed, llvm::seq<int64_t>(0, composed.size())))
+      return inner.getInput();
+    setPermutation(composed);
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  return {};
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto in = getInput().getType(), out = getType();
+  if (in.getNumElements() != out.getNumElements())
+    return emitOpError() << "input shape " << shapeStr(in) << " has "
+                         << in.getNumElements() << " elements but result shape "
+                         << shapeStr(out) << " has " << out.getNumElements();
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  if (auto attr = llvm::dyn_cast_if_present<DenseElementsAttr>(
+          adaptor.getInput()))
+    return attr.reshape(getType());
+  return {};
+}
+
+LogicalResult BroadcastToOp::verify() {
+  auto in = getInput().getType(), out = getType();
+  auto b = broadcastShapes(in.getShape(), out.getShape());
+  if (in.getRank() > out.getRank() || failed(b) ||
+      ArrayRef<int64_t>(*b) != out.getShape())
+    return emitOpError() << "input shape " << shapeStr(in)
+                         << " does not broadcast to result shape "
+                         << shapeStr(out);
+  return success();
+}
+
+OpFoldResult BroadcastToOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  auto attr = llvm::dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput());
+  if (attr && attr.isSplat())
+    return SplatElementsAttr::get(getType(), attr.getSplatValue<Attribute>());
+  return {};
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc, Adaptor a,
+                                         SmallVectorImpl<Type> &out) {
+  if (a.getInputs().empty())
+    return fail(loc, "needs at least one input");
+  auto first = needRanked(loc, a.getInputs()[0], "input #0");
+  if (failed(first))
+    return failure();
+  int64_t rank = first->getRank();
+  auto axis = normalizeAxis(a.getAxis(), rank);
+  if (failed(axis))
+    return fail(loc, "axis " + Twine(a.getAxis()) +
+                         " is out of range for input #0 shape " +
+                         shapeStr(first->getShape()));
+  SmallVector<int64_t> shape(first->getShape());
+  shape[*axis] = 0;
+  for (auto [i, v] : llvm::enumerate(a.getInputs())) {
+    std::string name = "input #" + std::to_string(i);
+    auto t = needRanked(loc, v, name);
+    if (failed(t) || failed(sameElementType(loc, "input #0", *first, name, *t)))
+      return failure();
+    bool ok = t->getRank() == rank;
+    for (int64_t d = 0; ok && d < rank; ++d)
+      ok = d == *axis || t->getDimSize(d) == first->getDimSize(d);
+    if (!ok)
+      return fail(loc, name + " shape " + shapeStr(t->getShape()) +
+                           " does not match input #0 shape " +
+                           shapeStr(first->getShape()) +
+                           " outside axis " + Twine(*axis));
+    shape[*axis] += t->getDimSize(*axis);
+  }
+  out.push_back(RankedTensorType::get(shape, first->getElementType()));
+  return success();
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc, Adaptor a,
+                                        SmallVectorImpl<Type> &out) {
+  auto in = needRanked(loc, a.getInput(), "input");
+  if (failed(in))
+    return failure();
+  ArrayRef<int64_t> offs = a.getOffsets(), sizes = a.getSizes(),
+                    strides = a.getStrides();
+  int64_t rank = in->getRank();
+  if ((int64_t)offs.size() != rank || (int64_t)sizes.size() != rank ||
+      (int64_t)strides.size() != rank)
+    return fail(loc, "offsets, sizes and strides need " + Twine(rank) +
+                         " entries each for input shape " +
+                         shapeStr(in->getShape()));
+  for (int64_t d = 0; d < rank; ++d) {
+    if (offs[d] < 0 || sizes[d] < 0 || strides[d] < 1)
+      return fail(loc, "dimension " + Twine(d) + ": offset " + Twine(offs[d]) +
+                           ", size " + Twine(sizes[d]) + ", stride " +
+                           Twine(strides[d]) +
+                           " (need offset >= 0, size >= 0, stride >= 1)");
+    if (sizes[d] > 0 && offs[d] + (sizes[d] - 1) * strides[d] >=
+                            in->getDimSize(d))
+      return fail(loc, "dimension " + Twine(d) + ": slice reads index " +
+                           Twine(offs[d] + (sizes[d] - 1) * strides[d]) +
+                           " past the end of input shape " +
+                           shapeStr(in->getShape()));
+  }
+  out.push_back(RankedTensorType::get(sizes, in->getElementType()));
+  return success();
+}
+
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc, Adaptor a,
+                                         SmallVectorImpl<Type> &out) {
+  auto table = needRanked(loc, a.getTable(), "table");
+  auto idx = needRanked(loc, a.getIndices(), "indices");
+  if (failed(table) || failed(idx))
+    return failure();
+  if (table->getRank() < 1)
+    return fail(loc, "table must have rank >= 1");
+  SmallVector<int64_t> shape(idx->getShape());
+  llvm::append_range(shape, table->getShape().drop_front());
+  out.push_back(RankedTensorType::get(shape, table->getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Transformer building blocks
+//===----------------------------------------------------------------------===//
+
+LogicalResult RopeOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc, Adaptor a,
+                                       SmallVectorImpl<Type> &out) {
+  auto x = needRanked(loc, a.getInput(), "input");
+  auto c = needRanked(loc, a.getCos(), "cos");
+  auto s = needRanked(loc, a.getSin(), "sin");
+  if (failed(x) || failed(c) || failed(s))
+    return failure();
+  if (x->getRank() < 2)
+    return fail(loc, "input must have rank >= 2 ([..., S, D]), got shape " +
+                         shapeStr(x->getShape()));
+  int64_t S = x->getDimSize(x->getRank() - 2), D = x->getDimSize(x->getRank() - 1);
+  if (D % 2 != 0)
+    return fail(loc, "head dimension D = " + Twine(D) + " of input shape " +
+                         shapeStr(x->getShape()) + " must be even");
+  for (auto [name, t] : {std::make_pair("cos", *c), std::make_pair("sin", *s)}) {
+    if (t.getRank() != 2 || t.getDimSize(0) != S || t.getDimSize(1) != D)
+      return fail(loc, Twine(name) + " shape " + shapeStr(t.getShape()) +
+                           " must be [" + Twine(S) + ", " + Twine(D) +
+                           "] for input shape " + shapeStr(x->getShape()));
+    if (failed(sameElementType(loc, "input", *x, name, t)))
+      return failure();
+  }
+  out.push_back(*x);
+  return success();
+}
+
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor a,
+                                            SmallVectorImpl<Type> &out) {
+  auto q = needRanked(loc, a.getQuery(), "query");
+  auto k = needRanked(loc, a.getKey(), "key");
+  auto v = needRanked(loc, a.getValue(), "value");
+  if (failed(q) || failed(k) || failed(v))
+    return failure();
+  for (auto [name, t] :
+       {std::make_pair("query", *q), std::make_pair("key", *k),
+        std::make_pair("value", *v)})
+    if (t.getRank() != 4)
+      return fail(loc, Twine(name) + " must have rank 4 ([B, H, S, D]), got "
+                                     "shape " +
+                           shapeStr(t.getShape()));
+  if (failed(sameElementType(loc, "query", *q, "key", *k)) ||
+      failed(sameElementType(loc, "query", *q, "value", *v)))
+    return failure();
+  auto qs = q->getShape(), ks = k->getShape(), vs = v->getShape();
+  if (ks[0] != qs[0] || vs[0] != qs[0])
+    return fail(loc, "batch sizes differ: query " + shapeStr(qs) + ", key " +
+                         shapeStr(ks) + ", value " + shapeStr(vs));
+  if (ks[1] != vs[1] || ks[2] != vs[2])
+    return fail(loc, "key " + shapeStr(ks) + " and value " + shapeStr(vs) +
+                         " must agree on heads and sequence length");
+  if (ks[1] == 0 || qs[1] % ks[1] != 0)
+    return fail(loc, "query heads " + Twine(qs[1]) +
+                         " must be a multiple of key/value heads " +
+                         Twine(ks[1]));
+  if (ks[3] != qs[3])
+    return fail(loc, "query head dim " + Twine(qs[3]) + " (shape " +
+                         shapeStr(qs) + ") differs from key head dim " +
+                         Twine(ks[3]) + " (shape " + shapeStr(ks) + ")");
+  if (a.getCausal() && qs[2] > ks[2])
+    return fail(loc, "causal attention needs query length " + Twine(qs[2]) +
+                         " <= key length " + Twine(ks[2]));
+  out.push_back(RankedTensorType::get({qs[0], qs[1], qs[2], vs[3]},
+                                      q->getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Constant
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor a,
+                                           SmallVectorImpl<Type> &out) {
+  auto t = llvm::dyn_cast<RankedTensorType>(a.getValue().getType());
+  if (!t)
+    return fail(loc, "value must have a ranked tensor type");
+  out.push_back(t);
+  return success();
+}
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+#define GET_OP_CLASSES
+#include "xf/XfOps.cpp.inc"
