@@ -1,6 +1,7 @@
 //===- InitAll.cpp - registration of muir's dialects and passes -----------===//
 #include "muir/InitAll.h"
 
+#include "muir/Dialect/Nc/NcDialect.h"
 #include "muir/Dialect/Xf/XfDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -8,7 +9,8 @@
 #include "mlir/Transforms/Passes.h"
 
 void muir::registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<mlir::func::FuncDialect, muir::xf::XfDialect>();
+  registry.insert<mlir::func::FuncDialect, muir::xf::XfDialect,
+                  muir::nc::NcDialect>();
 }
 
 void muir::registerAllPasses() {

@@ -1,0 +1,212 @@
+//===- NcDialect.cpp - nc registration, tile attribute, machine lookup ----===//
+#include "muir/Dialect/Nc/NcDialect.h"
+#include "muir/Dialect/Nc/NcUtils.h"
+#include "muir/Target/Machine.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <memory>
+#include <mutex>
+
+using namespace mlir;
+using namespace muir::nc;
+namespace tgt = muir::target;
+
+#include "nc/NcDialect.cpp.inc"
+#include "nc/NcEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "nc/NcAttrs.cpp.inc"
+
+void NcDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "nc/NcAttrs.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "nc/NcOps.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// Element types
+//===----------------------------------------------------------------------===//
+
+std::optional<tgt::ElemType> muir::nc::toElemType(Type t) {
+  if (t.isF32())
+    return tgt::ElemType::F32;
+  if (t.isBF16())
+    return tgt::ElemType::BF16;
+  if (t.isF16())
+    return tgt::ElemType::F16;
+  if (llvm::isa<Float8E4M3FNType>(t))
+    return tgt::ElemType::F8E4M3FN;
+  if (llvm::isa<Float8E5M2Type>(t))
+    return tgt::ElemType::F8E5M2;
+  if (t.isSignlessInteger(32))
+    return tgt::ElemType::I32;
+  return std::nullopt;
+}
+
+Type muir::nc::fromElemType(MLIRContext *ctx, tgt::ElemType t) {
+  Builder b(ctx);
+  switch (t) {
+  case tgt::ElemType::F32: return b.getF32Type();
+  case tgt::ElemType::BF16: return b.getBF16Type();
+  case tgt::ElemType::F16: return b.getF16Type();
+  case tgt::ElemType::F8E4M3FN: return b.getType<Float8E4M3FNType>();
+  case tgt::ElemType::F8E5M2: return b.getType<Float8E5M2Type>();
+  case tgt::ElemType::I32: return b.getI32Type();
+  }
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// AccessAttr
+//===----------------------------------------------------------------------===//
+
+int64_t AccessAttr::getFreeElements() const {
+  int64_t n = 1;
+  for (int64_t s : getSizes())
+    n *= s;
+  return n;
+}
+
+unsigned AccessAttr::getElementBytes() const {
+  auto t = toElemType(getElementType());
+  return t ? tgt::elemBytes(*t) : 0;
+}
+
+int64_t AccessAttr::getEndByte() const {
+  int64_t last = 0;
+  for (auto [size, stride] : llvm::zip(getSizes(), getStrides()))
+    last += (size - 1) * stride;
+  return getOffset() + (last + 1) * getElementBytes();
+}
+
+LogicalResult
+AccessAttr::verify(function_ref<InFlightDiagnostic()> emitError, MemSpace space,
+                   StringRef tensor, int64_t partition, int64_t partitions,
+                   int64_t partitionStride, int64_t offset,
+                   ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides,
+                   Type elementType) {
+  if (!toElemType(elementType))
+    return emitError() << "tile element type " << elementType
+                       << " is not one of f32, bf16, f16, f8E4M3FN, f8E5M2, i32";
+  if (sizes.size() != strides.size())
+    return emitError() << "tile has " << sizes.size() << " sizes but "
+                       << strides.size() << " strides";
+  if (sizes.empty() || sizes.size() > 4)
+    return emitError() << "tile needs 1 to 4 free dimensions, got "
+                       << sizes.size();
+  if (partitions < 1 || partition < 0 || offset < 0)
+    return emitError() << "tile partition start " << partition << ", count "
+                       << partitions << " and offset " << offset
+                       << " must be >= 0, >= 1 and >= 0";
+  for (auto [size, stride] : llvm::zip(sizes, strides))
+    if (size < 1 || stride < 0)
+      return emitError() << "tile free dimension size " << size << ", stride "
+                         << stride << " must be >= 1 and >= 0";
+  if (space == MemSpace::hbm && tensor.empty())
+    return emitError() << "an HBM tile must name its tensor";
+  if (space != MemSpace::hbm && !tensor.empty())
+    return emitError() << "only HBM tiles name a tensor";
+  if (space != MemSpace::hbm && partitionStride != 0)
+    return emitError() << "SBUF/PSUM tiles have no partition stride";
+  return success();
+}
+
+static ParseResult parseIntList(AsmParser &p, SmallVectorImpl<int64_t> &out) {
+  return p.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
+    return p.parseInteger(out.emplace_back());
+  });
+}
+
+// #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : bf16>
+// #nc.ap<hbm @a[128 x 512] at 0 dims [512] strides [1] : bf16>
+Attribute AccessAttr::parse(AsmParser &p, Type) {
+  StringRef kw;
+  std::string tensor;
+  int64_t partition = 0, partitions = 0, pstride = 0, offset = 0;
+  SmallVector<int64_t> sizes, strides;
+  Type elt;
+  SMLoc loc = p.getCurrentLocation();
+  if (p.parseLess() || p.parseKeyword(&kw))
+    return {};
+  auto space = symbolizeMemSpace(kw);
+  if (!space) {
+    p.emitError(loc, "expected memory space hbm, sbuf or psum, got '")
+        << kw << "'";
+    return {};
+  }
+  if (*space == MemSpace::hbm) {
+    StringAttr name;
+    if (p.parseSymbolName(name) || p.parseLSquare() ||
+        p.parseInteger(partitions) || p.parseKeyword("x") ||
+        p.parseInteger(pstride) || p.parseRSquare())
+      return {};
+    tensor = name.getValue().str();
+  } else if (p.parseLSquare() || p.parseInteger(partition) || p.parseComma() ||
+             p.parseInteger(partitions) || p.parseRSquare()) {
+    return {};
+  }
+  if (p.parseKeyword("at") || p.parseInteger(offset) ||
+      p.parseKeyword("dims") || parseIntList(p, sizes) ||
+      p.parseKeyword("strides") || parseIntList(p, strides) || p.parseColon() ||
+      p.parseType(elt) || p.parseGreater())
+    return {};
+  return AccessAttr::getChecked([&] { return p.emitError(loc); },
+                                p.getContext(), *space, tensor, partition,
+                                partitions, pstride, offset, sizes, strides,
+                                elt);
+}
+
+void AccessAttr::print(AsmPrinter &p) const {
+  p << "<" << stringifyMemSpace(getSpace());
+  if (isHbm()) {
+    p << " @" << getTensor() << "[" << getPartitions() << " x "
+      << getPartitionStride() << "]";
+  } else {
+    p << "[" << getPartition() << ", " << getPartitions() << "]";
+  }
+  p << " at " << getOffset() << " dims [";
+  llvm::interleaveComma(getSizes(), p);
+  p << "] strides [";
+  llvm::interleaveComma(getStrides(), p);
+  p << "] : " << getElementType() << ">";
+}
+
+//===----------------------------------------------------------------------===//
+// Machine lookup
+//===----------------------------------------------------------------------===//
+
+const tgt::Machine *muir::nc::getMachine(KernelOp kernel) {
+  static std::mutex mutex;
+  static llvm::StringMap<std::unique_ptr<tgt::Machine>> cache;
+  static llvm::StringMap<std::string> failures;
+  std::lock_guard<std::mutex> lock(mutex);
+  StringRef name = kernel.getTarget();
+  auto it = cache.find(name);
+  if (it != cache.end())
+    return it->second.get();
+  auto failed = failures.find(name);
+  if (failed != failures.end()) {
+    kernel.emitOpError() << failed->second;
+    return nullptr;
+  }
+  llvm::Expected<tgt::Machine> m = tgt::loadMachine(name);
+  if (!m) {
+    std::string msg = llvm::toString(m.takeError());
+    failures[name] = msg;
+    kernel.emitOpError() << msg;
+    return nullptr;
+  }
+  auto owned = std::make_unique<tgt::Machine>(std::move(*m));
+  const tgt::Machine *raw = owned.get();
+  cache[name] = std::move(owned);
+  return raw;
+}

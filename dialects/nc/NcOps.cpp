@@ -1,0 +1,451 @@
+//===- NcOps.cpp - nc verifiers: the hardware's rules ---------------------===//
+//
+// Each rule names the operand and the numbers that break it; limits come from
+// the kernel's machine description, never from constants here.
+//
+//===----------------------------------------------------------------------===//
+#include "muir/Dialect/Nc/NcDialect.h"
+#include "muir/Dialect/Nc/NcUtils.h"
+#include "muir/Target/Machine.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace muir::nc;
+namespace tgt = muir::target;
+
+//===----------------------------------------------------------------------===//
+// Kernel and tensors
+//===----------------------------------------------------------------------===//
+
+RegionKind KernelOp::getRegionKind(unsigned) { return RegionKind::Graph; }
+
+LogicalResult KernelOp::verify() {
+  if (getSemaphores() < 0 || getSemaphores() > 65536)
+    return emitOpError() << "semaphore count " << getSemaphores()
+                         << " must be in [0, 65536]";
+  return success();
+}
+
+LogicalResult KernelOp::verifyRegions() {
+  const tgt::Machine *m = getMachine(*this);
+  if (!m)
+    return failure();
+  // HBM tensors may not overlap and must fit the core's HBM.
+  SmallVector<std::pair<int64_t, TensorOp>> ranges;
+  for (auto t : getBody().front().getOps<TensorOp>())
+    ranges.push_back({t.getOffset(), t});
+  llvm::sort(ranges, [](auto &a, auto &b) { return a.first < b.first; });
+  auto bytes = [](TensorOp t) {
+    auto type = llvm::cast<RankedTensorType>(t.getType());
+    return type.getNumElements() *
+           tgt::elemBytes(*toElemType(type.getElementType()));
+  };
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    TensorOp t = ranges[i].second;
+    int64_t end = ranges[i].first + bytes(t);
+    if (end > m->hbm.capacityBytes)
+      return t.emitOpError() << "ends at HBM byte " << end
+                             << ", past the capacity " << m->hbm.capacityBytes
+                             << " of target '" << m->name << "'";
+    if (i + 1 < ranges.size() && end > ranges[i + 1].first)
+      return t.emitOpError()
+             << "HBM bytes [" << ranges[i].first << ", " << end
+             << ") overlap tensor @" << ranges[i + 1].second.getSymName()
+             << " at " << ranges[i + 1].first;
+  }
+  return success();
+}
+
+LogicalResult TensorOp::verify() {
+  auto type = llvm::dyn_cast<RankedTensorType>(getType());
+  if (!type || !type.hasStaticShape())
+    return emitOpError() << "type must be a statically shaped tensor, got "
+                         << getType();
+  if (!toElemType(type.getElementType()))
+    return emitOpError() << "element type " << type.getElementType()
+                         << " is not supported by the target";
+  if (getOffset() < 0)
+    return emitOpError() << "offset must be >= 0";
+  bool isConst = getKind() == TensorKind::constant;
+  if (isConst != getValue().has_value())
+    return emitOpError() << (isConst ? "a const tensor needs a value"
+                                     : "only const tensors carry a value");
+  if (getValue() && getValue()->getType() != type)
+    return emitOpError() << "value type " << getValue()->getType()
+                         << " differs from " << type;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shared instruction checks
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Checks a tile against the machine: buffer bounds, HBM tensor and range.
+LogicalResult checkTile(Operation *op, KernelOp kernel,
+                        const tgt::Machine &m, AccessAttr ap, StringRef role) {
+  auto err = [&]() {
+    return op->emitOpError() << role << " tile ";
+  };
+  if (ap.isHbm()) {
+    auto t = llvm::dyn_cast_if_present<TensorOp>(
+        SymbolTable::lookupSymbolIn(kernel, ap.getTensor()));
+    if (!t)
+      return err() << "names unknown HBM tensor @" << ap.getTensor();
+    auto type = llvm::cast<RankedTensorType>(t.getType());
+    if (type.getElementType() != ap.getElementType())
+      return err() << "element type " << ap.getElementType()
+                   << " differs from tensor @" << ap.getTensor() << "'s "
+                   << type.getElementType();
+    int64_t last = ap.getOffset() + (ap.getPartitions() - 1) *
+                                        ap.getPartitionStride();
+    for (auto [size, stride] : llvm::zip(ap.getSizes(), ap.getStrides()))
+      last += (size - 1) * stride;
+    if (last >= type.getNumElements())
+      return err() << "reads element " << last << " of tensor @"
+                   << ap.getTensor() << ", which has "
+                   << type.getNumElements();
+    return success();
+  }
+  const tgt::Machine::Memory &mem = ap.isSbuf() ? m.sbuf : m.psum;
+  StringRef name = ap.isSbuf() ? "SBUF" : "PSUM";
+  if (ap.getPartition() + ap.getPartitions() > mem.partitions)
+    return err() << "uses partitions [" << ap.getPartition() << ", "
+                 << ap.getPartition() + ap.getPartitions() << ") but "
+                 << name << " has " << mem.partitions << " (target '"
+                 << m.name << "')";
+  if (ap.getEndByte() > mem.bytesPerPartition)
+    return err() << "ends at byte " << ap.getEndByte() << " of a " << name
+                 << " partition of " << mem.bytesPerPartition << " bytes";
+  return success();
+}
+
+LogicalResult checkSpace(Operation *op, AccessAttr ap, StringRef role,
+                         std::initializer_list<MemSpace> allowed) {
+  for (MemSpace s : allowed)
+    if (ap.getSpace() == s)
+      return success();
+  std::string names;
+  for (MemSpace s : allowed)
+    names += (names.empty() ? "" : " or ") + stringifyMemSpace(s).str();
+  return op->emitOpError() << role << " must be in " << names << ", not "
+                           << stringifyMemSpace(ap.getSpace());
+}
+
+LogicalResult sameShape(Operation *op, AccessAttr a, StringRef an, AccessAttr b,
+                        StringRef bn) {
+  if (a.getPartitions() != b.getPartitions() ||
+      a.getFreeElements() != b.getFreeElements())
+    return op->emitOpError()
+           << an << " is " << a.getPartitions() << " partitions x "
+           << a.getFreeElements() << " elements but " << bn << " is "
+           << b.getPartitions() << " x " << b.getFreeElements();
+  return success();
+}
+
+LogicalResult perPartitionScalar(Operation *op, AccessAttr s, StringRef role,
+                                 int64_t partitions) {
+  if (s.getPartitions() != partitions || s.getFreeElements() != 1)
+    return op->emitOpError() << role << " must be a [" << partitions
+                             << ", 1] per-partition tile, got ["
+                             << s.getPartitions() << ", "
+                             << s.getFreeElements() << "]";
+  return checkSpace(op, s, role, {MemSpace::sbuf, MemSpace::psum});
+}
+
+bool isFloat(Type t) { return !t.isSignlessInteger(32); }
+
+/// Queue, semaphores and every tile in bounds; returns the machine.
+const tgt::Machine *verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, AccessAttr>> tiles) {
+  auto kernel = op->getParentOfType<KernelOp>();
+  if (!kernel)
+    return nullptr;
+  const tgt::Machine *m = getMachine(kernel);
+  if (!m)
+    return nullptr;
+  auto opcode = tgt::parseOpcode(op->getName().stripDialect());
+  std::string queue = opcode ? tgt::queueName(tgt::defaultQueue(*opcode)) : "";
+  if (auto q = op->getAttrOfType<StringAttr>("queue"))
+    queue = q.getValue().str();
+  auto qid = tgt::parseQueueName(queue);
+  if (!qid || *qid >= m->numQueues()) {
+    op->emitOpError() << "queue '" << queue << "' does not exist on target '"
+                      << m->name << "' (pe, act, dve, pool, dma0..dma"
+                      << m->dma.queues - 1 << ")";
+    return nullptr;
+  }
+  if (opcode) {
+    uint8_t engines = tgt::opcodeInfo(*opcode).engines;
+    tgt::Engine e = tgt::engineOfQueue(*qid);
+    if (!(engines & (1u << static_cast<unsigned>(e)))) {
+      op->emitOpError() << "cannot run on queue '" << queue << "' ("
+                        << tgt::engineName(e) << " engine)";
+      return nullptr;
+    }
+  }
+  int64_t sems = kernel.getSemaphores();
+  if (auto wait = op->getAttrOfType<DenseI64ArrayAttr>("wait")) {
+    if (wait.size() % 2 != 0) {
+      op->emitOpError() << "wait must list (semaphore, count) pairs";
+      return nullptr;
+    }
+    for (int64_t i = 0; i < wait.size(); i += 2) {
+      if (wait[i] < 0 || wait[i] >= sems || wait[i + 1] < 1) {
+        op->emitOpError() << "waits on semaphore " << wait[i] << " >= "
+                          << wait[i + 1] << " but the kernel has " << sems
+                          << " semaphores (counts start at 1)";
+        return nullptr;
+      }
+    }
+  }
+  if (auto signal = op->getAttrOfType<DenseI64ArrayAttr>("signal"))
+    for (int64_t s : signal.asArrayRef())
+      if (s < 0 || s >= sems) {
+        op->emitOpError() << "signals semaphore " << s
+                          << " but the kernel has " << sems << " semaphores";
+        return nullptr;
+      }
+  for (auto [role, ap] : tiles)
+    if (ap && failed(checkTile(op, kernel, *m, ap, role)))
+      return nullptr;
+  return m;
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Instructions
+//===----------------------------------------------------------------------===//
+
+LogicalResult NopOp::verify() {
+  return success(verifyCommon(*this, {}) != nullptr);
+}
+
+LogicalResult DmaOp::verify() {
+  AccessAttr dst = getDst(), src = getSrc();
+  if (!verifyCommon(*this, {{"dst", dst}, {"src", src}}))
+    return failure();
+  if (failed(checkSpace(*this, dst, "dst", {MemSpace::hbm, MemSpace::sbuf})) ||
+      failed(checkSpace(*this, src, "src", {MemSpace::hbm, MemSpace::sbuf})))
+    return failure();
+  if (dst.isHbm() && src.isHbm())
+    return emitOpError() << "HBM to HBM is not a DMA the target has; one "
+                            "side must be SBUF";
+  if (getTranspose()) {
+    if (dst.getElementBytes() != src.getElementBytes() ||
+        (src.getElementBytes() != 2 && src.getElementBytes() != 4))
+      return emitOpError() << "DMA transpose needs 2- or 4-byte elements of "
+                              "one size on both sides";
+    if (src.getSizes().size() != 1 || dst.getSizes().size() != 1 ||
+        dst.getPartitions() != src.getFreeElements() ||
+        dst.getFreeElements() != src.getPartitions())
+      return emitOpError() << "DMA transpose of a [" << src.getPartitions()
+                           << ", " << src.getFreeElements()
+                           << "] tile needs a [" << src.getFreeElements()
+                           << ", " << src.getPartitions() << "] dst, got ["
+                           << dst.getPartitions() << ", "
+                           << dst.getFreeElements() << "]";
+    return success();
+  }
+  return sameShape(*this, dst, "dst", src, "src");
+}
+
+LogicalResult MatmulOp::verify() {
+  AccessAttr dst = getDst(), st = getStationary(), mv = getMoving();
+  const tgt::Machine *m =
+      verifyCommon(*this, {{"dst", dst}, {"stationary", st}, {"moving", mv}});
+  if (!m)
+    return failure();
+  if (failed(checkSpace(*this, dst, "dst", {MemSpace::psum})) ||
+      failed(checkSpace(*this, st, "stationary", {MemSpace::sbuf})) ||
+      failed(checkSpace(*this, mv, "moving", {MemSpace::sbuf})))
+    return failure();
+  if (!dst.getElementType().isF32())
+    return emitOpError() << "dst must be f32 (PSUM accumulates in fp32), got "
+                         << dst.getElementType();
+  Type et = st.getElementType();
+  if (et != mv.getElementType())
+    return emitOpError() << "stationary element type " << et
+                         << " differs from moving element type "
+                         << mv.getElementType();
+  auto e = toElemType(et);
+  if (!isFloat(et))
+    return emitOpError() << "the PE array does not take " << et << " operands";
+  bool fp8 = *e == tgt::ElemType::F8E4M3FN || *e == tgt::ElemType::F8E5M2;
+  int64_t maxK = m->pe.rows * (fp8 && m->pe.fp8DoubleRow ? 2 : 1);
+  int64_t k = st.getPartitions(), mm = st.getFreeElements(),
+          n = mv.getFreeElements();
+  if (mv.getPartitions() != k)
+    return emitOpError() << "stationary has K = " << k
+                         << " partitions but moving has "
+                         << mv.getPartitions();
+  if (k > maxK)
+    return emitOpError() << "contraction K = " << k << " exceeds " << maxK
+                         << " rows of the PE array";
+  if (mm > m->pe.cols)
+    return emitOpError() << "stationary free size M = " << mm << " exceeds "
+                         << m->pe.cols << " PE columns";
+  if (n > m->pe.movingFreeMax)
+    return emitOpError() << "moving free size N = " << n << " exceeds "
+                         << m->pe.movingFreeMax;
+  if (dst.getPartitions() != mm || dst.getFreeElements() != n)
+    return emitOpError() << "dst must be [" << mm << ", " << n
+                         << "] (M partitions x N), got ["
+                         << dst.getPartitions() << ", "
+                         << dst.getFreeElements() << "]";
+  int64_t bank = m->psum.bankBytes();
+  if (dst.getOffset() / bank != (dst.getEndByte() - 1) / bank)
+    return emitOpError() << "dst bytes [" << dst.getOffset() << ", "
+                         << dst.getEndByte() << ") cross a " << bank
+                         << "-byte PSUM bank boundary";
+  return success();
+}
+
+LogicalResult TransposeOp::verify() {
+  AccessAttr dst = getDst(), src = getSrc();
+  const tgt::Machine *m = verifyCommon(*this, {{"dst", dst}, {"src", src}});
+  if (!m)
+    return failure();
+  if (failed(checkSpace(*this, dst, "dst", {MemSpace::psum})) ||
+      failed(checkSpace(*this, src, "src", {MemSpace::sbuf})))
+    return failure();
+  if (!dst.getElementType().isF32())
+    return emitOpError() << "dst must be f32 (PSUM)";
+  if (!isFloat(src.getElementType()))
+    return emitOpError() << "the PE array does not take "
+                         << src.getElementType() << " operands";
+  int64_t p = src.getPartitions(), n = src.getFreeElements();
+  if (n > m->pe.cols)
+    return emitOpError() << "src free size " << n << " exceeds " << m->pe.cols
+                         << " PE columns";
+  if (dst.getPartitions() != n || dst.getFreeElements() != p)
+    return emitOpError() << "dst must be [" << n << ", " << p
+                         << "] for a [" << p << ", " << n << "] src, got ["
+                         << dst.getPartitions() << ", "
+                         << dst.getFreeElements() << "]";
+  int64_t bank = m->psum.bankBytes();
+  if (dst.getOffset() / bank != (dst.getEndByte() - 1) / bank)
+    return emitOpError() << "dst crosses a " << bank
+                         << "-byte PSUM bank boundary";
+  return success();
+}
+
+LogicalResult ActivationOp::verify() {
+  AccessAttr dst = getDst(), src = getSrc();
+  AccessAttr bias = getBiasAttr(), accum = getAccumAttr();
+  if (!verifyCommon(*this, {{"dst", dst}, {"src", src}, {"bias", bias},
+                            {"accum", accum}}))
+    return failure();
+  if (failed(checkSpace(*this, dst, "dst", {MemSpace::sbuf, MemSpace::psum})) ||
+      failed(checkSpace(*this, src, "src", {MemSpace::sbuf, MemSpace::psum})) ||
+      failed(sameShape(*this, dst, "dst", src, "src")))
+    return failure();
+  if (!isFloat(dst.getElementType()) || !isFloat(src.getElementType()))
+    return emitOpError() << "the Scalar engine computes on float tiles";
+  if (bias && failed(perPartitionScalar(*this, bias, "bias", dst.getPartitions())))
+    return failure();
+  if (accum &&
+      failed(perPartitionScalar(*this, accum, "accum", dst.getPartitions())))
+    return failure();
+  return success();
+}
+
+LogicalResult TensorTensorOp::verify() {
+  AccessAttr dst = getDst(), lhs = getLhs(), rhs = getRhs();
+  if (!verifyCommon(*this, {{"dst", dst}, {"lhs", lhs}, {"rhs", rhs}}))
+    return failure();
+  for (auto [role, ap] : {std::make_pair("dst", dst), std::make_pair("lhs", lhs),
+                          std::make_pair("rhs", rhs)})
+    if (failed(checkSpace(*this, ap, role, {MemSpace::sbuf, MemSpace::psum})))
+      return failure();
+  if (getOp() == AluOp::bypass)
+    return emitOpError() << "bypass takes one input: use tensor_copy";
+  return failure(failed(sameShape(*this, dst, "dst", lhs, "lhs")) ||
+                 failed(sameShape(*this, dst, "dst", rhs, "rhs")));
+}
+
+LogicalResult TensorScalarOp::verify() {
+  AccessAttr dst = getDst(), src = getSrc();
+  AccessAttr s0 = getScalar0Attr(), s1 = getScalar1Attr();
+  if (!verifyCommon(*this, {{"dst", dst}, {"src", src}, {"scalar0", s0},
+                            {"scalar1", s1}}))
+    return failure();
+  if (failed(checkSpace(*this, dst, "dst", {MemSpace::sbuf, MemSpace::psum})) ||
+      failed(checkSpace(*this, src, "src", {MemSpace::sbuf, MemSpace::psum})) ||
+      failed(sameShape(*this, dst, "dst", src, "src")))
+    return failure();
+  if (s0 && failed(perPartitionScalar(*this, s0, "scalar0", dst.getPartitions())))
+    return failure();
+  if (s1 && failed(perPartitionScalar(*this, s1, "scalar1", dst.getPartitions())))
+    return failure();
+  return success();
+}
+
+LogicalResult TensorReduceOp::verify() {
+  AccessAttr dst = getDst(), src = getSrc();
+  if (!verifyCommon(*this, {{"dst", dst}, {"src", src}}))
+    return failure();
+  if (failed(checkSpace(*this, dst, "dst", {MemSpace::sbuf, MemSpace::psum})) ||
+      failed(checkSpace(*this, src, "src", {MemSpace::sbuf, MemSpace::psum})))
+    return failure();
+  if (getOp() != AluOp::add && getOp() != AluOp::max && getOp() != AluOp::min)
+    return emitOpError() << "reduces with add, max or min only";
+  int64_t rank = src.getSizes().size();
+  if (getNaxes() < 1 || getNaxes() > rank)
+    return emitOpError() << "naxes " << getNaxes() << " must be in [1, "
+                         << rank << "] for a src with " << rank
+                         << " free dimensions";
+  int64_t kept = 1;
+  for (int64_t i = 0; i < rank - getNaxes(); ++i)
+    kept *= src.getSizes()[i];
+  if (dst.getPartitions() != src.getPartitions() ||
+      dst.getFreeElements() != kept)
+    return emitOpError() << "dst must be [" << src.getPartitions() << ", "
+                         << kept << "], got [" << dst.getPartitions() << ", "
+                         << dst.getFreeElements() << "]";
+  return success();
+}
+
+LogicalResult TensorCopyOp::verify() {
+  AccessAttr dst = getDst(), src = getSrc();
+  if (!verifyCommon(*this, {{"dst", dst}, {"src", src}}))
+    return failure();
+  if (failed(checkSpace(*this, dst, "dst", {MemSpace::sbuf, MemSpace::psum})) ||
+      failed(checkSpace(*this, src, "src", {MemSpace::sbuf, MemSpace::psum})))
+    return failure();
+  return sameShape(*this, dst, "dst", src, "src");
+}
+
+static LogicalResult checkAffine(Operation *op, AccessAttr dst,
+                                 ArrayRef<int64_t> coefs) {
+  if (coefs.size() != dst.getSizes().size())
+    return op->emitOpError() << "needs one coefficient per free dimension of "
+                                "dst ("
+                             << dst.getSizes().size() << "), got "
+                             << coefs.size();
+  return checkSpace(op, dst, "dst", {MemSpace::sbuf, MemSpace::psum});
+}
+
+LogicalResult IotaOp::verify() {
+  if (!verifyCommon(*this, {{"dst", getDst()}}))
+    return failure();
+  return checkAffine(*this, getDst(), getCoefficients());
+}
+
+LogicalResult AffineSelectOp::verify() {
+  AccessAttr dst = getDst(), src = getSrc();
+  if (!verifyCommon(*this, {{"dst", dst}, {"src", src}}))
+    return failure();
+  if (failed(checkAffine(*this, dst, getCoefficients())) ||
+      failed(checkSpace(*this, src, "src", {MemSpace::sbuf, MemSpace::psum})))
+    return failure();
+  if (src.getSizes() != dst.getSizes() ||
+      src.getPartitions() != dst.getPartitions())
+    return emitOpError() << "src and dst need the same partitions and free "
+                            "sizes";
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "nc/NcOps.cpp.inc"

@@ -1,0 +1,314 @@
+//===- NcOps.td - the nc NeuronCore instruction dialect ----*- tablegen -*-===//
+//
+// nc speaks the accelerator's instructions, modelled on the NKI ISA. A kernel
+// is a list of instructions, each bound to an engine queue; operands are tiles
+// (access patterns over HBM, SBUF or PSUM), not SSA values, because that is
+// what the hardware addresses. Verifiers enforce the machine's rules using
+// the machine description named by the enclosing kernel's `target`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MUIR_NC_OPS
+#define MUIR_NC_OPS
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/IR/RegionKindInterface.td"
+
+def Nc_Dialect : Dialect {
+  let name = "nc";
+  let cppNamespace = "::muir::nc";
+  let summary = "Instructions of a Trainium2-like NeuronCore";
+  let description = [{
+    `nc` is muir's target dialect: one op per hardware instruction, modelled
+    on the NKI ISA. A `nc.kernel` holds HBM tensor declarations (`nc.tensor`)
+    and instructions. Each instruction runs on one engine queue — `pe`
+    (Tensor engine), `act` (Scalar), `dve` (Vector), `pool` (GpSimd) or
+    `dmaN` (DMA queue N) — and queues execute their instructions in program
+    order, independently of each other. Cross-queue ordering exists only
+    through counting semaphores: an instruction may `wait` until semaphore
+    `s` has been signalled at least `n` times, and `signal` semaphores when it
+    completes.
+
+    ## Tiles
+
+    Operands are access patterns, `#nc.ap<...>`:
+
+    * `#nc.ap<sbuf[P0, NP] at OFF dims [S0, S1] strides [T0, T1] : bf16>` —
+      partitions `P0 .. P0+NP-1` of SBUF (or `psum`), and in each partition
+      the elements at byte `OFF + elemBytes * (i0*T0 + i1*T1)` for
+      `i0 < S0, i1 < S1` (free dimensions, row-major, strides in elements).
+    * `#nc.ap<hbm @t[NP x PS] at OFF dims [...] strides [...] : f32>` —
+      `NP` rows of tensor `@t`, row `p` starting at element
+      `OFF + p * PS`, free dimensions as above.
+
+    The partition dimension is the one the hardware parallelises over (at
+    most `pe.rows` of the machine); a tile's element `(p, i...)` is the
+    `p`-th row, free index `i` in row-major order.
+
+    ## Numerics
+
+    Matmul and transpose accumulate in fp32 into PSUM. Vector and Scalar
+    engines compute in fp32 and round to the destination's element type
+    (round-to-nearest-even) on write.
+  }];
+  let useDefaultAttributePrinterParser = 1;
+}
+
+def Nc_MemSpace : I32EnumAttr<"MemSpace", "memory space", [
+    I32EnumAttrCase<"hbm", 1>, I32EnumAttrCase<"sbuf", 2>,
+    I32EnumAttrCase<"psum", 3>]> {
+  let cppNamespace = "::muir::nc";
+  let genSpecializedAttr = 0;
+}
+
+def Nc_AccessAttr : AttrDef<Nc_Dialect, "Access"> {
+  let mnemonic = "ap";
+  let summary = "a tile: partition range times a free-dimension access pattern";
+  let parameters = (ins
+    "::muir::nc::MemSpace":$space,
+    StringRefParameter<"HBM tensor name", [{""}]>:$tensor,
+    "int64_t":$partition,
+    "int64_t":$partitions,
+    "int64_t":$partitionStride,
+    "int64_t":$offset,
+    ArrayRefParameter<"int64_t">:$sizes,
+    ArrayRefParameter<"int64_t">:$strides,
+    "::mlir::Type":$elementType);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Elements per partition.
+    int64_t getFreeElements() const;
+    /// Bytes per element of the element type.
+    unsigned getElementBytes() const;
+    /// Highest byte offset touched in a partition, plus one (SBUF/PSUM).
+    int64_t getEndByte() const;
+    bool isHbm() const { return getSpace() == ::muir::nc::MemSpace::hbm; }
+    bool isSbuf() const { return getSpace() == ::muir::nc::MemSpace::sbuf; }
+    bool isPsum() const { return getSpace() == ::muir::nc::MemSpace::psum; }
+  }];
+}
+
+def Nc_AluOp : I32EnumAttr<"AluOp", "vector ALU operation", [
+    I32EnumAttrCase<"add", 0>, I32EnumAttrCase<"sub", 1>,
+    I32EnumAttrCase<"mul", 2>, I32EnumAttrCase<"div", 3>,
+    I32EnumAttrCase<"max", 4>, I32EnumAttrCase<"min", 5>,
+    I32EnumAttrCase<"bypass", 6>, I32EnumAttrCase<"pow", 7>]> {
+  let cppNamespace = "::muir::nc";
+}
+
+def Nc_ActFunc : I32EnumAttr<"ActFunc", "Scalar-engine function", [
+    I32EnumAttrCase<"identity", 0>, I32EnumAttrCase<"exp", 1>,
+    I32EnumAttrCase<"log", 2>, I32EnumAttrCase<"tanh", 3>,
+    I32EnumAttrCase<"sigmoid", 4>, I32EnumAttrCase<"relu", 5>,
+    I32EnumAttrCase<"gelu", 6>, I32EnumAttrCase<"gelu_tanh", 7>,
+    I32EnumAttrCase<"silu", 8>, I32EnumAttrCase<"sqrt", 9>,
+    I32EnumAttrCase<"rsqrt", 10>, I32EnumAttrCase<"square", 11>,
+    I32EnumAttrCase<"reciprocal", 12>]> {
+  let cppNamespace = "::muir::nc";
+}
+
+def Nc_TensorKind : I32EnumAttr<"TensorKind", "HBM tensor role", [
+    I32EnumAttrCase<"input", 0>, I32EnumAttrCase<"output", 1>,
+    I32EnumAttrCase<"constant", 2, "const">, I32EnumAttrCase<"scratch", 3>]> {
+  let cppNamespace = "::muir::nc";
+}
+
+class Nc_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Nc_Dialect, mnemonic, traits>;
+
+//===----------------------------------------------------------------------===//
+// Kernel structure
+//===----------------------------------------------------------------------===//
+
+def Nc_KernelOp : Nc_Op<"kernel", [Symbol, SymbolTable, NoTerminator,
+    SingleBlock, IsolatedFromAbove,
+    DeclareOpInterfaceMethods<RegionKindInterface>]> {
+  let summary = "a NeuronCore program: HBM tensors and instruction streams";
+  let description = [{
+    The body lists `nc.tensor` declarations and instructions in program
+    order. `target` names the machine description (`targets/<target>.json`)
+    whose limits the verifiers enforce; `semaphores` is the number of
+    semaphores the program uses (ids `0 .. semaphores-1`).
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$target,
+                   DefaultValuedAttr<I64Attr, "0">:$semaphores);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat =
+      "$sym_name `target` `=` $target (`semaphores` `=` $semaphores^)? attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
+def Nc_TensorOp : Nc_Op<"tensor", [Symbol, HasParent<"KernelOp">]> {
+  let summary = "an HBM tensor: kernel input, output, constant or scratch";
+  let description = [{
+    `offset` is the tensor's byte offset in the kernel's HBM space (tensors
+    may not overlap). Constants carry their `value`.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, TypeAttr:$type,
+                   Nc_TensorKind:$kind, I64Attr:$offset,
+                   OptionalAttr<ElementsAttr>:$value);
+  let assemblyFormat =
+      "$kind $sym_name `:` $type `at` $offset (`=` $value^)? attr-dict";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Instructions
+//===----------------------------------------------------------------------===//
+
+// Every instruction: optional queue (default by opcode) and semaphores.
+class Nc_Inst<string mnemonic, list<Trait> traits = []>
+    : Nc_Op<mnemonic, !listconcat(traits, [HasParent<"KernelOp">])> {
+  dag semArgs = (ins OptionalAttr<StrAttr>:$queue,
+                     OptionalAttr<DenseI64ArrayAttr>:$wait,
+                     OptionalAttr<DenseI64ArrayAttr>:$signal);
+  let hasVerifier = 1;
+}
+
+def Nc_NopOp : Nc_Inst<"nop"> {
+  let summary = "waits and signals semaphores on a queue, nothing else";
+  let arguments = semArgs;
+  let assemblyFormat = "attr-dict";
+}
+
+def Nc_DmaOp : Nc_Inst<"dma"> {
+  let summary = "DMA copy between HBM and SBUF, or SBUF and SBUF";
+  let description = [{
+    Copies `src` to `dst` element by element (same partition count and free
+    element count; shapes may differ), converting the element type when they
+    differ (round-to-nearest-even). With `transpose`, a 2-byte or 4-byte
+    `[P, N]` source lands as `[N, P]` in `dst` (the DMA transpose of the
+    NeuronCore-v3). Runs on a DMA queue (`dma0` by default). At least one side
+    is SBUF; PSUM is not reachable by DMA.
+  }];
+  let arguments = !con((ins Nc_AccessAttr:$dst, Nc_AccessAttr:$src,
+                            UnitAttr:$transpose), semArgs);
+  let assemblyFormat = "$dst `,` $src attr-dict";
+}
+
+def Nc_MatmulOp : Nc_Inst<"matmul"> {
+  let summary = "PE-array matmul into PSUM: dst (+)= stationary^T . moving";
+  let description = [{
+    `dst[m, n] (+)= sum_k stationary[k, m] * moving[k, n]`, with `k` the
+    partition dimension of both SBUF operands (K <= `pe.rows`, or up to
+    2 x rows for fp8 in double-row mode), `M` = stationary free size
+    (<= `pe.cols`), `N` = moving free size (<= `pe.moving_free_max`).
+    `dst` is an fp32 PSUM tile with M partitions and N free elements that
+    stays inside one PSUM bank. Without `accumulate` the product overwrites
+    `dst`; with it the product is added (K-accumulation). Operands share an
+    element type (fp8, bf16, f16 or f32).
+  }];
+  let arguments = !con((ins Nc_AccessAttr:$dst, Nc_AccessAttr:$stationary,
+                            Nc_AccessAttr:$moving, UnitAttr:$accumulate),
+                       semArgs);
+  let assemblyFormat = "$dst `,` $stationary `,` $moving attr-dict";
+}
+
+def Nc_TransposeOp : Nc_Inst<"transpose"> {
+  let summary = "PE-array transpose (exact) of an SBUF tile into PSUM";
+  let description = [{
+    `dst[n, p] = src[p, n]` for an SBUF `src` with P partitions and N free
+    elements (P, N <= `pe.rows`) into a PSUM `dst` with N partitions and P
+    free elements. Exact for every type (fp32 in PSUM).
+  }];
+  let arguments = !con((ins Nc_AccessAttr:$dst, Nc_AccessAttr:$src), semArgs);
+  let assemblyFormat = "$dst `,` $src attr-dict";
+}
+
+def Nc_ActivationOp : Nc_Inst<"activation"> {
+  let summary = "Scalar engine: dst = f(src * scale + bias), optional sum";
+  let description = [{
+    Per element: `dst = f(src * scale + bias)` with `bias` either absent (0)
+    or a per-partition `[P, 1]` SBUF tile. With `accum`, a per-partition
+    `[P, 1]` tile receives the sum of `dst`'s values along the free
+    dimensions (computed in fp32 before rounding `dst`). `src` may be SBUF or
+    PSUM; `dst` is SBUF or PSUM.
+  }];
+  let arguments = !con((ins Nc_AccessAttr:$dst, Nc_AccessAttr:$src,
+                            Nc_ActFunc:$func,
+                            DefaultValuedAttr<F32Attr, "1.0">:$scale,
+                            OptionalAttr<Nc_AccessAttr>:$bias,
+                            OptionalAttr<Nc_AccessAttr>:$accum), semArgs);
+  let assemblyFormat = "$func $dst `,` $src attr-dict";
+}
+
+def Nc_TensorTensorOp : Nc_Inst<"tensor_tensor"> {
+  let summary = "Vector engine: dst = lhs <op> rhs";
+  let description = [{
+    Elementwise on tiles of equal partition count and free element count,
+    computed in fp32 and rounded to `dst`'s type. Runs on `dve` (default) or
+    `pool`.
+  }];
+  let arguments = !con((ins Nc_AluOp:$op, Nc_AccessAttr:$dst,
+                            Nc_AccessAttr:$lhs, Nc_AccessAttr:$rhs), semArgs);
+  let assemblyFormat = "$op $dst `,` $lhs `,` $rhs attr-dict";
+}
+
+def Nc_TensorScalarOp : Nc_Inst<"tensor_scalar"> {
+  let summary = "Vector engine: dst = (src <op0> s0) <op1> s1";
+  let description = [{
+    `s0` is `scalar0` (a per-partition `[P, 1]` tile) when present, else the
+    immediate `imm0`; likewise `s1`. `op1 = bypass` (the default) skips the
+    second step. Runs on `dve` (default), `pool` or `act`.
+  }];
+  let arguments = !con((ins Nc_AluOp:$op0, Nc_AccessAttr:$dst,
+                            Nc_AccessAttr:$src,
+                            DefaultValuedAttr<F32Attr, "0.0">:$imm0,
+                            DefaultValuedAttr<Nc_AluOp, "::muir::nc::AluOp::bypass">:$op1,
+                            DefaultValuedAttr<F32Attr, "0.0">:$imm1,
+                            OptionalAttr<Nc_AccessAttr>:$scalar0,
+                            OptionalAttr<Nc_AccessAttr>:$scalar1), semArgs);
+  let assemblyFormat = "$op0 $dst `,` $src attr-dict";
+}
+
+def Nc_TensorReduceOp : Nc_Inst<"tensor_reduce"> {
+  let summary = "Vector engine: reduce the innermost free dimensions";
+  let description = [{
+    Reduces `src` over its innermost `naxes` free dimensions with `op` (`add`
+    or `max`) in fp32; `dst` has the same partitions and the remaining free
+    elements.
+  }];
+  let arguments = !con((ins Nc_AluOp:$op, Nc_AccessAttr:$dst,
+                            Nc_AccessAttr:$src,
+                            DefaultValuedAttr<I64Attr, "1">:$naxes), semArgs);
+  let assemblyFormat = "$op $dst `,` $src attr-dict";
+}
+
+def Nc_TensorCopyOp : Nc_Inst<"tensor_copy"> {
+  let summary = "copy with cast, e.g. PSUM to SBUF";
+  let description = [{
+    `dst = src` converted to `dst`'s element type (round-to-nearest-even).
+    Runs on `dve` (default), `act` or `pool`.
+  }];
+  let arguments = !con((ins Nc_AccessAttr:$dst, Nc_AccessAttr:$src), semArgs);
+  let assemblyFormat = "$dst `,` $src attr-dict";
+}
+
+def Nc_IotaOp : Nc_Inst<"iota"> {
+  let summary = "GpSimd: dst = base + channel_multiplier * p + sum coef_i * i";
+  let arguments = !con((ins Nc_AccessAttr:$dst, I64Attr:$base,
+                            I64Attr:$channel_multiplier,
+                            DenseI64ArrayAttr:$coefficients), semArgs);
+  let assemblyFormat = "$dst attr-dict";
+}
+
+def Nc_AffineSelectOp : Nc_Inst<"affine_select"> {
+  let summary = "GpSimd: keep src where an affine expression is >= 0";
+  let description = [{
+    `dst = (base + channel_multiplier * p + sum coef_i * i >= 0) ? src : fill`
+    for partition `p` and free indices `i` — causal masks in one
+    instruction.
+  }];
+  let arguments = !con((ins Nc_AccessAttr:$dst, Nc_AccessAttr:$src,
+                            F32Attr:$fill, I64Attr:$base,
+                            I64Attr:$channel_multiplier,
+                            DenseI64ArrayAttr:$coefficients), semArgs);
+  let assemblyFormat = "$dst `,` $src attr-dict";
+}
+
+#endif // MUIR_NC_OPS

@@ -1,0 +1,32 @@
+//===- NcDialect.h - the nc NeuronCore instruction dialect --------*- C++ -*-===//
+#ifndef MUIR_DIALECT_NC_NCDIALECT_H
+#define MUIR_DIALECT_NC_NCDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/RegionKindInterface.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include "nc/NcDialect.h.inc"
+#include "nc/NcEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "nc/NcAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "nc/NcOps.h.inc"
+
+namespace muir::target {
+struct Machine;
+}
+
+namespace muir::nc {
+/// The machine description named by `kernel`'s target, loaded once per name
+/// and cached; null (after emitting an error on `kernel`) if it cannot load.
+const muir::target::Machine *getMachine(KernelOp kernel);
+} // namespace muir::nc
+
+#endif // MUIR_DIALECT_NC_NCDIALECT_H

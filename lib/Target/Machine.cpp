@@ -1,0 +1,196 @@
+//===- Machine.cpp - loading machine descriptions from JSON ---------------===//
+#include "muir/Target/Machine.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <cstdlib>
+
+using namespace muir::target;
+using llvm::Error;
+using llvm::Expected;
+using llvm::StringRef;
+
+#ifndef MUIR_SOURCE_DIR
+#define MUIR_SOURCE_DIR "."
+#endif
+
+namespace {
+/// Reads required numeric fields, remembering the first problem.
+class Reader {
+public:
+  Reader(StringRef origin) : origin(origin) {}
+
+  const llvm::json::Object *object(const llvm::json::Object *parent,
+                                   StringRef key) {
+    if (!parent)
+      return nullptr;
+    const llvm::json::Object *o = parent->getObject(key);
+    if (!o)
+      problem(key, "missing object");
+    return o;
+  }
+
+  double number(const llvm::json::Object *o, StringRef section, StringRef key,
+                bool positive = true) {
+    if (!o)
+      return 0;
+    std::optional<double> v = o->getNumber(key);
+    if (!v) {
+      problem((section + "." + key).str(), "missing number");
+      return 0;
+    }
+    if (positive ? !(*v > 0) : !(*v >= 0))
+      problem((section + "." + key).str(),
+              positive ? "must be > 0" : "must be >= 0");
+    return *v;
+  }
+
+  int64_t integer(const llvm::json::Object *o, StringRef section,
+                  StringRef key) {
+    double v = number(o, section, key);
+    if (v != (double)(int64_t)v)
+      problem((section + "." + key).str(), "must be an integer");
+    return (int64_t)v;
+  }
+
+  void problem(StringRef field, StringRef what) {
+    if (err.empty())
+      err = (origin + ": field '" + field + "': " + what).str();
+  }
+
+  std::string origin, err;
+};
+} // namespace
+
+double Machine::peakMacsPerCycle(ElemType t) const {
+  double perColumn = pe.mmCyclesPerColumn[static_cast<unsigned>(t)];
+  double rowsUsed = pe.rows;
+  if (pe.fp8DoubleRow && (t == ElemType::F8E4M3FN || t == ElemType::F8E5M2))
+    rowsUsed *= 2;
+  return rowsUsed * pe.cols / perColumn;
+}
+
+Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
+  Expected<llvm::json::Value> parsed = llvm::json::parse(json);
+  if (!parsed)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(), "%s: invalid JSON: %s",
+        origin.str().c_str(), llvm::toString(parsed.takeError()).c_str());
+  const llvm::json::Object *root = parsed->getAsObject();
+  if (!root)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "%s: top level must be an object",
+                                   origin.str().c_str());
+  Reader r(origin);
+  Machine m;
+  m.path = origin.str();
+  if (auto name = root->getString("name"))
+    m.name = name->str();
+  else
+    r.problem("name", "missing string");
+
+  const auto *pe = r.object(root, "pe");
+  m.pe.rows = r.integer(pe, "pe", "rows");
+  m.pe.cols = r.integer(pe, "pe", "cols");
+  m.pe.clockHz = r.number(pe, "pe", "clock_hz");
+  m.pe.movingFreeMax = r.integer(pe, "pe", "moving_free_max");
+  m.pe.mmMinCycles = r.number(pe, "pe", "mm_min_cycles");
+  m.pe.loadStationarySpeedup = r.number(pe, "pe", "load_stationary_speedup");
+  m.pe.pipelineLatencyCycles =
+      r.number(pe, "pe", "pipeline_latency_cycles", /*positive=*/false);
+  if (pe) {
+    m.pe.fp8DoubleRow = pe->getBoolean("fp8_double_row").value_or(false);
+    const auto *perCol = r.object(pe, "mm_cycles_per_column");
+    for (unsigned t = 0; t <= static_cast<unsigned>(ElemType::F8E5M2); ++t)
+      m.pe.mmCyclesPerColumn[t] =
+          r.number(perCol, "pe.mm_cycles_per_column",
+                   elemTypeName(static_cast<ElemType>(t)));
+    m.pe.mmCyclesPerColumn[static_cast<unsigned>(ElemType::I32)] =
+        m.pe.mmCyclesPerColumn[static_cast<unsigned>(ElemType::F32)];
+  }
+
+  const auto *vec = r.object(root, "vector");
+  m.vector.clockHz = r.number(vec, "vector", "clock_hz");
+  m.vector.fixedCycles = r.number(vec, "vector", "fixed_cycles", false);
+  const auto *vecPer = r.object(vec, "cycles_per_element");
+  m.vector.cyclesPerElementOneInput =
+      r.number(vecPer, "vector.cycles_per_element", "one_input");
+  m.vector.cyclesPerElementTwoInputs =
+      r.number(vecPer, "vector.cycles_per_element", "two_inputs");
+
+  const auto *act = r.object(root, "scalar");
+  m.scalar.clockHz = r.number(act, "scalar", "clock_hz");
+  m.scalar.minCycles = r.number(act, "scalar", "min_cycles", false);
+  m.scalar.cyclesPerElement = r.number(act, "scalar", "cycles_per_element");
+  m.scalar.reduceReadoutCycles =
+      r.number(act, "scalar", "reduce_readout_cycles", false);
+
+  const auto *pool = r.object(root, "gpsimd");
+  m.gpsimd.clockHz = r.number(pool, "gpsimd", "clock_hz");
+  m.gpsimd.cyclesPerElement = r.number(pool, "gpsimd", "cycles_per_element");
+  m.gpsimd.fixedCycles = r.number(pool, "gpsimd", "fixed_cycles", false);
+
+  const auto *sbuf = r.object(root, "sbuf");
+  m.sbuf.partitions = r.integer(sbuf, "sbuf", "partitions");
+  m.sbuf.bytesPerPartition = r.integer(sbuf, "sbuf", "bytes_per_partition");
+  const auto *psum = r.object(root, "psum");
+  m.psum.partitions = r.integer(psum, "psum", "partitions");
+  m.psum.bytesPerPartition = r.integer(psum, "psum", "bytes_per_partition");
+  m.psum.banks = r.integer(psum, "psum", "banks");
+
+  const auto *dma = r.object(root, "dma");
+  m.dma.queues = r.integer(dma, "dma", "queues");
+  m.dma.fixedLatencyNs = r.number(dma, "dma", "fixed_latency_ns", false);
+  m.dma.queueBytesPerS = r.number(dma, "dma", "queue_bytes_per_s");
+  m.dma.chunkOverheadNs = r.number(dma, "dma", "chunk_overhead_ns", false);
+
+  const auto *hbm = r.object(root, "hbm");
+  m.hbm.bytesPerS = r.number(hbm, "hbm", "bytes_per_s");
+  m.hbm.capacityBytes = r.integer(hbm, "hbm", "capacity_bytes");
+
+  if (r.err.empty()) {
+    if (m.sbuf.partitions != m.pe.rows)
+      r.problem("sbuf.partitions", "must equal pe.rows");
+    else if (m.psum.partitions != m.pe.rows)
+      r.problem("psum.partitions", "must equal pe.rows");
+    else if (m.psum.bytesPerPartition % m.psum.banks != 0)
+      r.problem("psum.banks", "must divide psum.bytes_per_partition");
+    else if (m.dma.queues > 64)
+      r.problem("dma.queues", "must be <= 64");
+  }
+  if (!r.err.empty())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), r.err);
+  return m;
+}
+
+Expected<Machine> muir::target::loadMachine(StringRef nameOrPath) {
+  std::string path = nameOrPath.str();
+  if (!nameOrPath.ends_with(".json")) {
+    llvm::SmallVector<std::string, 2> dirs;
+    if (const char *env = std::getenv("MUIR_TARGETS_DIR"))
+      dirs.push_back(env);
+    dirs.push_back(std::string(MUIR_SOURCE_DIR) + "/targets");
+    path.clear();
+    for (const std::string &d : dirs) {
+      std::string candidate = d + "/" + nameOrPath.str() + ".json";
+      if (llvm::sys::fs::exists(candidate)) {
+        path = candidate;
+        break;
+      }
+    }
+    if (path.empty())
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "unknown target '%s': no %s.json in MUIR_TARGETS_DIR or %s/targets",
+          nameOrPath.str().c_str(), nameOrPath.str().c_str(), MUIR_SOURCE_DIR);
+  }
+  auto buf = llvm::MemoryBuffer::getFile(path);
+  if (!buf)
+    return llvm::createStringError(buf.getError(), "cannot read %s: %s",
+                                   path.c_str(),
+                                   buf.getError().message().c_str());
+  return parseMachine((*buf)->getBuffer(), path);
+}

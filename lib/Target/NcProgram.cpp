@@ -1,0 +1,372 @@
+//===- NcProgram.cpp - nc kernels to and from target programs -------------===//
+//
+// The one bridge between the MLIR form and the in-memory program: the binary,
+// the assembly text and the simulator all start from a Program.
+//
+//===----------------------------------------------------------------------===//
+#include "muir/Target/NcProgram.h"
+
+#include "muir/Dialect/Nc/NcDialect.h"
+#include "muir/Dialect/Nc/NcUtils.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace muir;
+using namespace muir::target;
+
+namespace {
+struct ToProgram {
+  nc::KernelOp kernel;
+  Program prog;
+  llvm::StringMap<uint32_t> tensorIndex;
+
+  FailureOr<AccessPattern> ap(Operation *op, nc::AccessAttr a) {
+    AccessPattern p;
+    if (!a)
+      return p;
+    p.space = static_cast<MemSpace>(a.getSpace());
+    if (a.isHbm()) {
+      auto it = tensorIndex.find(a.getTensor());
+      if (it == tensorIndex.end())
+        return op->emitOpError() << "names unknown HBM tensor @"
+                                 << a.getTensor();
+      p.tensor = it->second;
+    }
+    p.partition = a.getPartition();
+    p.partitions = a.getPartitions();
+    p.partitionStride = a.getPartitionStride();
+    p.offset = a.getOffset();
+    p.sizes.assign(a.getSizes().begin(), a.getSizes().end());
+    p.strides.assign(a.getStrides().begin(), a.getStrides().end());
+    p.type = *nc::toElemType(a.getElementType());
+    return p;
+  }
+
+  LogicalResult tensor(nc::TensorOp t) {
+    auto type = llvm::cast<RankedTensorType>(t.getType());
+    TensorDecl d;
+    d.name = t.getSymName().str();
+    d.kind = static_cast<TensorKind>(t.getKind());
+    d.type = *nc::toElemType(type.getElementType());
+    d.shape.assign(type.getShape().begin(), type.getShape().end());
+    d.offset = t.getOffset();
+    if (auto value = t.getValue()) {
+      size_t bytes = d.byteSize();
+      if (auto dense = llvm::dyn_cast<DenseElementsAttr>(*value)) {
+        ArrayRef<char> raw = dense.getRawData();
+        if (dense.isSplat()) {
+          size_t eb = elemBytes(d.type);
+          for (int64_t i = 0; i < d.numElements(); ++i)
+            d.data.insert(d.data.end(), raw.begin(), raw.begin() + eb);
+        } else {
+          d.data.assign(raw.begin(), raw.end());
+        }
+      } else if (auto res =
+                     llvm::dyn_cast<DenseResourceElementsAttr>(*value)) {
+        AsmResourceBlob *blob = res.getRawHandle().getBlob();
+        if (!blob)
+          return t.emitOpError() << "resource value has no data";
+        ArrayRef<char> raw = blob->getData();
+        d.data.assign(raw.begin(), raw.end());
+      } else {
+        return t.emitOpError() << "unsupported constant attribute kind";
+      }
+      if (d.data.size() != bytes)
+        return t.emitOpError() << "constant has " << d.data.size()
+                               << " bytes, expected " << bytes;
+    }
+    tensorIndex[d.name] = prog.tensors.size();
+    prog.tensors.push_back(std::move(d));
+    return success();
+  }
+
+  LogicalResult inst(Operation *op) {
+    auto opcode = parseOpcode(op->getName().stripDialect());
+    if (!opcode)
+      return op->emitOpError() << "is not an nc instruction";
+    Instruction in;
+    in.op = *opcode;
+    std::string queue = queueName(defaultQueue(*opcode));
+    if (auto q = op->getAttrOfType<StringAttr>("queue"))
+      queue = q.getValue().str();
+    auto qid = parseQueueName(queue);
+    if (!qid)
+      return op->emitOpError() << "unknown queue '" << queue << "'";
+    in.queue = *qid;
+    if (auto wait = op->getAttrOfType<DenseI64ArrayAttr>("wait"))
+      for (int64_t i = 0; i + 1 < wait.size(); i += 2)
+        in.waits.push_back({(uint32_t)wait[i], (uint32_t)wait[i + 1]});
+    if (auto signal = op->getAttrOfType<DenseI64ArrayAttr>("signal"))
+      for (int64_t s : signal.asArrayRef())
+        in.signals.push_back((uint32_t)s);
+
+    SmallVector<nc::AccessAttr, 4> aps;
+    SmallVector<double, 4> &params = in.params;
+    llvm::TypeSwitch<Operation *>(op)
+        .Case([&](nc::NopOp) {})
+        .Case([&](nc::DmaOp o) {
+          aps = {o.getDst(), o.getSrc()};
+          params = {double(o.getTranspose())};
+        })
+        .Case([&](nc::MatmulOp o) {
+          aps = {o.getDst(), o.getStationary(), o.getMoving()};
+          params = {double(o.getAccumulate())};
+        })
+        .Case([&](nc::TransposeOp o) { aps = {o.getDst(), o.getSrc()}; })
+        .Case([&](nc::ActivationOp o) {
+          aps = {o.getDst(), o.getSrc(), o.getBiasAttr(), o.getAccumAttr()};
+          params = {double(o.getFunc()), o.getScale().convertToDouble()};
+        })
+        .Case([&](nc::TensorTensorOp o) {
+          aps = {o.getDst(), o.getLhs(), o.getRhs()};
+          params = {double(o.getOp())};
+        })
+        .Case([&](nc::TensorScalarOp o) {
+          aps = {o.getDst(), o.getSrc(), o.getScalar0Attr(),
+                 o.getScalar1Attr()};
+          params = {double(o.getOp0()), o.getImm0().convertToDouble(),
+                    double(o.getOp1()), o.getImm1().convertToDouble()};
+        })
+        .Case([&](nc::TensorReduceOp o) {
+          aps = {o.getDst(), o.getSrc()};
+          params = {double(o.getOp()), double(o.getNaxes())};
+        })
+        .Case([&](nc::TensorCopyOp o) { aps = {o.getDst(), o.getSrc()}; })
+        .Case([&](nc::IotaOp o) {
+          aps = {o.getDst()};
+          params = {double(o.getBase()), double(o.getChannelMultiplier())};
+          for (int64_t c : o.getCoefficients())
+            params.push_back(double(c));
+        })
+        .Case([&](nc::AffineSelectOp o) {
+          aps = {o.getDst(), o.getSrc()};
+          params = {o.getFill().convertToDouble(), double(o.getBase()),
+                    double(o.getChannelMultiplier())};
+          for (int64_t c : o.getCoefficients())
+            params.push_back(double(c));
+        });
+    for (nc::AccessAttr a : aps) {
+      auto p = ap(op, a);
+      if (failed(p))
+        return failure();
+      in.operands.push_back(*p);
+    }
+    prog.instructions.push_back(std::move(in));
+    return success();
+  }
+};
+} // namespace
+
+FailureOr<Program> muir::target::kernelToProgram(nc::KernelOp kernel) {
+  ToProgram t{kernel, {}, {}};
+  t.prog.name = kernel.getSymName().str();
+  t.prog.target = kernel.getTarget().str();
+  t.prog.numSemaphores = kernel.getSemaphores();
+  for (Operation &op : kernel.getBody().front()) {
+    if (auto tensor = llvm::dyn_cast<nc::TensorOp>(op)) {
+      if (failed(t.tensor(tensor)))
+        return failure();
+    } else if (failed(t.inst(&op))) {
+      return failure();
+    }
+  }
+  return std::move(t.prog);
+}
+
+//===----------------------------------------------------------------------===//
+// Program -> nc
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct FromProgram {
+  const Program &prog;
+  OpBuilder &b;
+  Location loc;
+  std::string error;
+
+  nc::AccessAttr ap(const AccessPattern &p) {
+    if (!p.present())
+      return {};
+    std::string tensor;
+    if (p.space == MemSpace::HBM) {
+      if (p.tensor >= prog.tensors.size()) {
+        error = "tile names tensor #" + std::to_string(p.tensor) +
+                " but the program has " + std::to_string(prog.tensors.size());
+        return {};
+      }
+      tensor = prog.tensors[p.tensor].name;
+    }
+    return nc::AccessAttr::get(b.getContext(),
+                               static_cast<nc::MemSpace>(p.space), tensor,
+                               p.partition, p.partitions, p.partitionStride,
+                               p.offset, p.sizes, p.strides,
+                               nc::fromElemType(b.getContext(), p.type));
+  }
+};
+
+template <typename EnumT>
+std::optional<EnumT> enumParam(double v, unsigned limit) {
+  if (v < 0 || v >= limit || v != (double)(unsigned)v)
+    return std::nullopt;
+  return static_cast<EnumT>((unsigned)v);
+}
+} // namespace
+
+FailureOr<nc::KernelOp>
+muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
+  MLIRContext *ctx = b.getContext();
+  auto kernel = nc::KernelOp::create(b, loc, prog.name.empty() ? "kernel" : prog.name,
+                                     prog.target, prog.numSemaphores);
+  Block *body = new Block();
+  kernel.getBody().push_back(body);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(body);
+  FromProgram f{prog, b, loc, {}};
+  auto fail = [&](const Twine &msg) -> FailureOr<nc::KernelOp> {
+    emitError(loc) << msg;
+    kernel->erase();
+    return failure();
+  };
+
+  for (const TensorDecl &d : prog.tensors) {
+    auto type = RankedTensorType::get(d.shape, nc::fromElemType(ctx, d.type));
+    ElementsAttr value;
+    if (d.kind == TensorKind::Constant) {
+      if (d.data.size() != d.byteSize())
+        return fail("constant tensor '" + d.name + "' has " +
+                    Twine(d.data.size()) + " bytes, expected " +
+                    Twine(d.byteSize()));
+      // Weights stay out of the printed IR: keep them as a resource blob.
+      auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+          ArrayRef<char>((const char *)d.data.data(), d.data.size()),
+          alignof(uint64_t));
+      value = DenseResourceElementsAttr::get(type, d.name, std::move(blob));
+    }
+    nc::TensorOp::create(b, loc, d.name, type,
+                         static_cast<nc::TensorKind>(d.kind), d.offset,
+                         value);
+  }
+
+  for (const Instruction &in : prog.instructions) {
+    const OpcodeInfo &info = opcodeInfo(in.op);
+    if (in.operands.size() != info.operands.size())
+      return fail(info.mnemonic + " needs " + Twine(info.operands.size()) +
+                  " operands, got " + Twine(in.operands.size()));
+    if (in.params.size() < info.params.size() ||
+        (!info.variadicParams && in.params.size() != info.params.size()))
+      return fail(info.mnemonic + " needs " + Twine(info.params.size()) +
+                  " parameters, got " + Twine(in.params.size()));
+    SmallVector<nc::AccessAttr, 4> aps;
+    for (const AccessPattern &p : in.operands) {
+      aps.push_back(f.ap(p));
+      if (!f.error.empty())
+        return fail(info.mnemonic + ": " + f.error);
+    }
+    for (unsigned i = 0; i < aps.size(); ++i)
+      if (!aps[i] && !info.operands[i].ends_with("?"))
+        return fail(info.mnemonic + ": operand '" + info.operands[i] +
+                    "' is required");
+    const auto &P = in.params;
+    auto alu = [&](double v) { return enumParam<nc::AluOp>(v, 8); };
+    SmallVector<int64_t> coefs;
+    for (size_t i = info.params.size(); i < P.size(); ++i)
+      coefs.push_back((int64_t)P[i]);
+
+    Operation *op = nullptr;
+    switch (in.op) {
+    case Opcode::Nop:
+      op = nc::NopOp::create(b, loc, nullptr, nullptr, nullptr);
+      break;
+    case Opcode::Dma:
+      op = nc::DmaOp::create(b, loc, aps[0], aps[1], P[0] != 0, nullptr,
+                             nullptr, nullptr);
+      break;
+    case Opcode::Matmul:
+      op = nc::MatmulOp::create(b, loc, aps[0], aps[1], aps[2], P[0] != 0,
+                                nullptr, nullptr, nullptr);
+      break;
+    case Opcode::Transpose:
+      op = nc::TransposeOp::create(b, loc, aps[0], aps[1], nullptr, nullptr,
+                                   nullptr);
+      break;
+    case Opcode::Activation: {
+      auto fn = enumParam<nc::ActFunc>(P[0], 13);
+      if (!fn)
+        return fail("activation: bad function code " + Twine((int64_t)P[0]));
+      op = nc::ActivationOp::create(
+          b, loc, aps[0], aps[1], nc::ActFuncAttr::get(ctx, *fn),
+          b.getF32FloatAttr(P[1]), aps[2], aps[3], nullptr, nullptr, nullptr);
+      break;
+    }
+    case Opcode::TensorTensor: {
+      auto o = alu(P[0]);
+      if (!o)
+        return fail("tensor_tensor: bad ALU code " + Twine((int64_t)P[0]));
+      op = nc::TensorTensorOp::create(b, loc, nc::AluOpAttr::get(ctx, *o),
+                                      aps[0], aps[1], aps[2], nullptr,
+                                      nullptr, nullptr);
+      break;
+    }
+    case Opcode::TensorScalar: {
+      auto o0 = alu(P[0]), o1 = alu(P[2]);
+      if (!o0 || !o1)
+        return fail("tensor_scalar: bad ALU code");
+      op = nc::TensorScalarOp::create(
+          b, loc, nc::AluOpAttr::get(ctx, *o0), aps[0], aps[1],
+          b.getF32FloatAttr(P[1]), nc::AluOpAttr::get(ctx, *o1),
+          b.getF32FloatAttr(P[3]), aps[2], aps[3], nullptr, nullptr,
+          nullptr);
+      break;
+    }
+    case Opcode::TensorReduce: {
+      auto o = alu(P[0]);
+      if (!o)
+        return fail("tensor_reduce: bad ALU code " + Twine((int64_t)P[0]));
+      op = nc::TensorReduceOp::create(b, loc, nc::AluOpAttr::get(ctx, *o),
+                                      aps[0], aps[1], b.getI64IntegerAttr((int64_t)P[1]), nullptr,
+                                      nullptr, nullptr);
+      break;
+    }
+    case Opcode::TensorCopy:
+      op = nc::TensorCopyOp::create(b, loc, aps[0], aps[1], nullptr, nullptr,
+                                    nullptr);
+      break;
+    case Opcode::Iota:
+      op = nc::IotaOp::create(b, loc, aps[0], b.getI64IntegerAttr((int64_t)P[0]),
+                              b.getI64IntegerAttr((int64_t)P[1]),
+                              b.getDenseI64ArrayAttr(coefs), nullptr, nullptr, nullptr);
+      break;
+    case Opcode::AffineSelect:
+      op = nc::AffineSelectOp::create(b, loc, aps[0], aps[1],
+                                      b.getF32FloatAttr(P[0]),
+                                      b.getI64IntegerAttr((int64_t)P[1]),
+                                      b.getI64IntegerAttr((int64_t)P[2]),
+                                      b.getDenseI64ArrayAttr(coefs), nullptr, nullptr,
+                                      nullptr);
+      break;
+    }
+    // Default queues are left implicit so the text stays short.
+    std::string q = queueName(in.queue);
+    if (in.queue != defaultQueue(in.op))
+      op->setAttr("queue", b.getStringAttr(q));
+    if (!in.waits.empty()) {
+      SmallVector<int64_t> w;
+      for (const SemWait &sw : in.waits) {
+        w.push_back(sw.semaphore);
+        w.push_back(sw.count);
+      }
+      op->setAttr("wait", b.getDenseI64ArrayAttr(w));
+    }
+    if (!in.signals.empty()) {
+      SmallVector<int64_t> s(in.signals.begin(), in.signals.end());
+      op->setAttr("signal", b.getDenseI64ArrayAttr(s));
+    }
+  }
+  return kernel;
+}

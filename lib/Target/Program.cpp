@@ -1,0 +1,217 @@
+//===- Program.cpp - names, schemas and equality for target programs ------===//
+#include "muir/Target/Program.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace muir::target;
+using llvm::StringRef;
+
+StringRef muir::target::memSpaceName(MemSpace s) {
+  switch (s) {
+  case MemSpace::None: return "none";
+  case MemSpace::HBM: return "hbm";
+  case MemSpace::SBUF: return "sbuf";
+  case MemSpace::PSUM: return "psum";
+  }
+  return "?";
+}
+
+std::optional<MemSpace> muir::target::parseMemSpace(StringRef s) {
+  return llvm::StringSwitch<std::optional<MemSpace>>(s)
+      .Case("hbm", MemSpace::HBM)
+      .Case("sbuf", MemSpace::SBUF)
+      .Case("psum", MemSpace::PSUM)
+      .Default(std::nullopt);
+}
+
+static const StringRef kElemNames[] = {"f32", "bf16", "f16", "f8E4M3FN", "f8E5M2", "i32"};
+
+StringRef muir::target::elemTypeName(ElemType t) {
+  return kElemNames[static_cast<unsigned>(t)];
+}
+
+std::optional<ElemType> muir::target::parseElemType(StringRef s) {
+  for (unsigned i = 0; i < std::size(kElemNames); ++i)
+    if (kElemNames[i] == s)
+      return static_cast<ElemType>(i);
+  return std::nullopt;
+}
+
+unsigned muir::target::elemBytes(ElemType t) {
+  switch (t) {
+  case ElemType::F32: case ElemType::I32: return 4;
+  case ElemType::BF16: case ElemType::F16: return 2;
+  case ElemType::F8E4M3FN: case ElemType::F8E5M2: return 1;
+  }
+  return 0;
+}
+
+int64_t AccessPattern::freeElements() const {
+  int64_t n = 1;
+  for (int64_t s : sizes)
+    n *= s;
+  return n;
+}
+
+bool AccessPattern::operator==(const AccessPattern &o) const {
+  return space == o.space && tensor == o.tensor && partition == o.partition &&
+         partitions == o.partitions && partitionStride == o.partitionStride &&
+         offset == o.offset && sizes == o.sizes && strides == o.strides &&
+         type == o.type;
+}
+
+StringRef muir::target::engineName(Engine e) {
+  switch (e) {
+  case Engine::PE: return "pe";
+  case Engine::Scalar: return "act";
+  case Engine::Vector: return "dve";
+  case Engine::GpSimd: return "pool";
+  case Engine::DMA: return "dma";
+  }
+  return "?";
+}
+
+std::string muir::target::queueName(uint32_t q) {
+  if (q < kNumComputeQueues)
+    return engineName(static_cast<Engine>(q)).str();
+  return "dma" + std::to_string(q - kNumComputeQueues);
+}
+
+std::optional<uint32_t> muir::target::parseQueueName(StringRef s) {
+  for (uint32_t q = 0; q < kNumComputeQueues; ++q)
+    if (engineName(static_cast<Engine>(q)) == s)
+      return q;
+  unsigned n;
+  if (s.consume_front("dma") && !s.empty() && !s.getAsInteger(10, n) && n < 256)
+    return dmaQueue(n);
+  return std::nullopt;
+}
+
+static const StringRef kAluNames[] = {"add", "sub", "mul", "div", "max", "min", "bypass", "pow"};
+StringRef muir::target::aluOpName(AluOp op) {
+  return kAluNames[static_cast<unsigned>(op)];
+}
+std::optional<AluOp> muir::target::parseAluOp(StringRef s) {
+  for (unsigned i = 0; i < std::size(kAluNames); ++i)
+    if (kAluNames[i] == s)
+      return static_cast<AluOp>(i);
+  return std::nullopt;
+}
+
+static const StringRef kActNames[] = {"identity", "exp",  "log",    "tanh",
+                                      "sigmoid",  "relu", "gelu",   "gelu_tanh",
+                                      "silu",     "sqrt", "rsqrt",  "square",
+                                      "reciprocal"};
+StringRef muir::target::actFuncName(ActFunc f) {
+  return kActNames[static_cast<unsigned>(f)];
+}
+std::optional<ActFunc> muir::target::parseActFunc(StringRef s) {
+  for (unsigned i = 0; i < std::size(kActNames); ++i)
+    if (kActNames[i] == s)
+      return static_cast<ActFunc>(i);
+  return std::nullopt;
+}
+
+namespace {
+constexpr uint8_t bit(Engine e) { return 1u << static_cast<unsigned>(e); }
+const StringRef kDstSrc[] = {"dst", "src"};
+const StringRef kMatmulOps[] = {"dst", "stationary", "moving"};
+const StringRef kActOps[] = {"dst", "src", "bias?", "accum?"};
+const StringRef kTTOps[] = {"dst", "lhs", "rhs"};
+const StringRef kTSOps[] = {"dst", "src", "scalar0?", "scalar1?"};
+const StringRef kDst[] = {"dst"};
+const StringRef kDmaParams[] = {"transpose"};
+const StringRef kMatmulParams[] = {"accumulate"};
+const StringRef kActParams[] = {"func", "scale"};
+const StringRef kOpParam[] = {"op"};
+const StringRef kTSParams[] = {"op0", "imm0", "op1", "imm1"};
+const StringRef kReduceParams[] = {"op", "naxes"};
+const StringRef kIotaParams[] = {"base", "channel_multiplier"};
+const StringRef kSelectParams[] = {"fill", "base", "channel_multiplier"};
+
+const OpcodeInfo kInfos[kNumOpcodes] = {
+    {"nop", {}, {}, false,
+     bit(Engine::PE) | bit(Engine::Scalar) | bit(Engine::Vector) |
+         bit(Engine::GpSimd) | bit(Engine::DMA)},
+    {"dma", kDstSrc, kDmaParams, false, bit(Engine::DMA)},
+    {"matmul", kMatmulOps, kMatmulParams, false, bit(Engine::PE)},
+    {"transpose", kDstSrc, {}, false, bit(Engine::PE)},
+    {"activation", kActOps, kActParams, false, bit(Engine::Scalar)},
+    {"tensor_tensor", kTTOps, kOpParam, false,
+     bit(Engine::Vector) | bit(Engine::GpSimd)},
+    {"tensor_scalar", kTSOps, kTSParams, false,
+     bit(Engine::Vector) | bit(Engine::GpSimd) | bit(Engine::Scalar)},
+    {"tensor_reduce", kDstSrc, kReduceParams, false,
+     bit(Engine::Vector) | bit(Engine::GpSimd)},
+    {"tensor_copy", kDstSrc, {}, false,
+     bit(Engine::Vector) | bit(Engine::GpSimd) | bit(Engine::Scalar)},
+    {"iota", kDst, kIotaParams, true, bit(Engine::GpSimd)},
+    {"affine_select", kDstSrc, kSelectParams, true, bit(Engine::GpSimd)},
+};
+} // namespace
+
+const OpcodeInfo &muir::target::opcodeInfo(Opcode op) {
+  return kInfos[static_cast<unsigned>(op)];
+}
+
+uint32_t muir::target::defaultQueue(Opcode op) {
+  switch (op) {
+  case Opcode::Dma: return dmaQueue(0);
+  case Opcode::Matmul: case Opcode::Transpose:
+    return static_cast<uint32_t>(Engine::PE);
+  case Opcode::Activation: return static_cast<uint32_t>(Engine::Scalar);
+  case Opcode::Iota: case Opcode::AffineSelect:
+    return static_cast<uint32_t>(Engine::GpSimd);
+  default: return static_cast<uint32_t>(Engine::Vector);
+  }
+}
+
+std::optional<Opcode> muir::target::parseOpcode(StringRef mnemonic) {
+  for (unsigned i = 0; i < kNumOpcodes; ++i)
+    if (kInfos[i].mnemonic == mnemonic)
+      return static_cast<Opcode>(i);
+  return std::nullopt;
+}
+
+bool Instruction::operator==(const Instruction &o) const {
+  return op == o.op && queue == o.queue && operands == o.operands &&
+         params == o.params && waits == o.waits && signals == o.signals;
+}
+
+StringRef muir::target::tensorKindName(TensorKind k) {
+  switch (k) {
+  case TensorKind::Input: return "input";
+  case TensorKind::Output: return "output";
+  case TensorKind::Constant: return "const";
+  case TensorKind::Scratch: return "scratch";
+  }
+  return "?";
+}
+
+std::optional<TensorKind> muir::target::parseTensorKind(StringRef s) {
+  return llvm::StringSwitch<std::optional<TensorKind>>(s)
+      .Case("input", TensorKind::Input)
+      .Case("output", TensorKind::Output)
+      .Case("const", TensorKind::Constant)
+      .Case("scratch", TensorKind::Scratch)
+      .Default(std::nullopt);
+}
+
+int64_t TensorDecl::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+bool TensorDecl::operator==(const TensorDecl &o) const {
+  return name == o.name && kind == o.kind && type == o.type &&
+         shape == o.shape && offset == o.offset && data == o.data;
+}
+
+bool Program::operator==(const Program &o) const {
+  return name == o.name && target == o.target &&
+         numSemaphores == o.numSemaphores && tensors == o.tensors &&
+         instructions == o.instructions;
+}
