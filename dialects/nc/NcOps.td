@@ -263,7 +263,7 @@ def Nc_TensorScalarOp : Nc_Inst<"tensor_scalar"> {
                             DefaultValuedAttr<F32Attr, "0.0">:$imm1,
                             OptionalAttr<Nc_AccessAttr>:$scalar0,
                             OptionalAttr<Nc_AccessAttr>:$scalar1), semArgs);
-  let assemblyFormat = "$op0 $dst `,` $src attr-dict";
+  let assemblyFormat = "$op0 (`then` $op1^)? $dst `,` $src attr-dict";
 }
 
 def Nc_TensorReduceOp : Nc_Inst<"tensor_reduce"> {
