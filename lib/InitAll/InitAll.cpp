@@ -1,6 +1,7 @@
 //===- InitAll.cpp - registration of muir's dialects and passes -----------===//
 #include "muir/InitAll.h"
 
+#include "muir/Conversion/Passes.h"
 #include "muir/Dialect/Nc/NcDialect.h"
 #include "muir/Dialect/Xf/XfDialect.h"
 
@@ -16,4 +17,6 @@ void muir::registerAllDialects(mlir::DialectRegistry &registry) {
 void muir::registerAllPasses() {
   // The generic passes muir's pipelines use (canonicalize, cse, inline, ...).
   mlir::registerTransformsPasses();
+  muir::registerMuirPasses();
+  muir::registerCompilePipeline();
 }

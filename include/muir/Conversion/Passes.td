@@ -1,0 +1,43 @@
+//===- Passes.td - muir conversion and transform passes ----*- tablegen -*-===//
+#ifndef MUIR_PASSES
+#define MUIR_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def LowerXfToNcPass : Pass<"muir-lower-xf-to-nc", "mlir::ModuleOp"> {
+  let summary = "Lower an xf function to an nc kernel: layout, tiling, emission";
+  let description = [{
+    Turns the entry function (`entry`, or the only public function) into an
+    `nc.kernel`: its arguments and results become HBM input and output
+    tensors, constants become const tensors, intermediates scratch tensors.
+    Each op (or fused group) is emitted as tiled instructions sized from the
+    machine description: partitions <= PE rows, moving free <= its limit,
+    PSUM tiles inside a bank, SBUF working sets inside the partition size
+    (re-tiled when they do not fit; an error naming the op and the bytes
+    when nothing fits). Instructions are not yet synchronised: run
+    `muir-nc-insert-sync` afterwards. The function is replaced by the kernel.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"trn2\"",
+           "machine description name or path">,
+    Option<"entry", "entry", "std::string", /*default=*/"\"\"",
+           "function to compile (default: @main, else the only public one)">,
+  ];
+  let dependentDialects = ["muir::nc::NcDialect"];
+}
+
+def NcInsertSyncPass : Pass<"muir-nc-insert-sync", "muir::nc::KernelOp"> {
+  let summary = "Order every cross-queue dependency with counting semaphores";
+  let description = [{
+    For every pair of instructions on different queues whose accesses
+    overlap (read after write, write after read, write after write), the
+    later one waits for the earlier one. Each queue that produces a
+    dependency gets one counting semaphore, signalled by each of its
+    instructions that something depends on; a consumer waits for the count
+    of its latest producer on that queue. Only the most recent conflicting
+    producer per queue is waited for (a queue completes in order), so the
+    waits are minimal. Existing waits and signals are replaced.
+  }];
+}
+
+#endif // MUIR_PASSES

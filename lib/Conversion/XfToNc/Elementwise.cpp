@@ -1,0 +1,157 @@
+//===- Elementwise.cpp - elementwise maps and data movement kernels -------===//
+//
+// Both walk an output index space in [partition rows x free columns] tiles,
+// with each input read through its own (possibly broadcasting, zero-stride)
+// access pattern. Buffers are double-buffered; the sync pass orders reuse.
+//
+//===----------------------------------------------------------------------===//
+#include "Kernels.h"
+#include "Walk.h"
+
+using namespace mlir;
+using namespace muir;
+using namespace muir::lower;
+
+namespace {
+/// Row-major strides of `in` aligned to the last dims of `outShape`, with 0
+/// where `in` broadcasts.
+SmallVector<int64_t> broadcastStrides(const HbmValue &in,
+                                      ArrayRef<int64_t> outShape) {
+  SmallVector<int64_t> own = in.strides();
+  size_t r = outShape.size(), ir = in.shape.size();
+  SmallVector<int64_t> s(r, 0);
+  for (size_t i = 0; i < ir; ++i)
+    s[r - ir + i] = in.shape[i] == 1 ? 0 : own[i];
+  return s;
+}
+
+/// Free columns per tile so `buffers` copies of every operand fit in SBUF.
+int64_t columnsThatFit(Emitter &e, int64_t bytesPerColumn, int64_t buffers,
+                       int64_t n) {
+  int64_t budget = e.sbufFree() - 1024;
+  int64_t cols = std::max<int64_t>(1, budget / std::max<int64_t>(1, bytesPerColumn * buffers));
+  // Beyond a few thousand columns, bigger tiles only delay the pipeline.
+  return std::min({cols, n, (int64_t)4096});
+}
+} // namespace
+
+LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
+                                           const HbmValue &out,
+                                           ArrayRef<HbmValue> ins, TileFn fn) {
+  Space s;
+  bool sameShapes = llvm::all_of(ins, [&](const HbmValue &v) {
+    return v.shape == out.shape;
+  });
+  int64_t total = out.numElements();
+  if (total == 0)
+    return success();
+  if (sameShapes && total >= e.rows() && total % e.rows() == 0) {
+    // Contiguous and unbroadcast: spread the whole tensor over all partitions.
+    int64_t q = total / e.rows();
+    s.shape = {e.rows(), q};
+    for (size_t i = 0; i <= ins.size(); ++i)
+      s.strides.push_back({q, 1});
+  } else {
+    s.shape = out.shape.empty() ? SmallVector<int64_t>{1} : out.shape;
+    if (s.shape.size() == 1)
+      s.shape.insert(s.shape.begin(), 1);
+    HbmValue o2 = out;
+    o2.shape = s.shape;
+    s.strides.push_back(o2.strides());
+    for (const HbmValue &in : ins) {
+      HbmValue i2 = in;
+      if (i2.shape.empty())
+        i2.shape = {1};
+      s.strides.push_back(broadcastStrides(i2, s.shape));
+    }
+  }
+  s.offsets.assign(ins.size() + 1, 0);
+
+  int64_t bytesPerCol = Emitter::bytesOf(out.elemType);
+  for (const HbmValue &in : ins)
+    bytesPerCol += Emitter::bytesOf(in.elemType);
+  int64_t cols = columnsThatFit(e, bytesPerCol, 2, s.shape.back());
+  Emitter::Mark mk = e.mark();
+  SmallVector<Buffer> bufs[2];
+  for (int k = 0; k < 2; ++k) {
+    for (size_t i = 0; i <= ins.size(); ++i) {
+      Type t = i == 0 ? out.elemType : ins[i - 1].elemType;
+      auto buf = e.allocSbuf(cols * Emitter::bytesOf(t), op, "an elementwise tile");
+      if (failed(buf))
+        return failure();
+      bufs[k].push_back(*buf);
+    }
+  }
+  int64_t tileNo = 0;
+  walk(s, e.rows(), cols, [&](const TileRef &t) {
+    SmallVector<Buffer> &b = bufs[tileNo++ % 2];
+    SmallVector<nc::AccessAttr> inTiles;
+    for (size_t i = 0; i < ins.size(); ++i) {
+      nc::AccessAttr sb = e.dense(b[i + 1], t.np, t.n, ins[i].elemType);
+      e.dma(sb, e.hbm(ins[i], t.offsets[i + 1], t.np, t.pstrides[i + 1],
+                      {t.n}, {t.fstrides[i + 1]}));
+      inTiles.push_back(sb);
+    }
+    nc::AccessAttr o = e.dense(b[0], t.np, t.n, out.elemType);
+    fn(e, o, inTiles);
+    e.dma(e.hbm(out, t.offsets[0], t.np, t.pstrides[0], {t.n},
+                {t.fstrides[0]}),
+          o);
+  });
+  e.release(mk);
+  return success();
+}
+
+LogicalResult muir::lower::emitStridedCopy(
+    Emitter &e, Operation *op, const HbmValue &dst, ArrayRef<int64_t> dstShape,
+    ArrayRef<int64_t> dstStrides, int64_t dstOffset, const HbmValue &src,
+    ArrayRef<int64_t> srcStrides, int64_t srcOffset) {
+  Space s;
+  s.shape.assign(dstShape.begin(), dstShape.end());
+  s.strides.push_back(SmallVector<int64_t>(dstStrides));
+  s.strides.push_back(SmallVector<int64_t>(srcStrides));
+  if (s.shape.empty()) {
+    s.shape = {1};
+    s.strides[0] = {1};
+    s.strides[1] = {1};
+  }
+  for (int64_t d : s.shape)
+    if (d == 0)
+      return success();
+  if (s.shape.size() == 1) {
+    s.shape.insert(s.shape.begin(), 1);
+    s.strides[0].insert(s.strides[0].begin(), 0);
+    s.strides[1].insert(s.strides[1].begin(), 0);
+  }
+  s.offsets = {dstOffset, srcOffset};
+  int64_t bytes = Emitter::bytesOf(dst.elemType);
+  int64_t cols = columnsThatFit(e, bytes, 2, s.shape.back());
+  Emitter::Mark mk = e.mark();
+  Buffer bufs[2];
+  for (int k = 0; k < 2; ++k) {
+    auto buf = e.allocSbuf(cols * bytes, op, "a copy tile");
+    if (failed(buf))
+      return failure();
+    bufs[k] = *buf;
+  }
+  int64_t tileNo = 0;
+  walk(s, e.rows(), cols, [&](const TileRef &t) {
+    nc::AccessAttr sb = e.dense(bufs[tileNo++ % 2], t.np, t.n, dst.elemType);
+    e.dma(sb, e.hbm(src, t.offsets[1], t.np, t.pstrides[1], {t.n},
+                    {t.fstrides[1]}));
+    e.dma(e.hbm(dst, t.offsets[0], t.np, t.pstrides[0], {t.n},
+                {t.fstrides[0]}),
+          sb);
+  });
+  e.release(mk);
+  return success();
+}
+
+LogicalResult muir::lower::emitCopy(Emitter &e, Operation *op,
+                                    const HbmValue &dst, const HbmValue &src) {
+  HbmValue s = src;
+  s.shape = dst.shape;
+  return emitElementwise(e, op, dst, {s},
+                         [](Emitter &e, nc::AccessAttr o,
+                            ArrayRef<nc::AccessAttr> in) { e.copy(o, in[0]); });
+}

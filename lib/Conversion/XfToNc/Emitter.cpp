@@ -1,0 +1,171 @@
+//===- Emitter.cpp - nc instruction building for the xf lowering ----------===//
+#include "Emitter.h"
+
+using namespace mlir;
+using namespace muir;
+using namespace muir::lower;
+
+int64_t HbmValue::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+SmallVector<int64_t> HbmValue::strides() const {
+  SmallVector<int64_t> s(shape.size(), 1);
+  for (int i = (int)shape.size() - 2; i >= 0; --i)
+    s[i] = s[i + 1] * shape[i + 1];
+  return s;
+}
+
+unsigned Emitter::bytesOf(Type t) {
+  auto e = nc::toElemType(t);
+  return e ? target::elemBytes(*e) : 4;
+}
+
+// Buffers start on 64-byte boundaries so neighbouring tiles never share the
+// hazard checker's (or the hardware's) access granules.
+static int64_t alignUp(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
+
+FailureOr<Buffer> Emitter::allocSbuf(int64_t bytes, Operation *op,
+                                     StringRef what) {
+  int64_t start = alignUp(sbufTop, 64);
+  if (start + bytes > m.sbuf.bytesPerPartition) {
+    op->emitError() << "does not fit on target '" << m.name << "': " << what
+                    << " needs " << bytes << " bytes per SBUF partition, "
+                    << std::max<int64_t>(0, m.sbuf.bytesPerPartition - start)
+                    << " of " << m.sbuf.bytesPerPartition << " are free";
+    return failure();
+  }
+  sbufTop = start + bytes;
+  sbufPeak = std::max(sbufPeak, sbufTop);
+  return Buffer{nc::MemSpace::sbuf, start, bytes};
+}
+
+FailureOr<Buffer> Emitter::allocPsumBanks(int64_t banks, Operation *op,
+                                          StringRef what) {
+  int64_t bank = m.psum.bankBytes();
+  int64_t start = alignUp(psumTop, bank);
+  if (start + banks * bank > m.psum.bytesPerPartition) {
+    op->emitError() << "does not fit on target '" << m.name << "': " << what
+                    << " needs " << banks << " PSUM banks of " << bank
+                    << " bytes, " << (m.psum.bytesPerPartition - start) / bank
+                    << " are free";
+    return failure();
+  }
+  psumTop = start + banks * bank;
+  return Buffer{nc::MemSpace::psum, start, banks * bank};
+}
+
+nc::AccessAttr Emitter::tile(nc::MemSpace space, int64_t offset, int64_t p0,
+                             int64_t np, ArrayRef<int64_t> sizes,
+                             ArrayRef<int64_t> strides, Type t) {
+  return nc::AccessAttr::get(b.getContext(), space, "", p0, np, 0, offset,
+                             sizes, strides, t);
+}
+
+nc::AccessAttr Emitter::dense(const Buffer &buf, int64_t np, int64_t n, Type t,
+                              int64_t col, int64_t p0) {
+  return tile(buf.space, buf.offset + col * bytesOf(t), p0, np, {n}, {1}, t);
+}
+
+nc::AccessAttr Emitter::hbm(const HbmValue &v, int64_t offset, int64_t np,
+                            int64_t pstride, ArrayRef<int64_t> sizes,
+                            ArrayRef<int64_t> strides) {
+  return nc::AccessAttr::get(b.getContext(), nc::MemSpace::hbm, v.tensor, 0,
+                             np, pstride, v.offset + offset, sizes, strides,
+                             v.elemType);
+}
+
+void Emitter::setQueue(Operation *op, StringRef q) {
+  op->setAttr("queue", b.getStringAttr(q));
+}
+
+void Emitter::dma(nc::AccessAttr dst, nc::AccessAttr src, bool transpose) {
+  auto op = nc::DmaOp::create(b, loc, dst, src, transpose, nullptr, nullptr,
+                              nullptr);
+  // Spread transfers over the DMA queues so they run in parallel.
+  unsigned q = nextDma++ % m.dma.queues;
+  if (q != 0)
+    setQueue(op, "dma" + std::to_string(q));
+  ++instructions;
+}
+
+void Emitter::matmul(nc::AccessAttr dst, nc::AccessAttr st, nc::AccessAttr mv,
+                     bool accumulate) {
+  nc::MatmulOp::create(b, loc, dst, st, mv, accumulate, nullptr, nullptr,
+                       nullptr);
+  ++instructions;
+}
+
+void Emitter::transpose(nc::AccessAttr dst, nc::AccessAttr src) {
+  nc::TransposeOp::create(b, loc, dst, src, nullptr, nullptr, nullptr);
+  ++instructions;
+}
+
+void Emitter::act(nc::ActFunc f, nc::AccessAttr dst, nc::AccessAttr src,
+                  float scale, nc::AccessAttr bias, nc::AccessAttr accum) {
+  nc::ActivationOp::create(b, loc, dst, src,
+                           nc::ActFuncAttr::get(b.getContext(), f),
+                           b.getF32FloatAttr(scale), bias, accum, nullptr,
+                           nullptr, nullptr);
+  ++instructions;
+}
+
+void Emitter::tt(nc::AluOp op, nc::AccessAttr dst, nc::AccessAttr lhs,
+                 nc::AccessAttr rhs) {
+  nc::TensorTensorOp::create(b, loc, nc::AluOpAttr::get(b.getContext(), op),
+                             dst, lhs, rhs, nullptr, nullptr, nullptr);
+  ++instructions;
+}
+
+void Emitter::ts(nc::AluOp op0, nc::AccessAttr dst, nc::AccessAttr src,
+                 float imm0, nc::AccessAttr s0, nc::AluOp op1, float imm1,
+                 nc::AccessAttr s1) {
+  nc::TensorScalarOp::create(
+      b, loc, nc::AluOpAttr::get(b.getContext(), op0), dst, src,
+      b.getF32FloatAttr(imm0), nc::AluOpAttr::get(b.getContext(), op1),
+      b.getF32FloatAttr(imm1), s0, s1, nullptr, nullptr, nullptr);
+  ++instructions;
+}
+
+void Emitter::reduce(nc::AluOp op, nc::AccessAttr dst, nc::AccessAttr src,
+                     int64_t naxes) {
+  nc::TensorReduceOp::create(b, loc, nc::AluOpAttr::get(b.getContext(), op),
+                             dst, src, b.getI64IntegerAttr(naxes), nullptr, nullptr,
+                             nullptr);
+  ++instructions;
+}
+
+void Emitter::copy(nc::AccessAttr dst, nc::AccessAttr src) {
+  auto op = nc::TensorCopyOp::create(b, loc, dst, src, nullptr, nullptr,
+                                     nullptr);
+  if (nextCopy++ % 2)
+    setQueue(op, "act");
+  ++instructions;
+}
+
+void Emitter::select(nc::AccessAttr dst, nc::AccessAttr src, float fill,
+                     int64_t base, int64_t channelMultiplier,
+                     ArrayRef<int64_t> coefs) {
+  nc::AffineSelectOp::create(b, loc, dst, src, b.getF32FloatAttr(fill),
+                             b.getI64IntegerAttr(base),
+                             b.getI64IntegerAttr(channelMultiplier),
+                             b.getDenseI64ArrayAttr(coefs), nullptr, nullptr,
+                             nullptr);
+  ++instructions;
+}
+
+void Emitter::memset(nc::AccessAttr dst, float value) {
+  // iota with all-zero coefficients writes `base` everywhere; it takes
+  // integers, so non-integral fills go through tensor_scalar on the result.
+  nc::IotaOp::create(b, loc, dst, b.getI64IntegerAttr((int64_t)value),
+                     b.getI64IntegerAttr(0),
+                     b.getDenseI64ArrayAttr(
+                         SmallVector<int64_t>(dst.getSizes().size(), 0)),
+                     nullptr, nullptr, nullptr);
+  ++instructions;
+  if ((float)(int64_t)value != value)
+    ts(nc::AluOp::add, dst, dst, value - (float)(int64_t)value);
+}

@@ -1,0 +1,115 @@
+//===- Emitter.h - building nc instructions for xf kernels -------*- C++ -*-===//
+//
+// The lowering's toolbox: on-chip allocation, tile (access pattern) builders
+// and one call per instruction. Kernels written with it stay short, and every
+// size comes from the machine description.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MUIR_LIB_CONVERSION_XFTONC_EMITTER_H
+#define MUIR_LIB_CONVERSION_XFTONC_EMITTER_H
+
+#include "muir/Dialect/Nc/NcDialect.h"
+#include "muir/Dialect/Nc/NcUtils.h"
+#include "muir/Target/Machine.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace muir::lower {
+
+/// A row-major HBM tensor holding one xf value (or a view of one).
+struct HbmValue {
+  std::string tensor;
+  mlir::Type elemType;
+  llvm::SmallVector<int64_t> shape;
+  int64_t offset = 0; // element offset inside `tensor`
+  int64_t numElements() const;
+  /// Row-major strides in elements.
+  llvm::SmallVector<int64_t> strides() const;
+};
+
+/// A contiguous on-chip buffer: a partition range times bytes per partition.
+struct Buffer {
+  nc::MemSpace space = nc::MemSpace::sbuf;
+  int64_t offset = 0;
+  int64_t bytes = 0;
+};
+
+class Emitter {
+public:
+  Emitter(mlir::OpBuilder &b, mlir::Location loc, const target::Machine &m)
+      : b(b), loc(loc), m(m) {}
+
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+  const target::Machine &m;
+
+  int64_t rows() const { return m.pe.rows; }
+  mlir::Type f32() { return b.getF32Type(); }
+  static unsigned bytesOf(mlir::Type t);
+
+  //===--- allocation (stack discipline per emitted op) ---===//
+  struct Mark {
+    int64_t sbuf, psum;
+  };
+  Mark mark() const { return {sbufTop, psumTop}; }
+  void release(Mark mk) {
+    sbufTop = mk.sbuf;
+    psumTop = mk.psum;
+  }
+  /// Bytes per partition still free in SBUF.
+  int64_t sbufFree() const { return m.sbuf.bytesPerPartition - sbufTop; }
+  /// Reserves SBUF bytes per partition; on failure emits an error on `op`
+  /// naming `what` and the bytes needed.
+  mlir::FailureOr<Buffer> allocSbuf(int64_t bytes, mlir::Operation *op,
+                                    llvm::StringRef what);
+  /// Reserves whole PSUM banks.
+  mlir::FailureOr<Buffer> allocPsumBanks(int64_t banks, mlir::Operation *op,
+                                         llvm::StringRef what);
+
+  //===--- tiles ---===//
+  nc::AccessAttr tile(nc::MemSpace space, int64_t offset, int64_t p0,
+                      int64_t np, llvm::ArrayRef<int64_t> sizes,
+                      llvm::ArrayRef<int64_t> strides, mlir::Type t);
+  /// A dense [np, n] tile at byte `offset` (+ `col` elements) of a buffer.
+  nc::AccessAttr dense(const Buffer &buf, int64_t np, int64_t n, mlir::Type t,
+                       int64_t col = 0, int64_t p0 = 0);
+  /// A [np, 1] per-partition column of a buffer holding f32 columns.
+  nc::AccessAttr column(const Buffer &buf, int64_t np, int64_t col = 0) {
+    return dense(buf, np, 1, f32(), col);
+  }
+  nc::AccessAttr hbm(const HbmValue &v, int64_t offset, int64_t np,
+                     int64_t pstride, llvm::ArrayRef<int64_t> sizes,
+                     llvm::ArrayRef<int64_t> strides);
+
+  //===--- instructions ---===//
+  void dma(nc::AccessAttr dst, nc::AccessAttr src, bool transpose = false);
+  void matmul(nc::AccessAttr dst, nc::AccessAttr st, nc::AccessAttr mv,
+              bool accumulate);
+  void transpose(nc::AccessAttr dst, nc::AccessAttr src);
+  void act(nc::ActFunc f, nc::AccessAttr dst, nc::AccessAttr src,
+           float scale = 1.0f, nc::AccessAttr bias = {},
+           nc::AccessAttr accum = {});
+  void tt(nc::AluOp op, nc::AccessAttr dst, nc::AccessAttr lhs,
+          nc::AccessAttr rhs);
+  void ts(nc::AluOp op0, nc::AccessAttr dst, nc::AccessAttr src, float imm0,
+          nc::AccessAttr s0 = {}, nc::AluOp op1 = nc::AluOp::bypass,
+          float imm1 = 0.0f, nc::AccessAttr s1 = {});
+  void reduce(nc::AluOp op, nc::AccessAttr dst, nc::AccessAttr src,
+              int64_t naxes);
+  /// Copy with cast; alternates the Vector and Scalar engines to balance them.
+  void copy(nc::AccessAttr dst, nc::AccessAttr src);
+  void select(nc::AccessAttr dst, nc::AccessAttr src, float fill, int64_t base,
+              int64_t channelMultiplier, llvm::ArrayRef<int64_t> coefs);
+  void memset(nc::AccessAttr dst, float value);
+
+  uint64_t instructions = 0;
+
+private:
+  void setQueue(mlir::Operation *op, llvm::StringRef q);
+  int64_t sbufTop = 0, psumTop = 0, sbufPeak = 0;
+  unsigned nextDma = 0, nextCopy = 0;
+};
+
+} // namespace muir::lower
+
+#endif // MUIR_LIB_CONVERSION_XFTONC_EMITTER_H

@@ -1,0 +1,73 @@
+//===- Kernels.h - tiled nc kernels for xf ops --------------------*- C++ -*-===//
+//
+// One function per kernel family. Each reads its inputs from HBM values,
+// writes its result to an HBM value, and keeps its working set on chip.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MUIR_LIB_CONVERSION_XFTONC_KERNELS_H
+#define MUIR_LIB_CONVERSION_XFTONC_KERNELS_H
+
+#include "Emitter.h"
+
+#include <functional>
+
+namespace muir::lower {
+
+/// Computes one output tile from input tiles already in SBUF. All tiles are
+/// dense [np, n]; inputs have their own element types, the output its own.
+using TileFn = std::function<void(Emitter &, nc::AccessAttr out,
+                                  llvm::ArrayRef<nc::AccessAttr> ins)>;
+
+/// Elementwise map with NumPy broadcasting of the inputs to `out`'s shape.
+mlir::LogicalResult emitElementwise(Emitter &e, mlir::Operation *op,
+                                    const HbmValue &out,
+                                    llvm::ArrayRef<HbmValue> ins, TileFn fn);
+
+/// Copies (and casts) `src` into `dst`, both contiguous with equal counts.
+mlir::LogicalResult emitCopy(Emitter &e, mlir::Operation *op,
+                             const HbmValue &dst, const HbmValue &src);
+
+/// Generic strided gather: out[i] = src[offset + sum_d i_d * srcStrides[d]]
+/// for i over out's shape (transpose, slice, broadcast_to, concat parts).
+mlir::LogicalResult emitStridedCopy(Emitter &e, mlir::Operation *op,
+                                    const HbmValue &dst,
+                                    llvm::ArrayRef<int64_t> dstShape,
+                                    llvm::ArrayRef<int64_t> dstStrides,
+                                    int64_t dstOffset, const HbmValue &src,
+                                    llvm::ArrayRef<int64_t> srcStrides,
+                                    int64_t srcOffset);
+
+struct MatmulShape {
+  int64_t m, k, n;
+  bool transposeA, transposeB;
+};
+/// C[m, n] = A . B (each maybe transposed) for one 2-D problem at the given
+/// element offsets of the three HBM values.
+mlir::LogicalResult emitMatmul(Emitter &e, mlir::Operation *op,
+                               const HbmValue &a, int64_t aOff,
+                               const HbmValue &b, int64_t bOff,
+                               const HbmValue &c, int64_t cOff,
+                               const MatmulShape &s);
+
+mlir::LogicalResult emitSoftmax(Emitter &e, mlir::Operation *op,
+                                const HbmValue &in, const HbmValue &out,
+                                int64_t axis);
+mlir::LogicalResult emitNorm(Emitter &e, mlir::Operation *op,
+                             const HbmValue &in, const HbmValue &weight,
+                             const HbmValue *bias, const HbmValue &out,
+                             float eps, bool rms);
+mlir::LogicalResult emitReduce(Emitter &e, mlir::Operation *op,
+                               const HbmValue &in, const HbmValue &out,
+                               llvm::ArrayRef<int64_t> axes, nc::AluOp kind,
+                               bool mean);
+mlir::LogicalResult emitRope(Emitter &e, mlir::Operation *op,
+                             const HbmValue &x, const HbmValue &cos,
+                             const HbmValue &sin, const HbmValue &out);
+mlir::LogicalResult emitAttention(Emitter &e, mlir::Operation *op,
+                                  const HbmValue &q, const HbmValue &k,
+                                  const HbmValue &v, const HbmValue &out,
+                                  float scale, bool causal);
+
+} // namespace muir::lower
+
+#endif // MUIR_LIB_CONVERSION_XFTONC_KERNELS_H

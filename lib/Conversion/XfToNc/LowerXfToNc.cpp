@@ -1,0 +1,383 @@
+//===- LowerXfToNc.cpp - xf function to nc kernel -------------------------===//
+//
+// Places every xf value in HBM (arguments as inputs, results as outputs,
+// constants as const tensors, the rest as scratch; reshapes alias their
+// operand) and emits one tiled kernel per op through Emitter. Unsupported ops
+// and working sets that cannot fit are errors on the op, never a crash.
+//
+//===----------------------------------------------------------------------===//
+#include "Kernels.h"
+
+#include "muir/Conversion/Passes.h"
+#include "muir/Dialect/Xf/XfDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+namespace muir {
+#define GEN_PASS_DEF_LOWERXFTONCPASS
+#include "muir/Conversion/Passes.h.inc"
+} // namespace muir
+
+using namespace mlir;
+using namespace muir;
+using namespace muir::lower;
+using nc::ActFunc;
+using nc::AluOp;
+
+namespace {
+class Lowering {
+public:
+  Lowering(ModuleOp module, func::FuncOp func, const target::Machine &m)
+      : module(module), func(func), m(m), b(module.getContext()),
+        e(b, func.getLoc(), m) {}
+
+  LogicalResult run();
+
+private:
+  HbmValue declare(StringRef name, RankedTensorType type, nc::TensorKind kind,
+                   ElementsAttr value = {});
+  LogicalResult lower(Operation *op);
+  LogicalResult lowerUnary(Operation *op, Value in, ActFunc f, float scale);
+
+  ModuleOp module;
+  func::FuncOp func;
+  const target::Machine &m;
+  OpBuilder b;
+  Emitter e;
+  nc::KernelOp kernel;
+  Block *body = nullptr;
+  Operation *firstInst = nullptr;
+  DenseMap<Value, HbmValue> values;
+  int64_t hbmTop = 0;
+  unsigned scratch = 0;
+};
+} // namespace
+
+HbmValue Lowering::declare(StringRef name, RankedTensorType type,
+                           nc::TensorKind kind, ElementsAttr value) {
+  OpBuilder::InsertionGuard g(b);
+  // Tensor declarations stay ahead of the instructions.
+  if (firstInst)
+    b.setInsertionPoint(firstInst);
+  else
+    b.setInsertionPointToEnd(body);
+  Type elt = type.getElementType();
+  // i64 indices live on the target as i32.
+  if (elt.isSignlessInteger(64)) {
+    elt = b.getI32Type();
+    type = RankedTensorType::get(type.getShape(), elt);
+  }
+  nc::TensorOp::create(b, func.getLoc(), name, type, kind, hbmTop, value);
+  int64_t bytes = type.getNumElements() * Emitter::bytesOf(elt);
+  hbmTop += (bytes + 63) / 64 * 64;
+  HbmValue v;
+  v.tensor = name.str();
+  v.elemType = elt;
+  v.shape.assign(type.getShape().begin(), type.getShape().end());
+  return v;
+}
+
+LogicalResult Lowering::run() {
+  b.setInsertionPoint(func);
+  kernel = nc::KernelOp::create(b, func.getLoc(), func.getSymName(),
+                                m.name, 0);
+  body = new Block();
+  kernel.getBody().push_back(body);
+
+  for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
+    auto type = llvm::dyn_cast<RankedTensorType>(arg.getType());
+    if (!type)
+      return func.emitError() << "argument #" << i << " must be a ranked tensor";
+    values[arg] = declare(("arg" + Twine(i)).str(), type, nc::TensorKind::input);
+  }
+  // Results written by an op land directly in the output tensor.
+  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  DenseMap<Value, unsigned> resultIndex;
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    Operation *def = v.getDefiningOp();
+    if (def && !llvm::isa<xf::ReshapeOp, xf::ConstantOp>(def) &&
+        !resultIndex.count(v))
+      resultIndex[v] = i;
+  }
+
+  b.setInsertionPointToEnd(body);
+  for (Operation &op : func.getBody().front().without_terminator()) {
+    if (auto c = llvm::dyn_cast<xf::ConstantOp>(op)) {
+      values[c.getResult()] =
+          declare(("const" + Twine(scratch++)).str(),
+                  llvm::cast<RankedTensorType>(c.getType()),
+                  nc::TensorKind::constant, c.getValue());
+      continue;
+    }
+    if (auto r = llvm::dyn_cast<xf::ReshapeOp>(op)) {
+      HbmValue v = values.lookup(r.getInput());
+      v.shape.assign(r.getType().getShape().begin(),
+                     r.getType().getShape().end());
+      values[r.getResult()] = v;
+      continue;
+    }
+    if (op.getNumResults() != 1 || op.getDialect() == nullptr ||
+        !llvm::isa<xf::XfDialect>(op.getDialect()))
+      return op.emitError() << "cannot be lowered to the accelerator: only xf "
+                               "ops are supported";
+    Value res = op.getResult(0);
+    auto type = llvm::cast<RankedTensorType>(res.getType());
+    auto it = resultIndex.find(res);
+    values[res] =
+        it != resultIndex.end()
+            ? declare(("out" + Twine(it->second)).str(), type,
+                      nc::TensorKind::output)
+            : declare(("t" + Twine(scratch++)).str(), type,
+                      nc::TensorKind::scratch);
+    b.setInsertionPointToEnd(body);
+    size_t count = body->getOperations().size();
+    if (failed(lower(&op)))
+      return failure();
+    if (!firstInst && body->getOperations().size() > count) {
+      // Remember the first instruction so later tensors go before it.
+      for (Operation &o : *body)
+        if (!llvm::isa<nc::TensorOp>(o)) {
+          firstInst = &o;
+          break;
+        }
+    }
+  }
+  // Results that are not written by an op of their own: copy them out.
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    auto it = resultIndex.find(v);
+    if (it != resultIndex.end() && it->second == i)
+      continue;
+    auto type = llvm::cast<RankedTensorType>(v.getType());
+    HbmValue dst = declare(("out" + Twine(i)).str(), type,
+                           nc::TensorKind::output);
+    b.setInsertionPointToEnd(body);
+    if (failed(emitCopy(e, ret, dst, values.lookup(v))))
+      return failure();
+  }
+  func.erase();
+  return success();
+}
+
+LogicalResult Lowering::lowerUnary(Operation *op, Value in, ActFunc f,
+                                   float scale) {
+  return emitElementwise(
+      e, op, values.lookup(op->getResult(0)), {values.lookup(in)},
+      [f, scale](Emitter &e, nc::AccessAttr o, ArrayRef<nc::AccessAttr> ins) {
+        e.act(f, o, ins[0], scale);
+      });
+}
+
+static std::optional<AluOp> binaryAlu(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<AluOp>>(op)
+      .Case([](xf::AddOp) { return AluOp::add; })
+      .Case([](xf::SubOp) { return AluOp::sub; })
+      .Case([](xf::MulOp) { return AluOp::mul; })
+      .Case([](xf::DivOp) { return AluOp::div; })
+      .Case([](xf::MaxOp) { return AluOp::max; })
+      .Case([](xf::MinOp) { return AluOp::min; })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+static std::optional<ActFunc> unaryAct(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<ActFunc>>(op)
+      .Case([](xf::ExpOp) { return ActFunc::exp; })
+      .Case([](xf::LogOp) { return ActFunc::log; })
+      .Case([](xf::TanhOp) { return ActFunc::tanh; })
+      .Case([](xf::SqrtOp) { return ActFunc::sqrt; })
+      .Case([](xf::RsqrtOp) { return ActFunc::rsqrt; })
+      .Case([](xf::SigmoidOp) { return ActFunc::sigmoid; })
+      .Case([](xf::ReluOp) { return ActFunc::relu; })
+      .Case([](xf::SiluOp) { return ActFunc::silu; })
+      .Case([](xf::GeluOp g) {
+        return g.getApproximate() == xf::GeluApproximation::tanh
+                   ? ActFunc::gelu_tanh
+                   : ActFunc::gelu;
+      })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+LogicalResult Lowering::lower(Operation *op) {
+  HbmValue out = values.lookup(op->getResult(0));
+  auto in = [&](Value v) { return values.lookup(v); };
+
+  if (auto alu = binaryAlu(op)) {
+    AluOp a = *alu;
+    return emitElementwise(e, op, out,
+                           {in(op->getOperand(0)), in(op->getOperand(1))},
+                           [a](Emitter &e, nc::AccessAttr o,
+                               ArrayRef<nc::AccessAttr> ins) {
+                             e.tt(a, o, ins[0], ins[1]);
+                           });
+  }
+  if (auto f = unaryAct(op))
+    return lowerUnary(op, op->getOperand(0), *f, 1.0f);
+
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](xf::NegOp n) {
+        return lowerUnary(op, n.getInput(), ActFunc::identity, -1.0f);
+      })
+      .Case([&](xf::CastOp c) { return emitCopy(e, op, out, in(c.getInput())); })
+      .Case([&](xf::MatmulOp mm) {
+        auto at = mm.getLhs().getType(), bt = mm.getRhs().getType();
+        bool ta = mm.getTransposeLhs(), tb = mm.getTransposeRhs();
+        MatmulShape s{out.shape[0], ta ? at.getDimSize(0) : at.getDimSize(1),
+                      out.shape[1], ta, tb};
+        return emitMatmul(e, op, in(mm.getLhs()), 0, in(mm.getRhs()), 0, out,
+                          0, s);
+      })
+      .Case([&](xf::BatchMatmulOp mm) -> LogicalResult {
+        HbmValue a = in(mm.getLhs()), bv = in(mm.getRhs());
+        bool ta = mm.getTransposeLhs(), tb = mm.getTransposeRhs();
+        int64_t r = out.shape.size();
+        int64_t M = out.shape[r - 2], N = out.shape[r - 1];
+        int64_t K = ta ? a.shape[a.shape.size() - 2] : a.shape.back();
+        MatmulShape s{M, K, N, ta, tb};
+        // Walk the broadcast batch index space.
+        SmallVector<int64_t> batch(out.shape.begin(), out.shape.end() - 2);
+        auto batchStrides = [&](const HbmValue &v) {
+          SmallVector<int64_t> st = v.strides();
+          size_t vb = v.shape.size() - 2;
+          SmallVector<int64_t> res(batch.size(), 0);
+          for (size_t i = 0; i < vb; ++i)
+            res[batch.size() - vb + i] = v.shape[i] == 1 ? 0 : st[i];
+          return res;
+        };
+        SmallVector<int64_t> sa = batchStrides(a), sb = batchStrides(bv);
+        int64_t total = 1;
+        for (int64_t d : batch)
+          total *= d;
+        for (int64_t flat = 0; flat < total; ++flat) {
+          int64_t rem = flat, ao = 0, bo = 0;
+          for (int64_t d = batch.size() - 1; d >= 0; --d) {
+            int64_t i = rem % batch[d];
+            rem /= batch[d];
+            ao += i * sa[d];
+            bo += i * sb[d];
+          }
+          if (failed(emitMatmul(e, op, a, ao, bv, bo, out, flat * M * N, s)))
+            return failure();
+        }
+        return success();
+      })
+      .Case([&](xf::SoftmaxOp s) {
+        int64_t rank = s.getType().getRank();
+        int64_t axis = s.getAxis() < 0 ? s.getAxis() + rank : s.getAxis();
+        return emitSoftmax(e, op, in(s.getInput()), out, axis);
+      })
+      .Case([&](xf::LayerNormOp ln) {
+        HbmValue bias = in(ln.getBias());
+        return emitNorm(e, op, in(ln.getInput()), in(ln.getWeight()), &bias,
+                        out, ln.getEps().convertToFloat(), false);
+      })
+      .Case([&](xf::RmsNormOp rn) {
+        return emitNorm(e, op, in(rn.getInput()), in(rn.getWeight()), nullptr,
+                        out, rn.getEps().convertToFloat(), true);
+      })
+      .Case([&](xf::ReduceSumOp r) {
+        return emitReduce(e, op, in(r.getInput()), out, r.getAxes(),
+                          AluOp::add, false);
+      })
+      .Case([&](xf::ReduceMeanOp r) {
+        return emitReduce(e, op, in(r.getInput()), out, r.getAxes(),
+                          AluOp::add, true);
+      })
+      .Case([&](xf::ReduceMaxOp r) {
+        return emitReduce(e, op, in(r.getInput()), out, r.getAxes(),
+                          AluOp::max, false);
+      })
+      .Case([&](xf::TransposeOp t) {
+        HbmValue src = in(t.getInput());
+        SmallVector<int64_t> ss = src.strides(), perm;
+        for (int64_t p : t.getPermutation())
+          perm.push_back(ss[p]);
+        return emitStridedCopy(e, op, out, out.shape, out.strides(), 0, src,
+                               perm, 0);
+      })
+      .Case([&](xf::BroadcastToOp bc) {
+        HbmValue src = in(bc.getInput());
+        size_t r = out.shape.size(), ir = src.shape.size();
+        SmallVector<int64_t> ss = src.strides(), st(r, 0);
+        for (size_t i = 0; i < ir; ++i)
+          st[r - ir + i] = src.shape[i] == 1 ? 0 : ss[i];
+        return emitStridedCopy(e, op, out, out.shape, out.strides(), 0, src,
+                               st, 0);
+      })
+      .Case([&](xf::SliceOp sl) {
+        HbmValue src = in(sl.getInput());
+        SmallVector<int64_t> ss = src.strides(), st;
+        int64_t off = 0;
+        for (size_t d = 0; d < ss.size(); ++d) {
+          off += sl.getOffsets()[d] * ss[d];
+          st.push_back(sl.getStrides()[d] * ss[d]);
+        }
+        return emitStridedCopy(e, op, out, out.shape, out.strides(), 0, src,
+                               st, off);
+      })
+      .Case([&](xf::ConcatOp c) -> LogicalResult {
+        int64_t rank = out.shape.size();
+        int64_t axis = c.getAxis() < 0 ? c.getAxis() + rank : c.getAxis();
+        SmallVector<int64_t> os = out.strides();
+        int64_t pos = 0;
+        for (Value v : c.getInputs()) {
+          HbmValue src = in(v);
+          if (failed(emitStridedCopy(e, op, out, src.shape, os,
+                                     pos * os[axis], src, src.strides(), 0)))
+            return failure();
+          pos += src.shape[axis];
+        }
+        return success();
+      })
+      .Case([&](xf::RopeOp r) {
+        return emitRope(e, op, in(r.getInput()), in(r.getCos()),
+                        in(r.getSin()), out);
+      })
+      .Case([&](xf::AttentionOp a) {
+        int64_t d = a.getQuery().getType().getDimSize(3);
+        float scale = a.getScale() ? a.getScale()->convertToFloat()
+                                   : 1.0f / std::sqrt((float)d);
+        return emitAttention(e, op, in(a.getQuery()), in(a.getKey()),
+                             in(a.getValue()), out, scale, a.getCausal());
+      })
+      .Default([&](Operation *) {
+        return op->emitError() << "has no accelerator lowering yet";
+      });
+}
+
+namespace {
+struct LowerXfToNcPass
+    : public muir::impl::LowerXfToNcPassBase<LowerXfToNcPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    llvm::Expected<target::Machine> m = target::loadMachine(target);
+    if (!m) {
+      module.emitError() << llvm::toString(m.takeError());
+      return signalPassFailure();
+    }
+    func::FuncOp func;
+    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+    for (func::FuncOp f : funcs)
+      if ((!entry.empty() && f.getSymName() == entry) ||
+          (entry.empty() && f.getSymName() == "main"))
+        func = f;
+    if (!func && entry.empty() && funcs.size() == 1)
+      func = funcs.front();
+    if (!func) {
+      module.emitError() << "no function to compile: name one with entry=, "
+                            "or call it @main";
+      return signalPassFailure();
+    }
+    if (!func.getBody().hasOneBlock()) {
+      func.emitError() << "must have a single block";
+      return signalPassFailure();
+    }
+    Lowering l(module, func, *m);
+    if (failed(l.run()))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,159 @@
+//===- Matmul.cpp - the systolic-array matmul kernel ----------------------===//
+//
+// C[M, N] = A[M, K] . B[K, N] on the PE array, which computes
+// psum[m, n] += stationary[k, m] * moving[k, n]. Schedule:
+//
+//   for each block of N columns (as many 512-wide moving tiles as half the
+//   PSUM banks hold, and as SBUF can keep resident for all of K):
+//     load B[:, block] once (it stays in SBUF for every row tile of A)
+//     for each 128-row tile of A:
+//       load A^T[:, rows] (DMA transpose), double-buffered
+//       for each K tile: one LoadStationary, then one MultiplyMoving per
+//         column tile of the block, accumulating over K in PSUM
+//       evacuate the block's PSUM tiles (cast) and store them
+//
+// Each stationary load is reused by every moving tile of the block; the two
+// PSUM halves alternate between row tiles so evacuation overlaps the next
+// row tile's matmuls; the sync pass turns buffer reuse into semaphores.
+//
+//===----------------------------------------------------------------------===//
+#include "Kernels.h"
+
+using namespace mlir;
+using namespace muir;
+using namespace muir::lower;
+
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
+                                      const HbmValue &a, int64_t aOff,
+                                      const HbmValue &b, int64_t bOff,
+                                      const HbmValue &c, int64_t cOff,
+                                      const MatmulShape &s) {
+  const target::Machine &m = e.m;
+  Type et = a.elemType, ct = c.elemType, f32 = e.f32();
+  int64_t eb = Emitter::bytesOf(et), cb = Emitter::bytesOf(ct);
+  if (s.m == 0 || s.n == 0)
+    return success();
+  if (s.k == 0)
+    return op->emitError() << "matmul with K = 0 is not supported by the "
+                              "accelerator lowering";
+  // DMA transposes move 2- and 4-byte elements; 1-byte types are gathered
+  // element by element instead (correct, slower).
+  bool dmaTranspose = eb == 2 || eb == 4;
+
+  int64_t kt = m.pe.rows, mt = std::min<int64_t>(m.pe.cols, s.m);
+  int64_t nt = std::min<int64_t>({m.pe.movingFreeMax, s.n,
+                                  m.psum.bankBytes() / 4});
+  int64_t KT = ceilDiv(s.k, kt), MT = ceilDiv(s.m, mt);
+  int64_t halfBanks = std::max<int64_t>(1, m.psum.banks / 2);
+
+  // Working set: A^T for one row tile (x2), out staging (x2 per column
+  // tile), and the resident B block, as wide as what is left allows.
+  int64_t aBytes = KT * mt * eb;
+  int64_t fixed = 2 * aBytes + 64 * 4;
+  int64_t nBlock = 0;
+  for (int64_t cand = std::min(ceilDiv(s.n, nt), halfBanks); cand >= 1;
+       --cand) {
+    int64_t need = fixed + KT * cand * nt * eb + 2 * cand * nt * cb + 64 * 8;
+    if (need <= e.sbufFree()) {
+      nBlock = cand;
+      break;
+    }
+  }
+  while (nBlock == 0 && nt > 64) {
+    nt /= 2;
+    int64_t need = fixed + KT * nt * eb + 2 * nt * cb + 64 * 8;
+    if (need <= e.sbufFree())
+      nBlock = 1;
+  }
+  if (nBlock == 0)
+    return op->emitError()
+           << "does not fit on target '" << m.name << "': a " << s.m << "x"
+           << s.k << "x" << s.n << " matmul needs at least "
+           << fixed + KT * nt * eb + 2 * nt * cb
+           << " bytes per SBUF partition for its K-resident tiles, "
+           << e.sbufFree() << " are free";
+  int64_t blockCols = nBlock * nt;
+  int64_t NB = ceilDiv(s.n, blockCols);
+
+  Emitter::Mark mk = e.mark();
+  auto bBuf = e.allocSbuf(KT * blockCols * eb, op, "the resident B block");
+  auto aBuf0 = e.allocSbuf(aBytes, op, "an A^T row tile");
+  auto aBuf1 = e.allocSbuf(aBytes, op, "an A^T row tile");
+  SmallVector<Buffer> outBufs;
+  for (int64_t i = 0; i < 2 * nBlock; ++i) {
+    auto ob = e.allocSbuf(nt * cb, op, "an output tile");
+    if (failed(ob))
+      return failure();
+    outBufs.push_back(*ob);
+  }
+  auto psum = e.allocPsumBanks(std::min<int64_t>(2 * nBlock, m.psum.banks), op,
+                               "matmul accumulators");
+  if (failed(bBuf) || failed(aBuf0) || failed(aBuf1) || failed(psum))
+    return failure();
+  Buffer aBufs[2] = {*aBuf0, *aBuf1};
+  int64_t bankElems = m.psum.bankBytes() / 4;
+  int64_t psumHalves = psum->bytes / m.psum.bankBytes() >= 2 * nBlock ? 2 : 1;
+
+  int64_t rowTile = 0;
+  for (int64_t nb = 0; nb < NB; ++nb) {
+    int64_t n0 = nb * blockCols;
+    int64_t blockTiles = std::min(nBlock, ceilDiv(s.n - n0, nt));
+    // Resident B block: [kt rows of K] x [column tiles], K-tile major.
+    for (int64_t k = 0; k < KT; ++k) {
+      int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
+      for (int64_t j = 0; j < blockTiles; ++j) {
+        int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
+        nc::AccessAttr dst =
+            e.dense(*bBuf, kn, cn, et, k * blockCols + j * nt);
+        if (!s.transposeB)
+          e.dma(dst, e.hbm(b, bOff + k0 * s.n + c0, kn, s.n, {cn}, {1}));
+        else if (dmaTranspose)
+          e.dma(dst, e.hbm(b, bOff + c0 * s.k + k0, cn, s.k, {kn}, {1}),
+                /*transpose=*/true);
+        else
+          e.dma(dst, e.hbm(b, bOff + c0 * s.k + k0, kn, 1, {cn}, {s.k}));
+      }
+    }
+    for (int64_t mi = 0; mi < MT; ++mi, ++rowTile) {
+      int64_t m0 = mi * mt, mn = std::min(mt, s.m - m0);
+      const Buffer &aBuf = aBufs[rowTile % 2];
+      for (int64_t k = 0; k < KT; ++k) {
+        int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
+        nc::AccessAttr dst = e.dense(aBuf, kn, mn, et, k * mt);
+        if (s.transposeA)
+          e.dma(dst, e.hbm(a, aOff + k0 * s.m + m0, kn, s.m, {mn}, {1}));
+        else if (dmaTranspose)
+          e.dma(dst, e.hbm(a, aOff + m0 * s.k + k0, mn, s.k, {kn}, {1}),
+                /*transpose=*/true);
+        else
+          e.dma(dst, e.hbm(a, aOff + m0 * s.k + k0, kn, 1, {mn}, {s.k}));
+      }
+      int64_t half = (rowTile % psumHalves) * nBlock;
+      for (int64_t k = 0; k < KT; ++k) {
+        int64_t kn = std::min(kt, s.k - k * kt);
+        nc::AccessAttr st = e.dense(aBuf, kn, mn, et, k * mt);
+        for (int64_t j = 0; j < blockTiles; ++j) {
+          int64_t cn = std::min(nt, s.n - (n0 + j * nt));
+          nc::AccessAttr mv =
+              e.dense(*bBuf, kn, cn, et, k * blockCols + j * nt);
+          nc::AccessAttr acc =
+              e.dense(*psum, mn, cn, f32, (half + j) * bankElems);
+          e.matmul(acc, st, mv, /*accumulate=*/k > 0);
+        }
+      }
+      for (int64_t j = 0; j < blockTiles; ++j) {
+        int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
+        nc::AccessAttr acc =
+            e.dense(*psum, mn, cn, f32, (half + j) * bankElems);
+        nc::AccessAttr out =
+            e.dense(outBufs[(rowTile % 2) * nBlock + j], mn, cn, ct);
+        e.copy(out, acc);
+        e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
+      }
+    }
+  }
+  e.release(mk);
+  return success();
+}

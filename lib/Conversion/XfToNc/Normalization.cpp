@@ -1,0 +1,265 @@
+//===- Normalization.cpp - softmax, layer/RMS norm and reductions ---------===//
+//
+// Rows on partitions, the normalised axis along the free dimension, whole
+// rows on chip: statistics come from tensor_reduce and from the Scalar
+// engine's free accumulate, and are applied as per-partition scalars.
+//
+//===----------------------------------------------------------------------===//
+#include "Kernels.h"
+#include "Walk.h"
+
+using namespace mlir;
+using namespace muir;
+using namespace muir::lower;
+using nc::ActFunc;
+using nc::AluOp;
+
+namespace {
+/// Rows x one axis: walks `axis` of a row-major shape as the free dimension
+/// and every other index as a row, for input and output alike.
+Space axisSpace(ArrayRef<int64_t> shape, int64_t axis) {
+  int64_t outer = 1, inner = 1, a = shape.empty() ? 1 : shape[axis];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (size_t d = axis + 1; d < shape.size(); ++d)
+    inner *= shape[d];
+  Space s;
+  if (inner == 1) {
+    // Softmax over the last axis: rows are contiguous.
+    s.shape = {outer, a};
+    s.strides = {{a, 1}, {a, 1}};
+  } else {
+    s.shape = {outer, inner, a};
+    s.strides = {{a * inner, 1, inner}, {a * inner, 1, inner}};
+  }
+  s.offsets = {0, 0};
+  return s;
+}
+} // namespace
+
+LogicalResult muir::lower::emitSoftmax(Emitter &e, Operation *op,
+                                       const HbmValue &in, const HbmValue &out,
+                                       int64_t axis) {
+  Space s = axisSpace(in.shape, axis);
+  int64_t a = s.shape.back();
+  Type f32 = e.f32();
+  Emitter::Mark mk = e.mark();
+  Buffer x[2], o[2], stats[2];
+  for (int k = 0; k < 2; ++k) {
+    auto xb = e.allocSbuf(a * 4, op, "a softmax row tile");
+    auto ob = e.allocSbuf(a * Emitter::bytesOf(out.elemType), op,
+                          "a softmax output tile");
+    auto sb = e.allocSbuf(4 * 4, op, "softmax statistics");
+    if (failed(xb) || failed(ob) || failed(sb))
+      return failure();
+    x[k] = *xb, o[k] = *ob, stats[k] = *sb;
+  }
+  int64_t tileNo = 0;
+  walk(s, e.rows(), a, [&](const TileRef &t) {
+    int k = tileNo++ % 2;
+    nc::AccessAttr xt = e.dense(x[k], t.np, a, f32);
+    nc::AccessAttr mx = e.column(stats[k], t.np, 0);
+    nc::AccessAttr sum = e.column(stats[k], t.np, 1);
+    nc::AccessAttr rs = e.column(stats[k], t.np, 2);
+    e.dma(xt, e.hbm(in, t.offsets[1], t.np, t.pstrides[1], {a},
+                    {t.fstrides[1]}));
+    e.reduce(AluOp::max, mx, xt, 1);
+    e.ts(AluOp::mul, mx, mx, -1.0f);
+    e.act(ActFunc::exp, xt, xt, 1.0f, /*bias=*/mx, /*accum=*/sum);
+    e.act(ActFunc::reciprocal, rs, sum);
+    nc::AccessAttr ot = e.dense(o[k], t.np, a, out.elemType);
+    e.ts(AluOp::mul, ot, xt, 0.0f, /*s0=*/rs);
+    e.dma(e.hbm(out, t.offsets[0], t.np, t.pstrides[0], {a}, {t.fstrides[0]}),
+          ot);
+  });
+  e.release(mk);
+  return success();
+}
+
+LogicalResult muir::lower::emitNorm(Emitter &e, Operation *op,
+                                    const HbmValue &in, const HbmValue &weight,
+                                    const HbmValue *bias, const HbmValue &out,
+                                    float eps, bool rms) {
+  int64_t d = in.shape.back();
+  int64_t rows = in.numElements() / std::max<int64_t>(1, d);
+  Type f32 = e.f32();
+  Emitter::Mark mk = e.mark();
+  // Weight and bias, broadcast to every partition once (zero partition stride).
+  auto wb = e.allocSbuf(d * 4, op, "the norm weight");
+  FailureOr<Buffer> bb = Buffer{};
+  if (bias)
+    bb = e.allocSbuf(d * 4, op, "the norm bias");
+  if (failed(wb) || failed(bb))
+    return failure();
+  int64_t P = std::min(e.rows(), rows);
+  nc::AccessAttr w = e.dense(*wb, P, d, f32);
+  e.dma(w, e.hbm(weight, 0, P, 0, {d}, {1}));
+  nc::AccessAttr bt;
+  if (bias) {
+    bt = e.dense(*bb, P, d, f32);
+    e.dma(bt, e.hbm(*bias, 0, P, 0, {d}, {1}));
+  }
+  Buffer x[2], o[2], st[2];
+  for (int k = 0; k < 2; ++k) {
+    auto xb = e.allocSbuf(d * 4, op, "a norm row tile");
+    auto ob = e.allocSbuf(d * std::max<int64_t>(4, Emitter::bytesOf(out.elemType)),
+                          op, "a norm output tile");
+    auto sb = e.allocSbuf(4 * 4, op, "norm statistics");
+    if (failed(xb) || failed(ob) || failed(sb))
+      return failure();
+    x[k] = *xb, o[k] = *ob, st[k] = *sb;
+  }
+  Space s;
+  s.shape = {rows, d};
+  s.strides = {{d, 1}, {d, 1}};
+  s.offsets = {0, 0};
+  int64_t tileNo = 0;
+  walk(s, e.rows(), d, [&](const TileRef &t) {
+    int k = tileNo++ % 2;
+    int64_t np = t.np;
+    nc::AccessAttr xt = e.dense(x[k], np, d, f32);
+    nc::AccessAttr junk = e.dense(o[k], np, d, f32);
+    nc::AccessAttr mean = e.column(st[k], np, 0);
+    nc::AccessAttr ss = e.column(st[k], np, 1);
+    e.dma(xt, e.hbm(in, t.offsets[1], np, d, {d}, {1}));
+    if (!rms) {
+      e.reduce(AluOp::add, mean, xt, 1);
+      e.ts(AluOp::mul, mean, mean, -1.0f / d);
+      e.ts(AluOp::add, xt, xt, 0.0f, /*s0=*/mean); // x - mean
+    }
+    e.act(ActFunc::square, junk, xt, 1.0f, {}, /*accum=*/ss);
+    e.ts(AluOp::mul, ss, ss, 1.0f / d, {}, AluOp::add, eps);
+    e.act(ActFunc::rsqrt, ss, ss);
+    e.ts(AluOp::mul, xt, xt, 0.0f, /*s0=*/ss);
+    nc::AccessAttr wt = e.dense(*wb, np, d, f32);
+    nc::AccessAttr ot = e.dense(o[k], np, d, out.elemType);
+    if (bias) {
+      e.tt(AluOp::mul, xt, xt, wt);
+      e.tt(AluOp::add, ot, xt, e.dense(*bb, np, d, f32));
+    } else {
+      e.tt(AluOp::mul, ot, xt, wt);
+    }
+    e.dma(e.hbm(out, t.offsets[0], np, d, {d}, {1}), ot);
+  });
+  e.release(mk);
+  return success();
+}
+
+LogicalResult muir::lower::emitReduce(Emitter &e, Operation *op,
+                                      const HbmValue &in, const HbmValue &out,
+                                      ArrayRef<int64_t> axes, AluOp kind,
+                                      bool mean) {
+  int64_t rank = in.shape.size();
+  SmallVector<bool> reduced(rank, false);
+  for (int64_t a : axes)
+    reduced[a < 0 ? a + rank : a] = true;
+  SmallVector<int64_t> inStrides = in.strides();
+  // Kept dims (in order) become rows; reduced dims, collapsed where they are
+  // adjacent in memory, become the free dimensions.
+  SmallVector<int64_t> keptShape, keptStrides, redShape, redStrides;
+  int64_t count = 1;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!reduced[d]) {
+      keptShape.push_back(in.shape[d]);
+      keptStrides.push_back(inStrides[d]);
+      continue;
+    }
+    count *= in.shape[d];
+    if (!redShape.empty() &&
+        redStrides.back() == inStrides[d] * in.shape[d]) {
+      redShape.back() *= in.shape[d];
+      redStrides.back() = inStrides[d];
+    } else {
+      redShape.push_back(in.shape[d]);
+      redStrides.push_back(inStrides[d]);
+    }
+  }
+  if (redShape.empty()) {
+    redShape = {1};
+    redStrides = {1};
+  }
+  if (redShape.size() > 3)
+    return op->emitError() << "reduces over " << redShape.size()
+                           << " non-adjacent axis groups; at most 3 are "
+                              "supported by the accelerator lowering";
+  // Output: row-major over the kept dims.
+  int64_t outCount = 1;
+  for (int64_t k : keptShape)
+    outCount *= k;
+  SmallVector<int64_t> outStrides(keptShape.size(), 1);
+  for (int i = (int)keptShape.size() - 2; i >= 0; --i)
+    outStrides[i] = outStrides[i + 1] * keptShape[i + 1];
+  if (keptShape.empty()) {
+    keptShape = {1};
+    keptStrides = {0};
+    outStrides = {0};
+  }
+
+  // The innermost reduced group is chunked when a row does not fit.
+  int64_t inner = redShape.back(), outerRed = count / std::max<int64_t>(1, inner);
+  int64_t chunk = std::max<int64_t>(
+      1, std::min<int64_t>(inner, (e.sbufFree() / 3 - 256) / 4 /
+                                      std::max<int64_t>(1, outerRed)));
+  chunk = std::min<int64_t>(chunk, 8192);
+  Type f32 = e.f32();
+  Emitter::Mark mk = e.mark();
+  Buffer x[2], acc[2], part[2];
+  for (int k = 0; k < 2; ++k) {
+    auto xb = e.allocSbuf(outerRed * chunk * 4, op, "a reduction tile");
+    auto ab = e.allocSbuf(64, op, "a reduction accumulator");
+    auto pb = e.allocSbuf(64, op, "a partial reduction");
+    if (failed(xb) || failed(ab) || failed(pb))
+      return failure();
+    x[k] = *xb, acc[k] = *ab, part[k] = *pb;
+  }
+  int64_t pd = keptShape.size() - 1;
+  SmallVector<int64_t> idx(pd, 0);
+  int64_t tileNo = 0;
+  while (true) {
+    int64_t inBase = 0, outBase = 0;
+    for (int64_t i = 0; i < pd; ++i) {
+      inBase += idx[i] * keptStrides[i];
+      outBase += idx[i] * outStrides[i];
+    }
+    for (int64_t p0 = 0; p0 < keptShape[pd]; p0 += e.rows()) {
+      int64_t np = std::min(e.rows(), keptShape[pd] - p0);
+      int k = tileNo++ % 2;
+      nc::AccessAttr a = e.column(acc[k], np);
+      for (int64_t c0 = 0; c0 < inner; c0 += chunk) {
+        int64_t cn = std::min(chunk, inner - c0);
+        SmallVector<int64_t> sizes(redShape), strides(redStrides);
+        sizes.back() = cn;
+        int64_t off = inBase + p0 * keptStrides[pd] + c0 * redStrides.back();
+        // SBUF tile with the same free shape, densely packed.
+        SmallVector<int64_t> dstStrides(sizes.size(), 1);
+        for (int i = (int)sizes.size() - 2; i >= 0; --i)
+          dstStrides[i] = dstStrides[i + 1] * sizes[i + 1];
+        nc::AccessAttr xt = e.tile(nc::MemSpace::sbuf, x[k].offset, 0, np,
+                                   sizes, dstStrides, f32);
+        e.dma(xt, e.hbm(in, off, np, keptStrides[pd], sizes, strides));
+        nc::AccessAttr dst = c0 == 0 ? a : e.column(part[k], np);
+        e.reduce(kind, dst, xt, sizes.size());
+        if (c0 != 0)
+          e.tt(kind, a, a, dst);
+      }
+      if (mean)
+        e.ts(AluOp::mul, a, a, 1.0f / count);
+      nc::AccessAttr ot = e.dense(part[k], np, 1, out.elemType);
+      e.copy(ot, a);
+      e.dma(e.hbm(out, outBase + p0 * outStrides[pd], np, outStrides[pd], {1},
+                  {1}),
+            ot);
+    }
+    int64_t i = pd - 1;
+    for (; i >= 0; --i) {
+      if (++idx[i] < keptShape[i])
+        break;
+      idx[i] = 0;
+    }
+    if (i < 0)
+      break;
+  }
+  (void)outCount;
+  e.release(mk);
+  return success();
+}

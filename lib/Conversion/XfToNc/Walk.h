@@ -1,0 +1,71 @@
+//===- Walk.h - tiled walks over strided index spaces -------------*- C++ -*-===//
+#ifndef MUIR_LIB_CONVERSION_XFTONC_WALK_H
+#define MUIR_LIB_CONVERSION_XFTONC_WALK_H
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace muir::lower {
+/// An index space walked as (outer odometer) x (partition rows) x (columns).
+struct Space {
+  llvm::SmallVector<int64_t> shape;
+  /// Element strides per dimension, one list per operand (0 = broadcast).
+  llvm::SmallVector<llvm::SmallVector<int64_t>> strides;
+  llvm::SmallVector<int64_t> offsets; // base element offset per operand
+};
+
+struct TileRef {
+  llvm::SmallVector<int64_t> offsets; // per operand
+  int64_t np, n;
+  llvm::SmallVector<int64_t> pstrides, fstrides; // per operand
+};
+
+/// Calls `fn` for every tile of at most `rows` x `maxCols`.
+inline void walk(const Space &s, int64_t rows, int64_t maxCols,
+          llvm::function_ref<void(const TileRef &)> fn) {
+  int64_t rank = s.shape.size();
+  size_t nops = s.strides.size();
+  int64_t pd = rank >= 2 ? rank - 2 : -1, fd = rank - 1;
+  llvm::SmallVector<int64_t> outerDims;
+  for (int64_t d = 0; d < rank - 2; ++d)
+    outerDims.push_back(d);
+  llvm::SmallVector<int64_t> idx(outerDims.size(), 0);
+  int64_t P = pd >= 0 ? s.shape[pd] : 1, N = s.shape[fd];
+  while (true) {
+    llvm::SmallVector<int64_t> base(s.offsets.begin(), s.offsets.end());
+    for (size_t i = 0; i < outerDims.size(); ++i)
+      for (size_t o = 0; o < nops; ++o)
+        base[o] += idx[i] * s.strides[o][outerDims[i]];
+    for (int64_t p0 = 0; p0 < P; p0 += rows) {
+      for (int64_t c0 = 0; c0 < N; c0 += maxCols) {
+        TileRef t;
+        t.np = std::min(rows, P - p0);
+        t.n = std::min(maxCols, N - c0);
+        for (size_t o = 0; o < nops; ++o) {
+          int64_t ps = pd >= 0 ? s.strides[o][pd] : 0;
+          int64_t fs = s.strides[o][fd];
+          t.offsets.push_back(base[o] + p0 * ps + c0 * fs);
+          t.pstrides.push_back(ps);
+          t.fstrides.push_back(fs);
+        }
+        fn(t);
+      }
+    }
+    // Odometer over the outer dimensions.
+    int64_t i = (int64_t)outerDims.size() - 1;
+    for (; i >= 0; --i) {
+      if (++idx[i] < s.shape[outerDims[i]])
+        break;
+      idx[i] = 0;
+    }
+    if (i < 0)
+      break;
+  }
+}
+
+} // namespace muir::lower
+
+#endif // MUIR_LIB_CONVERSION_XFTONC_WALK_H

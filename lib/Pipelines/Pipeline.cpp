@@ -1,0 +1,47 @@
+//===- Pipeline.cpp - the muir compiler, top to bottom --------------------===//
+//
+// Every step of `--muir-compile` is here, in order, so the whole compiler can
+// be read in one place. Each step is also a registered pass with its own
+// tests under test/.
+//
+//===----------------------------------------------------------------------===//
+#include "muir/Conversion/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void muir::buildCompilePipeline(OpPassManager &pm, const CompileOptions &opts) {
+  // 1. Normalisation: folds (x*1, transpose pairs, reshape chains) and CSE.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // 2-6. Layout, tiling, scheduling and on-chip allocation, per kernel.
+  LowerXfToNcPassOptions lower;
+  lower.target = opts.target;
+  lower.entry = opts.entry;
+  pm.addPass(createLowerXfToNcPass(lower));
+  // 7. Synchronisation: minimal semaphores for every cross-queue dependency.
+  pm.addNestedPass<nc::KernelOp>(createNcInsertSyncPass());
+  // 8. Emission is muir-translate --nc-to-bin (or the in-memory Program).
+}
+
+namespace {
+struct CompilePipelineOptions
+    : public PassPipelineOptions<CompilePipelineOptions> {
+  Option<std::string> target{*this, "target",
+                             llvm::cl::desc("machine description name or path"),
+                             llvm::cl::init("trn2")};
+  Option<std::string> entry{*this, "entry",
+                            llvm::cl::desc("function to compile"),
+                            llvm::cl::init("")};
+};
+} // namespace
+
+void muir::registerCompilePipeline() {
+  PassPipelineRegistration<CompilePipelineOptions>(
+      "muir-compile", "Compile an xf module to a synchronised nc kernel",
+      [](OpPassManager &pm, const CompilePipelineOptions &o) {
+        buildCompilePipeline(pm, CompileOptions{o.target, o.entry});
+      });
+}

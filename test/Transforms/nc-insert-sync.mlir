@@ -1,0 +1,56 @@
+// RUN: muir-opt %s -split-input-file --pass-pipeline='builtin.module(nc.kernel(muir-nc-insert-sync))' | FileCheck %s
+
+// A load, a matmul, an evacuation and a store: each waits for the one before
+// it (RAW across queues); only producers signal, one semaphore per queue.
+// CHECK-LABEL: nc.kernel @chain target = "trn2" semaphores = 3
+nc.kernel @chain target = "trn2" {
+  nc.tensor input @a : tensor<128x128xbf16> at 0
+  nc.tensor output @c : tensor<128x128xf32> at 32768
+  // CHECK: nc.dma {{.*}} {signal = array<i64: 2>}
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 0 dims [128] strides [1] : bf16>
+  // CHECK-NEXT: nc.matmul {{.*}} {signal = array<i64: 0>, wait = array<i64: 2, 1>}
+  nc.matmul #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>
+  // CHECK-NEXT: nc.tensor_copy {{.*}} {signal = array<i64: 1>, wait = array<i64: 0, 1>}
+  nc.tensor_copy #nc.ap<sbuf[0, 128] at 512 dims [128] strides [1] : f32>, #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>
+  // CHECK-NEXT: nc.dma {{.*}} {queue = "dma1", wait = array<i64: 1, 1>}
+  nc.dma #nc.ap<hbm @c[128 x 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 512 dims [128] strides [1] : f32> {queue = "dma1"}
+}
+
+// -----
+
+// Write after read: reloading a buffer waits for the matmul that read it;
+// the second load's buffer is disjoint from the first matmul's, so the second
+// matmul waits for that load alone.
+// CHECK-LABEL: nc.kernel @reuse
+nc.kernel @reuse target = "trn2" {
+  nc.tensor input @a : tensor<256x128xbf16> at 0
+  // CHECK: nc.dma {{.*}}at 0 dims{{.*}} {signal = array<i64: 1>}
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 0 dims [128] strides [1] : bf16>
+  // CHECK-NEXT: nc.dma {{.*}}at 256 dims{{.*}} {queue = "dma1", signal = array<i64: 2>}
+  nc.dma #nc.ap<sbuf[0, 128] at 256 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 16384 dims [128] strides [1] : bf16> {queue = "dma1"}
+  // CHECK-NEXT: nc.matmul {{.*}} {signal = array<i64: 0>, wait = array<i64: 1, 1>}
+  nc.matmul #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>
+  // CHECK-NEXT: nc.matmul {{.*}} {accumulate, wait = array<i64: 2, 1>}
+  nc.matmul #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 256 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 256 dims [128] strides [1] : bf16> {accumulate}
+  // The reload of the first buffer waits for the first matmul only.
+  // CHECK-NEXT: nc.dma {{.*}}at 0 dims{{.*}} {wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 0 dims [128] strides [1] : bf16>
+}
+
+// -----
+
+// HBM tiles are compared row by row: interleaved column blocks of one
+// tensor do not conflict, overlapping ones do.
+// CHECK-LABEL: nc.kernel @hbm_rows
+nc.kernel @hbm_rows target = "trn2" {
+  nc.tensor output @c : tensor<128x1024xf32> at 0
+  // CHECK: nc.iota {{.*}} {base = 0 : i64, {{.*}}signal = array<i64: 0>}
+  nc.iota #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {base = 0, channel_multiplier = 0, coefficients = array<i64: 0>}
+  // CHECK-NEXT: nc.dma {{.*}} {signal = array<i64: 1>, wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @c[128 x 1024] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32>
+  // CHECK-NEXT: nc.dma {{.*}} {queue = "dma1", signal = array<i64: 2>, wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @c[128 x 1024] at 512 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {queue = "dma1"}
+  // Columns 256..767 overlap both earlier stores; the iota is implied.
+  // CHECK-NEXT: nc.dma {{.*}} {queue = "dma2", wait = array<i64: 1, 1, 2, 1>}
+  nc.dma #nc.ap<hbm @c[128 x 1024] at 256 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {queue = "dma2"}
+}
