@@ -277,7 +277,7 @@ bool BatchMatmulOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = getType().getRank();
   if (failed(normalizeAxis(getAxis(), rank)))
-    return emitOpError() << "axis " << getAxis() << " is out of range for "
+    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for "
                          << "input shape " << shapeStr(getType());
   return success();
 }
@@ -465,7 +465,7 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   int64_t rank = first->getRank();
   auto axis = normalizeAxis(a.getAxis(), rank);
   if (failed(axis))
-    return fail(loc, "axis " + Twine(a.getAxis()) +
+    return fail(loc, "axis " + Twine((int64_t)a.getAxis()) +
                          " is out of range for input #0 shape " +
                          shapeStr(first->getShape()));
   SmallVector<int64_t> shape(first->getShape());

@@ -31,7 +31,7 @@ class Runner:
         self.tmp = tmp_path
         self.count = 0
 
-    def raw(self, mlir, inputs=(), args=(), input_paths=None):
+    def raw(self, mlir, inputs=(), args=(), input_paths=None, nresults=1):
         """Runs muir-run; returns the CompletedProcess and the output paths."""
         self.count += 1
         d = self.tmp / f"run{self.count}"
@@ -45,14 +45,14 @@ class Runner:
             np.save(p, a)
             paths.append(p)
         cmd += [f"--input={p}" for p in paths]
-        outs = [d / f"out{i}.npy" for i in range(8)]
+        outs = [d / f"out{i}.npy" for i in range(nresults)]
         cmd += [f"--output={p}" for p in outs]
         cmd += list(args)
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
         return proc, outs
 
     def __call__(self, mlir, *inputs, nresults=1, args=()):
-        proc, outs = self.raw(mlir, inputs, args)
+        proc, outs = self.raw(mlir, inputs, args, nresults=nresults)
         if proc.returncode != 0:
             raise MuirRunError(proc.returncode, proc.stdout, proc.stderr)
         return [np.load(outs[i]) for i in range(nresults)]

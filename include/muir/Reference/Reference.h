@@ -1,0 +1,62 @@
+//===- Reference.h - the reference CPU backend --------------------*- C++ -*-===//
+//
+// The reference backend interprets xf functions on host tensors exactly as
+// XfOps.td specifies. It is the numerical oracle: every other backend is
+// compared against it, so it favours clarity and exactness over speed.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MUIR_REFERENCE_REFERENCE_H
+#define MUIR_REFERENCE_REFERENCE_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Types.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace muir::ref {
+
+enum class DType { F32, BF16, F16, F8E4M3FN, F8E5M2, I32, I64 };
+
+/// The DType of an MLIR element type; nullopt for anything xf does not use.
+std::optional<DType> dtypeOf(mlir::Type elementType);
+/// "f32", "bf16", "f16", "f8E4M3FN", "f8E5M2", "i32", "i64" (MLIR spelling).
+llvm::StringRef dtypeName(DType);
+/// True for the floating-point dtypes (values live in HostTensor::data).
+bool isFloatDType(DType);
+/// The MLIR element type for a DType.
+mlir::Type toMlirType(mlir::MLIRContext *ctx, DType);
+
+struct HostTensor {
+  llvm::SmallVector<int64_t> shape;
+  DType dtype = DType::F32;
+  std::vector<float> data;   // float dtypes: values already exactly representable in dtype
+  std::vector<int64_t> ints; // I32/I64
+  int64_t numElements() const;
+};
+
+/// Round-to-nearest-even from f32 to dtype (identity for F32). NaN stays NaN;
+/// overflow -> inf (bf16/f16/e5m2), NaN for f8E4M3FN beyond 448 after rounding.
+/// Integer dtypes: not meaningful, returns the value unchanged.
+float roundTo(DType dtype, float value);
+
+/// Decodes the storage bits of a float dtype (low 16/8 bits used) to f32.
+float fromBits(DType dtype, uint64_t bits);
+
+/// Runs `func` (all ops must be xf ops, func.return, or things it can name as
+/// unsupported) on `args`. On any problem (unsupported op, wrong arg
+/// count/shape/dtype, gather index out of range, ...) emits an MLIR error
+/// diagnostic at the offending op's (or the function's) location and returns
+/// failure. Never asserts/crashes on user input. The function is verified
+/// first, so kernels may rely on the xf verifiers' shape invariants.
+mlir::FailureOr<llvm::SmallVector<HostTensor>>
+runFunction(mlir::func::FuncOp func, llvm::ArrayRef<HostTensor> args);
+
+} // namespace muir::ref
+
+#endif // MUIR_REFERENCE_REFERENCE_H

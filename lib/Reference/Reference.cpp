@@ -1,0 +1,529 @@
+//===- Reference.cpp - dtypes, rounding, constants and the interpreter ----===//
+//
+// The interpreter walks a verified function once, in order, keeping each SSA
+// value as a HostTensor until its last use so large graphs stay in memory
+// budget.
+//
+//===----------------------------------------------------------------------===//
+#include "Kernels.h"
+
+#include "muir/Dialect/Xf/XfDialect.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+using namespace mlir;
+using namespace muir;
+using namespace muir::ref;
+
+//===----------------------------------------------------------------------===//
+// DTypes and rounding
+//===----------------------------------------------------------------------===//
+
+std::optional<DType> ref::dtypeOf(Type t) {
+  if (t.isF32())
+    return DType::F32;
+  if (t.isBF16())
+    return DType::BF16;
+  if (t.isF16())
+    return DType::F16;
+  if (isa<Float8E4M3FNType>(t))
+    return DType::F8E4M3FN;
+  if (isa<Float8E5M2Type>(t))
+    return DType::F8E5M2;
+  if (auto i = dyn_cast<IntegerType>(t)) {
+    if (i.getWidth() == 32)
+      return DType::I32;
+    if (i.getWidth() == 64)
+      return DType::I64;
+  }
+  return std::nullopt;
+}
+
+StringRef ref::dtypeName(DType d) {
+  switch (d) {
+  case DType::F32:
+    return "f32";
+  case DType::BF16:
+    return "bf16";
+  case DType::F16:
+    return "f16";
+  case DType::F8E4M3FN:
+    return "f8E4M3FN";
+  case DType::F8E5M2:
+    return "f8E5M2";
+  case DType::I32:
+    return "i32";
+  case DType::I64:
+    return "i64";
+  }
+  return "?";
+}
+
+bool ref::isFloatDType(DType d) { return d != DType::I32 && d != DType::I64; }
+
+Type ref::toMlirType(MLIRContext *ctx, DType d) {
+  Builder b(ctx);
+  switch (d) {
+  case DType::F32:
+    return b.getF32Type();
+  case DType::BF16:
+    return b.getBF16Type();
+  case DType::F16:
+    return b.getF16Type();
+  case DType::F8E4M3FN:
+    return Float8E4M3FNType::get(ctx);
+  case DType::F8E5M2:
+    return Float8E5M2Type::get(ctx);
+  case DType::I32:
+    return b.getI32Type();
+  case DType::I64:
+    return b.getI64Type();
+  }
+  return {};
+}
+
+int64_t HostTensor::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+namespace {
+/// A narrow binary float format, enough to round RNE by scaling: within one
+/// binade the representable values are multiples of a power-of-two quantum.
+struct NarrowFormat {
+  int mantBits;
+  int minExp; // exponent of the smallest normal
+  double maxFinite;
+  bool hasInf; // f8E4M3FN saturates to NaN instead
+};
+constexpr NarrowFormat kF16{10, -14, 65504.0, true};
+constexpr NarrowFormat kE5M2{2, -14, 57344.0, true};
+constexpr NarrowFormat kE4M3FN{3, -6, 448.0, false};
+} // namespace
+
+template <typename T> static T roundNarrow(T x, const NarrowFormat &f) {
+  if (std::isnan(x))
+    return x;
+  if (std::isinf(x))
+    return f.hasInf ? x : std::numeric_limits<T>::quiet_NaN();
+  if (x == 0)
+    return x;
+  int e;
+  std::frexp(x, &e); // |x| in [2^(e-1), 2^e)
+  int exp = std::max(e - 1, f.minExp);
+  T quantum = std::ldexp(T(1), exp - f.mantBits);
+  // Scaling by a power of two is exact, and nearbyint rounds ties to even
+  // under the default rounding mode, so this is one correct RNE rounding.
+  T r = std::nearbyint(x / quantum) * quantum;
+  if (std::fabs(r) > f.maxFinite)
+    return f.hasInf ? std::copysign(std::numeric_limits<T>::infinity(), x)
+                    : std::numeric_limits<T>::quiet_NaN();
+  return r;
+}
+
+static float roundBF16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u) {
+    // Keep it NaN after truncation by setting the quiet bit.
+    u = (u | 0x00400000u) & 0xffff0000u;
+  } else {
+    u += 0x7fffu + ((u >> 16) & 1u);
+    u &= 0xffff0000u;
+  }
+  float r;
+  std::memcpy(&r, &u, 4);
+  return r;
+}
+
+float ref::roundTo(DType dtype, float value) {
+  switch (dtype) {
+  case DType::BF16:
+    return roundBF16(value);
+  case DType::F16:
+    return roundNarrow(value, kF16);
+  case DType::F8E4M3FN:
+    return roundNarrow(value, kE4M3FN);
+  case DType::F8E5M2:
+    return roundNarrow(value, kE5M2);
+  default:
+    return value;
+  }
+}
+
+/// Rounds a double (an exact integer, for int->float casts) with a single
+/// rounding to `dtype`, avoiding the double rounding of going through f32.
+static float roundToFromDouble(DType dtype, double value) {
+  switch (dtype) {
+  case DType::BF16: {
+    constexpr NarrowFormat kBF16{7, -126, 3.3895313892515355e38, true};
+    return (float)roundNarrow(value, kBF16);
+  }
+  case DType::F16:
+    return (float)roundNarrow(value, kF16);
+  case DType::F8E4M3FN:
+    return (float)roundNarrow(value, kE4M3FN);
+  case DType::F8E5M2:
+    return (float)roundNarrow(value, kE5M2);
+  default:
+    return (float)value;
+  }
+}
+
+static float halfBitsToFloat(uint32_t h) {
+  float sign = (h & 0x8000) ? -1.0f : 1.0f;
+  uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  if (exp == 0x1f)
+    return mant ? std::numeric_limits<float>::quiet_NaN()
+                : sign * std::numeric_limits<float>::infinity();
+  if (exp == 0)
+    return sign * std::ldexp((float)mant, -24);
+  return sign * std::ldexp((float)(mant | 0x400), (int)exp - 25);
+}
+
+float ref::fromBits(DType dtype, uint64_t bits) {
+  switch (dtype) {
+  case DType::F32: {
+    uint32_t u = (uint32_t)bits;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+  }
+  case DType::BF16: {
+    uint32_t u = (uint32_t)(bits & 0xffff) << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+  }
+  case DType::F16:
+    return halfBitsToFloat((uint32_t)(bits & 0xffff));
+  case DType::F8E5M2:
+    // e5m2 is the top byte of an IEEE half.
+    return halfBitsToFloat((uint32_t)(bits & 0xff) << 8);
+  case DType::F8E4M3FN: {
+    uint32_t b = bits & 0xff;
+    float sign = (b & 0x80) ? -1.0f : 1.0f;
+    uint32_t exp = (b >> 3) & 0xf, mant = b & 0x7;
+    if (exp == 0xf && mant == 0x7)
+      return std::numeric_limits<float>::quiet_NaN();
+    if (exp == 0)
+      return sign * std::ldexp((float)mant, -9);
+    return sign * std::ldexp((float)(mant | 0x8), (int)exp - 10);
+  }
+  default:
+    return (float)(int64_t)bits;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Shared kernel helpers
+//===----------------------------------------------------------------------===//
+
+SmallVector<int64_t> ref::detail::stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> s(shape.size(), 1);
+  for (int64_t d = (int64_t)shape.size() - 2; d >= 0; --d)
+    s[d] = s[d + 1] * shape[d + 1];
+  return s;
+}
+
+SmallVector<int64_t> ref::detail::broadcastStrides(ArrayRef<int64_t> shape,
+                                                   ArrayRef<int64_t> outShape) {
+  SmallVector<int64_t> own = stridesOf(shape);
+  SmallVector<int64_t> s(outShape.size(), 0);
+  size_t lead = outShape.size() - shape.size();
+  for (size_t d = 0; d < shape.size(); ++d)
+    s[lead + d] = shape[d] == 1 ? 0 : own[d];
+  return s;
+}
+
+void ref::detail::roundInPlace(HostTensor &t) {
+  if (t.dtype == DType::F32 || !isFloatDType(t.dtype))
+    return;
+  for (float &v : t.data)
+    v = roundTo(t.dtype, v);
+}
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+static unsigned storageBytes(DType d) {
+  switch (d) {
+  case DType::F32:
+  case DType::I32:
+    return 4;
+  case DType::BF16:
+  case DType::F16:
+    return 2;
+  case DType::F8E4M3FN:
+  case DType::F8E5M2:
+    return 1;
+  case DType::I64:
+    return 8;
+  }
+  return 0;
+}
+
+/// Fills `out` from packed little-endian element storage; `splat` repeats
+/// the first element.
+static void decodePacked(ArrayRef<char> raw, bool splat, HostTensor &out) {
+  unsigned w = storageBytes(out.dtype);
+  int64_t n = out.numElements();
+  auto elem = [&](int64_t i) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, raw.data() + (splat ? 0 : i) * w, w);
+    return bits;
+  };
+  if (isFloatDType(out.dtype)) {
+    for (int64_t i = 0; i < n; ++i)
+      out.data[i] = fromBits(out.dtype, elem(i));
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      uint64_t b = elem(i);
+      out.ints[i] = w == 4 ? (int64_t)(int32_t)(uint32_t)b : (int64_t)b;
+    }
+  }
+}
+
+static LogicalResult materializeConstant(xf::ConstantOp op, HostTensor &out) {
+  ElementsAttr value = op.getValue();
+  unsigned w = storageBytes(out.dtype);
+  int64_t n = out.numElements();
+  if (auto dense = dyn_cast<DenseIntOrFPElementsAttr>(value)) {
+    ArrayRef<char> raw = dense.getRawData();
+    bool splat = dense.isSplat();
+    uint64_t need = (splat ? 1 : n) * (uint64_t)w;
+    if (n > 0 && raw.size() < need)
+      return op.emitError() << "constant holds " << raw.size()
+                            << " bytes, expected " << need;
+    decodePacked(raw, splat, out);
+    return success();
+  }
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
+    DenseResourceElementsHandle handle = res.getRawHandle();
+    AsmResourceBlob *blob = handle.getBlob();
+    if (!blob)
+      return op.emitError() << "dense_resource '" << handle.getKey()
+                            << "' has no data (missing from the file's "
+                               "resource section?)";
+    ArrayRef<char> raw = blob->getData();
+    if (raw.size() != (uint64_t)n * w)
+      return op.emitError()
+             << "dense_resource '" << handle.getKey() << "' holds "
+             << raw.size() << " bytes but " << op.getType() << " needs "
+             << (uint64_t)n * w;
+    decodePacked(raw, false, out);
+    return success();
+  }
+  // Any other ElementsAttr implementation, element by element.
+  if (isFloatDType(out.dtype)) {
+    auto values = value.tryGetValues<APFloat>();
+    if (values) {
+      int64_t i = 0;
+      for (APFloat v : *values) {
+        if (i >= n)
+          break;
+        out.data[i++] = v.convertToFloat();
+      }
+      if (i == n)
+        return success();
+    }
+  } else {
+    auto values = value.tryGetValues<APInt>();
+    if (values) {
+      int64_t i = 0;
+      for (APInt v : *values) {
+        if (i >= n)
+          break;
+        out.ints[i++] = v.getSExtValue();
+      }
+      if (i == n)
+        return success();
+    }
+  }
+  return op.emitError() << "reference backend: unsupported constant attribute "
+                        << value;
+}
+
+//===----------------------------------------------------------------------===//
+// Interpreter
+//===----------------------------------------------------------------------===//
+
+/// Guards against result types so large the allocation itself would abort.
+static constexpr int64_t kMaxElements = int64_t(1) << 33;
+
+static FailureOr<HostTensor> allocateFor(Location loc, Type type,
+                                         StringRef what) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  if (!t || !t.hasStaticShape())
+    return emitError(loc) << what << " type " << type
+                          << " is not a statically shaped tensor",
+           failure();
+  auto dtype = dtypeOf(t.getElementType());
+  if (!dtype)
+    return emitError(loc) << what << " element type " << t.getElementType()
+                          << " is not supported by the reference backend",
+           failure();
+  HostTensor out;
+  out.shape.assign(t.getShape().begin(), t.getShape().end());
+  out.dtype = *dtype;
+  int64_t n = 1;
+  for (int64_t d : out.shape) {
+    if (d != 0 && n > kMaxElements / d)
+      return emitError(loc) << what << " type " << type
+                            << " is too large for the reference backend",
+             failure();
+    n *= d;
+  }
+  if (isFloatDType(*dtype))
+    out.data.assign(n, 0.0f);
+  else
+    out.ints.assign(n, 0);
+  return out;
+}
+
+static LogicalResult evalOp(Operation *op, ref::detail::Operands in,
+                            HostTensor &out) {
+  using namespace xf;
+  if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, NegOp, ExpOp, LogOp,
+          TanhOp, SqrtOp, RsqrtOp, SigmoidOp, ReluOp, SiluOp, GeluOp, CastOp,
+          SoftmaxOp, LayerNormOp, RmsNormOp, ReduceSumOp, ReduceMaxOp,
+          ReduceMeanOp, RopeOp>(op))
+    return ref::detail::evalElementwise(op, in, out);
+  if (isa<MatmulOp, BatchMatmulOp, AttentionOp>(op))
+    return ref::detail::evalLinearAlgebra(op, in, out);
+  if (isa<TransposeOp, ReshapeOp, BroadcastToOp, ConcatOp, SliceOp, GatherOp>(
+          op))
+    return ref::detail::evalDataMovement(op, in, out);
+  return op->emitError() << "reference backend: unsupported op '"
+                         << op->getName() << "'";
+}
+
+/// Gives integer-to-float casts a single correct rounding (see
+/// roundToFromDouble); the generic path in Elementwise.cpp covers floats.
+static LogicalResult evalIntCast(xf::CastOp op, const HostTensor &in,
+                                 HostTensor &out) {
+  for (size_t i = 0; i < in.ints.size(); ++i)
+    out.data[i] = out.dtype == DType::F32
+                      ? (float)in.ints[i]
+                      : roundToFromDouble(out.dtype, (double)in.ints[i]);
+  return success();
+}
+
+FailureOr<SmallVector<HostTensor>>
+ref::runFunction(func::FuncOp func, ArrayRef<HostTensor> args) {
+  if (func.isExternal())
+    return func.emitError() << "function '" << func.getSymName()
+                            << "' has no body",
+           failure();
+  if (failed(mlir::verify(func)))
+    return failure();
+  FunctionType fnType = func.getFunctionType();
+  if (args.size() != fnType.getNumInputs())
+    return func.emitError() << "function '" << func.getSymName()
+                            << "' takes " << fnType.getNumInputs()
+                            << " arguments, got " << args.size(),
+           failure();
+  if (!func.getBody().hasOneBlock())
+    return func.emitError()
+               << "reference backend: functions must have a single block",
+           failure();
+  Block &body = func.getBody().front();
+
+  DenseMap<Value, HostTensor> env;
+  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+    auto slot = allocateFor(func.getLoc(), arg.getType(),
+                            "argument #" + std::to_string(i));
+    if (failed(slot))
+      return failure();
+    const HostTensor &given = args[i];
+    if (given.dtype != slot->dtype ||
+        ArrayRef<int64_t>(given.shape) != ArrayRef<int64_t>(slot->shape)) {
+      std::string shape;
+      for (size_t d = 0; d < given.shape.size(); ++d)
+        shape += (d ? "x" : "") + std::to_string(given.shape[d]);
+      return func.emitError()
+                 << "argument #" << i << " has type " << arg.getType()
+                 << " but the given tensor is " << shape
+                 << (given.shape.empty() ? "" : "x") << dtypeName(given.dtype),
+             failure();
+    }
+    size_t n = slot->numElements();
+    size_t have = isFloatDType(given.dtype) ? given.data.size()
+                                            : given.ints.size();
+    if (have != n)
+      return func.emitError() << "argument #" << i << " holds " << have
+                              << " values but its shape needs " << n,
+             failure();
+    slot->data = given.data;
+    slot->ints = given.ints;
+    ref::detail::roundInPlace(*slot);
+    env[arg] = std::move(*slot);
+  }
+
+  // Last user of each value, so dead tensors are released early.
+  DenseMap<Value, Operation *> lastUse;
+  for (Operation &op : body)
+    for (Value v : op.getOperands())
+      lastUse[v] = &op;
+
+  for (Operation &opRef : body) {
+    Operation *op = &opRef;
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      SmallVector<HostTensor> results;
+      for (Value v : ret.getOperands()) {
+        auto it = env.find(v);
+        if (it == env.end())
+          return ret.emitError() << "returned value was not computed",
+                 failure();
+        results.push_back(it->second);
+      }
+      return results;
+    }
+    if (op->getNumResults() != 1 || op->getNumRegions() != 0 ||
+        !isa_and_nonnull<xf::XfDialect>(op->getDialect()))
+      return op->emitError() << "reference backend: unsupported op '"
+                             << op->getName() << "'",
+             failure();
+    auto out = allocateFor(op->getLoc(), op->getResult(0).getType(), "result");
+    if (failed(out))
+      return failure();
+    SmallVector<const HostTensor *> in;
+    for (Value v : op->getOperands()) {
+      auto it = env.find(v);
+      if (it == env.end())
+        return op->emitError() << "operand was not computed (not defined "
+                                  "earlier in the function body)",
+               failure();
+      in.push_back(&it->second);
+    }
+    LogicalResult ok = success();
+    if (auto c = dyn_cast<xf::ConstantOp>(op))
+      ok = materializeConstant(c, *out);
+    else if (auto cast = dyn_cast<xf::CastOp>(op);
+             cast && !isFloatDType(in[0]->dtype))
+      ok = evalIntCast(cast, *in[0], *out);
+    else
+      ok = evalOp(op, in, *out);
+    if (failed(ok))
+      return failure();
+    for (Value v : op->getOperands()) {
+      auto it = lastUse.find(v);
+      if (it != lastUse.end() && it->second == op)
+        env.erase(v);
+    }
+    env[op->getResult(0)] = std::move(*out);
+  }
+  return func.emitError() << "function body has no func.return", failure();
+}

@@ -1,0 +1,36 @@
+// RUN: muir-opt %s -split-input-file --muir-lower-xf-to-nc="target=small" | FileCheck %s
+
+// 32x40x70 on the 16x16 test array: 2 row tiles x 3 K tiles x 2 moving tiles
+// (64 + 6 columns, one PSUM bank each) = 12 matmuls, K accumulated in PSUM.
+// CHECK-LABEL: nc.kernel @matmul_k_not_multiple_of_rows target = "small"
+// CHECK-DAG: nc.tensor input @arg0 : tensor<32x40xf32> at 0
+// CHECK-DAG: nc.tensor input @arg1 : tensor<40x70xf32> at 5120
+// CHECK-DAG: nc.tensor output @out0 : tensor<32x70xf32>
+// The resident B block: K tiles of 16, 16, 8 rows.
+// CHECK: nc.dma <sbuf[0, 16] at 0 dims [64] {{.*}}, <hbm @arg1[16 x 70] at 0 dims [64]
+// CHECK: nc.dma <sbuf[0, 8] at {{[0-9]+}} dims [6] {{.*}}, <hbm @arg1[8 x 70] at 2304 dims [6]
+// A^T by DMA transpose: 16 rows of A, 16 K columns, landing as [16 K, 16 M].
+// CHECK: nc.dma <sbuf[0, 16] at {{[0-9]+}} dims [16] {{.*}}, <hbm @arg0[16 x 40] at 0 dims [16] strides [1] : f32> {{.*}}transpose}
+// CHECK: nc.matmul <psum[0, 16] at 0 dims [64] {{.*}} : f32>, <sbuf[0, 16] {{.*}}, <sbuf[0, 16] at 0 dims [64]
+// CHECK-NOT: accumulate
+// CHECK: nc.matmul <psum[0, 16] at 512 dims [6]
+// CHECK: nc.matmul <psum[0, 16] at 0 dims [64]{{.*}} {accumulate}
+// CHECK-COUNT-9: nc.matmul {{.*}}
+// CHECK-NOT: nc.matmul
+func.func @matmul_k_not_multiple_of_rows(%a: tensor<32x40xf32>, %b: tensor<40x70xf32>) -> tensor<32x70xf32> {
+  %0 = xf.matmul %a, %b : (tensor<32x40xf32>, tensor<40x70xf32>) -> tensor<32x70xf32>
+  return %0 : tensor<32x70xf32>
+}
+
+// -----
+
+// A 1 x N product: one partial row tile, M = 1.
+// CHECK-LABEL: nc.kernel @matmul_row_vector
+// CHECK: nc.matmul <psum[0, 1] at 0 dims [5] strides [1] : f32>, <sbuf[0, 3] {{.*}} dims [1] {{.*}} : bf16>, <sbuf[0, 3] at 0 dims [5] {{.*}} : bf16>
+// CHECK-NOT: nc.matmul
+// The evacuation casts the fp32 accumulator to the bf16 result.
+// CHECK: nc.tensor_copy <sbuf[0, 1] {{.*}} : bf16>, <psum[0, 1] at 0 dims [5] strides [1] : f32>
+func.func @matmul_row_vector(%a: tensor<1x3xbf16>, %b: tensor<3x5xbf16>) -> tensor<1x5xbf16> {
+  %0 = xf.matmul %a, %b : (tensor<1x3xbf16>, tensor<3x5xbf16>) -> tensor<1x5xbf16>
+  return %0 : tensor<1x5xbf16>
+}

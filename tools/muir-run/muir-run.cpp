@@ -1,0 +1,428 @@
+//===- muir-run.cpp - run an xf function on a backend ---------------------===//
+//
+// The command-line face of the backends: tests feed .npy inputs, read .npy
+// outputs or let muir-run compare against expected arrays. Exit codes: 0 ok,
+// 1 numerical mismatch against --expect, 2 any error.
+//
+//===----------------------------------------------------------------------===//
+#include "muir/InitAll.h"
+#include "muir/Dialect/Xf/XfDialect.h"
+#include "muir/Reference/Reference.h"
+#include "muir/Support/Npy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <random>
+
+using namespace mlir;
+using namespace muir;
+using muir::ref::DType;
+using muir::ref::HostTensor;
+
+namespace {
+llvm::cl::OptionCategory runCat("muir-run options");
+
+llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
+                                     llvm::cl::desc("<input .mlir file>"),
+                                     llvm::cl::init("-"),
+                                     llvm::cl::cat(runCat));
+llvm::cl::opt<std::string>
+    functionName("function", llvm::cl::desc("Function to run"),
+                 llvm::cl::value_desc("name"), llvm::cl::cat(runCat));
+llvm::cl::opt<std::string> backend("backend",
+                                   llvm::cl::desc("Backend (reference)"),
+                                   llvm::cl::init("reference"),
+                                   llvm::cl::cat(runCat));
+llvm::cl::list<std::string>
+    inputs("input", llvm::cl::desc("Argument .npy files, in argument order"),
+           llvm::cl::value_desc("path"), llvm::cl::cat(runCat));
+llvm::cl::opt<uint64_t>
+    seed("seed", llvm::cl::desc("Seed for arguments without --input"),
+         llvm::cl::init(0), llvm::cl::cat(runCat));
+llvm::cl::list<std::string>
+    outputs("output", llvm::cl::desc("Result .npy files, in result order"),
+            llvm::cl::value_desc("path"), llvm::cl::cat(runCat));
+llvm::cl::list<std::string>
+    expects("expect", llvm::cl::desc("Expected result .npy files"),
+            llvm::cl::value_desc("path"), llvm::cl::cat(runCat));
+llvm::cl::opt<double> rtol("rtol", llvm::cl::desc("Relative tolerance"),
+                           llvm::cl::init(1e-5), llvm::cl::cat(runCat));
+llvm::cl::opt<double> atol("atol", llvm::cl::desc("Absolute tolerance"),
+                           llvm::cl::init(1e-6), llvm::cl::cat(runCat));
+llvm::cl::opt<bool> printValues("print",
+                                llvm::cl::desc("Print every result's values"),
+                                llvm::cl::cat(runCat));
+
+constexpr int kExitMismatch = 1;
+constexpr int kExitError = 2;
+
+int fail(const llvm::Twine &msg) {
+  llvm::errs() << "muir-run: error: " << msg << "\n";
+  return kExitError;
+}
+
+std::string typeStr(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
+
+/// Picks --function, else "main", else the only public function.
+FailureOr<func::FuncOp> selectFunction(ModuleOp module) {
+  SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+  auto listNames = [&] {
+    std::string names;
+    for (func::FuncOp f : funcs)
+      names += (names.empty() ? "" : ", ") + f.getSymName().str();
+    return names.empty() ? std::string("none") : names;
+  };
+  if (!functionName.empty()) {
+    for (func::FuncOp f : funcs)
+      if (f.getSymName() == functionName)
+        return f;
+    fail("no function named '" + functionName + "' (functions: " +
+         listNames() + ")");
+    return failure();
+  }
+  for (func::FuncOp f : funcs)
+    if (f.getSymName() == "main")
+      return f;
+  SmallVector<func::FuncOp> pub;
+  for (func::FuncOp f : funcs)
+    if (f.isPublic() && !f.isExternal())
+      pub.push_back(f);
+  if (pub.size() == 1)
+    return pub[0];
+  fail("cannot choose a function: pass --function (functions: " +
+       listNames() + ")");
+  return failure();
+}
+
+/// Converts a .npy array to argument #index of type `type`.
+FailureOr<HostTensor> tensorFromNpy(const npy::Array &a, StringRef path,
+                                    unsigned index, RankedTensorType type,
+                                    DType dtype) {
+  auto mismatch = [&](StringRef why) {
+    fail("argument #" + llvm::Twine(index) + " expects " + typeStr(type) +
+         " but " + path + " has shape " + npy::shapeString(a.shape) +
+         " and dtype " + a.descr + " (" + why + ")");
+    return failure();
+  };
+  if (ArrayRef<int64_t>(a.shape) != type.getShape())
+    return mismatch("shape differs");
+  HostTensor t;
+  t.shape.assign(a.shape.begin(), a.shape.end());
+  t.dtype = dtype;
+  if (ref::isFloatDType(dtype)) {
+    if (a.kind == npy::ElementKind::Int)
+      return mismatch("integer data for a float argument");
+    if (a.kind == npy::ElementKind::RawBits) {
+      if (dtype != DType::F8E4M3FN && dtype != DType::F8E5M2)
+        return mismatch("1-byte void data is only read as float8");
+      for (uint8_t b : a.bits)
+        t.data.push_back(ref::fromBits(dtype, b));
+    } else {
+      t.data.reserve(a.floats.size());
+      for (float v : a.floats)
+        t.data.push_back(ref::roundTo(dtype, v));
+    }
+    return t;
+  }
+  if (a.kind != npy::ElementKind::Int)
+    return mismatch("float data for an integer argument");
+  for (int64_t v : a.ints) {
+    if (dtype == DType::I32 && (v < INT32_MIN || v > INT32_MAX))
+      return mismatch("value " + std::to_string(v) + " does not fit in i32");
+  }
+  t.ints = a.ints;
+  return t;
+}
+
+/// Index range for a random integer argument: the table size of a gather
+/// that uses it as indices, so seeded runs never index out of range.
+int64_t randomIntRange(BlockArgument arg) {
+  int64_t range = -1;
+  for (Operation *user : arg.getUsers())
+    if (auto g = dyn_cast<xf::GatherOp>(user))
+      if (g.getIndices() == arg) {
+        int64_t v = cast<RankedTensorType>(g.getTable().getType()).getDimSize(0);
+        range = range < 0 ? v : std::min(range, v);
+      }
+  return range < 0 ? 16 : std::max<int64_t>(range, 1);
+}
+
+HostTensor randomTensor(std::mt19937_64 &rng, RankedTensorType type,
+                        DType dtype, int64_t intRange) {
+  HostTensor t;
+  t.shape.assign(type.getShape().begin(), type.getShape().end());
+  t.dtype = dtype;
+  int64_t n = t.numElements();
+  if (ref::isFloatDType(dtype)) {
+    t.data.resize(n);
+    for (float &v : t.data) {
+      // 24 random bits give an exact float k * 2^-23 - 1 in [-1, 1).
+      float u = (float)(rng() >> 40) * 0x1p-23f - 1.0f;
+      v = ref::roundTo(dtype, u);
+    }
+  } else {
+    t.ints.resize(n);
+    for (int64_t &v : t.ints)
+      v = (int64_t)(rng() % (uint64_t)intRange);
+  }
+  return t;
+}
+
+std::string formatValue(double v, bool isInt) {
+  char buf[64];
+  if (isInt)
+    snprintf(buf, sizeof(buf), "%lld", (long long)v);
+  else if (std::isnan(v))
+    return "nan"; // printf would say "-nan" for x86's default NaN
+  else
+    snprintf(buf, sizeof(buf), "%.7g", v);
+  return buf;
+}
+
+double valueAt(const HostTensor &t, int64_t i) {
+  return ref::isFloatDType(t.dtype) ? (double)t.data[i] : (double)t.ints[i];
+}
+
+/// NumPy-like nested brackets on one line: [[1, 2.5], [-3, 4]].
+void printNested(llvm::raw_ostream &os, const HostTensor &t, size_t dim,
+                 int64_t &flat) {
+  bool isInt = !ref::isFloatDType(t.dtype);
+  if (dim == t.shape.size()) {
+    if (isInt)
+      os << t.ints[flat++];
+    else
+      os << formatValue(t.data[flat++], false);
+    return;
+  }
+  os << "[";
+  for (int64_t i = 0; i < t.shape[dim]; ++i) {
+    if (i)
+      os << ", ";
+    printNested(os, t, dim + 1, flat);
+  }
+  os << "]";
+}
+
+std::string indexStr(ArrayRef<int64_t> shape, int64_t flat) {
+  SmallVector<int64_t> idx(shape.size());
+  for (int64_t d = (int64_t)shape.size() - 1; d >= 0; --d) {
+    idx[d] = shape[d] ? flat % shape[d] : 0;
+    flat = shape[d] ? flat / shape[d] : 0;
+  }
+  std::string s = "[";
+  for (size_t d = 0; d < idx.size(); ++d)
+    s += (d ? ", " : "") + std::to_string(idx[d]);
+  return s + "]";
+}
+
+/// Compares a result against expected values; true when all match.
+FailureOr<bool> compare(unsigned index, const HostTensor &got, StringRef path,
+                        llvm::raw_ostream &os) {
+  auto exp = npy::readNpy(path);
+  if (!exp) {
+    fail(llvm::toString(exp.takeError()));
+    return failure();
+  }
+  if (ArrayRef<int64_t>(exp->shape) != ArrayRef<int64_t>(got.shape)) {
+    std::string shape = npy::shapeString(got.shape);
+    fail("result #" + llvm::Twine(index) + " has shape " + shape + " but " +
+         path + " has shape " + npy::shapeString(exp->shape));
+    return failure();
+  }
+  auto expAt = [&](int64_t i) -> double {
+    switch (exp->kind) {
+    case npy::ElementKind::Float:
+      return exp->floats[i];
+    case npy::ElementKind::Int:
+      return (double)exp->ints[i];
+    case npy::ElementKind::RawBits:
+      return ref::fromBits(got.dtype, exp->bits[i]);
+    }
+    return 0;
+  };
+  if (exp->kind == npy::ElementKind::RawBits && got.dtype != DType::F8E4M3FN &&
+      got.dtype != DType::F8E5M2) {
+    fail(path + " holds 1-byte void data, only read as float8, but result #" +
+         llvm::Twine(index) + " is " + ref::dtypeName(got.dtype));
+    return failure();
+  }
+  int64_t n = got.numElements(), mismatches = 0, first = -1;
+  double maxAbs = 0, maxRel = 0;
+  const double inf = std::numeric_limits<double>::infinity();
+  for (int64_t i = 0; i < n; ++i) {
+    double g = valueAt(got, i), e = expAt(i);
+    bool ok;
+    double absErr, relErr;
+    if (std::isnan(g) || std::isnan(e)) {
+      ok = std::isnan(g) && std::isnan(e);
+      absErr = relErr = ok ? 0 : inf;
+    } else if (g == e) {
+      ok = true;
+      absErr = relErr = 0;
+    } else {
+      absErr = std::fabs(g - e);
+      relErr = e != 0 ? absErr / std::fabs(e) : inf;
+      ok = absErr <= atol + rtol * std::fabs(e);
+    }
+    maxAbs = std::max(maxAbs, absErr);
+    if (e != 0 || !ok)
+      maxRel = std::max(maxRel, relErr);
+    if (!ok) {
+      if (first < 0)
+        first = i;
+      ++mismatches;
+    }
+  }
+  char buf[128];
+  snprintf(buf, sizeof(buf), "max_abs_err=%.3g max_rel_err=%.3g", maxAbs,
+           maxRel);
+  os << "result #" << index << ": " << buf << " mismatches=" << mismatches
+     << "/" << n;
+  if (mismatches == 0) {
+    os << " OK\n";
+    return true;
+  }
+  bool isInt = !ref::isFloatDType(got.dtype);
+  os << " MISMATCH first at " << indexStr(got.shape, first) << ": got "
+     << formatValue(valueAt(got, first), isInt) << " expected "
+     << formatValue(expAt(first), false) << "\n";
+  return false;
+}
+
+int run() {
+  if (backend != "reference")
+    return fail("unknown backend '" + backend + "' (available: reference)");
+
+  DialectRegistry registry;
+  muir::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  // The offending op's source line is already shown; a generic-form dump of
+  // it only adds noise to execution errors.
+  context.printOpOnDiagnostic(false);
+
+  std::string errorMessage;
+  auto file = openInputFile(inputFile, &errorMessage);
+  if (!file)
+    return fail(errorMessage);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context, llvm::errs());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return kExitError; // the parser or verifier already reported why
+
+  auto func = selectFunction(*module);
+  if (failed(func))
+    return kExitError;
+  FunctionType fnType = func->getFunctionType();
+  unsigned numArgs = fnType.getNumInputs();
+  if (inputs.size() > numArgs)
+    return fail(llvm::Twine(inputs.size()) + " --input files given but '" +
+                func->getSymName() + "' takes " + llvm::Twine(numArgs) +
+                " argument" + (numArgs == 1 ? "" : "s"));
+  if (outputs.size() > fnType.getNumResults())
+    return fail(llvm::Twine(outputs.size()) + " --output files given but '" +
+                func->getSymName() + "' has " +
+                llvm::Twine(fnType.getNumResults()) + " result" +
+                (fnType.getNumResults() == 1 ? "" : "s"));
+  if (expects.size() > fnType.getNumResults())
+    return fail(llvm::Twine(expects.size()) + " --expect files given but '" +
+                func->getSymName() + "' has " +
+                llvm::Twine(fnType.getNumResults()) + " result" +
+                (fnType.getNumResults() == 1 ? "" : "s"));
+  if (func->isExternal())
+    return fail("function '" + func->getSymName() + "' has no body");
+
+  std::mt19937_64 rng(seed);
+  SmallVector<HostTensor> args;
+  for (unsigned i = 0; i < numArgs; ++i) {
+    Type argType = fnType.getInput(i);
+    auto ranked = dyn_cast<RankedTensorType>(argType);
+    auto dtype = ranked ? ref::dtypeOf(ranked.getElementType()) : std::nullopt;
+    if (!ranked || !ranked.hasStaticShape() || !dtype)
+      return fail("argument #" + llvm::Twine(i) + " has unsupported type " +
+                  typeStr(argType));
+    if (i < inputs.size()) {
+      auto a = npy::readNpy(inputs[i]);
+      if (!a)
+        return fail(llvm::toString(a.takeError()));
+      auto t = tensorFromNpy(*a, inputs[i], i, ranked, *dtype);
+      if (failed(t))
+        return kExitError;
+      args.push_back(std::move(*t));
+    } else {
+      args.push_back(randomTensor(rng, ranked, *dtype,
+                                  randomIntRange(func->getArgument(i))));
+    }
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  auto results = ref::runFunction(*func, args);
+  double ms = std::chrono::duration<double, std::milli>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+  if (failed(results))
+    return kExitError;
+
+  llvm::raw_ostream &os = llvm::outs();
+  bool allMatch = true;
+  for (auto [i, r] : llvm::enumerate(*results)) {
+    os << "result #" << i << ": " << fnType.getResult(i) << "\n";
+    if (printValues) {
+      int64_t flat = 0;
+      printNested(os, r, 0, flat);
+      os << "\n";
+    }
+    if (i < outputs.size()) {
+      llvm::Error err =
+          ref::isFloatDType(r.dtype)
+              ? npy::writeNpyF32(outputs[i], r.shape, r.data)
+              : npy::writeNpyI64(outputs[i], r.shape, r.ints);
+      if (err)
+        return fail(llvm::toString(std::move(err)));
+    }
+    if (i < expects.size()) {
+      auto ok = compare(i, r, expects[i], os);
+      if (failed(ok))
+        return kExitError;
+      allMatch &= *ok;
+    }
+  }
+  os.flush();
+  char buf[64];
+  snprintf(buf, sizeof(buf), "%.3f", ms);
+  llvm::errs() << "muir-run: backend=" << backend << " time=" << buf
+               << " ms\n";
+  return allMatch ? 0 : kExitMismatch;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM y(argc, argv);
+  llvm::cl::HideUnrelatedOptions(runCat);
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv,
+      "muir-run: run an xf function on a backend\n\n"
+      "Exit status: 0 success, 1 mismatch against --expect, 2 error.\n");
+  return run();
+}
