@@ -32,6 +32,10 @@ FailureOr<Buffer> Emitter::allocSbuf(int64_t bytes, Operation *op,
                                      StringRef what) {
   int64_t start = alignUp(sbufTop, 64);
   if (start + bytes > m.sbuf.bytesPerPartition) {
+    // One error per op: later allocations of the same kernel fail quietly.
+    if (failedFor == op)
+      return failure();
+    failedFor = op;
     op->emitError() << "does not fit on target '" << m.name << "': " << what
                     << " needs " << bytes << " bytes per SBUF partition, "
                     << std::max<int64_t>(0, m.sbuf.bytesPerPartition - start)
@@ -48,6 +52,9 @@ FailureOr<Buffer> Emitter::allocPsumBanks(int64_t banks, Operation *op,
   int64_t bank = m.psum.bankBytes();
   int64_t start = alignUp(psumTop, bank);
   if (start + banks * bank > m.psum.bytesPerPartition) {
+    if (failedFor == op)
+      return failure();
+    failedFor = op;
     op->emitError() << "does not fit on target '" << m.name << "': " << what
                     << " needs " << banks << " PSUM banks of " << bank
                     << " bytes, " << (m.psum.bytesPerPartition - start) / bank

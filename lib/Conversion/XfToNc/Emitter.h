@@ -107,6 +107,7 @@ public:
 private:
   void setQueue(mlir::Operation *op, llvm::StringRef q);
   int64_t sbufTop = 0, psumTop = 0, sbufPeak = 0;
+  mlir::Operation *failedFor = nullptr;
   unsigned nextDma = 0, nextCopy = 0;
 };
 

@@ -264,7 +264,9 @@ LogicalResult Lowering::lower(Operation *op) {
       })
       .Case([&](xf::SoftmaxOp s) {
         int64_t rank = s.getType().getRank();
-        int64_t axis = s.getAxis() < 0 ? s.getAxis() + rank : s.getAxis();
+        int64_t axis = (int64_t)s.getAxis();
+        if (axis < 0)
+          axis += rank;
         return emitSoftmax(e, op, in(s.getInput()), out, axis);
       })
       .Case([&](xf::LayerNormOp ln) {
@@ -318,7 +320,9 @@ LogicalResult Lowering::lower(Operation *op) {
       })
       .Case([&](xf::ConcatOp c) -> LogicalResult {
         int64_t rank = out.shape.size();
-        int64_t axis = c.getAxis() < 0 ? c.getAxis() + rank : c.getAxis();
+        int64_t axis = (int64_t)c.getAxis();
+        if (axis < 0)
+          axis += rank;
         SmallVector<int64_t> os = out.strides();
         int64_t pos = 0;
         for (Value v : c.getInputs()) {
