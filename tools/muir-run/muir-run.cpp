@@ -5,6 +5,7 @@
 // 1 numerical mismatch against --expect, 2 any error.
 //
 //===----------------------------------------------------------------------===//
+#include "muir/Driver/Driver.h"
 #include "muir/InitAll.h"
 #include "muir/Dialect/Xf/XfDialect.h"
 #include "muir/Reference/Reference.h"
@@ -44,7 +45,9 @@ llvm::cl::opt<std::string>
     functionName("function", llvm::cl::desc("Function to run"),
                  llvm::cl::value_desc("name"), llvm::cl::cat(runCat));
 llvm::cl::opt<std::string> backend("backend",
-                                   llvm::cl::desc("Backend (reference)"),
+                                   llvm::cl::desc("Backend: reference (CPU "
+                                                  "oracle) or sim (compile for "
+                                                  "the target and simulate)"),
                                    llvm::cl::init("reference"),
                                    llvm::cl::cat(runCat));
 llvm::cl::list<std::string>
@@ -66,6 +69,28 @@ llvm::cl::opt<double> atol("atol", llvm::cl::desc("Absolute tolerance"),
 llvm::cl::opt<bool> printValues("print",
                                 llvm::cl::desc("Print every result's values"),
                                 llvm::cl::cat(runCat));
+
+llvm::cl::opt<std::string>
+    targetName("target", llvm::cl::desc("Machine description (sim backend)"),
+               llvm::cl::init("trn2"), llvm::cl::cat(runCat));
+llvm::cl::opt<bool> check("check",
+                          llvm::cl::desc("Also run the reference backend and "
+                                         "compare within the per-dtype "
+                                         "tolerance"),
+                          llvm::cl::cat(runCat));
+llvm::cl::opt<std::string>
+    tracePath("trace", llvm::cl::desc("Write a Perfetto/Chrome trace (sim)"),
+              llvm::cl::value_desc("path"), llvm::cl::cat(runCat));
+llvm::cl::opt<std::string>
+    reportJson("report-json", llvm::cl::desc("Write the sim report as JSON"),
+               llvm::cl::value_desc("path"), llvm::cl::cat(runCat));
+llvm::cl::opt<bool> noHazards("no-hazard-check",
+                              llvm::cl::desc("Skip the simulator's hazard "
+                                             "checker"),
+                              llvm::cl::cat(runCat));
+llvm::cl::opt<bool> summary("summary",
+                            llvm::cl::desc("Print min/max/mean of each result"),
+                            llvm::cl::cat(runCat));
 
 constexpr int kExitMismatch = 1;
 constexpr int kExitError = 2;
@@ -309,8 +334,9 @@ FailureOr<bool> compare(unsigned index, const HostTensor &got, StringRef path,
 }
 
 int run() {
-  if (backend != "reference")
-    return fail("unknown backend '" + backend + "' (available: reference)");
+  if (backend != "reference" && backend != "sim")
+    return fail("unknown backend '" + backend +
+                "' (available: reference, sim)");
 
   DialectRegistry registry;
   muir::registerAllDialects(registry);
@@ -376,18 +402,107 @@ int run() {
     }
   }
 
+  llvm::raw_ostream &os = llvm::outs();
   auto start = std::chrono::steady_clock::now();
-  auto results = ref::runFunction(*func, args);
+  FailureOr<SmallVector<HostTensor>> results = failure();
+  bool checkOk = true;
+  if (backend == "reference") {
+    results = ref::runFunction(*func, args);
+  } else {
+    auto compiled = driver::compile(*module, func->getSymName(), targetName);
+    if (failed(compiled))
+      return kExitError;
+    SmallVector<HostTensor> shapes;
+    for (Type t : fnType.getResults()) {
+      auto rt = cast<RankedTensorType>(t);
+      HostTensor h;
+      h.shape.assign(rt.getShape().begin(), rt.getShape().end());
+      h.dtype = *ref::dtypeOf(rt.getElementType());
+      shapes.push_back(std::move(h));
+    }
+    sim::Options so;
+    so.checkHazards = !noHazards;
+    so.trace = !tracePath.empty();
+    auto simRes = driver::simulate(*compiled, args, shapes, so);
+    if (!simRes)
+      return fail(llvm::toString(simRes.takeError()));
+    const sim::Report &rep = simRes->report;
+    char line[256];
+    snprintf(line, sizeof(line),
+             "sim: target=%s cycles=%.0f time=%.3f us pe_utilization=%.1f%% "
+             "hbm_read=%llu hbm_written=%llu instructions=%llu "
+             "compile=%.3f s\n",
+             compiled->machine.name.c_str(), rep.cycles, rep.seconds * 1e6,
+             rep.peUtilization * 100,
+             (unsigned long long)rep.hbmBytesRead,
+             (unsigned long long)rep.hbmBytesWritten,
+             (unsigned long long)rep.instructions, compiled->compileSeconds);
+    os << line;
+    if (!tracePath.empty()) {
+      std::error_code ec;
+      llvm::raw_fd_ostream f(tracePath, ec);
+      if (ec)
+        return fail("cannot write " + tracePath + ": " + ec.message());
+      f << simRes->traceJson;
+    }
+    if (!reportJson.empty()) {
+      std::error_code ec;
+      llvm::raw_fd_ostream f(reportJson, ec);
+      if (ec)
+        return fail("cannot write " + reportJson + ": " + ec.message());
+      f << rep.toJson();
+    }
+    if (check) {
+      auto want = ref::runFunction(*func, args);
+      if (failed(want))
+        return kExitError;
+      for (auto [i, w] : llvm::enumerate(*want)) {
+        driver::Tolerance tol = driver::toleranceFor(w.dtype);
+        double maxAbs, maxRel;
+        int64_t first;
+        int64_t bad = driver::compare(simRes->outputs[i], w, tol, maxAbs,
+                                      maxRel, first);
+        snprintf(line, sizeof(line),
+                 "check #%zu: vs reference rtol=%g atol=%g max_abs_err=%.3g "
+                 "max_rel_err=%.3g mismatches=%lld/%lld %s\n",
+                 i, tol.rtol, tol.atol, maxAbs, maxRel, (long long)bad,
+                 (long long)w.numElements(), bad ? "MISMATCH" : "OK");
+        os << line;
+        if (bad) {
+          checkOk = false;
+          double g = ref::isFloatDType(w.dtype) ? simRes->outputs[i].data[first]
+                                                : simRes->outputs[i].ints[first];
+          double e = ref::isFloatDType(w.dtype) ? w.data[first] : w.ints[first];
+          os << "check #" << i << ": first mismatch at flat index " << first
+             << ": sim " << g << ", reference " << e << "\n";
+        }
+      }
+    }
+    results = std::move(simRes->outputs);
+  }
   double ms = std::chrono::duration<double, std::milli>(
                   std::chrono::steady_clock::now() - start)
                   .count();
   if (failed(results))
     return kExitError;
 
-  llvm::raw_ostream &os = llvm::outs();
-  bool allMatch = true;
+  bool allMatch = checkOk;
   for (auto [i, r] : llvm::enumerate(*results)) {
     os << "result #" << i << ": " << fnType.getResult(i) << "\n";
+    if (summary && ref::isFloatDType(r.dtype) && r.numElements() > 0) {
+      double lo = r.data[0], hi = r.data[0], sum = 0, sumAbs = 0;
+      for (float v : r.data) {
+        lo = std::min<double>(lo, v);
+        hi = std::max<double>(hi, v);
+        sum += v;
+        sumAbs += std::fabs(v);
+      }
+      char line[200];
+      snprintf(line, sizeof(line),
+               "  min=%.6g max=%.6g mean=%.6g mean_abs=%.6g\n", lo, hi,
+               sum / r.numElements(), sumAbs / r.numElements());
+      os << line;
+    }
     if (printValues) {
       int64_t flat = 0;
       printNested(os, r, 0, flat);

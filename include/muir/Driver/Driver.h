@@ -1,0 +1,62 @@
+//===- Driver.h - compile an xf function and run it on a backend --*- C++ -*-===//
+//
+// The one place that strings the compiler, the target program and the
+// simulator together; muir-run and the Python module both use it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MUIR_DRIVER_DRIVER_H
+#define MUIR_DRIVER_DRIVER_H
+
+#include "muir/Reference/Reference.h"
+#include "muir/Sim/Simulator.h"
+#include "muir/Target/Machine.h"
+#include "muir/Target/Program.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+
+namespace muir::driver {
+
+struct Compiled {
+  target::Machine machine;
+  target::Program program;
+  /// Maps function arguments / results to HBM tensor names.
+  llvm::SmallVector<std::string> inputs, outputs;
+  double compileSeconds = 0;
+};
+
+/// Compiles `funcName` (empty: @main or the only function) of a clone of
+/// `module` for `target`; diagnostics go to the context's handlers.
+mlir::FailureOr<Compiled> compile(mlir::ModuleOp module, llvm::StringRef funcName,
+                                  llvm::StringRef target);
+
+struct SimResult {
+  llvm::SmallVector<ref::HostTensor> outputs;
+  sim::Report report;
+  std::string traceJson; // when requested
+};
+
+/// Runs a compiled program on the simulator. `resultTypes` gives each
+/// output's dtype and shape (the xf function's result types).
+llvm::Expected<SimResult> simulate(const Compiled &c,
+                                   llvm::ArrayRef<ref::HostTensor> args,
+                                   llvm::ArrayRef<ref::HostTensor> resultShapes,
+                                   sim::Options options);
+
+/// Per-dtype tolerances for comparing a backend with the reference.
+struct Tolerance {
+  double rtol, atol;
+};
+Tolerance toleranceFor(ref::DType t);
+
+/// Element-wise comparison: |got - want| <= atol * max(1, max|want|) +
+/// rtol * |want|, NaN matching NaN. Returns the number of mismatches and
+/// fills the largest errors.
+int64_t compare(const ref::HostTensor &got, const ref::HostTensor &want,
+                Tolerance tol, double &maxAbs, double &maxRel,
+                int64_t &firstBad);
+
+} // namespace muir::driver
+
+#endif // MUIR_DRIVER_DRIVER_H

@@ -1,0 +1,190 @@
+//===- Driver.cpp - compile, simulate, compare ----------------------------===//
+#include "muir/Driver/Driver.h"
+
+#include "muir/Conversion/Passes.h"
+#include "muir/Dialect/Nc/NcDialect.h"
+#include "muir/Target/NcProgram.h"
+
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+using namespace mlir;
+using namespace muir;
+using namespace muir::driver;
+
+FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
+                                    StringRef targetName) {
+  auto start = std::chrono::steady_clock::now();
+  llvm::Expected<target::Machine> m = target::loadMachine(targetName);
+  if (!m) {
+    module.emitError() << llvm::toString(m.takeError());
+    return failure();
+  }
+  OwningOpRef<ModuleOp> clone(module.clone());
+  PassManager pm(module.getContext());
+  CompileOptions opts;
+  opts.target = targetName.str();
+  opts.entry = funcName.str();
+  buildCompilePipeline(pm, opts);
+  if (failed(pm.run(*clone)))
+    return failure();
+  SmallVector<nc::KernelOp> kernels(clone->getOps<nc::KernelOp>());
+  if (kernels.size() != 1) {
+    module.emitError() << "compilation produced " << kernels.size()
+                       << " kernels, expected 1";
+    return failure();
+  }
+  auto prog = target::kernelToProgram(kernels.front());
+  if (failed(prog))
+    return failure();
+  Compiled c{std::move(*m), std::move(*prog), {}, {}, 0};
+  for (const target::TensorDecl &t : c.program.tensors) {
+    if (t.kind == target::TensorKind::Input)
+      c.inputs.push_back(t.name);
+  }
+  // Outputs are named out<i>; order them by result index.
+  for (size_t i = 0;; ++i) {
+    std::string name = "out" + std::to_string(i);
+    bool found = llvm::any_of(c.program.tensors, [&](auto &t) {
+      return t.name == name && t.kind == target::TensorKind::Output;
+    });
+    if (!found)
+      break;
+    c.outputs.push_back(name);
+  }
+  c.compileSeconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - start)
+                         .count();
+  return c;
+}
+
+static target::ElemType elemOf(ref::DType d) {
+  switch (d) {
+  case ref::DType::F32: return target::ElemType::F32;
+  case ref::DType::BF16: return target::ElemType::BF16;
+  case ref::DType::F16: return target::ElemType::F16;
+  case ref::DType::F8E4M3FN: return target::ElemType::F8E4M3FN;
+  case ref::DType::F8E5M2: return target::ElemType::F8E5M2;
+  case ref::DType::I32: case ref::DType::I64: return target::ElemType::I32;
+  }
+  return target::ElemType::F32;
+}
+
+llvm::Expected<SimResult>
+driver::simulate(const Compiled &c, ArrayRef<ref::HostTensor> args,
+                 ArrayRef<ref::HostTensor> resultShapes, sim::Options options) {
+  auto err = [](const Twine &msg) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+  };
+  if (args.size() != c.inputs.size())
+    return err("the program takes " + Twine(c.inputs.size()) +
+               " inputs, got " + Twine(args.size()));
+  sim::Simulator s(c.machine, c.program, options);
+  for (auto [i, a] : llvm::enumerate(args)) {
+    target::ElemType et = elemOf(a.dtype);
+    unsigned eb = target::elemBytes(et);
+    std::vector<uint8_t> bytes(a.numElements() * eb);
+    for (int64_t k = 0; k < a.numElements(); ++k) {
+      float v = ref::isFloatDType(a.dtype) ? a.data[k] : (float)a.ints[k];
+      if (et == target::ElemType::I32) {
+        int32_t iv = (int32_t)a.ints[k];
+        std::memcpy(&bytes[k * eb], &iv, 4);
+      } else {
+        sim::encodeElement(et, v, &bytes[k * eb]);
+      }
+    }
+    if (llvm::Error e = s.setInput(c.inputs[i], bytes))
+      return std::move(e);
+  }
+  if (llvm::Error e = s.run())
+    return std::move(e);
+  SimResult r;
+  r.report = s.report();
+  for (auto [i, shape] : llvm::enumerate(resultShapes)) {
+    if (i >= c.outputs.size())
+      return err("the program has no output #" + Twine(i));
+    ArrayRef<uint8_t> bytes = s.output(c.outputs[i]);
+    ref::HostTensor t;
+    t.shape = shape.shape;
+    t.dtype = shape.dtype;
+    target::ElemType et = elemOf(t.dtype);
+    unsigned eb = target::elemBytes(et);
+    if ((int64_t)bytes.size() != t.numElements() * eb)
+      return err("output " + c.outputs[i] + " has " + Twine(bytes.size()) +
+                 " bytes, expected " + Twine(t.numElements() * eb));
+    for (int64_t k = 0; k < t.numElements(); ++k) {
+      if (ref::isFloatDType(t.dtype)) {
+        t.data.push_back(sim::decodeElement(et, &bytes[k * eb]));
+      } else {
+        int32_t iv;
+        std::memcpy(&iv, &bytes[k * eb], 4);
+        t.ints.push_back(iv);
+      }
+    }
+    r.outputs.push_back(std::move(t));
+  }
+  if (options.trace)
+    r.traceJson = s.traceJson();
+  return r;
+}
+
+Tolerance driver::toleranceFor(ref::DType t) {
+  // About two units in the last place of the result type, and an absolute
+  // floor for values that cancel to near zero. The simulator accumulates in
+  // a different order (K tiles in PSUM, online softmax) and rounds some
+  // on-chip intermediates (P in attention) to the operand type, as the
+  // hardware does. docs/numerics.md gives the reasoning.
+  switch (t) {
+  case ref::DType::F32: return {1e-4, 1e-5};
+  case ref::DType::BF16: return {1.6e-2, 1e-2};
+  case ref::DType::F16: return {2e-3, 1e-3};
+  case ref::DType::F8E4M3FN: return {0.25, 0.05};
+  case ref::DType::F8E5M2: return {0.5, 0.1};
+  case ref::DType::I32: case ref::DType::I64: return {0, 0};
+  }
+  return {0, 0};
+}
+
+int64_t driver::compare(const ref::HostTensor &got, const ref::HostTensor &want,
+                        Tolerance tol, double &maxAbs, double &maxRel,
+                        int64_t &firstBad) {
+  maxAbs = maxRel = 0;
+  firstBad = -1;
+  int64_t bad = 0;
+  // Rounding differences of sums scale with the magnitude of what was
+  // summed, not with a result that cancelled to near zero: the absolute
+  // tolerance is relative to the largest magnitude in the expected tensor.
+  double scale = 1;
+  for (int64_t i = 0; i < want.numElements(); ++i) {
+    double w = ref::isFloatDType(want.dtype) ? want.data[i] : want.ints[i];
+    if (std::isfinite(w))
+      scale = std::max(scale, std::fabs(w));
+  }
+  double atol = tol.atol * scale;
+  for (int64_t i = 0; i < want.numElements(); ++i) {
+    double g = ref::isFloatDType(got.dtype) ? got.data[i] : got.ints[i];
+    double w = ref::isFloatDType(want.dtype) ? want.data[i] : want.ints[i];
+    bool ok;
+    if (std::isnan(g) || std::isnan(w)) {
+      ok = std::isnan(g) && std::isnan(w);
+    } else if (std::isinf(g) || std::isinf(w)) {
+      ok = g == w;
+    } else {
+      double a = std::fabs(g - w);
+      maxAbs = std::max(maxAbs, a);
+      if (w != 0)
+        maxRel = std::max(maxRel, a / std::fabs(w));
+      ok = a <= atol + tol.rtol * std::fabs(w);
+    }
+    if (!ok) {
+      if (firstBad < 0)
+        firstBad = i;
+      ++bad;
+    }
+  }
+  return bad;
+}
