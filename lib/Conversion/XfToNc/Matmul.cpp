@@ -61,26 +61,38 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
       break;
     }
   }
-  while (nBlock == 0 && nt > 64) {
-    nt /= 2;
-    int64_t need = fixed + KT * nt * eb + 2 * nt * cb + 64 * 8;
-    if (need <= e.sbufFree())
-      nBlock = 1;
+  // When B cannot stay resident for all of K, stream it: each row tile
+  // reloads its B tiles one K step at a time (more HBM traffic, same PE work).
+  bool resident = nBlock > 0;
+  if (!resident) {
+    int64_t streamFixed = 2 * mt * eb + 64 * 6;
+    for (int64_t cand = std::min(ceilDiv(s.n, nt), halfBanks); cand >= 1;
+         --cand) {
+      int64_t need = streamFixed + 2 * cand * nt * eb + 2 * cand * nt * cb;
+      if (need <= e.sbufFree()) {
+        nBlock = cand;
+        break;
+      }
+    }
   }
   if (nBlock == 0)
     return op->emitError()
            << "does not fit on target '" << m.name << "': a " << s.m << "x"
            << s.k << "x" << s.n << " matmul needs at least "
-           << fixed + KT * nt * eb + 2 * nt * cb
-           << " bytes per SBUF partition for its K-resident tiles, "
+           << 2 * mt * eb + 2 * nt * eb + 2 * nt * cb
+           << " bytes per SBUF partition for its streamed tiles, "
            << e.sbufFree() << " are free";
   int64_t blockCols = nBlock * nt;
   int64_t NB = ceilDiv(s.n, blockCols);
 
   Emitter::Mark mk = e.mark();
-  auto bBuf = e.allocSbuf(KT * blockCols * eb, op, "the resident B block");
-  auto aBuf0 = e.allocSbuf(aBytes, op, "an A^T row tile");
-  auto aBuf1 = e.allocSbuf(aBytes, op, "an A^T row tile");
+  // Resident: one B block for all K, A^T for all K twice. Streaming: two
+  // K steps of each.
+  int64_t bBytes = resident ? KT * blockCols * eb : 2 * blockCols * eb;
+  int64_t aTileBytes = resident ? aBytes : mt * eb;
+  auto bBuf = e.allocSbuf(bBytes, op, "the B block");
+  auto aBuf0 = e.allocSbuf(aTileBytes, op, "an A^T tile");
+  auto aBuf1 = e.allocSbuf(aTileBytes, op, "an A^T tile");
   SmallVector<Buffer> outBufs;
   for (int64_t i = 0; i < 2 * nBlock; ++i) {
     auto ob = e.allocSbuf(nt * cb, op, "an output tile");
@@ -96,6 +108,61 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   int64_t bankElems = m.psum.bankBytes() / 4;
   int64_t psumHalves = psum->bytes / m.psum.bankBytes() >= 2 * nBlock ? 2 : 1;
 
+  // Loads of one [kt x mt] A^T tile and one [kt x cn] B tile.
+  auto loadA = [&](nc::AccessAttr dst, int64_t k0, int64_t kn, int64_t m0,
+                   int64_t mn) {
+    if (s.transposeA)
+      e.dma(dst, e.hbm(a, aOff + k0 * s.m + m0, kn, s.m, {mn}, {1}));
+    else if (dmaTranspose)
+      e.dma(dst, e.hbm(a, aOff + m0 * s.k + k0, mn, s.k, {kn}, {1}),
+            /*transpose=*/true);
+    else
+      e.dma(dst, e.hbm(a, aOff + m0 * s.k + k0, kn, 1, {mn}, {s.k}));
+  };
+  auto loadB = [&](nc::AccessAttr dst, int64_t k0, int64_t kn, int64_t c0,
+                   int64_t cn) {
+    if (!s.transposeB)
+      e.dma(dst, e.hbm(b, bOff + k0 * s.n + c0, kn, s.n, {cn}, {1}));
+    else if (dmaTranspose)
+      e.dma(dst, e.hbm(b, bOff + c0 * s.k + k0, cn, s.k, {kn}, {1}),
+            /*transpose=*/true);
+    else
+      e.dma(dst, e.hbm(b, bOff + c0 * s.k + k0, kn, 1, {cn}, {s.k}));
+  };
+
+  if (!resident) {
+    int64_t step = 0;
+    for (int64_t nb = 0; nb < NB; ++nb) {
+      int64_t n0 = nb * blockCols;
+      int64_t blockTiles = std::min(nBlock, ceilDiv(s.n - n0, nt));
+      for (int64_t mi = 0; mi < MT; ++mi) {
+        int64_t m0 = mi * mt, mn = std::min(mt, s.m - m0);
+        int64_t half = (mi % psumHalves) * nBlock;
+        for (int64_t k = 0; k < KT; ++k, ++step) {
+          int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
+          nc::AccessAttr st = e.dense(aBufs[step % 2], kn, mn, et);
+          loadA(st, k0, kn, m0, mn);
+          for (int64_t j = 0; j < blockTiles; ++j) {
+            int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
+            nc::AccessAttr mv =
+                e.dense(*bBuf, kn, cn, et, (step % 2) * blockCols + j * nt);
+            loadB(mv, k0, kn, c0, cn);
+            e.matmul(e.dense(*psum, mn, cn, f32, (half + j) * bankElems), st,
+                     mv, /*accumulate=*/k > 0);
+          }
+        }
+        for (int64_t j = 0; j < blockTiles; ++j) {
+          int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
+          nc::AccessAttr out = e.dense(outBufs[(mi % 2) * nBlock + j], mn, cn, ct);
+          e.copy(out, e.dense(*psum, mn, cn, f32, (half + j) * bankElems));
+          e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
+        }
+      }
+    }
+    e.release(mk);
+    return success();
+  }
+
   int64_t rowTile = 0;
   for (int64_t nb = 0; nb < NB; ++nb) {
     int64_t n0 = nb * blockCols;
@@ -105,15 +172,8 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
       int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
       for (int64_t j = 0; j < blockTiles; ++j) {
         int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
-        nc::AccessAttr dst =
-            e.dense(*bBuf, kn, cn, et, k * blockCols + j * nt);
-        if (!s.transposeB)
-          e.dma(dst, e.hbm(b, bOff + k0 * s.n + c0, kn, s.n, {cn}, {1}));
-        else if (dmaTranspose)
-          e.dma(dst, e.hbm(b, bOff + c0 * s.k + k0, cn, s.k, {kn}, {1}),
-                /*transpose=*/true);
-        else
-          e.dma(dst, e.hbm(b, bOff + c0 * s.k + k0, kn, 1, {cn}, {s.k}));
+        loadB(e.dense(*bBuf, kn, cn, et, k * blockCols + j * nt), k0, kn, c0,
+              cn);
       }
     }
     for (int64_t mi = 0; mi < MT; ++mi, ++rowTile) {
@@ -121,14 +181,7 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
       const Buffer &aBuf = aBufs[rowTile % 2];
       for (int64_t k = 0; k < KT; ++k) {
         int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
-        nc::AccessAttr dst = e.dense(aBuf, kn, mn, et, k * mt);
-        if (s.transposeA)
-          e.dma(dst, e.hbm(a, aOff + k0 * s.m + m0, kn, s.m, {mn}, {1}));
-        else if (dmaTranspose)
-          e.dma(dst, e.hbm(a, aOff + m0 * s.k + k0, mn, s.k, {kn}, {1}),
-                /*transpose=*/true);
-        else
-          e.dma(dst, e.hbm(a, aOff + m0 * s.k + k0, kn, 1, {mn}, {s.k}));
+        loadA(e.dense(aBuf, kn, mn, et, k * mt), k0, kn, m0, mn);
       }
       int64_t half = (rowTile % psumHalves) * nBlock;
       for (int64_t k = 0; k < KT; ++k) {
