@@ -87,6 +87,14 @@ class _Builder:
         return self.op(f"xf.attention {q[0]}, {k[0]}, {v[0]} {{{', '.join(attrs)}}} : "
                        f"({ty(q[1], q[2])}, {ty(k[1], k[2])}, {ty(v[1], v[2])}) -> {ty(shape, q[2])}", shape, q[2])
 
+    def concat(self, xs, axis):
+        shape = list(xs[0][1])
+        shape[axis] = sum(x[1][axis] for x in xs)
+        names = ", ".join(x[0] for x in xs)
+        tys = ", ".join(ty(x[1], x[2]) for x in xs)
+        return self.op(f"xf.concat {names} {{axis = {axis} : i64}} : ({tys}) -> {ty(shape, xs[0][2])}",
+                       tuple(shape), xs[0][2])
+
     def rope(self, x, cos, sin):
         return self.op(f"xf.rope {x[0]}, {cos[0]}, {sin[0]} : ({ty(x[1], x[2])}, {ty(cos[1], cos[2])}, "
                        f"{ty(sin[1], sin[2])}) -> {ty(x[1], x[2])}", x[1], x[2])
@@ -186,3 +194,33 @@ def attention(b_, hq, hkv, sq, sk, d, causal=True, dt="f32"):
     k = b.arg("k", (b_, hkv, sk, d))
     v = b.arg("v", (b_, hkv, sk, d))
     return b.text([b.attention(q, k, v, causal=causal)])
+
+
+def llama_decode_block(ctx, d, heads, kv_heads, f, dt="bf16"):
+    """One new token through a Llama block with a KV cache of `ctx` positions.
+    Args: x [1, d], cos [1, hd], sin [1, hd], k_cache [1, kv, ctx, hd],
+    v_cache [1, kv, ctx, hd], attn_norm, wq, wk, wv, wo, mlp_norm, w_gate,
+    w_up, w_down."""
+    hd = d // heads
+    b = _Builder(dt)
+    x = b.arg("x", (1, d))
+    cos, sin = b.arg("cos", (1, hd)), b.arg("sin", (1, hd))
+    kc = b.arg("k_cache", (1, kv_heads, ctx, hd))
+    vc = b.arg("v_cache", (1, kv_heads, ctx, hd))
+    an = b.arg("attn_norm", (d,))
+    wq, wk = b.arg("wq", (d, d)), b.arg("wk", (d, kv_heads * hd))
+    wv, wo = b.arg("wv", (d, kv_heads * hd)), b.arg("wo", (d, d))
+    mn = b.arg("mlp_norm", (d,))
+    wg, wu, wd = b.arg("w_gate", (d, f)), b.arg("w_up", (d, f)), b.arg("w_down", (f, d))
+    h = b.rms_norm(x, an)
+    q = b.rope(b.heads(b.matmul(h, wq), heads), cos, sin)
+    k = b.rope(b.heads(b.matmul(h, wk), kv_heads), cos, sin)
+    v = b.heads(b.matmul(h, wv), kv_heads)
+    kall = b.concat([kc, k], 2)
+    vall = b.concat([vc, v], 2)
+    a = b.merge_heads(b.attention(q, kall, vall, causal=True))
+    x1 = b.binary("add", x, b.matmul(a, wo))
+    h2 = b.rms_norm(x1, mn)
+    g = b.unary("silu", b.matmul(h2, wg))
+    m = b.binary("mul", g, b.matmul(h2, wu))
+    return b.text([b.binary("add", x1, b.matmul(m, wd))])

@@ -163,48 +163,66 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
     return success();
   }
 
-  int64_t rowTile = 0;
-  for (int64_t nb = 0; nb < NB; ++nb) {
+  // Row tiles in order; loads for tile t+1 are emitted before tile t's
+  // evacuation so the DMA queues prefetch while the PE array computes
+  // (queues run in program order: a load behind a store would wait for it).
+  struct RowTile {
+    int64_t nb, mi;
+  };
+  SmallVector<RowTile> tiles;
+  for (int64_t nb = 0; nb < NB; ++nb)
+    for (int64_t mi = 0; mi < MT; ++mi)
+      tiles.push_back({nb, mi});
+  auto blockTilesOf = [&](int64_t nb) {
+    return std::min(nBlock, ceilDiv(s.n - nb * blockCols, nt));
+  };
+  auto emitLoadB = [&](int64_t nb) {
     int64_t n0 = nb * blockCols;
-    int64_t blockTiles = std::min(nBlock, ceilDiv(s.n - n0, nt));
-    // Resident B block: [kt rows of K] x [column tiles], K-tile major.
     for (int64_t k = 0; k < KT; ++k) {
       int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
-      for (int64_t j = 0; j < blockTiles; ++j) {
+      for (int64_t j = 0; j < blockTilesOf(nb); ++j) {
         int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
         loadB(e.dense(*bBuf, kn, cn, et, k * blockCols + j * nt), k0, kn, c0,
               cn);
       }
     }
-    for (int64_t mi = 0; mi < MT; ++mi, ++rowTile) {
-      int64_t m0 = mi * mt, mn = std::min(mt, s.m - m0);
-      const Buffer &aBuf = aBufs[rowTile % 2];
-      for (int64_t k = 0; k < KT; ++k) {
-        int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
-        loadA(e.dense(aBuf, kn, mn, et, k * mt), k0, kn, m0, mn);
-      }
-      int64_t half = (rowTile % psumHalves) * nBlock;
-      for (int64_t k = 0; k < KT; ++k) {
-        int64_t kn = std::min(kt, s.k - k * kt);
-        nc::AccessAttr st = e.dense(aBuf, kn, mn, et, k * mt);
-        for (int64_t j = 0; j < blockTiles; ++j) {
-          int64_t cn = std::min(nt, s.n - (n0 + j * nt));
-          nc::AccessAttr mv =
-              e.dense(*bBuf, kn, cn, et, k * blockCols + j * nt);
-          nc::AccessAttr acc =
-              e.dense(*psum, mn, cn, f32, (half + j) * bankElems);
-          e.matmul(acc, st, mv, /*accumulate=*/k > 0);
-        }
-      }
+  };
+  auto emitLoadA = [&](size_t t) {
+    int64_t m0 = tiles[t].mi * mt, mn = std::min(mt, s.m - m0);
+    for (int64_t k = 0; k < KT; ++k) {
+      int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
+      loadA(e.dense(aBufs[t % 2], kn, mn, et, k * mt), k0, kn, m0, mn);
+    }
+  };
+  emitLoadB(0);
+  emitLoadA(0);
+  for (size_t t = 0; t < tiles.size(); ++t) {
+    int64_t nb = tiles[t].nb, n0 = nb * blockCols;
+    int64_t blockTiles = blockTilesOf(nb);
+    int64_t m0 = tiles[t].mi * mt, mn = std::min(mt, s.m - m0);
+    const Buffer &aBuf = aBufs[t % 2];
+    int64_t half = (t % psumHalves) * nBlock;
+    for (int64_t k = 0; k < KT; ++k) {
+      int64_t kn = std::min(kt, s.k - k * kt);
+      nc::AccessAttr st = e.dense(aBuf, kn, mn, et, k * mt);
       for (int64_t j = 0; j < blockTiles; ++j) {
-        int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
-        nc::AccessAttr acc =
-            e.dense(*psum, mn, cn, f32, (half + j) * bankElems);
-        nc::AccessAttr out =
-            e.dense(outBufs[(rowTile % 2) * nBlock + j], mn, cn, ct);
-        e.copy(out, acc);
-        e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
+        int64_t cn = std::min(nt, s.n - (n0 + j * nt));
+        nc::AccessAttr mv = e.dense(*bBuf, kn, cn, et, k * blockCols + j * nt);
+        nc::AccessAttr acc = e.dense(*psum, mn, cn, f32, (half + j) * bankElems);
+        e.matmul(acc, st, mv, /*accumulate=*/k > 0);
       }
+    }
+    if (t + 1 < tiles.size()) {
+      if (tiles[t + 1].nb != nb)
+        emitLoadB(tiles[t + 1].nb);
+      emitLoadA(t + 1);
+    }
+    for (int64_t j = 0; j < blockTiles; ++j) {
+      int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
+      nc::AccessAttr acc = e.dense(*psum, mn, cn, f32, (half + j) * bankElems);
+      nc::AccessAttr out = e.dense(outBufs[(t % 2) * nBlock + j], mn, cn, ct);
+      e.copy(out, acc);
+      e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
     }
   }
   e.release(mk);

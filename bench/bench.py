@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""muir benchmarks: compile and simulate the issue's cases on a target, print a
+table and write JSON. Figures: simulated time, the machine model's roofline
+(max of FLOPs / peak and minimum HBM bytes / bandwidth), their ratio, PE
+utilisation, HBM bytes against the minimum, and compile time.
+
+    python3 bench/bench.py [--target trn2] [--cases matmul,attention,...]
+                           [--json bench/results.json] [--hazards]
+
+Numerics are not checked here (the e2e tests do that); the hazard checker is
+off unless --hazards, to keep full-size runs to minutes.
+"""
+import argparse
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "python"))
+from muir import models  # noqa: E402
+
+BYTES = {"f32": 4, "bf16": 2, "f16": 2, "f8E4M3FN": 1, "f8E5M2": 1}
+
+
+def nbytes(shape, dt):
+    n = 1
+    for d in shape:
+        n *= d
+    return n * BYTES[dt]
+
+
+def case_matmul(n=4096, dt="bf16"):
+    flops = 2 * n * n * n
+    min_bytes = 3 * nbytes((n, n), dt)
+    return dict(name=f"matmul {n}x{n}x{n} {dt}", text=models.matmul(n, n, n, dt), flops=flops,
+                min_bytes=min_bytes, dtype=dt,
+                goal="PE utilisation >= 90%", check=lambda r: r["pe_utilization"] >= 0.90)
+
+
+def case_attention(s=2048, h=32, hd=128, dt="bf16"):
+    # Causal: half the score matrix is computed (QK^T and PV each 2*S*S*hd/2 per head).
+    flops = h * 2 * (2 * s * s * hd) // 2
+    qkvo = 4 * nbytes((1, h, s, hd), dt)
+    return dict(name=f"attention causal s={s} h={h} d={hd} {dt}",
+                text=models.attention(1, h, h, s, s, hd, True, dt), flops=flops, min_bytes=qkvo, dtype=dt,
+                goal="time <= 1.5x roofline, HBM <= 1.1x (Q+K+V+O)",
+                check=lambda r: r["time_vs_roofline"] <= 1.5 and r["hbm_vs_min"] <= 1.1)
+
+
+def llama_weights(d, kv_heads, hd, f, dt):
+    return (2 * nbytes((d, d), dt) + 2 * nbytes((d, kv_heads * hd), dt) + 3 * nbytes((d, f), dt)
+            + 2 * nbytes((d,), dt))
+
+
+def case_llama_block(s=2048, d=4096, heads=32, kv=32, f=11008, dt="bf16"):
+    hd = d // heads
+    w = llama_weights(d, kv, hd, f, dt)
+    flops = 2 * s * (2 * d * d + 2 * d * kv * hd + 3 * d * f) + heads * 2 * s * s * hd
+    io = 2 * nbytes((s, d), dt) + 2 * nbytes((s, hd), dt)
+    return dict(name=f"llama-7B block prefill s={s} {dt}", text=models.llama_block(s, d, heads, kv, f, dt),
+                flops=flops, min_bytes=w + io, dtype=dt,
+                goal=">= 60% of PE peak, HBM <= 1.2x (weights + in + out)",
+                check=lambda r: r["pe_utilization"] >= 0.60 and r["hbm_vs_min"] <= 1.2)
+
+
+def case_llama_decode(ctx=2048, d=4096, heads=32, kv=32, f=11008, dt="bf16"):
+    hd = d // heads
+    w = llama_weights(d, kv, hd, f, dt)
+    cache = 2 * nbytes((1, kv, ctx, hd), dt)
+    flops = 2 * (2 * d * d + 2 * d * kv * hd + 3 * d * f) + heads * 4 * (ctx + 1) * hd
+    return dict(name=f"llama-7B block decode ctx={ctx} {dt}",
+                text=models.llama_decode_block(ctx, d, heads, kv, f, dt), flops=flops,
+                min_bytes=w + cache + 2 * nbytes((1, d), dt), dtype=dt,
+                goal="time <= 1.25x HBM-bandwidth bound", check=lambda r: r["time_vs_roofline"] <= 1.25)
+
+
+CASES = {
+    "matmul": case_matmul,
+    "attention": case_attention,
+    "llama_block": case_llama_block,
+    "llama_decode": case_llama_decode,
+}
+
+
+def machine(target):
+    path = pathlib.Path(target) if target.endswith(".json") else ROOT / "targets" / f"{target}.json"
+    return json.loads(path.read_text())
+
+
+def run_case(c, target, build, hazards):
+    m = machine(target)
+    peak_macs = m["pe"]["rows"] * m["pe"]["cols"] / m["pe"]["mm_cycles_per_column"][c["dtype"]]
+    peak_flops = 2 * peak_macs * m["pe"]["clock_hz"]
+    bw = m["hbm"]["bytes_per_s"]
+    roofline = max(c["flops"] / peak_flops, c["min_bytes"] / bw)
+    with tempfile.TemporaryDirectory() as d:
+        src = pathlib.Path(d) / "case.mlir"
+        src.write_text(c["text"])
+        rep = pathlib.Path(d) / "report.json"
+        cmd = [str(build / "bin" / "muir-run"), str(src), "--backend=sim", f"--target={target}",
+               f"--report-json={rep}"]
+        if not hazards:
+            cmd.append("--no-hazard-check")
+        t0 = time.time()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        wall = time.time() - t0
+        if proc.returncode != 0:
+            return dict(name=c["name"], error=(proc.stderr or proc.stdout).strip().splitlines()[-1])
+        report = json.loads(rep.read_text())
+    compile_s = float(re.search(r"compile=([0-9.]+) s", proc.stdout).group(1))
+    hbm = report["hbm_bytes_read"] + report["hbm_bytes_written"]
+    r = dict(name=c["name"], seconds=report["seconds"], cycles=report["cycles"], roofline_seconds=roofline,
+             time_vs_roofline=report["seconds"] / roofline, pe_utilization=report["pe_utilization"],
+             hbm_bytes=hbm, hbm_min_bytes=c["min_bytes"], hbm_vs_min=hbm / c["min_bytes"],
+             compile_seconds=compile_s, wall_seconds=wall, instructions=report["instructions"], goal=c["goal"])
+    r["goal_met"] = bool(c["check"](r))
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--target", default="trn2")
+    ap.add_argument("--cases", default=",".join(CASES))
+    ap.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
+    ap.add_argument("--build", default=os.environ.get("MUIR_BUILD_DIR", str(ROOT / "build")))
+    ap.add_argument("--hazards", action="store_true", help="run the simulator's hazard checker too")
+    args = ap.parse_args()
+    rows = []
+    hdr = f"{'case':44} {'sim time':>11} {'roofline':>11} {'ratio':>6} {'PE util':>8} {'HBM/min':>8} {'compile':>8}  goal"
+    print(hdr)
+    print("-" * len(hdr))
+    for name in args.cases.split(","):
+        c = CASES[name]()
+        r = run_case(c, args.target, pathlib.Path(args.build), args.hazards)
+        rows.append(r)
+        if "error" in r:
+            print(f"{r['name']:44} ERROR: {r['error']}")
+            continue
+        print(f"{r['name']:44} {r['seconds']*1e3:9.3f}ms {r['roofline_seconds']*1e3:9.3f}ms "
+              f"{r['time_vs_roofline']:6.2f} {r['pe_utilization']*100:7.1f}% {r['hbm_vs_min']:8.2f} "
+              f"{r['compile_seconds']:7.2f}s  {'MET' if r['goal_met'] else 'MISSED'}: {r['goal']}", flush=True)
+    pathlib.Path(args.json).write_text(json.dumps(dict(target=args.target, results=rows), indent=2))
+    print(f"wrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+//===- Simulator.h - functional and timing simulator of a NeuronCore -*- C++ -*-===//
+//
+// Runs a target::Program on a target::Machine: bit-exact numerics of every nc
+// instruction on emulated HBM/SBUF/PSUM, an event-driven timing model whose
+// every constant comes from the Machine, and a vector-clock hazard checker
+// that reports unsynchronised cross-queue accesses. docs/simulator.md gives
+// the cost formulas and the checker's rules.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MUIR_SIM_SIMULATOR_H
+#define MUIR_SIM_SIMULATOR_H
+
+#include "muir/Target/Machine.h"
+#include "muir/Target/Program.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace muir::sim {
+
+struct Options {
+  /// Track every access and report unsynchronised cross-queue conflicts.
+  bool checkHazards = true;
+  /// Keep one record per executed instruction for writeTrace().
+  bool trace = false;
+};
+
+/// Raw little-endian elements of a tensor's element type.
+struct HostBuffer {
+  std::vector<uint8_t> bytes;
+};
+
+struct QueueStats {
+  std::string name; // "pe", "act", "dve", "pool", "dma0", ...
+  double busyNs = 0;
+  double busyFraction = 0;
+  uint64_t instructions = 0;
+};
+
+struct Report {
+  /// Makespan in PE-clock cycles (seconds * pe.clock_hz).
+  double cycles = 0;
+  double seconds = 0;
+  /// One entry per queue of the machine, in queue order.
+  std::vector<QueueStats> queues;
+  /// Useful matmul MACs / (peak MACs per cycle * cycles), per operand type.
+  double peUtilization = 0;
+  uint64_t macs = 0;
+  uint64_t hbmBytesRead = 0, hbmBytesWritten = 0;
+  /// Per-partition high-water marks: the largest end byte any access touched.
+  int64_t sbufPeakBytes = 0, psumPeakBytes = 0;
+  uint64_t instructions = 0;
+
+  std::string toText() const;
+  std::string toJson() const;
+};
+
+/// Element codecs shared by the simulator and the muir-sim tool: decode to
+/// float (i32 converts exactly up to 2^24), encode with round-to-nearest-even
+/// (fp8 E4M3FN overflows to NaN, as llvm::APFloat does; i32 saturates).
+float decodeElement(target::ElemType t, const uint8_t *p);
+void encodeElement(target::ElemType t, float v, uint8_t *p);
+
+class SimulatorImpl;
+
+class Simulator {
+public:
+  Simulator(const target::Machine &machine, const target::Program &program,
+            Options options = {});
+  ~Simulator();
+  Simulator(const Simulator &) = delete;
+  Simulator &operator=(const Simulator &) = delete;
+
+  /// Sets an input tensor's bytes; their count must equal the tensor's size.
+  llvm::Error setInput(llvm::StringRef name, llvm::ArrayRef<uint8_t> bytes);
+  /// Runs the program once. Errors: unset inputs, malformed instructions,
+  /// out-of-range tiles, reads of never-written memory, hazards, deadlock.
+  llvm::Error run();
+  /// The bytes of any HBM tensor after run(); empty if there is no such tensor.
+  llvm::ArrayRef<uint8_t> output(llvm::StringRef name) const;
+  const Report &report() const;
+  /// Chrome trace-event JSON of the last run (needs Options::trace).
+  llvm::Error writeTrace(llvm::StringRef path) const;
+  std::string traceJson() const;
+
+private:
+  std::unique_ptr<SimulatorImpl> impl;
+};
+
+} // namespace muir::sim
+
+#endif // MUIR_SIM_SIMULATOR_H

@@ -1,0 +1,52 @@
+//===- SimInternal.h - simulator state shared by its source files -*- C++ -*-===//
+#ifndef MUIR_LIB_SIM_SIMINTERNAL_H
+#define MUIR_LIB_SIM_SIMINTERNAL_H
+
+#include "muir/Sim/Simulator.h"
+
+#include "llvm/ADT/SmallVector.h"
+
+#include <string>
+#include <vector>
+
+namespace muir::sim {
+
+/// A tile resolved against the emulated memories: element (p, i) lives at
+/// byte rowBase[p] + freeOff[i] of its space's byte array.
+struct Tile {
+  target::MemSpace space = target::MemSpace::None;
+  target::ElemType type = target::ElemType::F32;
+  unsigned eb = 4;
+  int64_t P = 0, F = 0;
+  int64_t firstPartition = 0; // SBUF/PSUM
+  uint32_t tensor = 0;        // HBM
+  int64_t spanBytes = 0;      // bytes from a row's first to its last element's end
+  uint8_t *data = nullptr, *init = nullptr;
+  std::vector<int64_t> rowBase, freeOff;
+  bool present() const { return space != target::MemSpace::None; }
+  int64_t addr(int64_t p, int64_t i) const { return rowBase[p] + freeOff[i]; }
+  /// Each row's elements are adjacent and in order (freeOff[i] == i * eb).
+  bool contiguous = false;
+  bool isContiguous() const { return contiguous; }
+};
+
+/// A memory region an instruction touches, for the hazard checker. On-chip:
+/// partitions [p0, p1) times one byte interval; HBM: sorted, disjoint
+/// absolute byte intervals (one per row before merging), p0 = 0, p1 = 1.
+struct Region {
+  target::MemSpace space = target::MemSpace::None;
+  int64_t p0 = 0, p1 = 0;
+  int64_t lo = 0, hi = 0; // bounding byte interval
+  llvm::SmallVector<std::pair<int64_t, int64_t>, 1> ivals;
+};
+
+struct TraceRecord {
+  uint32_t instr;
+  double startNs, endNs;
+  double visibleNs; // when its signals fire (matmul/transpose: + pipeline latency)
+  double exposedLoadNs;
+};
+
+} // namespace muir::sim
+
+#endif // MUIR_LIB_SIM_SIMINTERNAL_H

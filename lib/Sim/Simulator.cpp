@@ -1,0 +1,1266 @@
+//===- Simulator.cpp - event-driven NeuronCore simulator ------------------===//
+//
+// One discrete-event loop drives everything: the queue whose head instruction
+// can start earliest (waits satisfied by already-fired signals) runs next, its
+// numerics are applied at its start, and its signals fire at completion. A
+// race-free program therefore computes the same bytes in any valid order, and
+// the hazard checker (vector clocks over semaphores) proves it race-free.
+//
+//===----------------------------------------------------------------------===//
+#include "SimInternal.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#define EIGEN_DONT_PARALLELIZE
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <queue>
+
+using namespace muir;
+using namespace muir::sim;
+using namespace muir::target;
+using llvm::Error;
+using llvm::StringRef;
+
+namespace {
+using VClock = std::vector<uint32_t>;
+
+Error err(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg.str());
+}
+
+void join(VClock &into, const VClock &from) {
+  for (size_t i = 0; i < into.size(); ++i)
+    into[i] = std::max(into[i], from[i]);
+}
+
+/// The first byte interval two regions share, if any.
+std::optional<std::pair<int64_t, int64_t>> overlaps(const Region &a,
+                                                    const Region &b) {
+  if (a.space != b.space || a.p1 <= b.p0 || b.p1 <= a.p0 || a.hi <= b.lo ||
+      b.hi <= a.lo)
+    return std::nullopt;
+  size_t i = 0, j = 0;
+  while (i < a.ivals.size() && j < b.ivals.size()) {
+    auto [alo, ahi] = a.ivals[i];
+    auto [blo, bhi] = b.ivals[j];
+    if (alo < bhi && blo < ahi)
+      return std::make_pair(std::max(alo, blo), std::min(ahi, bhi));
+    if (ahi <= bhi)
+      ++i;
+    else
+      ++j;
+  }
+  return std::nullopt;
+}
+
+float alu(AluOp op, float a, float b) {
+  switch (op) {
+  case AluOp::Add: return a + b;
+  case AluOp::Sub: return a - b;
+  case AluOp::Mul: return a * b;
+  case AluOp::Div: return a / b;
+  case AluOp::Max:
+    return (std::isnan(a) || std::isnan(b)) ? NAN : (a > b ? a : b);
+  case AluOp::Min:
+    return (std::isnan(a) || std::isnan(b)) ? NAN : (a < b ? a : b);
+  case AluOp::Bypass: return a;
+  case AluOp::Pow: return std::pow(a, b);
+  }
+  return a;
+}
+
+float activate(ActFunc f, float x) {
+  switch (f) {
+  case ActFunc::Identity: return x;
+  case ActFunc::Exp: return std::exp(x);
+  case ActFunc::Log: return std::log(x);
+  case ActFunc::Tanh: return std::tanh(x);
+  case ActFunc::Sigmoid: return 1.0f / (1.0f + std::exp(-x));
+  case ActFunc::Relu: return std::isnan(x) ? x : (x > 0 ? x : 0.0f);
+  case ActFunc::Gelu:
+    return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
+  case ActFunc::GeluTanh: {
+    const float k = 0.79788456080286536f; // sqrt(2/pi)
+    return 0.5f * x * (1.0f + std::tanh(k * (x + 0.044715f * x * x * x)));
+  }
+  case ActFunc::Silu: return x / (1.0f + std::exp(-x));
+  case ActFunc::Sqrt: return std::sqrt(x);
+  case ActFunc::Rsqrt: return 1.0f / std::sqrt(x);
+  case ActFunc::Square: return x * x;
+  case ActFunc::Reciprocal: return 1.0f / x;
+  }
+  return x;
+}
+
+std::string fmtAp(const Program &prog, const AccessPattern &ap) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  if (ap.space == MemSpace::HBM) {
+    os << "hbm @"
+       << (ap.tensor < prog.tensors.size() ? prog.tensors[ap.tensor].name
+                                           : std::string("?"))
+       << "[" << ap.partitions << " x " << ap.partitionStride << "]";
+  } else {
+    os << memSpaceName(ap.space) << "[" << ap.partition << ", "
+       << ap.partitions << "]";
+  }
+  os << " at " << ap.offset << " dims [";
+  llvm::interleaveComma(ap.sizes, os);
+  os << "] strides [";
+  llvm::interleaveComma(ap.strides, os);
+  os << "] : " << elemTypeName(ap.type);
+  return s;
+}
+} // namespace
+
+namespace muir::sim {
+
+class SimulatorImpl {
+public:
+  SimulatorImpl(const Machine &m, const Program &p, Options o)
+      : m(m), prog(p), opt(o) {}
+
+  const Machine &m;
+  const Program &prog;
+  Options opt;
+
+  std::vector<uint8_t> mem[4], init[4]; // indexed by MemSpace
+  std::vector<bool> inputSet;
+  bool allocated = false;
+  Report rep;
+  std::vector<TraceRecord> trace;
+
+  // --- run state ---
+  struct Queue {
+    std::vector<uint32_t> instrs;
+    size_t next = 0;
+    double freeAt = 0, lastStart = 0, busy = 0;
+    uint64_t count = 0;
+    VClock vc;
+  };
+  std::vector<Queue> queues;
+  std::vector<uint32_t> fired;
+  std::vector<std::vector<double>> signalTimes;
+  std::vector<std::vector<VClock>> semClocks; // cumulative, per signal
+  struct Event {
+    double time;
+    uint64_t seq;
+    uint32_t instr;
+    bool operator>(const Event &o) const {
+      return time != o.time ? time > o.time : seq > o.seq;
+    }
+  };
+  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events;
+  uint64_t eventSeq = 0;
+  double hbmFreeAt = 0, makespan = 0;
+  const AccessPattern *lastStationary = nullptr;
+  double macCycles = 0; // sum of MACs / peak MACs per cycle
+
+  struct Access {
+    Region r;
+    uint32_t instr, queue, epoch;
+    bool write;
+  };
+  std::vector<Access> live[4];
+  size_t pruneLimit[4] = {1024, 1024, 1024, 1024};
+  std::optional<std::string> firstUninit;
+
+  std::string who(uint32_t idx) const {
+    const Instruction &in = prog.instructions[idx];
+    return "instruction #" + std::to_string(idx) + " (" + queueName(in.queue) +
+           " " + opcodeInfo(in.op).mnemonic.str() + ")";
+  }
+
+  void allocate() {
+    if (allocated)
+      return;
+    allocated = true;
+    size_t hbmBytes = 0;
+    for (const TensorDecl &t : prog.tensors)
+      hbmBytes = std::max<size_t>(hbmBytes, t.offset + t.byteSize());
+    size_t sizes[4] = {0, hbmBytes, size_t(m.sbuf.partitions * m.sbuf.bytesPerPartition),
+                       size_t(m.psum.partitions * m.psum.bytesPerPartition)};
+    for (int s = 1; s < 4; ++s) {
+      mem[s].assign(sizes[s], 0);
+      init[s].assign(sizes[s], 0);
+    }
+    inputSet.assign(prog.tensors.size(), false);
+    for (const TensorDecl &t : prog.tensors) {
+      if (t.kind != TensorKind::Constant)
+        continue;
+      size_t n = std::min<size_t>(t.data.size(), t.byteSize());
+      std::memcpy(mem[1].data() + t.offset, t.data.data(), n);
+      std::memset(init[1].data() + t.offset, 1, t.byteSize());
+    }
+  }
+
+  void resetRun() {
+    // Forget on-chip state and non-input HBM contents of any previous run.
+    std::fill(mem[2].begin(), mem[2].end(), 0);
+    std::fill(init[2].begin(), init[2].end(), 0);
+    std::fill(mem[3].begin(), mem[3].end(), 0);
+    std::fill(init[3].begin(), init[3].end(), 0);
+    for (const TensorDecl &t : prog.tensors)
+      if (t.kind == TensorKind::Output || t.kind == TensorKind::Scratch)
+        std::memset(init[1].data() + t.offset, 0, t.byteSize());
+    rep = Report();
+    trace.clear();
+    queues.assign(m.numQueues(), Queue());
+    for (Queue &q : queues)
+      q.vc.assign(m.numQueues(), 0);
+    fired.assign(prog.numSemaphores, 0);
+    signalTimes.assign(prog.numSemaphores, {});
+    semClocks.assign(prog.numSemaphores, {});
+    events = decltype(events)();
+    eventSeq = 0;
+    hbmFreeAt = makespan = 0;
+    lastStationary = nullptr;
+    macCycles = 0;
+    for (auto &l : live)
+      l.clear();
+    firstUninit.reset();
+  }
+
+  Error validate() {
+    uint32_t nq = m.numQueues();
+    for (auto [idx, in] : llvm::enumerate(prog.instructions)) {
+      auto where = [&, idx = idx] { return "instruction #" + std::to_string(idx); };
+      if (unsigned(in.op) >= kNumOpcodes)
+        return err(where() + ": unknown opcode " + std::to_string(unsigned(in.op)));
+      const OpcodeInfo &info = opcodeInfo(in.op);
+      if (in.queue >= nq)
+        return err(where() + " (" + info.mnemonic + ") runs on queue " +
+                   queueName(in.queue) + ", which target '" + m.name +
+                   "' does not have");
+      if (!(info.engines & (1u << unsigned(engineOfQueue(in.queue)))))
+        return err(who(idx) + ": " + info.mnemonic + " cannot run on the " +
+                   engineName(engineOfQueue(in.queue)) + " engine");
+      if (in.operands.size() > info.operands.size())
+        return err(who(idx) + ": has " + llvm::Twine(in.operands.size()) +
+                   " operands, expected " + llvm::Twine(info.operands.size()));
+      for (size_t i = 0; i < info.operands.size(); ++i) {
+        bool optional = info.operands[i].ends_with("?");
+        bool has = i < in.operands.size() && in.operands[i].present();
+        if (!optional && !has)
+          return err(who(idx) + ": missing operand '" + info.operands[i] + "'");
+        if (has && (in.operands[i].sizes.size() != in.operands[i].strides.size() ||
+                    in.operands[i].sizes.empty()))
+          return err(who(idx) + ": operand '" + info.operands[i] +
+                     "' has mismatched or empty sizes/strides");
+      }
+      if (in.params.size() < info.params.size())
+        return err(who(idx) + ": has " + llvm::Twine(in.params.size()) +
+                   " parameters, expected " + llvm::Twine(info.params.size()));
+      if (!info.variadicParams && in.params.size() != info.params.size())
+        return err(who(idx) + ": has " + llvm::Twine(in.params.size()) +
+                   " parameters, expected " + llvm::Twine(info.params.size()));
+      for (const SemWait &w : in.waits)
+        if (w.semaphore >= prog.numSemaphores)
+          return err(who(idx) + ": waits on semaphore " +
+                     llvm::Twine(w.semaphore) + " but the program has " +
+                     llvm::Twine(prog.numSemaphores));
+      for (uint32_t s : in.signals)
+        if (s >= prog.numSemaphores)
+          return err(who(idx) + ": signals semaphore " + llvm::Twine(s) +
+                     " but the program has " + llvm::Twine(prog.numSemaphores));
+    }
+    for (auto [i, t] : llvm::enumerate(prog.tensors)) {
+      if (t.kind == TensorKind::Input && !inputSet[i])
+        return err("input tensor '" + t.name + "' was not set");
+      if (t.kind == TensorKind::Constant && t.data.size() != t.byteSize())
+        return err("constant tensor '" + t.name + "' has " +
+                   llvm::Twine(t.data.size()) + " bytes, expected " +
+                   llvm::Twine(t.byteSize()));
+    }
+    return Error::success();
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Tiles
+  //===--------------------------------------------------------------------===//
+
+  llvm::Expected<Tile> makeTile(uint32_t idx, unsigned operand) {
+    const Instruction &in = prog.instructions[idx];
+    const AccessPattern &ap = in.operands[operand];
+    StringRef role = opcodeInfo(in.op).operands[operand];
+    role.consume_back("?");
+    auto bad = [&](const llvm::Twine &msg) {
+      return err(who(idx) + ": " + role + " tile " + fmtAp(prog, ap) + " " + msg);
+    };
+    Tile t;
+    t.space = ap.space;
+    t.type = ap.type;
+    if (unsigned(ap.type) > unsigned(ElemType::I32))
+      return bad("has an unknown element type");
+    t.eb = elemBytes(ap.type);
+    t.P = ap.partitions;
+    t.F = ap.freeElements();
+    if (ap.partitions < 1 || ap.partition < 0 || ap.offset < 0)
+      return bad("has a negative start or an empty partition range");
+    int64_t lastFree = 0;
+    for (auto [size, stride] : llvm::zip(ap.sizes, ap.strides)) {
+      if (size < 1 || stride < 0)
+        return bad("has a free size < 1 or a negative stride");
+      lastFree += (size - 1) * stride;
+    }
+    t.spanBytes = (lastFree + 1) * t.eb;
+    t.freeOff.resize(t.F);
+    {
+      size_t rank = ap.sizes.size();
+      llvm::SmallVector<int64_t, 4> idxv(rank, 0);
+      int64_t off = 0;
+      for (int64_t i = 0; i < t.F; ++i) {
+        t.freeOff[i] = off * t.eb;
+        for (size_t d = rank; d-- > 0;) {
+          off += ap.strides[d];
+          if (++idxv[d] < ap.sizes[d])
+            break;
+          off -= ap.strides[d] * ap.sizes[d];
+          idxv[d] = 0;
+        }
+      }
+    }
+    t.contiguous = true;
+    for (int64_t i = 0; i < t.F && t.contiguous; ++i)
+      t.contiguous = t.freeOff[i] == i * int64_t(t.eb);
+    t.rowBase.resize(t.P);
+    unsigned s = unsigned(ap.space);
+    if (ap.space == MemSpace::HBM) {
+      if (ap.tensor >= prog.tensors.size())
+        return bad("names tensor #" + llvm::Twine(ap.tensor) +
+                   ", but the program has " + llvm::Twine(prog.tensors.size()));
+      const TensorDecl &td = prog.tensors[ap.tensor];
+      if (td.type != ap.type)
+        return bad("has element type " + elemTypeName(ap.type) +
+                   " but tensor @" + td.name + " is " + elemTypeName(td.type));
+      if (ap.partitionStride < 0)
+        return bad("has a negative partition stride");
+      int64_t last = ap.offset + (ap.partitions - 1) * ap.partitionStride + lastFree;
+      if (last >= td.numElements())
+        return bad("reaches element " + llvm::Twine(last) + " of tensor @" +
+                   td.name + ", which has " + llvm::Twine(td.numElements()) +
+                   " (out of range)");
+      t.tensor = ap.tensor;
+      for (int64_t p = 0; p < t.P; ++p)
+        t.rowBase[p] = int64_t(td.offset) + (ap.offset + p * ap.partitionStride) * t.eb;
+    } else if (ap.space == MemSpace::SBUF || ap.space == MemSpace::PSUM) {
+      const Machine::Memory &mm = ap.space == MemSpace::SBUF ? m.sbuf : m.psum;
+      StringRef name = ap.space == MemSpace::SBUF ? "SBUF" : "PSUM";
+      if (ap.partition + ap.partitions > mm.partitions)
+        return bad("uses partitions [" + llvm::Twine(ap.partition) + ", " +
+                   llvm::Twine(ap.partition + ap.partitions) + ") but " + name +
+                   " has " + llvm::Twine(mm.partitions) + " (out of range)");
+      if (ap.offset + t.spanBytes > mm.bytesPerPartition)
+        return bad("ends at byte " + llvm::Twine(ap.offset + t.spanBytes) +
+                   " of a " + name + " partition of " +
+                   llvm::Twine(mm.bytesPerPartition) + " bytes (out of range)");
+      t.firstPartition = ap.partition;
+      for (int64_t p = 0; p < t.P; ++p)
+        t.rowBase[p] = (ap.partition + p) * mm.bytesPerPartition + ap.offset;
+      int64_t end = ap.offset + t.spanBytes;
+      int64_t &peak = ap.space == MemSpace::SBUF ? rep.sbufPeakBytes : rep.psumPeakBytes;
+      peak = std::max(peak, end);
+    } else {
+      return bad("has no memory space");
+    }
+    t.data = mem[s].data();
+    t.init = init[s].data();
+    return t;
+  }
+
+  Region regionOf(const Tile &t) const {
+    Region r;
+    r.space = t.space;
+    if (t.space == MemSpace::HBM) {
+      r.p0 = 0;
+      r.p1 = 1;
+      llvm::SmallVector<std::pair<int64_t, int64_t>, 16> rows;
+      for (int64_t p = 0; p < t.P; ++p)
+        rows.push_back({t.rowBase[p], t.rowBase[p] + t.spanBytes});
+      llvm::sort(rows);
+      for (auto iv : rows) {
+        if (!r.ivals.empty() && iv.first <= r.ivals.back().second)
+          r.ivals.back().second = std::max(r.ivals.back().second, iv.second);
+        else
+          r.ivals.push_back(iv);
+      }
+      r.lo = r.ivals.front().first;
+      r.hi = r.ivals.back().second;
+    } else {
+      const Machine::Memory &mm = t.space == MemSpace::SBUF ? m.sbuf : m.psum;
+      r.p0 = t.firstPartition;
+      r.p1 = t.firstPartition + t.P;
+      r.lo = t.rowBase[0] - t.firstPartition * mm.bytesPerPartition;
+      r.hi = r.lo + t.spanBytes;
+      r.ivals.push_back({r.lo, r.hi});
+    }
+    return r;
+  }
+
+  std::string describe(const Region &r) const {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    if (r.space == MemSpace::HBM) {
+      for (const TensorDecl &t : prog.tensors)
+        if (int64_t(t.offset) <= r.lo && r.lo < int64_t(t.offset + t.byteSize())) {
+          os << "hbm tensor @" << t.name << " bytes [" << r.lo - t.offset << ", "
+             << r.hi - t.offset << ")";
+          return s;
+        }
+      os << "hbm bytes [" << r.lo << ", " << r.hi << ")";
+      return s;
+    }
+    os << memSpaceName(r.space) << " partitions [" << r.p0 << ", " << r.p1
+       << ") bytes [" << r.lo << ", " << r.hi << ")";
+    return s;
+  }
+
+  /// Notes the first read of never-written bytes; reported after hazards,
+  /// which explain most such reads better.
+  void uninitRead(uint32_t idx, const Tile &t, int64_t p, int64_t i) {
+    if (firstUninit)
+      return;
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    os << "read of uninitialized memory: " << who(idx) << " reads ";
+    if (t.space == MemSpace::HBM) {
+      const TensorDecl &td = prog.tensors[t.tensor];
+      os << "hbm tensor @" << td.name << " (" << tensorKindName(td.kind)
+         << ") byte " << t.addr(p, i) - int64_t(td.offset);
+    } else {
+      const Machine::Memory &mm = t.space == MemSpace::SBUF ? m.sbuf : m.psum;
+      os << memSpaceName(t.space) << " partition " << t.firstPartition + p
+         << " byte " << t.addr(p, i) - (t.firstPartition + p) * mm.bytesPerPartition;
+    }
+    os << ", which no instruction has written";
+    firstUninit = s;
+  }
+
+  bool checkInit(uint32_t idx, const Tile &t, int64_t p, int64_t i) {
+    const uint8_t *f = t.init + t.addr(p, i);
+    for (unsigned b = 0; b < t.eb; ++b)
+      if (!f[b]) {
+        uninitRead(idx, t, p, i);
+        return false;
+      }
+    return true;
+  }
+
+  /// Reads a tile as a row-major [P, F] float matrix.
+  void read(uint32_t idx, const Tile &t, std::vector<float> &out) {
+    out.resize(size_t(t.P * t.F));
+    bool contiguous = t.isContiguous();
+    for (int64_t p = 0; p < t.P; ++p) {
+      float *o = out.data() + p * t.F;
+      if (!firstUninit) {
+        if (contiguous) {
+          const uint8_t *f = t.init + t.rowBase[p];
+          if (std::memchr(f, 0, size_t(t.F) * t.eb))
+            for (int64_t i = 0; i < t.F && !firstUninit; ++i)
+              checkInit(idx, t, p, i);
+        } else {
+          for (int64_t i = 0; i < t.F && !firstUninit; ++i)
+            checkInit(idx, t, p, i);
+        }
+      }
+      if (contiguous && t.type == ElemType::F32) {
+        std::memcpy(o, t.data + t.rowBase[p], size_t(t.F) * 4);
+        continue;
+      }
+      for (int64_t i = 0; i < t.F; ++i)
+        o[i] = decodeElement(t.type, t.data + t.addr(p, i));
+    }
+  }
+
+  void writeElem(const Tile &t, int64_t p, int64_t i, float v) {
+    int64_t a = t.addr(p, i);
+    encodeElement(t.type, v, t.data + a);
+    std::memset(t.init + a, 1, t.eb);
+  }
+
+  void write(const Tile &t, const float *v) {
+    bool contiguous = t.isContiguous();
+    for (int64_t p = 0; p < t.P; ++p) {
+      const float *row = v + p * t.F;
+      if (contiguous) {
+        uint8_t *d = t.data + t.rowBase[p];
+        if (t.type == ElemType::F32)
+          std::memcpy(d, row, size_t(t.F) * 4);
+        else
+          for (int64_t i = 0; i < t.F; ++i)
+            encodeElement(t.type, row[i], d + i * t.eb);
+        std::memset(t.init + t.rowBase[p], 1, size_t(t.F) * t.eb);
+        continue;
+      }
+      for (int64_t i = 0; i < t.F; ++i)
+        writeElem(t, p, i, row[i]);
+    }
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Hazards
+  //===--------------------------------------------------------------------===//
+
+  Error checkHazards(uint32_t idx, const VClock &vc,
+                     llvm::ArrayRef<std::pair<Region, bool>> accesses) {
+    const Instruction &in = prog.instructions[idx];
+    uint32_t q = in.queue;
+    for (const auto &[r, w] : accesses) {
+      for (const Access &a : live[unsigned(r.space)]) {
+        if (a.queue == q || (!a.write && !w) || vc[a.queue] >= a.epoch)
+          continue;
+        auto shared = overlaps(a.r, r);
+        if (!shared)
+          continue;
+        bool newFirst = idx < a.instr;
+        uint32_t i1 = newFirst ? idx : a.instr, i2 = newFirst ? a.instr : idx;
+        bool w1 = newFirst ? w : a.write, w2 = newFirst ? a.write : w;
+        Region both = r;
+        both.p0 = std::max(r.p0, a.r.p0);
+        both.p1 = std::min(r.p1, a.r.p1);
+        std::tie(both.lo, both.hi) = *shared;
+        return err("hazard: " + who(i1) + (w1 ? " writes " : " reads ") +
+                   describe(both) + " while " + who(i2) +
+                   (w2 ? " writes" : " reads") +
+                   " them with no semaphore ordering between the two");
+      }
+    }
+    for (const auto &[r, w] : accesses) {
+      std::vector<Access> &l = live[unsigned(r.space)];
+      l.push_back({r, idx, q, vc[q], w});
+      size_t &limit = pruneLimit[unsigned(r.space)];
+      if (l.size() > limit) {
+        prune(l);
+        limit = std::max<size_t>(1024, 2 * l.size());
+      }
+    }
+    return Error::success();
+  }
+
+  /// Drops accesses that happen before everything any queue will still run.
+  void prune(std::vector<Access> &l) {
+    llvm::erase_if(l, [&](const Access &a) {
+      for (uint32_t q = 0; q < queues.size(); ++q) {
+        const Queue &qs = queues[q];
+        if (q == a.queue || qs.next >= qs.instrs.size())
+          continue;
+        if (qs.vc[a.queue] < a.epoch)
+          return false;
+      }
+      return true;
+    });
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Execution
+  //===--------------------------------------------------------------------===//
+
+  struct Cost {
+    double startNs, endNs, visibleNs, exposedLoadNs = 0;
+  };
+
+  Error shapeError(uint32_t idx, const llvm::Twine &msg) {
+    return err(who(idx) + ": " + msg);
+  }
+
+  /// Runs one instruction's numerics and returns its timing.
+  llvm::Expected<Cost> execute(uint32_t idx, double ready, const VClock &vc) {
+    const Instruction &in = prog.instructions[idx];
+    Queue &q = queues[in.queue];
+    llvm::SmallVector<Tile, 4> tiles;
+    for (unsigned i = 0; i < in.operands.size(); ++i) {
+      if (!in.operands[i].present()) {
+        tiles.emplace_back();
+        continue;
+      }
+      auto t = makeTile(idx, i);
+      if (!t)
+        return t.takeError();
+      tiles.push_back(std::move(*t));
+    }
+    while (tiles.size() < opcodeInfo(in.op).operands.size())
+      tiles.emplace_back();
+
+    if (opt.checkHazards) {
+      llvm::SmallVector<std::pair<Region, bool>, 4> acc;
+      for (unsigned i = 0; i < tiles.size(); ++i) {
+        if (!tiles[i].present())
+          continue;
+        bool w = i == 0 || (in.op == Opcode::Activation && i == 3);
+        acc.push_back({regionOf(tiles[i]), w});
+      }
+      if (Error e = checkHazards(idx, vc, acc))
+        return std::move(e);
+    }
+
+    double start = std::max(q.freeAt, ready);
+    Engine eng = engineOfQueue(in.queue);
+    auto onClock = [](double cycles, double hz) { return cycles / hz * 1e9; };
+    std::vector<float> a, b, c;
+    Cost cost{start, start, start};
+
+    switch (in.op) {
+    case Opcode::Nop:
+      return cost;
+
+    case Opcode::Dma: {
+      const Tile &d = tiles[0], &s = tiles[1];
+      bool transpose = in.params[0] != 0;
+      if (d.space == MemSpace::PSUM || s.space == MemSpace::PSUM ||
+          (d.space == MemSpace::HBM && s.space == MemSpace::HBM))
+        return shapeError(idx, "DMA moves between HBM and SBUF or SBUF and SBUF only");
+      if (transpose) {
+        if (d.P != s.F || d.F != s.P || d.eb != s.eb)
+          return shapeError(idx, "DMA transpose of a [" + llvm::Twine(s.P) + ", " +
+                                     llvm::Twine(s.F) + "] tile needs a [" +
+                                     llvm::Twine(s.F) + ", " + llvm::Twine(s.P) +
+                                     "] dst of the same element size");
+      } else if (d.P != s.P || d.F != s.F) {
+        return shapeError(idx, "dst is [" + llvm::Twine(d.P) + ", " + llvm::Twine(d.F) +
+                                   "] but src is [" + llvm::Twine(s.P) + ", " +
+                                   llvm::Twine(s.F) + "]");
+      }
+      // Element copy in dst order; count contiguous chunks on both sides.
+      auto linear = [&](const Tile &t, int64_t p, int64_t i) {
+        int64_t addr = t.addr(p, i);
+        if (t.space == MemSpace::SBUF) // partitions are separate memories
+          addr += (t.firstPartition + p) * m.sbuf.bytesPerPartition;
+        return addr;
+      };
+      bool same = d.type == s.type;
+      bool reported = firstUninit.has_value();
+      uint64_t chunks = 0;
+      int64_t prevS = 0, prevD = 0;
+      for (int64_t p = 0; p < d.P; ++p)
+        for (int64_t i = 0; i < d.F; ++i) {
+          int64_t sp, si;
+          if (transpose) {
+            sp = i;
+            si = p;
+          } else {
+            sp = p;
+            si = i;
+          }
+          int64_t la = linear(s, sp, si), lb = linear(d, p, i);
+          if ((p == 0 && i == 0) || la != prevS + int64_t(s.eb) ||
+              lb != prevD + int64_t(d.eb))
+            ++chunks;
+          prevS = la;
+          prevD = lb;
+          if (!reported)
+            reported = !checkInit(idx, s, sp, si);
+          const uint8_t *src = s.data + s.addr(sp, si);
+          uint8_t *dst = d.data + d.addr(p, i);
+          if (same)
+            std::memmove(dst, src, d.eb);
+          else
+            encodeElement(d.type, decodeElement(s.type, src), dst);
+          std::memset(d.init + d.addr(p, i), 1, d.eb);
+        }
+      uint64_t sBytes = uint64_t(s.P * s.F) * s.eb, dBytes = uint64_t(d.P * d.F) * d.eb;
+      uint64_t bytes = std::max(sBytes, dBytes);
+      double dur = m.dma.fixedLatencyNs + double(chunks) * m.dma.chunkOverheadNs +
+                   double(bytes) / m.dma.queueBytesPerS * 1e9;
+      double end = start + dur;
+      if (s.space == MemSpace::HBM || d.space == MemSpace::HBM) {
+        uint64_t hb = s.space == MemSpace::HBM ? sBytes : dBytes;
+        double hbmStart = std::max(hbmFreeAt, start);
+        hbmFreeAt = hbmStart + double(hb) / m.hbm.bytesPerS * 1e9;
+        end = std::max(end, hbmFreeAt);
+        if (s.space == MemSpace::HBM)
+          rep.hbmBytesRead += sBytes;
+        else
+          rep.hbmBytesWritten += dBytes;
+      }
+      cost.endNs = cost.visibleNs = end;
+      return cost;
+    }
+
+    case Opcode::Matmul:
+    case Opcode::Transpose: {
+      bool isMatmul = in.op == Opcode::Matmul;
+      const Tile &d = tiles[0], &st = tiles[1];
+      int64_t K = st.P, M = st.F, N;
+      ElemType et = st.type;
+      if (isMatmul) {
+        const Tile &mv = tiles[2];
+        N = mv.F;
+        if (mv.P != K || d.P != M || d.F != N)
+          return shapeError(idx, "matmul needs stationary [K, M], moving [K, N] "
+                                 "and dst [M, N]; got stationary [" +
+                                     llvm::Twine(K) + ", " + llvm::Twine(M) +
+                                     "], moving [" + llvm::Twine(mv.P) + ", " +
+                                     llvm::Twine(N) + "], dst [" + llvm::Twine(d.P) +
+                                     ", " + llvm::Twine(d.F) + "]");
+        if (d.space != MemSpace::PSUM || st.space != MemSpace::SBUF ||
+            mv.space != MemSpace::SBUF)
+          return shapeError(idx, "matmul reads SBUF operands into a PSUM dst");
+        read(idx, st, a);
+        read(idx, mv, b);
+        using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        Eigen::Map<const RowMat> S(a.data(), K, M), V(b.data(), K, N);
+        RowMat R = S.transpose() * V;
+        if (in.params[0] != 0) {
+          read(idx, d, c);
+          Eigen::Map<const RowMat> D(c.data(), M, N);
+          R += D;
+        }
+        write(d, R.data());
+        double peak = m.peakMacsPerCycle(et);
+        if (peak > 0)
+          macCycles += double(K) * double(M) * double(N) / peak;
+        rep.macs += uint64_t(K * M * N);
+      } else {
+        // Transpose streams an identity as the moving tile: N = partitions.
+        N = K;
+        if (d.P != st.F || d.F != st.P)
+          return shapeError(idx, "transpose of a [" + llvm::Twine(st.P) + ", " +
+                                     llvm::Twine(st.F) + "] src needs a [" +
+                                     llvm::Twine(st.F) + ", " + llvm::Twine(st.P) +
+                                     "] dst");
+        if (d.space != MemSpace::PSUM || st.space != MemSpace::SBUF)
+          return shapeError(idx, "transpose reads SBUF into PSUM");
+        read(idx, st, a);
+        for (int64_t p = 0; p < st.P; ++p)
+          for (int64_t i = 0; i < st.F; ++i)
+            writeElem(d, i, p, a[p * st.F + i]);
+      }
+      double perCol = m.pe.mmCyclesPerColumn[unsigned(et)];
+      if (!(perCol > 0))
+        return shapeError(idx, "target '" + m.name +
+                                   "' gives no pe.mm_cycles_per_column for " +
+                                   elemTypeName(et));
+      double peNs = 1e9 / m.pe.clockHz;
+      double mmCycles = std::max(double(N), m.pe.mmMinCycles) * perCol;
+      const AccessPattern &stAp = in.operands[1];
+      bool reuse = lastStationary && *lastStationary == stAp;
+      double lsCycles = reuse ? 0
+                              : std::max(double(M), m.pe.mmMinCycles) * perCol /
+                                    m.pe.loadStationarySpeedup;
+      lastStationary = &stAp;
+      // LoadStationary runs in the background from the moment both the
+      // operands are ready and the previous PE instruction has issued.
+      double lsStart = std::max(ready, q.lastStart);
+      double issue = std::max({q.freeAt, ready, lsStart + lsCycles * peNs});
+      cost.exposedLoadNs = issue - start;
+      cost.endNs = issue + mmCycles * peNs;
+      cost.visibleNs = cost.endNs + m.pe.pipelineLatencyCycles * peNs;
+      return cost;
+    }
+
+    default:
+      break;
+    }
+
+    // Vector / Scalar / GpSimd instructions: compute, then cost by engine.
+    int64_t nFree = 0;
+    bool twoInputs = false, accum = false;
+    const Tile &d = tiles[0];
+    auto sameShape = [&](const Tile &x, StringRef role) -> Error {
+      if (x.P != d.P || x.F != d.F)
+        return shapeError(idx, "dst is [" + llvm::Twine(d.P) + ", " + llvm::Twine(d.F) +
+                                   "] but " + role + " is [" + llvm::Twine(x.P) +
+                                   ", " + llvm::Twine(x.F) + "]");
+      return Error::success();
+    };
+    auto perPartition = [&](const Tile &x, StringRef role) -> Error {
+      if (x.present() && (x.P != d.P || x.F != 1))
+        return shapeError(idx, role + " must be a [" + llvm::Twine(d.P) +
+                                   ", 1] per-partition tile");
+      return Error::success();
+    };
+    auto enumParam = [&](double v, unsigned limit, StringRef what) -> llvm::Expected<unsigned> {
+      if (!(v >= 0 && v < limit && v == std::floor(v)))
+        return shapeError(idx, "bad " + what + " code " + std::to_string(v));
+      return unsigned(v);
+    };
+    if (d.space == MemSpace::HBM)
+      return shapeError(idx, "compute engines cannot write HBM");
+    for (const Tile &t : tiles)
+      if (t.present() && t.space == MemSpace::HBM)
+        return shapeError(idx, "compute engines cannot read HBM");
+
+    switch (in.op) {
+    case Opcode::Activation: {
+      const Tile &s = tiles[1], &bias = tiles[2], &acc = tiles[3];
+      if (Error e = sameShape(s, "src"))
+        return std::move(e);
+      if (Error e = perPartition(bias, "bias"))
+        return std::move(e);
+      if (Error e = perPartition(acc, "accum"))
+        return std::move(e);
+      auto f = enumParam(in.params[0], 13, "activation function");
+      if (!f)
+        return f.takeError();
+      float scale = float(in.params[1]);
+      read(idx, s, a);
+      if (bias.present())
+        read(idx, bias, b);
+      std::vector<float> sums(d.P, 0.0f);
+      for (int64_t p = 0; p < d.P; ++p) {
+        float bv = bias.present() ? b[p] : 0.0f;
+        for (int64_t i = 0; i < d.F; ++i) {
+          float &x = a[p * d.F + i];
+          x = activate(ActFunc(*f), x * scale + bv);
+          sums[p] += x;
+        }
+      }
+      write(d, a.data());
+      if (acc.present())
+        write(acc, sums.data());
+      nFree = s.F;
+      accum = acc.present();
+      break;
+    }
+    case Opcode::TensorTensor: {
+      const Tile &l = tiles[1], &r = tiles[2];
+      if (Error e = sameShape(l, "lhs"))
+        return std::move(e);
+      if (Error e = sameShape(r, "rhs"))
+        return std::move(e);
+      auto op = enumParam(in.params[0], 8, "ALU op");
+      if (!op)
+        return op.takeError();
+      read(idx, l, a);
+      read(idx, r, b);
+      for (size_t i = 0; i < a.size(); ++i)
+        a[i] = alu(AluOp(*op), a[i], b[i]);
+      write(d, a.data());
+      nFree = l.F;
+      twoInputs = true;
+      break;
+    }
+    case Opcode::TensorScalar: {
+      const Tile &s = tiles[1], &s0 = tiles[2], &s1 = tiles[3];
+      if (Error e = sameShape(s, "src"))
+        return std::move(e);
+      if (Error e = perPartition(s0, "scalar0"))
+        return std::move(e);
+      if (Error e = perPartition(s1, "scalar1"))
+        return std::move(e);
+      auto op0 = enumParam(in.params[0], 8, "ALU op0");
+      if (!op0)
+        return op0.takeError();
+      auto op1 = enumParam(in.params[2], 8, "ALU op1");
+      if (!op1)
+        return op1.takeError();
+      read(idx, s, a);
+      std::vector<float> v0(d.P, float(in.params[1])), v1(d.P, float(in.params[3]));
+      if (s0.present())
+        read(idx, s0, v0);
+      if (s1.present())
+        read(idx, s1, v1);
+      for (int64_t p = 0; p < d.P; ++p)
+        for (int64_t i = 0; i < d.F; ++i) {
+          float &x = a[p * d.F + i];
+          if (AluOp(*op0) != AluOp::Bypass)
+            x = alu(AluOp(*op0), x, v0[p]);
+          if (AluOp(*op1) != AluOp::Bypass)
+            x = alu(AluOp(*op1), x, v1[p]);
+        }
+      write(d, a.data());
+      nFree = s.F;
+      break;
+    }
+    case Opcode::TensorReduce: {
+      const Tile &s = tiles[1];
+      const AccessPattern &sap = in.operands[1];
+      auto op = enumParam(in.params[0], 8, "ALU op");
+      if (!op)
+        return op.takeError();
+      AluOp rop = AluOp(*op);
+      if (rop != AluOp::Add && rop != AluOp::Max && rop != AluOp::Min)
+        return shapeError(idx, "tensor_reduce reduces with add, max or min only");
+      int64_t rank = sap.sizes.size();
+      double nax = in.params[1];
+      if (!(nax >= 1 && nax <= rank && nax == std::floor(nax)))
+        return shapeError(idx, "naxes " + std::to_string(nax) + " must be in [1, " +
+                                   llvm::Twine(rank) + "]");
+      int64_t inner = 1;
+      for (int64_t i = rank - int64_t(nax); i < rank; ++i)
+        inner *= sap.sizes[i];
+      int64_t outer = s.F / inner;
+      if (d.P != s.P || d.F != outer)
+        return shapeError(idx, "dst must be [" + llvm::Twine(s.P) + ", " +
+                                   llvm::Twine(outer) + "]");
+      read(idx, s, a);
+      std::vector<float> r(size_t(d.P * outer));
+      for (int64_t p = 0; p < d.P; ++p)
+        for (int64_t o = 0; o < outer; ++o) {
+          const float *x = &a[p * s.F + o * inner];
+          float accv = x[0];
+          for (int64_t j = 1; j < inner; ++j)
+            accv = alu(rop, accv, x[j]);
+          r[p * outer + o] = accv;
+        }
+      write(d, r.data());
+      nFree = s.F;
+      break;
+    }
+    case Opcode::TensorCopy: {
+      const Tile &s = tiles[1];
+      if (Error e = sameShape(s, "src"))
+        return std::move(e);
+      read(idx, s, a);
+      write(d, a.data());
+      nFree = s.F;
+      break;
+    }
+    case Opcode::Iota:
+    case Opcode::AffineSelect: {
+      const AccessPattern &dap = in.operands[0];
+      bool select = in.op == Opcode::AffineSelect;
+      unsigned firstCoef = select ? 3 : 2;
+      if (in.params.size() - firstCoef != dap.sizes.size())
+        return shapeError(idx, "needs one coefficient per free dimension of dst (" +
+                                   llvm::Twine(dap.sizes.size()) + "), got " +
+                                   llvm::Twine(in.params.size() - firstCoef));
+      double base = in.params[firstCoef - 2], cm = in.params[firstCoef - 1];
+      // affine(p, i) = base + cm * p + sum_d coef_d * idx_d
+      std::vector<double> freeTerm(d.F);
+      {
+        size_t rank = dap.sizes.size();
+        llvm::SmallVector<int64_t, 4> iv(rank, 0);
+        for (int64_t i = 0; i < d.F; ++i) {
+          double v = 0;
+          for (size_t k = 0; k < rank; ++k)
+            v += in.params[firstCoef + k] * double(iv[k]);
+          freeTerm[i] = v;
+          for (size_t k = rank; k-- > 0;) {
+            if (++iv[k] < dap.sizes[k])
+              break;
+            iv[k] = 0;
+          }
+        }
+      }
+      if (select) {
+        const Tile &s = tiles[1];
+        if (Error e = sameShape(s, "src"))
+          return std::move(e);
+        read(idx, s, a);
+        float fill = float(in.params[0]);
+        for (int64_t p = 0; p < d.P; ++p)
+          for (int64_t i = 0; i < d.F; ++i)
+            if (base + cm * double(p) + freeTerm[i] < 0)
+              a[p * d.F + i] = fill;
+        write(d, a.data());
+      } else {
+        for (int64_t p = 0; p < d.P; ++p)
+          for (int64_t i = 0; i < d.F; ++i) {
+            double v = base + cm * double(p) + freeTerm[i];
+            if (d.type == ElemType::I32) {
+              int32_t iv = int32_t(std::clamp(v, -2147483648.0, 2147483647.0));
+              int64_t addr = d.addr(p, i);
+              std::memcpy(d.data + addr, &iv, 4);
+              std::memset(d.init + addr, 1, 4);
+            } else {
+              writeElem(d, p, i, float(v));
+            }
+          }
+      }
+      nFree = d.F;
+      break;
+    }
+    default:
+      return shapeError(idx, "opcode not handled by the simulator");
+    }
+
+    double dur = 0;
+    switch (eng) {
+    case Engine::Vector:
+      dur = onClock(m.vector.fixedCycles +
+                        double(nFree) * (twoInputs ? m.vector.cyclesPerElementTwoInputs
+                                                   : m.vector.cyclesPerElementOneInput),
+                    m.vector.clockHz);
+      break;
+    case Engine::GpSimd:
+      dur = onClock(m.gpsimd.fixedCycles + double(nFree) * m.gpsimd.cyclesPerElement,
+                    m.gpsimd.clockHz);
+      break;
+    case Engine::Scalar:
+      dur = onClock(std::max(m.scalar.minCycles,
+                             double(nFree) * m.scalar.cyclesPerElement) +
+                        (accum ? m.scalar.reduceReadoutCycles : 0),
+                    m.scalar.clockHz);
+      break;
+    default:
+      return shapeError(idx, "runs on an engine that cannot execute it");
+    }
+    cost.endNs = cost.visibleNs = start + dur;
+    return cost;
+  }
+
+  void fire(const Event &e) {
+    const Instruction &in = prog.instructions[e.instr];
+    for (uint32_t s : in.signals) {
+      ++fired[s];
+      signalTimes[s].push_back(e.time);
+      if (opt.checkHazards) {
+        // Cumulative: count >= n means the first n signals all happened.
+        VClock vc = semClocks[s].empty() ? VClock(m.numQueues(), 0) : semClocks[s].back();
+        join(vc, signalClock[e.instr]);
+        semClocks[s].push_back(std::move(vc));
+      }
+    }
+  }
+
+  std::vector<VClock> signalClock; // per instruction, clock at its execution
+
+  Error deadlock() {
+    std::string msg = "deadlock: no queue can make progress";
+    for (const Queue &q : queues) {
+      if (q.next >= q.instrs.size())
+        continue;
+      uint32_t idx = q.instrs[q.next];
+      const Instruction &in = prog.instructions[idx];
+      for (const SemWait &w : in.waits)
+        if (fired[w.semaphore] < w.count) {
+          msg += "; " + who(idx) + " waits for semaphore " +
+                 std::to_string(w.semaphore) + " to reach " +
+                 std::to_string(w.count) + " but it was signalled " +
+                 std::to_string(fired[w.semaphore]) + " time" +
+                 (fired[w.semaphore] == 1 ? "" : "s");
+          break;
+        }
+    }
+    return err(msg);
+  }
+
+  Error run() {
+    allocate();
+    resetRun();
+    if (Error e = validate())
+      return e;
+    if (!(m.pe.clockHz > 0 && m.vector.clockHz > 0 && m.scalar.clockHz > 0 &&
+          m.gpsimd.clockHz > 0 && m.dma.queueBytesPerS > 0 && m.hbm.bytesPerS > 0 &&
+          m.pe.loadStationarySpeedup > 0))
+      return err("target '" + m.name + "' has a zero clock or bandwidth");
+    for (auto [idx, in] : llvm::enumerate(prog.instructions))
+      queues[in.queue].instrs.push_back(idx);
+    signalClock.assign(opt.checkHazards ? prog.instructions.size() : 0, {});
+    uint32_t nq = m.numQueues();
+
+    while (true) {
+      int best = -1;
+      double bestReady = 0, bestStart = 0;
+      for (uint32_t qi = 0; qi < nq; ++qi) {
+        Queue &q = queues[qi];
+        if (q.next >= q.instrs.size())
+          continue;
+        const Instruction &in = prog.instructions[q.instrs[q.next]];
+        bool ok = true;
+        double ready = 0;
+        for (const SemWait &w : in.waits) {
+          if (w.count == 0)
+            continue;
+          if (fired[w.semaphore] < w.count) {
+            ok = false;
+            break;
+          }
+          ready = std::max(ready, signalTimes[w.semaphore][w.count - 1]);
+        }
+        if (!ok)
+          continue;
+        double start = std::max(q.freeAt, ready);
+        if (best < 0 || start < bestStart ||
+            (start == bestStart && q.instrs[q.next] < queues[best].instrs[queues[best].next])) {
+          best = int(qi);
+          bestStart = start;
+          bestReady = ready;
+        }
+      }
+      if (best < 0 && events.empty())
+        break;
+      if (best < 0 || (!events.empty() && events.top().time < bestStart)) {
+        Event e = events.top();
+        events.pop();
+        fire(e);
+        continue;
+      }
+      Queue &q = queues[best];
+      uint32_t idx = q.instrs[q.next];
+      const Instruction &in = prog.instructions[idx];
+      if (opt.checkHazards) {
+        for (const SemWait &w : in.waits)
+          if (w.count > 0)
+            join(q.vc, semClocks[w.semaphore][w.count - 1]);
+        ++q.vc[best];
+      }
+      auto cost = execute(idx, bestReady, q.vc);
+      if (!cost)
+        return cost.takeError();
+      ++q.next;
+      ++q.count;
+      q.busy += cost->endNs - cost->startNs;
+      q.lastStart = cost->startNs + cost->exposedLoadNs;
+      q.freeAt = cost->endNs;
+      makespan = std::max({makespan, cost->endNs, cost->visibleNs});
+      if (opt.checkHazards && !in.signals.empty())
+        signalClock[idx] = q.vc;
+      if (!in.signals.empty())
+        events.push({cost->visibleNs, eventSeq++, idx});
+      if (opt.trace)
+        trace.push_back({idx, cost->startNs, cost->endNs, cost->visibleNs,
+                         cost->exposedLoadNs});
+    }
+    for (const Queue &q : queues)
+      if (q.next < q.instrs.size())
+        return deadlock();
+    if (firstUninit)
+      return err(*firstUninit);
+
+    rep.seconds = makespan * 1e-9;
+    rep.cycles = rep.seconds * m.pe.clockHz;
+    rep.instructions = prog.instructions.size();
+    rep.peUtilization = rep.cycles > 0 ? macCycles / rep.cycles : 0;
+    for (uint32_t qi = 0; qi < nq; ++qi) {
+      QueueStats s;
+      s.name = queueName(qi);
+      s.busyNs = queues[qi].busy;
+      s.busyFraction = makespan > 0 ? queues[qi].busy / makespan : 0;
+      s.instructions = queues[qi].count;
+      rep.queues.push_back(s);
+    }
+    return Error::success();
+  }
+
+  std::string traceJson() const {
+    std::string out;
+    llvm::raw_string_ostream os(out);
+    llvm::json::OStream j(os);
+    j.object([&] {
+      j.attribute("displayTimeUnit", "ns");
+      j.attributeArray("traceEvents", [&] {
+        j.object([&] {
+          j.attribute("name", "process_name");
+          j.attribute("ph", "M");
+          j.attribute("pid", 0);
+          j.attributeObject("args", [&] {
+            j.attribute("name", "NeuronCore " + prog.name + " (" + m.name + ")");
+          });
+        });
+        for (uint32_t q = 0; q < m.numQueues(); ++q) {
+          j.object([&] {
+            j.attribute("name", "thread_name");
+            j.attribute("ph", "M");
+            j.attribute("pid", 0);
+            j.attribute("tid", int64_t(q));
+            j.attributeObject("args", [&] { j.attribute("name", queueName(q)); });
+          });
+          j.object([&] {
+            j.attribute("name", "thread_sort_index");
+            j.attribute("ph", "M");
+            j.attribute("pid", 0);
+            j.attribute("tid", int64_t(q));
+            j.attributeObject("args", [&] { j.attribute("sort_index", int64_t(q)); });
+          });
+        }
+        for (const TraceRecord &r : trace) {
+          const Instruction &in = prog.instructions[r.instr];
+          const OpcodeInfo &info = opcodeInfo(in.op);
+          j.object([&] {
+            j.attribute("name", info.mnemonic);
+            j.attribute("cat", engineName(engineOfQueue(in.queue)));
+            j.attribute("ph", "X");
+            j.attribute("pid", 0);
+            j.attribute("tid", int64_t(in.queue));
+            j.attribute("ts", r.startNs / 1000.0);
+            j.attribute("dur", (r.endNs - r.startNs) / 1000.0);
+            j.attributeObject("args", [&] {
+              j.attribute("index", int64_t(r.instr));
+              j.attribute("opcode", info.mnemonic);
+              for (size_t i = 0; i < in.operands.size() && i < info.operands.size(); ++i)
+                if (in.operands[i].present()) {
+                  StringRef role = info.operands[i];
+                  role.consume_back("?");
+                  j.attribute(role, fmtAp(prog, in.operands[i]));
+                }
+              for (size_t i = 0; i < in.params.size(); ++i)
+                j.attribute(i < info.params.size() ? info.params[i].str()
+                                                   : "param" + std::to_string(i),
+                            in.params[i]);
+              if (!in.waits.empty()) {
+                std::string w;
+                for (const SemWait &sw : in.waits)
+                  w += (w.empty() ? "" : ", ") + std::to_string(sw.semaphore) +
+                       ">=" + std::to_string(sw.count);
+                j.attribute("wait", w);
+              }
+              if (!in.signals.empty()) {
+                std::string s;
+                for (uint32_t sg : in.signals)
+                  s += (s.empty() ? "" : ", ") + std::to_string(sg);
+                j.attribute("signal", s);
+              }
+              if (r.visibleNs != r.endNs)
+                j.attribute("result_visible_us", r.visibleNs / 1000.0);
+              if (r.exposedLoadNs > 0)
+                j.attribute("load_stationary_exposed_us", r.exposedLoadNs / 1000.0);
+            });
+          });
+        }
+      });
+    });
+    return out;
+  }
+};
+
+} // namespace muir::sim
+
+Simulator::Simulator(const Machine &machine, const Program &program, Options options)
+    : impl(std::make_unique<SimulatorImpl>(machine, program, options)) {}
+
+Simulator::~Simulator() = default;
+
+Error Simulator::setInput(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
+  impl->allocate();
+  for (auto [i, t] : llvm::enumerate(impl->prog.tensors)) {
+    if (t.name != name)
+      continue;
+    if (t.kind != TensorKind::Input)
+      return err("tensor '" + name + "' is a " + tensorKindName(t.kind) +
+                 " tensor, not an input");
+    if (bytes.size() != t.byteSize())
+      return err("input '" + name + "' needs " + llvm::Twine(t.byteSize()) +
+                 " bytes (" + llvm::Twine(t.numElements()) + " x " +
+                 elemTypeName(t.type) + "), got " + llvm::Twine(bytes.size()));
+    std::memcpy(impl->mem[1].data() + t.offset, bytes.data(), bytes.size());
+    std::memset(impl->init[1].data() + t.offset, 1, bytes.size());
+    impl->inputSet[i] = true;
+    return Error::success();
+  }
+  return err("program '" + impl->prog.name + "' has no tensor '" + name + "'");
+}
+
+Error Simulator::run() { return impl->run(); }
+
+llvm::ArrayRef<uint8_t> Simulator::output(StringRef name) const {
+  if (!impl->allocated)
+    return {};
+  for (const TensorDecl &t : impl->prog.tensors)
+    if (t.name == name)
+      return llvm::ArrayRef<uint8_t>(impl->mem[1].data() + t.offset, t.byteSize());
+  return {};
+}
+
+const Report &Simulator::report() const { return impl->rep; }
+
+std::string Simulator::traceJson() const { return impl->traceJson(); }
+
+Error Simulator::writeTrace(StringRef path) const {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return err("cannot write trace '" + path + "': " + ec.message());
+  os << impl->traceJson();
+  return Error::success();
+}

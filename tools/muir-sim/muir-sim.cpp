@@ -1,0 +1,286 @@
+//===- muir-sim.cpp - run an nc kernel on the NeuronCore simulator --------===//
+//
+// muir-sim KERNEL.mlir [--input=NAME=X.npy]... [--output=NAME=Y.npy]...
+//          [--print] [--report] [--report-json=PATH] [--trace=PATH]
+//          [--no-hazard-check] [--no-verify] [--target=NAME|PATH] [--seed=N]
+//          [--kernel=NAME]
+// Exit status 0 on success, 2 on any error (message on stderr).
+//
+//===----------------------------------------------------------------------===//
+#include "muir/Dialect/Nc/NcDialect.h"
+#include "muir/InitAll.h"
+#include "muir/Sim/Simulator.h"
+#include "muir/Support/Npy.h"
+#include "muir/Target/Machine.h"
+#include "muir/Target/NcProgram.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+#include <map>
+#include <random>
+
+using namespace muir;
+using namespace muir::target;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<kernel.mlir>"),
+                                      cl::init("-"));
+static cl::list<std::string> inputs("input", cl::desc("NAME=PATH.npy: an input tensor"));
+static cl::list<std::string> outputs("output",
+                                     cl::desc("NAME=PATH.npy: write a tensor after the run"));
+static cl::opt<unsigned> seed("seed", cl::desc("seed for inputs not given"), cl::init(0));
+static cl::opt<bool> printOutputs("print", cl::desc("print output tensors"));
+static cl::opt<bool> printReport("report", cl::desc("print the timing report"));
+static cl::opt<std::string> reportJson("report-json", cl::desc("write the report as JSON"),
+                                       cl::value_desc("path"));
+static cl::opt<std::string> tracePath("trace", cl::desc("write a Chrome/Perfetto trace"),
+                                      cl::value_desc("path"));
+static cl::opt<bool> noHazards("no-hazard-check", cl::desc("skip the hazard checker"));
+static cl::opt<bool> noVerify("no-verify",
+                              cl::desc("do not run the nc verifiers (the simulator still "
+                                       "checks bounds)"));
+static cl::opt<std::string> kernelName(
+    "kernel", cl::desc("the nc.kernel to run when the file holds several (default: the first)"),
+    cl::value_desc("name"));
+static cl::opt<std::string> targetOverride(
+    "target", cl::desc("simulate on this machine instead of the kernel's target"),
+    cl::value_desc("name or .json path"));
+
+static int fail(const llvm::Twine &msg) {
+  llvm::errs() << "muir-sim: " << msg << "\n";
+  return 2;
+}
+static int fail(llvm::Error e) { return fail(llvm::toString(std::move(e))); }
+
+static bool splitAssign(llvm::StringRef arg, std::string &name, std::string &path) {
+  auto [n, p] = arg.split('=');
+  if (n.empty() || p.empty())
+    return false;
+  name = n.str();
+  path = p.str();
+  return true;
+}
+
+/// Converts a .npy array to the tensor's raw element bytes.
+static llvm::Expected<std::vector<uint8_t>> npyToBytes(const npy::Array &a,
+                                                      const TensorDecl &t,
+                                                      llvm::StringRef path) {
+  if (a.numElements() != t.numElements())
+    return llvm::createStringError(
+        "'%s' holds %lld elements %s but tensor '%s' has %lld",
+        path.str().c_str(), (long long)a.numElements(),
+        npy::shapeString(a.shape).c_str(), t.name.c_str(),
+        (long long)t.numElements());
+  unsigned eb = elemBytes(t.type);
+  std::vector<uint8_t> out(size_t(t.numElements()) * eb);
+  for (int64_t i = 0; i < t.numElements(); ++i) {
+    uint8_t *p = out.data() + i * eb;
+    switch (a.kind) {
+    case npy::ElementKind::Float:
+      sim::encodeElement(t.type, a.floats[i], p);
+      break;
+    case npy::ElementKind::Int:
+      if (t.type == ElemType::I32) {
+        int32_t v = int32_t(a.ints[i]);
+        std::memcpy(p, &v, 4);
+      } else if (t.type == ElemType::BF16 && a.descr == "<u2") {
+        uint16_t v = uint16_t(a.ints[i]); // raw bfloat16 bits
+        std::memcpy(p, &v, 2);
+      } else {
+        sim::encodeElement(t.type, float(a.ints[i]), p);
+      }
+      break;
+    case npy::ElementKind::RawBits:
+      if (eb != 1)
+        return llvm::createStringError("'%s' holds 1-byte raw values but tensor "
+                                       "'%s' is %s",
+                                       path.str().c_str(), t.name.c_str(),
+                                       elemTypeName(t.type).str().c_str());
+      p[0] = a.bits[i];
+      break;
+    }
+  }
+  return out;
+}
+
+static std::vector<uint8_t> randomBytes(const TensorDecl &t, std::mt19937 &rng) {
+  unsigned eb = elemBytes(t.type);
+  std::vector<uint8_t> out(size_t(t.numElements()) * eb);
+  for (int64_t i = 0; i < t.numElements(); ++i) {
+    uint32_t r = rng();
+    if (t.type == ElemType::I32) {
+      int32_t v = int32_t(r % 17) - 8; // [-8, 8]
+      std::memcpy(out.data() + i * eb, &v, 4);
+    } else {
+      float v = float(r >> 8) * (2.0f / 16777216.0f) - 1.0f; // [-1, 1)
+      sim::encodeElement(t.type, v, out.data() + i * eb);
+    }
+  }
+  return out;
+}
+
+static void printTensor(llvm::raw_ostream &os, const TensorDecl &t,
+                        llvm::ArrayRef<uint8_t> bytes) {
+  os << "@" << t.name << " : ";
+  for (int64_t d : t.shape)
+    os << d << "x";
+  os << elemTypeName(t.type) << "\n";
+  int64_t row = t.shape.empty() ? 1 : t.shape.back();
+  int64_t n = t.numElements();
+  unsigned eb = elemBytes(t.type);
+  for (int64_t r = 0; r * row < n; ++r) {
+    os << "  [" << r << "]";
+    for (int64_t i = r * row; i < (r + 1) * row && i < n; ++i) {
+      if (t.type == ElemType::I32) {
+        int32_t v;
+        std::memcpy(&v, bytes.data() + i * eb, 4);
+        os << " " << v;
+      } else {
+        os << " " << llvm::format("%.7g", sim::decodeElement(t.type, bytes.data() + i * eb));
+      }
+    }
+    os << "\n";
+  }
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "muir NeuronCore simulator\n");
+
+  mlir::DialectRegistry registry;
+  registerAllDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diag(sourceMgr, &ctx);
+  std::string errMsg;
+  auto buffer = mlir::openInputFile(inputFile, &errMsg);
+  if (!buffer)
+    return fail(errMsg);
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  mlir::ParserConfig config(&ctx, /*verifyAfterParse=*/!noVerify);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, config);
+  if (!module)
+    return 2;
+  nc::KernelOp kernel;
+  module->walk([&](nc::KernelOp k) {
+    if (!kernel && (kernelName.empty() || k.getSymName() == kernelName))
+      kernel = k;
+  });
+  if (!kernel)
+    return fail("'" + inputFile + "' contains no nc.kernel" +
+                (kernelName.empty() ? "" : " named '" + kernelName + "'"));
+  if (!noVerify && failed(mlir::verify(*module)))
+    return 2;
+  mlir::FailureOr<Program> prog = kernelToProgram(kernel);
+  if (failed(prog))
+    return 2;
+  llvm::Expected<Machine> machine =
+      loadMachine(targetOverride.empty() ? llvm::StringRef(prog->target)
+                                         : llvm::StringRef(targetOverride));
+  if (!machine)
+    return fail(machine.takeError());
+
+  sim::Options opts;
+  opts.checkHazards = !noHazards;
+  opts.trace = !tracePath.empty();
+  sim::Simulator simulator(*machine, *prog, opts);
+
+  std::map<std::string, std::string> given;
+  for (const std::string &arg : inputs) {
+    std::string name, path;
+    if (!splitAssign(arg, name, path))
+      return fail("--input expects NAME=PATH.npy, got '" + arg + "'");
+    given[name] = path;
+  }
+  std::mt19937 rng(seed);
+  for (const TensorDecl &t : prog->tensors) {
+    if (t.kind != TensorKind::Input)
+      continue;
+    std::vector<uint8_t> bytes;
+    auto it = given.find(t.name);
+    if (it != given.end()) {
+      auto arr = npy::readNpy(it->second);
+      if (!arr)
+        return fail(arr.takeError());
+      auto b = npyToBytes(*arr, t, it->second);
+      if (!b)
+        return fail(b.takeError());
+      bytes = std::move(*b);
+      given.erase(it);
+    } else {
+      bytes = randomBytes(t, rng);
+    }
+    if (llvm::Error e = simulator.setInput(t.name, bytes))
+      return fail(std::move(e));
+  }
+  if (!given.empty())
+    return fail("--input names '" + given.begin()->first +
+                "', which is not an input tensor of kernel '" + prog->name + "'");
+
+  if (llvm::Error e = simulator.run())
+    return fail(std::move(e));
+
+  const sim::Report &rep = simulator.report();
+  if (printOutputs)
+    for (const TensorDecl &t : prog->tensors)
+      if (t.kind == TensorKind::Output)
+        printTensor(llvm::outs(), t, simulator.output(t.name));
+  for (const std::string &arg : outputs) {
+    std::string name, path;
+    if (!splitAssign(arg, name, path))
+      return fail("--output expects NAME=PATH.npy, got '" + arg + "'");
+    const TensorDecl *t = nullptr;
+    for (const TensorDecl &d : prog->tensors)
+      if (d.name == name)
+        t = &d;
+    if (!t)
+      return fail("--output names '" + name + "', which kernel '" + prog->name +
+                  "' does not have");
+    llvm::ArrayRef<uint8_t> bytes = simulator.output(name);
+    unsigned eb = elemBytes(t->type);
+    llvm::Error e = llvm::Error::success();
+    if (t->type == ElemType::I32) {
+      std::vector<int64_t> v(t->numElements());
+      for (size_t i = 0; i < v.size(); ++i) {
+        int32_t x;
+        std::memcpy(&x, bytes.data() + i * eb, 4);
+        v[i] = x;
+      }
+      e = npy::writeNpyI64(path, t->shape, v);
+    } else {
+      std::vector<float> v(t->numElements());
+      for (size_t i = 0; i < v.size(); ++i)
+        v[i] = sim::decodeElement(t->type, bytes.data() + i * eb);
+      e = npy::writeNpyF32(path, t->shape, v);
+    }
+    if (e)
+      return fail(std::move(e));
+  }
+  if (printReport)
+    llvm::outs() << rep.toText();
+  if (!reportJson.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(reportJson, ec);
+    if (ec)
+      return fail("cannot write '" + reportJson + "': " + ec.message());
+    os << rep.toJson() << "\n";
+  }
+  if (!tracePath.empty())
+    if (llvm::Error e = simulator.writeTrace(tracePath))
+      return fail(std::move(e));
+  return 0;
+}
