@@ -22,8 +22,8 @@ namespace tgt = muir::target;
 RegionKind KernelOp::getRegionKind(unsigned) { return RegionKind::Graph; }
 
 LogicalResult KernelOp::verify() {
-  if (getSemaphores() < 0 || getSemaphores() > 65536)
-    return emitOpError() << "semaphore count " << getSemaphores()
+  if ((int64_t)getSemaphores() < 0 || (int64_t)getSemaphores() > 65536)
+    return emitOpError() << "semaphore count " << (int64_t)getSemaphores()
                          << " must be in [0, 65536]";
   return success();
 }
@@ -35,7 +35,7 @@ LogicalResult KernelOp::verifyRegions() {
   // HBM tensors may not overlap and must fit the core's HBM.
   SmallVector<std::pair<int64_t, TensorOp>> ranges;
   for (auto t : getBody().front().getOps<TensorOp>())
-    ranges.push_back({t.getOffset(), t});
+    ranges.push_back({(int64_t)t.getOffset(), t});
   llvm::sort(ranges, [](auto &a, auto &b) { return a.first < b.first; });
   auto bytes = [](TensorOp t) {
     auto type = llvm::cast<RankedTensorType>(t.getType());
@@ -66,7 +66,7 @@ LogicalResult TensorOp::verify() {
   if (!toElemType(type.getElementType()))
     return emitOpError() << "element type " << type.getElementType()
                          << " is not supported by the target";
-  if (getOffset() < 0)
+  if ((int64_t)getOffset() < 0)
     return emitOpError() << "offset must be >= 0";
   bool isConst = getKind() == TensorKind::constant;
   if (isConst != getValue().has_value())
@@ -392,12 +392,13 @@ LogicalResult TensorReduceOp::verify() {
   if (getOp() != AluOp::add && getOp() != AluOp::max && getOp() != AluOp::min)
     return emitOpError() << "reduces with add, max or min only";
   int64_t rank = src.getSizes().size();
-  if (getNaxes() < 1 || getNaxes() > rank)
-    return emitOpError() << "naxes " << getNaxes() << " must be in [1, "
+  int64_t naxes = (int64_t)getNaxes();
+  if (naxes < 1 || naxes > rank)
+    return emitOpError() << "naxes " << naxes << " must be in [1, "
                          << rank << "] for a src with " << rank
                          << " free dimensions";
   int64_t kept = 1;
-  for (int64_t i = 0; i < rank - getNaxes(); ++i)
+  for (int64_t i = 0; i < rank - naxes; ++i)
     kept *= src.getSizes()[i];
   if (dst.getPartitions() != src.getPartitions() ||
       dst.getFreeElements() != kept)

@@ -651,8 +651,9 @@ public:
             si = i;
           }
           int64_t la = linear(s, sp, si), lb = linear(d, p, i);
-          if ((p == 0 && i == 0) || la != prevS + int64_t(s.eb) ||
-              lb != prevD + int64_t(d.eb))
+          if (!transpose && ((p == 0 && i == 0) ||
+                             la != prevS + int64_t(s.eb) ||
+                             lb != prevD + int64_t(d.eb)))
             ++chunks;
           prevS = la;
           prevD = lb;
@@ -666,10 +667,25 @@ public:
             encodeElement(d.type, decodeElement(s.type, src), dst);
           std::memset(d.init + d.addr(p, i), 1, d.eb);
         }
+      if (transpose) {
+        // The DMA engine transposes internally: descriptors are the runs
+        // contiguous in the source, and throughput drops to the machine's
+        // transpose efficiency.
+        int64_t prev = 0;
+        for (int64_t p = 0; p < s.P; ++p)
+          for (int64_t i = 0; i < s.F; ++i) {
+            int64_t la = linear(s, p, i);
+            if ((p == 0 && i == 0) || la != prev + int64_t(s.eb))
+              ++chunks;
+            prev = la;
+          }
+      }
       uint64_t sBytes = uint64_t(s.P * s.F) * s.eb, dBytes = uint64_t(d.P * d.F) * d.eb;
       uint64_t bytes = std::max(sBytes, dBytes);
+      double bw = m.dma.queueBytesPerS *
+                  (transpose ? m.dma.transposeEfficiency : 1.0);
       double dur = m.dma.fixedLatencyNs + double(chunks) * m.dma.chunkOverheadNs +
-                   double(bytes) / m.dma.queueBytesPerS * 1e9;
+                   double(bytes) / bw * 1e9;
       double end = start + dur;
       if (s.space == MemSpace::HBM || d.space == MemSpace::HBM) {
         uint64_t hb = s.space == MemSpace::HBM ? sBytes : dBytes;

@@ -146,6 +146,9 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
   m.dma.fixedLatencyNs = r.number(dma, "dma", "fixed_latency_ns", false);
   m.dma.queueBytesPerS = r.number(dma, "dma", "queue_bytes_per_s");
   m.dma.chunkOverheadNs = r.number(dma, "dma", "chunk_overhead_ns", false);
+  m.dma.transposeEfficiency = r.number(dma, "dma", "transpose_efficiency");
+  if (m.dma.transposeEfficiency > 1)
+    r.problem("dma.transpose_efficiency", "must be <= 1");
 
   const auto *hbm = r.object(root, "hbm");
   m.hbm.bytesPerS = r.number(hbm, "hbm", "bytes_per_s");

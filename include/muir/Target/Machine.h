@@ -57,6 +57,8 @@ struct Machine {
   struct DMA {
     int64_t queues = 0;
     double fixedLatencyNs = 0, queueBytesPerS = 0, chunkOverheadNs = 0;
+    /// Fraction of queue bandwidth a transposing DMA achieves.
+    double transposeEfficiency = 1;
   } dma;
 
   struct HBM {

@@ -33,132 +33,220 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
     return op->emitError() << "value head dim " << Dv << " exceeds one PSUM "
                            << "bank (" << bankElems << " fp32) on target '"
                            << m.name << "'";
-  int64_t kw = std::min<int64_t>({m.pe.movingFreeMax, bankElems, Sk});
-  kw = std::max<int64_t>(P, kw / P * P); // whole 128-key chunks per block
-  if (kw > bankElems || kw > m.pe.movingFreeMax)
-    kw = std::min<int64_t>(m.pe.movingFreeMax, bankElems);
+  if (scale <= 0)
+    return op->emitError() << "attention scale must be > 0 on the "
+                              "accelerator, got "
+                           << scale;
+  // Key blocks: whole 128-key chunks, as wide as a moving tile and a bank.
+  int64_t kw = std::min<int64_t>(m.pe.movingFreeMax, bankElems) / P * P;
+  if (kw == 0)
+    return op->emitError() << "a key block of " << P
+                           << " keys does not fit one PSUM bank";
   int64_t DC = ceilDiv(D, P), KC = ceilDiv(Sk, P);
   int64_t qt = std::min<int64_t>(P, Sq);
+  int64_t chunksPerBlock = kw / P;
+  // Independent query tiles in flight: each needs three PSUM banks (scores,
+  // P^T, output); interleaving their stages keeps every engine busy.
+  int64_t G = std::max<int64_t>(1, std::min<int64_t>(2, m.psum.banks / 3));
+  if (m.psum.banks < 3)
+    return op->emitError() << "attention needs 3 PSUM banks";
 
   Emitter::Mark mk = e.mark();
-  auto kT = e.allocSbuf(DC * Sk * eb, op, "K^T of one key/value head");
-  auto vB = e.allocSbuf(KC * Dv * eb, op, "V of one key/value head");
-  auto qT = e.allocSbuf(DC * qt * eb, op, "a Q^T tile");
-  auto sc = e.allocSbuf(kw * 4, op, "a score block");
-  auto pt = e.allocSbuf(ceilDiv(kw, P) * qt * eb, op, "P^T of a score block");
-  auto oAcc = e.allocSbuf(Dv * 4, op, "the output accumulator");
-  auto oOut = e.allocSbuf(Dv * std::max<int64_t>(4, eb), op, "an output tile");
-  auto st = e.allocSbuf(8 * 4, op, "softmax statistics");
-  int64_t banks = std::min<int64_t>(3, m.psum.banks);
-  auto ps = e.allocPsumBanks(banks, op, "attention accumulators");
-  if (failed(kT) || failed(vB) || failed(qT) || failed(sc) || failed(pt) ||
-      failed(oAcc) || failed(oOut) || failed(st) || failed(ps))
-    return failure();
-  int64_t bankS = 0, bankT = banks >= 3 ? 1 : 0, bankO = banks >= 3 ? 2 : 1;
-  if (banks < 2)
-    return op->emitError() << "attention needs 2 PSUM banks";
-  auto psTile = [&](int64_t bank, int64_t np, int64_t n, int64_t col = 0) {
-    return e.dense(*ps, np, n, f32, bank * bankElems + col);
+  struct Slot {
+    Buffer qT, p, pt, oOut, st, ps;
   };
-  auto col = [&](int64_t i, int64_t np) { return e.column(*st, np, i); };
+  Buffer kT[2], vB[2];
+  for (int i = 0; i < 2; ++i) {
+    auto kb = e.allocSbuf(DC * Sk * eb, op, "K^T of one key/value head");
+    auto vb = e.allocSbuf(KC * Dv * eb, op, "V of one key/value head");
+    if (failed(kb) || failed(vb))
+      return failure();
+    kT[i] = *kb, vB[i] = *vb;
+  }
+  SmallVector<Slot> slots;
+  for (int64_t g = 0; g < G; ++g) {
+    auto qb = e.allocSbuf(DC * qt * eb, op, "a Q^T tile");
+    auto pb = e.allocSbuf(kw * 4, op, "a score block");
+    auto tb = e.allocSbuf(chunksPerBlock * qt * eb, op, "P^T of a block");
+    auto ob = e.allocSbuf(Dv * std::max<int64_t>(4, eb), op, "an output tile");
+    auto sb = e.allocSbuf(8 * 4, op, "softmax statistics");
+    auto ps = e.allocPsumBanks(3, op, "attention accumulators");
+    if (failed(qb) || failed(pb) || failed(tb) || failed(ob) || failed(sb) ||
+        failed(ps))
+      return failure();
+    slots.push_back({*qb, *pb, *tb, *ob, *sb, *ps});
+  }
+  auto bank = [&](const Slot &sl, int64_t i, int64_t np, int64_t n,
+                  int64_t col = 0) {
+    return e.dense(sl.ps, np, n, f32, i * bankElems + col);
+  };
 
-  for (int64_t b = 0; b < B; ++b) {
-    for (int64_t kh = 0; kh < Hkv; ++kh) {
-      int64_t kBase = (b * Hkv + kh) * Sk * D, vBase = (b * Hkv + kh) * Sk * Dv;
-      // K^T [D (chunks of P) partitions, Sk] and V [Sk (chunks) partitions, Dv].
-      for (int64_t dc = 0; dc < DC; ++dc) {
-        int64_t d0 = dc * P, dn = std::min(P, D - d0);
-        for (int64_t c = 0; c < KC; ++c) {
-          int64_t k0 = c * P, kn = std::min(P, Sk - k0);
-          nc::AccessAttr dst = e.dense(*kT, dn, kn, et, dc * Sk + k0);
-          if (dmaT)
-            e.dma(dst, e.hbm(k, kBase + k0 * D + d0, kn, D, {dn}, {1}), true);
-          else
-            e.dma(dst, e.hbm(k, kBase + k0 * D + d0, dn, 1, {kn}, {D}));
-        }
-      }
+  auto loadKV = [&](int64_t idx, int64_t b, int64_t kh) {
+    int64_t kBase = (b * Hkv + kh) * Sk * D, vBase = (b * Hkv + kh) * Sk * Dv;
+    for (int64_t dc = 0; dc < DC; ++dc) {
+      int64_t d0 = dc * P, dn = std::min(P, D - d0);
       for (int64_t c = 0; c < KC; ++c) {
         int64_t k0 = c * P, kn = std::min(P, Sk - k0);
-        e.dma(e.dense(*vB, kn, Dv, et, c * Dv),
-              e.hbm(v, vBase + k0 * Dv, kn, Dv, {Dv}, {1}));
+        nc::AccessAttr dst = e.dense(kT[idx % 2], dn, kn, et, dc * Sk + k0);
+        if (dmaT)
+          e.dma(dst, e.hbm(k, kBase + k0 * D + d0, kn, D, {dn}, {1}), true);
+        else
+          e.dma(dst, e.hbm(k, kBase + k0 * D + d0, dn, 1, {kn}, {D}));
       }
-      for (int64_t hg = 0; hg < group; ++hg) {
-        int64_t h = kh * group + hg;
-        int64_t qBase = (b * Hq + h) * Sq * D, oBase = (b * Hq + h) * Sq * Dv;
-        for (int64_t q0 = 0; q0 < Sq; q0 += qt) {
-          int64_t qn = std::min(qt, Sq - q0);
-          for (int64_t dc = 0; dc < DC; ++dc) {
-            int64_t d0 = dc * P, dn = std::min(P, D - d0);
-            nc::AccessAttr dst = e.dense(*qT, dn, qn, et, dc * qt);
-            if (dmaT)
-              e.dma(dst, e.hbm(q, qBase + q0 * D + d0, qn, D, {dn}, {1}), true);
-            else
-              e.dma(dst, e.hbm(q, qBase + q0 * D + d0, dn, 1, {qn}, {D}));
-          }
-          // Keys visible to the last query of the tile bound the blocks.
-          int64_t kEnd = causal ? std::min(Sk, q0 + qn + (Sk - Sq)) : Sk;
-          nc::AccessAttr mRun = col(0, qn), lRun = col(1, qn),
-                         mBlk = col(2, qn), corr = col(3, qn),
-                         sum = col(4, qn), negm = col(5, qn);
-          for (int64_t k0 = 0; k0 < kEnd; k0 += kw) {
-            bool first = k0 == 0;
-            int64_t kn = std::min(kw, kEnd - k0);
-            nc::AccessAttr s = psTile(bankS, qn, kn);
-            for (int64_t dc = 0; dc < DC; ++dc) {
-              int64_t dn = std::min(P, D - dc * P);
-              e.matmul(s, e.dense(*qT, dn, qn, et, dc * qt),
-                       e.dense(*kT, dn, kn, et, dc * Sk + k0), dc > 0);
-            }
-            nc::AccessAttr sct = e.dense(*sc, qn, kn, f32);
-            e.act(ActFunc::identity, sct, s, scale);
-            int64_t base = q0 + (Sk - Sq) - k0;
-            if (causal && base < kn - 1)
-              e.select(sct, sct, -3.0e38f, base, 1, {-1});
-            if (first) {
-              e.reduce(AluOp::max, mRun, sct, 1);
-            } else {
-              e.reduce(AluOp::max, mBlk, sct, 1);
-              e.tt(AluOp::max, mBlk, mBlk, mRun);   // new max
-              e.tt(AluOp::sub, corr, mRun, mBlk);   // old - new <= 0
-              e.act(ActFunc::exp, corr, corr);
-              e.copy(mRun, mBlk);
-            }
-            e.ts(AluOp::mul, negm, mRun, -1.0f);
-            e.act(ActFunc::exp, sct, sct, 1.0f, negm, first ? lRun : sum);
-            if (!first) {
-              e.ts(AluOp::mul, lRun, lRun, 0.0f, corr); // rescale the old sum
-              e.tt(AluOp::add, lRun, lRun, sum);
-            }
-            // P^T chunks through the PE array, then O_blk = P . V.
-            int64_t chunks = ceilDiv(kn, P);
-            for (int64_t c = 0; c < chunks; ++c) {
-              int64_t cn = std::min(P, kn - c * P);
-              nc::AccessAttr tps = psTile(bankT, cn, qn, c * qt);
-              e.transpose(tps, e.tile(nc::MemSpace::sbuf,
-                                      sc->offset + c * P * 4, 0, qn, {cn},
-                                      {1}, f32));
-              e.copy(e.dense(*pt, cn, qn, et, c * qt), tps);
-            }
-            nc::AccessAttr o = psTile(bankO, qn, Dv);
-            for (int64_t c = 0; c < chunks; ++c) {
-              int64_t cn = std::min(P, kn - c * P);
-              int64_t vc = (k0 + c * P) / P;
-              e.matmul(o, e.dense(*pt, cn, qn, et, c * qt),
-                       e.dense(*vB, cn, Dv, et, vc * Dv), c > 0);
-            }
-            nc::AccessAttr acc = e.dense(*oAcc, qn, Dv, f32);
-            if (first) {
-              e.copy(acc, o);
-            } else {
-              e.ts(AluOp::mul, acc, acc, 0.0f, corr);
-              e.tt(AluOp::add, acc, acc, o);
-            }
-          }
-          e.act(ActFunc::reciprocal, lRun, lRun);
-          nc::AccessAttr ot = e.dense(*oOut, qn, Dv, out.elemType);
-          e.ts(AluOp::mul, ot, e.dense(*oAcc, qn, Dv, f32), 0.0f, lRun);
-          e.dma(e.hbm(out, oBase + q0 * Dv, qn, Dv, {Dv}, {1}), ot);
+    }
+    for (int64_t c = 0; c < KC; ++c) {
+      int64_t k0 = c * P, kn = std::min(P, Sk - k0);
+      e.dma(e.dense(vB[idx % 2], kn, Dv, et, c * Dv),
+            e.hbm(v, vBase + k0 * Dv, kn, Dv, {Dv}, {1}));
+    }
+  };
+
+  struct Item {
+    int64_t h, q0, qn, blocks;
+    int cur = 0; // which statistics column holds the running -max
+  };
+  SmallVector<std::pair<int64_t, int64_t>> kvs;
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t kh = 0; kh < Hkv; ++kh)
+      kvs.push_back({b, kh});
+  loadKV(0, kvs[0].first, kvs[0].second);
+  for (size_t kvi = 0; kvi < kvs.size(); ++kvi) {
+    auto [b, kh] = kvs[kvi];
+    // Prefetch the next head's K/V into the other buffer.
+    if (kvi + 1 < kvs.size())
+      loadKV(kvi + 1, kvs[kvi + 1].first, kvs[kvi + 1].second);
+    const Buffer &kTb = kT[kvi % 2], &vBb = vB[kvi % 2];
+    SmallVector<Item> items;
+    for (int64_t hg = 0; hg < group; ++hg)
+      for (int64_t q0 = 0; q0 < Sq; q0 += qt) {
+        int64_t qn = std::min(qt, Sq - q0);
+        // Keys visible to the last query of the tile bound the blocks.
+        int64_t kEnd = causal ? std::min(Sk, q0 + qn + (Sk - Sq)) : Sk;
+        items.push_back({kh * group + hg, q0, qn, ceilDiv(kEnd, kw)});
+      }
+    for (size_t g0 = 0; g0 < items.size(); g0 += G) {
+      size_t gn = std::min<size_t>(G, items.size() - g0);
+      auto forEach = [&](int64_t step, auto fn) {
+        for (size_t i = 0; i < gn; ++i)
+          if (step < items[g0 + i].blocks)
+            fn(items[g0 + i], slots[i]);
+      };
+      for (size_t i = 0; i < gn; ++i) {
+        Item &it = items[g0 + i];
+        int64_t qBase = (b * Hq + it.h) * Sq * D;
+        for (int64_t dc = 0; dc < DC; ++dc) {
+          int64_t d0 = dc * P, dn = std::min(P, D - d0);
+          nc::AccessAttr dst = e.dense(slots[i].qT, dn, it.qn, et, dc * qt);
+          if (dmaT)
+            e.dma(dst, e.hbm(q, qBase + it.q0 * D + d0, it.qn, D, {dn}, {1}),
+                  true);
+          else
+            e.dma(dst, e.hbm(q, qBase + it.q0 * D + d0, dn, 1, {it.qn}, {D}));
         }
+      }
+      int64_t steps = 0;
+      for (size_t i = 0; i < gn; ++i)
+        steps = std::max(steps, items[g0 + i].blocks);
+      for (int64_t step = 0; step < steps; ++step) {
+        int64_t k0 = step * kw;
+        auto kLen = [&](Item &it) {
+          int64_t kEnd = causal ? std::min(Sk, it.q0 + it.qn + (Sk - Sq)) : Sk;
+          return std::min(kw, kEnd - k0);
+        };
+        // S = Q K^T for every tile of the group.
+        forEach(step, [&](Item &it, Slot &sl) {
+          int64_t kn = kLen(it);
+          for (int64_t dc = 0; dc < DC; ++dc) {
+            int64_t dn = std::min(P, D - dc * P);
+            e.matmul(bank(sl, 0, it.qn, kn),
+                     e.dense(sl.qT, dn, it.qn, et, dc * qt),
+                     e.dense(kTb, dn, kn, et, dc * Sk + k0), dc > 0);
+          }
+        });
+        // Online softmax, on -max: nm = -scale * rowmax(S).
+        forEach(step, [&](Item &it, Slot &sl) {
+          int64_t kn = kLen(it), qn = it.qn;
+          bool first = step == 0;
+          int64_t base = it.q0 + (Sk - Sq) - k0;
+          bool masked = causal && base < kn - 1;
+          nc::AccessAttr s = bank(sl, 0, qn, kn);
+          nc::AccessAttr nmOld = e.column(sl.st, qn, it.cur);
+          nc::AccessAttr nmNew = e.column(sl.st, qn, first ? it.cur : 1 - it.cur);
+          nc::AccessAttr corr = e.column(sl.st, qn, 2);
+          nc::AccessAttr sum = e.column(sl.st, qn, 3);
+          nc::AccessAttr l = e.column(sl.st, qn, 4);
+          nc::AccessAttr src = s;
+          float actScale = scale;
+          if (masked) {
+            // Diagonal block: scale into SBUF and mask keys past each query.
+            nc::AccessAttr sc = e.dense(sl.p, qn, kn, f32);
+            e.act(ActFunc::identity, sc, s, scale);
+            e.select(sc, sc, -3.0e38f, base, 1, {-1});
+            src = sc;
+            actScale = 1.0f;
+          }
+          e.reduce(AluOp::max, nmNew, src, 1);
+          e.ts(AluOp::mul, nmNew, nmNew, -actScale);
+          if (!first) {
+            e.tt(AluOp::min, nmNew, nmNew, nmOld);  // -(new max)
+            e.tt(AluOp::sub, corr, nmNew, nmOld);   // old max - new max
+            e.act(ActFunc::exp, corr, corr);
+            it.cur = 1 - it.cur;
+          }
+          // P = exp(scale*S - max), in the operand type, with its row sum.
+          e.act(ActFunc::exp, e.dense(sl.p, qn, kn, et), src, actScale, nmNew,
+                first ? l : sum);
+          if (!first)
+            e.ts(AluOp::mul, l, l, 0.0f, corr, AluOp::add, 0.0f, sum);
+        });
+        // P^T through the PE array, evacuated in one copy when it can be.
+        forEach(step, [&](Item &it, Slot &sl) {
+          int64_t kn = kLen(it), qn = it.qn;
+          int64_t chunks = ceilDiv(kn, P);
+          for (int64_t c = 0; c < chunks; ++c) {
+            int64_t cn = std::min(P, kn - c * P);
+            e.transpose(bank(sl, 1, cn, qn, c * qt),
+                        e.tile(nc::MemSpace::sbuf, sl.p.offset + c * P * eb, 0,
+                               qn, {cn}, {1}, et));
+          }
+          int64_t full = kn / P;
+          if (qn == qt && full > 1) {
+            e.copy(e.dense(sl.pt, P, full * qt, et), bank(sl, 1, P, full * qt));
+          } else {
+            for (int64_t c = 0; c < full; ++c)
+              e.copy(e.dense(sl.pt, P, qn, et, c * qt),
+                     bank(sl, 1, P, qn, c * qt));
+          }
+          if (full < chunks) {
+            int64_t cn = kn - full * P;
+            e.copy(e.dense(sl.pt, cn, qn, et, full * qt),
+                   bank(sl, 1, cn, qn, full * qt));
+          }
+        });
+        // O = O * corr + P V, accumulated in PSUM.
+        forEach(step, [&](Item &it, Slot &sl) {
+          int64_t kn = kLen(it), qn = it.qn;
+          nc::AccessAttr o = bank(sl, 2, qn, Dv);
+          if (step > 0)
+            e.ts(AluOp::mul, o, o, 0.0f, e.column(sl.st, qn, 2));
+          int64_t chunks = ceilDiv(kn, P);
+          for (int64_t c = 0; c < chunks; ++c) {
+            int64_t cn = std::min(P, kn - c * P);
+            e.matmul(o, e.dense(sl.pt, cn, qn, et, c * qt),
+                     e.dense(vBb, cn, Dv, et, ((k0 / P) + c) * Dv),
+                     step > 0 || c > 0);
+          }
+        });
+      }
+      for (size_t i = 0; i < gn; ++i) {
+        Item &it = items[g0 + i];
+        Slot &sl = slots[i];
+        nc::AccessAttr l = e.column(sl.st, it.qn, 4);
+        e.act(ActFunc::reciprocal, l, l);
+        nc::AccessAttr ot = e.dense(sl.oOut, it.qn, Dv, out.elemType);
+        e.ts(AluOp::mul, ot, bank(sl, 2, it.qn, Dv), 0.0f, l);
+        int64_t oBase = (b * Hq + it.h) * Sq * Dv;
+        e.dma(e.hbm(out, oBase + it.q0 * Dv, it.qn, Dv, {Dv}, {1}), ot);
       }
     }
   }
