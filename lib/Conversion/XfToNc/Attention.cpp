@@ -45,11 +45,12 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
   int64_t DC = ceilDiv(D, P), KC = ceilDiv(Sk, P);
   int64_t qt = std::min<int64_t>(P, Sq);
   int64_t chunksPerBlock = kw / P;
-  // Independent query tiles in flight: each needs three PSUM banks (scores,
-  // P^T, output); interleaving their stages keeps every engine busy.
-  int64_t G = std::max<int64_t>(1, std::min<int64_t>(2, m.psum.banks / 3));
-  if (m.psum.banks < 3)
-    return op->emitError() << "attention needs 3 PSUM banks";
+  // Independent query tiles in flight: each needs two PSUM banks (scores,
+  // whose bank P^T reuses once exp has read them, and the output);
+  // interleaving their stages keeps every engine busy.
+  int64_t G = std::max<int64_t>(1, std::min<int64_t>(4, m.psum.banks / 2));
+  if (m.psum.banks < 2)
+    return op->emitError() << "attention needs 2 PSUM banks";
 
   Emitter::Mark mk = e.mark();
   struct Slot {
@@ -70,7 +71,7 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
     auto tb = e.allocSbuf(chunksPerBlock * qt * eb, op, "P^T of a block");
     auto ob = e.allocSbuf(Dv * std::max<int64_t>(4, eb), op, "an output tile");
     auto sb = e.allocSbuf(8 * 4, op, "softmax statistics");
-    auto ps = e.allocPsumBanks(3, op, "attention accumulators");
+    auto ps = e.allocPsumBanks(2, op, "attention accumulators");
     if (failed(qb) || failed(pb) || failed(tb) || failed(ob) || failed(sb) ||
         failed(ps))
       return failure();
@@ -185,8 +186,18 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
             src = sc;
             actScale = 1.0f;
           }
-          e.reduce(AluOp::max, nmNew, src, 1);
-          e.ts(AluOp::mul, nmNew, nmNew, -actScale);
+          {
+            // The row max is the Vector engine's biggest job per block; the
+            // second tile of a pair does it on GpSimd to balance the two.
+            Emitter::OnQueue q(e, (&sl - &slots[0]) % 2 ? "pool" : "dve");
+            e.reduce(AluOp::max, nmNew, src, 1);
+          }
+          {
+            // Per-row statistics are tiny: the Scalar engine's short
+            // minimum cost beats the Vector engine's fixed overhead.
+            Emitter::OnQueue q(e, "act");
+            e.ts(AluOp::mul, nmNew, nmNew, -actScale);
+          }
           if (!first) {
             e.tt(AluOp::min, nmNew, nmNew, nmOld);  // -(new max)
             e.tt(AluOp::sub, corr, nmNew, nmOld);   // old max - new max
@@ -196,8 +207,10 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
           // P = exp(scale*S - max), in the operand type, with its row sum.
           e.act(ActFunc::exp, e.dense(sl.p, qn, kn, et), src, actScale, nmNew,
                 first ? l : sum);
-          if (!first)
+          if (!first) {
+            Emitter::OnQueue q(e, "act");
             e.ts(AluOp::mul, l, l, 0.0f, corr, AluOp::add, 0.0f, sum);
+          }
         });
         // P^T through the PE array, evacuated in one copy when it can be.
         forEach(step, [&](Item &it, Slot &sl) {
@@ -205,30 +218,32 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
           int64_t chunks = ceilDiv(kn, P);
           for (int64_t c = 0; c < chunks; ++c) {
             int64_t cn = std::min(P, kn - c * P);
-            e.transpose(bank(sl, 1, cn, qn, c * qt),
+            e.transpose(bank(sl, 0, cn, qn, c * qt),
                         e.tile(nc::MemSpace::sbuf, sl.p.offset + c * P * eb, 0,
                                qn, {cn}, {1}, et));
           }
           int64_t full = kn / P;
           if (qn == qt && full > 1) {
-            e.copy(e.dense(sl.pt, P, full * qt, et), bank(sl, 1, P, full * qt));
+            e.copy(e.dense(sl.pt, P, full * qt, et), bank(sl, 0, P, full * qt));
           } else {
             for (int64_t c = 0; c < full; ++c)
               e.copy(e.dense(sl.pt, P, qn, et, c * qt),
-                     bank(sl, 1, P, qn, c * qt));
+                     bank(sl, 0, P, qn, c * qt));
           }
           if (full < chunks) {
             int64_t cn = kn - full * P;
             e.copy(e.dense(sl.pt, cn, qn, et, full * qt),
-                   bank(sl, 1, cn, qn, full * qt));
+                   bank(sl, 0, cn, qn, full * qt));
           }
         });
         // O = O * corr + P V, accumulated in PSUM.
         forEach(step, [&](Item &it, Slot &sl) {
           int64_t kn = kLen(it), qn = it.qn;
-          nc::AccessAttr o = bank(sl, 2, qn, Dv);
-          if (step > 0)
+          nc::AccessAttr o = bank(sl, 1, qn, Dv);
+          if (step > 0) {
+            Emitter::OnQueue q(e, "pool");
             e.ts(AluOp::mul, o, o, 0.0f, e.column(sl.st, qn, 2));
+          }
           int64_t chunks = ceilDiv(kn, P);
           for (int64_t c = 0; c < chunks; ++c) {
             int64_t cn = std::min(P, kn - c * P);
@@ -244,7 +259,7 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
         nc::AccessAttr l = e.column(sl.st, it.qn, 4);
         e.act(ActFunc::reciprocal, l, l);
         nc::AccessAttr ot = e.dense(sl.oOut, it.qn, Dv, out.elemType);
-        e.ts(AluOp::mul, ot, bank(sl, 2, it.qn, Dv), 0.0f, l);
+        e.ts(AluOp::mul, ot, bank(sl, 1, it.qn, Dv), 0.0f, l);
         int64_t oBase = (b * Hq + it.h) * Sq * Dv;
         e.dma(e.hbm(out, oBase + it.q0 * Dv, it.qn, Dv, {Dv}, {1}), ot);
       }

@@ -89,6 +89,11 @@ void Emitter::setQueue(Operation *op, StringRef q) {
   op->setAttr("queue", b.getStringAttr(q));
 }
 
+void Emitter::place(Operation *op) {
+  if (!override.empty())
+    setQueue(op, override);
+}
+
 void Emitter::dma(nc::AccessAttr dst, nc::AccessAttr src, bool transpose) {
   auto op = nc::DmaOp::create(b, loc, dst, src, transpose, nullptr, nullptr,
                               nullptr);
@@ -122,33 +127,36 @@ void Emitter::act(nc::ActFunc f, nc::AccessAttr dst, nc::AccessAttr src,
 
 void Emitter::tt(nc::AluOp op, nc::AccessAttr dst, nc::AccessAttr lhs,
                  nc::AccessAttr rhs) {
-  nc::TensorTensorOp::create(b, loc, nc::AluOpAttr::get(b.getContext(), op),
-                             dst, lhs, rhs, nullptr, nullptr, nullptr);
+  place(nc::TensorTensorOp::create(b, loc,
+                                   nc::AluOpAttr::get(b.getContext(), op), dst,
+                                   lhs, rhs, nullptr, nullptr, nullptr));
   ++instructions;
 }
 
 void Emitter::ts(nc::AluOp op0, nc::AccessAttr dst, nc::AccessAttr src,
                  float imm0, nc::AccessAttr s0, nc::AluOp op1, float imm1,
                  nc::AccessAttr s1) {
-  nc::TensorScalarOp::create(
+  place(nc::TensorScalarOp::create(
       b, loc, nc::AluOpAttr::get(b.getContext(), op0), dst, src,
       b.getF32FloatAttr(imm0), nc::AluOpAttr::get(b.getContext(), op1),
-      b.getF32FloatAttr(imm1), s0, s1, nullptr, nullptr, nullptr);
+      b.getF32FloatAttr(imm1), s0, s1, nullptr, nullptr, nullptr));
   ++instructions;
 }
 
 void Emitter::reduce(nc::AluOp op, nc::AccessAttr dst, nc::AccessAttr src,
                      int64_t naxes) {
-  nc::TensorReduceOp::create(b, loc, nc::AluOpAttr::get(b.getContext(), op),
-                             dst, src, b.getI64IntegerAttr(naxes), nullptr, nullptr,
-                             nullptr);
+  place(nc::TensorReduceOp::create(
+      b, loc, nc::AluOpAttr::get(b.getContext(), op), dst, src,
+      b.getI64IntegerAttr(naxes), nullptr, nullptr, nullptr));
   ++instructions;
 }
 
 void Emitter::copy(nc::AccessAttr dst, nc::AccessAttr src) {
   auto op = nc::TensorCopyOp::create(b, loc, dst, src, nullptr, nullptr,
                                      nullptr);
-  if (nextCopy++ % 2)
+  if (!override.empty())
+    setQueue(op, override);
+  else if (nextCopy++ % 2)
     setQueue(op, "act");
   ++instructions;
 }

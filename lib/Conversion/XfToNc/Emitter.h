@@ -104,7 +104,24 @@ public:
 
   uint64_t instructions = 0;
 
+  /// While alive, Vector-engine work (tensor_tensor, tensor_scalar,
+  /// tensor_reduce, tensor_copy) goes to `queue` instead ("pool" or, for
+  /// tensor_scalar and tensor_copy, "act"): kernels balance engines with it.
+  class OnQueue {
+  public:
+    OnQueue(Emitter &e, llvm::StringRef queue) : e(e), saved(e.override) {
+      e.override = queue.str();
+    }
+    ~OnQueue() { e.override = saved; }
+
+  private:
+    Emitter &e;
+    std::string saved;
+  };
+
 private:
+  std::string override;
+  void place(mlir::Operation *op);
   void setQueue(mlir::Operation *op, llvm::StringRef q);
   int64_t sbufTop = 0, psumTop = 0, sbufPeak = 0;
   mlir::Operation *failedFor = nullptr;

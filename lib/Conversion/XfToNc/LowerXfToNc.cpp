@@ -221,7 +221,7 @@ LogicalResult Lowering::lower(Operation *op) {
       })
       .Case([&](xf::CastOp c) { return emitCopy(e, op, out, in(c.getInput())); })
       .Case([&](xf::MatmulOp mm) {
-        auto at = mm.getLhs().getType(), bt = mm.getRhs().getType();
+        auto at = mm.getLhs().getType();
         bool ta = mm.getTransposeLhs(), tb = mm.getTransposeRhs();
         MatmulShape s{out.shape[0], ta ? at.getDimSize(0) : at.getDimSize(1),
                       out.shape[1], ta, tb};
