@@ -66,14 +66,23 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
     }
   }
   s.offsets.assign(ins.size() + 1, 0);
+  coalesce(s, e.rows());
+  if (s.shape.size() == 1) {
+    s.shape.insert(s.shape.begin(), 1);
+    for (auto &st : s.strides)
+      st.insert(st.begin(), 0);
+  }
 
   int64_t bytesPerCol = Emitter::bytesOf(out.elemType);
   for (const HbmValue &in : ins)
     bytesPerCol += Emitter::bytesOf(in.elemType);
-  int64_t cols = columnsThatFit(e, bytesPerCol, 2, s.shape.back());
+  // Three sets of buffers: load, compute and store of consecutive tiles
+  // overlap.
+  constexpr int kRing = 3;
+  int64_t cols = columnsThatFit(e, bytesPerCol, kRing, s.shape.back());
   Emitter::Mark mk = e.mark();
-  SmallVector<Buffer> bufs[2];
-  for (int k = 0; k < 2; ++k) {
+  SmallVector<Buffer> bufs[kRing];
+  for (int k = 0; k < kRing; ++k) {
     for (size_t i = 0; i <= ins.size(); ++i) {
       Type t = i == 0 ? out.elemType : ins[i - 1].elemType;
       auto buf = e.allocSbuf(cols * Emitter::bytesOf(t), op, "an elementwise tile");
@@ -84,7 +93,7 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
   }
   int64_t tileNo = 0;
   walk(s, e.rows(), cols, [&](const TileRef &t) {
-    SmallVector<Buffer> &b = bufs[tileNo++ % 2];
+    SmallVector<Buffer> &b = bufs[tileNo++ % kRing];
     SmallVector<nc::AccessAttr> inTiles;
     for (size_t i = 0; i < ins.size(); ++i) {
       nc::AccessAttr sb = e.dense(b[i + 1], t.np, t.n, ins[i].elemType);
@@ -124,11 +133,19 @@ LogicalResult muir::lower::emitStridedCopy(
     s.strides[1].insert(s.strides[1].begin(), 0);
   }
   s.offsets = {dstOffset, srcOffset};
+  coalesce(s, e.rows());
+  if (s.shape.size() == 1) {
+    s.shape.insert(s.shape.begin(), 1);
+    s.strides[0].insert(s.strides[0].begin(), 0);
+    s.strides[1].insert(s.strides[1].begin(), 0);
+  }
   int64_t bytes = Emitter::bytesOf(dst.elemType);
-  int64_t cols = columnsThatFit(e, bytes, 2, s.shape.back());
+  // A ring of buffers keeps several transfers in flight per direction.
+  constexpr int kRing = 4;
+  int64_t cols = columnsThatFit(e, bytes, kRing, s.shape.back());
   Emitter::Mark mk = e.mark();
-  Buffer bufs[2];
-  for (int k = 0; k < 2; ++k) {
+  Buffer bufs[kRing];
+  for (int k = 0; k < kRing; ++k) {
     auto buf = e.allocSbuf(cols * bytes, op, "a copy tile");
     if (failed(buf))
       return failure();
@@ -136,7 +153,7 @@ LogicalResult muir::lower::emitStridedCopy(
   }
   int64_t tileNo = 0;
   walk(s, e.rows(), cols, [&](const TileRef &t) {
-    nc::AccessAttr sb = e.dense(bufs[tileNo++ % 2], t.np, t.n, dst.elemType);
+    nc::AccessAttr sb = e.dense(bufs[tileNo++ % kRing], t.np, t.n, dst.elemType);
     e.dma(sb, e.hbm(src, t.offsets[1], t.np, t.pstrides[1], {t.n},
                     {t.fstrides[1]}));
     e.dma(e.hbm(dst, t.offsets[0], t.np, t.pstrides[0], {t.n},

@@ -52,13 +52,20 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   // tile), and the resident B block, as wide as what is left allows.
   int64_t aBytes = KT * mt * eb;
   int64_t fixed = 2 * aBytes + 64 * 4;
+  // With few row tiles (decode-like shapes) the B blocks are the stream:
+  // keep two so the next block loads while the current one computes.
+  int64_t bCopies = MT <= 2 && ceilDiv(s.n, nt) > 1 ? 2 : 1;
   int64_t nBlock = 0;
-  for (int64_t cand = std::min(ceilDiv(s.n, nt), halfBanks); cand >= 1;
-       --cand) {
-    int64_t need = fixed + KT * cand * nt * eb + 2 * cand * nt * cb + 64 * 8;
-    if (need <= e.sbufFree()) {
-      nBlock = cand;
-      break;
+  for (int64_t copies = bCopies; copies >= 1 && nBlock == 0; --copies) {
+    for (int64_t cand = std::min(ceilDiv(s.n, nt), halfBanks); cand >= 1;
+         --cand) {
+      int64_t need =
+          fixed + copies * KT * cand * nt * eb + 2 * cand * nt * cb + 64 * 8;
+      if (need <= e.sbufFree()) {
+        nBlock = cand;
+        bCopies = copies;
+        break;
+      }
     }
   }
   // When B cannot stay resident for all of K, stream it: each row tile
@@ -88,9 +95,13 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   Emitter::Mark mk = e.mark();
   // Resident: one B block for all K, A^T for all K twice. Streaming: two
   // K steps of each.
-  int64_t bBytes = resident ? KT * blockCols * eb : 2 * blockCols * eb;
+  int64_t bBytes = resident ? bCopies * KT * blockCols * eb : 2 * blockCols * eb;
   int64_t aTileBytes = resident ? aBytes : mt * eb;
   auto bBuf = e.allocSbuf(bBytes, op, "the B block");
+  // Column offset (in elements) of B block copy `nb % bCopies`.
+  auto bBase = [&](int64_t nb) {
+    return (nb % bCopies) * KT * blockCols;
+  };
   auto aBuf0 = e.allocSbuf(aTileBytes, op, "an A^T tile");
   auto aBuf1 = e.allocSbuf(aTileBytes, op, "an A^T tile");
   SmallVector<Buffer> outBufs;
@@ -182,8 +193,8 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
       int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
       for (int64_t j = 0; j < blockTilesOf(nb); ++j) {
         int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
-        loadB(e.dense(*bBuf, kn, cn, et, k * blockCols + j * nt), k0, kn, c0,
-              cn);
+        loadB(e.dense(*bBuf, kn, cn, et, bBase(nb) + k * blockCols + j * nt),
+              k0, kn, c0, cn);
       }
     }
   };
@@ -202,18 +213,22 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
     int64_t m0 = tiles[t].mi * mt, mn = std::min(mt, s.m - m0);
     const Buffer &aBuf = aBufs[t % 2];
     int64_t half = (t % psumHalves) * nBlock;
+    // Two B copies: the next block streams in while this one computes.
+    if (bCopies == 2 && tiles[t].mi == 0 && nb + 1 < NB)
+      emitLoadB(nb + 1);
     for (int64_t k = 0; k < KT; ++k) {
       int64_t kn = std::min(kt, s.k - k * kt);
       nc::AccessAttr st = e.dense(aBuf, kn, mn, et, k * mt);
       for (int64_t j = 0; j < blockTiles; ++j) {
         int64_t cn = std::min(nt, s.n - (n0 + j * nt));
-        nc::AccessAttr mv = e.dense(*bBuf, kn, cn, et, k * blockCols + j * nt);
+        nc::AccessAttr mv =
+            e.dense(*bBuf, kn, cn, et, bBase(nb) + k * blockCols + j * nt);
         nc::AccessAttr acc = e.dense(*psum, mn, cn, f32, (half + j) * bankElems);
         e.matmul(acc, st, mv, /*accumulate=*/k > 0);
       }
     }
     if (t + 1 < tiles.size()) {
-      if (tiles[t + 1].nb != nb)
+      if (bCopies == 1 && tiles[t + 1].nb != nb)
         emitLoadB(tiles[t + 1].nb);
       emitLoadA(t + 1);
     }

@@ -23,6 +23,34 @@ struct TileRef {
   llvm::SmallVector<int64_t> pstrides, fstrides; // per operand
 };
 
+/// Merges adjacent dimensions that are contiguous for every operand, then
+/// splits a long contiguous last dimension over the partitions, so walks
+/// move big tiles instead of many small rows.
+inline void coalesce(Space &s, int64_t rows) {
+  for (int64_t d = (int64_t)s.shape.size() - 2; d >= 0; --d) {
+    bool ok = true;
+    for (auto &st : s.strides)
+      ok &= st[d] == st[d + 1] * s.shape[d + 1];
+    if (!ok)
+      continue;
+    s.shape[d] *= s.shape[d + 1];
+    s.shape.erase(s.shape.begin() + d + 1);
+    for (auto &st : s.strides) {
+      st[d] = st[d + 1];
+      st.erase(st.begin() + d + 1);
+    }
+  }
+  int64_t r = s.shape.size();
+  int64_t last = s.shape.back();
+  int64_t partDim = r >= 2 ? s.shape[r - 2] : 1;
+  if (partDim < rows && last >= rows * 64 && last % rows == 0) {
+    s.shape.back() = last / rows;
+    s.shape.insert(s.shape.end() - 1, rows);
+    for (auto &st : s.strides)
+      st.insert(st.end() - 1, st.back() * (last / rows));
+  }
+}
+
 /// Calls `fn` for every tile of at most `rows` x `maxCols`.
 inline void walk(const Space &s, int64_t rows, int64_t maxCols,
           llvm::function_ref<void(const TileRef &)> fn) {
