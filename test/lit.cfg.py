@@ -19,6 +19,6 @@ llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.muir_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["muir-opt", "muir-run", "muir-sim"], tool_dirs)
+llvm_config.add_tool_substitutions(["muir-opt", "muir-run", "muir-sim", "muir-translate"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.muir_tools_dir, append_path=True)

@@ -127,3 +127,10 @@ def test_trace_is_valid_json(tmp_path):
     events = json.loads(trace.read_text())["traceEvents"]
     names = {e.get("args", {}).get("name") for e in events if e.get("ph") == "M"}
     assert "pe" in str(names) and any(e.get("ph") == "X" for e in events)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("ctx", [40, 128])
+def test_llama_decode_block_with_kv_cache(tmp_path, target, ctx):
+    # The KV-cache concat is fused into attention (read in place, never copied).
+    sim_check(tmp_path, models.llama_decode_block(ctx, 32, 4, 2, 48, "f32"), target)

@@ -17,12 +17,16 @@ using nc::AluOp;
 static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
-                                         const HbmValue &q, const HbmValue &k,
-                                         const HbmValue &v, const HbmValue &out,
-                                         float scale, bool causal) {
+                                         const HbmValue &q,
+                                         ArrayRef<HbmValue> kSegs,
+                                         ArrayRef<HbmValue> vSegs,
+                                         const HbmValue &out, float scale,
+                                         bool causal) {
   const target::Machine &m = e.m;
   int64_t B = q.shape[0], Hq = q.shape[1], Sq = q.shape[2], D = q.shape[3];
-  int64_t Hkv = k.shape[1], Sk = k.shape[2], Dv = v.shape[3];
+  int64_t Hkv = kSegs[0].shape[1], Dv = vSegs[0].shape[3], Sk = 0;
+  for (const HbmValue &sg : kSegs)
+    Sk += sg.shape[2];
   int64_t group = Hq / Hkv;
   Type et = q.elemType, f32 = e.f32();
   int64_t eb = Emitter::bytesOf(et);
@@ -82,23 +86,45 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
     return e.dense(sl.ps, np, n, f32, i * bankElems + col);
   };
 
+  // Keys/values may arrive as several sequence segments (a KV cache and the
+  // new token's rows, fused from an xf.concat): each chunk of up to P keys
+  // is assembled from the pieces that cover it.
+  auto pieces = [&](ArrayRef<HbmValue> segs, int64_t k0, int64_t kn,
+                    auto fn) {
+    int64_t segStart = 0;
+    for (const HbmValue &sg : segs) {
+      int64_t len = sg.shape[2];
+      int64_t lo = std::max(k0, segStart), hi = std::min(k0 + kn, segStart + len);
+      if (lo < hi)
+        fn(sg, len, lo - segStart, lo - k0, hi - lo);
+      segStart += len;
+    }
+  };
   auto loadKV = [&](int64_t idx, int64_t b, int64_t kh) {
-    int64_t kBase = (b * Hkv + kh) * Sk * D, vBase = (b * Hkv + kh) * Sk * Dv;
     for (int64_t dc = 0; dc < DC; ++dc) {
       int64_t d0 = dc * P, dn = std::min(P, D - d0);
       for (int64_t c = 0; c < KC; ++c) {
         int64_t k0 = c * P, kn = std::min(P, Sk - k0);
-        nc::AccessAttr dst = e.dense(kT[idx % 2], dn, kn, et, dc * Sk + k0);
-        if (dmaT)
-          e.dma(dst, e.hbm(k, kBase + k0 * D + d0, kn, D, {dn}, {1}), true);
-        else
-          e.dma(dst, e.hbm(k, kBase + k0 * D + d0, dn, 1, {kn}, {D}));
+        pieces(kSegs, k0, kn, [&](const HbmValue &sg, int64_t len, int64_t r0,
+                                  int64_t at, int64_t n) {
+          int64_t base = (b * Hkv + kh) * len * D + r0 * D + d0;
+          nc::AccessAttr dst =
+              e.dense(kT[idx % 2], dn, n, et, dc * Sk + k0 + at);
+          if (dmaT)
+            e.dma(dst, e.hbm(sg, base, n, D, {dn}, {1}), true);
+          else
+            e.dma(dst, e.hbm(sg, base, dn, 1, {n}, {D}));
+        });
       }
     }
     for (int64_t c = 0; c < KC; ++c) {
       int64_t k0 = c * P, kn = std::min(P, Sk - k0);
-      e.dma(e.dense(vB[idx % 2], kn, Dv, et, c * Dv),
-            e.hbm(v, vBase + k0 * Dv, kn, Dv, {Dv}, {1}));
+      pieces(vSegs, k0, kn, [&](const HbmValue &sg, int64_t len, int64_t r0,
+                                int64_t at, int64_t n) {
+        int64_t base = (b * Hkv + kh) * len * Dv + r0 * Dv;
+        e.dma(e.dense(vB[idx % 2], n, Dv, et, c * Dv, at),
+              e.hbm(sg, base, n, Dv, {Dv}, {1}));
+      });
     }
   };
 

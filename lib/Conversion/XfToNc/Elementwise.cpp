@@ -141,7 +141,7 @@ LogicalResult muir::lower::emitStridedCopy(
   }
   int64_t bytes = Emitter::bytesOf(dst.elemType);
   // A ring of buffers keeps several transfers in flight per direction.
-  constexpr int kRing = 4;
+  constexpr int kRing = 12;
   int64_t cols = columnsThatFit(e, bytes, kRing, s.shape.back());
   Emitter::Mark mk = e.mark();
   Buffer bufs[kRing];

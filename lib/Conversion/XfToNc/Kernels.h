@@ -63,10 +63,13 @@ mlir::LogicalResult emitReduce(Emitter &e, mlir::Operation *op,
 mlir::LogicalResult emitRope(Emitter &e, mlir::Operation *op,
                              const HbmValue &x, const HbmValue &cos,
                              const HbmValue &sin, const HbmValue &out);
+/// Keys and values come as sequence segments ([B, Hkv, S_i, D] each,
+/// concatenated along the sequence), so a KV cache never has to be copied.
 mlir::LogicalResult emitAttention(Emitter &e, mlir::Operation *op,
-                                  const HbmValue &q, const HbmValue &k,
-                                  const HbmValue &v, const HbmValue &out,
-                                  float scale, bool causal);
+                                  const HbmValue &q,
+                                  llvm::ArrayRef<HbmValue> kSegs,
+                                  llvm::ArrayRef<HbmValue> vSegs,
+                                  const HbmValue &out, float scale, bool causal);
 
 } // namespace muir::lower
 

@@ -12,6 +12,7 @@
 #include "muir/Dialect/Xf/XfDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -51,6 +52,8 @@ private:
   Block *body = nullptr;
   Operation *firstInst = nullptr;
   DenseMap<Value, HbmValue> values;
+  /// Sequence concats read in place by their only user, an attention.
+  llvm::SmallPtrSet<Operation *, 4> fusedConcats;
   int64_t hbmTop = 0;
   unsigned scratch = 0;
 };
@@ -103,8 +106,26 @@ LogicalResult Lowering::run() {
       resultIndex[v] = i;
   }
 
+  // Fusion: a KV-cache concat along the sequence that only feeds attention
+  // keys or values is never materialised; attention reads the pieces.
+  for (Operation &op : func.getBody().front().without_terminator())
+    if (auto c = llvm::dyn_cast<xf::ConcatOp>(op)) {
+      int64_t rank = c.getType().getRank();
+      int64_t axis = (int64_t)c.getAxis();
+      if (axis < 0)
+        axis += rank;
+      Value r = c.getResult();
+      if (rank == 4 && axis == 2 && r.hasOneUse() &&
+          !resultIndex.count(r))
+        if (auto att = llvm::dyn_cast<xf::AttentionOp>(*r.getUsers().begin()))
+          if (att.getQuery() != r)
+            fusedConcats.insert(c);
+    }
+
   b.setInsertionPointToEnd(body);
   for (Operation &op : func.getBody().front().without_terminator()) {
+    if (fusedConcats.count(&op))
+      continue;
     if (auto c = llvm::dyn_cast<xf::ConstantOp>(op)) {
       values[c.getResult()] =
           declare(("const" + Twine(scratch++)).str(),
@@ -342,8 +363,18 @@ LogicalResult Lowering::lower(Operation *op) {
         int64_t d = a.getQuery().getType().getDimSize(3);
         float scale = a.getScale() ? a.getScale()->convertToFloat()
                                    : 1.0f / std::sqrt((float)d);
-        return emitAttention(e, op, in(a.getQuery()), in(a.getKey()),
-                             in(a.getValue()), out, scale, a.getCausal());
+        auto segments = [&](Value v) {
+          SmallVector<HbmValue> segs;
+          if (fusedConcats.count(v.getDefiningOp()))
+            for (Value part : v.getDefiningOp()->getOperands())
+              segs.push_back(in(part));
+          else
+            segs.push_back(in(v));
+          return segs;
+        };
+        return emitAttention(e, op, in(a.getQuery()), segments(a.getKey()),
+                             segments(a.getValue()), out, scale,
+                             a.getCausal());
       })
       .Default([&](Operation *) {
         return op->emitError() << "has no accelerator lowering yet";
