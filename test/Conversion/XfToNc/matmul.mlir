@@ -1,11 +1,12 @@
 // RUN: muir-opt %s -split-input-file --muir-lower-xf-to-nc="target=small" | FileCheck %s
 
-// 32x40x70 on the 16x16 test array: 2 row tiles x 3 K tiles x 2 moving tiles
-// (64 + 6 columns, one PSUM bank each) = 12 matmuls, K accumulated in PSUM.
+// 48x40x70 on the 16x16 test array: 3 row tiles x 3 K tiles x 2 moving tiles
+// (64 + 6 columns, one PSUM bank each) = 18 matmuls, K accumulated in PSUM;
+// the B block stays resident for all row tiles.
 // CHECK-LABEL: nc.kernel @matmul_k_not_multiple_of_rows target = "small"
-// CHECK-DAG: nc.tensor input @arg0 : tensor<32x40xf32> at 0
-// CHECK-DAG: nc.tensor input @arg1 : tensor<40x70xf32> at 5120
-// CHECK-DAG: nc.tensor output @out0 : tensor<32x70xf32>
+// CHECK-DAG: nc.tensor input @arg0 : tensor<48x40xf32> at 0
+// CHECK-DAG: nc.tensor input @arg1 : tensor<40x70xf32> at 7680
+// CHECK-DAG: nc.tensor output @out0 : tensor<48x70xf32>
 // The resident B block: K tiles of 16, 16, 8 rows.
 // CHECK: nc.dma <sbuf[0, 16] at 0 dims [64] {{.*}}, <hbm @arg1[16 x 70] at 0 dims [64]
 // CHECK: nc.dma <sbuf[0, 8] at {{[0-9]+}} dims [6] {{.*}}, <hbm @arg1[8 x 70] at 2304 dims [6]
@@ -15,11 +16,11 @@
 // CHECK-NOT: accumulate
 // CHECK: nc.matmul <psum[0, 16] at 512 dims [6]
 // CHECK: nc.matmul <psum[0, 16] at 0 dims [64]{{.*}} {accumulate}
-// CHECK-COUNT-9: nc.matmul {{.*}}
+// CHECK-COUNT-15: nc.matmul {{.*}}
 // CHECK-NOT: nc.matmul
-func.func @matmul_k_not_multiple_of_rows(%a: tensor<32x40xf32>, %b: tensor<40x70xf32>) -> tensor<32x70xf32> {
-  %0 = xf.matmul %a, %b : (tensor<32x40xf32>, tensor<40x70xf32>) -> tensor<32x70xf32>
-  return %0 : tensor<32x70xf32>
+func.func @matmul_k_not_multiple_of_rows(%a: tensor<48x40xf32>, %b: tensor<40x70xf32>) -> tensor<48x70xf32> {
+  %0 = xf.matmul %a, %b : (tensor<48x40xf32>, tensor<40x70xf32>) -> tensor<48x70xf32>
+  return %0 : tensor<48x70xf32>
 }
 
 // -----
@@ -33,4 +34,21 @@ func.func @matmul_k_not_multiple_of_rows(%a: tensor<32x40xf32>, %b: tensor<40x70
 func.func @matmul_row_vector(%a: tensor<1x3xbf16>, %b: tensor<3x5xbf16>) -> tensor<1x5xbf16> {
   %0 = xf.matmul %a, %b : (tensor<1x3xbf16>, tensor<3x5xbf16>) -> tensor<1x5xbf16>
   return %0 : tensor<1x5xbf16>
+}
+
+// -----
+
+// One row tile (decode-like): the weight is the stream, so two copies of
+// the B block alternate and block 1 loads before block 0 computes.
+// CHECK-LABEL: nc.kernel @matmul_weight_streaming
+// CHECK: nc.dma <sbuf[0, 16] at 0 dims [64] {{.*}}<hbm @arg1[16 x 256] at 0 dims [64]
+// CHECK: nc.dma <sbuf[0, 16] at 256 dims [64] {{.*}}<hbm @arg1[16 x 256] at 64 dims [64]
+// CHECK: nc.dma <sbuf[0, 16] at 512 dims [64] {{.*}}<hbm @arg1[16 x 256] at 128 dims [64]
+// CHECK: nc.dma <sbuf[0, 16] at 768 dims [64] {{.*}}<hbm @arg1[16 x 256] at 192 dims [64]
+// CHECK: nc.matmul <psum[0, 1] at 0 dims [64] {{.*}}, <sbuf[0, 16] at 0 dims [64]
+// CHECK: nc.matmul <psum[0, 1] at 512 dims [64] {{.*}}, <sbuf[0, 16] at 256 dims [64]
+// CHECK: nc.matmul <psum[0, 1] at 1024 dims [64] {{.*}}, <sbuf[0, 16] at 512 dims [64]
+func.func @matmul_weight_streaming(%a: tensor<1x16xf32>, %b: tensor<16x256xf32>) -> tensor<1x256xf32> {
+  %0 = xf.matmul %a, %b : (tensor<1x16xf32>, tensor<16x256xf32>) -> tensor<1x256xf32>
+  return %0 : tensor<1x256xf32>
 }
