@@ -298,39 +298,61 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
 LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
                                     const HbmValue &x, const HbmValue &cos,
                                     const HbmValue &sin, const HbmValue &out) {
+  // Sequence positions on partitions; every leading index (batch, head) of a
+  // position side by side in the free dimension, so one instruction rotates
+  // all heads at once, with cos/sin broadcast across them (zero stride).
   int64_t rank = x.shape.size();
   int64_t S = x.shape[rank - 2], D = x.shape[rank - 1], h = D / 2;
-  int64_t lead = x.numElements() / (S * D);
+  int64_t lead = x.numElements() / std::max<int64_t>(1, S * D);
   Type f32 = e.f32();
   Emitter::Mark mk = e.mark();
-  auto xb = e.allocSbuf(D * 4, op, "a rope input tile");
   auto cb = e.allocSbuf(D * 4, op, "a cos tile");
   auto sb = e.allocSbuf(D * 4, op, "a sin tile");
-  auto ob = e.allocSbuf(D * 4, op, "a rope output tile");
-  auto tb = e.allocSbuf(h * 4, op, "a rope scratch tile");
-  if (failed(xb) || failed(cb) || failed(sb) || failed(ob) || failed(tb))
+  if (failed(cb) || failed(sb))
     return failure();
+  // Leading indices per tile: two sets of x/out/scratch must fit.
+  int64_t perLead = (D + D + h) * 4;
+  int64_t L = std::max<int64_t>(
+      1, std::min<int64_t>(lead, (e.sbufFree() - 512) / (2 * perLead)));
+  Buffer xb[2], ob[2], tb[2];
+  for (int k = 0; k < 2; ++k) {
+    auto xa = e.allocSbuf(L * D * 4, op, "a rope input tile");
+    auto oa = e.allocSbuf(L * D * 4, op, "a rope output tile");
+    auto ta = e.allocSbuf(L * h * 4, op, "a rope scratch tile");
+    if (failed(xa) || failed(oa) || failed(ta))
+      return failure();
+    xb[k] = *xa, ob[k] = *oa, tb[k] = *ta;
+  }
+  int64_t tileNo = 0;
   for (int64_t s0 = 0; s0 < S; s0 += e.rows()) {
     int64_t np = std::min(e.rows(), S - s0);
-    nc::AccessAttr c = e.dense(*cb, np, D, f32), sn = e.dense(*sb, np, D, f32);
-    e.dma(c, e.hbm(cos, s0 * D, np, D, {D}, {1}));
-    e.dma(sn, e.hbm(sin, s0 * D, np, D, {D}, {1}));
-    for (int64_t l = 0; l < lead; ++l) {
-      int64_t off = l * S * D + s0 * D;
-      auto xt = [&](int64_t c0, int64_t n) { return e.dense(*xb, np, n, f32, c0); };
-      auto ct = [&](int64_t c0) { return e.dense(*cb, np, h, f32, c0); };
-      auto st = [&](int64_t c0) { return e.dense(*sb, np, h, f32, c0); };
-      auto ot = [&](int64_t c0) { return e.dense(*ob, np, h, f32, c0); };
-      nc::AccessAttr tmp = e.dense(*tb, np, h, f32);
-      e.dma(xt(0, D), e.hbm(x, off, np, D, {D}, {1}));
+    e.dma(e.dense(*cb, np, D, f32), e.hbm(cos, s0 * D, np, D, {D}, {1}));
+    e.dma(e.dense(*sb, np, D, f32), e.hbm(sin, s0 * D, np, D, {D}, {1}));
+    for (int64_t l0 = 0; l0 < lead; l0 += L, ++tileNo) {
+      int64_t ln = std::min(L, lead - l0);
+      const Buffer &X = xb[tileNo % 2], &O = ob[tileNo % 2], &T = tb[tileNo % 2];
+      auto half = [&](const Buffer &buf, int64_t c0) {
+        return e.tile(nc::MemSpace::sbuf, buf.offset + c0 * 4, 0, np, {ln, h},
+                      {D, 1}, f32);
+      };
+      auto bcast = [&](const Buffer &buf, int64_t c0) {
+        return e.tile(nc::MemSpace::sbuf, buf.offset + c0 * 4, 0, np, {ln, h},
+                      {0, 1}, f32);
+      };
+      nc::AccessAttr tmp =
+          e.tile(nc::MemSpace::sbuf, T.offset, 0, np, {ln, h}, {h, 1}, f32);
+      int64_t off = l0 * S * D + s0 * D;
+      e.dma(e.tile(nc::MemSpace::sbuf, X.offset, 0, np, {ln, D}, {D, 1}, f32),
+            e.hbm(x, off, np, D, {ln, D}, {S * D, 1}));
       // out[:h] = x[:h] cos[:h] - x[h:] sin[:h]; out[h:] = x[h:] cos[h:] + x[:h] sin[h:]
-      e.tt(AluOp::mul, ot(0), xt(0, h), ct(0));
-      e.tt(AluOp::mul, tmp, xt(h, h), st(0));
-      e.tt(AluOp::sub, ot(0), ot(0), tmp);
-      e.tt(AluOp::mul, ot(h), xt(h, h), ct(h));
-      e.tt(AluOp::mul, tmp, xt(0, h), st(h));
-      e.tt(AluOp::add, ot(h), ot(h), tmp);
-      e.dma(e.hbm(out, off, np, D, {D}, {1}), e.dense(*ob, np, D, f32));
+      e.tt(AluOp::mul, half(O, 0), half(X, 0), bcast(*cb, 0));
+      e.tt(AluOp::mul, tmp, half(X, h), bcast(*sb, 0));
+      e.tt(AluOp::sub, half(O, 0), half(O, 0), tmp);
+      e.tt(AluOp::mul, half(O, h), half(X, h), bcast(*cb, h));
+      e.tt(AluOp::mul, tmp, half(X, 0), bcast(*sb, h));
+      e.tt(AluOp::add, half(O, h), half(O, h), tmp);
+      e.dma(e.hbm(out, off, np, D, {ln, D}, {S * D, 1}),
+            e.tile(nc::MemSpace::sbuf, O.offset, 0, np, {ln, D}, {D, 1}, f32));
     }
   }
   e.release(mk);

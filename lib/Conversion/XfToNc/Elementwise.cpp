@@ -142,6 +142,36 @@ LogicalResult muir::lower::emitStridedCopy(
   int64_t bytes = Emitter::bytesOf(dst.elemType);
   // A ring of buffers keeps several transfers in flight per direction.
   constexpr int kRing = 12;
+  // [A, R, C] with short rows (head split/merge transposes): put R on
+  // partitions and move all of A x C per tile, as two free dimensions.
+  if (s.shape.size() == 3 && s.shape[1] >= e.rows() / 2 &&
+      s.shape[0] * s.shape[2] * bytes * kRing <= e.sbufFree() - 1024 &&
+      s.shape[2] * 4 < 4096) {
+    int64_t A = s.shape[0], R = s.shape[1], C = s.shape[2];
+    Emitter::Mark mk = e.mark();
+    SmallVector<Buffer> bufs;
+    for (int k = 0; k < kRing; ++k) {
+      auto buf = e.allocSbuf(A * C * bytes, op, "a copy tile");
+      if (failed(buf))
+        return failure();
+      bufs.push_back(*buf);
+    }
+    auto &ds = s.strides[0], &ss = s.strides[1];
+    int64_t tileNo = 0;
+    for (int64_t r0 = 0; r0 < R; r0 += e.rows(), ++tileNo) {
+      int64_t np = std::min(e.rows(), R - r0);
+      nc::AccessAttr sb =
+          e.tile(nc::MemSpace::sbuf, bufs[tileNo % kRing].offset, 0, np,
+                 {A, C}, {C, 1}, dst.elemType);
+      e.dma(sb, e.hbm(src, srcOffset + r0 * ss[1], np, ss[1], {A, C},
+                      {ss[0], ss[2]}));
+      e.dma(e.hbm(dst, dstOffset + r0 * ds[1], np, ds[1], {A, C},
+                  {ds[0], ds[2]}),
+            sb);
+    }
+    e.release(mk);
+    return success();
+  }
   int64_t cols = columnsThatFit(e, bytes, kRing, s.shape.back());
   Emitter::Mark mk = e.mark();
   Buffer bufs[kRing];
