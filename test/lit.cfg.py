@@ -13,6 +13,7 @@ config.test_exec_root = os.path.join(config.muir_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%muir_src", config.muir_src_root))
+config.substitutions.append(("%muir_obj", config.muir_obj_root))
 config.substitutions.append(("%python", config.python_executable))
 
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
