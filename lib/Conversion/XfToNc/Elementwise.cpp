@@ -144,6 +144,12 @@ LogicalResult muir::lower::emitStridedCopy(
   constexpr int kRing = 12;
   // [A, R, C] with short rows (head split/merge transposes): put R on
   // partitions and move all of A x C per tile, as two free dimensions.
+  if (s.shape.size() == 3 && s.shape[0] > s.shape[1]) {
+    // Put the longer of the two outer dims on partitions.
+    std::swap(s.shape[0], s.shape[1]);
+    for (auto &st : s.strides)
+      std::swap(st[0], st[1]);
+  }
   if (s.shape.size() == 3 && s.shape[1] >= e.rows() / 2 &&
       s.shape[0] * s.shape[2] * bytes * kRing <= e.sbufFree() - 1024 &&
       s.shape[2] * 4 < 4096) {
