@@ -168,8 +168,9 @@ Attribute AccessAttr::parse(AsmParser &p, Type) {
 void AccessAttr::print(AsmPrinter &p) const {
   p << "<" << stringifyMemSpace(getSpace());
   if (isHbm()) {
-    p << " @" << getTensor() << "[" << getPartitions() << " x "
-      << getPartitionStride() << "]";
+    p << " ";
+    p.printSymbolName(getTensor());
+    p << "[" << getPartitions() << " x " << getPartitionStride() << "]";
   } else {
     p << "[" << getPartition() << ", " << getPartitions() << "]";
   }

@@ -27,6 +27,15 @@ struct TileRef {
 /// splits a long contiguous last dimension over the partitions, so walks
 /// move big tiles instead of many small rows.
 inline void coalesce(Space &s, int64_t rows) {
+  // Size-1 dimensions address nothing.
+  for (int64_t d = (int64_t)s.shape.size() - 1; d >= 0 && s.shape.size() > 1;
+       --d) {
+    if (s.shape[d] != 1)
+      continue;
+    s.shape.erase(s.shape.begin() + d);
+    for (auto &st : s.strides)
+      st.erase(st.begin() + d);
+  }
   for (int64_t d = (int64_t)s.shape.size() - 2; d >= 0; --d) {
     bool ok = true;
     for (auto &st : s.strides)

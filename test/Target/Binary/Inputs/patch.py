@@ -1,4 +1,5 @@
-"""Copies a binary with edits: patch.py IN OUT [OFFSET=HEXBYTES | trunc=N]..."""
+"""Copies a binary with edits, applied in order:
+  patch.py IN OUT [OFFSET=HEXBYTES | trunc=N | del=START:END]..."""
 import sys
 
 data = bytearray(open(sys.argv[1], "rb").read())
@@ -6,6 +7,9 @@ for edit in sys.argv[3:]:
     key, value = edit.split("=")
     if key == "trunc":
         data = data[: int(value, 0)]
+    elif key == "del":
+        start, end = (int(v, 0) for v in value.split(":"))
+        del data[start:end]
     else:
         at = int(key, 0)
         new = bytes.fromhex(value)
