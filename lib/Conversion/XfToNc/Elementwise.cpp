@@ -38,6 +38,17 @@ int64_t columnsThatFit(Emitter &e, int64_t bytesPerColumn, int64_t buffers,
 LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
                                            const HbmValue &out,
                                            ArrayRef<HbmValue> ins, TileFn fn) {
+  return emitElementwise(e, op, out, ins, {},
+                         [&](Emitter &e, nc::AccessAttr o,
+                             ArrayRef<nc::AccessAttr> in,
+                             ArrayRef<nc::AccessAttr>) { fn(e, o, in); });
+}
+
+LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
+                                           const HbmValue &out,
+                                           ArrayRef<HbmValue> ins,
+                                           ArrayRef<Type> temps,
+                                           FusedTileFn fn) {
   Space s;
   bool sameShapes = llvm::all_of(ins, [&](const HbmValue &v) {
     return v.shape == out.shape;
@@ -76,6 +87,8 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
   int64_t bytesPerCol = Emitter::bytesOf(out.elemType);
   for (const HbmValue &in : ins)
     bytesPerCol += Emitter::bytesOf(in.elemType);
+  for (Type t : temps)
+    bytesPerCol += Emitter::bytesOf(t);
   // Three sets of buffers: load, compute and store of consecutive tiles
   // overlap.
   constexpr int kRing = 3;
@@ -86,6 +99,13 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
     for (size_t i = 0; i <= ins.size(); ++i) {
       Type t = i == 0 ? out.elemType : ins[i - 1].elemType;
       auto buf = e.allocSbuf(cols * Emitter::bytesOf(t), op, "an elementwise tile");
+      if (failed(buf))
+        return failure();
+      bufs[k].push_back(*buf);
+    }
+    for (Type t : temps) {
+      auto buf = e.allocSbuf(cols * Emitter::bytesOf(t), op,
+                             "a fused intermediate tile");
       if (failed(buf))
         return failure();
       bufs[k].push_back(*buf);
@@ -102,7 +122,10 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
       inTiles.push_back(sb);
     }
     nc::AccessAttr o = e.dense(b[0], t.np, t.n, out.elemType);
-    fn(e, o, inTiles);
+    SmallVector<nc::AccessAttr> tempTiles;
+    for (auto [i, ty] : llvm::enumerate(temps))
+      tempTiles.push_back(e.dense(b[ins.size() + 1 + i], t.np, t.n, ty));
+    fn(e, o, inTiles, tempTiles);
     e.dma(e.hbm(out, t.offsets[0], t.np, t.pstrides[0], {t.n},
                 {t.fstrides[0]}),
           o);

@@ -18,10 +18,21 @@ namespace muir::lower {
 using TileFn = std::function<void(Emitter &, nc::AccessAttr out,
                                   llvm::ArrayRef<nc::AccessAttr> ins)>;
 
+/// Like TileFn, with scratch tiles (same [np, n] shape, the requested element
+/// types) for the intermediates of a fused elementwise expression.
+using FusedTileFn = std::function<void(
+    Emitter &, nc::AccessAttr out, llvm::ArrayRef<nc::AccessAttr> ins,
+    llvm::ArrayRef<nc::AccessAttr> temps)>;
+
 /// Elementwise map with NumPy broadcasting of the inputs to `out`'s shape.
 mlir::LogicalResult emitElementwise(Emitter &e, mlir::Operation *op,
                                     const HbmValue &out,
                                     llvm::ArrayRef<HbmValue> ins, TileFn fn);
+mlir::LogicalResult emitElementwise(Emitter &e, mlir::Operation *op,
+                                    const HbmValue &out,
+                                    llvm::ArrayRef<HbmValue> ins,
+                                    llvm::ArrayRef<mlir::Type> temps,
+                                    FusedTileFn fn);
 
 /// Copies (and casts) `src` into `dst`, both contiguous with equal counts.
 mlir::LogicalResult emitCopy(Emitter &e, mlir::Operation *op,

@@ -16,6 +16,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <functional>
 
 namespace muir {
 #define GEN_PASS_DEF_LOWERXFTONCPASS
@@ -27,6 +28,8 @@ using namespace muir;
 using namespace muir::lower;
 using nc::ActFunc;
 using nc::AluOp;
+
+static bool isElementwise(Operation *op);
 
 namespace {
 class Lowering {
@@ -42,6 +45,7 @@ private:
                    ElementsAttr value = {});
   LogicalResult lower(Operation *op);
   LogicalResult lowerUnary(Operation *op, Value in, ActFunc f, float scale);
+  LogicalResult lowerElementwise(Operation *root);
 
   ModuleOp module;
   func::FuncOp func;
@@ -54,6 +58,8 @@ private:
   DenseMap<Value, HbmValue> values;
   /// Sequence concats read in place by their only user, an attention.
   llvm::SmallPtrSet<Operation *, 4> fusedConcats;
+  /// Elementwise ops computed on chip inside their single elementwise user.
+  llvm::SmallPtrSet<Operation *, 16> fusedElementwise;
   int64_t hbmTop = 0;
   unsigned scratch = 0;
 };
@@ -122,9 +128,27 @@ LogicalResult Lowering::run() {
             fusedConcats.insert(c);
     }
 
+  // Fusion: an elementwise op whose only use is an elementwise op of the
+  // same shape is computed on chip inside that op's kernel (bias + gelu,
+  // silu(g) * u, scale + residual...): its value never goes to HBM.
+  for (Operation &op : func.getBody().front().without_terminator()) {
+    if (!isElementwise(&op) || op.getNumResults() != 1)
+      continue;
+    Value r = op.getResult(0);
+    if (!r.hasOneUse() || resultIndex.count(r))
+      continue;
+    Operation *user = *r.getUsers().begin();
+    if (user->getBlock() == op.getBlock() && isElementwise(user) &&
+        !llvm::isa<xf::CastOp>(user) &&
+        llvm::cast<RankedTensorType>(r.getType()).getShape() ==
+            llvm::cast<RankedTensorType>(user->getResult(0).getType())
+                .getShape())
+      fusedElementwise.insert(&op);
+  }
+
   b.setInsertionPointToEnd(body);
   for (Operation &op : func.getBody().front().without_terminator()) {
-    if (fusedConcats.count(&op))
+    if (fusedConcats.count(&op) || fusedElementwise.count(&op))
       continue;
     if (auto c = llvm::dyn_cast<xf::ConstantOp>(op)) {
       values[c.getResult()] =
@@ -220,21 +244,79 @@ static std::optional<ActFunc> unaryAct(Operation *op) {
       .Default([](Operation *) { return std::nullopt; });
 }
 
+static bool isElementwise(Operation *op) {
+  return binaryAlu(op) || unaryAct(op) || llvm::isa<xf::NegOp, xf::CastOp>(op);
+}
+
+/// One elementwise op on SBUF tiles (shared by single ops and fused chains).
+static void emitOnTiles(Emitter &e, Operation *op, nc::AccessAttr out,
+                        ArrayRef<nc::AccessAttr> ins) {
+  if (auto alu = binaryAlu(op))
+    return e.tt(*alu, out, ins[0], ins[1]);
+  if (auto f = unaryAct(op))
+    return e.act(*f, out, ins[0]);
+  if (llvm::isa<xf::NegOp>(op))
+    return e.act(ActFunc::identity, out, ins[0], -1.0f);
+  e.copy(out, ins[0]); // xf.cast: the engines round on write
+}
+
+LogicalResult Lowering::lowerElementwise(Operation *root) {
+  // The expression tree under `root`: absorbed producers become scratch
+  // tiles, everything else is read from HBM once.
+  struct Node {
+    Operation *op;
+    SmallVector<int> args; // >= 0: input index; < 0: -(node + 1)
+  };
+  SmallVector<Node> nodes;
+  SmallVector<Value> leaves;
+  std::function<int(Value)> visit = [&](Value v) -> int {
+    Operation *d = v.getDefiningOp();
+    if (d && fusedElementwise.count(d)) {
+      Node n{d, {}};
+      for (Value o : d->getOperands())
+        n.args.push_back(visit(o));
+      nodes.push_back(std::move(n));
+      return -(int)nodes.size();
+    }
+    auto it = llvm::find(leaves, v);
+    if (it != leaves.end())
+      return it - leaves.begin();
+    leaves.push_back(v);
+    return leaves.size() - 1;
+  };
+  SmallVector<int> rootArgs;
+  for (Value o : root->getOperands())
+    rootArgs.push_back(visit(o));
+  SmallVector<HbmValue> ins;
+  for (Value v : leaves)
+    ins.push_back(values.lookup(v));
+  SmallVector<Type> temps;
+  for (Node &n : nodes)
+    temps.push_back(
+        llvm::cast<RankedTensorType>(n.op->getResult(0).getType())
+            .getElementType());
+  return emitElementwise(
+      e, root, values.lookup(root->getResult(0)), ins, temps,
+      [&](Emitter &e, nc::AccessAttr out, ArrayRef<nc::AccessAttr> in,
+          ArrayRef<nc::AccessAttr> tmp) {
+        auto resolve = [&](ArrayRef<int> args) {
+          SmallVector<nc::AccessAttr> r;
+          for (int a : args)
+            r.push_back(a >= 0 ? in[a] : tmp[-a - 1]);
+          return r;
+        };
+        for (auto [i, n] : llvm::enumerate(nodes))
+          emitOnTiles(e, n.op, tmp[i], resolve(n.args));
+        emitOnTiles(e, root, out, resolve(rootArgs));
+      });
+}
+
 LogicalResult Lowering::lower(Operation *op) {
   HbmValue out = values.lookup(op->getResult(0));
   auto in = [&](Value v) { return values.lookup(v); };
 
-  if (auto alu = binaryAlu(op)) {
-    AluOp a = *alu;
-    return emitElementwise(e, op, out,
-                           {in(op->getOperand(0)), in(op->getOperand(1))},
-                           [a](Emitter &e, nc::AccessAttr o,
-                               ArrayRef<nc::AccessAttr> ins) {
-                             e.tt(a, o, ins[0], ins[1]);
-                           });
-  }
-  if (auto f = unaryAct(op))
-    return lowerUnary(op, op->getOperand(0), *f, 1.0f);
+  if (isElementwise(op) && !llvm::isa<xf::CastOp>(op))
+    return lowerElementwise(op);
 
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](xf::NegOp n) {
