@@ -345,11 +345,19 @@ LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
       e.dma(e.tile(nc::MemSpace::sbuf, X.offset, 0, np, {ln, D}, {D, 1}, f32),
             e.hbm(x, off, np, D, {ln, D}, {S * D, 1}));
       // out[:h] = x[:h] cos[:h] - x[h:] sin[:h]; out[h:] = x[h:] cos[h:] + x[:h] sin[h:]
-      e.tt(AluOp::mul, half(O, 0), half(X, 0), bcast(*cb, 0));
-      e.tt(AluOp::mul, tmp, half(X, h), bcast(*sb, 0));
+      // The products go to GpSimd, the combines to Vector: the two engines
+      // work on consecutive halves in parallel.
+      {
+        Emitter::OnQueue q(e, "pool");
+        e.tt(AluOp::mul, half(O, 0), half(X, 0), bcast(*cb, 0));
+        e.tt(AluOp::mul, tmp, half(X, h), bcast(*sb, 0));
+      }
       e.tt(AluOp::sub, half(O, 0), half(O, 0), tmp);
-      e.tt(AluOp::mul, half(O, h), half(X, h), bcast(*cb, h));
-      e.tt(AluOp::mul, tmp, half(X, 0), bcast(*sb, h));
+      {
+        Emitter::OnQueue q(e, "pool");
+        e.tt(AluOp::mul, half(O, h), half(X, h), bcast(*cb, h));
+        e.tt(AluOp::mul, tmp, half(X, 0), bcast(*sb, h));
+      }
       e.tt(AluOp::add, half(O, h), half(O, h), tmp);
       e.dma(e.hbm(out, off, np, D, {ln, D}, {S * D, 1}),
             e.tile(nc::MemSpace::sbuf, O.offset, 0, np, {ln, D}, {D, 1}, f32));

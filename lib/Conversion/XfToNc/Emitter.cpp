@@ -94,14 +94,43 @@ void Emitter::place(Operation *op) {
     setQueue(op, override);
 }
 
+/// Rows [p0, p0 + n) of a tile.
+static nc::AccessAttr partitionSlice(nc::AccessAttr a, int64_t p0, int64_t n) {
+  if (a.isHbm())
+    return nc::AccessAttr::get(a.getContext(), a.getSpace(), a.getTensor(), 0,
+                               n, a.getPartitionStride(),
+                               a.getOffset() + p0 * a.getPartitionStride(),
+                               a.getSizes(), a.getStrides(),
+                               a.getElementType());
+  return nc::AccessAttr::get(a.getContext(), a.getSpace(), "",
+                             a.getPartition() + p0, n, 0, a.getOffset(),
+                             a.getSizes(), a.getStrides(), a.getElementType());
+}
+
 void Emitter::dma(nc::AccessAttr dst, nc::AccessAttr src, bool transpose) {
-  auto op = nc::DmaOp::create(b, loc, dst, src, transpose, nullptr, nullptr,
-                              nullptr);
-  // Spread transfers over the DMA queues so they run in parallel.
-  unsigned q = nextDma++ % m.dma.queues;
-  if (q != 0)
-    setQueue(op, "dma" + std::to_string(q));
-  ++instructions;
+  // One queue moves one transfer at a time: a big transfer is split by
+  // partitions over several queues so they stream in parallel.
+  int64_t bytes = dst.getPartitions() * dst.getFreeElements() *
+                  std::max(dst.getElementBytes(), src.getElementBytes());
+  constexpr int64_t kSplitBytes = 128 * 1024;
+  int64_t pieces = transpose ? 1
+                             : std::min<int64_t>({(bytes + kSplitBytes - 1) /
+                                                      kSplitBytes,
+                                                  dst.getPartitions(),
+                                                  std::max<int64_t>(1, m.dma.queues / 2)});
+  int64_t per = (dst.getPartitions() + pieces - 1) / pieces;
+  for (int64_t p0 = 0; p0 < dst.getPartitions(); p0 += per) {
+    int64_t n = std::min(per, dst.getPartitions() - p0);
+    nc::AccessAttr d = pieces > 1 ? partitionSlice(dst, p0, n) : dst;
+    nc::AccessAttr s = pieces > 1 ? partitionSlice(src, p0, n) : src;
+    auto op = nc::DmaOp::create(b, loc, d, s, transpose, nullptr, nullptr,
+                                nullptr);
+    // Spread transfers over the DMA queues so they run in parallel.
+    unsigned q = nextDma++ % m.dma.queues;
+    if (q != 0)
+      setQueue(op, "dma" + std::to_string(q));
+    ++instructions;
+  }
 }
 
 void Emitter::matmul(nc::AccessAttr dst, nc::AccessAttr st, nc::AccessAttr mv,
