@@ -1,0 +1,353 @@
+//===- MuirModule.cpp - the muir._muir Python extension -------------------===//
+//
+// A thin layer over the driver: parse and transform modules, compile for a
+// target, run on the simulator or the reference backend. Every MLIR
+// diagnostic raised while doing so becomes the text of the Python exception.
+// Arrays cross the boundary as float32 / int64 NumPy arrays; the pure-Python
+// package converts dtypes (bf16, fp8) and checks arguments.
+//
+//===----------------------------------------------------------------------===//
+#include "muir/Dialect/Nc/NcDialect.h"
+#include "muir/Driver/Driver.h"
+#include "muir/InitAll.h"
+#include "muir/Target/Assembly.h"
+#include "muir/Target/Binary.h"
+#include "muir/Target/NcProgram.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+namespace py = pybind11;
+using namespace mlir;
+using namespace muir;
+
+namespace {
+/// One context for the process: registering dialects is not free, and
+/// modules never cross threads (the GIL guards every entry point).
+MLIRContext &context() {
+  static MLIRContext *ctx = [] {
+    DialectRegistry registry;
+    registerAllDialects(registry);
+    registerAllPasses();
+    auto *c = new MLIRContext(registry, MLIRContext::Threading::DISABLED);
+    c->loadAllAvailableDialects();
+    c->printOpOnDiagnostic(false);
+    return c;
+  }();
+  return *ctx;
+}
+
+/// Collects diagnostics (with locations) while alive.
+class Diagnostics {
+public:
+  Diagnostics()
+      : handler(&context(), [this](Diagnostic &d) {
+          std::string s;
+          llvm::raw_string_ostream os(s);
+          os << d.getLocation() << ": ";
+          switch (d.getSeverity()) {
+          case DiagnosticSeverity::Error: os << "error: "; break;
+          case DiagnosticSeverity::Warning: os << "warning: "; break;
+          case DiagnosticSeverity::Note: os << "note: "; break;
+          case DiagnosticSeverity::Remark: os << "remark: "; break;
+          }
+          os << d;
+          for (Diagnostic &n : d.getNotes())
+            os << "\n" << n.getLocation() << ": note: " << n;
+          text += (text.empty() ? "" : "\n") + s;
+          return success();
+        }) {}
+  std::string take(StringRef fallback) {
+    return text.empty() ? fallback.str() : text;
+  }
+
+private:
+  std::string text;
+  ScopedDiagnosticHandler handler;
+};
+
+struct PyModule {
+  mutable OwningOpRef<ModuleOp> module;
+  std::string str() const {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    module->print(os);
+    return s;
+  }
+};
+
+std::shared_ptr<PyModule> parse(const std::string &text,
+                                const std::string &name) {
+  Diagnostics diags;
+  auto buf = llvm::MemoryBuffer::getMemBufferCopy(text, name);
+  llvm::SourceMgr sm;
+  sm.AddNewSourceBuffer(std::move(buf), llvm::SMLoc());
+  OwningOpRef<ModuleOp> m = parseSourceFile<ModuleOp>(sm, &context());
+  if (!m)
+    throw py::value_error(diags.take("failed to parse the module"));
+  return std::make_shared<PyModule>(PyModule{std::move(m)});
+}
+
+std::shared_ptr<PyModule> runPipeline(const PyModule &in,
+                                      const std::string &pipeline) {
+  Diagnostics diags;
+  OwningOpRef<ModuleOp> clone(in.module->clone());
+  PassManager pm(&context());
+  std::string err;
+  llvm::raw_string_ostream es(err);
+  // Accept both "builtin.module(...)" and a bare pipeline element list; the
+  // pass manager is anchored on the module already.
+  StringRef p = StringRef(pipeline).trim();
+  if (p.starts_with("builtin.module(") && p.ends_with(")"))
+    p = p.drop_front(strlen("builtin.module(")).drop_back();
+  if (failed(parsePassPipeline(p, pm, es)))
+    throw py::value_error("invalid pass pipeline '" + pipeline + "': " + err);
+  if (failed(pm.run(*clone)))
+    throw std::runtime_error(diags.take("pass pipeline failed"));
+  return std::make_shared<PyModule>(PyModule{std::move(clone)});
+}
+
+struct Signature {
+  std::vector<std::vector<int64_t>> shapes;
+  std::vector<std::string> dtypes;
+};
+
+Signature signatureOf(TypeRange types) {
+  Signature s;
+  for (Type t : types) {
+    auto rt = llvm::cast<RankedTensorType>(t);
+    s.shapes.emplace_back(rt.getShape().begin(), rt.getShape().end());
+    s.dtypes.push_back(
+        ref::dtypeName(*ref::dtypeOf(rt.getElementType())).str());
+  }
+  return s;
+}
+
+struct PyExecutable {
+  OwningOpRef<ModuleOp> xf; // the source module, for the reference backend
+  std::string funcName;
+  driver::Compiled compiled;
+  Signature args, results;
+  std::string lastReport, lastTrace;
+
+  func::FuncOp func() {
+    return xf->lookupSymbol<func::FuncOp>(funcName);
+  }
+
+  /// float32 / int64 arrays -> host tensors rounded to the argument types.
+  SmallVector<ref::HostTensor> hostArgs(const std::vector<py::array> &arrays) {
+    SmallVector<ref::HostTensor> out;
+    for (size_t i = 0; i < arrays.size(); ++i) {
+      ref::HostTensor t;
+      t.shape.assign(args.shapes[i].begin(), args.shapes[i].end());
+      auto dt = ref::dtypeOf(
+          llvm::cast<RankedTensorType>(func().getArgumentTypes()[i])
+              .getElementType());
+      t.dtype = *dt;
+      if (ref::isFloatDType(t.dtype)) {
+        auto a = py::array_t<float, py::array::c_style | py::array::forcecast>(
+            arrays[i]);
+        t.data.resize(a.size());
+        for (py::ssize_t k = 0; k < a.size(); ++k)
+          t.data[k] = ref::roundTo(t.dtype, a.data()[k]);
+      } else {
+        auto a =
+            py::array_t<int64_t, py::array::c_style | py::array::forcecast>(
+                arrays[i]);
+        t.ints.assign(a.data(), a.data() + a.size());
+      }
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  static py::array toNumpy(const ref::HostTensor &t) {
+    std::vector<py::ssize_t> shape(t.shape.begin(), t.shape.end());
+    if (ref::isFloatDType(t.dtype)) {
+      py::array_t<float> a(shape);
+      std::copy(t.data.begin(), t.data.end(), a.mutable_data());
+      return a;
+    }
+    py::array_t<int64_t> a(shape);
+    std::copy(t.ints.begin(), t.ints.end(), a.mutable_data());
+    return a;
+  }
+
+  std::vector<py::array> runReference(const std::vector<py::array> &arrays) {
+    auto host = hostArgs(arrays);
+    Diagnostics diags;
+    FailureOr<SmallVector<ref::HostTensor>> r = failure();
+    {
+      py::gil_scoped_release release;
+      r = ref::runFunction(func(), host);
+    }
+    if (failed(r))
+      throw std::runtime_error(diags.take("the reference backend failed"));
+    std::vector<py::array> out;
+    for (auto &t : *r)
+      out.push_back(toNumpy(t));
+    return out;
+  }
+
+  std::vector<py::array> runSim(const std::vector<py::array> &arrays,
+                                bool trace, bool checkHazards) {
+    auto host = hostArgs(arrays);
+    SmallVector<ref::HostTensor> shapes;
+    for (size_t i = 0; i < results.shapes.size(); ++i) {
+      ref::HostTensor h;
+      h.shape.assign(results.shapes[i].begin(), results.shapes[i].end());
+      h.dtype = *ref::dtypeOf(
+          llvm::cast<RankedTensorType>(func().getResultTypes()[i])
+              .getElementType());
+      shapes.push_back(std::move(h));
+    }
+    sim::Options o;
+    o.trace = trace;
+    o.checkHazards = checkHazards;
+    std::optional<llvm::Expected<driver::SimResult>> r;
+    {
+      py::gil_scoped_release release;
+      r.emplace(driver::simulate(compiled, host, shapes, o));
+    }
+    if (!*r)
+      throw std::runtime_error("simulation failed: " +
+                               llvm::toString(r->takeError()));
+    lastReport = (*r)->report.toJson();
+    if (trace)
+      lastTrace = (*r)->traceJson;
+    std::vector<py::array> out;
+    for (auto &t : (*r)->outputs)
+      out.push_back(toNumpy(t));
+    return out;
+  }
+
+  std::string nc() {
+    OpBuilder b(&context());
+    OwningOpRef<ModuleOp> m(ModuleOp::create(UnknownLoc::get(&context())));
+    b.setInsertionPointToEnd(m->getBody());
+    Diagnostics diags;
+    if (failed(target::programToKernel(compiled.program, b,
+                                       UnknownLoc::get(&context()))))
+      throw std::runtime_error(diags.take("cannot rebuild the kernel"));
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    m->print(os);
+    return s;
+  }
+};
+
+std::shared_ptr<PyExecutable> compile(const PyModule &m,
+                                      const std::string &targetName,
+                                      const std::string &entry) {
+  Diagnostics diags;
+  auto exe = std::make_shared<PyExecutable>();
+  exe->xf = OwningOpRef<ModuleOp>(m.module->clone());
+  func::FuncOp f;
+  SmallVector<func::FuncOp> funcs(exe->xf->getOps<func::FuncOp>());
+  for (func::FuncOp g : funcs)
+    if ((!entry.empty() && g.getSymName() == entry) ||
+        (entry.empty() && g.getSymName() == "main"))
+      f = g;
+  if (!f && entry.empty() && funcs.size() == 1)
+    f = funcs.front();
+  if (!f)
+    throw py::value_error(
+        entry.empty() ? "no function to compile: name one with entry=, or "
+                        "call it @main"
+                      : "no function @" + entry + " in the module");
+  exe->funcName = f.getSymName().str();
+  for (Type t : llvm::concat<const Type>(f.getArgumentTypes(),
+                                         f.getResultTypes())) {
+    auto rt = llvm::dyn_cast<RankedTensorType>(t);
+    if (!rt || !rt.hasStaticShape() || !ref::dtypeOf(rt.getElementType()))
+      throw py::value_error("function @" + exe->funcName +
+                            " has a non-tensor or unsupported type in its "
+                            "signature");
+  }
+  exe->args = signatureOf(f.getArgumentTypes());
+  exe->results = signatureOf(f.getResultTypes());
+  FailureOr<driver::Compiled> c = failure();
+  {
+    py::gil_scoped_release release;
+    c = driver::compile(*exe->xf, exe->funcName, targetName);
+  }
+  if (failed(c)) {
+    std::string msg = diags.take("compilation failed");
+    if (msg.find("unknown target") != std::string::npos)
+      throw py::value_error(msg);
+    throw std::runtime_error(msg);
+  }
+  exe->compiled = std::move(*c);
+  return exe;
+}
+} // namespace
+
+PYBIND11_MODULE(_muir, m) {
+  m.doc() = "muir native bindings (use the `muir` package)";
+  py::class_<PyModule, std::shared_ptr<PyModule>>(m, "Module")
+      .def("__str__", &PyModule::str);
+  m.def("parse", &parse, py::arg("text"), py::arg("name") = "<string>");
+  m.def("run_pipeline", &runPipeline, py::arg("module"), py::arg("pipeline"));
+  m.def("compile", &compile, py::arg("module"), py::arg("target"),
+        py::arg("entry") = "");
+  py::class_<PyExecutable, std::shared_ptr<PyExecutable>>(m, "Executable")
+      .def_property_readonly(
+          "arg_shapes", [](PyExecutable &e) { return e.args.shapes; })
+      .def_property_readonly(
+          "arg_dtypes", [](PyExecutable &e) { return e.args.dtypes; })
+      .def_property_readonly(
+          "result_shapes", [](PyExecutable &e) { return e.results.shapes; })
+      .def_property_readonly(
+          "result_dtypes", [](PyExecutable &e) { return e.results.dtypes; })
+      .def_property_readonly("target",
+                             [](PyExecutable &e) { return e.compiled.machine.name; })
+      .def_property_readonly(
+          "compile_seconds",
+          [](PyExecutable &e) { return e.compiled.compileSeconds; })
+      .def("run_reference", &PyExecutable::runReference)
+      .def("run_sim", &PyExecutable::runSim, py::arg("arrays"),
+           py::arg("trace") = false, py::arg("check_hazards") = true)
+      .def_property_readonly("last_report",
+                             [](PyExecutable &e) { return e.lastReport; })
+      .def_property_readonly("last_trace",
+                             [](PyExecutable &e) { return e.lastTrace; })
+      .def_property_readonly("asm",
+                             [](PyExecutable &e) {
+                               return target::printAssembly(e.compiled.program);
+                             })
+      .def_property_readonly("binary",
+                             [](PyExecutable &e) {
+                               std::vector<uint8_t> b =
+                                   target::writeBinary(e.compiled.program);
+                               return py::bytes(
+                                   reinterpret_cast<const char *>(b.data()),
+                                   b.size());
+                             })
+      .def_property_readonly("nc", &PyExecutable::nc);
+  m.def("tolerance", [](const std::string &dtype) {
+    for (ref::DType d : {ref::DType::F32, ref::DType::BF16, ref::DType::F16,
+                         ref::DType::F8E4M3FN, ref::DType::F8E5M2,
+                         ref::DType::I32, ref::DType::I64})
+      if (ref::dtypeName(d) == dtype) {
+        driver::Tolerance t = driver::toleranceFor(d);
+        return std::make_pair(t.rtol, t.atol);
+      }
+    throw py::value_error("unknown dtype '" + dtype + "'");
+  });
+}

@@ -1,0 +1,234 @@
+"""muir: a tensor compiler for a Trainium2-like accelerator, from Python.
+
+    import muir, numpy as np
+    exe = muir.compile(xf_text, target="trn2")      # or a torch.nn.Module
+    (y,) = exe.run(x, w)                             # simulated on the accelerator model
+    exe.report["pe_utilization"]; exe.trace("t.json")
+
+Arguments are NumPy arrays. Float arguments accept any float dtype (float32,
+float64, float16, ml_dtypes bfloat16/float8) and are rounded to the
+argument's element type with round-to-nearest-even, as `muir-run` does;
+integer arguments take integer arrays. Results come back in their own
+element type (bf16 as ml_dtypes.bfloat16). torch is imported only by
+`muir.torch` and by `compile` when given a torch module.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+
+import numpy as np
+
+_HERE = pathlib.Path(__file__).resolve().parent
+# An installed package carries its machine descriptions; a build tree finds
+# them in the source tree it was configured from.
+if (_HERE / "targets").is_dir():
+    os.environ.setdefault("MUIR_TARGETS_DIR", str(_HERE / "targets"))
+
+from . import _muir  # noqa: E402
+
+__all__ = ["Module", "Executable", "parse", "compile", "passes", "check"]
+
+_FLOAT_DTYPES = {"f32", "bf16", "f16", "f8E4M3FN", "f8E5M2"}
+
+
+class Module:
+    """An MLIR module (xf functions, or nc kernels after compilation)."""
+
+    def __init__(self, native):
+        self._native = native
+
+    def __str__(self):
+        return str(self._native)
+
+    def __repr__(self):
+        return f"<muir.Module\n{self}>"
+
+
+def parse(text: str, name: str = "<string>") -> Module:
+    """Parses and verifies MLIR text; ValueError with the diagnostics otherwise."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse() expects MLIR text (str), got {type(text).__name__}")
+    return Module(_muir.parse(text, name))
+
+
+class passes:  # noqa: N801 - a namespace, as in `muir.passes.run`
+    @staticmethod
+    def run(module: Module | str, pipeline: str) -> Module:
+        """Runs a pass pipeline (muir-opt syntax, e.g. "canonicalize,cse" or
+        "muir-compile{target=small}") on a copy of `module` and returns it."""
+        if isinstance(module, str):
+            module = parse(module)
+        if not isinstance(module, Module):
+            raise TypeError(f"expected a muir.Module or MLIR text, got {type(module).__name__}")
+        return Module(_muir.run_pipeline(module._native, pipeline))
+
+
+def _np_dtype(name):
+    if name == "f32":
+        return np.float32
+    if name == "f16":
+        return np.float16
+    if name in ("i32", "i64"):
+        return np.int32 if name == "i32" else np.int64
+    import ml_dtypes
+    return {"bf16": ml_dtypes.bfloat16, "f8E4M3FN": ml_dtypes.float8_e4m3fn,
+            "f8E5M2": ml_dtypes.float8_e5m2}[name]
+
+
+def _is_float_array(a):
+    if a.dtype.kind == "f":
+        return True
+    # ml_dtypes types are kind "V" with names like bfloat16 / float8_*.
+    return a.dtype.kind == "V" and ("float" in a.dtype.name)
+
+
+class Executable:
+    """A function compiled for a target: run it, inspect its code and timeline."""
+
+    def __init__(self, native, module_text: str):
+        self._native = native
+        self._xf = module_text
+        self._trace = None
+
+    # -- code -----------------------------------------------------------------
+    @property
+    def asm(self) -> str:
+        """The program as readable assembly (one instruction a line)."""
+        return self._native.asm
+
+    @property
+    def binary(self) -> bytes:
+        """The program in muir's binary container."""
+        return self._native.binary
+
+    @property
+    def mlir(self) -> str:
+        """The nc kernel the compiler produced."""
+        return self._native.nc
+
+    @property
+    def target(self) -> str:
+        return self._native.target
+
+    @property
+    def compile_seconds(self) -> float:
+        return self._native.compile_seconds
+
+    @property
+    def signature(self):
+        """((arg shapes, arg dtypes), (result shapes, result dtypes))."""
+        n = self._native
+        return ((n.arg_shapes, n.arg_dtypes), (n.result_shapes, n.result_dtypes))
+
+    # -- running --------------------------------------------------------------
+    def _convert(self, arrays):
+        shapes, dtypes = self._native.arg_shapes, self._native.arg_dtypes
+        if len(arrays) != len(shapes):
+            raise TypeError(f"expected {len(shapes)} argument(s), got {len(arrays)}")
+        out = []
+        for i, (a, shape, dt) in enumerate(zip(arrays, shapes, dtypes)):
+            if hasattr(a, "detach") and hasattr(a, "numpy"):  # a torch tensor
+                import torch
+                a = a.detach().cpu()
+                a = a.float().numpy() if a.dtype in (torch.bfloat16,) else a.numpy()
+            if not isinstance(a, np.ndarray):
+                raise TypeError(f"argument {i}: expected a numpy.ndarray, got {type(a).__name__}")
+            want = f"expected shape {tuple(shape)} {dt}"
+            if tuple(a.shape) != tuple(shape):
+                raise ValueError(f"argument {i}: {want}, got {tuple(a.shape)} {a.dtype}")
+            if dt in _FLOAT_DTYPES:
+                if not _is_float_array(a):
+                    raise ValueError(f"argument {i}: {want} (a float array), got {a.dtype}")
+                out.append(np.ascontiguousarray(a.astype(np.float32)))
+            else:
+                if a.dtype.kind not in "iu":
+                    raise ValueError(f"argument {i}: {want} (an integer array), got {a.dtype}")
+                out.append(np.ascontiguousarray(a.astype(np.int64)))
+        return out
+
+    def _results(self, raw):
+        return [r.astype(_np_dtype(dt)) if dt not in ("f32", "i64") else r
+                for r, dt in zip(raw, self._native.result_dtypes)]
+
+    def run(self, *arrays, backend: str = "sim", check: bool = False, trace: bool = True,
+            check_hazards: bool = True):
+        """Runs on `backend` ("sim": the accelerator simulator; "reference": the CPU
+        oracle) and returns the results as NumPy arrays. With check=True the
+        simulator's results are compared with the reference backend under the
+        per-dtype tolerance (AssertionError on mismatch)."""
+        if backend not in ("sim", "reference"):
+            raise ValueError(f"unknown backend {backend!r} (available: 'sim', 'reference')")
+        args = self._convert(arrays)
+        if backend == "reference":
+            return self._results(self._native.run_reference(args))
+        raw = self._native.run_sim(args, trace, check_hazards)
+        self._trace = self._native.last_trace if trace else None
+        if check:
+            want = self._native.run_reference(args)
+            for i, (g, w, dt) in enumerate(zip(raw, want, self._native.result_dtypes)):
+                _assert_close(g, w, dt, f"result {i}")
+        return self._results(raw)
+
+    @property
+    def report(self) -> dict:
+        """Figures of the last simulator run: cycles, seconds, pe_utilization,
+        hbm_bytes (read + written), hbm_bytes_read, hbm_bytes_written, busy, ..."""
+        text = self._native.last_report
+        if not text:
+            raise RuntimeError("no simulator run yet: call run(..., backend='sim') first")
+        r = json.loads(text)
+        r["hbm_bytes"] = r["hbm_bytes_read"] + r["hbm_bytes_written"]
+        return r
+
+    def trace(self, path) -> pathlib.Path:
+        """Writes the Perfetto/Chrome trace of the last simulator run."""
+        if not self._trace:
+            raise RuntimeError("no traced simulator run yet: call run(..., backend='sim') first")
+        p = pathlib.Path(path)
+        p.write_text(self._trace)
+        return p
+
+
+def _assert_close(got, want, dtype, what):
+    rtol, atol = _muir.tolerance(dtype)
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    scale = max(1.0, float(np.max(np.abs(want[np.isfinite(want)]), initial=0.0)))
+    bad = ~(np.isclose(got, want, rtol=rtol, atol=atol * scale, equal_nan=True))
+    if bad.any():
+        i = np.unravel_index(np.argmax(bad), bad.shape)
+        raise AssertionError(f"{what}: {int(bad.sum())}/{bad.size} elements differ from the reference "
+                             f"beyond rtol={rtol} atol={atol}*{scale:g}; first at {i}: "
+                             f"sim {got[i]!r}, reference {want[i]!r}")
+
+
+def check(executable: Executable, *arrays):
+    """Runs on the simulator and the reference backend; raises AssertionError
+    if they differ beyond the per-dtype tolerance. Returns the results."""
+    return executable.run(*arrays, backend="sim", check=True)
+
+
+def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "") -> Executable:  # noqa: A001
+    """Compiles an xf module (text or Module) or a torch.nn.Module for `target`."""
+    if not isinstance(obj, (str, Module)):
+        try:
+            import torch
+        except ImportError:
+            torch = None
+        if torch is not None and isinstance(obj, torch.nn.Module):
+            from . import torch as muir_torch
+            return muir_torch.compile(obj, example_inputs, target=target)
+        raise TypeError(f"compile() takes xf text, a muir.Module or a torch.nn.Module, "
+                        f"got {type(obj).__name__}")
+    module = parse(obj) if isinstance(obj, str) else obj
+    return Executable(_muir.compile(module._native, target, entry), str(module))
+
+
+def __getattr__(name):
+    # `muir.torch` without importing torch at `import muir` time.
+    if name == "torch":
+        import importlib
+        return importlib.import_module(".torch", __name__)
+    raise AttributeError(name)

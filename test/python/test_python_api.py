@@ -1,0 +1,182 @@
+"""The `muir` Python package end to end, including every error path.
+
+Uses the module the CMake build produced (build/python_packages), not a
+second compile.
+"""
+import json
+import os
+import pathlib
+import sys
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+from conftest import BUILD, ty
+
+sys.path.insert(0, str(BUILD / "python_packages"))
+muir = pytest.importorskip("muir")
+
+MATMUL_BIAS = f"""func.func @main(%a: {ty((20, 24))}, %b: {ty((24, 36))}, %c: {ty((36,))}) -> {ty((20, 36))} {{
+  %0 = xf.matmul %a, %b : ({ty((20, 24))}, {ty((24, 36))}) -> {ty((20, 36))}
+  %1 = xf.add %0, %c : ({ty((20, 36))}, {ty((36,))}) -> {ty((20, 36))}
+  %2 = xf.gelu %1 : {ty((20, 36))}
+  return %2 : {ty((20, 36))}
+}}"""
+
+
+def np_gelu(x):
+    import math
+    erf = np.vectorize(math.erf)
+    return 0.5 * x * (1 + erf(x / math.sqrt(2)))
+
+
+@pytest.fixture
+def args():
+    rng = np.random.default_rng(7)
+    return [rng.uniform(-1, 1, s).astype(np.float32) for s in [(20, 24), (24, 36), (36,)]]
+
+
+def test_parse_and_print_round_trip():
+    m = muir.parse(MATMUL_BIAS)
+    text = str(m)
+    assert "xf.matmul" in text and "xf.gelu" in text
+    assert str(muir.parse(text)) == text
+
+
+def test_passes_run_canonicalize_folds_multiply_by_one():
+    src = f"""func.func @main(%x: {ty((4,))}) -> {ty((4,))} {{
+  %c = xf.constant dense<1.0> : {ty((4,))}
+  %0 = xf.mul %x, %c : ({ty((4,))}, {ty((4,))}) -> {ty((4,))}
+  return %0 : {ty((4,))}
+}}"""
+    before = muir.parse(src)
+    after = muir.passes.run(before, "canonicalize")
+    assert "xf.mul" in str(before) and "xf.mul" not in str(after)
+    compiled = muir.passes.run(src, "builtin.module(muir-compile{target=small})")
+    assert "nc.kernel @main" in str(compiled)
+
+
+@pytest.mark.parametrize("target", ["small", "trn2"])
+def test_compile_and_run_matches_numpy(args, target):
+    exe = muir.compile(MATMUL_BIAS, target=target)
+    assert exe.target == target
+    (y,) = exe.run(*args)
+    want = np_gelu(args[0].astype(np.float64) @ args[1] + args[2])
+    np.testing.assert_allclose(y, want, rtol=1e-4, atol=1e-4)
+    (ref,) = exe.run(*args, backend="reference")
+    np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-5)
+    r = exe.report
+    for key in ("cycles", "seconds", "pe_utilization", "hbm_bytes", "hbm_bytes_read", "hbm_bytes_written"):
+        assert key in r
+    assert r["cycles"] > 0 and 0 < r["pe_utilization"] <= 1
+    # Inputs are read once and the output written once, at least.
+    assert r["hbm_bytes_read"] >= sum(a.nbytes for a in args)
+    assert r["hbm_bytes_written"] >= y.nbytes
+    assert muir.check(exe, *args)[0].shape == (20, 36)
+
+
+def test_code_trace_and_binary(args, tmp_path):
+    exe = muir.compile(MATMUL_BIAS, target="small")
+    assert exe.asm.startswith(".kernel main target=small")
+    assert exe.binary[:6] == b"MUIRNC"
+    assert "nc.matmul" in exe.mlir
+    assert exe.compile_seconds >= 0
+    with pytest.raises(RuntimeError, match="no traced simulator run"):
+        exe.trace(tmp_path / "t.json")
+    exe.run(*args)
+    path = exe.trace(tmp_path / "t.json")
+    events = json.loads(path.read_text())["traceEvents"]
+    assert any(e.get("ph") == "X" and e["name"] == "matmul" for e in events)
+
+
+def test_bf16_in_and_out():
+    src = f"""func.func @main(%a: {ty((8, 16), 'bf16')}, %b: {ty((16, 8), 'bf16')}) -> {ty((8, 8), 'bf16')} {{
+  %0 = xf.matmul %a, %b : ({ty((8, 16), 'bf16')}, {ty((16, 8), 'bf16')}) -> {ty((8, 8), 'bf16')}
+  return %0 : {ty((8, 8), 'bf16')}
+}}"""
+    rng = np.random.default_rng(3)
+    a = rng.uniform(-1, 1, (8, 16)).astype(ml_dtypes.bfloat16)
+    b = rng.uniform(-1, 1, (16, 8)).astype(np.float32)  # rounded to bf16 on the way in
+    exe = muir.compile(src, target="small")
+    (y,) = exe.run(a, b, check=True)
+    assert y.dtype == ml_dtypes.bfloat16
+    want = a.astype(np.float64) @ b.astype(ml_dtypes.bfloat16).astype(np.float64)
+    np.testing.assert_allclose(y.astype(np.float32), want, rtol=2 ** -7, atol=1e-2)
+
+
+# ----------------------------------------------------------------------------- errors
+
+def test_parse_error_has_location_and_message():
+    with pytest.raises(ValueError, match=r'loc\("model.mlir":1:\d+\): error: '):
+        muir.parse("func.func @main( -> {", name="model.mlir")
+    with pytest.raises(ValueError, match="do not broadcast"):
+        muir.parse(f"""func.func @main(%a: {ty((2, 3))}, %b: {ty((4,))}) -> {ty((2, 3))} {{
+  %0 = xf.add %a, %b : ({ty((2, 3))}, {ty((4,))}) -> {ty((2, 3))}
+  return %0 : {ty((2, 3))}
+}}""")
+    with pytest.raises(TypeError):
+        muir.parse(42)
+
+
+def test_wrong_argument_count_and_types(args):
+    exe = muir.compile(MATMUL_BIAS, target="small")
+    with pytest.raises(TypeError, match="expected 3 argument"):
+        exe.run(*args[:2])
+    with pytest.raises(TypeError, match="argument 1: expected a numpy.ndarray"):
+        exe.run(args[0], [[1.0]], args[2])
+    with pytest.raises(ValueError, match=r"argument 1: expected shape \(24, 36\) f32, got \(36, 24\) float32"):
+        exe.run(args[0], args[1].T.copy(), args[2])
+    with pytest.raises(ValueError, match=r"argument 0: expected .* \(a float array\), got int32"):
+        exe.run(args[0].astype(np.int32), args[1], args[2])
+
+
+def test_gather_has_no_accelerator_lowering_yet():
+    src = f"""func.func @main(%t: {ty((5, 2))}, %i: {ty((3,), 'i32')}) -> {ty((3, 2))} {{
+  %0 = xf.gather %t[%i] : ({ty((5, 2))}, {ty((3,), 'i32')}) -> {ty((3, 2))}
+  return %0 : {ty((3, 2))}
+}}"""
+    # gather has no accelerator lowering: the error names the op.
+    with pytest.raises(RuntimeError, match="xf.gather.*no accelerator lowering|has no accelerator lowering"):
+        muir.compile(src, target="small")
+
+
+def test_unknown_target_and_backend(args):
+    with pytest.raises(ValueError, match="unknown target 'nosuch'"):
+        muir.compile(MATMUL_BIAS, target="nosuch")
+    exe = muir.compile(MATMUL_BIAS, target="small")
+    with pytest.raises(ValueError, match="unknown backend 'gpu'"):
+        exe.run(*args, backend="gpu")
+    with pytest.raises(RuntimeError, match="no simulator run yet"):
+        muir.compile(MATMUL_BIAS, target="small").report
+
+
+def test_does_not_fit_is_a_compile_error():
+    src = f"""func.func @main(%x: {ty((4, 3000))}) -> {ty((4, 3000))} {{
+  %0 = xf.softmax %x : {ty((4, 3000))}
+  return %0 : {ty((4, 3000))}
+}}"""
+    with pytest.raises(RuntimeError, match="does not fit on target 'small'"):
+        muir.compile(src, target="small")
+
+
+def test_invalid_pipeline():
+    with pytest.raises(ValueError, match="nosuchpass"):
+        muir.passes.run(MATMUL_BIAS, "nosuchpass")
+
+
+def test_log_edge_values_on_both_backends():
+    src = f"""func.func @main(%a: {ty((4,))}) -> {ty((4,))} {{
+  %0 = xf.log %a : {ty((4,))}
+  return %0 : {ty((4,))}
+}}"""
+    exe = muir.compile(src, target="small")
+    x = np.array([1.0, np.e, 0.0, -1.0], np.float32)
+    for backend in ("reference", "sim"):
+        (y,) = exe.run(x, backend=backend)
+        assert y[0] == 0 and np.isclose(y[1], 1) and y[2] == -np.inf and np.isnan(y[3]), backend
+
+
+def test_compile_rejects_other_objects():
+    with pytest.raises(TypeError, match="compile\\(\\) takes xf text"):
+        muir.compile(3.5)
