@@ -21,8 +21,12 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "python"))
-from muir import models  # noqa: E402
+import importlib.util  # noqa: E402
+
+# The graph builders are pure Python: load them without the native package.
+_spec = importlib.util.spec_from_file_location("muir_models", ROOT / "python" / "muir" / "models.py")
+models = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(models)
 
 BYTES = {"f32": 4, "bf16": 2, "f16": 2, "f8E4M3FN": 1, "f8E5M2": 1}
 

@@ -60,6 +60,11 @@ mlir::LogicalResult emitMatmul(Emitter &e, mlir::Operation *op,
                                const HbmValue &c, int64_t cOff,
                                const MatmulShape &s);
 
+/// Row lookup: out[t, :] = table[indices[t], :] (one-hot matmul on the PE).
+mlir::LogicalResult emitGather(Emitter &e, mlir::Operation *op,
+                               const HbmValue &table, const HbmValue &indices,
+                               const HbmValue &out);
+
 mlir::LogicalResult emitSoftmax(Emitter &e, mlir::Operation *op,
                                 const HbmValue &in, const HbmValue &out,
                                 int64_t axis);

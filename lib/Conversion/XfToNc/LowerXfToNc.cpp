@@ -437,6 +437,9 @@ LogicalResult Lowering::lower(Operation *op) {
         }
         return success();
       })
+      .Case([&](xf::GatherOp g) {
+        return emitGather(e, op, in(g.getTable()), in(g.getIndices()), out);
+      })
       .Case([&](xf::RopeOp r) {
         return emitRope(e, op, in(r.getInput()), in(r.getCos()),
                         in(r.getSin()), out);

@@ -243,3 +243,71 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   e.release(mk);
   return success();
 }
+
+LogicalResult muir::lower::emitGather(Emitter &e, Operation *op,
+                                      const HbmValue &table,
+                                      const HbmValue &indices,
+                                      const HbmValue &out) {
+  // Embedding lookup as a one-hot matmul on the PE array:
+  //   out[t, :] = sum_v (indices[t] == v) * table[v, :]
+  // The one-hot tile [v (partitions), t] is built on chip by comparing the
+  // indices (broadcast to every partition) with iota = v. Exactly one term
+  // of each sum is non-zero, so the result is the row itself, bit for bit.
+  // An index outside [0, V) selects no row and yields zeros.
+  const target::Machine &m = e.m;
+  int64_t V = table.shape[0];
+  int64_t D = table.numElements() / std::max<int64_t>(1, V);
+  int64_t T = indices.numElements();
+  Type et = table.elemType, f32 = e.f32();
+  int64_t P = e.rows();
+  int64_t tt = std::min<int64_t>(m.pe.cols, T);
+  int64_t dn0 = std::min<int64_t>({D, m.pe.movingFreeMax, m.psum.bankBytes() / 4});
+  Emitter::Mark mk = e.mark();
+  auto idxB = e.allocSbuf(tt * 4, op, "broadcast indices");
+  auto iotaB = e.allocSbuf(tt * 4, op, "an iota tile");
+  auto hotB = e.allocSbuf(tt * 4, op, "a one-hot tile");
+  auto hotT = e.allocSbuf(tt * Emitter::bytesOf(et), op, "a one-hot tile");
+  auto tabB = e.allocSbuf(dn0 * Emitter::bytesOf(et), op, "a table tile");
+  auto outB = e.allocSbuf(dn0 * Emitter::bytesOf(out.elemType), op,
+                          "an output tile");
+  auto ps = e.allocPsumBanks(1, op, "gather accumulator");
+  if (failed(idxB) || failed(iotaB) || failed(hotB) || failed(hotT) ||
+      failed(tabB) || failed(outB) || failed(ps))
+    return failure();
+  int64_t VC = (V + P - 1) / P;
+  for (int64_t t0 = 0; t0 < T; t0 += tt) {
+    int64_t tn = std::min(tt, T - t0);
+    for (int64_t d0 = 0; d0 < D; d0 += dn0) {
+      int64_t dn = std::min(dn0, D - d0);
+      nc::AccessAttr acc = e.dense(*ps, tn, dn, f32);
+      for (int64_t c = 0; c < VC; ++c) {
+        int64_t v0 = c * P, vn = std::min(P, V - v0);
+        // indices[t0 .. t0+tn) on every partition (zero partition stride),
+        // converted to f32 by the DMA.
+        nc::AccessAttr idx = e.dense(*idxB, vn, tn, f32);
+        e.dma(idx, e.hbm(indices, t0, vn, 0, {tn}, {1}));
+        nc::AccessAttr io = e.dense(*iotaB, vn, tn, f32);
+        nc::IotaOp::create(e.b, e.loc, io, e.b.getI64IntegerAttr(v0),
+                           e.b.getI64IntegerAttr(1),
+                           e.b.getDenseI64ArrayAttr({0}), nullptr, nullptr,
+                           nullptr);
+        // hot = 1 - min(|idx - v|, 1)
+        nc::AccessAttr hot = e.dense(*hotB, vn, tn, f32);
+        e.tt(nc::AluOp::sub, hot, idx, io);
+        e.ts(nc::AluOp::mul, io, hot, -1.0f);
+        e.tt(nc::AluOp::max, hot, hot, io);
+        e.ts(nc::AluOp::min, hot, hot, 1.0f, {}, nc::AluOp::mul, -1.0f);
+        nc::AccessAttr hotOp = e.dense(*hotT, vn, tn, et);
+        e.ts(nc::AluOp::add, hotOp, hot, 1.0f);
+        nc::AccessAttr tab = e.dense(*tabB, vn, dn, et);
+        e.dma(tab, e.hbm(table, v0 * D + d0, vn, D, {dn}, {1}));
+        e.matmul(acc, hotOp, tab, c > 0);
+      }
+      nc::AccessAttr o = e.dense(*outB, tn, dn, out.elemType);
+      e.copy(o, acc);
+      e.dma(e.hbm(out, t0 * D + d0, tn, D, {dn}, {1}), o);
+    }
+  }
+  e.release(mk);
+  return success();
+}

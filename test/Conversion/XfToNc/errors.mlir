@@ -1,9 +1,10 @@
 // RUN: muir-opt %s -split-input-file -verify-diagnostics --muir-lower-xf-to-nc="target=small"
 
-func.func @gather_has_no_lowering(%t: tensor<10x4xf32>, %i: tensor<3xi32>) -> tensor<3x4xf32> {
-  // expected-error @+1 {{has no accelerator lowering yet}}
-  %0 = xf.gather %t[%i] : (tensor<10x4xf32>, tensor<3xi32>) -> tensor<3x4xf32>
-  return %0 : tensor<3x4xf32>
+// A function with two blocks cannot be lowered.
+func.func @batch_matmul_of_unsupported_dialect(%x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{cannot be lowered to the accelerator: only xf ops are supported}}
+  %0 = func.call @batch_matmul_of_unsupported_dialect(%x) : (tensor<2xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
 }
 
 // -----
