@@ -91,10 +91,18 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
     bytesPerCol += Emitter::bytesOf(t);
   // Three sets of buffers: load, compute and store of consecutive tiles
   // overlap.
-  constexpr int kRing = 3;
-  int64_t cols = columnsThatFit(e, bytesPerCol, kRing, s.shape.back());
+  // Every buffer starts on a 64-byte boundary: reserve that slack, and
+  // drop to double-buffering when a large fused expression is tight.
+  int64_t nbuf = 1 + ins.size() + temps.size();
+  int kRing = 3;
+  if (e.sbufFree() - 3 * nbuf * 64 < 3 * bytesPerCol * 8)
+    kRing = 2;
+  int64_t budget = e.sbufFree() - 128 - kRing * nbuf * 64;
+  int64_t cols = std::min<int64_t>(
+      {std::max<int64_t>(1, budget / (bytesPerCol * kRing)), s.shape.back(),
+       (int64_t)4096});
   Emitter::Mark mk = e.mark();
-  SmallVector<Buffer> bufs[kRing];
+  SmallVector<SmallVector<Buffer>, 3> bufs(kRing);
   for (int k = 0; k < kRing; ++k) {
     for (size_t i = 0; i <= ins.size(); ++i) {
       Type t = i == 0 ? out.elemType : ins[i - 1].elemType;

@@ -1,0 +1,666 @@
+"""torch.export graphs to xf MLIR text.
+
+Every node whose inputs are all constants (weights, buffers, shapes, masks
+built from arange/compare/cumsum, rotary cos/sin tables) is evaluated by
+torch itself and becomes a constant; everything that depends on a user input
+is translated to xf ops. Unsupported operators are collected, with their
+source locations, and reported all at once.
+"""
+from __future__ import annotations
+
+import math
+import operator
+import struct
+
+import numpy as np
+import torch
+
+_DT = {torch.float32: "f32", torch.bfloat16: "bf16", torch.float16: "f16",
+       torch.int64: "i64", torch.int32: "i32", torch.float8_e4m3fn: "f8E4M3FN",
+       torch.float8_e5m2: "f8E5M2"}
+_ALIGN = {"f32": 4, "bf16": 2, "f16": 2, "i64": 8, "i32": 4, "f8E4M3FN": 1, "f8E5M2": 1}
+
+
+class UnsupportedOperatorError(NotImplementedError):
+    """Raised with the list of every operator the importer cannot translate."""
+
+    def __init__(self, items):
+        self.items = items
+        lines = "\n".join(f"  {op} at {loc}" for op, loc in items)
+        super().__init__(f"{len(items)} unsupported operator use(s):\n{lines}")
+
+
+class _V:
+    """An SSA value of the xf function being built."""
+
+    def __init__(self, name, shape, dt):
+        self.name, self.shape, self.dt = name, tuple(int(d) for d in shape), dt
+
+
+def _ty(shape, dt):
+    dims = "x".join(str(d) for d in shape)
+    return f"tensor<{dims}x{dt}>" if dims else f"tensor<{dt}>"
+
+
+def _loc(node):
+    trace = node.meta.get("stack_trace")
+    if trace:
+        frames = [l.strip() for l in trace.strip().splitlines() if l.strip().startswith("File ")]
+        if frames:
+            return frames[-1]
+    return f"node {node.name}"
+
+
+class _Builder:
+    def __init__(self):
+        self.lines = []
+        self.resources = []
+        self.n = 0
+        self.consts = {}
+        self.alive = []
+
+    def op(self, text, shape, dt):
+        self.n += 1
+        name = f"%v{self.n}"
+        self.lines.append(f"  {name} = {text}")
+        return _V(name, shape, dt)
+
+    # -- constants ----------------------------------------------------------
+    def const(self, t: torch.Tensor, dt=None):
+        t = t.detach().contiguous()
+        dt = dt or _DT.get(t.dtype)
+        if t.dtype == torch.bool:
+            t, dt = t.to(torch.float32), dt if dt and dt != "i1" else "f32"
+        if dt is None:
+            raise TypeError(f"unsupported constant dtype {t.dtype}")
+        key = (t.data_ptr(), tuple(t.shape), str(t.dtype), dt, t.storage_offset())
+        if key in self.consts:
+            return self.consts[key]
+        # Keep the tensor alive so its address is never reused by another.
+        self.alive.append(t)
+        tt = _torch_dtype(dt)
+        t = t.to(tt)
+        shape = tuple(t.shape)
+        flat = t.reshape(-1)
+        if flat.numel() > 0 and bool((flat == flat[0]).all()) and not _isnan_any(flat):
+            attr = f"dense<{_scalar_text(flat[0], dt)}>"
+        else:
+            name = f"c{len(self.resources)}"
+            raw = _raw_bytes(t)
+            blob = struct.pack("<I", _ALIGN[dt]) + raw
+            self.resources.append(f'      {name}: "0x{blob.hex().upper()}"')
+            attr = f"dense_resource<{name}>"
+        v = self.op(f"xf.constant {attr} : {_ty(shape, dt)}", shape, dt)
+        self.consts[key] = v
+        return v
+
+    # -- ops ------------------------------------------------------------------
+    def binary(self, kind, a, b):
+        shape = tuple(np.broadcast_shapes(a.shape, b.shape))
+        return self.op(f"xf.{kind} {a.name}, {b.name} : ({_ty(a.shape, a.dt)}, {_ty(b.shape, b.dt)}) -> "
+                       f"{_ty(shape, a.dt)}", shape, a.dt)
+
+    def unary(self, kind, a, attrs=""):
+        return self.op(f"xf.{kind} {a.name} {attrs}: {_ty(a.shape, a.dt)}", a.shape, a.dt)
+
+    def cast(self, a, dt):
+        if a.dt == dt:
+            return a
+        return self.op(f"xf.cast {a.name} : {_ty(a.shape, a.dt)} to {_ty(a.shape, dt)}", a.shape, dt)
+
+    def reshape(self, a, shape):
+        shape = tuple(int(s) for s in shape)
+        if shape == a.shape:
+            return a
+        return self.op(f"xf.reshape {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt)
+
+    def transpose(self, a, perm):
+        perm = [p % len(a.shape) for p in perm]
+        if perm == list(range(len(a.shape))):
+            return a
+        shape = tuple(a.shape[p] for p in perm)
+        p = ", ".join(str(i) for i in perm)
+        return self.op(f"xf.transpose {a.name} {{permutation = array<i64: {p}>}} : ({_ty(a.shape, a.dt)}) -> "
+                       f"{_ty(shape, a.dt)}", shape, a.dt)
+
+    def broadcast(self, a, shape):
+        shape = tuple(int(s) for s in shape)
+        if shape == a.shape:
+            return a
+        return self.op(f"xf.broadcast_to {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt)
+
+    def slice(self, a, offsets, sizes, strides):
+        def arr(xs):
+            return ", ".join(str(int(x)) for x in xs)
+        return self.op(f"xf.slice {a.name} {{offsets = array<i64: {arr(offsets)}>, sizes = array<i64: {arr(sizes)}>, "
+                       f"strides = array<i64: {arr(strides)}>}} : ({_ty(a.shape, a.dt)}) -> {_ty(sizes, a.dt)}",
+                       sizes, a.dt)
+
+    def matmul(self, a, b, transpose_rhs=False):
+        if len(a.shape) == 2 and len(b.shape) == 2:
+            n = b.shape[0] if transpose_rhs else b.shape[1]
+            shape = (a.shape[0], n)
+            attrs = " {transpose_rhs = true}" if transpose_rhs else ""
+            return self.op(f"xf.matmul {a.name}, {b.name}{attrs} : ({_ty(a.shape, a.dt)}, {_ty(b.shape, b.dt)}) -> "
+                           f"{_ty(shape, a.dt)}", shape, a.dt)
+        n = b.shape[-2] if transpose_rhs else b.shape[-1]
+        batch = tuple(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
+        shape = batch + (a.shape[-2], n)
+        attrs = " {transpose_rhs = true}" if transpose_rhs else ""
+        return self.op(f"xf.batch_matmul {a.name}, {b.name}{attrs} : ({_ty(a.shape, a.dt)}, {_ty(b.shape, b.dt)}) -> "
+                       f"{_ty(shape, a.dt)}", shape, a.dt)
+
+
+def _isnan_any(flat):
+    return flat.is_floating_point() and bool(torch.isnan(flat).any())
+
+
+def _torch_dtype(dt):
+    return {v: k for k, v in _DT.items()}[dt]
+
+
+def _raw_bytes(t):
+    if t.dtype in (torch.bfloat16, torch.float16):
+        return t.view(torch.int16).numpy().tobytes()
+    if t.dtype in (torch.float8_e4m3fn, torch.float8_e5m2):
+        return t.view(torch.uint8).numpy().tobytes()
+    return t.numpy().tobytes()
+
+
+def _scalar_text(x, dt):
+    if dt in ("i64", "i32"):
+        return str(int(x))
+    v = float(x)
+    if math.isfinite(v):
+        return repr(v) if dt != "f32" else f"{v:.9e}"
+    bits = {"f32": ("<f", "<I", "0x{:08X}"), "bf16": None}.get(dt)
+    if dt == "f32":
+        return "0x{:08X}".format(struct.unpack("<I", struct.pack("<f", v))[0])
+    raw = _raw_bytes(torch.tensor([v], dtype=_torch_dtype(dt)))
+    return "0x" + raw[::-1].hex().upper()
+
+
+class Importer:
+    def __init__(self, ep):
+        self.ep = ep
+        self.b = _Builder()
+        self.env = {}
+        self.unsupported = []
+
+    # Values are _V (graph-dependent), torch.Tensor (constants), or Python data.
+    def val(self, x, like=None):
+        if isinstance(x, _V):
+            return x
+        if isinstance(x, torch.Tensor):
+            return self.b.const(x)
+        if isinstance(x, (int, float, bool)):
+            dt = like.dt if like is not None else "f32"
+            return self.b.const(torch.tensor(x, dtype=_torch_dtype(dt)), dt)
+        raise TypeError(f"unexpected operand {x!r}")
+
+    def lookup(self, a):
+        if isinstance(a, torch.fx.Node):
+            return self.env[a]
+        if isinstance(a, (list, tuple)):
+            return type(a)(self.lookup(x) for x in a)
+        return a
+
+    def run(self):
+        gm = self.ep.graph_module
+        sig = self.ep.graph_signature
+        from torch.export.graph_signature import InputKind
+        specs = {s.arg.name: s for s in sig.input_specs}
+        args = []
+        for node in gm.graph.nodes:
+            if node.op == "placeholder":
+                spec = specs.get(node.name)
+                if spec is not None and spec.kind != InputKind.USER_INPUT:
+                    if spec.kind == InputKind.CONSTANT_TENSOR:
+                        self.env[node] = self.ep.constants[spec.target]
+                    else:
+                        self.env[node] = self.ep.state_dict.get(spec.target,
+                                                                self.ep.constants.get(spec.target))
+                    continue
+                meta = node.meta.get("val")
+                if not isinstance(meta, torch.Tensor):
+                    raise NotImplementedError(f"input {node.name}: only tensor inputs are supported")
+                if any(not isinstance(d, int) for d in meta.shape):
+                    raise NotImplementedError(f"input {node.name}: dynamic shapes are not supported")
+                dt = _DT.get(meta.dtype)
+                if dt is None:
+                    raise NotImplementedError(f"input {node.name}: dtype {meta.dtype} is not supported")
+                v = _V(f"%{node.name}", meta.shape, dt)
+                args.append(v)
+                self.env[node] = v
+            elif node.op == "call_function":
+                self.call(node)
+            elif node.op == "output":
+                outs = [self.lookup(o) for o in _flatten(node.args[0])]
+        if self.unsupported:
+            raise UnsupportedOperatorError(self.unsupported)
+        results = []
+        for o in outs:
+            if o is None:
+                continue
+            if not isinstance(o, _V):
+                o = self.val(o)
+            results.append(o)
+        sig_args = ", ".join(f"{a.name}: {_ty(a.shape, a.dt)}" for a in args)
+        rtys = ", ".join(_ty(r.shape, r.dt) for r in results)
+        body = "\n".join(self.b.lines)
+        text = (f"func.func @main({sig_args}) -> ({rtys}) {{\n{body}\n"
+                f"  return {', '.join(r.name for r in results)} : {rtys}\n}}\n")
+        if self.b.resources:
+            text += "{-#\n  dialect_resources: {\n    builtin: {\n" + ",\n".join(self.b.resources) + \
+                    "\n    }\n  }\n#-}\n"
+        return text, args, results
+
+    def call(self, node):
+        args = self.lookup(node.args)
+        kwargs = {k: self.lookup(v) for k, v in node.kwargs.items()}
+        target = node.target
+        if not any(isinstance(x, _V) for x in _flatten((args, kwargs))):
+            # Constant folding: torch evaluates anything that does not depend
+            # on a user input (masks, rotary tables, position ids, shapes).
+            try:
+                self.env[node] = target(*args, **kwargs)
+            except Exception as e:  # noqa: BLE001 - reported as unsupported
+                self.unsupported.append((f"{_name(target)} (constant evaluation failed: {e})", _loc(node)))
+                self.env[node] = None
+            return
+        handler = _HANDLERS.get(_name(target))
+        if handler is None:
+            self.unsupported.append((_name(target), _loc(node)))
+            self.env[node] = _poison(node)
+            return
+        try:
+            self.env[node] = handler(self, node, *args, **kwargs)
+        except _Unsupported as e:
+            self.unsupported.append((f"{_name(target)} ({e})", _loc(node)))
+            self.env[node] = _poison(node)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _poison(node):
+    meta = node.meta.get("val")
+    if isinstance(meta, torch.Tensor):
+        return _V("%poison", tuple(int(d) for d in meta.shape), _DT.get(meta.dtype, "f32"))
+    if isinstance(meta, (list, tuple)):
+        return [(_V("%poison", tuple(int(d) for d in m.shape), _DT.get(m.dtype, "f32"))
+                 if isinstance(m, torch.Tensor) else None) for m in meta]
+    return None
+
+
+def _flatten(x):
+    if isinstance(x, (list, tuple)):
+        for y in x:
+            yield from _flatten(y)
+    elif isinstance(x, dict):
+        for y in x.values():
+            yield from _flatten(y)
+    else:
+        yield x
+
+
+def _name(target):
+    if target is operator.getitem:
+        return "getitem"
+    return str(target).replace("aten.", "").replace(".default", "")
+
+
+# ----------------------------------------------------------------------------- handlers
+
+_HANDLERS = {}
+
+
+def _h(*names):
+    def deco(fn):
+        for n in names:
+            _HANDLERS[n] = fn
+        return fn
+    return deco
+
+
+def _meta_dt(node):
+    return _DT.get(node.meta["val"].dtype)
+
+
+@_h("getitem")
+def _getitem(im, node, seq, i):
+    return seq[i]
+
+
+@_h("clone", "contiguous", "alias", "detach", "dropout", "lift_fresh_copy", "alias_copy")
+def _identity(im, node, x, *a, **k):
+    return x
+
+
+@_h("_assert_tensor_metadata")
+def _assert(im, node, *a, **k):
+    return None
+
+
+@_h("_to_copy", "to.dtype", "to.dtype_layout", "type_as")
+def _to(im, node, x, *a, **k):
+    return im.b.cast(im.val(x), _meta_dt(node))
+
+
+def _binary(kind):
+    def fn(im, node, a, b, alpha=1):
+        out_dt = _meta_dt(node)
+        av = im.val(a, like=b if isinstance(b, _V) else None) if not isinstance(a, _V) else a
+        bv = im.val(b, like=a if isinstance(a, _V) else None) if not isinstance(b, _V) else b
+        av, bv = im.b.cast(av, out_dt), im.b.cast(bv, out_dt)
+        if alpha != 1:
+            bv = im.b.binary("mul", bv, im.val(float(alpha), like=bv))
+        return im.b.binary(kind, av, bv)
+    return fn
+
+
+for _k, _names in {"add": ("add.Tensor", "add.Scalar"), "sub": ("sub.Tensor", "sub.Scalar"),
+                   "mul": ("mul.Tensor", "mul.Scalar"), "div": ("div.Tensor", "div.Scalar"),
+                   "max": ("maximum",), "min": ("minimum",)}.items():
+    _h(*_names)(_binary(_k))
+
+
+@_h("rsub.Scalar", "rsub.Tensor")
+def _rsub(im, node, a, b, alpha=1):
+    return _binary("sub")(im, node, b, a)
+
+
+def _unary(kind, attrs=""):
+    def fn(im, node, x, *a, **k):
+        return im.b.unary(kind, im.val(x), attrs)
+    return fn
+
+
+for _k in ("neg", "exp", "log", "tanh", "sqrt", "rsqrt", "sigmoid", "relu", "silu"):
+    _h(_k)(_unary(_k))
+
+
+@_h("gelu")
+def _gelu(im, node, x, approximate="none"):
+    return im.b.unary("gelu", im.val(x), "approximate = tanh " if approximate == "tanh" else "")
+
+
+@_h("pow.Tensor_Scalar")
+def _pow(im, node, x, e):
+    x = im.val(x)
+    if e == 1:
+        return x
+    if e == 2:
+        return im.b.binary("mul", x, x)
+    if e == 3:
+        return im.b.binary("mul", im.b.binary("mul", x, x), x)
+    if e == 0.5:
+        return im.b.unary("sqrt", x)
+    if e == -0.5:
+        return im.b.unary("rsqrt", x)
+    if e == -1:
+        return im.b.binary("div", im.val(1.0, like=x), x)
+    raise _Unsupported(f"exponent {e}")
+
+
+def _reduce(kind):
+    def fn(im, node, x, dims=None, keepdim=False, dtype=None):
+        x = im.val(x)
+        if dims is None:
+            dims = list(range(len(x.shape)))
+        if isinstance(dims, int):
+            dims = [dims]
+        dims = [d % len(x.shape) for d in dims]
+        out = tuple(int(d) for d in node.meta["val"].shape)
+        axes = ", ".join(str(d) for d in dims)
+        keep = ", keep_dims = true" if keepdim else ""
+        return im.b.op(f"xf.{kind} {x.name} {{axes = array<i64: {axes}>{keep}}} : ({_ty(x.shape, x.dt)}) -> "
+                       f"{_ty(out, x.dt)}", out, x.dt)
+    return fn
+
+
+_h("mean.dim", "mean")(_reduce("reduce_mean"))
+_h("sum.dim_IntList", "sum")(_reduce("reduce_sum"))
+_h("amax")(_reduce("reduce_max"))
+
+
+@_h("_softmax", "softmax.int")
+def _softmax(im, node, x, dim, *a, **k):
+    x = im.val(x)
+    return im.b.unary("softmax", x, f"{{axis = {dim % len(x.shape)} : i64}} ")
+
+
+@_h("layer_norm")
+def _layer_norm(im, node, x, shape, w=None, b=None, eps=1e-5, *a):
+    x = im.val(x)
+    if len(shape) != 1:
+        raise _Unsupported("normalised shape must be the last dimension")
+    d = shape[0]
+    w = im.val(w) if w is not None else im.b.const(torch.ones(d), x.dt)
+    b = im.val(b) if b is not None else im.b.const(torch.zeros(d), x.dt)
+    w, b = im.b.cast(w, x.dt), im.b.cast(b, x.dt)
+    return im.b.op(f"xf.layer_norm {x.name}, {w.name}, {b.name} {{eps = {float(eps):e} : f32}} : "
+                   f"({_ty(x.shape, x.dt)}, {_ty(w.shape, w.dt)}, {_ty(b.shape, b.dt)}) -> {_ty(x.shape, x.dt)}",
+                   x.shape, x.dt)
+
+
+@_h("rms_norm")
+def _rms_norm(im, node, x, shape, w=None, eps=None):
+    x = im.val(x)
+    d = shape[-1]
+    w = im.b.cast(im.val(w), x.dt) if w is not None else im.b.const(torch.ones(d), x.dt)
+    eps = 1e-6 if eps is None else eps
+    return im.b.op(f"xf.rms_norm {x.name}, {w.name} {{eps = {float(eps):e} : f32}} : "
+                   f"({_ty(x.shape, x.dt)}, {_ty(w.shape, w.dt)}) -> {_ty(x.shape, x.dt)}", x.shape, x.dt)
+
+
+def _shape_of(node):
+    return tuple(int(d) for d in node.meta["val"].shape)
+
+
+@_h("view", "_unsafe_view", "reshape", "unsqueeze", "squeeze.dim", "squeeze.dims", "squeeze", "flatten.using_ints",
+    "view_copy", "unflatten")
+def _reshape(im, node, x, *a, **k):
+    return im.b.reshape(im.val(x), _shape_of(node))
+
+
+@_h("permute")
+def _permute(im, node, x, dims):
+    return im.b.transpose(im.val(x), list(dims))
+
+
+@_h("transpose.int")
+def _transpose(im, node, x, d0, d1):
+    x = im.val(x)
+    perm = list(range(len(x.shape)))
+    d0, d1 = d0 % len(perm), d1 % len(perm)
+    perm[d0], perm[d1] = perm[d1], perm[d0]
+    return im.b.transpose(x, perm)
+
+
+@_h("t")
+def _t(im, node, x):
+    return im.b.transpose(im.val(x), [1, 0]) if len(x.shape) == 2 else x
+
+
+@_h("expand")
+def _expand(im, node, x, sizes, *a, **k):
+    x = im.val(x)
+    out = _shape_of(node)
+    if len(x.shape) < len(out):
+        x = im.b.reshape(x, (1,) * (len(out) - len(x.shape)) + x.shape)
+    return im.b.broadcast(x, out)
+
+
+@_h("slice.Tensor")
+def _slice(im, node, x, dim=0, start=None, end=None, step=1):
+    x = im.val(x)
+    dim %= len(x.shape)
+    n = x.shape[dim]
+    start = 0 if start is None else (start + n if start < 0 else min(start, n))
+    end = n if end is None else (end + n if end < 0 else min(end, n))
+    size = max(0, (end - start + step - 1) // step)
+    if start == 0 and size == n and step == 1:
+        return x
+    offs = [0] * len(x.shape)
+    sizes = list(x.shape)
+    strides = [1] * len(x.shape)
+    offs[dim], sizes[dim], strides[dim] = start, size, step
+    return im.b.slice(x, offs, sizes, strides)
+
+
+@_h("select.int")
+def _select(im, node, x, dim, index):
+    x = im.val(x)
+    dim %= len(x.shape)
+    index %= x.shape[dim]
+    offs = [0] * len(x.shape)
+    sizes = list(x.shape)
+    offs[dim], sizes[dim] = index, 1
+    s = im.b.slice(x, offs, sizes, [1] * len(x.shape))
+    return im.b.reshape(s, _shape_of(node))
+
+
+@_h("split.Tensor", "split_with_sizes")
+def _split(im, node, x, size, dim=0):
+    x = im.val(x)
+    dim %= len(x.shape)
+    sizes = size if isinstance(size, (list, tuple)) else \
+        [min(size, x.shape[dim] - i) for i in range(0, x.shape[dim], size)]
+    outs, pos = [], 0
+    for s in sizes:
+        offs = [0] * len(x.shape)
+        shp = list(x.shape)
+        offs[dim], shp[dim] = pos, s
+        outs.append(im.b.slice(x, offs, shp, [1] * len(x.shape)))
+        pos += s
+    return outs
+
+
+@_h("cat")
+def _cat(im, node, xs, dim=0):
+    vs = [im.val(x) for x in xs]
+    out_dt = _meta_dt(node)
+    vs = [im.b.cast(v, out_dt) for v in vs if 0 not in v.shape]
+    if len(vs) == 1:
+        return vs[0]
+    dim %= len(vs[0].shape)
+    out = _shape_of(node)
+    names = ", ".join(v.name for v in vs)
+    tys = ", ".join(_ty(v.shape, v.dt) for v in vs)
+    return im.b.op(f"xf.concat {names} {{axis = {dim} : i64}} : ({tys}) -> {_ty(out, out_dt)}", out, out_dt)
+
+
+@_h("embedding")
+def _embedding(im, node, w, idx, *a):
+    w, idx = im.val(w), im.val(idx)
+    out = _shape_of(node)
+    return im.b.op(f"xf.gather {w.name}[{idx.name}] : ({_ty(w.shape, w.dt)}, {_ty(idx.shape, idx.dt)}) -> "
+                   f"{_ty(out, w.dt)}", out, w.dt)
+
+
+def _as2d(im, x):
+    if len(x.shape) == 2:
+        return x
+    return im.b.reshape(x, (int(np.prod(x.shape[:-1])), x.shape[-1]))
+
+
+@_h("linear")
+def _linear(im, node, x, w, b=None):
+    x, w = im.val(x), im.b.cast(im.val(w), _meta_dt(node))
+    y = im.b.matmul(_as2d(im, x), w, transpose_rhs=True)
+    if b is not None:
+        y = im.b.binary("add", y, im.b.cast(im.val(b), y.dt))
+    return im.b.reshape(y, _shape_of(node))
+
+
+@_h("addmm")
+def _addmm(im, node, bias, x, w, beta=1, alpha=1):
+    if beta != 1 or alpha != 1:
+        raise _Unsupported("beta/alpha other than 1")
+    y = im.b.matmul(im.val(x), im.val(w))
+    return im.b.binary("add", y, im.val(bias))
+
+
+@_h("mm")
+def _mm(im, node, a, b):
+    return im.b.matmul(im.val(a), im.val(b))
+
+
+@_h("bmm", "matmul")
+def _bmm(im, node, a, b):
+    a, b = im.val(a), im.val(b)
+    if len(a.shape) == 2 and len(b.shape) == 2:
+        return im.b.matmul(a, b)
+    if len(a.shape) >= 3 and len(b.shape) == 2:
+        y = im.b.matmul(_as2d(im, a), b)
+        return im.b.reshape(y, _shape_of(node))
+    if len(b.shape) < 3:
+        raise _Unsupported("matmul with a 1-D operand")
+    return im.b.matmul(a, b)
+
+
+def _mask_kind(mask, sq, sk):
+    """'none' if the mask hides nothing, 'causal' if it is the bottom-right
+    aligned causal mask, else None."""
+    m = mask
+    if m.dtype != torch.bool:
+        m = m == 0  # additive float mask: 0 keeps, -inf hides
+    m = torch.broadcast_to(m, m.shape[:-2] + (sq, sk)) if m.dim() >= 2 else m
+    if bool(m.all()):
+        return "none"
+    causal = torch.ones(sq, sk, dtype=torch.bool).tril(sk - sq)
+    if bool((m == causal).all()):
+        return "causal"
+    return None
+
+
+@_h("scaled_dot_product_attention")
+def _sdpa(im, node, q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False):
+    q, k, v = im.val(q), im.val(k), im.val(v)
+    if len(q.shape) != 4:
+        raise _Unsupported("attention needs [B, H, S, D] operands")
+    causal = bool(is_causal)
+    if attn_mask is not None:
+        if isinstance(attn_mask, _V):
+            raise _Unsupported("a mask that depends on the inputs")
+        kind = _mask_kind(attn_mask, q.shape[2], k.shape[2])
+        if kind is None:
+            raise _Unsupported("a mask that is neither empty nor causal")
+        causal = causal or kind == "causal"
+    attrs = [f"causal = {'true' if causal else 'false'}"]
+    if scale is not None:
+        attrs.append(f"scale = {float(scale):e} : f32")
+    out = _shape_of(node)
+    return im.b.op(f"xf.attention {q.name}, {k.name}, {v.name} {{{', '.join(attrs)}}} : "
+                   f"({_ty(q.shape, q.dt)}, {_ty(k.shape, k.dt)}, {_ty(v.shape, v.dt)}) -> {_ty(out, q.dt)}",
+                   out, q.dt)
+
+
+class _Bound(torch.nn.Module):
+    """Binds non-tensor keyword arguments (use_cache=False, ...) so that only
+    tensors become inputs of the exported graph."""
+
+    def __init__(self, module, fixed):
+        super().__init__()
+        self.module = module
+        self.fixed = fixed
+
+    def forward(self, *args, **kwargs):
+        return self.module(*args, **kwargs, **self.fixed)
+
+
+def to_xf(module, example_inputs, example_kwargs=None):
+    """torch.nn.Module -> (xf MLIR text, input specs, output specs)."""
+    kwargs = dict(example_kwargs or {})
+    fixed = {k: v for k, v in kwargs.items() if not isinstance(v, torch.Tensor)}
+    tensors = {k: v for k, v in kwargs.items() if isinstance(v, torch.Tensor)}
+    if hasattr(module, "eval"):
+        module = module.eval()
+    if fixed:
+        module = _Bound(module, fixed)
+    ep = torch.export.export(module, tuple(example_inputs), tensors)
+    ep = ep.run_decompositions({})
+    text, args, results = Importer(ep).run()
+    return text, [(a.shape, a.dt) for a in args], [(r.shape, r.dt) for r in results]

@@ -1,0 +1,133 @@
+"""PyTorch front end: transformers models (random weights, small configs, no
+downloads) captured with torch.export, compiled, simulated and compared with
+PyTorch's own output.
+
+Tolerances: f32 rtol 1e-4 / atol 1e-4; bf16 compares against PyTorch in bf16
+with rtol 5e-2 / atol 5e-2 (two rounding paths of 8-bit mantissas through
+several layers).
+"""
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from conftest import BUILD
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+sys.path.insert(0, str(BUILD / "python_packages"))
+import muir  # noqa: E402
+import muir.torch  # noqa: E402,F401
+
+warnings.filterwarnings("ignore")
+transformers.logging.set_verbosity_error()
+from transformers import (BertConfig, BertModel, GPT2Config, GPT2Model,  # noqa: E402
+                          LlamaConfig, LlamaModel)
+from transformers.models.bert.modeling_bert import BertLayer  # noqa: E402
+from transformers.models.gpt2.modeling_gpt2 import GPT2Block  # noqa: E402
+
+TARGET = "small"
+
+
+def gpt2(layers):
+    return GPT2Model(GPT2Config(n_layer=layers, n_embd=64, n_head=4, vocab_size=100, n_positions=64))
+
+
+def bert(layers):
+    return BertModel(BertConfig(num_hidden_layers=layers, hidden_size=64, num_attention_heads=4,
+                                intermediate_size=128, vocab_size=100, max_position_embeddings=64))
+
+
+def llama(layers):
+    return LlamaModel(LlamaConfig(hidden_size=64, intermediate_size=128, num_attention_heads=4,
+                                  num_key_value_heads=2, num_hidden_layers=layers, vocab_size=100,
+                                  max_position_embeddings=64))
+
+
+KWARGS = {"gpt2": {"use_cache": False}, "bert": {}, "llama": {"use_cache": False}}
+
+
+def run_both(model, ids, kwargs, dtype=torch.float32):
+    model = model.eval().to(dtype)
+    exe = muir.torch.compile(model, (ids,), target=TARGET, example_kwargs=kwargs)
+    got = exe.run(ids.numpy(), check=True)[0]  # the simulator also matches the reference backend
+    with torch.no_grad():
+        want = model(ids, **kwargs).last_hidden_state
+    return np.asarray(got, dtype=np.float32), want.float().numpy(), exe
+
+
+@pytest.mark.parametrize("name,make", [("gpt2", gpt2), ("bert", bert), ("llama", llama)])
+@pytest.mark.parametrize("layers", [1, 2])
+def test_transformers_model_f32(name, make, layers):
+    torch.manual_seed(layers)
+    ids = torch.randint(0, 100, (1, 12))
+    got, want, exe = run_both(make(layers), ids, KWARGS[name])
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    assert exe.report["cycles"] > 0
+
+
+@pytest.mark.parametrize("name,make", [("gpt2", gpt2), ("llama", llama)])
+def test_transformers_model_bf16(name, make):
+    torch.manual_seed(5)
+    ids = torch.randint(0, 100, (1, 8))
+    got, want, _ = run_both(make(1), ids, KWARGS[name], dtype=torch.bfloat16)
+    np.testing.assert_allclose(got, want, rtol=5e-2, atol=5e-2)
+
+
+def test_gpt2_block_alone():
+    torch.manual_seed(3)
+    block = GPT2Block(GPT2Config(n_embd=64, n_head=4)).eval()
+    x = torch.randn(1, 10, 64)
+    exe = muir.torch.compile(block, (x,), target=TARGET)
+    (got,) = exe.run(x)
+    with torch.no_grad():
+        want = block(x)
+    want = want[0] if isinstance(want, tuple) else want
+    np.testing.assert_allclose(got, want.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_bert_layer_alone():
+    torch.manual_seed(4)
+    layer = BertLayer(BertConfig(hidden_size=64, num_attention_heads=4, intermediate_size=128)).eval()
+    x = torch.randn(1, 10, 64)
+    exe = muir.torch.compile(layer, (x,), target=TARGET)
+    (got,) = exe.run(x)
+    with torch.no_grad():
+        want = layer(x)
+    want = want[0] if isinstance(want, tuple) else want
+    np.testing.assert_allclose(got, want.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_muir_compile_accepts_a_torch_module():
+    lin = torch.nn.Sequential(torch.nn.Linear(16, 32), torch.nn.GELU(), torch.nn.Linear(32, 8)).eval()
+    x = torch.randn(4, 16)
+    exe = muir.compile(lin, (x,), target=TARGET)
+    (got,) = exe.run(x)
+    np.testing.assert_allclose(got, lin(x).detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_torch_compile_backend():
+    torch._dynamo.reset()
+    mlp = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.SiLU(), torch.nn.Linear(16, 4)).eval()
+    x = torch.randn(3, 8)
+    fast = torch.compile(mlp, backend="muir")
+    got = fast(x)
+    assert isinstance(got, torch.Tensor)
+    torch.testing.assert_close(got, mlp(x).detach(), rtol=1e-4, atol=1e-5)
+
+
+class TwoUnsupported(torch.nn.Module):
+    def forward(self, x):
+        a = torch.cumsum(x, dim=1)
+        b, _ = torch.sort(x, dim=1)
+        return a + b
+
+
+def test_unsupported_operators_are_all_listed():
+    with pytest.raises(muir.torch.UnsupportedOperatorError) as info:
+        muir.torch.to_xf(TwoUnsupported(), (torch.randn(2, 5),))
+    msg = str(info.value)
+    assert "cumsum" in msg and "sort" in msg
+    assert "test_torch_frontend.py" in msg  # each with its source location
+    assert isinstance(info.value, NotImplementedError)
