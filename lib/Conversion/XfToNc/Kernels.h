@@ -53,12 +53,14 @@ struct MatmulShape {
   bool transposeA, transposeB;
 };
 /// C[m, n] = A . B (each maybe transposed) for one 2-D problem at the given
-/// element offsets of the three HBM values.
+/// element offsets of the three HBM values. With `residual` (an [M, N] value),
+/// C = A . B + residual, added while the accumulator leaves PSUM.
 mlir::LogicalResult emitMatmul(Emitter &e, mlir::Operation *op,
                                const HbmValue &a, int64_t aOff,
                                const HbmValue &b, int64_t bOff,
                                const HbmValue &c, int64_t cOff,
-                               const MatmulShape &s);
+                               const MatmulShape &s,
+                               const HbmValue *residual = nullptr);
 
 /// Row lookup: out[t, :] = table[indices[t], :] (one-hot matmul on the PE).
 mlir::LogicalResult emitGather(Emitter &e, mlir::Operation *op,

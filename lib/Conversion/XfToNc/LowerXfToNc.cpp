@@ -60,6 +60,9 @@ private:
   llvm::SmallPtrSet<Operation *, 4> fusedConcats;
   /// Elementwise ops computed on chip inside their single elementwise user.
   llvm::SmallPtrSet<Operation *, 16> fusedElementwise;
+  /// Matmuls whose only use is a residual add: the add happens while the
+  /// accumulator leaves PSUM, in the add's place.
+  llvm::SmallPtrSet<Operation *, 8> fusedMatmuls;
   int64_t hbmTop = 0;
   unsigned scratch = 0;
 };
@@ -146,9 +149,28 @@ LogicalResult Lowering::run() {
       fusedElementwise.insert(&op);
   }
 
+  // Fusion: matmul + residual add (the residual read in the epilogue).
+  for (Operation &op : func.getBody().front().without_terminator()) {
+    auto add = llvm::dyn_cast<xf::AddOp>(op);
+    if (!add || fusedElementwise.count(add))
+      continue;
+    for (Value v : {add.getLhs(), add.getRhs()}) {
+      auto mm = v.getDefiningOp<xf::MatmulOp>();
+      Value other = v == add.getLhs() ? add.getRhs() : add.getLhs();
+      if (!mm || !v.hasOneUse() || resultIndex.count(v) || other == v ||
+          other.getType() != v.getType() || add.getType() != v.getType() ||
+          (other.getDefiningOp() &&
+           fusedElementwise.count(other.getDefiningOp())))
+        continue;
+      fusedMatmuls.insert(mm);
+      break;
+    }
+  }
+
   b.setInsertionPointToEnd(body);
   for (Operation &op : func.getBody().front().without_terminator()) {
-    if (fusedConcats.count(&op) || fusedElementwise.count(&op))
+    if (fusedConcats.count(&op) || fusedElementwise.count(&op) ||
+        fusedMatmuls.count(&op))
       continue;
     if (auto c = llvm::dyn_cast<xf::ConstantOp>(op)) {
       values[c.getResult()] =
@@ -261,6 +283,22 @@ static void emitOnTiles(Emitter &e, Operation *op, nc::AccessAttr out,
 }
 
 LogicalResult Lowering::lowerElementwise(Operation *root) {
+  if (auto add = llvm::dyn_cast<xf::AddOp>(root)) {
+    for (Value v : {add.getLhs(), add.getRhs()}) {
+      auto mm = v.getDefiningOp<xf::MatmulOp>();
+      if (!mm || !fusedMatmuls.count(mm))
+        continue;
+      Value other = v == add.getLhs() ? add.getRhs() : add.getLhs();
+      HbmValue out = values.lookup(root->getResult(0));
+      HbmValue residual = values.lookup(other);
+      auto at = mm.getLhs().getType();
+      bool ta = mm.getTransposeLhs(), tb = mm.getTransposeRhs();
+      MatmulShape s{out.shape[0], ta ? at.getDimSize(0) : at.getDimSize(1),
+                    out.shape[1], ta, tb};
+      return emitMatmul(e, mm, values.lookup(mm.getLhs()), 0,
+                        values.lookup(mm.getRhs()), 0, out, 0, s, &residual);
+    }
+  }
   // The expression tree under `root`: absorbed producers become scratch
   // tiles, everything else is read from HBM once.
   struct Node {

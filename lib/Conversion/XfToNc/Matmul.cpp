@@ -29,7 +29,8 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
                                       const HbmValue &a, int64_t aOff,
                                       const HbmValue &b, int64_t bOff,
                                       const HbmValue &c, int64_t cOff,
-                                      const MatmulShape &s) {
+                                      const MatmulShape &s,
+                                      const HbmValue *residual) {
   const target::Machine &m = e.m;
   Type et = a.elemType, ct = c.elemType, f32 = e.f32();
   int64_t eb = Emitter::bytesOf(et), cb = Emitter::bytesOf(ct);
@@ -51,6 +52,7 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   // Working set: A^T for one row tile (x2), out staging (x2 per column
   // tile), and the resident B block, as wide as what is left allows.
   int64_t aBytes = KT * mt * eb;
+  int64_t rb = residual ? Emitter::bytesOf(residual->elemType) : 0;
   int64_t fixed = 2 * aBytes + 64 * 4;
   // With few row tiles (decode-like shapes) the B blocks are the stream:
   // keep two so the next block loads while the current one computes.
@@ -59,8 +61,8 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   for (int64_t copies = bCopies; copies >= 1 && nBlock == 0; --copies) {
     for (int64_t cand = std::min(ceilDiv(s.n, nt), halfBanks); cand >= 1;
          --cand) {
-      int64_t need =
-          fixed + copies * KT * cand * nt * eb + 2 * cand * nt * cb + 64 * 8;
+      int64_t need = fixed + copies * KT * cand * nt * eb +
+                     2 * cand * nt * (cb + rb) + 64 * 8;
       if (need <= e.sbufFree()) {
         nBlock = cand;
         bCopies = copies;
@@ -75,7 +77,8 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
     int64_t streamFixed = 2 * mt * eb + 64 * 6;
     for (int64_t cand = std::min(ceilDiv(s.n, nt), halfBanks); cand >= 1;
          --cand) {
-      int64_t need = streamFixed + 2 * cand * nt * eb + 2 * cand * nt * cb;
+      int64_t need =
+          streamFixed + 2 * cand * nt * eb + 2 * cand * nt * (cb + rb);
       if (need <= e.sbufFree()) {
         nBlock = cand;
         break;
@@ -111,6 +114,27 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
       return failure();
     outBufs.push_back(*ob);
   }
+  // Residual tiles (epilogue fusion), one per output tile.
+  SmallVector<Buffer> resBufs;
+  if (residual)
+    for (int64_t i = 0; i < 2 * nBlock; ++i) {
+      auto rb = e.allocSbuf(nt * Emitter::bytesOf(residual->elemType), op,
+                            "a residual tile");
+      if (failed(rb))
+        return failure();
+      resBufs.push_back(*rb);
+    }
+  // Evacuates one accumulator tile: cast, plus the residual when fused.
+  auto evacuate = [&](nc::AccessAttr out, nc::AccessAttr acc, int64_t slot,
+                      int64_t m0, int64_t mn, int64_t c0, int64_t cn) {
+    if (!residual) {
+      e.copy(out, acc);
+      return;
+    }
+    nc::AccessAttr r = e.dense(resBufs[slot], mn, cn, residual->elemType);
+    e.dma(r, e.hbm(*residual, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}));
+    e.tt(nc::AluOp::add, out, acc, r);
+  };
   auto psum = e.allocPsumBanks(std::min<int64_t>(2 * nBlock, m.psum.banks), op,
                                "matmul accumulators");
   if (failed(bBuf) || failed(aBuf0) || failed(aBuf1) || failed(psum))
@@ -165,7 +189,8 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
         for (int64_t j = 0; j < blockTiles; ++j) {
           int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
           nc::AccessAttr out = e.dense(outBufs[(mi % 2) * nBlock + j], mn, cn, ct);
-          e.copy(out, e.dense(*psum, mn, cn, f32, (half + j) * bankElems));
+          evacuate(out, e.dense(*psum, mn, cn, f32, (half + j) * bankElems),
+                   (mi % 2) * nBlock + j, m0, mn, c0, cn);
           e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
         }
       }
@@ -236,7 +261,7 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
       int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
       nc::AccessAttr acc = e.dense(*psum, mn, cn, f32, (half + j) * bankElems);
       nc::AccessAttr out = e.dense(outBufs[(t % 2) * nBlock + j], mn, cn, ct);
-      e.copy(out, acc);
+      evacuate(out, acc, (t % 2) * nBlock + j, m0, mn, c0, cn);
       e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
     }
   }

@@ -133,6 +133,10 @@ LogicalResult muir::lower::emitNorm(Emitter &e, Operation *op,
     e.ts(AluOp::mul, xt, xt, 0.0f, /*s0=*/ss);
     nc::AccessAttr wt = e.dense(*wb, np, d, f32);
     nc::AccessAttr ot = e.dense(o[k], np, d, out.elemType);
+    // The two-input weight/bias steps go to GpSimd (one pass per element,
+    // where the Vector engine takes two), the per-row scaling stays on Vector,
+    // so consecutive rows overlap on the two engines.
+    Emitter::OnQueue q(e, "pool");
     if (bias) {
       e.tt(AluOp::mul, xt, xt, wt);
       e.tt(AluOp::add, ot, xt, e.dense(*bb, np, d, f32));

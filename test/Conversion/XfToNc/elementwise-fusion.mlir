@@ -26,3 +26,18 @@ func.func @shared_intermediate(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
   %1 = xf.mul %0, %0 : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
   return %1 : tensor<4x4xf32>
 }
+
+// -----
+
+// matmul + residual: the residual is added as the accumulator leaves PSUM.
+// CHECK-LABEL: nc.kernel @matmul_residual
+// CHECK-NOT: nc.tensor scratch
+// CHECK: nc.matmul
+// CHECK: nc.dma <sbuf{{.*}}<hbm @arg2
+// CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 16] {{.*}}, <psum[0, 16] {{.*}}, <sbuf[0, 16]
+// CHECK-NOT: nc.tensor_copy
+func.func @matmul_residual(%a: tensor<16x8xf32>, %w: tensor<8x8xf32>, %r: tensor<16x8xf32>) -> tensor<16x8xf32> {
+  %0 = xf.matmul %a, %w : (tensor<16x8xf32>, tensor<8x8xf32>) -> tensor<16x8xf32>
+  %1 = xf.add %r, %0 : (tensor<16x8xf32>, tensor<16x8xf32>) -> tensor<16x8xf32>
+  return %1 : tensor<16x8xf32>
+}
