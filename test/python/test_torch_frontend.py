@@ -131,3 +131,20 @@ def test_unsupported_operators_are_all_listed():
     assert "cumsum" in msg and "sort" in msg
     assert "test_torch_frontend.py" in msg  # each with its source location
     assert isinstance(info.value, NotImplementedError)
+
+
+@pytest.mark.parametrize("name", ["gpt2", "bert", "llama"])
+def test_decomposed_eager_attention(name):
+    # attn_implementation="eager": matmul, scale, mask add, softmax, matmul.
+    torch.manual_seed(6)
+    cfg = {"gpt2": lambda: GPT2Config(n_layer=1, n_embd=64, n_head=4, vocab_size=100, n_positions=64),
+           "bert": lambda: BertConfig(num_hidden_layers=1, hidden_size=64, num_attention_heads=4,
+                                      intermediate_size=128, vocab_size=100, max_position_embeddings=64),
+           "llama": lambda: LlamaConfig(hidden_size=64, intermediate_size=128, num_attention_heads=4,
+                                        num_key_value_heads=2, num_hidden_layers=1, vocab_size=100,
+                                        max_position_embeddings=64)}[name]()
+    cfg._attn_implementation = "eager"
+    model = {"gpt2": GPT2Model, "bert": BertModel, "llama": LlamaModel}[name](cfg)
+    ids = torch.randint(0, 100, (1, 10))
+    got, want, _ = run_both(model, ids, KWARGS[name])
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
