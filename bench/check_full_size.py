@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Full-size end-to-end checks on the trn2 description: each case is compiled,
+simulated with the hazard checker on, and compared with the reference backend
+(`muir-run --check`, per-dtype tolerances of docs/numerics.md). CI runs the
+same cases at small sizes on both targets (test/python/test_e2e_sim.py).
+
+    python3 bench/check_full_size.py [--cases a,b] [--build build]
+"""
+import argparse
+import importlib.util
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("muir_models", ROOT / "python" / "muir" / "models.py")
+models = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(models)
+
+CASES = {
+    "matmul_bf16_1024": lambda: models.matmul(1024, 1024, 1024, "bf16"),
+    "matmul_odd_f32": lambda: models.matmul(1000, 777, 513, "f32"),
+    "mlp_swiglu_bf16": lambda: models.mlp_swiglu(512, 1024, 2816, "bf16"),
+    "attention_causal_2048_bf16": lambda: models.attention(1, 8, 8, 2048, 2048, 128, True, "bf16"),
+    "attention_gqa_1024_f32": lambda: models.attention(1, 8, 2, 1024, 1024, 64, True, "f32"),
+    "gpt2_block_1024_f32": lambda: models.gpt2_block(1024, 768, 12, 3072, "f32"),
+    "llama_block_512_bf16": lambda: models.llama_block(512, 2048, 16, 8, 5632, "bf16"),
+    "llama_decode_2048_bf16": lambda: models.llama_decode_block(2048, 2048, 16, 8, 5632, "bf16"),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", default=",".join(CASES))
+    ap.add_argument("--build", default=os.environ.get("MUIR_BUILD_DIR", str(ROOT / "build")))
+    args = ap.parse_args()
+    failed = 0
+    for name in args.cases.split(","):
+        with tempfile.TemporaryDirectory() as d:
+            src = pathlib.Path(d) / f"{name}.mlir"
+            src.write_text(CASES[name]())
+            t0 = time.time()
+            proc = subprocess.run([str(pathlib.Path(args.build) / "bin" / "muir-run"), str(src), "--backend=sim",
+                                   "--target=trn2", "--check"], capture_output=True, text=True)
+            checks = [l for l in proc.stdout.splitlines() if l.startswith("check #")]
+            ok = proc.returncode == 0 and checks and all(l.endswith("OK") for l in checks)
+            failed += not ok
+            sim = next((l for l in proc.stdout.splitlines() if l.startswith("sim:")), proc.stderr.strip()[-300:])
+            print(f"{'PASS' if ok else 'FAIL'} {name} ({time.time() - t0:.1f} s): {sim}")
+            for l in checks:
+                print(f"    {l}")
+    print(f"{len(args.cases.split(',')) - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
