@@ -159,6 +159,9 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
       r.problem("sbuf.partitions", "must equal pe.rows");
     else if (m.psum.partitions != m.pe.rows)
       r.problem("psum.partitions", "must equal pe.rows");
+    else if (m.sbuf.bytesPerPartition % 64 != 0)
+      r.problem("sbuf.bytes_per_partition",
+                "must be a multiple of 64 (the allocation granule)");
     else if (m.psum.bytesPerPartition % m.psum.banks != 0)
       r.problem("psum.banks", "must divide psum.bytes_per_partition");
     else if (m.dma.queues > 64)
