@@ -60,13 +60,25 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
   struct Slot {
     Buffer qT, p, pt, oOut, st, ps;
   };
-  Buffer kT[2], vB[2];
-  for (int i = 0; i < 2; ++i) {
+  // Query tiles per key/value head. When a head has fewer than G (decode:
+  // one query row), a group takes tiles of KG heads so that G independent
+  // chains still run side by side; K/V of two such sets are resident (one
+  // in use, one being prefetched) when SBUF has room.
+  int64_t tilesPerKv = group * ceilDiv(Sq, qt);
+  int64_t kvBytes = (DC * Sk + KC * Dv) * eb + 2 * 64;
+  int64_t slotBytes = (DC * qt + chunksPerBlock * qt) * eb + kw * 4 +
+                      Dv * std::max<int64_t>(4, eb) + 32 + 4 * 64;
+  int64_t KG = std::max<int64_t>(1, G / std::max<int64_t>(1, tilesPerKv));
+  KG = std::min<int64_t>(KG, Hkv);
+  while (KG > 1 && 2 * KG * kvBytes + G * slotBytes > e.sbufFree())
+    --KG;
+  SmallVector<Buffer> kT, vB;
+  for (int64_t i = 0; i < 2 * KG; ++i) {
     auto kb = e.allocSbuf(DC * Sk * eb, op, "K^T of one key/value head");
     auto vb = e.allocSbuf(KC * Dv * eb, op, "V of one key/value head");
     if (failed(kb) || failed(vb))
       return failure();
-    kT[i] = *kb, vB[i] = *vb;
+    kT.push_back(*kb), vB.push_back(*vb);
   }
   SmallVector<Slot> slots;
   for (int64_t g = 0; g < G; ++g) {
@@ -101,6 +113,7 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
     }
   };
   auto loadKV = [&](int64_t idx, int64_t b, int64_t kh) {
+    const Buffer &kTi = kT[idx], &vBi = vB[idx];
     for (int64_t dc = 0; dc < DC; ++dc) {
       int64_t d0 = dc * P, dn = std::min(P, D - d0);
       for (int64_t c = 0; c < KC; ++c) {
@@ -109,7 +122,7 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
                                   int64_t at, int64_t n) {
           int64_t base = (b * Hkv + kh) * len * D + r0 * D + d0;
           nc::AccessAttr dst =
-              e.dense(kT[idx % 2], dn, n, et, dc * Sk + k0 + at);
+              e.dense(kTi, dn, n, et, dc * Sk + k0 + at);
           if (dmaT)
             e.dma(dst, e.hbm(sg, base, n, D, {dn}, {1}), true);
           else
@@ -122,35 +135,45 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
       pieces(vSegs, k0, kn, [&](const HbmValue &sg, int64_t len, int64_t r0,
                                 int64_t at, int64_t n) {
         int64_t base = (b * Hkv + kh) * len * Dv + r0 * Dv;
-        e.dma(e.dense(vB[idx % 2], n, Dv, et, c * Dv, at),
+        e.dma(e.dense(vBi, n, Dv, et, c * Dv, at),
               e.hbm(sg, base, n, Dv, {Dv}, {1}));
       });
     }
   };
 
   struct Item {
-    int64_t h, q0, qn, blocks;
-    int cur = 0; // which statistics column holds the running -max
+    int64_t b, h, q0, qn, blocks;
+    int64_t buf;  // which K/V buffer holds its head
+    int cur = 0;  // which statistics column holds the running -max
   };
   SmallVector<std::pair<int64_t, int64_t>> kvs;
   for (int64_t b = 0; b < B; ++b)
     for (int64_t kh = 0; kh < Hkv; ++kh)
       kvs.push_back({b, kh});
-  loadKV(0, kvs[0].first, kvs[0].second);
-  for (size_t kvi = 0; kvi < kvs.size(); ++kvi) {
-    auto [b, kh] = kvs[kvi];
-    // Prefetch the next head's K/V into the other buffer.
-    if (kvi + 1 < kvs.size())
-      loadKV(kvi + 1, kvs[kvi + 1].first, kvs[kvi + 1].second);
-    const Buffer &kTb = kT[kvi % 2], &vBb = vB[kvi % 2];
+  int64_t numSets = ceilDiv(static_cast<int64_t>(kvs.size()), KG);
+  auto loadSet = [&](int64_t set) {
+    for (int64_t j = 0; j < KG && set * KG + j < (int64_t)kvs.size(); ++j) {
+      auto [b, kh] = kvs[set * KG + j];
+      loadKV((set % 2) * KG + j, b, kh);
+    }
+  };
+  loadSet(0);
+  for (int64_t set = 0; set < numSets; ++set) {
+    // Prefetch the next set's K/V into the other buffers.
+    if (set + 1 < numSets)
+      loadSet(set + 1);
     SmallVector<Item> items;
-    for (int64_t hg = 0; hg < group; ++hg)
-      for (int64_t q0 = 0; q0 < Sq; q0 += qt) {
-        int64_t qn = std::min(qt, Sq - q0);
-        // Keys visible to the last query of the tile bound the blocks.
-        int64_t kEnd = causal ? std::min(Sk, q0 + qn + (Sk - Sq)) : Sk;
-        items.push_back({kh * group + hg, q0, qn, ceilDiv(kEnd, kw)});
-      }
+    for (int64_t j = 0; j < KG && set * KG + j < (int64_t)kvs.size(); ++j) {
+      auto [b, kh] = kvs[set * KG + j];
+      for (int64_t hg = 0; hg < group; ++hg)
+        for (int64_t q0 = 0; q0 < Sq; q0 += qt) {
+          int64_t qn = std::min(qt, Sq - q0);
+          // Keys visible to the last query of the tile bound the blocks.
+          int64_t kEnd = causal ? std::min(Sk, q0 + qn + (Sk - Sq)) : Sk;
+          items.push_back({b, kh * group + hg, q0, qn, ceilDiv(kEnd, kw),
+                           (set % 2) * KG + j});
+        }
+    }
     for (size_t g0 = 0; g0 < items.size(); g0 += G) {
       size_t gn = std::min<size_t>(G, items.size() - g0);
       auto forEach = [&](int64_t step, auto fn) {
@@ -160,7 +183,7 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
       };
       for (size_t i = 0; i < gn; ++i) {
         Item &it = items[g0 + i];
-        int64_t qBase = (b * Hq + it.h) * Sq * D;
+        int64_t qBase = (it.b * Hq + it.h) * Sq * D;
         for (int64_t dc = 0; dc < DC; ++dc) {
           int64_t d0 = dc * P, dn = std::min(P, D - d0);
           nc::AccessAttr dst = e.dense(slots[i].qT, dn, it.qn, et, dc * qt);
@@ -187,7 +210,7 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
             int64_t dn = std::min(P, D - dc * P);
             e.matmul(bank(sl, 0, it.qn, kn),
                      e.dense(sl.qT, dn, it.qn, et, dc * qt),
-                     e.dense(kTb, dn, kn, et, dc * Sk + k0), dc > 0);
+                     e.dense(kT[it.buf], dn, kn, et, dc * Sk + k0), dc > 0);
           }
         });
         // Online softmax, on -max: nm = -scale * rowmax(S).
@@ -274,7 +297,7 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
           for (int64_t c = 0; c < chunks; ++c) {
             int64_t cn = std::min(P, kn - c * P);
             e.matmul(o, e.dense(sl.pt, cn, qn, et, c * qt),
-                     e.dense(vBb, cn, Dv, et, ((k0 / P) + c) * Dv),
+                     e.dense(vB[it.buf], cn, Dv, et, ((k0 / P) + c) * Dv),
                      step > 0 || c > 0);
           }
         });
@@ -286,7 +309,7 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
         e.act(ActFunc::reciprocal, l, l);
         nc::AccessAttr ot = e.dense(sl.oOut, it.qn, Dv, out.elemType);
         e.ts(AluOp::mul, ot, bank(sl, 1, it.qn, Dv), 0.0f, l);
-        int64_t oBase = (b * Hq + it.h) * Sq * Dv;
+        int64_t oBase = (it.b * Hq + it.h) * Sq * Dv;
         e.dma(e.hbm(out, oBase + it.q0 * Dv, it.qn, Dv, {Dv}, {1}), ot);
       }
     }

@@ -44,6 +44,11 @@ FailureOr<Buffer> Emitter::allocSbuf(int64_t bytes, Operation *op,
   }
   sbufTop = start + bytes;
   sbufPeak = std::max(sbufPeak, sbufTop);
+  if (mirrored) {
+    // The capacity is a multiple of 64, so the mirrored start stays aligned.
+    int64_t end = std::min(alignUp(sbufTop, 64), m.sbuf.bytesPerPartition);
+    return Buffer{nc::MemSpace::sbuf, m.sbuf.bytesPerPartition - end, bytes};
+  }
   return Buffer{nc::MemSpace::sbuf, start, bytes};
 }
 
@@ -62,6 +67,9 @@ FailureOr<Buffer> Emitter::allocPsumBanks(int64_t banks, Operation *op,
     return failure();
   }
   psumTop = start + banks * bank;
+  if (mirrored)
+    return Buffer{nc::MemSpace::psum,
+                  m.psum.banks * bank - psumTop, banks * bank};
   return Buffer{nc::MemSpace::psum, start, banks * bank};
 }
 

@@ -56,6 +56,11 @@ public:
     sbufTop = mk.sbuf;
     psumTop = mk.psum;
   }
+  /// Consecutive kernels place their buffers at opposite ends of SBUF and
+  /// PSUM (the logical stack grows down from the top when set), so a
+  /// kernel's first loads need not wait for the previous kernel to finish
+  /// reading the same bytes. Toggle only between kernels.
+  bool mirrored = false;
   /// Bytes per partition still free in SBUF.
   int64_t sbufFree() const { return m.sbuf.bytesPerPartition - sbufTop; }
   /// Reserves SBUF bytes per partition; on failure emits an error on `op`

@@ -201,6 +201,7 @@ LogicalResult Lowering::run() {
                       nc::TensorKind::scratch);
     b.setInsertionPointToEnd(body);
     size_t count = body->getOperations().size();
+    e.mirrored = !e.mirrored;
     if (failed(lower(&op)))
       return failure();
     if (!firstInst && body->getOperations().size() > count) {

@@ -57,10 +57,16 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   // With few row tiles (decode-like shapes) the B blocks are the stream:
   // keep two so the next block loads while the current one computes.
   int64_t bCopies = MT <= 2 && ceilDiv(s.n, nt) > 1 ? 2 : 1;
+  // A streamed block needs only enough tiles to keep every DMA queue busy
+  // (four per queue across the two copies); the rest of SBUF stays free so
+  // the next kernel's loads can start while this one finishes.
+  int64_t streamCap = bCopies == 2
+                          ? std::max<int64_t>(1, ceilDiv(2 * m.dma.queues, KT))
+                          : halfBanks;
   int64_t nBlock = 0;
   for (int64_t copies = bCopies; copies >= 1 && nBlock == 0; --copies) {
-    for (int64_t cand = std::min(ceilDiv(s.n, nt), halfBanks); cand >= 1;
-         --cand) {
+    for (int64_t cand = std::min({ceilDiv(s.n, nt), halfBanks, streamCap});
+         cand >= 1; --cand) {
       int64_t need = fixed + copies * KT * cand * nt * eb +
                      2 * cand * nt * (cb + rb) + 64 * 8;
       if (need <= e.sbufFree()) {
@@ -223,11 +229,17 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
       }
     }
   };
+  // With a single row tile (decode) A^T is loaded once and kept.
+  auto aBufOf = [&](size_t t) -> const Buffer & {
+    return aBufs[MT == 1 ? 0 : t % 2];
+  };
   auto emitLoadA = [&](size_t t) {
+    if (MT == 1 && t > 0)
+      return;
     int64_t m0 = tiles[t].mi * mt, mn = std::min(mt, s.m - m0);
     for (int64_t k = 0; k < KT; ++k) {
       int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
-      loadA(e.dense(aBufs[t % 2], kn, mn, et, k * mt), k0, kn, m0, mn);
+      loadA(e.dense(aBufOf(t), kn, mn, et, k * mt), k0, kn, m0, mn);
     }
   };
   emitLoadB(0);
@@ -236,7 +248,7 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
     int64_t nb = tiles[t].nb, n0 = nb * blockCols;
     int64_t blockTiles = blockTilesOf(nb);
     int64_t m0 = tiles[t].mi * mt, mn = std::min(mt, s.m - m0);
-    const Buffer &aBuf = aBufs[t % 2];
+    const Buffer &aBuf = aBufOf(t);
     int64_t half = (t % psumHalves) * nBlock;
     // Two B copies: the next block streams in while this one computes.
     if (bCopies == 2 && tiles[t].mi == 0 && nb + 1 < NB)
