@@ -21,7 +21,12 @@ void muir::buildCompilePipeline(OpPassManager &pm, const CompileOptions &opts) {
   lower.target = opts.target;
   lower.entry = opts.entry;
   pm.addPass(createLowerXfToNcPass(lower));
-  // 7. Synchronisation: minimal semaphores for every cross-queue dependency.
+  // 7. Engine scheduling: list-schedule the kernel's instructions across
+  //    the engines with the timing model, then the minimal semaphores for
+  //    every cross-queue dependency of the new order.
+  NcSchedulePassOptions sched;
+  sched.target = opts.target;
+  pm.addNestedPass<nc::KernelOp>(createNcSchedulePass(sched));
   pm.addNestedPass<nc::KernelOp>(createNcInsertSyncPass());
   // 8. Emission is muir-translate --nc-to-bin (or the in-memory Program).
 }

@@ -8,6 +8,7 @@
 // Queues complete in order, so "count >= n" means "the n-th producer is done".
 //
 //===----------------------------------------------------------------------===//
+#include "Accesses.h"
 #include "muir/Conversion/Passes.h"
 #include "muir/Dialect/Nc/NcDialect.h"
 #include "muir/Target/Program.h"
@@ -24,109 +25,26 @@ using namespace mlir;
 using namespace muir;
 
 namespace {
-struct Access {
-  nc::AccessAttr ap;
-  bool write;
-};
-
 struct Inst {
-  Operation *op;
-  uint32_t queue;
+  nc::InstAccesses acc;
   int64_t rank; // position within its queue, from 1
-  SmallVector<Access, 4> accesses;
   SmallVector<int64_t> clock; // per queue: highest rank known done before
 };
-
-/// Inclusive element extent [lo, hi] of a tile's free pattern.
-std::pair<int64_t, int64_t> freeExtent(nc::AccessAttr a) {
-  int64_t hi = 0;
-  for (auto [size, stride] : llvm::zip(a.getSizes(), a.getStrides()))
-    hi += (size - 1) * stride;
-  return {0, hi};
-}
-
-bool intervalsOverlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1) {
-  return a0 < b1 && b0 < a1;
-}
-
-bool overlaps(nc::AccessAttr a, nc::AccessAttr b) {
-  if (a.getSpace() != b.getSpace())
-    return false;
-  if (!a.isHbm()) {
-    if (!intervalsOverlap(a.getPartition(), a.getPartition() + a.getPartitions(),
-                          b.getPartition(), b.getPartition() + b.getPartitions()))
-      return false;
-    return intervalsOverlap(a.getOffset(), a.getEndByte(), b.getOffset(),
-                            b.getEndByte());
-  }
-  if (a.getTensor() != b.getTensor())
-    return false;
-  // HBM, in elements: rows `p * ps + [0, span]` from each tile's offset.
-  int64_t sa = freeExtent(a).second + 1, sb = freeExtent(b).second + 1;
-  int64_t oa = a.getOffset(), ob = b.getOffset();
-  int64_t na = a.getPartitions(), nb = b.getPartitions();
-  int64_t psa = a.getPartitionStride(), psb = b.getPartitionStride();
-  if (psa == psb && psa >= std::max(sa, sb) && psa > 0) {
-    // Row pa of a meets row pb of b iff -sa < (oa - ob) + (pa - pb) ps < sb.
-    int64_t d = oa - ob;
-    // Smallest delta with d + delta*ps > -sa, largest with d + delta*ps < sb.
-    auto floorDiv = [](int64_t x, int64_t y) {
-      return x >= 0 ? x / y : -((-x + y - 1) / y);
-    };
-    int64_t lo = floorDiv(-sa - d, psa) + 1;
-    int64_t hi = floorDiv(sb - d - 1, psa);
-    lo = std::max(lo, -(nb - 1));
-    hi = std::min(hi, na - 1);
-    return lo <= hi;
-  }
-  int64_t ea = oa + (na - 1) * psa + sa, eb = ob + (nb - 1) * psb + sb;
-  return intervalsOverlap(oa, ea, ob, eb);
-}
-
-bool conflict(const Inst &x, const Inst &y) {
-  for (const Access &a : x.accesses)
-    for (const Access &b : y.accesses)
-      if ((a.write || b.write) && overlaps(a.ap, b.ap))
-        return true;
-  return false;
-}
 
 struct NcInsertSyncPass
     : public muir::impl::NcInsertSyncPassBase<NcInsertSyncPass> {
   void runOnOperation() override {
     nc::KernelOp kernel = getOperation();
-    constexpr uint32_t kMaxQueues = target::kNumComputeQueues + 64;
+    using nc::kMaxQueues;
+    std::vector<nc::InstAccesses> collected;
+    if (failed(nc::collectInstructions(kernel, collected)))
+      return signalPassFailure();
     std::vector<Inst> insts;
     SmallVector<SmallVector<size_t>> byQueue(kMaxQueues);
-    for (Operation &op : kernel.getBody().front()) {
-      if (llvm::isa<nc::TensorOp>(op))
-        continue;
-      auto opcode = target::parseOpcode(op.getName().stripDialect());
-      if (!opcode) {
-        op.emitOpError() << "is not an nc instruction";
-        return signalPassFailure();
-      }
-      uint32_t q = target::defaultQueue(*opcode);
-      if (auto qa = op.getAttrOfType<StringAttr>("queue")) {
-        auto parsed = target::parseQueueName(qa.getValue());
-        if (!parsed || *parsed >= kMaxQueues) {
-          op.emitOpError() << "unknown queue '" << qa.getValue() << "'";
-          return signalPassFailure();
-        }
-        q = *parsed;
-      }
-      Inst in{&op, q, (int64_t)byQueue[q].size() + 1, {}, {}};
-      for (NamedAttribute na : op.getAttrs())
-        if (auto ap = llvm::dyn_cast<nc::AccessAttr>(na.getValue())) {
-          StringRef n = na.getName().getValue();
-          bool write = n == "dst" || n == "accum";
-          in.accesses.push_back({ap, write});
-          // Accumulating matmuls read their PSUM tile as well.
-          if (write && op.hasAttr("accumulate"))
-            in.accesses.push_back({ap, false});
-        }
+    for (nc::InstAccesses &c : collected) {
+      uint32_t q = c.queue;
       byQueue[q].push_back(insts.size());
-      insts.push_back(std::move(in));
+      insts.push_back({std::move(c), (int64_t)byQueue[q].size(), {}});
     }
 
     // Phase 1: dependencies, pruned by what each queue already knows.
@@ -136,14 +54,14 @@ struct NcInsertSyncPass
     std::vector<SmallVector<std::pair<uint32_t, int64_t>>> deps(insts.size());
     for (size_t i = 0; i < insts.size(); ++i) {
       Inst &in = insts[i];
-      SmallVector<int64_t> &k = known[in.queue];
+      SmallVector<int64_t> &k = known[in.acc.queue];
       SmallVector<std::pair<uint32_t, size_t>> cands; // (queue, inst index)
       for (uint32_t q = 0; q < kMaxQueues; ++q) {
-        if (q == in.queue || seen[q] == 0)
+        if (q == in.acc.queue || seen[q] == 0)
           continue;
         for (int64_t r = seen[q]; r > k[q]; --r) {
           size_t j = byQueue[q][r - 1];
-          if (conflict(insts[j], in)) {
+          if (nc::conflict(insts[j].acc, in.acc)) {
             cands.push_back({q, j});
             break;
           }
@@ -163,9 +81,9 @@ struct NcInsertSyncPass
         for (uint32_t q2 = 0; q2 < kMaxQueues; ++q2)
           k[q2] = std::max(k[q2], insts[j].clock[q2]);
       }
-      k[in.queue] = in.rank;
+      k[in.acc.queue] = in.rank;
       in.clock.assign(k.begin(), k.end());
-      ++seen[in.queue];
+      ++seen[in.acc.queue];
     }
 
     // Phase 2: signals on every producer, counts in queue order.
@@ -188,12 +106,13 @@ struct NcInsertSyncPass
     }
     Builder b(kernel.getContext());
     for (size_t i = 0; i < insts.size(); ++i) {
-      Operation *op = insts[i].op;
+      Operation *op = insts[i].acc.op;
       op->removeAttr("wait");
       op->removeAttr("signal");
-      auto it = needed.find({insts[i].queue, insts[i].rank});
+      auto it = needed.find({insts[i].acc.queue, insts[i].rank});
       if (it != needed.end())
-        op->setAttr("signal", b.getDenseI64ArrayAttr({semOf[insts[i].queue]}));
+        op->setAttr("signal",
+                    b.getDenseI64ArrayAttr({semOf[insts[i].acc.queue]}));
       if (deps[i].empty())
         continue;
       SmallVector<int64_t> w;

@@ -26,6 +26,24 @@ def LowerXfToNcPass : Pass<"muir-lower-xf-to-nc", "mlir::ModuleOp"> {
   let dependentDialects = ["muir::nc::NcDialect"];
 }
 
+def NcSchedulePass : Pass<"muir-nc-schedule", "muir::nc::KernelOp"> {
+  let summary = "Reorder a kernel's instructions by list scheduling across engines";
+  let description = [{
+    Keeps every instruction on its queue and every conflicting pair of
+    instructions (overlapping accesses, at least one a write) in order, and
+    otherwise reorders the kernel so that the engines' in-order queues
+    overlap: a list scheduler simulates the engines with the machine
+    description's cost formulas and, whenever an engine is free, issues its
+    ready instruction with the longest critical path to the kernel's end.
+    Run before `muir-nc-insert-sync` (existing waits are ignored and will be
+    replaced).
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"\"",
+           "machine description name or path (default: the kernel's target)">,
+  ];
+}
+
 def NcInsertSyncPass : Pass<"muir-nc-insert-sync", "muir::nc::KernelOp"> {
   let summary = "Order every cross-queue dependency with counting semaphores";
   let description = [{

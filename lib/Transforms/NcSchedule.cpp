@@ -1,0 +1,385 @@
+//===- NcSchedule.cpp - list scheduling of nc instructions across engines -===//
+//
+// Kernels are emitted one op after another, each in a readable order; the
+// engines run their queues in order, so that order decides how much their
+// work overlaps. This pass reorders the instructions of a kernel (keeping
+// every instruction on its queue) by list scheduling against the timing
+// model of the machine description:
+//
+//  1. Dependencies: every pair of instructions whose accesses conflict (RAW,
+//     WAR, WAW, on any queue) keeps its order. Accesses are indexed by
+//     memory bucket, and a write that covers an earlier access retires it
+//     (later conflicts reach it through the write), so this is near-linear.
+//  2. Priorities: each instruction's critical path to the end of the kernel
+//     (its estimated duration plus the longest path through its successors).
+//  3. Simulation: engines become free in time order; the free engine with
+//     the earliest possible start takes, among its instructions whose inputs
+//     are ready by then, the one with the longest critical path.
+//
+// The emitted order is a topological order of the dependencies, so results
+// are unchanged; `muir-nc-insert-sync` then derives the semaphores from it.
+//
+//===----------------------------------------------------------------------===//
+#include "Accesses.h"
+#include "muir/Conversion/Passes.h"
+#include "muir/Dialect/Nc/NcUtils.h"
+#include "muir/Target/Machine.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <algorithm>
+#include <queue>
+
+namespace muir {
+#define GEN_PASS_DEF_NCSCHEDULEPASS
+#include "muir/Conversion/Passes.h.inc"
+} // namespace muir
+
+using namespace mlir;
+using namespace muir;
+using target::Opcode;
+
+namespace {
+
+//===--- dependencies ---===//
+
+struct Record {
+  uint32_t inst;
+  nc::AccessAttr ap;
+  bool write;
+  bool dead = false;
+};
+
+/// Live accesses of one memory (SBUF, PSUM, or one HBM tensor), bucketed by
+/// byte (on-chip) or element (HBM) address.
+class AccessIndex {
+public:
+  explicit AccessIndex(int64_t bucketSize) : bucketSize(bucketSize) {}
+
+  /// Calls `dep(inst)` for every live record conflicting with `a`.
+  template <typename Fn> void conflicts(const nc::Access &a, Fn dep) {
+    auto [b0, b1] = range(a.ap);
+    for (int64_t bk = b0; bk <= b1; ++bk) {
+      auto it = buckets.find(bk);
+      if (it == buckets.end())
+        continue;
+      for (uint32_t r : it->second) {
+        const Record &rec = records[r];
+        if (!rec.dead && (rec.write || a.write) && nc::overlaps(rec.ap, a.ap))
+          dep(rec.inst);
+      }
+    }
+  }
+
+  /// Adds `a`; a write retires every live record it covers.
+  void add(uint32_t inst, const nc::Access &a) {
+    auto [b0, b1] = range(a.ap);
+    if (a.write) {
+      for (int64_t bk = b0; bk <= b1; ++bk) {
+        auto it = buckets.find(bk);
+        if (it == buckets.end())
+          continue;
+        auto &list = it->second;
+        llvm::erase_if(list, [&](uint32_t r) {
+          Record &rec = records[r];
+          if (!rec.dead && nc::covers(a.ap, rec.ap))
+            rec.dead = true;
+          return rec.dead;
+        });
+      }
+    }
+    uint32_t id = records.size();
+    records.push_back({inst, a.ap, a.write});
+    for (int64_t bk = b0; bk <= b1; ++bk)
+      buckets[bk].push_back(id);
+  }
+
+private:
+  std::pair<int64_t, int64_t> range(nc::AccessAttr ap) const {
+    int64_t lo, hi;
+    if (ap.isHbm()) {
+      int64_t span = 0;
+      for (auto [size, stride] : llvm::zip(ap.getSizes(), ap.getStrides()))
+        span += (size - 1) * stride;
+      lo = ap.getOffset();
+      hi = lo + (ap.getPartitions() - 1) * ap.getPartitionStride() + span;
+    } else {
+      lo = ap.getOffset();
+      hi = std::max(lo, ap.getEndByte() - 1);
+    }
+    return {lo / bucketSize, hi / bucketSize};
+  }
+
+  int64_t bucketSize;
+  std::vector<Record> records;
+  llvm::DenseMap<int64_t, SmallVector<uint32_t, 8>> buckets;
+};
+
+//===--- costs (the simulator's formulas, from the machine description) ---===//
+
+struct Costs {
+  const target::Machine &m;
+
+  static int64_t hbmBytes(const nc::InstAccesses &in) {
+    for (const nc::Access &a : in.accesses)
+      if (a.ap.isHbm())
+        return a.ap.getPartitions() * a.ap.getFreeElements() *
+               a.ap.getElementBytes();
+    return 0;
+  }
+
+  /// Estimated busy time of `in` on its queue, in ns; `stationaryReused`
+  /// for a matmul whose stationary tile is already loaded.
+  double duration(const nc::InstAccesses &in, bool stationaryReused) const {
+    Operation *op = in.op;
+    auto ns = [](double cycles, double hz) { return hz > 0 ? cycles / hz * 1e9 : 0; };
+    switch (in.opcode) {
+    case Opcode::Nop:
+      return 0;
+    case Opcode::Dma: {
+      auto dma = llvm::cast<nc::DmaOp>(op);
+      nc::AccessAttr s = dma.getSrc(), d = dma.getDst();
+      int64_t bytes = std::max(s.getPartitions() * s.getFreeElements() *
+                                   s.getElementBytes(),
+                               d.getPartitions() * d.getFreeElements() *
+                                   d.getElementBytes());
+      bool transpose = dma.getTranspose();
+      double bw = m.dma.queueBytesPerS * (transpose ? m.dma.transposeEfficiency : 1.0);
+      // Contiguous rows: one descriptor chunk per partition row.
+      double chunks = double(std::max(s.getPartitions(), d.getPartitions()));
+      return m.dma.fixedLatencyNs + chunks * m.dma.chunkOverheadNs +
+             (bw > 0 ? double(bytes) / bw * 1e9 : 0);
+    }
+    case Opcode::Matmul:
+    case Opcode::Transpose: {
+      nc::AccessAttr st, mv;
+      double n, mcols;
+      if (auto mm = llvm::dyn_cast<nc::MatmulOp>(op)) {
+        st = mm.getStationary(), mv = mm.getMoving();
+        n = double(mv.getFreeElements());
+        mcols = double(st.getFreeElements());
+      } else {
+        st = llvm::cast<nc::TransposeOp>(op).getSrc();
+        n = double(st.getPartitions());
+        mcols = double(st.getFreeElements());
+      }
+      auto et = nc::toElemType(st.getElementType());
+      double perCol = et ? m.pe.mmCyclesPerColumn[unsigned(*et)] : 1.0;
+      double cycles = std::max(n, m.pe.mmMinCycles) * perCol;
+      if (!stationaryReused)
+        cycles += std::max(mcols, m.pe.mmMinCycles) * perCol /
+                  std::max(1.0, m.pe.loadStationarySpeedup);
+      return ns(cycles, m.pe.clockHz);
+    }
+    default:
+      break;
+    }
+    // Vector / Scalar / GpSimd: per-element costs over the source's free size.
+    nc::AccessAttr src;
+    bool twoInputs = false, accum = false;
+    if (auto a = llvm::dyn_cast<nc::ActivationOp>(op)) {
+      src = a.getSrc();
+      accum = a.getAccum().has_value();
+    } else if (auto t = llvm::dyn_cast<nc::TensorTensorOp>(op)) {
+      src = t.getLhs();
+      twoInputs = true;
+    } else if (auto t = llvm::dyn_cast<nc::TensorScalarOp>(op)) {
+      src = t.getSrc();
+    } else if (auto t = llvm::dyn_cast<nc::TensorReduceOp>(op)) {
+      src = t.getSrc();
+    } else if (auto t = llvm::dyn_cast<nc::TensorCopyOp>(op)) {
+      src = t.getSrc();
+    } else {
+      src = op->getAttrOfType<nc::AccessAttr>("dst");
+    }
+    double nFree = src ? double(src.getFreeElements()) : 0;
+    switch (target::engineOfQueue(in.queue)) {
+    case target::Engine::Vector:
+      return ns(m.vector.fixedCycles +
+                    nFree * (twoInputs ? m.vector.cyclesPerElementTwoInputs
+                                       : m.vector.cyclesPerElementOneInput),
+                m.vector.clockHz);
+    case target::Engine::GpSimd:
+      return ns(m.gpsimd.fixedCycles + nFree * m.gpsimd.cyclesPerElement,
+                m.gpsimd.clockHz);
+    case target::Engine::Scalar:
+      return ns(std::max(m.scalar.minCycles, nFree * m.scalar.cyclesPerElement) +
+                    (accum ? m.scalar.reduceReadoutCycles : 0),
+                m.scalar.clockHz);
+    default:
+      return 0;
+    }
+  }
+};
+
+struct Node {
+  double dur = 0;     // estimated busy time on its queue
+  double latency = 0; // extra time before consumers see its result
+  double priority = 0;
+  double readyAt = 0;
+  uint32_t pending = 0;
+  SmallVector<uint32_t, 4> succs;
+};
+
+struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    nc::KernelOp kernel = getOperation();
+    llvm::Expected<target::Machine> m =
+        target::loadMachine(target.empty() ? kernel.getTarget() : StringRef(target));
+    if (!m) {
+      kernel.emitError() << llvm::toString(m.takeError());
+      return signalPassFailure();
+    }
+    std::vector<nc::InstAccesses> insts;
+    if (failed(nc::collectInstructions(kernel, insts)))
+      return signalPassFailure();
+    uint32_t n = insts.size();
+    if (n < 2)
+      return;
+    Costs costs{*m};
+
+    // 1. Dependencies.
+    std::vector<Node> nodes(n);
+    AccessIndex sbuf(2048), psum(2048);
+    llvm::StringMap<AccessIndex> hbm;
+    auto indexOf = [&](nc::AccessAttr ap) -> AccessIndex & {
+      if (ap.isSbuf())
+        return sbuf;
+      if (ap.isPsum())
+        return psum;
+      return hbm.try_emplace(ap.getTensor(), 1 << 16).first->second;
+    };
+    std::vector<uint32_t> stamp(n, UINT32_MAX);
+    for (uint32_t i = 0; i < n; ++i) {
+      for (const nc::Access &a : insts[i].accesses)
+        indexOf(a.ap).conflicts(a, [&](uint32_t j) {
+          if (j != i && stamp[j] != i) {
+            stamp[j] = i;
+            nodes[j].succs.push_back(i);
+            ++nodes[i].pending;
+          }
+        });
+      // Reads first: a write that covers this instruction's own read must
+      // not retire a record added for it.
+      for (const nc::Access &a : insts[i].accesses)
+        if (!a.write)
+          indexOf(a.ap).add(i, a);
+      for (const nc::Access &a : insts[i].accesses)
+        if (a.write)
+          indexOf(a.ap).add(i, a);
+    }
+
+    // 2. Durations and critical-path priorities (reverse program order is
+    // a reverse topological order).
+    for (uint32_t i = 0; i < n; ++i) {
+      nodes[i].dur = costs.duration(insts[i], /*stationaryReused=*/false);
+      if (insts[i].opcode == Opcode::Matmul || insts[i].opcode == Opcode::Transpose)
+        nodes[i].latency = m->pe.pipelineLatencyCycles / m->pe.clockHz * 1e9;
+    }
+    for (uint32_t i = n; i-- > 0;) {
+      double tail = 0;
+      for (uint32_t s : nodes[i].succs)
+        tail = std::max(tail, nodes[s].priority);
+      nodes[i].priority = nodes[i].dur + nodes[i].latency + tail;
+    }
+
+    // 3. Simulation. Per queue: instructions whose predecessors are all
+    // placed, waiting (by ready time) or available (by priority).
+    struct ByReady {
+      const std::vector<Node> *nodes;
+      bool operator()(uint32_t a, uint32_t b) const {
+        const Node &x = (*nodes)[a], &y = (*nodes)[b];
+        if (x.readyAt != y.readyAt)
+          return x.readyAt > y.readyAt;
+        return a > b;
+      }
+    };
+    struct ByPriority {
+      const std::vector<Node> *nodes;
+      bool operator()(uint32_t a, uint32_t b) const {
+        const Node &x = (*nodes)[a], &y = (*nodes)[b];
+        if (x.priority != y.priority)
+          return x.priority < y.priority;
+        return a > b;
+      }
+    };
+    using WaitQ = std::priority_queue<uint32_t, std::vector<uint32_t>, ByReady>;
+    using AvailQ = std::priority_queue<uint32_t, std::vector<uint32_t>, ByPriority>;
+    uint32_t numQ = nc::kMaxQueues;
+    std::vector<WaitQ> waiting(numQ, WaitQ(ByReady{&nodes}));
+    std::vector<AvailQ> avail(numQ, AvailQ(ByPriority{&nodes}));
+    std::vector<double> freeAt(numQ, 0);
+    double hbmFreeAt = 0;
+    nc::AccessAttr lastStationary;
+    for (uint32_t i = 0; i < n; ++i)
+      if (nodes[i].pending == 0)
+        waiting[insts[i].queue].push(i);
+
+    std::vector<uint32_t> order;
+    order.reserve(n);
+    while (order.size() < n) {
+      // The queue that can start something soonest.
+      uint32_t bestQ = UINT32_MAX;
+      double bestT = 0;
+      for (uint32_t q = 0; q < numQ; ++q) {
+        while (!waiting[q].empty() && nodes[waiting[q].top()].readyAt <= freeAt[q]) {
+          avail[q].push(waiting[q].top());
+          waiting[q].pop();
+        }
+        double t;
+        if (!avail[q].empty())
+          t = freeAt[q];
+        else if (!waiting[q].empty())
+          t = nodes[waiting[q].top()].readyAt;
+        else
+          continue;
+        if (bestQ == UINT32_MAX || t < bestT)
+          bestQ = q, bestT = t;
+      }
+      if (bestQ == UINT32_MAX) {
+        kernel.emitError() << "instruction scheduling found a dependency cycle";
+        return signalPassFailure();
+      }
+      uint32_t q = bestQ;
+      while (!waiting[q].empty() && nodes[waiting[q].top()].readyAt <= bestT) {
+        avail[q].push(waiting[q].top());
+        waiting[q].pop();
+      }
+      uint32_t i = avail[q].top();
+      avail[q].pop();
+      Node &nd = nodes[i];
+      double start = std::max(freeAt[q], nd.readyAt);
+      double dur = nd.dur;
+      nc::AccessAttr st;
+      if (auto mm = llvm::dyn_cast<nc::MatmulOp>(insts[i].op))
+        st = mm.getStationary();
+      else if (auto tr = llvm::dyn_cast<nc::TransposeOp>(insts[i].op))
+        st = tr.getSrc();
+      if (st) {
+        dur = costs.duration(insts[i], lastStationary == st);
+        lastStationary = st;
+      }
+      double end = start + dur;
+      if (int64_t hb = insts[i].opcode == Opcode::Dma ? Costs::hbmBytes(insts[i]) : 0) {
+        hbmFreeAt = std::max(hbmFreeAt, start) + double(hb) / m->hbm.bytesPerS * 1e9;
+        end = std::max(end, hbmFreeAt);
+      }
+      freeAt[q] = end;
+      order.push_back(i);
+      for (uint32_t s : nd.succs) {
+        nodes[s].readyAt = std::max(nodes[s].readyAt, end + nd.latency);
+        if (--nodes[s].pending == 0)
+          waiting[insts[s].queue].push(s);
+      }
+    }
+
+    // Re-emit in the new order after the tensor declarations.
+    Block &body = kernel.getBody().front();
+    for (uint32_t i : order)
+      insts[i].op->moveBefore(&body, body.end());
+  }
+};
+} // namespace

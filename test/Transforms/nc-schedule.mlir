@@ -1,0 +1,66 @@
+// RUN: muir-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(nc.kernel(muir-nc-schedule))' | FileCheck %s
+
+// Program order puts the Scalar work on the big load first; the small load
+// arrives ~17 us earlier, so its activation moves ahead of the other one.
+// CHECK-LABEL: nc.kernel @ready_first
+nc.kernel @ready_first target = "trn2" {
+  nc.tensor input @big : tensor<128x4096xf32> at 0
+  nc.tensor input @small : tensor<128x64xf32> at 2097152
+  // CHECK: nc.dma <sbuf[0, 128] at 0 dims [4096]
+  // CHECK-NEXT: nc.dma <sbuf[0, 128] at 16384 dims [64]
+  // CHECK-NEXT: nc.activation exp <sbuf[0, 128] at 16384 dims [64]
+  // CHECK-NEXT: nc.activation exp <sbuf[0, 128] at 0 dims [4096]
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>, #nc.ap<hbm @big[128 x 4096] at 0 dims [4096] strides [1] : f32>
+  nc.dma #nc.ap<sbuf[0, 128] at 16384 dims [64] strides [1] : f32>, #nc.ap<hbm @small[128 x 64] at 0 dims [64] strides [1] : f32> {queue = "dma1"}
+  nc.activation exp #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>
+  nc.activation exp #nc.ap<sbuf[0, 128] at 16384 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 16384 dims [64] strides [1] : f32>
+}
+
+// -----
+
+// Conflicts keep their order whatever the engines' readiness: the reload
+// of buffer 0 (write after read) stays after the activation reading it, the
+// copy (read after write) after the reload, and the two writes of buffer
+// 65536 (write after write) in program order.
+// CHECK-LABEL: nc.kernel @conflicts_kept
+nc.kernel @conflicts_kept target = "trn2" {
+  nc.tensor input @a : tensor<128x4096xf32> at 0
+  nc.tensor input @b : tensor<128x16xf32> at 2097152
+  // CHECK: nc.dma <sbuf[0, 128] at 0 dims [4096] {{.*}}@a
+  // CHECK: nc.activation exp <sbuf[0, 128] at 65536 dims [4096] {{.*}}, <sbuf[0, 128] at 0 dims [4096]
+  // CHECK: nc.dma <sbuf[0, 128] at 0 dims [16] {{.*}}@b
+  // CHECK: nc.tensor_copy <sbuf[0, 128] at 65536 dims [16] {{.*}}, <sbuf[0, 128] at 0 dims [16]
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>, #nc.ap<hbm @a[128 x 4096] at 0 dims [4096] strides [1] : f32>
+  nc.activation exp #nc.ap<sbuf[0, 128] at 65536 dims [4096] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [16] strides [1] : f32>, #nc.ap<hbm @b[128 x 16] at 0 dims [16] strides [1] : f32> {queue = "dma1"}
+  nc.tensor_copy #nc.ap<sbuf[0, 128] at 65536 dims [16] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [16] strides [1] : f32> {queue = "pool"}
+}
+
+// -----
+
+// Accumulating matmuls into one PSUM tile stay in order (each reads and
+// writes it); an independent matmul whose operands are ready sooner goes
+// first.
+// CHECK-LABEL: nc.kernel @accumulation_order
+nc.kernel @accumulation_order target = "trn2" {
+  nc.tensor input @a : tensor<128x8192xbf16> at 0
+  nc.tensor input @b : tensor<128x128xbf16> at 2097152
+  // CHECK: nc.matmul <psum[0, 128] at 2048 {{.*}}<sbuf[0, 128] at 32768 dims [128]
+  // CHECK: nc.matmul <psum[0, 128] at 0 {{.*}}<sbuf[0, 128] at 0 dims [128]
+  // CHECK-NOT: accumulate
+  // CHECK: nc.matmul <psum[0, 128] at 0 {{.*}}<sbuf[0, 128] at 256 dims [128] {{.*}} {accumulate}
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [8192] strides [1] : bf16>, #nc.ap<hbm @a[128 x 8192] at 0 dims [8192] strides [1] : bf16>
+  nc.dma #nc.ap<sbuf[0, 128] at 32768 dims [128] strides [1] : bf16>, #nc.ap<hbm @b[128 x 128] at 0 dims [128] strides [1] : bf16> {queue = "dma1"}
+  nc.matmul #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>
+  nc.matmul #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 256 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 256 dims [128] strides [1] : bf16> {accumulate}
+  nc.matmul #nc.ap<psum[0, 128] at 2048 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 32768 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 32768 dims [128] strides [1] : bf16>
+}
+
+// -----
+
+// expected-error @below {{unknown target 'nosuchtarget'}}
+nc.kernel @unknown_target target = "nosuchtarget" {
+  nc.tensor input @a : tensor<4x4xf32> at 0
+  nc.dma #nc.ap<sbuf[0, 4] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @a[4 x 4] at 0 dims [4] strides [1] : f32>
+  nc.dma #nc.ap<sbuf[0, 4] at 64 dims [4] strides [1] : f32>, #nc.ap<hbm @a[4 x 4] at 0 dims [4] strides [1] : f32>
+}
