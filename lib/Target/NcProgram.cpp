@@ -140,14 +140,16 @@ struct ToProgram {
         .Case([&](nc::TensorCopyOp o) { aps = {o.getDst(), o.getSrc()}; })
         .Case([&](nc::IotaOp o) {
           aps = {o.getDst()};
-          params = {double(o.getBase()), double(o.getChannelMultiplier())};
+          // I64Attr getters return uint64_t: read them as signed.
+          params = {double(int64_t(o.getBase())),
+                    double(int64_t(o.getChannelMultiplier()))};
           for (int64_t c : o.getCoefficients())
             params.push_back(double(c));
         })
         .Case([&](nc::AffineSelectOp o) {
           aps = {o.getDst(), o.getSrc()};
-          params = {o.getFill().convertToDouble(), double(o.getBase()),
-                    double(o.getChannelMultiplier())};
+          params = {o.getFill().convertToDouble(), double(int64_t(o.getBase())),
+                    double(int64_t(o.getChannelMultiplier()))};
           for (int64_t c : o.getCoefficients())
             params.push_back(double(c));
         });
