@@ -87,10 +87,17 @@ def test_norms(tmp_path, target, dt):
     (4, 2, 24, 24, 16, True),      # grouped-query, causal, several query tiles on small
     (4, 1, 1, 40, 8, True),        # decode: one query, multi-query
     (2, 2, 70, 70, 32, True),
+    (2, 1, 20, 45, 16, True),      # causal with a key prefix: diagonal offsets not tile-aligned
     (1, 1, 1, 1, 4, False),
 ])
 def test_attention(tmp_path, target, hq, hkv, sq, sk, d, causal):
     sim_check(tmp_path, models.attention(1, hq, hkv, sq, sk, d, causal), target)
+
+
+def test_attention_key_prefix_trn2(tmp_path):
+    # Causal with a key prefix across a 128-query tile boundary: diagonal
+    # offsets that are not multiples of the tile (K/V too big for small).
+    sim_check(tmp_path, models.attention(1, 1, 1, 130, 300, 32, True), "trn2")
 
 
 @pytest.mark.parametrize("target", TARGETS)

@@ -8,6 +8,10 @@
 //===----------------------------------------------------------------------===//
 #include "Kernels.h"
 
+#include "llvm/ADT/SetVector.h"
+
+#include <optional>
+
 using namespace mlir;
 using namespace muir;
 using namespace muir::lower;
@@ -49,12 +53,16 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
   int64_t DC = ceilDiv(D, P), KC = ceilDiv(Sk, P);
   int64_t qt = std::min<int64_t>(P, Sq);
   int64_t chunksPerBlock = kw / P;
-  // Independent query tiles in flight: each needs two PSUM banks (scores,
-  // whose bank P^T reuses once exp has read them, and the output);
-  // interleaving their stages keeps every engine busy.
-  int64_t G = std::max<int64_t>(1, std::min<int64_t>(4, m.psum.banks / 2));
+  // Independent query tiles in flight: each needs a PSUM bank for its
+  // scores (which P^T reuses once exp has read them) and a [qt, Dv] fp32
+  // output accumulator; several outputs share a bank. Interleaving the
+  // tiles' stages keeps every engine busy.
   if (m.psum.banks < 2)
     return op->emitError() << "attention needs 2 PSUM banks";
+  int64_t oPerBank = std::max<int64_t>(1, bankElems / Dv);
+  int64_t G = 1;
+  while (G < 8 && (G + 1) + ceilDiv(G + 1, oPerBank) <= m.psum.banks)
+    ++G;
 
   Emitter::Mark mk = e.mark();
   struct Slot {
@@ -68,10 +76,63 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
   int64_t kvBytes = (DC * Sk + KC * Dv) * eb + 2 * 64;
   int64_t slotBytes = (DC * qt + chunksPerBlock * qt) * eb + kw * 4 +
                       Dv * std::max<int64_t>(4, eb) + 32 + 4 * 64;
+  // Fewer tiles in flight when SBUF cannot hold their buffers next to two
+  // heads' K/V (the small test target).
+  while (G > 1 && 2 * kvBytes + G * slotBytes > e.sbufFree())
+    --G;
   int64_t KG = std::max<int64_t>(1, G / std::max<int64_t>(1, tilesPerKv));
   KG = std::min<int64_t>(KG, Hkv);
   while (KG > 1 && 2 * KG * kvBytes + G * slotBytes > e.sbufFree())
     --KG;
+  // Causal masking of the diagonal blocks: the chunks of a block that reach
+  // past some query get a large negative bias added to their scores by one
+  // more matmul (identity stationary, a mask tile moving, accumulating into
+  // the scores), so softmax reads the scores straight from PSUM. A mask
+  // tile depends only on its chunk's diagonal offset, so a handful cover
+  // every block. The mask must be representable in the operand type (2- or
+  // 4-byte floats); otherwise an affine_select masks a scaled copy.
+  auto maskedChunks = [&](int64_t q0, int64_t k0, int64_t kn) {
+    SmallVector<std::pair<int64_t, int64_t>> out; // (chunk, diagonal offset)
+    int64_t base = q0 + (Sk - Sq) - k0;
+    for (int64_t c = 0; c * P < kn; ++c) {
+      int64_t cn = std::min(P, kn - c * P);
+      if (c * P + cn - 1 > base) // some key of the chunk is past query 0
+        out.push_back({c, base - c * P});
+    }
+    return out;
+  };
+  const float kMaskNeg = -3.0e38f;
+  llvm::SmallDenseMap<int64_t, Buffer> maskTiles;
+  std::optional<Buffer> ident;
+  if (causal && (eb == 2 || eb == 4)) {
+    llvm::SmallSetVector<int64_t, 8> offsets;
+    for (int64_t q0 = 0; q0 < Sq; q0 += qt) {
+      int64_t qn = std::min(qt, Sq - q0);
+      int64_t kEnd = std::min(Sk, q0 + qn + (Sk - Sq));
+      for (int64_t k0 = 0; k0 < kEnd; k0 += kw)
+        for (auto [c, bc] : maskedChunks(q0, k0, std::min(kw, kEnd - k0)))
+          offsets.insert(bc);
+    }
+    if (!offsets.empty() && offsets.size() <= 8) {
+      auto ib = e.allocSbuf(P * eb, op, "an identity tile");
+      if (failed(ib))
+        return failure();
+      ident = *ib;
+      nc::AccessAttr id = e.dense(*ident, P, P, et);
+      e.memset(id, 1.0f);
+      e.select(id, id, 0.0f, 0, 1, {-1}); // keep p >= k
+      e.select(id, id, 0.0f, 0, -1, {1}); // keep k >= p
+      for (int64_t bc : offsets) {
+        auto mb = e.allocSbuf(P * eb, op, "a causal mask tile");
+        if (failed(mb))
+          return failure();
+        nc::AccessAttr mt = e.dense(*mb, P, P, et);
+        e.memset(mt, 0.0f);
+        e.select(mt, mt, kMaskNeg, bc, 1, {-1}); // key k visible iff k <= bc + p
+        maskTiles[bc] = *mb;
+      }
+    }
+  }
   SmallVector<Buffer> kT, vB;
   for (int64_t i = 0; i < 2 * KG; ++i) {
     auto kb = e.allocSbuf(DC * Sk * eb, op, "K^T of one key/value head");
@@ -81,13 +142,17 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
     kT.push_back(*kb), vB.push_back(*vb);
   }
   SmallVector<Slot> slots;
+  auto oBanks = e.allocPsumBanks(ceilDiv(G, oPerBank), op,
+                                 "attention output accumulators");
+  if (failed(oBanks))
+    return failure();
   for (int64_t g = 0; g < G; ++g) {
     auto qb = e.allocSbuf(DC * qt * eb, op, "a Q^T tile");
     auto pb = e.allocSbuf(kw * 4, op, "a score block");
     auto tb = e.allocSbuf(chunksPerBlock * qt * eb, op, "P^T of a block");
     auto ob = e.allocSbuf(Dv * std::max<int64_t>(4, eb), op, "an output tile");
     auto sb = e.allocSbuf(8 * 4, op, "softmax statistics");
-    auto ps = e.allocPsumBanks(2, op, "attention accumulators");
+    auto ps = e.allocPsumBanks(1, op, "attention scores");
     if (failed(qb) || failed(pb) || failed(tb) || failed(ob) || failed(sb) ||
         failed(ps))
       return failure();
@@ -96,6 +161,12 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
   auto bank = [&](const Slot &sl, int64_t i, int64_t np, int64_t n,
                   int64_t col = 0) {
     return e.dense(sl.ps, np, n, f32, i * bankElems + col);
+  };
+  // The output accumulator of a slot: [np, Dv] inside a shared bank.
+  auto oAcc = [&](const Slot &sl, int64_t np) {
+    int64_t g = &sl - &slots[0];
+    return e.dense(*oBanks, np, Dv, f32,
+                   (g / oPerBank) * bankElems + (g % oPerBank) * Dv);
   };
 
   // Keys/values may arrive as several sequence segments (a KV cache and the
@@ -212,13 +283,20 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
                      e.dense(sl.qT, dn, it.qn, et, dc * qt),
                      e.dense(kT[it.buf], dn, kn, et, dc * Sk + k0), dc > 0);
           }
+          if (causal && ident)
+            for (auto [c, bc] : maskedChunks(it.q0, k0, kn)) {
+              int64_t cn = std::min(P, kn - c * P);
+              e.matmul(bank(sl, 0, it.qn, cn, c * P),
+                       e.dense(*ident, it.qn, it.qn, et),
+                       e.dense(maskTiles[bc], it.qn, cn, et), true);
+            }
         });
         // Online softmax, on -max: nm = -scale * rowmax(S).
         forEach(step, [&](Item &it, Slot &sl) {
           int64_t kn = kLen(it), qn = it.qn;
           bool first = step == 0;
           int64_t base = it.q0 + (Sk - Sq) - k0;
-          bool masked = causal && base < kn - 1;
+          bool masked = causal && !ident && base < kn - 1;
           nc::AccessAttr s = bank(sl, 0, qn, kn);
           nc::AccessAttr nmOld = e.column(sl.st, qn, it.cur);
           nc::AccessAttr nmNew = e.column(sl.st, qn, first ? it.cur : 1 - it.cur);
@@ -244,13 +322,17 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
           {
             // Per-row statistics are tiny: the Scalar engine's short
             // minimum cost beats the Vector engine's fixed overhead.
+            // -(new max) = min(-scale * rowmax, -(old max)) in one step.
             Emitter::OnQueue q(e, "act");
-            e.ts(AluOp::mul, nmNew, nmNew, -actScale);
+            if (first)
+              e.ts(AluOp::mul, nmNew, nmNew, -actScale);
+            else
+              e.ts(AluOp::mul, nmNew, nmNew, -actScale, {}, AluOp::min, 0.0f,
+                   nmOld);
           }
           if (!first) {
-            e.tt(AluOp::min, nmNew, nmNew, nmOld);  // -(new max)
-            e.tt(AluOp::sub, corr, nmNew, nmOld);   // old max - new max
-            e.act(ActFunc::exp, corr, corr);
+            // corr = exp(old max - new max) = exp(-nmOld + nmNew).
+            e.act(ActFunc::exp, corr, nmOld, -1.0f, nmNew);
             it.cur = 1 - it.cur;
           }
           // P = exp(scale*S - max), in the operand type, with its row sum.
@@ -268,10 +350,13 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
           for (int64_t c = 0; c < chunks; ++c) {
             int64_t cn = std::min(P, kn - c * P);
             e.transpose(bank(sl, 0, cn, qn, c * qt),
-                        e.tile(nc::MemSpace::sbuf, sl.p.offset + c * P * eb, 0,
-                               qn, {cn}, {1}, et));
+                        e.tile(nc::MemSpace::sbuf, sl.p.offset + c * P * eb,
+                               0, qn, {cn}, {1}, et));
           }
           int64_t full = kn / P;
+          // The copies go to the engine that did not take this tile's row
+          // max; the Scalar engine keeps to the exps.
+          Emitter::OnQueue onq(e, (&sl - &slots[0]) % 2 ? "dve" : "pool");
           if (qn == qt && full > 1) {
             e.copy(e.dense(sl.pt, P, full * qt, et), bank(sl, 0, P, full * qt));
           } else {
@@ -288,7 +373,7 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
         // O = O * corr + P V, accumulated in PSUM.
         forEach(step, [&](Item &it, Slot &sl) {
           int64_t kn = kLen(it), qn = it.qn;
-          nc::AccessAttr o = bank(sl, 1, qn, Dv);
+          nc::AccessAttr o = oAcc(sl, qn);
           if (step > 0) {
             Emitter::OnQueue q(e, "pool");
             e.ts(AluOp::mul, o, o, 0.0f, e.column(sl.st, qn, 2));
@@ -308,7 +393,7 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
         nc::AccessAttr l = e.column(sl.st, it.qn, 4);
         e.act(ActFunc::reciprocal, l, l);
         nc::AccessAttr ot = e.dense(sl.oOut, it.qn, Dv, out.elemType);
-        e.ts(AluOp::mul, ot, bank(sl, 1, it.qn, Dv), 0.0f, l);
+        e.ts(AluOp::mul, ot, oAcc(sl, it.qn), 0.0f, l);
         int64_t oBase = (it.b * Hq + it.h) * Sq * Dv;
         e.dma(e.hbm(out, oBase + it.q0 * Dv, it.qn, Dv, {Dv}, {1}), ot);
       }
