@@ -42,6 +42,24 @@ def test_matmul(tmp_path, target, m, k, n):
     sim_check(tmp_path, models.matmul(m, k, n), target)
 
 
+@pytest.mark.parametrize("target,m,k,n", [("small", 69, 32, 1030), ("trn2", 300, 256, 4100)])
+@pytest.mark.parametrize("residual", [False, True])
+def test_matmul_row_panel(tmp_path, target, m, k, n, residual):
+    # B much larger than A: A^T row panels stay resident and B streams once
+    # per panel (ragged last row tile and column tile), with and without the
+    # residual add fused into the evacuation.
+    t_a, t_b, t_c = ty((m, k), "bf16"), ty((k, n), "bf16"), ty((m, n), "bf16")
+    body = f"  %0 = xf.matmul %a, %b : ({t_a}, {t_b}) -> {t_c}\n"
+    ret = "%0"
+    args = f"%a: {t_a}, %b: {t_b}"
+    if residual:
+        args += f", %r: {t_c}"
+        body += f"  %1 = xf.add %0, %r : ({t_c}, {t_c}) -> {t_c}\n"
+        ret = "%1"
+    text = f"func.func @main({args}) -> {t_c} {{\n{body}  return {ret} : {t_c}\n}}\n"
+    sim_check(tmp_path, text, target)
+
+
 @pytest.mark.parametrize("target", TARGETS)
 def test_matmul_bf16(tmp_path, target):
     sim_check(tmp_path, models.matmul(96, 160, 80, "bf16"), target)

@@ -101,6 +101,113 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   int64_t blockCols = nBlock * nt;
   int64_t NB = ceilDiv(s.n, blockCols);
 
+  // Loads of one [kt x mt] A^T tile and one [kt x cn] B tile.
+  auto loadA = [&](nc::AccessAttr dst, int64_t k0, int64_t kn, int64_t m0,
+                   int64_t mn) {
+    if (s.transposeA)
+      e.dma(dst, e.hbm(a, aOff + k0 * s.m + m0, kn, s.m, {mn}, {1}));
+    else if (dmaTranspose)
+      e.dma(dst, e.hbm(a, aOff + m0 * s.k + k0, mn, s.k, {kn}, {1}),
+            /*transpose=*/true);
+    else
+      e.dma(dst, e.hbm(a, aOff + m0 * s.k + k0, kn, 1, {mn}, {s.k}));
+  };
+  auto loadB = [&](nc::AccessAttr dst, int64_t k0, int64_t kn, int64_t c0,
+                   int64_t cn) {
+    if (!s.transposeB)
+      e.dma(dst, e.hbm(b, bOff + k0 * s.n + c0, kn, s.n, {cn}, {1}));
+    else if (dmaTranspose)
+      e.dma(dst, e.hbm(b, bOff + c0 * s.k + k0, cn, s.k, {kn}, {1}),
+            /*transpose=*/true);
+    else
+      e.dma(dst, e.hbm(b, bOff + c0 * s.k + k0, kn, 1, {cn}, {s.k}));
+  };
+
+
+  // Row-panel schedule: when B is the larger operand and A^T for a panel of
+  // row tiles (all of K) fits in SBUF, keep that panel resident and stream
+  // B once per panel in [K, nt] column tiles (double-buffered) instead of
+  // re-reading A for every B block. The analytic choice: HBM bytes of each
+  // schedule, A + B * panels against B + A * NB.
+  if (resident && MT >= 2 && bCopies == 1) {
+    int64_t bTile = KT * nt * eb;
+    int64_t stage = 4 * nt * (cb + rb);
+    int64_t perRowTile = KT * mt * eb;
+    // At most half of SBUF: the rest stays free so the neighbouring kernels'
+    // loads and stores overlap this one (a panel filling SBUF serialises
+    // kernel boundaries and cost more time than the saved traffic).
+    int64_t room = e.sbufFree() / 2 - 2 * bTile - stage - 64 * 8;
+    int64_t R = room > 0 ? std::min(MT, room / perRowTile) : 0;
+    int64_t aTotal = s.m * s.k * eb, bTotal = s.k * s.n * eb;
+    int64_t panels = R > 0 ? ceilDiv(MT, R) : 0;
+    if (R >= 2 && aTotal + bTotal * panels < bTotal + aTotal * NB) {
+      // Balance the panels (same number of row tiles each, up to one).
+      R = ceilDiv(MT, panels);
+      Emitter::Mark mk = e.mark();
+      auto aPanel = e.allocSbuf(R * perRowTile, op, "an A^T row panel");
+      auto bTiles = e.allocSbuf(2 * bTile, op, "two streamed B column tiles");
+      SmallVector<Buffer> outs, ress;
+      for (int64_t i = 0; i < 4; ++i) {
+        auto ob = e.allocSbuf(nt * cb, op, "an output tile");
+        if (failed(ob))
+          return failure();
+        outs.push_back(*ob);
+        if (residual) {
+          auto rbuf = e.allocSbuf(nt * rb, op, "a residual tile");
+          if (failed(rbuf))
+            return failure();
+          ress.push_back(*rbuf);
+        }
+      }
+      auto acc = e.allocPsumBanks(m.psum.banks, op, "matmul accumulators");
+      if (failed(aPanel) || failed(bTiles) || failed(acc))
+        return failure();
+      int64_t NT = ceilDiv(s.n, nt), bankElems = m.psum.bankBytes() / 4;
+      int64_t slot = 0, bank = 0;
+      for (int64_t p0 = 0; p0 < MT; p0 += R) {
+        int64_t rn = std::min(R, MT - p0);
+        for (int64_t r = 0; r < rn; ++r) {
+          int64_t m0 = (p0 + r) * mt, mn = std::min(mt, s.m - m0);
+          for (int64_t k = 0; k < KT; ++k) {
+            int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
+            loadA(e.dense(*aPanel, kn, mn, et, (r * KT + k) * mt), k0, kn, m0,
+                  mn);
+          }
+        }
+        for (int64_t j = 0; j < NT; ++j) {
+          int64_t c0 = j * nt, cn = std::min(nt, s.n - c0);
+          int64_t bBase = (j % 2) * KT * nt;
+          for (int64_t k = 0; k < KT; ++k) {
+            int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
+            loadB(e.dense(*bTiles, kn, cn, et, bBase + k * nt), k0, kn, c0, cn);
+          }
+          for (int64_t r = 0; r < rn; ++r, bank = (bank + 1) % m.psum.banks) {
+            int64_t m0 = (p0 + r) * mt, mn = std::min(mt, s.m - m0);
+            nc::AccessAttr ps = e.dense(*acc, mn, cn, f32, bank * bankElems);
+            for (int64_t k = 0; k < KT; ++k) {
+              int64_t kn = std::min(kt, s.k - k * kt);
+              e.matmul(ps, e.dense(*aPanel, kn, mn, et, (r * KT + k) * mt),
+                       e.dense(*bTiles, kn, cn, et, bBase + k * nt),
+                       /*accumulate=*/k > 0);
+            }
+            nc::AccessAttr out = e.dense(outs[slot % 4], mn, cn, ct);
+            if (residual) {
+              nc::AccessAttr rt = e.dense(ress[slot % 4], mn, cn, residual->elemType);
+              e.dma(rt, e.hbm(*residual, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}));
+              e.tt(nc::AluOp::add, out, ps, rt);
+            } else {
+              e.copy(out, ps);
+            }
+            e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
+            ++slot;
+          }
+        }
+      }
+      e.release(mk);
+      return success();
+    }
+  }
+
   Emitter::Mark mk = e.mark();
   // Resident: one B block for all K, A^T for all K twice. Streaming: two
   // K steps of each.
@@ -148,28 +255,6 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   Buffer aBufs[2] = {*aBuf0, *aBuf1};
   int64_t bankElems = m.psum.bankBytes() / 4;
   int64_t psumHalves = psum->bytes / m.psum.bankBytes() >= 2 * nBlock ? 2 : 1;
-
-  // Loads of one [kt x mt] A^T tile and one [kt x cn] B tile.
-  auto loadA = [&](nc::AccessAttr dst, int64_t k0, int64_t kn, int64_t m0,
-                   int64_t mn) {
-    if (s.transposeA)
-      e.dma(dst, e.hbm(a, aOff + k0 * s.m + m0, kn, s.m, {mn}, {1}));
-    else if (dmaTranspose)
-      e.dma(dst, e.hbm(a, aOff + m0 * s.k + k0, mn, s.k, {kn}, {1}),
-            /*transpose=*/true);
-    else
-      e.dma(dst, e.hbm(a, aOff + m0 * s.k + k0, kn, 1, {mn}, {s.k}));
-  };
-  auto loadB = [&](nc::AccessAttr dst, int64_t k0, int64_t kn, int64_t c0,
-                   int64_t cn) {
-    if (!s.transposeB)
-      e.dma(dst, e.hbm(b, bOff + k0 * s.n + c0, kn, s.n, {cn}, {1}));
-    else if (dmaTranspose)
-      e.dma(dst, e.hbm(b, bOff + c0 * s.k + k0, cn, s.k, {kn}, {1}),
-            /*transpose=*/true);
-    else
-      e.dma(dst, e.hbm(b, bOff + c0 * s.k + k0, kn, 1, {cn}, {s.k}));
-  };
 
   if (!resident) {
     int64_t step = 0;

@@ -59,3 +59,21 @@ func.func @matmul_weight_streaming(%a: tensor<1x16xf32>, %b: tensor<16x256xf32>)
   %0 = xf.matmul %a, %b : (tensor<1x16xf32>, tensor<16x256xf32>) -> tensor<1x256xf32>
   return %0 : tensor<1x256xf32>
 }
+
+// -----
+
+// B much larger than A (B + A * 9 blocks > A + B): the A^T row panel (5 row
+// tiles x 2 K tiles, the last one ragged) is loaded once and stays
+// resident; B streams once, in [K, 64] column tiles.
+// CHECK-LABEL: nc.kernel @matmul_row_panel
+// CHECK-COUNT-10: nc.dma {{.*}}<hbm @arg0{{.*}}transpose}
+// CHECK-NOT: @arg0
+// CHECK: nc.dma <sbuf[0, 16] at [[B0:[0-9]+]] dims [64] {{.*}}<hbm @arg1[16 x 1030] at 0 dims [64]
+// CHECK: nc.matmul <psum[0, 16] at [[P0:[0-9]+]] dims [64] {{.*}}, <sbuf[0, 16] at [[B0]] dims [64]
+// CHECK: nc.tensor_copy {{.*}}, <psum[0, 16] at [[P0]] dims [64]
+// CHECK-NOT: @arg0
+// CHECK: nc.dma <hbm @out0[16 x 1030] at 1024 dims [6]
+func.func @matmul_row_panel(%a: tensor<69x32xbf16>, %b: tensor<32x1030xbf16>) -> tensor<69x1030xbf16> {
+  %0 = xf.matmul %a, %b : (tensor<69x32xbf16>, tensor<32x1030xbf16>) -> tensor<69x1030xbf16>
+  return %0 : tensor<69x1030xbf16>
+}
