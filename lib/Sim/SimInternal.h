@@ -32,7 +32,8 @@ struct Tile {
 
 /// A memory region an instruction touches, for the hazard checker. On-chip:
 /// partitions [p0, p1) times one byte interval; HBM: sorted, disjoint
-/// absolute byte intervals (one per row before merging), p0 = 0, p1 = 1.
+/// absolute byte intervals (each row's contiguous runs before merging),
+/// p0 = 0, p1 = 1.
 struct Region {
   target::MemSpace space = target::MemSpace::None;
   int64_t p0 = 0, p1 = 0;

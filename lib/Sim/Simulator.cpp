@@ -383,9 +383,25 @@ public:
     if (t.space == MemSpace::HBM) {
       r.p0 = 0;
       r.p1 = 1;
+      // Exact bytes: each row's contiguous runs of elements. A pattern with
+      // very many runs (an element-strided gather) is bounded per row.
+      llvm::SmallVector<std::pair<int64_t, int64_t>, 8> runs;
+      for (int64_t i = 0; i < t.F; ++i) {
+        int64_t off = t.freeOff[i];
+        if (!runs.empty() && runs.back().second == off)
+          runs.back().second = off + t.eb;
+        else
+          runs.push_back({off, off + int64_t(t.eb)});
+      }
+      constexpr int64_t kMaxIntervals = 1 << 14;
+      if (int64_t(runs.size()) * t.P > kMaxIntervals) {
+        runs.clear();
+        runs.push_back({0, t.spanBytes});
+      }
       llvm::SmallVector<std::pair<int64_t, int64_t>, 16> rows;
       for (int64_t p = 0; p < t.P; ++p)
-        rows.push_back({t.rowBase[p], t.rowBase[p] + t.spanBytes});
+        for (auto [lo, hi] : runs)
+          rows.push_back({t.rowBase[p] + lo, t.rowBase[p] + hi});
       llvm::sort(rows);
       for (auto iv : rows) {
         if (!r.ivals.empty() && iv.first <= r.ivals.back().second)

@@ -1,6 +1,8 @@
 //===- Accesses.cpp - the memory accesses of nc instructions --------------===//
 #include "Accesses.h"
 
+#include <optional>
+
 using namespace mlir;
 using namespace muir;
 using namespace muir::nc;
@@ -47,6 +49,71 @@ static bool intervalsOverlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1) {
   return a0 < b1 && b0 < a1;
 }
 
+namespace {
+struct Dim {
+  int64_t sizeA, sizeB, stride;
+};
+} // namespace
+
+/// Exact test for two HBM tiles with the same strides (sizes may differ),
+/// each dimension's stride beyond the reach of the smaller ones: the offset
+/// difference then has at most one digit expansion sum(delta_k * stride_k)
+/// with delta_k in [-(sizeB_k - 1), sizeA_k - 1], found greedily from the
+/// outermost dimension. nullopt when the strides do not have that shape.
+static std::optional<bool> stridedOverlap(AccessAttr a, AccessAttr b) {
+  if (a.getSizes().size() != b.getSizes().size())
+    return std::nullopt;
+  SmallVector<Dim, 6> dims;
+  if (a.getPartitionStride() != b.getPartitionStride())
+    return std::nullopt;
+  dims.push_back({a.getPartitions(), b.getPartitions(), a.getPartitionStride()});
+  for (size_t i = 0; i < a.getSizes().size(); ++i) {
+    if (a.getStrides()[i] != b.getStrides()[i])
+      return std::nullopt;
+    dims.push_back({a.getSizes()[i], b.getSizes()[i], a.getStrides()[i]});
+  }
+  // Dimensions of one element each, or zero stride, add no offsets.
+  llvm::erase_if(dims, [](const Dim &d) {
+    return d.stride == 0 || (d.sizeA == 1 && d.sizeB == 1);
+  });
+  if (llvm::any_of(dims, [](const Dim &d) { return d.stride < 0; }))
+    return std::nullopt;
+  llvm::sort(dims, [](const Dim &x, const Dim &y) { return x.stride < y.stride; });
+  // Merge dense runs: a dimension whose stride is the extent of the one
+  // inside it (same inner size in both tiles) continues it.
+  SmallVector<Dim, 6> merged;
+  for (const Dim &d : dims) {
+    if (!merged.empty() && merged.back().sizeA == merged.back().sizeB &&
+        d.stride == merged.back().sizeA * merged.back().stride) {
+      merged.back().sizeA *= d.sizeA;
+      merged.back().sizeB *= d.sizeB;
+      continue;
+    }
+    merged.push_back(d);
+  }
+  // Reach of the dimensions inside each one, per tile.
+  SmallVector<int64_t, 6> reachA(merged.size() + 1, 0), reachB(merged.size() + 1, 0);
+  for (size_t k = 0; k < merged.size(); ++k) {
+    reachA[k + 1] = reachA[k] + (merged[k].sizeA - 1) * merged[k].stride;
+    reachB[k + 1] = reachB[k] + (merged[k].sizeB - 1) * merged[k].stride;
+    if (merged[k].stride <= reachA[k] + reachB[k])
+      return std::nullopt;
+  }
+  int64_t d = b.getOffset() - a.getOffset();
+  for (size_t k = merged.size(); k-- > 0;) {
+    const Dim &dm = merged[k];
+    // The one digit that can leave the rest within [-reachB, reachA].
+    int64_t x = d + reachB[k];
+    int64_t delta = x >= 0 ? x / dm.stride : -((-x + dm.stride - 1) / dm.stride);
+    if (delta < -(dm.sizeB - 1) || delta > dm.sizeA - 1)
+      return false;
+    d -= delta * dm.stride;
+    if (d < -reachB[k] || d > reachA[k])
+      return false;
+  }
+  return d == 0;
+}
+
 bool muir::nc::overlaps(AccessAttr a, AccessAttr b) {
   if (a.getSpace() != b.getSpace())
     return false;
@@ -77,7 +144,11 @@ bool muir::nc::overlaps(AccessAttr a, AccessAttr b) {
     return lo <= hi;
   }
   int64_t ea = oa + (na - 1) * psa + sa, eb = ob + (nb - 1) * psb + sb;
-  return intervalsOverlap(oa, ea, ob, eb);
+  if (!intervalsOverlap(oa, ea, ob, eb))
+    return false;
+  if (std::optional<bool> exact = stridedOverlap(a, b))
+    return *exact;
+  return true;
 }
 
 bool muir::nc::covers(AccessAttr outer, AccessAttr inner) {

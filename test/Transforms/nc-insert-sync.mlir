@@ -54,3 +54,24 @@ nc.kernel @hbm_rows target = "trn2" {
   // CHECK-NEXT: nc.dma {{.*}} {queue = "dma2", wait = array<i64: 1, 1, 2, 1>}
   nc.dma #nc.ap<hbm @c[128 x 1024] at 256 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {queue = "dma2"}
 }
+
+// -----
+
+// Tiles with an outer stride (rows of every head of a [2, 32, 8] tensor, as
+// rope stores them) are compared exactly: rows 0-15 and 16-31 of both heads
+// are disjoint although their bounding intervals interleave; rows 15-16
+// meet both; rows 8-9 of the second head alone meet only the first store.
+// CHECK-LABEL: nc.kernel @hbm_outer_strides
+nc.kernel @hbm_outer_strides target = "trn2" {
+  nc.tensor output @o : tensor<2x32x8xf32> at 0
+  // CHECK: nc.iota
+  nc.iota #nc.ap<sbuf[0, 16] at 0 dims [2, 8] strides [8, 1] : f32> {base = 0, channel_multiplier = 0, coefficients = array<i64: 0, 0>}
+  // CHECK-NEXT: nc.dma {{.*}} {signal = array<i64: 1>, wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @o[16 x 8] at 0 dims [2, 8] strides [256, 1] : f32>, #nc.ap<sbuf[0, 16] at 0 dims [2, 8] strides [8, 1] : f32>
+  // CHECK-NEXT: nc.dma {{.*}} {queue = "dma1", signal = array<i64: 2>, wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @o[16 x 8] at 128 dims [2, 8] strides [256, 1] : f32>, #nc.ap<sbuf[0, 16] at 0 dims [2, 8] strides [8, 1] : f32> {queue = "dma1"}
+  // CHECK-NEXT: nc.dma {{.*}} {queue = "dma2", wait = array<i64: 1, 1, 2, 1>}
+  nc.dma #nc.ap<hbm @o[2 x 8] at 120 dims [2, 8] strides [256, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2, 8] strides [8, 1] : f32> {queue = "dma2"}
+  // CHECK-NEXT: nc.dma {{.*}} {queue = "dma3", wait = array<i64: 1, 1>}
+  nc.dma #nc.ap<hbm @o[2 x 8] at 320 dims [1, 8] strides [256, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [1, 8] strides [8, 1] : f32> {queue = "dma3"}
+}
