@@ -11,6 +11,7 @@
 #include "muir/InitAll.h"
 #include "muir/Sim/Simulator.h"
 #include "muir/Support/Npy.h"
+#include "muir/Target/Binary.h"
 #include "muir/Target/Machine.h"
 #include "muir/Target/NcProgram.h"
 
@@ -35,28 +36,30 @@ using namespace muir;
 using namespace muir::target;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<kernel.mlir>"),
-                                      cl::init("-"));
-static cl::list<std::string> inputs("input", cl::desc("NAME=PATH.npy: an input tensor"));
+static cl::OptionCategory simCat("muir-sim options");
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<kernel.mlir or muir binary>"),
+                                      cl::init("-"), cl::cat(simCat));
+static cl::list<std::string> inputs("input", cl::desc("NAME=PATH.npy: an input tensor"), cl::cat(simCat));
 static cl::list<std::string> outputs("output",
-                                     cl::desc("NAME=PATH.npy: write a tensor after the run"));
-static cl::opt<unsigned> seed("seed", cl::desc("seed for inputs not given"), cl::init(0));
-static cl::opt<bool> printOutputs("print", cl::desc("print output tensors"));
-static cl::opt<bool> printReport("report", cl::desc("print the timing report"));
+                                     cl::desc("NAME=PATH.npy: write a tensor after the run"), cl::cat(simCat));
+static cl::opt<unsigned> seed("seed", cl::desc("seed for inputs not given"), cl::init(0), cl::cat(simCat));
+static cl::opt<bool> printOutputs("print", cl::desc("print output tensors"), cl::cat(simCat));
+static cl::opt<bool> printReport("report", cl::desc("print the timing report"), cl::cat(simCat));
 static cl::opt<std::string> reportJson("report-json", cl::desc("write the report as JSON"),
-                                       cl::value_desc("path"));
+                                       cl::value_desc("path"), cl::cat(simCat));
 static cl::opt<std::string> tracePath("trace", cl::desc("write a Chrome/Perfetto trace"),
-                                      cl::value_desc("path"));
-static cl::opt<bool> noHazards("no-hazard-check", cl::desc("skip the hazard checker"));
+                                      cl::value_desc("path"), cl::cat(simCat));
+static cl::opt<bool> noHazards("no-hazard-check", cl::desc("skip the hazard checker"), cl::cat(simCat));
 static cl::opt<bool> noVerify("no-verify",
                               cl::desc("do not run the nc verifiers (the simulator still "
-                                       "checks bounds)"));
+                                       "checks bounds)"), cl::cat(simCat));
 static cl::opt<std::string> kernelName(
     "kernel", cl::desc("the nc.kernel to run when the file holds several (default: the first)"),
-    cl::value_desc("name"));
+    cl::value_desc("name"), cl::cat(simCat));
 static cl::opt<std::string> targetOverride(
     "target", cl::desc("simulate on this machine instead of the kernel's target"),
-    cl::value_desc("name or .json path"));
+    cl::value_desc("name or .json path"), cl::cat(simCat));
 
 static int fail(const llvm::Twine &msg) {
   llvm::errs() << "muir-sim: " << msg << "\n";
@@ -157,6 +160,7 @@ static void printTensor(llvm::raw_ostream &os, const TensorDecl &t,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(simCat);
   cl::ParseCommandLineOptions(argc, argv, "muir NeuronCore simulator\n");
 
   mlir::DialectRegistry registry;
@@ -169,25 +173,49 @@ int main(int argc, char **argv) {
   auto buffer = mlir::openInputFile(inputFile, &errMsg);
   if (!buffer)
     return fail(errMsg);
-  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
-  mlir::ParserConfig config(&ctx, /*verifyAfterParse=*/!noVerify);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, config);
-  if (!module)
-    return 2;
-  nc::KernelOp kernel;
-  module->walk([&](nc::KernelOp k) {
-    if (!kernel && (kernelName.empty() || k.getSymName() == kernelName))
-      kernel = k;
-  });
-  if (!kernel)
-    return fail("'" + inputFile + "' contains no nc.kernel" +
-                (kernelName.empty() ? "" : " named '" + kernelName + "'"));
-  if (!noVerify && failed(mlir::verify(*module)))
-    return 2;
-  mlir::FailureOr<Program> prog = kernelToProgram(kernel);
-  if (failed(prog))
-    return 2;
+  // A muir binary (magic "MUIRNC") or nc text.
+  Program program;
+  llvm::StringRef head = buffer->getBuffer();
+  if (head.starts_with(llvm::StringRef("MUIRNC\0", 7))) {
+    llvm::ArrayRef<uint8_t> bytes(
+        reinterpret_cast<const uint8_t *>(head.data()), head.size());
+    llvm::Expected<Program> p = readBinary(bytes);
+    if (!p)
+      return fail(inputFile + ": " + llvm::toString(p.takeError()));
+    program = std::move(*p);
+    if (!noVerify) {
+      // The dialect's verifiers check the hardware rules of every instruction.
+      mlir::OpBuilder b(&ctx);
+      mlir::OwningOpRef<mlir::ModuleOp> m =
+          mlir::ModuleOp::create(mlir::UnknownLoc::get(&ctx));
+      b.setInsertionPointToEnd(m->getBody());
+      if (failed(programToKernel(program, b, m->getLoc())) ||
+          failed(mlir::verify(*m)))
+        return 2;
+    }
+  } else {
+    sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+    mlir::ParserConfig config(&ctx, /*verifyAfterParse=*/!noVerify);
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, config);
+    if (!module)
+      return 2;
+    nc::KernelOp kernel;
+    module->walk([&](nc::KernelOp k) {
+      if (!kernel && (kernelName.empty() || k.getSymName() == kernelName))
+        kernel = k;
+    });
+    if (!kernel)
+      return fail("'" + inputFile + "' contains no nc.kernel" +
+                  (kernelName.empty() ? "" : " named '" + kernelName + "'"));
+    if (!noVerify && failed(mlir::verify(*module)))
+      return 2;
+    mlir::FailureOr<Program> prog = kernelToProgram(kernel);
+    if (failed(prog))
+      return 2;
+    program = std::move(*prog);
+  }
+  Program *prog = &program;
   llvm::Expected<Machine> machine =
       loadMachine(targetOverride.empty() ? llvm::StringRef(prog->target)
                                          : llvm::StringRef(targetOverride));
@@ -197,7 +225,7 @@ int main(int argc, char **argv) {
   sim::Options opts;
   opts.checkHazards = !noHazards;
   opts.trace = !tracePath.empty();
-  sim::Simulator simulator(*machine, *prog, opts);
+  sim::Simulator simulator(*machine, program, opts);
 
   std::map<std::string, std::string> given;
   for (const std::string &arg : inputs) {
