@@ -33,8 +33,10 @@ class UnsupportedOperatorError(NotImplementedError):
 class _V:
     """An SSA value of the xf function being built."""
 
-    def __init__(self, name, shape, dt):
+    def __init__(self, name, shape, dt, is_bool=False):
         self.name, self.shape, self.dt = name, tuple(int(d) for d in shape), dt
+        # torch.bool values are carried as 0.0 / 1.0 in f32 (xf has no i1).
+        self.is_bool = is_bool
 
 
 def _ty(shape, dt):
@@ -112,7 +114,9 @@ class _Builder:
         shape = tuple(int(s) for s in shape)
         if shape == a.shape:
             return a
-        return self.op(f"xf.reshape {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt)
+        v = self.op(f"xf.reshape {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt)
+        v.is_bool = a.is_bool
+        return v
 
     def transpose(self, a, perm):
         perm = [p % len(a.shape) for p in perm]
@@ -120,21 +124,27 @@ class _Builder:
             return a
         shape = tuple(a.shape[p] for p in perm)
         p = ", ".join(str(i) for i in perm)
-        return self.op(f"xf.transpose {a.name} {{permutation = array<i64: {p}>}} : ({_ty(a.shape, a.dt)}) -> "
-                       f"{_ty(shape, a.dt)}", shape, a.dt)
+        v = self.op(f"xf.transpose {a.name} {{permutation = array<i64: {p}>}} : ({_ty(a.shape, a.dt)}) -> "
+                    f"{_ty(shape, a.dt)}", shape, a.dt)
+        v.is_bool = a.is_bool
+        return v
 
     def broadcast(self, a, shape):
         shape = tuple(int(s) for s in shape)
         if shape == a.shape:
             return a
-        return self.op(f"xf.broadcast_to {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt)
+        v = self.op(f"xf.broadcast_to {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt)
+        v.is_bool = a.is_bool
+        return v
 
     def slice(self, a, offsets, sizes, strides):
         def arr(xs):
             return ", ".join(str(int(x)) for x in xs)
-        return self.op(f"xf.slice {a.name} {{offsets = array<i64: {arr(offsets)}>, sizes = array<i64: {arr(sizes)}>, "
-                       f"strides = array<i64: {arr(strides)}>}} : ({_ty(a.shape, a.dt)}) -> {_ty(sizes, a.dt)}",
-                       sizes, a.dt)
+        v = self.op(f"xf.slice {a.name} {{offsets = array<i64: {arr(offsets)}>, sizes = array<i64: {arr(sizes)}>, "
+                    f"strides = array<i64: {arr(strides)}>}} : ({_ty(a.shape, a.dt)}) -> {_ty(sizes, a.dt)}",
+                    sizes, a.dt)
+        v.is_bool = a.is_bool
+        return v
 
     def matmul(self, a, b, transpose_rhs=False):
         if len(a.shape) == 2 and len(b.shape) == 2:
@@ -345,7 +355,121 @@ def _assert(im, node, *a, **k):
 
 @_h("_to_copy", "to.dtype", "to.dtype_layout", "type_as")
 def _to(im, node, x, *a, **k):
-    return im.b.cast(im.val(x), _meta_dt(node))
+    x = im.val(x)
+    if node.meta["val"].dtype == torch.bool:
+        if x.is_bool:
+            return x
+        if x.dt not in ("i32", "i64"):
+            raise _Unsupported("conversion of a float tensor to bool")
+        # x != 0 for integers: min(max(x, -x), 1), exact in f32.
+        f = im.b.cast(x, "f32")
+        a = im.b.binary("max", f, im.b.unary("neg", f))
+        return _as_bool(im.b.binary("min", a, im.val(1.0, like=a)))
+    if x.is_bool:
+        x = _V(x.name, x.shape, x.dt)  # 0/1 values convert as numbers
+    return im.b.cast(x, _meta_dt(node))
+
+
+def _as_bool(v):
+    v.is_bool = True
+    return v
+
+
+def _bool_operands(im, a, b):
+    av = im.val(a) if isinstance(a, _V) else im.b.const(torch.as_tensor(a, dtype=torch.bool))
+    bv = im.val(b) if isinstance(b, _V) else im.b.const(torch.as_tensor(b, dtype=torch.bool))
+    if not (getattr(av, "is_bool", False) or not isinstance(a, _V)) or \
+            not (getattr(bv, "is_bool", False) or not isinstance(b, _V)):
+        raise _Unsupported("bitwise operations on integer tensors")
+    return av, bv
+
+
+@_h("__and__.Tensor", "bitwise_and.Tensor", "logical_and")
+def _and(im, node, a, b):
+    av, bv = _bool_operands(im, a, b)
+    return _as_bool(im.b.binary("mul", av, bv))
+
+
+@_h("__or__.Tensor", "bitwise_or.Tensor", "logical_or")
+def _or(im, node, a, b):
+    av, bv = _bool_operands(im, a, b)
+    return _as_bool(im.b.binary("max", av, bv))
+
+
+@_h("bitwise_not", "logical_not")
+def _not(im, node, x):
+    x = im.val(x)
+    if not x.is_bool:
+        raise _Unsupported("bitwise not of an integer tensor")
+    return _as_bool(im.b.binary("sub", im.val(1.0, like=x), x))
+
+
+@_h("index.Tensor")
+def _index(im, node, x, indices):
+    """Advanced indexing with constant index tensors (masks built from
+    aranges): a broadcast view of x when the index map is one, else a
+    gather of x's elements."""
+    x = im.val(x)
+    if any(isinstance(i, _V) for i in indices):
+        raise _Unsupported("indices that depend on the inputs")
+    n = int(np.prod(x.shape)) if x.shape else 1
+    flat = torch.arange(n, dtype=torch.int64).reshape(x.shape)
+    idx = flat[tuple(slice(None) if i is None else i for i in indices)]  # None: a whole dim
+    out = tuple(int(d) for d in idx.shape)
+    view = _index_as_view(im, x, idx, out)
+    if view is not None:
+        return view
+    table = im.b.reshape(x, (n, 1))
+    ci = im.b.const(idx, "i64")
+    g = im.b.op(f"xf.gather {table.name}[{ci.name}] : ({_ty(table.shape, table.dt)}, {_ty(out, 'i64')}) -> "
+                f"{_ty(out + (1,), x.dt)}", out + (1,), x.dt)
+    r = im.b.reshape(g, out)
+    r.is_bool = x.is_bool
+    return r
+
+
+def _index_as_view(im, x, idx, out):
+    """x viewed as `out` when idx[o] = sum_d c_d o_d picks every element of
+    x's non-unit dims in full (a permutation plus broadcast dims), else None."""
+    a = idx.numpy()
+    if a.size == 0 or a.reshape(-1)[0] != 0:
+        return None
+    coefs = []
+    for d, size in enumerate(out):
+        if size == 1:
+            coefs.append(0)
+            continue
+        at = [0] * len(out)
+        at[d] = 1
+        coefs.append(int(a[tuple(at)]))
+    grid = np.zeros(out, dtype=np.int64)
+    for d, c in enumerate(coefs):
+        shape = [1] * len(out)
+        shape[d] = out[d]
+        grid = grid + c * np.arange(out[d]).reshape(shape)
+    if not np.array_equal(grid, a):
+        return None
+    strides = [int(np.prod(x.shape[j + 1:])) for j in range(len(x.shape))]
+    used, order = set(), []
+    for d, c in enumerate(coefs):
+        if c == 0:
+            continue
+        js = [j for j in range(len(x.shape)) if strides[j] == c and x.shape[j] == out[d] and j not in used]
+        if not js:
+            return None
+        used.add(js[0])
+        order.append(js[0])
+    if any(x.shape[j] != 1 for j in range(len(x.shape)) if j not in used):
+        return None
+    keep = [j for j in range(len(x.shape)) if j in used]
+    v = im.b.reshape(x, tuple(x.shape[j] for j in keep))
+    # Transpose x's used dims into the order the output visits them.
+    perm = [keep.index(j) for j in order]
+    v = im.b.transpose(v, perm)
+    shape = [out[d] if coefs[d] != 0 else 1 for d in range(len(out))]
+    v = im.b.broadcast(im.b.reshape(v, tuple(shape)), out)
+    v.is_bool = x.is_bool
+    return v
 
 
 def _binary(kind):
@@ -624,7 +748,7 @@ def _sdpa(im, node, q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, sca
     causal = bool(is_causal)
     if attn_mask is not None:
         if isinstance(attn_mask, _V):
-            raise _Unsupported("a mask that depends on the inputs")
+            return _sdpa_decomposed(im, node, q, k, v, attn_mask, causal, scale)
         kind = _mask_kind(attn_mask, q.shape[2], k.shape[2])
         if kind is None:
             raise _Unsupported("a mask that is neither empty nor causal")
@@ -636,6 +760,39 @@ def _sdpa(im, node, q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, sca
     return im.b.op(f"xf.attention {q.name}, {k.name}, {v.name} {{{', '.join(attrs)}}} : "
                    f"({_ty(q.shape, q.dt)}, {_ty(k.shape, k.dt)}, {_ty(v.shape, v.dt)}) -> {_ty(out, q.dt)}",
                    out, q.dt)
+
+
+def _sdpa_decomposed(im, node, q, k, v, mask, causal, scale):
+    """Attention with a mask computed from the inputs (padding masks): the
+    scores are materialised, softmax(q k^T * scale + bias) v, with bias 0
+    where the mask keeps a key and the most negative finite value of the
+    type where it hides one (a float mask is the bias itself)."""
+    b_, hq, sq, d = q.shape
+    hkv, sk = k.shape[1], k.shape[2]
+    if hq != hkv:  # grouped-query: repeat each key/value head for its group
+        g = hq // hkv
+        def rep(t):
+            t5 = im.b.reshape(t, (b_, hkv, 1) + t.shape[2:])
+            return im.b.reshape(im.b.broadcast(t5, (b_, hkv, g) + t.shape[2:]), (b_, hq) + t.shape[2:])
+        k, v = rep(k), rep(v)
+    s = im.b.matmul(q, k, transpose_rhs=True)
+    s = im.b.binary("mul", s, im.val(float(scale) if scale is not None else 1.0 / math.sqrt(d), like=s))
+    neg = float(torch.finfo(_torch_dtype(q.dt)).min)
+    if mask.is_bool:
+        m = im.b.cast(_V(mask.name, mask.shape, mask.dt), q.dt)
+        bias = im.b.binary("mul", im.b.binary("sub", m, im.val(1.0, like=m)), im.val(-neg, like=m))
+    else:
+        bias = im.b.cast(mask, q.dt)
+    s = im.b.binary("add", s, bias)
+    if causal:
+        keep = torch.ones(sq, sk, dtype=torch.bool).tril(sk - sq)
+        s = im.b.binary("add", s, im.b.const(torch.where(keep, 0.0, neg), q.dt))
+        # Two biases may sum past the type's range: stay finite, so a row
+        # with every key hidden is uniform rather than NaN.
+        s = im.b.binary("max", s, im.val(neg, like=s))
+    p = im.b.unary("softmax", s, "{axis = 3 : i64} ")
+    out = im.b.matmul(p, v)
+    return im.b.reshape(out, _shape_of(node))
 
 
 class _Bound(torch.nn.Module):

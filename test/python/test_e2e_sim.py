@@ -166,6 +166,17 @@ def test_llama_decode_block_with_kv_cache(tmp_path, target, ctx):
 
 
 @pytest.mark.parametrize("target", TARGETS)
+def test_gather_constant_i64_indices(tmp_path, target):
+    # Constant i64 indices are stored as the target's i32.
+    text = """func.func @main(%t: tensor<5x3xf32>) -> tensor<2x2x3xf32> {
+  %i = xf.constant dense<[[4, 0], [2, 2]]> : tensor<2x2xi64>
+  %0 = xf.gather %t[%i] : (tensor<5x3xf32>, tensor<2x2xi64>) -> tensor<2x2x3xf32>
+  return %0 : tensor<2x2x3xf32>
+}"""
+    sim_check(tmp_path, text, target)
+
+
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("dt", ["f32", "bf16"])
 def test_embedding_gather(tmp_path, target, dt):
     # 300 rows: several 128-row (or 16-row) chunks of the one-hot matmul.

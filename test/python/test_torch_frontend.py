@@ -148,3 +148,61 @@ def test_decomposed_eager_attention(name):
     ids = torch.randint(0, 100, (1, 10))
     got, want, _ = run_both(model, ids, KWARGS[name])
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("name,make", [("gpt2", gpt2), ("bert", bert), ("llama", llama)])
+def test_padding_attention_mask(name, make):
+    # attention_mask is an input: the mask is built on the accelerator from
+    # it (bool as 0/1, index -> broadcast view, and -> mul) and attention is
+    # decomposed around the score matrix. Row 1 is padded at the end.
+    torch.manual_seed(7)
+    model = make(1).eval()
+    ids = torch.randint(0, 100, (2, 10))
+    mask = torch.ones(2, 10, dtype=torch.long)
+    mask[1, 7:] = 0
+    kwargs = dict(KWARGS[name], attention_mask=mask)  # GPT-2's second positional is the cache
+    exe = muir.torch.compile(model, (ids,), target=TARGET, example_kwargs=kwargs)
+    got = exe.run(ids.numpy(), mask.numpy(), check=True)[0]
+    with torch.no_grad():
+        want = model(ids, attention_mask=mask, **KWARGS[name]).last_hidden_state.numpy()
+    # Positions a padded query cannot see are undefined in PyTorch's eyes
+    # only for fully hidden rows; with end padding every row sees a key.
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    # A different mask at run time changes the result as PyTorch's does.
+    mask2 = torch.ones(2, 10, dtype=torch.long)
+    mask2[0, 5:] = 0
+    got2 = exe.run(ids.numpy(), mask2.numpy())[0]
+    with torch.no_grad():
+        want2 = model(ids, attention_mask=mask2, **KWARGS[name]).last_hidden_state.numpy()
+    np.testing.assert_allclose(got2, want2, rtol=1e-4, atol=1e-4)
+
+
+class ConstIndex(torch.nn.Module):
+    def __init__(self, idx):
+        super().__init__()
+        self.idx = idx
+
+    def forward(self, x):
+        return x[:, self.idx] * 2.0
+
+
+@pytest.mark.parametrize("idx", [torch.tensor([2, 0, 1, 1]), torch.arange(3)])
+def test_index_with_constant_indices(idx):
+    # A permutation with a repeat is a gather; an arange is a view.
+    x = torch.randn(4, 3)
+    exe = muir.torch.compile(ConstIndex(idx), (x,), target=TARGET)
+    (got,) = exe.run(x)
+    np.testing.assert_allclose(got, (x[:, idx] * 2.0).numpy(), rtol=1e-6, atol=1e-6)
+
+
+class FloatToBool(torch.nn.Module):
+    def forward(self, x, i):
+        return x * x.bool().float(), x[i.long()]
+
+
+def test_mask_errors_are_listed():
+    with pytest.raises(muir.torch.UnsupportedOperatorError) as info:
+        muir.torch.to_xf(FloatToBool(), (torch.randn(3), torch.tensor([0, 2])))
+    msg = str(info.value)
+    assert "conversion of a float tensor to bool" in msg
+    assert "indices that depend on the inputs" in msg

@@ -68,6 +68,34 @@ private:
 };
 } // namespace
 
+/// An i64 index constant as the i32 values the target stores; an error on
+/// the op when a value does not fit or the data cannot be read.
+static FailureOr<ElementsAttr> narrowIndices(xf::ConstantOp c,
+                                             ElementsAttr value) {
+  auto type = llvm::cast<RankedTensorType>(c.getType());
+  SmallVector<int64_t> wide;
+  if (auto dense = llvm::dyn_cast<DenseIntElementsAttr>(value)) {
+    for (const APInt &x : dense.getValues<APInt>())
+      wide.push_back(x.getSExtValue());
+  } else if (auto res = llvm::dyn_cast<DenseI64ResourceElementsAttr>(value)) {
+    if (auto vals = res.tryGetAsArrayRef())
+      wide.assign(vals->begin(), vals->end());
+  }
+  if (int64_t(wide.size()) != type.getNumElements())
+    return c.emitError() << "i64 constant: its values cannot be read for the "
+                            "target (inline or resource data expected)";
+  SmallVector<int32_t> narrow;
+  for (int64_t x : wide) {
+    if (x < INT32_MIN || x > INT32_MAX)
+      return c.emitError() << "i64 constant value " << x
+                           << " does not fit the target's i32 indices";
+    narrow.push_back(static_cast<int32_t>(x));
+  }
+  auto t32 = RankedTensorType::get(type.getShape(),
+                                   IntegerType::get(c.getContext(), 32));
+  return ElementsAttr(DenseIntElementsAttr::get(t32, llvm::ArrayRef(narrow)));
+}
+
 HbmValue Lowering::declare(StringRef name, RankedTensorType type,
                            nc::TensorKind kind, ElementsAttr value) {
   OpBuilder::InsertionGuard g(b);
@@ -77,7 +105,7 @@ HbmValue Lowering::declare(StringRef name, RankedTensorType type,
   else
     b.setInsertionPointToEnd(body);
   Type elt = type.getElementType();
-  // i64 indices live on the target as i32.
+  // i64 indices live on the target as i32 (constants arrive narrowed).
   if (elt.isSignlessInteger(64)) {
     elt = b.getI32Type();
     type = RankedTensorType::get(type.getShape(), elt);
@@ -173,10 +201,16 @@ LogicalResult Lowering::run() {
         fusedMatmuls.count(&op))
       continue;
     if (auto c = llvm::dyn_cast<xf::ConstantOp>(op)) {
-      values[c.getResult()] =
-          declare(("const" + Twine(scratch++)).str(),
-                  llvm::cast<RankedTensorType>(c.getType()),
-                  nc::TensorKind::constant, c.getValue());
+      auto type = llvm::cast<RankedTensorType>(c.getType());
+      ElementsAttr value = c.getValue();
+      if (type.getElementType().isSignlessInteger(64)) {
+        FailureOr<ElementsAttr> narrowed = narrowIndices(c, value);
+        if (failed(narrowed))
+          return failure();
+        value = *narrowed;
+      }
+      values[c.getResult()] = declare(("const" + Twine(scratch++)).str(), type,
+                                      nc::TensorKind::constant, value);
       continue;
     }
     if (auto r = llvm::dyn_cast<xf::ReshapeOp>(op)) {

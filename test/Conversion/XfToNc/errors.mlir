@@ -24,3 +24,12 @@ module {
   func.func @f(%x: tensor<2xf32>) -> tensor<2xf32> { return %x : tensor<2xf32> }
   func.func @g(%x: tensor<2xf32>) -> tensor<2xf32> { return %x : tensor<2xf32> }
 }
+
+// -----
+
+func.func @index_constant_too_wide(%t: tensor<4x2xf32>) -> tensor<2x2xf32> {
+  // expected-error @below {{i64 constant value 4294967296 does not fit the target's i32 indices}}
+  %i = xf.constant dense<[0, 4294967296]> : tensor<2xi64>
+  %0 = xf.gather %t[%i] : (tensor<4x2xf32>, tensor<2xi64>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
