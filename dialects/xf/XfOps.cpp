@@ -600,6 +600,18 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
     return fail(loc, "query head dim " + Twine(qs[3]) + " (shape " +
                          shapeStr(qs) + ") differs from key head dim " +
                          Twine(ks[3]) + " (shape " + shapeStr(ks) + ")");
+  if (a.getKeyBias()) {
+    auto kb = needRanked(loc, a.getKeyBias(), "key_bias");
+    if (failed(kb))
+      return failure();
+    if (kb->getRank() != 2 || kb->getDimSize(0) != qs[0] ||
+        kb->getDimSize(1) != ks[2])
+      return fail(loc, "key_bias must be [" + Twine(qs[0]) + ", " +
+                           Twine(ks[2]) + "] (batch, keys), got shape " +
+                           shapeStr(kb->getShape()));
+    if (failed(sameElementType(loc, "query", *q, "key_bias", *kb)))
+      return failure();
+  }
   if (a.getCausal() && qs[2] > ks[2])
     return fail(loc, "causal attention needs query length " + Twine(qs[2]) +
                          " <= key length " + Twine(ks[2]));

@@ -407,15 +407,21 @@ def Xf_AttentionOp : Xf_Op<"attention", [
     cache), `P = softmax(S)` along the keys, `result = P V` of shape
     `[B, Hq, Sq, Dv]`.
 
+    With `key_bias [B, Sk]` (same element type), `S[b, h, i, j] +=
+    key_bias[b, j]` after scaling: a key padding mask is 0 for kept keys and
+    a large negative value (e.g. -1e30) for hidden ones.
+
     Scores, softmax and both products are computed in f32 from the inputs'
     values; the result is rounded once to the common element type.
   }];
   let arguments = (ins Xf_FloatTensor:$query, Xf_FloatTensor:$key,
-                   Xf_FloatTensor:$value, OptionalAttr<F32Attr>:$scale,
+                   Xf_FloatTensor:$value, Optional<Xf_FloatTensor>:$key_bias,
+                   OptionalAttr<F32Attr>:$scale,
                    DefaultValuedAttr<BoolAttr, "false">:$causal);
   let results = (outs Xf_FloatTensor:$result);
   let assemblyFormat = [{
-    $query `,` $key `,` $value attr-dict `:` functional-type(operands, results)
+    $query `,` $key `,` $value (`key_bias` $key_bias^)? attr-dict `:`
+    functional-type(operands, results)
   }];
 }
 

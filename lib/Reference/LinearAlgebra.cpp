@@ -74,7 +74,7 @@ void batchMatmul(xf::BatchMatmulOp op, const HostTensor &l,
 }
 
 void attention(xf::AttentionOp op, const HostTensor &q, const HostTensor &k,
-               const HostTensor &v, HostTensor &out) {
+               const HostTensor &v, const HostTensor *bias, HostTensor &out) {
   int64_t B = q.shape[0], Hq = q.shape[1], Sq = q.shape[2], D = q.shape[3];
   int64_t Hkv = k.shape[1], Sk = k.shape[2], Dv = v.shape[3];
   int64_t group = Hkv == 0 ? 1 : Hq / Hkv;
@@ -99,6 +99,8 @@ void attention(xf::AttentionOp op, const HostTensor &q, const HostTensor &k,
       float mx = ninf;
       for (int64_t j = 0; j < Sk; ++j) {
         float s = S(i, j) * scale;
+        if (bias)
+          s += bias->data[b * Sk + j];
         if (causal && j > i + (Sk - Sq))
           s = ninf;
         S(i, j) = s;
@@ -136,7 +138,7 @@ LogicalResult muir::ref::detail::evalLinearAlgebra(Operation *op, Operands in,
         return success();
       })
       .Case([&](AttentionOp a) {
-        attention(a, *in[0], *in[1], *in[2], out);
+        attention(a, *in[0], *in[1], *in[2], in.size() > 3 ? in[3] : nullptr, out);
         return success();
       })
       .Default([&](Operation *) {

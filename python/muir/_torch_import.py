@@ -37,6 +37,11 @@ class _V:
         self.name, self.shape, self.dt = name, tuple(int(d) for d in shape), dt
         # torch.bool values are carried as 0.0 / 1.0 in f32 (xf has no i1).
         self.is_bool = is_bool
+        # A [B, *, *, Sk] bool mask known to be `key_pad[b, k]` (a [B, Sk]
+        # input-derived value) and `const_mask` (a constant, or None): such
+        # a mask becomes the fused attention's key bias.
+        self.key_pad = None
+        self.const_mask = None
 
 
 def _ty(shape, dt):
@@ -135,6 +140,9 @@ class _Builder:
             return a
         v = self.op(f"xf.broadcast_to {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt)
         v.is_bool = a.is_bool
+        if a.key_pad is not None and len(shape) == 4 and len(a.shape) == 4 and \
+                a.shape[0] == shape[0] and a.shape[3] == shape[3]:
+            v.key_pad, v.const_mask = a.key_pad, a.const_mask
         return v
 
     def slice(self, a, offsets, sizes, strides):
@@ -387,7 +395,15 @@ def _bool_operands(im, a, b):
 @_h("__and__.Tensor", "bitwise_and.Tensor", "logical_and")
 def _and(im, node, a, b):
     av, bv = _bool_operands(im, a, b)
-    return _as_bool(im.b.binary("mul", av, bv))
+    r = _as_bool(im.b.binary("mul", av, bv))
+    # key padding & a constant mask: remember both parts.
+    for x, other in ((a, b), (b, a)):
+        if isinstance(x, _V) and x.key_pad is not None and isinstance(other, torch.Tensor) and \
+                len(r.shape) == 4 and r.shape[0] == x.shape[0] and r.shape[3] == x.shape[3]:
+            c = other.to(torch.bool)
+            r.key_pad = x.key_pad
+            r.const_mask = c if x.const_mask is None else (x.const_mask & c)
+    return r
 
 
 @_h("__or__.Tensor", "bitwise_or.Tensor", "logical_or")
@@ -469,6 +485,10 @@ def _index_as_view(im, x, idx, out):
     shape = [out[d] if coefs[d] != 0 else 1 for d in range(len(out))]
     v = im.b.broadcast(im.b.reshape(v, tuple(shape)), out)
     v.is_bool = x.is_bool
+    # x[b, k] seen as [B, *, *, Sk]: a key padding mask.
+    if x.is_bool and len(x.shape) == 2 and len(out) == 4 and order == [0, 1] and \
+            coefs[0] != 0 and coefs[3] != 0 and coefs[1] == 0 and coefs[2] == 0:
+        v.key_pad = x
     return v
 
 
@@ -748,18 +768,43 @@ def _sdpa(im, node, q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, sca
     causal = bool(is_causal)
     if attn_mask is not None:
         if isinstance(attn_mask, _V):
-            return _sdpa_decomposed(im, node, q, k, v, attn_mask, causal, scale)
+            fused = _key_bias_of(im, attn_mask, q, k)
+            if fused is None:
+                return _sdpa_decomposed(im, node, q, k, v, attn_mask, causal, scale)
+            bias, mask_causal = fused
+            return _attention(im, node, q, k, v, causal or mask_causal, scale, bias)
         kind = _mask_kind(attn_mask, q.shape[2], k.shape[2])
         if kind is None:
             raise _Unsupported("a mask that is neither empty nor causal")
         causal = causal or kind == "causal"
+    return _attention(im, node, q, k, v, causal, scale)
+
+
+def _attention(im, node, q, k, v, causal, scale, bias=None):
     attrs = [f"causal = {'true' if causal else 'false'}"]
     if scale is not None:
         attrs.append(f"scale = {float(scale):e} : f32")
     out = _shape_of(node)
-    return im.b.op(f"xf.attention {q.name}, {k.name}, {v.name} {{{', '.join(attrs)}}} : "
-                   f"({_ty(q.shape, q.dt)}, {_ty(k.shape, k.dt)}, {_ty(v.shape, v.dt)}) -> {_ty(out, q.dt)}",
-                   out, q.dt)
+    kb = f" key_bias {bias.name}" if bias is not None else ""
+    kbt = f", {_ty(bias.shape, bias.dt)}" if bias is not None else ""
+    return im.b.op(f"xf.attention {q.name}, {k.name}, {v.name}{kb} {{{', '.join(attrs)}}} : "
+                   f"({_ty(q.shape, q.dt)}, {_ty(k.shape, k.dt)}, {_ty(v.shape, v.dt)}{kbt}) -> "
+                   f"{_ty(out, q.dt)}", out, q.dt)
+
+
+def _key_bias_of(im, mask, q, k):
+    """(key bias [B, Sk], causal) for a key padding mask combined with a
+    constant empty or causal mask, else None."""
+    kp = mask.key_pad
+    if kp is None or kp.shape != (q.shape[0], k.shape[2]):
+        return None
+    kind = "none" if mask.const_mask is None else _mask_kind(mask.const_mask, q.shape[2], k.shape[2])
+    if kind is None:
+        return None
+    m = im.b.cast(_V(kp.name, kp.shape, kp.dt), q.dt)
+    big = min(1e30, float(torch.finfo(_torch_dtype(q.dt)).max))
+    bias = im.b.binary("mul", im.b.binary("sub", m, im.val(1.0, like=m)), im.val(big, like=m))
+    return bias, kind == "causal"
 
 
 def _sdpa_decomposed(im, node, q, k, v, mask, causal, scale):

@@ -112,6 +112,19 @@ def test_attention(tmp_path, target, hq, hkv, sq, sk, d, causal):
     sim_check(tmp_path, models.attention(1, hq, hkv, sq, sk, d, causal), target)
 
 
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("causal,dt", [(False, "f32"), (True, "f32"), (True, "bf16")])
+def test_attention_key_bias(tmp_path, target, causal, dt):
+    # A per-batch key bias (padding masks) added into the scores by the PE.
+    b, hq, hkv, s, d = 2, 4, 2, 40, 16
+    tq, tk, tm = ty((b, hq, s, d), dt), ty((b, hkv, s, d), dt), ty((b, s), dt)
+    text = f"""func.func @main(%q: {tq}, %k: {tk}, %v: {tk}, %m: {tm}) -> {tq} {{
+  %0 = xf.attention %q, %k, %v key_bias %m {{causal = {str(causal).lower()}}} : ({tq}, {tk}, {tk}, {tm}) -> {tq}
+  return %0 : {tq}
+}}"""
+    sim_check(tmp_path, text, target)
+
+
 def test_attention_key_prefix_trn2(tmp_path):
     # Causal with a key prefix across a 128-query tile boundary: diagonal
     # offsets that are not multiples of the tile (K/V too big for small).

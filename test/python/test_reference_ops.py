@@ -479,7 +479,7 @@ def test_rope(run, rng):
     close(run.one(prog, x, cos, sin), np_rope(x.astype(np.float64), cos, sin))
 
 
-def np_attention(q, k, v, causal=False, scale=None):
+def np_attention(q, k, v, causal=False, scale=None, key_bias=None):
     q, k, v = (a.astype(np.float64) for a in (q, k, v))
     b, hq, sq, d = q.shape
     hkv, sk = k.shape[1], k.shape[2]
@@ -488,6 +488,8 @@ def np_attention(q, k, v, causal=False, scale=None):
     v = np.repeat(v, rep, axis=1)
     scale = 1 / math.sqrt(d) if scale is None else scale
     s = scale * q @ k.transpose(0, 1, 3, 2)
+    if key_bias is not None:
+        s = s + key_bias.astype(np.float64)[:, None, None, :]
     if causal:
         i = np.arange(sq)[:, None]
         j = np.arange(sk)[None, :]
@@ -516,6 +518,25 @@ def test_attention(run, rng, b, hq, hkv, sq, sk, d, dv, causal, scale):
   return %0 : {to}
 }}"""
     close(run.one(prog, q, k, v), np_attention(q, k, v, causal, scale), atol=1e-5)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_attention_key_bias(run, rng, causal):
+    # A padding mask as a bias: batch 1 hides its last 4 keys; batch 0 gets
+    # small arbitrary biases.
+    b, hq, hkv, sq, sk, d = 2, 4, 2, 6, 10, 8
+    q = rng.normal(0, 1, (b, hq, sq, d)).astype(np.float32)
+    k = rng.normal(0, 1, (b, hkv, sk, d)).astype(np.float32)
+    v = rng.normal(0, 1, (b, hkv, sk, d)).astype(np.float32)
+    m = np.zeros((b, sk), np.float32)
+    m[0] = rng.uniform(-2, 2, sk)
+    m[1, 6:] = -1e30
+    tq, tk, tm = ty(q.shape), ty(k.shape), ty(m.shape)
+    prog = f"""func.func @main(%q: {tq}, %k: {tk}, %v: {tk}, %m: {tm}) -> {tq} {{
+  %0 = xf.attention %q, %k, %v key_bias %m {{causal = {str(causal).lower()}}} : ({tq}, {tk}, {tk}, {tm}) -> {tq}
+  return %0 : {tq}
+}}"""
+    close(run.one(prog, q, k, v, m), np_attention(q, k, v, causal, key_bias=m), atol=1e-5)
 
 
 def test_attention_bf16(run, rng):

@@ -153,14 +153,16 @@ def test_decomposed_eager_attention(name):
 @pytest.mark.parametrize("name,make", [("gpt2", gpt2), ("bert", bert), ("llama", llama)])
 def test_padding_attention_mask(name, make):
     # attention_mask is an input: the mask is built on the accelerator from
-    # it (bool as 0/1, index -> broadcast view, and -> mul) and attention is
-    # decomposed around the score matrix. Row 1 is padded at the end.
+    # it (bool as 0/1, index -> broadcast view, and -> mul) and, being key
+    # padding, becomes the fused attention's key bias. Row 1 is padded.
     torch.manual_seed(7)
     model = make(1).eval()
     ids = torch.randint(0, 100, (2, 10))
     mask = torch.ones(2, 10, dtype=torch.long)
     mask[1, 7:] = 0
     kwargs = dict(KWARGS[name], attention_mask=mask)  # GPT-2's second positional is the cache
+    # Key padding (with causal or no constant mask) uses the fused kernel.
+    assert "key_bias" in muir.torch.to_xf(model, (ids,), kwargs)
     exe = muir.torch.compile(model, (ids,), target=TARGET, example_kwargs=kwargs)
     got = exe.run(ids.numpy(), mask.numpy(), check=True)[0]
     with torch.no_grad():
@@ -206,3 +208,27 @@ def test_mask_errors_are_listed():
     msg = str(info.value)
     assert "conversion of a float tensor to bool" in msg
     assert "indices that depend on the inputs" in msg
+
+
+class MaskedSdpa(torch.nn.Module):
+    def forward(self, q, k, v, mask):
+        if mask.dtype == torch.int64:  # a 0/1 integer input used as a bool mask
+            mask = mask.bool()
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+
+
+@pytest.mark.parametrize("kind", ["bool", "float"])
+def test_arbitrary_input_mask_decomposed(kind):
+    # A full [B, 1, Sq, Sk] mask from the inputs is not key padding: the
+    # attention is decomposed (scores, bias, softmax, product).
+    torch.manual_seed(8)
+    q, k, v = (torch.randn(2, 2, 6, 8) for _ in range(3))
+    keep = torch.rand(2, 1, 6, 6) > 0.3
+    keep[..., 0] = True  # every query sees a key
+    mask = keep.long() if kind == "bool" else torch.where(keep, 0.0, -1e9) + 0.1 * torch.randn(2, 1, 6, 6)
+    text = muir.torch.to_xf(MaskedSdpa(), (q, k, v, mask))
+    assert "xf.softmax" in text and "key_bias" not in text
+    exe = muir.torch.compile(MaskedSdpa(), (q, k, v, mask), target=TARGET)
+    (got,) = exe.run(q, k, v, mask, check=True)
+    want = MaskedSdpa()(q, k, v, mask)
+    np.testing.assert_allclose(got, want.numpy(), rtol=1e-4, atol=1e-4)

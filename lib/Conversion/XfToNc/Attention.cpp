@@ -24,6 +24,7 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
                                          const HbmValue &q,
                                          ArrayRef<HbmValue> kSegs,
                                          ArrayRef<HbmValue> vSegs,
+                                         const HbmValue *keyBias,
                                          const HbmValue &out, float scale,
                                          bool causal) {
   const target::Machine &m = e.m;
@@ -73,7 +74,8 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
   // chains still run side by side; K/V of two such sets are resident (one
   // in use, one being prefetched) when SBUF has room.
   int64_t tilesPerKv = group * ceilDiv(Sq, qt);
-  int64_t kvBytes = (DC * Sk + KC * Dv) * eb + 2 * 64;
+  int64_t kvBytes = (DC * Sk + KC * Dv) * eb + 2 * 64 +
+                    (keyBias ? Sk * eb + 64 : 0);
   int64_t slotBytes = (DC * qt + chunksPerBlock * qt) * eb + kw * 4 +
                       Dv * std::max<int64_t>(4, eb) + 32 + 4 * 64;
   // Fewer tiles in flight when SBUF cannot hold their buffers next to two
@@ -133,13 +135,45 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
       }
     }
   }
-  SmallVector<Buffer> kT, vB;
+  // Key bias: S += key_bias / scale in PSUM, by a 2-row matmul whose
+  // stationary rows are hi + lo = 1 / scale (each exact in the operand type,
+  // together to ~2^-16) and whose moving rows both hold the batch's bias
+  // row; the Scalar engine's scale then restores key_bias exactly enough.
+  std::optional<Buffer> invScale;
+  if (keyBias) {
+    auto ib = e.allocSbuf(qt * eb, op, "the key-bias scale rows");
+    if (failed(ib))
+      return failure();
+    invScale = *ib;
+    float inv = 1.0f / scale;
+    auto round = [&](float x) {
+      if (eb == 4)
+        return x;
+      llvm::APFloat f(x);
+      bool lost;
+      f.convert(llvm::cast<FloatType>(et).getFloatSemantics(),
+                llvm::APFloat::rmNearestTiesToEven, &lost);
+      f.convert(llvm::APFloat::IEEEsingle(), llvm::APFloat::rmNearestTiesToEven,
+                &lost);
+      return f.convertToFloat();
+    };
+    float hi = round(inv), lo = round(inv - hi);
+    e.memset(e.dense(*invScale, 1, qt, et, 0, 0), hi);
+    e.memset(e.dense(*invScale, 1, qt, et, 0, 1), lo);
+  }
+  SmallVector<Buffer> kT, vB, biasB;
   for (int64_t i = 0; i < 2 * KG; ++i) {
     auto kb = e.allocSbuf(DC * Sk * eb, op, "K^T of one key/value head");
     auto vb = e.allocSbuf(KC * Dv * eb, op, "V of one key/value head");
     if (failed(kb) || failed(vb))
       return failure();
     kT.push_back(*kb), vB.push_back(*vb);
+    if (keyBias) {
+      auto bb = e.allocSbuf(Sk * eb, op, "a key-bias row");
+      if (failed(bb))
+        return failure();
+      biasB.push_back(*bb);
+    }
   }
   SmallVector<Slot> slots;
   auto oBanks = e.allocPsumBanks(ceilDiv(G, oPerBank), op,
@@ -201,6 +235,9 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
         });
       }
     }
+    if (keyBias) // the batch's bias row on partitions 0 and 1
+      e.dma(e.dense(biasB[idx], 2, Sk, et),
+            e.hbm(*keyBias, b * Sk, 2, 0, {Sk}, {1}));
     for (int64_t c = 0; c < KC; ++c) {
       int64_t k0 = c * P, kn = std::min(P, Sk - k0);
       pieces(vSegs, k0, kn, [&](const HbmValue &sg, int64_t len, int64_t r0,
@@ -283,6 +320,9 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
                      e.dense(sl.qT, dn, it.qn, et, dc * qt),
                      e.dense(kT[it.buf], dn, kn, et, dc * Sk + k0), dc > 0);
           }
+          if (keyBias)
+            e.matmul(bank(sl, 0, it.qn, kn), e.dense(*invScale, 2, it.qn, et),
+                     e.dense(biasB[it.buf], 2, kn, et, k0), true);
           if (causal && ident)
             for (auto [c, bc] : maskedChunks(it.q0, k0, kn)) {
               int64_t cn = std::min(P, kn - c * P);

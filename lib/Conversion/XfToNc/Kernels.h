@@ -83,11 +83,13 @@ mlir::LogicalResult emitRope(Emitter &e, mlir::Operation *op,
                              const HbmValue &sin, const HbmValue &out);
 /// Keys and values come as sequence segments ([B, Hkv, S_i, D] each,
 /// concatenated along the sequence), so a KV cache never has to be copied.
+/// `keyBias` ([B, Sk], optional) is added to the scaled scores.
 mlir::LogicalResult emitAttention(Emitter &e, mlir::Operation *op,
                                   const HbmValue &q,
                                   llvm::ArrayRef<HbmValue> kSegs,
                                   llvm::ArrayRef<HbmValue> vSegs,
-                                  const HbmValue &out, float scale, bool causal);
+                                  const HbmValue *keyBias, const HbmValue &out,
+                                  float scale, bool causal);
 
 } // namespace muir::lower
 

@@ -530,9 +530,12 @@ LogicalResult Lowering::lower(Operation *op) {
             segs.push_back(in(v));
           return segs;
         };
+        std::optional<HbmValue> bias;
+        if (a.getKeyBias())
+          bias = in(a.getKeyBias());
         return emitAttention(e, op, in(a.getQuery()), segments(a.getKey()),
-                             segments(a.getValue()), out, scale,
-                             a.getCausal());
+                             segments(a.getValue()), bias ? &*bias : nullptr,
+                             out, scale, a.getCausal());
       })
       .Default([&](Operation *) {
         return op->emitError() << "has no accelerator lowering yet";

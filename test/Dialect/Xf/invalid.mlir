@@ -550,3 +550,22 @@ func.func @f() -> tensor<2xf32> {
   %r = "xf.constant"() {value = dense<1.0> : vector<2xf32>} : () -> tensor<2xf32>
   return %r : tensor<2xf32>
 }
+
+// -----
+
+// A key bias is [batch, keys].
+func.func @f(%q: tensor<2x4x6x8xf32>, %k: tensor<2x2x10x8xf32>, %v: tensor<2x2x10x4xf32>, %m: tensor<2x6xf32>) -> tensor<2x4x6x4xf32> {
+  // expected-error @+2 {{key_bias must be [2, 10] (batch, keys), got shape [2, 6]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %r = xf.attention %q, %k, %v key_bias %m : (tensor<2x4x6x8xf32>, tensor<2x2x10x8xf32>, tensor<2x2x10x4xf32>, tensor<2x6xf32>) -> tensor<2x4x6x4xf32>
+  return %r : tensor<2x4x6x4xf32>
+}
+
+// -----
+
+func.func @f(%q: tensor<2x4x6x8xf32>, %k: tensor<2x2x10x8xf32>, %v: tensor<2x2x10x4xf32>, %m: tensor<2x10xbf16>) -> tensor<2x4x6x4xf32> {
+  // expected-error @+2 {{element type}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %r = xf.attention %q, %k, %v key_bias %m : (tensor<2x4x6x8xf32>, tensor<2x2x10x8xf32>, tensor<2x2x10x4xf32>, tensor<2x10xbf16>) -> tensor<2x4x6x4xf32>
+  return %r : tensor<2x4x6x4xf32>
+}

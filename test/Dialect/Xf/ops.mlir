@@ -127,6 +127,13 @@ func.func @transformer_ops(%x: tensor<1x4x6x8xbf16>, %c: tensor<6x8xbf16>, %s: t
   return %0, %1 : tensor<1x4x6x8xbf16>, tensor<1x4x6x4xbf16>
 }
 
+// CHECK-LABEL: func.func @attention_key_bias
+func.func @attention_key_bias(%q: tensor<2x4x6x8xf32>, %k: tensor<2x2x10x8xf32>, %v: tensor<2x2x10x4xf32>, %m: tensor<2x10xf32>) -> tensor<2x4x6x4xf32> {
+  // CHECK: xf.attention %{{.*}}, %{{.*}}, %{{.*}} key_bias %{{.*}} {causal = true} : (tensor<2x4x6x8xf32>, tensor<2x2x10x8xf32>, tensor<2x2x10x4xf32>, tensor<2x10xf32>) -> tensor<2x4x6x4xf32>
+  %0 = xf.attention %q, %k, %v key_bias %m {causal = true} : (tensor<2x4x6x8xf32>, tensor<2x2x10x8xf32>, tensor<2x2x10x4xf32>, tensor<2x10xf32>) -> tensor<2x4x6x4xf32>
+  return %0 : tensor<2x4x6x4xf32>
+}
+
 // CHECK-LABEL: func.func @constants
 func.func @constants() -> (tensor<2x2xf32>, tensor<3xbf16>, tensor<2xf16>) {
   // CHECK: xf.constant dense<{{\[}}[1.000000e+00, 2.000000e+00], [3.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
