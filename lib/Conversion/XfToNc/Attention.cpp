@@ -433,7 +433,12 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
         nc::AccessAttr l = e.column(sl.st, it.qn, 4);
         e.act(ActFunc::reciprocal, l, l);
         nc::AccessAttr ot = e.dense(sl.oOut, it.qn, Dv, out.elemType);
-        e.ts(AluOp::mul, ot, oAcc(sl, it.qn), 0.0f, l);
+        {
+          // The Scalar engine's per-element cost is the lowest for this
+          // [qt, Dv] normalisation, and the Vector engine is the busiest.
+          Emitter::OnQueue q(e, "act");
+          e.ts(AluOp::mul, ot, oAcc(sl, it.qn), 0.0f, l);
+        }
         int64_t oBase = (it.b * Hq + it.h) * Sq * Dv;
         e.dma(e.hbm(out, oBase + it.q0 * Dv, it.qn, Dv, {Dv}, {1}), ot);
       }
