@@ -125,6 +125,26 @@ def test_attention_key_bias(tmp_path, target, causal, dt):
     sim_check(tmp_path, text, target)
 
 
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("m,k,n,act,dt", [
+    (40, 48, 70, "silu", "bf16"),     # SwiGLU, ragged tiles
+    (130, 64, 96, "gelu", "f32"),     # GeGLU, two row tiles on trn2
+    (16, 2048, 64, "silu", "f32"),    # K too large to keep both B blocks on small: unfused there
+])
+def test_gated_matmul(tmp_path, target, m, k, n, act, dt):
+    # act(x Wg^T) * (x Wu^T) with torch-linear weights [n, k]: one kernel
+    # when both B blocks fit, else two matmuls and an elementwise kernel.
+    tx, tw, to = ty((m, k), dt), ty((n, k), dt), ty((m, n), dt)
+    text = f"""func.func @main(%x: {tx}, %wg: {tw}, %wu: {tw}) -> {to} {{
+  %g = xf.matmul %x, %wg {{transpose_rhs = true}} : ({tx}, {tw}) -> {to}
+  %u = xf.matmul %x, %wu {{transpose_rhs = true}} : ({tx}, {tw}) -> {to}
+  %a = xf.{act} %g : {to}
+  %r = xf.mul %u, %a : ({to}, {to}) -> {to}
+  return %r : {to}
+}}"""
+    sim_check(tmp_path, text, target)
+
+
 def test_attention_key_prefix_trn2(tmp_path):
     # Causal with a key prefix across a 128-query tile boundary: diagonal
     # offsets that are not multiples of the tile (K/V too big for small).

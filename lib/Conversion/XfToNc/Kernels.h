@@ -52,15 +52,34 @@ struct MatmulShape {
   int64_t m, k, n;
   bool transposeA, transposeB;
 };
+/// A gated product (SwiGLU, GeGLU): a second B operand multiplied by the
+/// same A tiles into a second accumulator, and an epilogue combining the two
+/// fp32 accumulator tiles into the output tile through scratch tiles of
+/// `tempTypes` (same [np, n] shape).
+struct MatmulGate {
+  const HbmValue *b2 = nullptr;
+  llvm::SmallVector<mlir::Type> tempTypes;
+  std::function<void(Emitter &, nc::AccessAttr out, nc::AccessAttr acc1,
+                     nc::AccessAttr acc2, llvm::ArrayRef<nc::AccessAttr> temps)>
+      combine;
+};
+
 /// C[m, n] = A . B (each maybe transposed) for one 2-D problem at the given
 /// element offsets of the three HBM values. With `residual` (an [M, N] value),
-/// C = A . B + residual, added while the accumulator leaves PSUM.
+/// C = A . B + residual, added while the accumulator leaves PSUM. With
+/// `gate`, C = combine(A . B, A . B2) (B2 shaped and laid out like B).
 mlir::LogicalResult emitMatmul(Emitter &e, mlir::Operation *op,
                                const HbmValue &a, int64_t aOff,
                                const HbmValue &b, int64_t bOff,
                                const HbmValue &c, int64_t cOff,
                                const MatmulShape &s,
-                               const HbmValue *residual = nullptr);
+                               const HbmValue *residual = nullptr,
+                               const MatmulGate *gate = nullptr);
+
+/// Whether a gated matmul of this shape keeps both B blocks resident on the
+/// target (the only schedule the gated form has).
+bool gatedMatmulFits(const target::Machine &m, const MatmulShape &s,
+                     unsigned eb, unsigned cb, unsigned tempBytes);
 
 /// Row lookup: out[t, :] = table[indices[t], :] (one-hot matmul on the PE).
 mlir::LogicalResult emitGather(Emitter &e, mlir::Operation *op,

@@ -63,6 +63,11 @@ private:
   /// Matmuls whose only use is a residual add: the add happens while the
   /// accumulator leaves PSUM, in the add's place.
   llvm::SmallPtrSet<Operation *, 8> fusedMatmuls;
+  /// Gated products: an elementwise root whose fused tree reads exactly two
+  /// matmuls of the same A (SwiGLU: silu(A Bg) * (A Bu)) computes them in
+  /// its own kernel; the two matmuls are not emitted on their own.
+  llvm::DenseMap<Operation *, std::pair<xf::MatmulOp, xf::MatmulOp>> gatedRoots;
+  llvm::SmallPtrSet<Operation *, 8> gatedMatmuls;
   int64_t hbmTop = 0;
   unsigned scratch = 0;
 };
@@ -195,10 +200,67 @@ LogicalResult Lowering::run() {
     }
   }
 
+  // Fusion: gated products (SwiGLU / GeGLU MLPs).
+  for (Operation &op : func.getBody().front().without_terminator()) {
+    if (!isElementwise(&op) || fusedElementwise.count(&op) ||
+        llvm::isa<xf::CastOp>(op))
+      continue;
+    SmallVector<Value> leaves;
+    std::function<void(Value)> walk = [&](Value v) {
+      Operation *d = v.getDefiningOp();
+      if (d && fusedElementwise.count(d)) {
+        for (Value o : d->getOperands())
+          walk(o);
+        return;
+      }
+      if (!llvm::is_contained(leaves, v))
+        leaves.push_back(v);
+    };
+    for (Value o : op.getOperands())
+      walk(o);
+    if (leaves.size() != 2)
+      continue;
+    auto g = leaves[0].getDefiningOp<xf::MatmulOp>();
+    auto u = leaves[1].getDefiningOp<xf::MatmulOp>();
+    auto outType = llvm::cast<RankedTensorType>(op.getResult(0).getType());
+    if (!g || !u || g.getLhs() != u.getLhs() ||
+        g.getTransposeLhs() != u.getTransposeLhs() ||
+        g.getTransposeRhs() != u.getTransposeRhs() ||
+        g.getType() != u.getType() || g.getType().getShape() != outType.getShape() ||
+        !leaves[0].hasOneUse() || !leaves[1].hasOneUse() ||
+        resultIndex.count(leaves[0]) || resultIndex.count(leaves[1]) ||
+        fusedMatmuls.count(g) || fusedMatmuls.count(u))
+      continue;
+    auto at = g.getLhs().getType();
+    bool ta = g.getTransposeLhs();
+    MatmulShape shape{outType.getDimSize(0),
+                      ta ? at.getDimSize(0) : at.getDimSize(1),
+                      outType.getDimSize(1), ta, g.getTransposeRhs()};
+    unsigned tempBytes = 2 * Emitter::bytesOf(g.getType().getElementType());
+    std::function<void(Value)> temps = [&](Value v) {
+      Operation *d = v.getDefiningOp();
+      if (d && fusedElementwise.count(d)) {
+        tempBytes += Emitter::bytesOf(
+            llvm::cast<RankedTensorType>(v.getType()).getElementType());
+        for (Value o : d->getOperands())
+          temps(o);
+      }
+    };
+    for (Value o : op.getOperands())
+      temps(o);
+    if (!gatedMatmulFits(m, shape,
+                         Emitter::bytesOf(at.getElementType()),
+                         Emitter::bytesOf(outType.getElementType()), tempBytes))
+      continue;
+    gatedRoots[&op] = {g, u};
+    gatedMatmuls.insert(g);
+    gatedMatmuls.insert(u);
+  }
+
   b.setInsertionPointToEnd(body);
   for (Operation &op : func.getBody().front().without_terminator()) {
     if (fusedConcats.count(&op) || fusedElementwise.count(&op) ||
-        fusedMatmuls.count(&op))
+        fusedMatmuls.count(&op) || gatedMatmuls.count(&op))
       continue;
     if (auto c = llvm::dyn_cast<xf::ConstantOp>(op)) {
       auto type = llvm::cast<RankedTensorType>(c.getType());
@@ -368,6 +430,41 @@ LogicalResult Lowering::lowerElementwise(Operation *root) {
     temps.push_back(
         llvm::cast<RankedTensorType>(n.op->getResult(0).getType())
             .getElementType());
+  auto gated = gatedRoots.find(root);
+  if (gated != gatedRoots.end()) {
+    // The two leaves are the matmuls' results: their accumulators, rounded
+    // to the matmul type, feed the fused tree, all on chip.
+    auto [g, u] = gated->second;
+    HbmValue out = values.lookup(root->getResult(0));
+    HbmValue a = values.lookup(g.getLhs()), bg = values.lookup(g.getRhs()),
+             bu = values.lookup(u.getRhs());
+    bool leaf0IsG = leaves[0] == g.getResult();
+    auto at = g.getLhs().getType();
+    bool ta = g.getTransposeLhs();
+    MatmulShape shape{out.shape[0], ta ? at.getDimSize(0) : at.getDimSize(1),
+                      out.shape[1], ta, g.getTransposeRhs()};
+    Type mt = g.getType().getElementType();
+    MatmulGate gate;
+    gate.b2 = &bu;
+    gate.tempTypes = {mt, mt};
+    gate.tempTypes.append(temps.begin(), temps.end());
+    gate.combine = [&](Emitter &e, nc::AccessAttr o, nc::AccessAttr accG,
+                       nc::AccessAttr accU, ArrayRef<nc::AccessAttr> tmp) {
+      // tmp[0], tmp[1]: the leaves in `leaves` order; then the tree's nodes.
+      e.copy(tmp[leaf0IsG ? 0 : 1], accG);
+      e.copy(tmp[leaf0IsG ? 1 : 0], accU);
+      auto resolve = [&](ArrayRef<int> args) {
+        SmallVector<nc::AccessAttr> r;
+        for (int x : args)
+          r.push_back(x >= 0 ? tmp[x] : tmp[2 + (-x - 1)]);
+        return r;
+      };
+      for (auto [i, n] : llvm::enumerate(nodes))
+        emitOnTiles(e, n.op, tmp[2 + i], resolve(n.args));
+      emitOnTiles(e, root, o, resolve(rootArgs));
+    };
+    return emitMatmul(e, root, a, 0, bg, 0, out, 0, shape, nullptr, &gate);
+  }
   return emitElementwise(
       e, root, values.lookup(root->getResult(0)), ins, temps,
       [&](Emitter &e, nc::AccessAttr out, ArrayRef<nc::AccessAttr> in,

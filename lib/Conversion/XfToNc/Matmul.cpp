@@ -30,7 +30,8 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
                                       const HbmValue &b, int64_t bOff,
                                       const HbmValue &c, int64_t cOff,
                                       const MatmulShape &s,
-                                      const HbmValue *residual) {
+                                      const HbmValue *residual,
+                                      const MatmulGate *gate) {
   const target::Machine &m = e.m;
   Type et = a.elemType, ct = c.elemType, f32 = e.f32();
   int64_t eb = Emitter::bytesOf(et), cb = Emitter::bytesOf(ct);
@@ -47,12 +48,17 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   int64_t nt = std::min<int64_t>({m.pe.movingFreeMax, s.n,
                                   m.psum.bankBytes() / 4});
   int64_t KT = ceilDiv(s.k, kt), MT = ceilDiv(s.m, mt);
-  int64_t halfBanks = std::max<int64_t>(1, m.psum.banks / 2);
+  // A gated product keeps two accumulators (and two B blocks) per tile.
+  int64_t nOps = gate ? 2 : 1;
+  int64_t halfBanks = std::max<int64_t>(1, m.psum.banks / 2 / nOps);
 
   // Working set: A^T for one row tile (x2), out staging (x2 per column
   // tile), and the resident B block, as wide as what is left allows.
   int64_t aBytes = KT * mt * eb;
   int64_t rb = residual ? Emitter::bytesOf(residual->elemType) : 0;
+  if (gate)
+    for (Type t : gate->tempTypes)
+      rb += Emitter::bytesOf(t);
   int64_t fixed = 2 * aBytes + 64 * 4;
   // With few row tiles (decode-like shapes) the B blocks are the stream:
   // keep two so the next block loads while the current one computes.
@@ -67,7 +73,7 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   for (int64_t copies = bCopies; copies >= 1 && nBlock == 0; --copies) {
     for (int64_t cand = std::min({ceilDiv(s.n, nt), halfBanks, streamCap});
          cand >= 1; --cand) {
-      int64_t need = fixed + copies * KT * cand * nt * eb +
+      int64_t need = fixed + copies * KT * cand * nt * eb * nOps +
                      2 * cand * nt * (cb + rb) + 64 * 8;
       if (need <= e.sbufFree()) {
         nBlock = cand;
@@ -79,6 +85,10 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   // When B cannot stay resident for all of K, stream it: each row tile
   // reloads its B tiles one K step at a time (more HBM traffic, same PE work).
   bool resident = nBlock > 0;
+  if (!resident && gate)
+    return op->emitError() << "does not fit on target '" << m.name
+                           << "': a gated " << s.m << "x" << s.k << "x" << s.n
+                           << " matmul keeps both B blocks resident";
   if (!resident) {
     int64_t streamFixed = 2 * mt * eb + 64 * 6;
     for (int64_t cand = std::min(ceilDiv(s.n, nt), halfBanks); cand >= 1;
@@ -113,14 +123,15 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
       e.dma(dst, e.hbm(a, aOff + m0 * s.k + k0, kn, 1, {mn}, {s.k}));
   };
   auto loadB = [&](nc::AccessAttr dst, int64_t k0, int64_t kn, int64_t c0,
-                   int64_t cn) {
+                   int64_t cn, int64_t o = 0) {
+    const HbmValue &bv = o == 0 ? b : *gate->b2;
     if (!s.transposeB)
-      e.dma(dst, e.hbm(b, bOff + k0 * s.n + c0, kn, s.n, {cn}, {1}));
+      e.dma(dst, e.hbm(bv, bOff + k0 * s.n + c0, kn, s.n, {cn}, {1}));
     else if (dmaTranspose)
-      e.dma(dst, e.hbm(b, bOff + c0 * s.k + k0, cn, s.k, {kn}, {1}),
+      e.dma(dst, e.hbm(bv, bOff + c0 * s.k + k0, cn, s.k, {kn}, {1}),
             /*transpose=*/true);
     else
-      e.dma(dst, e.hbm(b, bOff + c0 * s.k + k0, kn, 1, {cn}, {s.k}));
+      e.dma(dst, e.hbm(bv, bOff + c0 * s.k + k0, kn, 1, {cn}, {s.k}));
   };
 
 
@@ -129,7 +140,7 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   // B once per panel in [K, nt] column tiles (double-buffered) instead of
   // re-reading A for every B block. The analytic choice: HBM bytes of each
   // schedule, A + B * panels against B + A * NB.
-  if (resident && MT >= 2 && bCopies == 1) {
+  if (resident && MT >= 2 && bCopies == 1 && !gate) {
     int64_t bTile = KT * nt * eb;
     int64_t stage = 4 * nt * (cb + rb);
     int64_t perRowTile = KT * mt * eb;
@@ -211,7 +222,8 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   Emitter::Mark mk = e.mark();
   // Resident: one B block for all K, A^T for all K twice. Streaming: two
   // K steps of each.
-  int64_t bBytes = resident ? bCopies * KT * blockCols * eb : 2 * blockCols * eb;
+  int64_t bBytes =
+      resident ? bCopies * KT * blockCols * eb * nOps : 2 * blockCols * eb;
   int64_t aTileBytes = resident ? aBytes : mt * eb;
   auto bBuf = e.allocSbuf(bBytes, op, "the B block");
   // Column offset (in elements) of B block copy `nb % bCopies`.
@@ -227,6 +239,18 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
       return failure();
     outBufs.push_back(*ob);
   }
+  // Gate scratch tiles, per output tile.
+  SmallVector<SmallVector<Buffer>> gateBufs;
+  if (gate)
+    for (int64_t i = 0; i < 2 * nBlock; ++i) {
+      gateBufs.emplace_back();
+      for (Type t : gate->tempTypes) {
+        auto tb = e.allocSbuf(nt * Emitter::bytesOf(t), op, "a gate scratch tile");
+        if (failed(tb))
+          return failure();
+        gateBufs.back().push_back(*tb);
+      }
+    }
   // Residual tiles (epilogue fusion), one per output tile.
   SmallVector<Buffer> resBufs;
   if (residual)
@@ -239,7 +263,15 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
     }
   // Evacuates one accumulator tile: cast, plus the residual when fused.
   auto evacuate = [&](nc::AccessAttr out, nc::AccessAttr acc, int64_t slot,
-                      int64_t m0, int64_t mn, int64_t c0, int64_t cn) {
+                      int64_t m0, int64_t mn, int64_t c0, int64_t cn,
+                      nc::AccessAttr acc2 = {}) {
+    if (gate) {
+      SmallVector<nc::AccessAttr> temps;
+      for (auto [buf, t] : llvm::zip(gateBufs[slot], gate->tempTypes))
+        temps.push_back(e.dense(buf, mn, cn, t));
+      gate->combine(e, out, acc, acc2, temps);
+      return;
+    }
     if (!residual) {
       e.copy(out, acc);
       return;
@@ -248,13 +280,18 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
     e.dma(r, e.hbm(*residual, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}));
     e.tt(nc::AluOp::add, out, acc, r);
   };
-  auto psum = e.allocPsumBanks(std::min<int64_t>(2 * nBlock, m.psum.banks), op,
-                               "matmul accumulators");
+  auto psum = e.allocPsumBanks(std::min<int64_t>(2 * nBlock * nOps, m.psum.banks),
+                               op, "matmul accumulators");
   if (failed(bBuf) || failed(aBuf0) || failed(aBuf1) || failed(psum))
     return failure();
   Buffer aBufs[2] = {*aBuf0, *aBuf1};
   int64_t bankElems = m.psum.bankBytes() / 4;
-  int64_t psumHalves = psum->bytes / m.psum.bankBytes() >= 2 * nBlock ? 2 : 1;
+  int64_t psumHalves =
+      psum->bytes / m.psum.bankBytes() >= 2 * nBlock * nOps ? 2 : 1;
+  // The accumulator of operand `o` for column tile `j` of row tile `t`.
+  auto accCol = [&](int64_t t, int64_t j, int64_t o) {
+    return (((t % psumHalves) * nBlock + j) * nOps + o) * bankElems;
+  };
 
   if (!resident) {
     int64_t step = 0;
@@ -303,16 +340,20 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   auto blockTilesOf = [&](int64_t nb) {
     return std::min(nBlock, ceilDiv(s.n - nb * blockCols, nt));
   };
+  // Operand `o`'s copy of block `nb` starts this many elements later.
+  auto opBase = [&](int64_t o) { return o * bCopies * KT * blockCols; };
   auto emitLoadB = [&](int64_t nb) {
     int64_t n0 = nb * blockCols;
-    for (int64_t k = 0; k < KT; ++k) {
-      int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
-      for (int64_t j = 0; j < blockTilesOf(nb); ++j) {
-        int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
-        loadB(e.dense(*bBuf, kn, cn, et, bBase(nb) + k * blockCols + j * nt),
-              k0, kn, c0, cn);
+    for (int64_t o = 0; o < nOps; ++o)
+      for (int64_t k = 0; k < KT; ++k) {
+        int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
+        for (int64_t j = 0; j < blockTilesOf(nb); ++j) {
+          int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
+          loadB(e.dense(*bBuf, kn, cn, et,
+                        opBase(o) + bBase(nb) + k * blockCols + j * nt),
+                k0, kn, c0, cn, o);
+        }
       }
-    }
   };
   // With a single row tile (decode) A^T is loaded once and kept.
   auto aBufOf = [&](size_t t) -> const Buffer & {
@@ -334,7 +375,6 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
     int64_t blockTiles = blockTilesOf(nb);
     int64_t m0 = tiles[t].mi * mt, mn = std::min(mt, s.m - m0);
     const Buffer &aBuf = aBufOf(t);
-    int64_t half = (t % psumHalves) * nBlock;
     // Two B copies: the next block streams in while this one computes.
     if (bCopies == 2 && tiles[t].mi == 0 && nb + 1 < NB)
       emitLoadB(nb + 1);
@@ -343,10 +383,13 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
       nc::AccessAttr st = e.dense(aBuf, kn, mn, et, k * mt);
       for (int64_t j = 0; j < blockTiles; ++j) {
         int64_t cn = std::min(nt, s.n - (n0 + j * nt));
-        nc::AccessAttr mv =
-            e.dense(*bBuf, kn, cn, et, bBase(nb) + k * blockCols + j * nt);
-        nc::AccessAttr acc = e.dense(*psum, mn, cn, f32, (half + j) * bankElems);
-        e.matmul(acc, st, mv, /*accumulate=*/k > 0);
+        for (int64_t o = 0; o < nOps; ++o) {
+          nc::AccessAttr mv = e.dense(*bBuf, kn, cn, et,
+                                      opBase(o) + bBase(nb) + k * blockCols +
+                                          j * nt);
+          nc::AccessAttr acc = e.dense(*psum, mn, cn, f32, accCol(t, j, o));
+          e.matmul(acc, st, mv, /*accumulate=*/k > 0);
+        }
       }
     }
     if (t + 1 < tiles.size()) {
@@ -356,9 +399,11 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
     }
     for (int64_t j = 0; j < blockTiles; ++j) {
       int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
-      nc::AccessAttr acc = e.dense(*psum, mn, cn, f32, (half + j) * bankElems);
+      nc::AccessAttr acc = e.dense(*psum, mn, cn, f32, accCol(t, j, 0));
+      nc::AccessAttr acc2 =
+          gate ? e.dense(*psum, mn, cn, f32, accCol(t, j, 1)) : nc::AccessAttr();
       nc::AccessAttr out = e.dense(outBufs[(t % 2) * nBlock + j], mn, cn, ct);
-      evacuate(out, acc, (t % 2) * nBlock + j, m0, mn, c0, cn);
+      evacuate(out, acc, (t % 2) * nBlock + j, m0, mn, c0, cn, acc2);
       e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
     }
   }
@@ -432,4 +477,17 @@ LogicalResult muir::lower::emitGather(Emitter &e, Operation *op,
   }
   e.release(mk);
   return success();
+}
+
+bool muir::lower::gatedMatmulFits(const target::Machine &m,
+                                  const MatmulShape &s, unsigned eb,
+                                  unsigned cb, unsigned tempBytes) {
+  // The smallest resident plan: one column tile, one B copy per operand.
+  int64_t kt = m.pe.rows, mt = std::min<int64_t>(m.pe.cols, s.m);
+  int64_t nt = std::min<int64_t>({m.pe.movingFreeMax, s.n,
+                                  m.psum.bankBytes() / 4});
+  int64_t KT = ceilDiv(s.k, kt);
+  int64_t need = 2 * KT * mt * eb + 64 * 4 + 2 * KT * nt * eb +
+                 2 * nt * (cb + tempBytes) + 64 * 8;
+  return m.psum.banks >= 2 && need <= m.sbuf.bytesPerPartition;
 }
