@@ -145,6 +145,14 @@ def test_gated_matmul(tmp_path, target, m, k, n, act, dt):
     sim_check(tmp_path, text, target)
 
 
+@pytest.mark.parametrize("target", TARGETS)
+def test_head_transposes_as_views(tmp_path, target):
+    # The lit test layout-views.mlir, run: rope and attention read the head
+    # transposes in place and attention writes the merged layout.
+    text = (ROOT / "test" / "Conversion" / "XfToNc" / "layout-views.mlir").read_text()
+    sim_check(tmp_path, text, target)
+
+
 def test_attention_key_prefix_trn2(tmp_path):
     # Causal with a key prefix across a 128-query tile boundary: diagonal
     # offsets that are not multiples of the tile (K/V too big for small).

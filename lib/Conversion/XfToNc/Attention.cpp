@@ -34,6 +34,13 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
     Sk += sg.shape[2];
   int64_t group = Hq / Hkv;
   Type et = q.elemType, f32 = e.f32();
+  // Operands and result may be strided views ([B, H, S, D] over a
+  // [B, S, H, D] tensor): every address goes through their strides; the
+  // head dimension is contiguous.
+  SmallVector<int64_t> qSt = q.strides(), oSt = out.strides();
+  for (const HbmValue *v : {&q, &out})
+    if (v->strides()[3] != 1)
+      return op->emitError() << "attention needs a contiguous head dimension";
   int64_t eb = Emitter::bytesOf(et);
   bool dmaT = eb == 2 || eb == 4;
   int64_t P = e.rows();
@@ -225,13 +232,14 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
         int64_t k0 = c * P, kn = std::min(P, Sk - k0);
         pieces(kSegs, k0, kn, [&](const HbmValue &sg, int64_t len, int64_t r0,
                                   int64_t at, int64_t n) {
-          int64_t base = (b * Hkv + kh) * len * D + r0 * D + d0;
+          SmallVector<int64_t> st = sg.strides();
+          int64_t base = b * st[0] + kh * st[1] + r0 * st[2] + d0;
           nc::AccessAttr dst =
               e.dense(kTi, dn, n, et, dc * Sk + k0 + at);
           if (dmaT)
-            e.dma(dst, e.hbm(sg, base, n, D, {dn}, {1}), true);
+            e.dma(dst, e.hbm(sg, base, n, st[2], {dn}, {1}), true);
           else
-            e.dma(dst, e.hbm(sg, base, dn, 1, {n}, {D}));
+            e.dma(dst, e.hbm(sg, base, dn, 1, {n}, {st[2]}));
         });
       }
     }
@@ -242,9 +250,10 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
       int64_t k0 = c * P, kn = std::min(P, Sk - k0);
       pieces(vSegs, k0, kn, [&](const HbmValue &sg, int64_t len, int64_t r0,
                                 int64_t at, int64_t n) {
-        int64_t base = (b * Hkv + kh) * len * Dv + r0 * Dv;
+        SmallVector<int64_t> st = sg.strides();
+        int64_t base = b * st[0] + kh * st[1] + r0 * st[2];
         e.dma(e.dense(vBi, n, Dv, et, c * Dv, at),
-              e.hbm(sg, base, n, Dv, {Dv}, {1}));
+              e.hbm(sg, base, n, st[2], {Dv}, {1}));
       });
     }
   };
@@ -291,15 +300,14 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
       };
       for (size_t i = 0; i < gn; ++i) {
         Item &it = items[g0 + i];
-        int64_t qBase = (it.b * Hq + it.h) * Sq * D;
+        int64_t qBase = it.b * qSt[0] + it.h * qSt[1] + it.q0 * qSt[2];
         for (int64_t dc = 0; dc < DC; ++dc) {
           int64_t d0 = dc * P, dn = std::min(P, D - d0);
           nc::AccessAttr dst = e.dense(slots[i].qT, dn, it.qn, et, dc * qt);
           if (dmaT)
-            e.dma(dst, e.hbm(q, qBase + it.q0 * D + d0, it.qn, D, {dn}, {1}),
-                  true);
+            e.dma(dst, e.hbm(q, qBase + d0, it.qn, qSt[2], {dn}, {1}), true);
           else
-            e.dma(dst, e.hbm(q, qBase + it.q0 * D + d0, dn, 1, {it.qn}, {D}));
+            e.dma(dst, e.hbm(q, qBase + d0, dn, 1, {it.qn}, {qSt[2]}));
         }
       }
       int64_t steps = 0;
@@ -439,8 +447,8 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
           Emitter::OnQueue q(e, "act");
           e.ts(AluOp::mul, ot, oAcc(sl, it.qn), 0.0f, l);
         }
-        int64_t oBase = (it.b * Hq + it.h) * Sq * Dv;
-        e.dma(e.hbm(out, oBase + it.q0 * Dv, it.qn, Dv, {Dv}, {1}), ot);
+        int64_t oBase = it.b * oSt[0] + it.h * oSt[1] + it.q0 * oSt[2];
+        e.dma(e.hbm(out, oBase, it.qn, oSt[2], {Dv}, {1}), ot);
       }
     }
   }
@@ -457,6 +465,15 @@ LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
   int64_t rank = x.shape.size();
   int64_t S = x.shape[rank - 2], D = x.shape[rank - 1], h = D / 2;
   int64_t lead = x.numElements() / std::max<int64_t>(1, S * D);
+  // x may be a strided view (heads of a [.., S, H, D] tensor): positions and
+  // the collapsed leading dims each have one stride (checked by the caller).
+  SmallVector<int64_t> xs = x.strides();
+  int64_t xPos = xs[rank - 2], xLead = S * D;
+  for (int64_t i = rank - 3; i >= 0; --i)
+    if (x.shape[i] != 1) {
+      xLead = xs[i];
+      break;
+    }
   Type f32 = e.f32();
   Emitter::Mark mk = e.mark();
   auto cb = e.allocSbuf(D * 4, op, "a cos tile");
@@ -496,7 +513,7 @@ LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
           e.tile(nc::MemSpace::sbuf, T.offset, 0, np, {ln, h}, {h, 1}, f32);
       int64_t off = l0 * S * D + s0 * D;
       e.dma(e.tile(nc::MemSpace::sbuf, X.offset, 0, np, {ln, D}, {D, 1}, f32),
-            e.hbm(x, off, np, D, {ln, D}, {S * D, 1}));
+            e.hbm(x, l0 * xLead + s0 * xPos, np, xPos, {ln, D}, {xLead, 1}));
       // out[:h] = x[:h] cos[:h] - x[h:] sin[:h]; out[h:] = x[h:] cos[h:] + x[:h] sin[h:]
       // The products go to GpSimd, the combines to Vector: the two engines
       // work on consecutive halves in parallel.

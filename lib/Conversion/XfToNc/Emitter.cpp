@@ -13,6 +13,8 @@ int64_t HbmValue::numElements() const {
 }
 
 SmallVector<int64_t> HbmValue::strides() const {
+  if (!view.empty())
+    return view;
   SmallVector<int64_t> s(shape.size(), 1);
   for (int i = (int)shape.size() - 2; i >= 0; --i)
     s[i] = s[i + 1] * shape[i + 1];

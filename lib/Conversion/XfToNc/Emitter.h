@@ -22,8 +22,13 @@ struct HbmValue {
   mlir::Type elemType;
   llvm::SmallVector<int64_t> shape;
   int64_t offset = 0; // element offset inside `tensor`
+  /// Explicit element strides of a view (a transpose folded into the
+  /// kernel reading or writing it); empty for a row-major value. Only the
+  /// kernels that take views (rope's input, attention's operands and
+  /// result) ever see one.
+  llvm::SmallVector<int64_t> view;
   int64_t numElements() const;
-  /// Row-major strides in elements.
+  /// Element strides: the view's, else row-major.
   llvm::SmallVector<int64_t> strides() const;
 };
 

@@ -44,6 +44,10 @@ private:
   HbmValue declare(StringRef name, RankedTensorType type, nc::TensorKind kind,
                    ElementsAttr value = {});
   LogicalResult lower(Operation *op);
+  std::optional<HbmValue>
+  foldableTransposeInput(xf::TransposeOp t,
+                         const DenseMap<Value, unsigned> &resultIndex);
+  xf::TransposeOp attentionOutputTranspose(Operation *op);
   LogicalResult lowerUnary(Operation *op, Value in, ActFunc f, float scale);
   LogicalResult lowerElementwise(Operation *root);
 
@@ -72,6 +76,77 @@ private:
   unsigned scratch = 0;
 };
 } // namespace
+
+/// `v` transposed by `perm` as a strided view of the same bytes; with
+/// `inverse`, the value whose transpose by `perm` is `v`.
+static HbmValue permutedView(const HbmValue &v, ArrayRef<int64_t> perm,
+                             bool inverse) {
+  SmallVector<int64_t> st = v.strides();
+  HbmValue r = v;
+  r.view.assign(st.size(), 0);
+  for (size_t i = 0; i < perm.size(); ++i) {
+    if (inverse) {
+      r.shape[perm[i]] = v.shape[i];
+      r.view[perm[i]] = st[i];
+    } else {
+      r.shape[i] = v.shape[perm[i]];
+      r.view[i] = st[perm[i]];
+    }
+  }
+  return r;
+}
+
+/// Whether a view suits rope's input: contiguous last dim, and the leading
+/// dims (all but the last two) collapse to one stride.
+static bool ropeTakesView(const HbmValue &v) {
+  SmallVector<int64_t> st = v.strides();
+  int64_t rank = v.shape.size();
+  if (rank < 2 || st[rank - 1] != 1)
+    return false;
+  int64_t prev = -1;
+  for (int64_t i = rank - 3; i >= 0; --i) {
+    if (v.shape[i] == 1)
+      continue;
+    if (prev >= 0 && st[i] != st[prev] * v.shape[prev])
+      return false;
+    prev = i;
+  }
+  return true;
+}
+
+std::optional<HbmValue> Lowering::foldableTransposeInput(
+    xf::TransposeOp t, const DenseMap<Value, unsigned> &resultIndex) {
+  Value r = t.getResult();
+  if (!r.hasOneUse() || resultIndex.count(r) || !values.count(t.getInput()))
+    return std::nullopt;
+  const HbmValue &in = values.find(t.getInput())->second;
+  if (!in.view.empty())
+    return std::nullopt;
+  HbmValue v = permutedView(in, t.getPermutation(), /*inverse=*/false);
+  Operation *user = *r.getUsers().begin();
+  if (auto rope = llvm::dyn_cast<xf::RopeOp>(user))
+    return rope.getInput() == r && ropeTakesView(v) ? std::optional(v)
+                                                    : std::nullopt;
+  if (auto att = llvm::dyn_cast<xf::AttentionOp>(user))
+    return att.getKeyBias() != r && v.shape.size() == 4 && v.view[3] == 1
+               ? std::optional(v)
+               : std::nullopt;
+  return std::nullopt;
+}
+
+xf::TransposeOp Lowering::attentionOutputTranspose(Operation *op) {
+  auto att = llvm::dyn_cast<xf::AttentionOp>(op);
+  if (!att || !att.getResult().hasOneUse())
+    return {};
+  auto t = llvm::dyn_cast<xf::TransposeOp>(*att.getResult().getUsers().begin());
+  if (!t)
+    return {};
+  // The view attention writes must keep the head dimension contiguous.
+  ArrayRef<int64_t> perm = t.getPermutation();
+  if (perm.size() != 4 || perm[3] != 3)
+    return {};
+  return t;
+}
 
 /// An i64 index constant as the i32 values the target stores; an error on
 /// the op when a value does not fit or the data cannot be read.
@@ -286,15 +361,37 @@ LogicalResult Lowering::run() {
         !llvm::isa<xf::XfDialect>(op.getDialect()))
       return op.emitError() << "cannot be lowered to the accelerator: only xf "
                                "ops are supported";
+    // Layout: a head transpose feeding only rope or attention is read in
+    // place as a strided view; one consuming only an attention result was
+    // written in place by it (declared below). Neither is copied.
+    if (auto t = llvm::dyn_cast<xf::TransposeOp>(op)) {
+      if (values.count(t.getResult()))
+        continue;
+      if (std::optional<HbmValue> v = foldableTransposeInput(t, resultIndex)) {
+        values[t.getResult()] = *v;
+        continue;
+      }
+    }
     Value res = op.getResult(0);
     auto type = llvm::cast<RankedTensorType>(res.getType());
-    auto it = resultIndex.find(res);
-    values[res] =
-        it != resultIndex.end()
-            ? declare(("out" + Twine(it->second)).str(), type,
-                      nc::TensorKind::output)
-            : declare(("t" + Twine(scratch++)).str(), type,
-                      nc::TensorKind::scratch);
+    auto declareFor = [&](Value v) {
+      auto it = resultIndex.find(v);
+      auto vt = llvm::cast<RankedTensorType>(v.getType());
+      return it != resultIndex.end()
+                 ? declare(("out" + Twine(it->second)).str(), vt,
+                           nc::TensorKind::output)
+                 : declare(("t" + Twine(scratch++)).str(), vt,
+                           nc::TensorKind::scratch);
+    };
+    (void)type;
+    if (xf::TransposeOp t = attentionOutputTranspose(&op)) {
+      // Attention writes straight into its consumer transpose's layout.
+      HbmValue tv = declareFor(t.getResult());
+      values[t.getResult()] = tv;
+      values[res] = permutedView(tv, t.getPermutation(), /*inverse=*/true);
+    } else {
+      values[res] = declareFor(res);
+    }
     b.setInsertionPointToEnd(body);
     size_t count = body->getOperations().size();
     e.mirrored = !e.mirrored;
