@@ -117,6 +117,11 @@ AccessAttr::verify(function_ref<InFlightDiagnostic()> emitError, MemSpace space,
     return emitError() << "only HBM tiles name a tensor";
   if (space != MemSpace::hbm && partitionStride != 0)
     return emitError() << "SBUF/PSUM tiles have no partition stride";
+  // Like the free strides: the passes' overlap tests and the simulator
+  // address tiles that only grow from their offset.
+  if (partitionStride < 0)
+    return emitError() << "HBM tile partition stride " << partitionStride
+                       << " must be >= 0";
   return success();
 }
 

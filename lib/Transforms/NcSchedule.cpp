@@ -262,8 +262,9 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
             ++nodes[i].pending;
           }
         });
-      // Reads first: a write that covers this instruction's own read must
-      // not retire a record added for it.
+      // Reads first, then writes: a write covering this instruction's own
+      // read retires that record, and later conflicts reach the instruction
+      // through its write record instead.
       for (const nc::Access &a : insts[i].accesses)
         if (!a.write)
           indexOf(a.ap).add(i, a);

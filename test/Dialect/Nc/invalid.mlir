@@ -431,3 +431,12 @@ nc.kernel @k target = "trn2" {
   // expected-error @+1 {{element type 'f64' is not supported by the target}}
   nc.tensor input @a : tensor<2xf64> at 0
 }
+
+// -----
+
+// HBM rows only advance: a negative partition stride is rejected.
+nc.kernel @k target = "trn2" {
+  nc.tensor output @y : tensor<2x4xf32> at 0
+  // expected-error @+1 {{HBM tile partition stride -4 must be >= 0}}
+  nc.dma #nc.ap<hbm @y[2 x -4] at 4 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>
+}
