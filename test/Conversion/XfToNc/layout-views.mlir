@@ -9,8 +9,9 @@
 // CHECK-LABEL: nc.kernel @heads
 // CHECK-COUNT-3: nc.tensor scratch
 // CHECK-NOT: nc.tensor scratch
-// Rope reads q's heads in place: 8 positions, 2 heads of 16, strides 16 / 32.
-// CHECK: nc.dma <sbuf[0, 8] at {{[0-9]+}} dims [2, 16] strides [16, 1] : f32>, <hbm @arg0[8 x 32] at 0 dims [2, 16] strides [16, 1] : f32>
+// Rope reads q's heads in place: 8 positions 32 apart, heads of 16 (one or
+// both per tile, as SBUF allows).
+// CHECK: nc.dma <sbuf[0, 8] at {{[0-9]+}} dims [{{[12]}}, 16] strides [16, 1] : f32>, <hbm @arg0[8 x 32] at 0 dims [{{[12]}}, 16] strides [16, 1] : f32>
 // Attention loads V of head 1 in place: rows 32 apart, starting at column 16.
 // CHECK: nc.dma <sbuf{{.*}}, <hbm @arg2[8 x 32] at 16 dims [16] strides [1] : f32>
 // The output of head 1 lands at column 16 of the merged rows.
