@@ -28,7 +28,8 @@ SmallVector<int64_t> broadcastStrides(const HbmValue &in,
 /// Free columns per tile so `buffers` copies of every operand fit in SBUF.
 int64_t columnsThatFit(Emitter &e, int64_t bytesPerColumn, int64_t buffers,
                        int64_t n) {
-  int64_t budget = e.sbufFree() - 1024;
+  // Half of SBUF at most: neighbouring kernels overlap a streaming one.
+  int64_t budget = e.sbufFree() / 2 - 1024;
   int64_t cols = std::max<int64_t>(1, budget / std::max<int64_t>(1, bytesPerColumn * buffers));
   // Beyond a few thousand columns, bigger tiles only delay the pipeline.
   return std::min({cols, n, (int64_t)4096});
@@ -97,7 +98,8 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
   int kRing = 3;
   if (e.sbufFree() - 3 * nbuf * 64 < 3 * bytesPerCol * 8)
     kRing = 2;
-  int64_t budget = e.sbufFree() - 128 - kRing * nbuf * 64;
+  // Half of SBUF at most, as above.
+  int64_t budget = e.sbufFree() / 2 - 128 - kRing * nbuf * 64;
   int64_t cols = std::min<int64_t>(
       {std::max<int64_t>(1, budget / (bytesPerCol * kRing)), s.shape.back(),
        (int64_t)4096});
