@@ -31,6 +31,36 @@ using nc::AluOp;
 
 static bool isElementwise(Operation *op);
 
+/// The 2-D problem of an xf.matmul.
+static MatmulShape shapeOf(xf::MatmulOp mm) {
+  auto at = mm.getLhs().getType();
+  auto ct = mm.getType();
+  bool ta = mm.getTransposeLhs();
+  return {ct.getDimSize(0), ta ? at.getDimSize(0) : at.getDimSize(1),
+          ct.getDimSize(1), ta, mm.getTransposeRhs()};
+}
+
+/// The expression tree an elementwise root computes on chip: absorbed
+/// producers (fused elementwise ops) are nodes, everything else is a leaf
+/// read from HBM (or, for a gated product, from PSUM).
+struct FusedTree {
+  struct Node {
+    Operation *op;
+    SmallVector<int> args; // >= 0: leaf index; < 0: -(node + 1)
+  };
+  SmallVector<Node> nodes; // operands before users
+  SmallVector<Value> leaves;
+  SmallVector<int> rootArgs;
+  /// Element types of the nodes' results (their scratch tiles).
+  SmallVector<Type> nodeTypes() const {
+    SmallVector<Type> t;
+    for (const Node &n : nodes)
+      t.push_back(llvm::cast<RankedTensorType>(n.op->getResult(0).getType())
+                      .getElementType());
+    return t;
+  }
+};
+
 namespace {
 class Lowering {
 public:
@@ -44,6 +74,7 @@ private:
   HbmValue declare(StringRef name, RankedTensorType type, nc::TensorKind kind,
                    ElementsAttr value = {});
   LogicalResult lower(Operation *op);
+  FusedTree fusedTree(Operation *root) const;
   std::optional<HbmValue>
   foldableTransposeInput(xf::TransposeOp t,
                          const DenseMap<Value, unsigned> &resultIndex);
@@ -280,19 +311,8 @@ LogicalResult Lowering::run() {
     if (!isElementwise(&op) || fusedElementwise.count(&op) ||
         llvm::isa<xf::CastOp>(op))
       continue;
-    SmallVector<Value> leaves;
-    std::function<void(Value)> walk = [&](Value v) {
-      Operation *d = v.getDefiningOp();
-      if (d && fusedElementwise.count(d)) {
-        for (Value o : d->getOperands())
-          walk(o);
-        return;
-      }
-      if (!llvm::is_contained(leaves, v))
-        leaves.push_back(v);
-    };
-    for (Value o : op.getOperands())
-      walk(o);
+    FusedTree tree = fusedTree(&op);
+    ArrayRef<Value> leaves = tree.leaves;
     if (leaves.size() != 2)
       continue;
     auto g = leaves[0].getDefiningOp<xf::MatmulOp>();
@@ -306,25 +326,13 @@ LogicalResult Lowering::run() {
         resultIndex.count(leaves[0]) || resultIndex.count(leaves[1]) ||
         fusedMatmuls.count(g) || fusedMatmuls.count(u))
       continue;
-    auto at = g.getLhs().getType();
-    bool ta = g.getTransposeLhs();
-    MatmulShape shape{outType.getDimSize(0),
-                      ta ? at.getDimSize(0) : at.getDimSize(1),
-                      outType.getDimSize(1), ta, g.getTransposeRhs()};
+    MatmulShape shape = shapeOf(g);
+    // Scratch: the two rounded products, then one tile per tree node.
     unsigned tempBytes = 2 * Emitter::bytesOf(g.getType().getElementType());
-    std::function<void(Value)> temps = [&](Value v) {
-      Operation *d = v.getDefiningOp();
-      if (d && fusedElementwise.count(d)) {
-        tempBytes += Emitter::bytesOf(
-            llvm::cast<RankedTensorType>(v.getType()).getElementType());
-        for (Value o : d->getOperands())
-          temps(o);
-      }
-    };
-    for (Value o : op.getOperands())
-      temps(o);
+    for (Type t : tree.nodeTypes())
+      tempBytes += Emitter::bytesOf(t);
     if (!gatedMatmulFits(m, shape,
-                         Emitter::bytesOf(at.getElementType()),
+                         Emitter::bytesOf(g.getLhs().getType().getElementType()),
                          Emitter::bytesOf(outType.getElementType()), tempBytes))
       continue;
     gatedRoots[&op] = {g, u};
@@ -476,6 +484,28 @@ static void emitOnTiles(Emitter &e, Operation *op, nc::AccessAttr out,
   e.copy(out, ins[0]); // xf.cast: the engines round on write
 }
 
+FusedTree Lowering::fusedTree(Operation *root) const {
+  FusedTree t;
+  std::function<int(Value)> visit = [&](Value v) -> int {
+    Operation *d = v.getDefiningOp();
+    if (d && fusedElementwise.count(d)) {
+      FusedTree::Node n{d, {}};
+      for (Value o : d->getOperands())
+        n.args.push_back(visit(o));
+      t.nodes.push_back(std::move(n));
+      return -(int)t.nodes.size();
+    }
+    auto it = llvm::find(t.leaves, v);
+    if (it != t.leaves.end())
+      return it - t.leaves.begin();
+    t.leaves.push_back(v);
+    return t.leaves.size() - 1;
+  };
+  for (Value o : root->getOperands())
+    t.rootArgs.push_back(visit(o));
+  return t;
+}
+
 LogicalResult Lowering::lowerElementwise(Operation *root) {
   if (auto add = llvm::dyn_cast<xf::AddOp>(root)) {
     for (Value v : {add.getLhs(), add.getRhs()}) {
@@ -485,48 +515,19 @@ LogicalResult Lowering::lowerElementwise(Operation *root) {
       Value other = v == add.getLhs() ? add.getRhs() : add.getLhs();
       HbmValue out = values.lookup(root->getResult(0));
       HbmValue residual = values.lookup(other);
-      auto at = mm.getLhs().getType();
-      bool ta = mm.getTransposeLhs(), tb = mm.getTransposeRhs();
-      MatmulShape s{out.shape[0], ta ? at.getDimSize(0) : at.getDimSize(1),
-                    out.shape[1], ta, tb};
       return emitMatmul(e, mm, values.lookup(mm.getLhs()), 0,
-                        values.lookup(mm.getRhs()), 0, out, 0, s, &residual);
+                        values.lookup(mm.getRhs()), 0, out, 0, shapeOf(mm),
+                        &residual);
     }
   }
-  // The expression tree under `root`: absorbed producers become scratch
-  // tiles, everything else is read from HBM once.
-  struct Node {
-    Operation *op;
-    SmallVector<int> args; // >= 0: input index; < 0: -(node + 1)
-  };
-  SmallVector<Node> nodes;
-  SmallVector<Value> leaves;
-  std::function<int(Value)> visit = [&](Value v) -> int {
-    Operation *d = v.getDefiningOp();
-    if (d && fusedElementwise.count(d)) {
-      Node n{d, {}};
-      for (Value o : d->getOperands())
-        n.args.push_back(visit(o));
-      nodes.push_back(std::move(n));
-      return -(int)nodes.size();
-    }
-    auto it = llvm::find(leaves, v);
-    if (it != leaves.end())
-      return it - leaves.begin();
-    leaves.push_back(v);
-    return leaves.size() - 1;
-  };
-  SmallVector<int> rootArgs;
-  for (Value o : root->getOperands())
-    rootArgs.push_back(visit(o));
+  FusedTree tree = fusedTree(root);
+  auto &nodes = tree.nodes;
+  auto &leaves = tree.leaves;
+  auto &rootArgs = tree.rootArgs;
   SmallVector<HbmValue> ins;
   for (Value v : leaves)
     ins.push_back(values.lookup(v));
-  SmallVector<Type> temps;
-  for (Node &n : nodes)
-    temps.push_back(
-        llvm::cast<RankedTensorType>(n.op->getResult(0).getType())
-            .getElementType());
+  SmallVector<Type> temps = tree.nodeTypes();
   auto gated = gatedRoots.find(root);
   if (gated != gatedRoots.end()) {
     // The two leaves are the matmuls' results: their accumulators, rounded
@@ -536,10 +537,7 @@ LogicalResult Lowering::lowerElementwise(Operation *root) {
     HbmValue a = values.lookup(g.getLhs()), bg = values.lookup(g.getRhs()),
              bu = values.lookup(u.getRhs());
     bool leaf0IsG = leaves[0] == g.getResult();
-    auto at = g.getLhs().getType();
-    bool ta = g.getTransposeLhs();
-    MatmulShape shape{out.shape[0], ta ? at.getDimSize(0) : at.getDimSize(1),
-                      out.shape[1], ta, g.getTransposeRhs()};
+    MatmulShape shape = shapeOf(g);
     Type mt = g.getType().getElementType();
     MatmulGate gate;
     gate.b2 = &bu;
@@ -591,12 +589,8 @@ LogicalResult Lowering::lower(Operation *op) {
       })
       .Case([&](xf::CastOp c) { return emitCopy(e, op, out, in(c.getInput())); })
       .Case([&](xf::MatmulOp mm) {
-        auto at = mm.getLhs().getType();
-        bool ta = mm.getTransposeLhs(), tb = mm.getTransposeRhs();
-        MatmulShape s{out.shape[0], ta ? at.getDimSize(0) : at.getDimSize(1),
-                      out.shape[1], ta, tb};
         return emitMatmul(e, op, in(mm.getLhs()), 0, in(mm.getRhs()), 0, out,
-                          0, s);
+                          0, shapeOf(mm));
       })
       .Case([&](xf::BatchMatmulOp mm) -> LogicalResult {
         HbmValue a = in(mm.getLhs()), bv = in(mm.getRhs());

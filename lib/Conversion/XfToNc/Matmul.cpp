@@ -135,6 +135,20 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   };
 
 
+  // Moves one accumulator tile into `out` (casting), adding the fused
+  // residual, loaded into `resBuf`, when there is one.
+  auto evacuateTo = [&](nc::AccessAttr out, nc::AccessAttr acc,
+                        const Buffer *resBuf, int64_t m0, int64_t mn,
+                        int64_t c0, int64_t cn) {
+    if (!residual) {
+      e.copy(out, acc);
+      return;
+    }
+    nc::AccessAttr r = e.dense(*resBuf, mn, cn, residual->elemType);
+    e.dma(r, e.hbm(*residual, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}));
+    e.tt(nc::AluOp::add, out, acc, r);
+  };
+
   // Row-panel schedule: when B is the larger operand and A^T for a panel of
   // row tiles (all of K) fits in SBUF, keep that panel resident and stream
   // B once per panel in [K, nt] column tiles (double-buffered) instead of
@@ -202,13 +216,8 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
                        /*accumulate=*/k > 0);
             }
             nc::AccessAttr out = e.dense(outs[slot % 4], mn, cn, ct);
-            if (residual) {
-              nc::AccessAttr rt = e.dense(ress[slot % 4], mn, cn, residual->elemType);
-              e.dma(rt, e.hbm(*residual, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}));
-              e.tt(nc::AluOp::add, out, ps, rt);
-            } else {
-              e.copy(out, ps);
-            }
+            evacuateTo(out, ps, residual ? &ress[slot % 4] : nullptr, m0, mn,
+                       c0, cn);
             e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
             ++slot;
           }
@@ -272,13 +281,7 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
       gate->combine(e, out, acc, acc2, temps);
       return;
     }
-    if (!residual) {
-      e.copy(out, acc);
-      return;
-    }
-    nc::AccessAttr r = e.dense(resBufs[slot], mn, cn, residual->elemType);
-    e.dma(r, e.hbm(*residual, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}));
-    e.tt(nc::AluOp::add, out, acc, r);
+    evacuateTo(out, acc, residual ? &resBufs[slot] : nullptr, m0, mn, c0, cn);
   };
   auto psum = e.allocPsumBanks(std::min<int64_t>(2 * nBlock * nOps, m.psum.banks),
                                op, "matmul accumulators");
