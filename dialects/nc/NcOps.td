@@ -42,7 +42,8 @@ def Nc_Dialect : Dialect {
       `i0 < S0, i1 < S1` (free dimensions, row-major, strides in elements).
     * `#nc.ap<hbm @t[NP x PS] at OFF dims [...] strides [...] : f32>` —
       `NP` rows of tensor `@t`, row `p` starting at element
-      `OFF + p * PS`, free dimensions as above.
+      `OFF + p * PS`, free dimensions as above. Strides (`T*`, `PS`) are
+      never negative; zero strides broadcast.
 
     The partition dimension is the one the hardware parallelises over (at
     most `pe.rows` of the machine); a tile's element `(p, i...)` is the

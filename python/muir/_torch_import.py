@@ -66,11 +66,12 @@ class _Builder:
         self.consts = {}
         self.alive = []
 
-    def op(self, text, shape, dt):
+    def op(self, text, shape, dt, like=None):
+        """A new value; `like` (for layout ops) passes on its bool flag."""
         self.n += 1
         name = f"%v{self.n}"
         self.lines.append(f"  {name} = {text}")
-        return _V(name, shape, dt)
+        return _V(name, shape, dt, is_bool=like is not None and like.is_bool)
 
     # -- constants ----------------------------------------------------------
     def const(self, t: torch.Tensor, dt=None):
@@ -119,9 +120,7 @@ class _Builder:
         shape = tuple(int(s) for s in shape)
         if shape == a.shape:
             return a
-        v = self.op(f"xf.reshape {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt)
-        v.is_bool = a.is_bool
-        return v
+        return self.op(f"xf.reshape {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt, a)
 
     def transpose(self, a, perm):
         perm = [p % len(a.shape) for p in perm]
@@ -129,17 +128,14 @@ class _Builder:
             return a
         shape = tuple(a.shape[p] for p in perm)
         p = ", ".join(str(i) for i in perm)
-        v = self.op(f"xf.transpose {a.name} {{permutation = array<i64: {p}>}} : ({_ty(a.shape, a.dt)}) -> "
-                    f"{_ty(shape, a.dt)}", shape, a.dt)
-        v.is_bool = a.is_bool
-        return v
+        return self.op(f"xf.transpose {a.name} {{permutation = array<i64: {p}>}} : ({_ty(a.shape, a.dt)}) -> "
+                       f"{_ty(shape, a.dt)}", shape, a.dt, a)
 
     def broadcast(self, a, shape):
         shape = tuple(int(s) for s in shape)
         if shape == a.shape:
             return a
-        v = self.op(f"xf.broadcast_to {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt)
-        v.is_bool = a.is_bool
+        v = self.op(f"xf.broadcast_to {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt, a)
         if a.key_pad is not None and len(shape) == 4 and len(a.shape) == 4 and \
                 a.shape[0] == shape[0] and a.shape[3] == shape[3]:
             v.key_pad, v.const_mask = a.key_pad, a.const_mask
@@ -148,11 +144,9 @@ class _Builder:
     def slice(self, a, offsets, sizes, strides):
         def arr(xs):
             return ", ".join(str(int(x)) for x in xs)
-        v = self.op(f"xf.slice {a.name} {{offsets = array<i64: {arr(offsets)}>, sizes = array<i64: {arr(sizes)}>, "
-                    f"strides = array<i64: {arr(strides)}>}} : ({_ty(a.shape, a.dt)}) -> {_ty(sizes, a.dt)}",
-                    sizes, a.dt)
-        v.is_bool = a.is_bool
-        return v
+        return self.op(f"xf.slice {a.name} {{offsets = array<i64: {arr(offsets)}>, sizes = array<i64: {arr(sizes)}>, "
+                       f"strides = array<i64: {arr(strides)}>}} : ({_ty(a.shape, a.dt)}) -> {_ty(sizes, a.dt)}",
+                       sizes, a.dt, a)
 
     def matmul(self, a, b, transpose_rhs=False):
         if len(a.shape) == 2 and len(b.shape) == 2:
@@ -373,9 +367,7 @@ def _to(im, node, x, *a, **k):
         f = im.b.cast(x, "f32")
         a = im.b.binary("max", f, im.b.unary("neg", f))
         return _as_bool(im.b.binary("min", a, im.val(1.0, like=a)))
-    if x.is_bool:
-        x = _V(x.name, x.shape, x.dt)  # 0/1 values convert as numbers
-    return im.b.cast(x, _meta_dt(node))
+    return im.b.cast(_numeric(x), _meta_dt(node))
 
 
 def _as_bool(v):
@@ -383,13 +375,23 @@ def _as_bool(v):
     return v
 
 
-def _bool_operands(im, a, b):
-    av = im.val(a) if isinstance(a, _V) else im.b.const(torch.as_tensor(a, dtype=torch.bool))
-    bv = im.val(b) if isinstance(b, _V) else im.b.const(torch.as_tensor(b, dtype=torch.bool))
-    if not (getattr(av, "is_bool", False) or not isinstance(a, _V)) or \
-            not (getattr(bv, "is_bool", False) or not isinstance(b, _V)):
-        raise _Unsupported("bitwise operations on integer tensors")
-    return av, bv
+def _numeric(v):
+    """A bool value seen as its 0/1 numbers (an alias of the same SSA value)."""
+    return _V(v.name, v.shape, v.dt) if v.is_bool else v
+
+
+def _bool_operands(im, *xs):
+    """Operands of a logical op as 0/1 values: graph values must be bools,
+    constants are converted."""
+    out = []
+    for x in xs:
+        if isinstance(x, _V):
+            if not x.is_bool:
+                raise _Unsupported("bitwise operations on integer tensors")
+            out.append(x)
+        else:
+            out.append(im.b.const(torch.as_tensor(x, dtype=torch.bool)))
+    return out
 
 
 @_h("__and__.Tensor", "bitwise_and.Tensor", "logical_and")
@@ -438,10 +440,8 @@ def _index(im, node, x, indices):
     table = im.b.reshape(x, (n, 1))
     ci = im.b.const(idx, "i64")
     g = im.b.op(f"xf.gather {table.name}[{ci.name}] : ({_ty(table.shape, table.dt)}, {_ty(out, 'i64')}) -> "
-                f"{_ty(out + (1,), x.dt)}", out + (1,), x.dt)
-    r = im.b.reshape(g, out)
-    r.is_bool = x.is_bool
-    return r
+                f"{_ty(out + (1,), x.dt)}", out + (1,), x.dt, x)
+    return im.b.reshape(g, out)
 
 
 def _index_as_view(im, x, idx, out):
@@ -484,7 +484,6 @@ def _index_as_view(im, x, idx, out):
     v = im.b.transpose(v, perm)
     shape = [out[d] if coefs[d] != 0 else 1 for d in range(len(out))]
     v = im.b.broadcast(im.b.reshape(v, tuple(shape)), out)
-    v.is_bool = x.is_bool
     # x[b, k] seen as [B, *, *, Sk]: a key padding mask.
     if x.is_bool and len(x.shape) == 2 and len(out) == 4 and order == [0, 1] and \
             coefs[0] != 0 and coefs[3] != 0 and coefs[1] == 0 and coefs[2] == 0:
@@ -801,7 +800,7 @@ def _key_bias_of(im, mask, q, k):
     kind = "none" if mask.const_mask is None else _mask_kind(mask.const_mask, q.shape[2], k.shape[2])
     if kind is None:
         return None
-    m = im.b.cast(_V(kp.name, kp.shape, kp.dt), q.dt)
+    m = im.b.cast(_numeric(kp), q.dt)
     big = min(1e30, float(torch.finfo(_torch_dtype(q.dt)).max))
     bias = im.b.binary("mul", im.b.binary("sub", m, im.val(1.0, like=m)), im.val(big, like=m))
     return bias, kind == "causal"
@@ -824,7 +823,7 @@ def _sdpa_decomposed(im, node, q, k, v, mask, causal, scale):
     s = im.b.binary("mul", s, im.val(float(scale) if scale is not None else 1.0 / math.sqrt(d), like=s))
     neg = float(torch.finfo(_torch_dtype(q.dt)).min)
     if mask.is_bool:
-        m = im.b.cast(_V(mask.name, mask.shape, mask.dt), q.dt)
+        m = im.b.cast(_numeric(mask), q.dt)
         bias = im.b.binary("mul", im.b.binary("sub", m, im.val(1.0, like=m)), im.val(-neg, like=m))
     else:
         bias = im.b.cast(mask, q.dt)

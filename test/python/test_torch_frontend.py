@@ -197,6 +197,27 @@ def test_index_with_constant_indices(idx):
     np.testing.assert_allclose(got, (x[:, idx] * 2.0).numpy(), rtol=1e-6, atol=1e-6)
 
 
+class LogicalMasks(torch.nn.Module):
+    def forward(self, x, a, b):
+        keep = (a.bool() | b.bool()) & ~b.bool()  # a and not b, through or/and/not
+        return x * keep.float() + (a.bool() & b.bool()).to(x.dtype)
+
+
+def test_logical_ops_on_input_masks():
+    x = torch.randn(3, 5)
+    a = torch.randint(0, 3, (3, 5))  # 0, 1 or 2: bool() is a != 0
+    b = torch.randint(0, 2, (3, 5))
+    exe = muir.torch.compile(LogicalMasks(), (x, a, b), target=TARGET)
+    (got,) = exe.run(x, a, b, check=True)
+    want = (x * (a.bool() & ~b.bool()).float() + (a.bool() & b.bool()).float()).numpy()
+    np.testing.assert_allclose(got, want, rtol=0, atol=0)
+
+
+class IntegerBitOps(torch.nn.Module):
+    def forward(self, a, b):
+        return (a & b), ~a
+
+
 class FloatToBool(torch.nn.Module):
     def forward(self, x, i):
         return x * x.bool().float(), x[i.long()]
@@ -232,3 +253,11 @@ def test_arbitrary_input_mask_decomposed(kind):
     (got,) = exe.run(q, k, v, mask, check=True)
     want = MaskedSdpa()(q, k, v, mask)
     np.testing.assert_allclose(got, want.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_integer_bitwise_ops_are_listed():
+    with pytest.raises(muir.torch.UnsupportedOperatorError) as info:
+        muir.torch.to_xf(IntegerBitOps(), (torch.tensor([1, 2]), torch.tensor([3, 1])))
+    msg = str(info.value)
+    assert "bitwise operations on integer tensors" in msg
+    assert "bitwise not of an integer tensor" in msg
