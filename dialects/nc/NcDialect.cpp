@@ -55,12 +55,18 @@ std::optional<tgt::ElemType> muir::nc::toElemType(Type t) {
 Type muir::nc::fromElemType(MLIRContext *ctx, tgt::ElemType t) {
   Builder b(ctx);
   switch (t) {
-  case tgt::ElemType::F32: return b.getF32Type();
-  case tgt::ElemType::BF16: return b.getBF16Type();
-  case tgt::ElemType::F16: return b.getF16Type();
-  case tgt::ElemType::F8E4M3FN: return b.getType<Float8E4M3FNType>();
-  case tgt::ElemType::F8E5M2: return b.getType<Float8E5M2Type>();
-  case tgt::ElemType::I32: return b.getI32Type();
+  case tgt::ElemType::F32:
+    return b.getF32Type();
+  case tgt::ElemType::BF16:
+    return b.getBF16Type();
+  case tgt::ElemType::F16:
+    return b.getF16Type();
+  case tgt::ElemType::F8E4M3FN:
+    return b.getType<Float8E4M3FNType>();
+  case tgt::ElemType::F8E5M2:
+    return b.getType<Float8E5M2Type>();
+  case tgt::ElemType::I32:
+    return b.getI32Type();
   }
   return {};
 }
@@ -88,15 +94,16 @@ int64_t AccessAttr::getEndByte() const {
   return getOffset() + (last + 1) * getElementBytes();
 }
 
-LogicalResult
-AccessAttr::verify(function_ref<InFlightDiagnostic()> emitError, MemSpace space,
-                   StringRef tensor, int64_t partition, int64_t partitions,
-                   int64_t partitionStride, int64_t offset,
-                   ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides,
-                   Type elementType) {
+LogicalResult AccessAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 MemSpace space, StringRef tensor,
+                                 int64_t partition, int64_t partitions,
+                                 int64_t partitionStride, int64_t offset,
+                                 ArrayRef<int64_t> sizes,
+                                 ArrayRef<int64_t> strides, Type elementType) {
   if (!toElemType(elementType))
-    return emitError() << "tile element type " << elementType
-                       << " is not one of f32, bf16, f16, f8E4M3FN, f8E5M2, i32";
+    return emitError()
+           << "tile element type " << elementType
+           << " is not one of f32, bf16, f16, f8E4M3FN, f8E5M2, i32";
   if (sizes.size() != strides.size())
     return emitError() << "tile has " << sizes.size() << " sizes but "
                        << strides.size() << " strides";
@@ -164,10 +171,9 @@ Attribute AccessAttr::parse(AsmParser &p, Type) {
       p.parseKeyword("strides") || parseIntList(p, strides) || p.parseColon() ||
       p.parseType(elt) || p.parseGreater())
     return {};
-  return AccessAttr::getChecked([&] { return p.emitError(loc); },
-                                p.getContext(), *space, tensor, partition,
-                                partitions, pstride, offset, sizes, strides,
-                                elt);
+  return AccessAttr::getChecked(
+      [&] { return p.emitError(loc); }, p.getContext(), *space, tensor,
+      partition, partitions, pstride, offset, sizes, strides, elt);
 }
 
 void AccessAttr::print(AsmPrinter &p) const {

@@ -127,17 +127,18 @@ static LogicalResult inferBinary(std::optional<Location> loc, Value lhs,
     return failure();
   auto shape = broadcastShapes(l->getShape(), r->getShape());
   if (failed(shape))
-    return fail(loc, "lhs shape " + shapeStr(l->getShape()) + " and rhs shape " +
-                         shapeStr(r->getShape()) + " do not broadcast");
+    return fail(loc, "lhs shape " + shapeStr(l->getShape()) +
+                         " and rhs shape " + shapeStr(r->getShape()) +
+                         " do not broadcast");
   out.push_back(RankedTensorType::get(*shape, l->getElementType()));
   return success();
 }
 
 #define XF_BINARY_INFER(OP)                                                    \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc, \
-                                     Adaptor adaptor,                         \
-                                     SmallVectorImpl<Type> &out) {            \
-    return inferBinary(loc, adaptor.getLhs(), adaptor.getRhs(), out);         \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &out) {                                            \
+    return inferBinary(loc, adaptor.getLhs(), adaptor.getRhs(), out);          \
   }
 XF_BINARY_INFER(AddOp)
 XF_BINARY_INFER(SubOp)
@@ -217,14 +218,15 @@ static LogicalResult inferMatmul(std::optional<Location> loc, Value lhsV,
   auto [m, k1] = matrixDims(*l, tl);
   auto [k2, n] = matrixDims(*r, tr);
   if (k1 != k2)
-    return fail(loc, "contraction sizes differ: lhs " + shapeStr(l->getShape()) +
-                         (tl ? " (transposed)" : "") + " has K = " + Twine(k1) +
-                         ", rhs " + shapeStr(r->getShape()) +
-                         (tr ? " (transposed)" : "") + " has K = " + Twine(k2));
+    return fail(loc, "contraction sizes differ: lhs " +
+                         shapeStr(l->getShape()) + (tl ? " (transposed)" : "") +
+                         " has K = " + Twine(k1) + ", rhs " +
+                         shapeStr(r->getShape()) + (tr ? " (transposed)" : "") +
+                         " has K = " + Twine(k2));
   SmallVector<int64_t> shape;
   if (batched) {
-    auto b = broadcastShapes(l->getShape().drop_back(2),
-                             r->getShape().drop_back(2));
+    auto b =
+        broadcastShapes(l->getShape().drop_back(2), r->getShape().drop_back(2));
     if (failed(b))
       return fail(loc, "batch dimensions of lhs " + shapeStr(l->getShape()) +
                            " and rhs " + shapeStr(r->getShape()) +
@@ -251,8 +253,8 @@ static bool sameShapes(TypeRange l, TypeRange r) {
 }
 
 LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
-                                         Adaptor a, SmallVectorImpl<Type> &out) {
+                                         std::optional<Location> loc, Adaptor a,
+                                         SmallVectorImpl<Type> &out) {
   return inferMatmul(loc, a.getLhs(), a.getRhs(), a.getTransposeLhs(),
                      a.getTransposeRhs(), a.getAccType(), false, out);
 }
@@ -277,7 +279,8 @@ bool BatchMatmulOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = getType().getRank();
   if (failed(normalizeAxis(getAxis(), rank)))
-    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for "
+    return emitOpError() << "axis " << (int64_t)getAxis()
+                         << " is out of range for "
                          << "input shape " << shapeStr(getType());
   return success();
 }
@@ -336,8 +339,9 @@ static LogicalResult inferReduce(std::optional<Location> loc, Value input,
   for (int64_t axis : axes) {
     auto n = normalizeAxis(axis, rank);
     if (failed(n))
-      return fail(loc, "axis " + Twine(axis) + " is out of range for input "
-                                               "shape " +
+      return fail(loc, "axis " + Twine(axis) +
+                           " is out of range for input "
+                           "shape " +
                            shapeStr(in->getShape()));
     if (!seen.insert(*n).second)
       return fail(loc, "axis " + Twine(axis) + " is repeated");
@@ -354,9 +358,10 @@ static LogicalResult inferReduce(std::optional<Location> loc, Value input,
 }
 
 #define XF_REDUCE_INFER(OP)                                                    \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc, \
-                                     Adaptor a, SmallVectorImpl<Type> &out) {  \
-    return inferReduce(loc, a.getInput(), a.getAxes(), a.getKeepDims(), out); \
+  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
+                                     std::optional<Location> loc, Adaptor a,   \
+                                     SmallVectorImpl<Type> &out) {             \
+    return inferReduce(loc, a.getInput(), a.getAxes(), a.getKeepDims(), out);  \
   }
 XF_REDUCE_INFER(ReduceSumOp)
 XF_REDUCE_INFER(ReduceMaxOp)
@@ -428,8 +433,8 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
     getInputMutable().assign(inner.getInput());
     return getResult();
   }
-  if (auto attr = llvm::dyn_cast_if_present<DenseElementsAttr>(
-          adaptor.getInput()))
+  if (auto attr =
+          llvm::dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput()))
     return attr.reshape(getType());
   return {};
 }
@@ -481,8 +486,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
     if (!ok)
       return fail(loc, name + " shape " + shapeStr(t->getShape()) +
                            " does not match input #0 shape " +
-                           shapeStr(first->getShape()) +
-                           " outside axis " + Twine(*axis));
+                           shapeStr(first->getShape()) + " outside axis " +
+                           Twine(*axis));
     shape[*axis] += t->getDimSize(*axis);
   }
   out.push_back(RankedTensorType::get(shape, first->getElementType()));
@@ -509,8 +514,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
                            ", size " + Twine(sizes[d]) + ", stride " +
                            Twine(strides[d]) +
                            " (need offset >= 0, size >= 0, stride >= 1)");
-    if (sizes[d] > 0 && offs[d] + (sizes[d] - 1) * strides[d] >=
-                            in->getDimSize(d))
+    if (sizes[d] > 0 &&
+        offs[d] + (sizes[d] - 1) * strides[d] >= in->getDimSize(d))
       return fail(loc, "dimension " + Twine(d) + ": slice reads index " +
                            Twine(offs[d] + (sizes[d] - 1) * strides[d]) +
                            " past the end of input shape " +
@@ -550,11 +555,13 @@ LogicalResult RopeOp::inferReturnTypes(MLIRContext *,
   if (x->getRank() < 2)
     return fail(loc, "input must have rank >= 2 ([..., S, D]), got shape " +
                          shapeStr(x->getShape()));
-  int64_t S = x->getDimSize(x->getRank() - 2), D = x->getDimSize(x->getRank() - 1);
+  int64_t S = x->getDimSize(x->getRank() - 2),
+          D = x->getDimSize(x->getRank() - 1);
   if (D % 2 != 0)
     return fail(loc, "head dimension D = " + Twine(D) + " of input shape " +
                          shapeStr(x->getShape()) + " must be even");
-  for (auto [name, t] : {std::make_pair("cos", *c), std::make_pair("sin", *s)}) {
+  for (auto [name, t] :
+       {std::make_pair("cos", *c), std::make_pair("sin", *s)}) {
     if (t.getRank() != 2 || t.getDimSize(0) != S || t.getDimSize(1) != D)
       return fail(loc, Twine(name) + " shape " + shapeStr(t.getShape()) +
                            " must be [" + Twine(S) + ", " + Twine(D) +
@@ -575,12 +582,12 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
   auto v = needRanked(loc, a.getValue(), "value");
   if (failed(q) || failed(k) || failed(v))
     return failure();
-  for (auto [name, t] :
-       {std::make_pair("query", *q), std::make_pair("key", *k),
-        std::make_pair("value", *v)})
+  for (auto [name, t] : {std::make_pair("query", *q), std::make_pair("key", *k),
+                         std::make_pair("value", *v)})
     if (t.getRank() != 4)
-      return fail(loc, Twine(name) + " must have rank 4 ([B, H, S, D]), got "
-                                     "shape " +
+      return fail(loc, Twine(name) +
+                           " must have rank 4 ([B, H, S, D]), got "
+                           "shape " +
                            shapeStr(t.getShape()));
   if (failed(sameElementType(loc, "query", *q, "key", *k)) ||
       failed(sameElementType(loc, "query", *q, "value", *v)))
@@ -615,8 +622,8 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
   if (a.getCausal() && qs[2] > ks[2])
     return fail(loc, "causal attention needs query length " + Twine(qs[2]) +
                          " <= key length " + Twine(ks[2]));
-  out.push_back(RankedTensorType::get({qs[0], qs[1], qs[2], vs[3]},
-                                      q->getElementType()));
+  out.push_back(
+      RankedTensorType::get({qs[0], qs[1], qs[2], vs[3]}, q->getElementType()));
   return success();
 }
 

@@ -1,4 +1,5 @@
-//===- LinearAlgebra.cpp - matmul, batch_matmul and attention via Eigen ----===//
+//===- LinearAlgebra.cpp - matmul, batch_matmul and attention via Eigen
+//----===//
 //
 // Products go through Eigen's float GEMM (f32 accumulation, like the
 // target's fp32 PSUM); Eigen spreads large products over OpenMP threads.
@@ -28,9 +29,8 @@ using MutMap = Eigen::Map<RowMat>;
 
 /// C[M, N] = op(A) * op(B), A stored [aRows, aCols] row-major (B likewise),
 /// then rounded once to `dt`.
-void gemm(const float *a, int64_t aRows, int64_t aCols, bool ta,
-          const float *b, int64_t bRows, int64_t bCols, bool tb, float *c,
-          DType dt) {
+void gemm(const float *a, int64_t aRows, int64_t aCols, bool ta, const float *b,
+          int64_t bRows, int64_t bCols, bool tb, float *c, DType dt) {
   ConstMap A(a, aRows, aCols), B(b, bRows, bCols);
   int64_t m = ta ? aCols : aRows, n = tb ? bRows : bCols;
   MutMap C(c, m, n);
@@ -54,8 +54,8 @@ void matmul(xf::MatmulOp op, const HostTensor &l, const HostTensor &r,
        out.data.data(), out.dtype);
 }
 
-void batchMatmul(xf::BatchMatmulOp op, const HostTensor &l,
-                 const HostTensor &r, HostTensor &out) {
+void batchMatmul(xf::BatchMatmulOp op, const HostTensor &l, const HostTensor &r,
+                 HostTensor &out) {
   ArrayRef<int64_t> ls = l.shape, rs = r.shape, os = out.shape;
   int64_t lr = ls[ls.size() - 2], lc = ls.back();
   int64_t rr = rs[rs.size() - 2], rc = rs.back();
@@ -126,7 +126,7 @@ void attention(xf::AttentionOp op, const HostTensor &q, const HostTensor &k,
 } // namespace
 
 LogicalResult muir::ref::detail::evalLinearAlgebra(Operation *op, Operands in,
-                                        HostTensor &out) {
+                                                   HostTensor &out) {
   using namespace xf;
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](MatmulOp m) {
@@ -138,11 +138,12 @@ LogicalResult muir::ref::detail::evalLinearAlgebra(Operation *op, Operands in,
         return success();
       })
       .Case([&](AttentionOp a) {
-        attention(a, *in[0], *in[1], *in[2], in.size() > 3 ? in[3] : nullptr, out);
+        attention(a, *in[0], *in[1], *in[2], in.size() > 3 ? in[3] : nullptr,
+                  out);
         return success();
       })
       .Default([&](Operation *) {
-        return op->emitError() << "reference backend: unsupported op '"
-                               << op->getName() << "'";
+        return op->emitError()
+               << "reference backend: unsupported op '" << op->getName() << "'";
       });
 }

@@ -1,4 +1,5 @@
-//===- SimInternal.h - simulator state shared by its source files -*- C++ -*-===//
+//===- SimInternal.h - simulator state shared by its source files -*- C++
+//-*-===//
 #ifndef MUIR_LIB_SIM_SIMINTERNAL_H
 #define MUIR_LIB_SIM_SIMINTERNAL_H
 
@@ -20,7 +21,7 @@ struct Tile {
   int64_t P = 0, F = 0;
   int64_t firstPartition = 0; // SBUF/PSUM
   uint32_t tensor = 0;        // HBM
-  int64_t spanBytes = 0;      // bytes from a row's first to its last element's end
+  int64_t spanBytes = 0; // bytes from a row's first to its last element's end
   uint8_t *data = nullptr, *init = nullptr;
   std::vector<int64_t> rowBase, freeOff;
   bool present() const { return space != target::MemSpace::None; }
@@ -44,7 +45,8 @@ struct Region {
 struct TraceRecord {
   uint32_t instr;
   double startNs, endNs;
-  double visibleNs; // when its signals fire (matmul/transpose: + pipeline latency)
+  double
+      visibleNs; // when its signals fire (matmul/transpose: + pipeline latency)
   double exposedLoadNs;
 };
 

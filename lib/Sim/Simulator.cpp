@@ -64,39 +64,56 @@ std::optional<std::pair<int64_t, int64_t>> overlaps(const Region &a,
 
 float alu(AluOp op, float a, float b) {
   switch (op) {
-  case AluOp::Add: return a + b;
-  case AluOp::Sub: return a - b;
-  case AluOp::Mul: return a * b;
-  case AluOp::Div: return a / b;
+  case AluOp::Add:
+    return a + b;
+  case AluOp::Sub:
+    return a - b;
+  case AluOp::Mul:
+    return a * b;
+  case AluOp::Div:
+    return a / b;
   case AluOp::Max:
     return (std::isnan(a) || std::isnan(b)) ? NAN : (a > b ? a : b);
   case AluOp::Min:
     return (std::isnan(a) || std::isnan(b)) ? NAN : (a < b ? a : b);
-  case AluOp::Bypass: return a;
-  case AluOp::Pow: return std::pow(a, b);
+  case AluOp::Bypass:
+    return a;
+  case AluOp::Pow:
+    return std::pow(a, b);
   }
   return a;
 }
 
 float activate(ActFunc f, float x) {
   switch (f) {
-  case ActFunc::Identity: return x;
-  case ActFunc::Exp: return std::exp(x);
-  case ActFunc::Log: return std::log(x);
-  case ActFunc::Tanh: return std::tanh(x);
-  case ActFunc::Sigmoid: return 1.0f / (1.0f + std::exp(-x));
-  case ActFunc::Relu: return std::isnan(x) ? x : (x > 0 ? x : 0.0f);
+  case ActFunc::Identity:
+    return x;
+  case ActFunc::Exp:
+    return std::exp(x);
+  case ActFunc::Log:
+    return std::log(x);
+  case ActFunc::Tanh:
+    return std::tanh(x);
+  case ActFunc::Sigmoid:
+    return 1.0f / (1.0f + std::exp(-x));
+  case ActFunc::Relu:
+    return std::isnan(x) ? x : (x > 0 ? x : 0.0f);
   case ActFunc::Gelu:
     return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
   case ActFunc::GeluTanh: {
     const float k = 0.79788456080286536f; // sqrt(2/pi)
     return 0.5f * x * (1.0f + std::tanh(k * (x + 0.044715f * x * x * x)));
   }
-  case ActFunc::Silu: return x / (1.0f + std::exp(-x));
-  case ActFunc::Sqrt: return std::sqrt(x);
-  case ActFunc::Rsqrt: return 1.0f / std::sqrt(x);
-  case ActFunc::Square: return x * x;
-  case ActFunc::Reciprocal: return 1.0f / x;
+  case ActFunc::Silu:
+    return x / (1.0f + std::exp(-x));
+  case ActFunc::Sqrt:
+    return std::sqrt(x);
+  case ActFunc::Rsqrt:
+    return 1.0f / std::sqrt(x);
+  case ActFunc::Square:
+    return x * x;
+  case ActFunc::Reciprocal:
+    return 1.0f / x;
   }
   return x;
 }
@@ -110,8 +127,8 @@ std::string fmtAp(const Program &prog, const AccessPattern &ap) {
                                            : std::string("?"))
        << "[" << ap.partitions << " x " << ap.partitionStride << "]";
   } else {
-    os << memSpaceName(ap.space) << "[" << ap.partition << ", "
-       << ap.partitions << "]";
+    os << memSpaceName(ap.space) << "[" << ap.partition << ", " << ap.partitions
+       << "]";
   }
   os << " at " << ap.offset << " dims [";
   llvm::interleaveComma(ap.sizes, os);
@@ -187,7 +204,8 @@ public:
     size_t hbmBytes = 0;
     for (const TensorDecl &t : prog.tensors)
       hbmBytes = std::max<size_t>(hbmBytes, t.offset + t.byteSize());
-    size_t sizes[4] = {0, hbmBytes, size_t(m.sbuf.partitions * m.sbuf.bytesPerPartition),
+    size_t sizes[4] = {0, hbmBytes,
+                       size_t(m.sbuf.partitions * m.sbuf.bytesPerPartition),
                        size_t(m.psum.partitions * m.psum.bytesPerPartition)};
     for (int s = 1; s < 4; ++s) {
       mem[s].assign(sizes[s], 0);
@@ -233,9 +251,12 @@ public:
   Error validate() {
     uint32_t nq = m.numQueues();
     for (auto [idx, in] : llvm::enumerate(prog.instructions)) {
-      auto where = [&, idx = idx] { return "instruction #" + std::to_string(idx); };
+      auto where = [&, idx = idx] {
+        return "instruction #" + std::to_string(idx);
+      };
       if (unsigned(in.op) >= kNumOpcodes)
-        return err(where() + ": unknown opcode " + std::to_string(unsigned(in.op)));
+        return err(where() + ": unknown opcode " +
+                   std::to_string(unsigned(in.op)));
       const OpcodeInfo &info = opcodeInfo(in.op);
       if (in.queue >= nq)
         return err(where() + " (" + info.mnemonic + ") runs on queue " +
@@ -252,8 +273,9 @@ public:
         bool has = i < in.operands.size() && in.operands[i].present();
         if (!optional && !has)
           return err(who(idx) + ": missing operand '" + info.operands[i] + "'");
-        if (has && (in.operands[i].sizes.size() != in.operands[i].strides.size() ||
-                    in.operands[i].sizes.empty()))
+        if (has &&
+            (in.operands[i].sizes.size() != in.operands[i].strides.size() ||
+             in.operands[i].sizes.empty()))
           return err(who(idx) + ": operand '" + info.operands[i] +
                      "' has mismatched or empty sizes/strides");
       }
@@ -294,7 +316,8 @@ public:
     StringRef role = opcodeInfo(in.op).operands[operand];
     role.consume_back("?");
     auto bad = [&](const llvm::Twine &msg) {
-      return err(who(idx) + ": " + role + " tile " + fmtAp(prog, ap) + " " + msg);
+      return err(who(idx) + ": " + role + " tile " + fmtAp(prog, ap) + " " +
+                 msg);
     };
     Tile t;
     t.space = ap.space;
@@ -344,14 +367,16 @@ public:
                    " but tensor @" + td.name + " is " + elemTypeName(td.type));
       if (ap.partitionStride < 0)
         return bad("has a negative partition stride");
-      int64_t last = ap.offset + (ap.partitions - 1) * ap.partitionStride + lastFree;
+      int64_t last =
+          ap.offset + (ap.partitions - 1) * ap.partitionStride + lastFree;
       if (last >= td.numElements())
         return bad("reaches element " + llvm::Twine(last) + " of tensor @" +
                    td.name + ", which has " + llvm::Twine(td.numElements()) +
                    " (out of range)");
       t.tensor = ap.tensor;
       for (int64_t p = 0; p < t.P; ++p)
-        t.rowBase[p] = int64_t(td.offset) + (ap.offset + p * ap.partitionStride) * t.eb;
+        t.rowBase[p] =
+            int64_t(td.offset) + (ap.offset + p * ap.partitionStride) * t.eb;
     } else if (ap.space == MemSpace::SBUF || ap.space == MemSpace::PSUM) {
       const Machine::Memory &mm = ap.space == MemSpace::SBUF ? m.sbuf : m.psum;
       StringRef name = ap.space == MemSpace::SBUF ? "SBUF" : "PSUM";
@@ -367,7 +392,8 @@ public:
       for (int64_t p = 0; p < t.P; ++p)
         t.rowBase[p] = (ap.partition + p) * mm.bytesPerPartition + ap.offset;
       int64_t end = ap.offset + t.spanBytes;
-      int64_t &peak = ap.space == MemSpace::SBUF ? rep.sbufPeakBytes : rep.psumPeakBytes;
+      int64_t &peak =
+          ap.space == MemSpace::SBUF ? rep.sbufPeakBytes : rep.psumPeakBytes;
       peak = std::max(peak, end);
     } else {
       return bad("has no memory space");
@@ -427,9 +453,10 @@ public:
     llvm::raw_string_ostream os(s);
     if (r.space == MemSpace::HBM) {
       for (const TensorDecl &t : prog.tensors)
-        if (int64_t(t.offset) <= r.lo && r.lo < int64_t(t.offset + t.byteSize())) {
-          os << "hbm tensor @" << t.name << " bytes [" << r.lo - t.offset << ", "
-             << r.hi - t.offset << ")";
+        if (int64_t(t.offset) <= r.lo &&
+            r.lo < int64_t(t.offset + t.byteSize())) {
+          os << "hbm tensor @" << t.name << " bytes [" << r.lo - t.offset
+             << ", " << r.hi - t.offset << ")";
           return s;
         }
       os << "hbm bytes [" << r.lo << ", " << r.hi << ")";
@@ -455,7 +482,8 @@ public:
     } else {
       const Machine::Memory &mm = t.space == MemSpace::SBUF ? m.sbuf : m.psum;
       os << memSpaceName(t.space) << " partition " << t.firstPartition + p
-         << " byte " << t.addr(p, i) - (t.firstPartition + p) * mm.bytesPerPartition;
+         << " byte "
+         << t.addr(p, i) - (t.firstPartition + p) * mm.bytesPerPartition;
     }
     os << ", which no instruction has written";
     firstUninit = s;
@@ -633,17 +661,20 @@ public:
       bool transpose = in.params[0] != 0;
       if (d.space == MemSpace::PSUM || s.space == MemSpace::PSUM ||
           (d.space == MemSpace::HBM && s.space == MemSpace::HBM))
-        return shapeError(idx, "DMA moves between HBM and SBUF or SBUF and SBUF only");
+        return shapeError(
+            idx, "DMA moves between HBM and SBUF or SBUF and SBUF only");
       if (transpose) {
         if (d.P != s.F || d.F != s.P || d.eb != s.eb)
-          return shapeError(idx, "DMA transpose of a [" + llvm::Twine(s.P) + ", " +
-                                     llvm::Twine(s.F) + "] tile needs a [" +
-                                     llvm::Twine(s.F) + ", " + llvm::Twine(s.P) +
+          return shapeError(idx, "DMA transpose of a [" + llvm::Twine(s.P) +
+                                     ", " + llvm::Twine(s.F) +
+                                     "] tile needs a [" + llvm::Twine(s.F) +
+                                     ", " + llvm::Twine(s.P) +
                                      "] dst of the same element size");
       } else if (d.P != s.P || d.F != s.F) {
-        return shapeError(idx, "dst is [" + llvm::Twine(d.P) + ", " + llvm::Twine(d.F) +
-                                   "] but src is [" + llvm::Twine(s.P) + ", " +
-                                   llvm::Twine(s.F) + "]");
+        return shapeError(idx, "dst is [" + llvm::Twine(d.P) + ", " +
+                                   llvm::Twine(d.F) + "] but src is [" +
+                                   llvm::Twine(s.P) + ", " + llvm::Twine(s.F) +
+                                   "]");
       }
       // Element copy in dst order; count contiguous chunks on both sides.
       auto linear = [&](const Tile &t, int64_t p, int64_t i) {
@@ -667,9 +698,9 @@ public:
             si = i;
           }
           int64_t la = linear(s, sp, si), lb = linear(d, p, i);
-          if (!transpose && ((p == 0 && i == 0) ||
-                             la != prevS + int64_t(s.eb) ||
-                             lb != prevD + int64_t(d.eb)))
+          if (!transpose &&
+              ((p == 0 && i == 0) || la != prevS + int64_t(s.eb) ||
+               lb != prevD + int64_t(d.eb)))
             ++chunks;
           prevS = la;
           prevD = lb;
@@ -696,11 +727,13 @@ public:
             prev = la;
           }
       }
-      uint64_t sBytes = uint64_t(s.P * s.F) * s.eb, dBytes = uint64_t(d.P * d.F) * d.eb;
+      uint64_t sBytes = uint64_t(s.P * s.F) * s.eb,
+               dBytes = uint64_t(d.P * d.F) * d.eb;
       uint64_t bytes = std::max(sBytes, dBytes);
-      double bw = m.dma.queueBytesPerS *
-                  (transpose ? m.dma.transposeEfficiency : 1.0);
-      double dur = m.dma.fixedLatencyNs + double(chunks) * m.dma.chunkOverheadNs +
+      double bw =
+          m.dma.queueBytesPerS * (transpose ? m.dma.transposeEfficiency : 1.0);
+      double dur = m.dma.fixedLatencyNs +
+                   double(chunks) * m.dma.chunkOverheadNs +
                    double(bytes) / bw * 1e9;
       double end = start + dur;
       if (s.space == MemSpace::HBM || d.space == MemSpace::HBM) {
@@ -727,18 +760,19 @@ public:
         const Tile &mv = tiles[2];
         N = mv.F;
         if (mv.P != K || d.P != M || d.F != N)
-          return shapeError(idx, "matmul needs stationary [K, M], moving [K, N] "
-                                 "and dst [M, N]; got stationary [" +
-                                     llvm::Twine(K) + ", " + llvm::Twine(M) +
-                                     "], moving [" + llvm::Twine(mv.P) + ", " +
-                                     llvm::Twine(N) + "], dst [" + llvm::Twine(d.P) +
-                                     ", " + llvm::Twine(d.F) + "]");
+          return shapeError(
+              idx, "matmul needs stationary [K, M], moving [K, N] "
+                   "and dst [M, N]; got stationary [" +
+                       llvm::Twine(K) + ", " + llvm::Twine(M) + "], moving [" +
+                       llvm::Twine(mv.P) + ", " + llvm::Twine(N) + "], dst [" +
+                       llvm::Twine(d.P) + ", " + llvm::Twine(d.F) + "]");
         if (d.space != MemSpace::PSUM || st.space != MemSpace::SBUF ||
             mv.space != MemSpace::SBUF)
           return shapeError(idx, "matmul reads SBUF operands into a PSUM dst");
         read(idx, st, a);
         read(idx, mv, b);
-        using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic,
+                                     Eigen::RowMajor>;
         Eigen::Map<const RowMat> S(a.data(), K, M), V(b.data(), K, N);
         RowMat R = S.transpose() * V;
         if (in.params[0] != 0) {
@@ -757,8 +791,8 @@ public:
         if (d.P != st.F || d.F != st.P)
           return shapeError(idx, "transpose of a [" + llvm::Twine(st.P) + ", " +
                                      llvm::Twine(st.F) + "] src needs a [" +
-                                     llvm::Twine(st.F) + ", " + llvm::Twine(st.P) +
-                                     "] dst");
+                                     llvm::Twine(st.F) + ", " +
+                                     llvm::Twine(st.P) + "] dst");
         if (d.space != MemSpace::PSUM || st.space != MemSpace::SBUF)
           return shapeError(idx, "transpose reads SBUF into PSUM");
         read(idx, st, a);
@@ -799,9 +833,10 @@ public:
     const Tile &d = tiles[0];
     auto sameShape = [&](const Tile &x, StringRef role) -> Error {
       if (x.P != d.P || x.F != d.F)
-        return shapeError(idx, "dst is [" + llvm::Twine(d.P) + ", " + llvm::Twine(d.F) +
-                                   "] but " + role + " is [" + llvm::Twine(x.P) +
-                                   ", " + llvm::Twine(x.F) + "]");
+        return shapeError(idx, "dst is [" + llvm::Twine(d.P) + ", " +
+                                   llvm::Twine(d.F) + "] but " + role +
+                                   " is [" + llvm::Twine(x.P) + ", " +
+                                   llvm::Twine(x.F) + "]");
       return Error::success();
     };
     auto perPartition = [&](const Tile &x, StringRef role) -> Error {
@@ -810,7 +845,8 @@ public:
                                    ", 1] per-partition tile");
       return Error::success();
     };
-    auto enumParam = [&](double v, unsigned limit, StringRef what) -> llvm::Expected<unsigned> {
+    auto enumParam = [&](double v, unsigned limit,
+                         StringRef what) -> llvm::Expected<unsigned> {
       if (!(v >= 0 && v < limit && v == std::floor(v)))
         return shapeError(idx, "bad " + what + " code " + std::to_string(v));
       return unsigned(v);
@@ -886,7 +922,8 @@ public:
       if (!op1)
         return op1.takeError();
       read(idx, s, a);
-      std::vector<float> v0(d.P, float(in.params[1])), v1(d.P, float(in.params[3]));
+      std::vector<float> v0(d.P, float(in.params[1])),
+          v1(d.P, float(in.params[3]));
       if (s0.present())
         read(idx, s0, v0);
       if (s1.present())
@@ -911,12 +948,14 @@ public:
         return op.takeError();
       AluOp rop = AluOp(*op);
       if (rop != AluOp::Add && rop != AluOp::Max && rop != AluOp::Min)
-        return shapeError(idx, "tensor_reduce reduces with add, max or min only");
+        return shapeError(idx,
+                          "tensor_reduce reduces with add, max or min only");
       int64_t rank = sap.sizes.size();
       double nax = in.params[1];
       if (!(nax >= 1 && nax <= rank && nax == std::floor(nax)))
-        return shapeError(idx, "naxes " + std::to_string(nax) + " must be in [1, " +
-                                   llvm::Twine(rank) + "]");
+        return shapeError(idx, "naxes " + std::to_string(nax) +
+                                   " must be in [1, " + llvm::Twine(rank) +
+                                   "]");
       int64_t inner = 1;
       for (int64_t i = rank - int64_t(nax); i < rank; ++i)
         inner *= sap.sizes[i];
@@ -953,9 +992,10 @@ public:
       bool select = in.op == Opcode::AffineSelect;
       unsigned firstCoef = select ? 3 : 2;
       if (in.params.size() - firstCoef != dap.sizes.size())
-        return shapeError(idx, "needs one coefficient per free dimension of dst (" +
-                                   llvm::Twine(dap.sizes.size()) + "), got " +
-                                   llvm::Twine(in.params.size() - firstCoef));
+        return shapeError(idx,
+                          "needs one coefficient per free dimension of dst (" +
+                              llvm::Twine(dap.sizes.size()) + "), got " +
+                              llvm::Twine(in.params.size() - firstCoef));
       double base = in.params[firstCoef - 2], cm = in.params[firstCoef - 1];
       // affine(p, i) = base + cm * p + sum_d coef_d * idx_d
       std::vector<double> freeTerm(d.F);
@@ -1010,12 +1050,14 @@ public:
     switch (eng) {
     case Engine::Vector:
       dur = onClock(m.vector.fixedCycles +
-                        double(nFree) * (twoInputs ? m.vector.cyclesPerElementTwoInputs
-                                                   : m.vector.cyclesPerElementOneInput),
+                        double(nFree) *
+                            (twoInputs ? m.vector.cyclesPerElementTwoInputs
+                                       : m.vector.cyclesPerElementOneInput),
                     m.vector.clockHz);
       break;
     case Engine::GpSimd:
-      dur = onClock(m.gpsimd.fixedCycles + double(nFree) * m.gpsimd.cyclesPerElement,
+      dur = onClock(m.gpsimd.fixedCycles +
+                        double(nFree) * m.gpsimd.cyclesPerElement,
                     m.gpsimd.clockHz);
       break;
     case Engine::Scalar:
@@ -1038,7 +1080,8 @@ public:
       signalTimes[s].push_back(e.time);
       if (opt.checkHazards) {
         // Cumulative: count >= n means the first n signals all happened.
-        VClock vc = semClocks[s].empty() ? VClock(m.numQueues(), 0) : semClocks[s].back();
+        VClock vc = semClocks[s].empty() ? VClock(m.numQueues(), 0)
+                                         : semClocks[s].back();
         join(vc, signalClock[e.instr]);
         semClocks[s].push_back(std::move(vc));
       }
@@ -1073,8 +1116,8 @@ public:
     if (Error e = validate())
       return e;
     if (!(m.pe.clockHz > 0 && m.vector.clockHz > 0 && m.scalar.clockHz > 0 &&
-          m.gpsimd.clockHz > 0 && m.dma.queueBytesPerS > 0 && m.hbm.bytesPerS > 0 &&
-          m.pe.loadStationarySpeedup > 0))
+          m.gpsimd.clockHz > 0 && m.dma.queueBytesPerS > 0 &&
+          m.hbm.bytesPerS > 0 && m.pe.loadStationarySpeedup > 0))
       return err("target '" + m.name + "' has a zero clock or bandwidth");
     for (auto [idx, in] : llvm::enumerate(prog.instructions))
       queues[in.queue].instrs.push_back(idx);
@@ -1104,7 +1147,8 @@ public:
           continue;
         double start = std::max(q.freeAt, ready);
         if (best < 0 || start < bestStart ||
-            (start == bestStart && q.instrs[q.next] < queues[best].instrs[queues[best].next])) {
+            (start == bestStart &&
+             q.instrs[q.next] < queues[best].instrs[queues[best].next])) {
           best = int(qi);
           bestStart = start;
           bestReady = ready;
@@ -1177,7 +1221,8 @@ public:
           j.attribute("ph", "M");
           j.attribute("pid", 0);
           j.attributeObject("args", [&] {
-            j.attribute("name", "NeuronCore " + prog.name + " (" + m.name + ")");
+            j.attribute("name",
+                        "NeuronCore " + prog.name + " (" + m.name + ")");
           });
         });
         for (uint32_t q = 0; q < m.numQueues(); ++q) {
@@ -1186,14 +1231,16 @@ public:
             j.attribute("ph", "M");
             j.attribute("pid", 0);
             j.attribute("tid", int64_t(q));
-            j.attributeObject("args", [&] { j.attribute("name", queueName(q)); });
+            j.attributeObject("args",
+                              [&] { j.attribute("name", queueName(q)); });
           });
           j.object([&] {
             j.attribute("name", "thread_sort_index");
             j.attribute("ph", "M");
             j.attribute("pid", 0);
             j.attribute("tid", int64_t(q));
-            j.attributeObject("args", [&] { j.attribute("sort_index", int64_t(q)); });
+            j.attributeObject("args",
+                              [&] { j.attribute("sort_index", int64_t(q)); });
           });
         }
         for (const TraceRecord &r : trace) {
@@ -1210,15 +1257,17 @@ public:
             j.attributeObject("args", [&] {
               j.attribute("index", int64_t(r.instr));
               j.attribute("opcode", info.mnemonic);
-              for (size_t i = 0; i < in.operands.size() && i < info.operands.size(); ++i)
+              for (size_t i = 0;
+                   i < in.operands.size() && i < info.operands.size(); ++i)
                 if (in.operands[i].present()) {
                   StringRef role = info.operands[i];
                   role.consume_back("?");
                   j.attribute(role, fmtAp(prog, in.operands[i]));
                 }
               for (size_t i = 0; i < in.params.size(); ++i)
-                j.attribute(i < info.params.size() ? info.params[i].str()
-                                                   : "param" + std::to_string(i),
+                j.attribute(i < info.params.size()
+                                ? info.params[i].str()
+                                : "param" + std::to_string(i),
                             in.params[i]);
               if (!in.waits.empty()) {
                 std::string w;
@@ -1236,7 +1285,8 @@ public:
               if (r.visibleNs != r.endNs)
                 j.attribute("result_visible_us", r.visibleNs / 1000.0);
               if (r.exposedLoadNs > 0)
-                j.attribute("load_stationary_exposed_us", r.exposedLoadNs / 1000.0);
+                j.attribute("load_stationary_exposed_us",
+                            r.exposedLoadNs / 1000.0);
             });
           });
         }
@@ -1248,7 +1298,8 @@ public:
 
 } // namespace muir::sim
 
-Simulator::Simulator(const Machine &machine, const Program &program, Options options)
+Simulator::Simulator(const Machine &machine, const Program &program,
+                     Options options)
     : impl(std::make_unique<SimulatorImpl>(machine, program, options)) {}
 
 Simulator::~Simulator() = default;
@@ -1280,7 +1331,8 @@ llvm::ArrayRef<uint8_t> Simulator::output(StringRef name) const {
     return {};
   for (const TensorDecl &t : impl->prog.tensors)
     if (t.name == name)
-      return llvm::ArrayRef<uint8_t>(impl->mem[1].data() + t.offset, t.byteSize());
+      return llvm::ArrayRef<uint8_t>(impl->mem[1].data() + t.offset,
+                                     t.byteSize());
   return {};
 }
 

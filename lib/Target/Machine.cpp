@@ -76,9 +76,9 @@ double Machine::peakMacsPerCycle(ElemType t) const {
 Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
   Expected<llvm::json::Value> parsed = llvm::json::parse(json);
   if (!parsed)
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(), "%s: invalid JSON: %s",
-        origin.str().c_str(), llvm::toString(parsed.takeError()).c_str());
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "%s: invalid JSON: %s", origin.str().c_str(),
+                                   llvm::toString(parsed.takeError()).c_str());
   const llvm::json::Object *root = parsed->getAsObject();
   if (!root)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),

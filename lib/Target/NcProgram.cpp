@@ -11,8 +11,8 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -34,8 +34,8 @@ struct ToProgram {
     if (a.isHbm()) {
       auto it = tensorIndex.find(a.getTensor());
       if (it == tensorIndex.end())
-        return op->emitOpError() << "names unknown HBM tensor @"
-                                 << a.getTensor();
+        return op->emitOpError()
+               << "names unknown HBM tensor @" << a.getTensor();
       p.tensor = it->second;
     }
     p.partition = a.getPartition();
@@ -67,8 +67,7 @@ struct ToProgram {
         } else {
           d.data.assign(raw.begin(), raw.end());
         }
-      } else if (auto res =
-                     llvm::dyn_cast<DenseResourceElementsAttr>(*value)) {
+      } else if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(*value)) {
         AsmResourceBlob *blob = res.getRawHandle().getBlob();
         if (!blob)
           return t.emitOpError() << "resource value has no data";
@@ -118,7 +117,9 @@ struct ToProgram {
           aps = {o.getDst(), o.getStationary(), o.getMoving()};
           params = {double(o.getAccumulate())};
         })
-        .Case([&](nc::TransposeOp o) { aps = {o.getDst(), o.getSrc()}; })
+        .Case([&](nc::TransposeOp o) {
+          aps = {o.getDst(), o.getSrc()};
+        })
         .Case([&](nc::ActivationOp o) {
           aps = {o.getDst(), o.getSrc(), o.getBiasAttr(), o.getAccumAttr()};
           params = {double(o.getFunc()), o.getScale().convertToDouble()};
@@ -137,7 +138,9 @@ struct ToProgram {
           aps = {o.getDst(), o.getSrc()};
           params = {double(o.getOp()), double(o.getNaxes())};
         })
-        .Case([&](nc::TensorCopyOp o) { aps = {o.getDst(), o.getSrc()}; })
+        .Case([&](nc::TensorCopyOp o) {
+          aps = {o.getDst(), o.getSrc()};
+        })
         .Case([&](nc::IotaOp o) {
           aps = {o.getDst()};
           // I64Attr getters return uint64_t: read them as signed.
@@ -204,11 +207,10 @@ struct FromProgram {
       }
       tensor = prog.tensors[p.tensor].name;
     }
-    return nc::AccessAttr::get(b.getContext(),
-                               static_cast<nc::MemSpace>(p.space), tensor,
-                               p.partition, p.partitions, p.partitionStride,
-                               p.offset, p.sizes, p.strides,
-                               nc::fromElemType(b.getContext(), p.type));
+    return nc::AccessAttr::get(
+        b.getContext(), static_cast<nc::MemSpace>(p.space), tensor, p.partition,
+        p.partitions, p.partitionStride, p.offset, p.sizes, p.strides,
+        nc::fromElemType(b.getContext(), p.type));
   }
 };
 
@@ -223,8 +225,9 @@ std::optional<EnumT> enumParam(double v, unsigned limit) {
 FailureOr<nc::KernelOp>
 muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
   MLIRContext *ctx = b.getContext();
-  auto kernel = nc::KernelOp::create(b, loc, prog.name.empty() ? "kernel" : prog.name,
-                                     prog.target, prog.numSemaphores);
+  auto kernel =
+      nc::KernelOp::create(b, loc, prog.name.empty() ? "kernel" : prog.name,
+                           prog.target, prog.numSemaphores);
   Block *body = new Block();
   kernel.getBody().push_back(body);
   OpBuilder::InsertionGuard guard(b);
@@ -251,8 +254,7 @@ muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
       value = DenseResourceElementsAttr::get(type, d.name, std::move(blob));
     }
     nc::TensorOp::create(b, loc, d.name, type,
-                         static_cast<nc::TensorKind>(d.kind), d.offset,
-                         value);
+                         static_cast<nc::TensorKind>(d.kind), d.offset, value);
   }
 
   for (const Instruction &in : prog.instructions) {
@@ -311,8 +313,8 @@ muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
       if (!o)
         return fail("tensor_tensor: bad ALU code " + Twine((int64_t)P[0]));
       op = nc::TensorTensorOp::create(b, loc, nc::AluOpAttr::get(ctx, *o),
-                                      aps[0], aps[1], aps[2], nullptr,
-                                      nullptr, nullptr);
+                                      aps[0], aps[1], aps[2], nullptr, nullptr,
+                                      nullptr);
       break;
     }
     case Opcode::TensorScalar: {
@@ -322,17 +324,16 @@ muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
       op = nc::TensorScalarOp::create(
           b, loc, nc::AluOpAttr::get(ctx, *o0), aps[0], aps[1],
           b.getF32FloatAttr(P[1]), nc::AluOpAttr::get(ctx, *o1),
-          b.getF32FloatAttr(P[3]), aps[2], aps[3], nullptr, nullptr,
-          nullptr);
+          b.getF32FloatAttr(P[3]), aps[2], aps[3], nullptr, nullptr, nullptr);
       break;
     }
     case Opcode::TensorReduce: {
       auto o = alu(P[0]);
       if (!o)
         return fail("tensor_reduce: bad ALU code " + Twine((int64_t)P[0]));
-      op = nc::TensorReduceOp::create(b, loc, nc::AluOpAttr::get(ctx, *o),
-                                      aps[0], aps[1], b.getI64IntegerAttr((int64_t)P[1]), nullptr,
-                                      nullptr, nullptr);
+      op = nc::TensorReduceOp::create(
+          b, loc, nc::AluOpAttr::get(ctx, *o), aps[0], aps[1],
+          b.getI64IntegerAttr((int64_t)P[1]), nullptr, nullptr, nullptr);
       break;
     }
     case Opcode::TensorCopy:
@@ -340,17 +341,17 @@ muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
                                     nullptr);
       break;
     case Opcode::Iota:
-      op = nc::IotaOp::create(b, loc, aps[0], b.getI64IntegerAttr((int64_t)P[0]),
-                              b.getI64IntegerAttr((int64_t)P[1]),
-                              b.getDenseI64ArrayAttr(coefs), nullptr, nullptr, nullptr);
+      op = nc::IotaOp::create(
+          b, loc, aps[0], b.getI64IntegerAttr((int64_t)P[0]),
+          b.getI64IntegerAttr((int64_t)P[1]), b.getDenseI64ArrayAttr(coefs),
+          nullptr, nullptr, nullptr);
       break;
     case Opcode::AffineSelect:
-      op = nc::AffineSelectOp::create(b, loc, aps[0], aps[1],
-                                      b.getF32FloatAttr(P[0]),
-                                      b.getI64IntegerAttr((int64_t)P[1]),
-                                      b.getI64IntegerAttr((int64_t)P[2]),
-                                      b.getDenseI64ArrayAttr(coefs), nullptr, nullptr,
-                                      nullptr);
+      op = nc::AffineSelectOp::create(
+          b, loc, aps[0], aps[1], b.getF32FloatAttr(P[0]),
+          b.getI64IntegerAttr((int64_t)P[1]),
+          b.getI64IntegerAttr((int64_t)P[2]), b.getDenseI64ArrayAttr(coefs),
+          nullptr, nullptr, nullptr);
       break;
     }
     // Default queues are left implicit so the text stays short.

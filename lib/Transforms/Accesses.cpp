@@ -66,7 +66,8 @@ static std::optional<bool> stridedOverlap(AccessAttr a, AccessAttr b) {
   SmallVector<Dim, 6> dims;
   if (a.getPartitionStride() != b.getPartitionStride())
     return std::nullopt;
-  dims.push_back({a.getPartitions(), b.getPartitions(), a.getPartitionStride()});
+  dims.push_back(
+      {a.getPartitions(), b.getPartitions(), a.getPartitionStride()});
   for (size_t i = 0; i < a.getSizes().size(); ++i) {
     if (a.getStrides()[i] != b.getStrides()[i])
       return std::nullopt;
@@ -78,7 +79,8 @@ static std::optional<bool> stridedOverlap(AccessAttr a, AccessAttr b) {
   });
   if (llvm::any_of(dims, [](const Dim &d) { return d.stride < 0; }))
     return std::nullopt;
-  llvm::sort(dims, [](const Dim &x, const Dim &y) { return x.stride < y.stride; });
+  llvm::sort(dims,
+             [](const Dim &x, const Dim &y) { return x.stride < y.stride; });
   // Merge dense runs: a dimension whose stride is the extent of the one
   // inside it (same inner size in both tiles) continues it.
   SmallVector<Dim, 6> merged;
@@ -92,7 +94,8 @@ static std::optional<bool> stridedOverlap(AccessAttr a, AccessAttr b) {
     merged.push_back(d);
   }
   // Reach of the dimensions inside each one, per tile.
-  SmallVector<int64_t, 6> reachA(merged.size() + 1, 0), reachB(merged.size() + 1, 0);
+  SmallVector<int64_t, 6> reachA(merged.size() + 1, 0),
+      reachB(merged.size() + 1, 0);
   for (size_t k = 0; k < merged.size(); ++k) {
     reachA[k + 1] = reachA[k] + (merged[k].sizeA - 1) * merged[k].stride;
     reachB[k + 1] = reachB[k] + (merged[k].sizeB - 1) * merged[k].stride;
@@ -104,7 +107,8 @@ static std::optional<bool> stridedOverlap(AccessAttr a, AccessAttr b) {
     const Dim &dm = merged[k];
     // The one digit that can leave the rest within [-reachB, reachA].
     int64_t x = d + reachB[k];
-    int64_t delta = x >= 0 ? x / dm.stride : -((-x + dm.stride - 1) / dm.stride);
+    int64_t delta =
+        x >= 0 ? x / dm.stride : -((-x + dm.stride - 1) / dm.stride);
     if (delta < -(dm.sizeB - 1) || delta > dm.sizeA - 1)
       return false;
     d -= delta * dm.stride;
@@ -118,8 +122,9 @@ bool muir::nc::overlaps(AccessAttr a, AccessAttr b) {
   if (a.getSpace() != b.getSpace())
     return false;
   if (!a.isHbm()) {
-    if (!intervalsOverlap(a.getPartition(), a.getPartition() + a.getPartitions(),
-                          b.getPartition(), b.getPartition() + b.getPartitions()))
+    if (!intervalsOverlap(
+            a.getPartition(), a.getPartition() + a.getPartitions(),
+            b.getPartition(), b.getPartition() + b.getPartitions()))
       return false;
     return intervalsOverlap(a.getOffset(), a.getEndByte(), b.getOffset(),
                             b.getEndByte());

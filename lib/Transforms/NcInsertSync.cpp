@@ -27,7 +27,7 @@ using namespace muir;
 namespace {
 struct Inst {
   nc::InstAccesses acc;
-  int64_t rank; // position within its queue, from 1
+  int64_t rank;               // position within its queue, from 1
   SmallVector<int64_t> clock; // per queue: highest rank known done before
 };
 
@@ -48,8 +48,8 @@ struct NcInsertSyncPass
     }
 
     // Phase 1: dependencies, pruned by what each queue already knows.
-    SmallVector<SmallVector<int64_t>> known(kMaxQueues,
-                                            SmallVector<int64_t>(kMaxQueues, 0));
+    SmallVector<SmallVector<int64_t>> known(
+        kMaxQueues, SmallVector<int64_t>(kMaxQueues, 0));
     SmallVector<int64_t> seen(kMaxQueues, 0); // instructions emitted per queue
     std::vector<SmallVector<std::pair<uint32_t, int64_t>>> deps(insts.size());
     for (size_t i = 0; i < insts.size(); ++i) {

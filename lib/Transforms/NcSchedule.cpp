@@ -133,19 +133,21 @@ struct Costs {
   /// for a matmul whose stationary tile is already loaded.
   double duration(const nc::InstAccesses &in, bool stationaryReused) const {
     Operation *op = in.op;
-    auto ns = [](double cycles, double hz) { return hz > 0 ? cycles / hz * 1e9 : 0; };
+    auto ns = [](double cycles, double hz) {
+      return hz > 0 ? cycles / hz * 1e9 : 0;
+    };
     switch (in.opcode) {
     case Opcode::Nop:
       return 0;
     case Opcode::Dma: {
       auto dma = llvm::cast<nc::DmaOp>(op);
       nc::AccessAttr s = dma.getSrc(), d = dma.getDst();
-      int64_t bytes = std::max(s.getPartitions() * s.getFreeElements() *
-                                   s.getElementBytes(),
-                               d.getPartitions() * d.getFreeElements() *
-                                   d.getElementBytes());
+      int64_t bytes = std::max(
+          s.getPartitions() * s.getFreeElements() * s.getElementBytes(),
+          d.getPartitions() * d.getFreeElements() * d.getElementBytes());
       bool transpose = dma.getTranspose();
-      double bw = m.dma.queueBytesPerS * (transpose ? m.dma.transposeEfficiency : 1.0);
+      double bw =
+          m.dma.queueBytesPerS * (transpose ? m.dma.transposeEfficiency : 1.0);
       // Contiguous rows: one descriptor chunk per partition row.
       double chunks = double(std::max(s.getPartitions(), d.getPartitions()));
       return m.dma.fixedLatencyNs + chunks * m.dma.chunkOverheadNs +
@@ -204,9 +206,10 @@ struct Costs {
       return ns(m.gpsimd.fixedCycles + nFree * m.gpsimd.cyclesPerElement,
                 m.gpsimd.clockHz);
     case target::Engine::Scalar:
-      return ns(std::max(m.scalar.minCycles, nFree * m.scalar.cyclesPerElement) +
-                    (accum ? m.scalar.reduceReadoutCycles : 0),
-                m.scalar.clockHz);
+      return ns(
+          std::max(m.scalar.minCycles, nFree * m.scalar.cyclesPerElement) +
+              (accum ? m.scalar.reduceReadoutCycles : 0),
+          m.scalar.clockHz);
     default:
       return 0;
     }
@@ -227,8 +230,8 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
 
   void runOnOperation() override {
     nc::KernelOp kernel = getOperation();
-    llvm::Expected<target::Machine> m =
-        target::loadMachine(target.empty() ? kernel.getTarget() : StringRef(target));
+    llvm::Expected<target::Machine> m = target::loadMachine(
+        target.empty() ? kernel.getTarget() : StringRef(target));
     if (!m) {
       kernel.emitError() << llvm::toString(m.takeError());
       return signalPassFailure();
@@ -277,7 +280,8 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     // a reverse topological order).
     for (uint32_t i = 0; i < n; ++i) {
       nodes[i].dur = costs.duration(insts[i], /*stationaryReused=*/false);
-      if (insts[i].opcode == Opcode::Matmul || insts[i].opcode == Opcode::Transpose)
+      if (insts[i].opcode == Opcode::Matmul ||
+          insts[i].opcode == Opcode::Transpose)
         nodes[i].latency = m->pe.pipelineLatencyCycles / m->pe.clockHz * 1e9;
     }
     for (uint32_t i = n; i-- > 0;) {
@@ -308,7 +312,8 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       }
     };
     using WaitQ = std::priority_queue<uint32_t, std::vector<uint32_t>, ByReady>;
-    using AvailQ = std::priority_queue<uint32_t, std::vector<uint32_t>, ByPriority>;
+    using AvailQ =
+        std::priority_queue<uint32_t, std::vector<uint32_t>, ByPriority>;
     uint32_t numQ = nc::kMaxQueues;
     std::vector<WaitQ> waiting(numQ, WaitQ(ByReady{&nodes}));
     std::vector<AvailQ> avail(numQ, AvailQ(ByPriority{&nodes}));
@@ -326,7 +331,8 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       uint32_t bestQ = UINT32_MAX;
       double bestT = 0;
       for (uint32_t q = 0; q < numQ; ++q) {
-        while (!waiting[q].empty() && nodes[waiting[q].top()].readyAt <= freeAt[q]) {
+        while (!waiting[q].empty() &&
+               nodes[waiting[q].top()].readyAt <= freeAt[q]) {
           avail[q].push(waiting[q].top());
           waiting[q].pop();
         }
@@ -364,8 +370,10 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
         lastStationary = st;
       }
       double end = start + dur;
-      if (int64_t hb = insts[i].opcode == Opcode::Dma ? Costs::hbmBytes(insts[i]) : 0) {
-        hbmFreeAt = std::max(hbmFreeAt, start) + double(hb) / m->hbm.bytesPerS * 1e9;
+      if (int64_t hb =
+              insts[i].opcode == Opcode::Dma ? Costs::hbmBytes(insts[i]) : 0) {
+        hbmFreeAt =
+            std::max(hbmFreeAt, start) + double(hb) / m->hbm.bytesPerS * 1e9;
         end = std::max(end, hbmFreeAt);
       }
       freeAt[q] = end;

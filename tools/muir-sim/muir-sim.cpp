@@ -40,25 +40,40 @@ static cl::OptionCategory simCat("muir-sim options");
 static cl::opt<std::string> inputFile(cl::Positional,
                                       cl::desc("<kernel.mlir or muir binary>"),
                                       cl::init("-"), cl::cat(simCat));
-static cl::list<std::string> inputs("input", cl::desc("NAME=PATH.npy: an input tensor"), cl::cat(simCat));
-static cl::list<std::string> outputs("output",
-                                     cl::desc("NAME=PATH.npy: write a tensor after the run"), cl::cat(simCat));
-static cl::opt<unsigned> seed("seed", cl::desc("seed for inputs not given"), cl::init(0), cl::cat(simCat));
-static cl::opt<bool> printOutputs("print", cl::desc("print output tensors"), cl::cat(simCat));
-static cl::opt<bool> printReport("report", cl::desc("print the timing report"), cl::cat(simCat));
-static cl::opt<std::string> reportJson("report-json", cl::desc("write the report as JSON"),
+static cl::list<std::string> inputs("input",
+                                    cl::desc("NAME=PATH.npy: an input tensor"),
+                                    cl::cat(simCat));
+static cl::list<std::string>
+    outputs("output", cl::desc("NAME=PATH.npy: write a tensor after the run"),
+            cl::cat(simCat));
+static cl::opt<unsigned> seed("seed", cl::desc("seed for inputs not given"),
+                              cl::init(0), cl::cat(simCat));
+static cl::opt<bool> printOutputs("print", cl::desc("print output tensors"),
+                                  cl::cat(simCat));
+static cl::opt<bool> printReport("report", cl::desc("print the timing report"),
+                                 cl::cat(simCat));
+static cl::opt<std::string> reportJson("report-json",
+                                       cl::desc("write the report as JSON"),
                                        cl::value_desc("path"), cl::cat(simCat));
-static cl::opt<std::string> tracePath("trace", cl::desc("write a Chrome/Perfetto trace"),
+static cl::opt<std::string> tracePath("trace",
+                                      cl::desc("write a Chrome/Perfetto trace"),
                                       cl::value_desc("path"), cl::cat(simCat));
-static cl::opt<bool> noHazards("no-hazard-check", cl::desc("skip the hazard checker"), cl::cat(simCat));
-static cl::opt<bool> noVerify("no-verify",
-                              cl::desc("do not run the nc verifiers (the simulator still "
-                                       "checks bounds)"), cl::cat(simCat));
-static cl::opt<std::string> kernelName(
-    "kernel", cl::desc("the nc.kernel to run when the file holds several (default: the first)"),
-    cl::value_desc("name"), cl::cat(simCat));
+static cl::opt<bool> noHazards("no-hazard-check",
+                               cl::desc("skip the hazard checker"),
+                               cl::cat(simCat));
+static cl::opt<bool>
+    noVerify("no-verify",
+             cl::desc("do not run the nc verifiers (the simulator still "
+                      "checks bounds)"),
+             cl::cat(simCat));
+static cl::opt<std::string>
+    kernelName("kernel",
+               cl::desc("the nc.kernel to run when the file holds several "
+                        "(default: the first)"),
+               cl::value_desc("name"), cl::cat(simCat));
 static cl::opt<std::string> targetOverride(
-    "target", cl::desc("simulate on this machine instead of the kernel's target"),
+    "target",
+    cl::desc("simulate on this machine instead of the kernel's target"),
     cl::value_desc("name or .json path"), cl::cat(simCat));
 
 static int fail(const llvm::Twine &msg) {
@@ -67,7 +82,8 @@ static int fail(const llvm::Twine &msg) {
 }
 static int fail(llvm::Error e) { return fail(llvm::toString(std::move(e))); }
 
-static bool splitAssign(llvm::StringRef arg, std::string &name, std::string &path) {
+static bool splitAssign(llvm::StringRef arg, std::string &name,
+                        std::string &path) {
   auto [n, p] = arg.split('=');
   if (n.empty() || p.empty())
     return false;
@@ -77,9 +93,8 @@ static bool splitAssign(llvm::StringRef arg, std::string &name, std::string &pat
 }
 
 /// Converts a .npy array to the tensor's raw element bytes.
-static llvm::Expected<std::vector<uint8_t>> npyToBytes(const npy::Array &a,
-                                                      const TensorDecl &t,
-                                                      llvm::StringRef path) {
+static llvm::Expected<std::vector<uint8_t>>
+npyToBytes(const npy::Array &a, const TensorDecl &t, llvm::StringRef path) {
   if (a.numElements() != t.numElements())
     return llvm::createStringError(
         "'%s' holds %lld elements %s but tensor '%s' has %lld",
@@ -107,10 +122,11 @@ static llvm::Expected<std::vector<uint8_t>> npyToBytes(const npy::Array &a,
       break;
     case npy::ElementKind::RawBits:
       if (eb != 1)
-        return llvm::createStringError("'%s' holds 1-byte raw values but tensor "
-                                       "'%s' is %s",
-                                       path.str().c_str(), t.name.c_str(),
-                                       elemTypeName(t.type).str().c_str());
+        return llvm::createStringError(
+            "'%s' holds 1-byte raw values but tensor "
+            "'%s' is %s",
+            path.str().c_str(), t.name.c_str(),
+            elemTypeName(t.type).str().c_str());
       p[0] = a.bits[i];
       break;
     }
@@ -118,7 +134,8 @@ static llvm::Expected<std::vector<uint8_t>> npyToBytes(const npy::Array &a,
   return out;
 }
 
-static std::vector<uint8_t> randomBytes(const TensorDecl &t, std::mt19937 &rng) {
+static std::vector<uint8_t> randomBytes(const TensorDecl &t,
+                                        std::mt19937 &rng) {
   unsigned eb = elemBytes(t.type);
   std::vector<uint8_t> out(size_t(t.numElements()) * eb);
   for (int64_t i = 0; i < t.numElements(); ++i) {
@@ -151,7 +168,9 @@ static void printTensor(llvm::raw_ostream &os, const TensorDecl &t,
         std::memcpy(&v, bytes.data() + i * eb, 4);
         os << " " << v;
       } else {
-        os << " " << llvm::format("%.7g", sim::decodeElement(t.type, bytes.data() + i * eb));
+        os << " "
+           << llvm::format("%.7g",
+                           sim::decodeElement(t.type, bytes.data() + i * eb));
       }
     }
     os << "\n";
@@ -257,7 +276,8 @@ int main(int argc, char **argv) {
   }
   if (!given.empty())
     return fail("--input names '" + given.begin()->first +
-                "', which is not an input tensor of kernel '" + prog->name + "'");
+                "', which is not an input tensor of kernel '" + prog->name +
+                "'");
 
   if (llvm::Error e = simulator.run())
     return fail(std::move(e));

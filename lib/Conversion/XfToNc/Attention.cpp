@@ -20,13 +20,11 @@ using nc::AluOp;
 
 static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
-                                         const HbmValue &q,
-                                         ArrayRef<HbmValue> kSegs,
-                                         ArrayRef<HbmValue> vSegs,
-                                         const HbmValue *keyBias,
-                                         const HbmValue &out, float scale,
-                                         bool causal) {
+LogicalResult
+muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
+                           ArrayRef<HbmValue> kSegs, ArrayRef<HbmValue> vSegs,
+                           const HbmValue *keyBias, const HbmValue &out,
+                           float scale, bool causal) {
   const target::Machine &m = e.m;
   int64_t B = q.shape[0], Hq = q.shape[1], Sq = q.shape[2], D = q.shape[3];
   int64_t Hkv = kSegs[0].shape[1], Dv = vSegs[0].shape[3], Sk = 0;
@@ -81,8 +79,8 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
   // chains still run side by side; K/V of two such sets are resident (one
   // in use, one being prefetched) when SBUF has room.
   int64_t tilesPerKv = group * ceilDiv(Sq, qt);
-  int64_t kvBytes = (DC * Sk + KC * Dv) * eb + 2 * 64 +
-                    (keyBias ? Sk * eb + 64 : 0);
+  int64_t kvBytes =
+      (DC * Sk + KC * Dv) * eb + 2 * 64 + (keyBias ? Sk * eb + 64 : 0);
   int64_t slotBytes = (DC * qt + chunksPerBlock * qt) * eb + kw * 4 +
                       Dv * std::max<int64_t>(4, eb) + 32 + 4 * 64;
   // Fewer tiles in flight when SBUF cannot hold their buffers next to two
@@ -137,7 +135,8 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
           return failure();
         nc::AccessAttr mt = e.dense(*mb, P, P, et);
         e.memset(mt, 0.0f);
-        e.select(mt, mt, kMaskNeg, bc, 1, {-1}); // key k visible iff k <= bc + p
+        e.select(mt, mt, kMaskNeg, bc, 1,
+                 {-1}); // key k visible iff k <= bc + p
         maskTiles[bc] = *mb;
       }
     }
@@ -213,12 +212,12 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
   // Keys/values may arrive as several sequence segments (a KV cache and the
   // new token's rows, fused from an xf.concat): each chunk of up to P keys
   // is assembled from the pieces that cover it.
-  auto pieces = [&](ArrayRef<HbmValue> segs, int64_t k0, int64_t kn,
-                    auto fn) {
+  auto pieces = [&](ArrayRef<HbmValue> segs, int64_t k0, int64_t kn, auto fn) {
     int64_t segStart = 0;
     for (const HbmValue &sg : segs) {
       int64_t len = sg.shape[2];
-      int64_t lo = std::max(k0, segStart), hi = std::min(k0 + kn, segStart + len);
+      int64_t lo = std::max(k0, segStart),
+              hi = std::min(k0 + kn, segStart + len);
       if (lo < hi)
         fn(sg, len, lo - segStart, lo - k0, hi - lo);
       segStart += len;
@@ -230,17 +229,18 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
       int64_t d0 = dc * P, dn = std::min(P, D - d0);
       for (int64_t c = 0; c < KC; ++c) {
         int64_t k0 = c * P, kn = std::min(P, Sk - k0);
-        pieces(kSegs, k0, kn, [&](const HbmValue &sg, int64_t len, int64_t r0,
-                                  int64_t at, int64_t n) {
-          SmallVector<int64_t> st = sg.strides();
-          int64_t base = b * st[0] + kh * st[1] + r0 * st[2] + d0;
-          nc::AccessAttr dst =
-              e.dense(kTi, dn, n, et, dc * Sk + k0 + at);
-          if (dmaT)
-            e.dma(dst, e.hbm(sg, base, n, st[2], {dn}, {1}), true);
-          else
-            e.dma(dst, e.hbm(sg, base, dn, 1, {n}, {st[2]}));
-        });
+        pieces(kSegs, k0, kn,
+               [&](const HbmValue &sg, int64_t len, int64_t r0, int64_t at,
+                   int64_t n) {
+                 SmallVector<int64_t> st = sg.strides();
+                 int64_t base = b * st[0] + kh * st[1] + r0 * st[2] + d0;
+                 nc::AccessAttr dst =
+                     e.dense(kTi, dn, n, et, dc * Sk + k0 + at);
+                 if (dmaT)
+                   e.dma(dst, e.hbm(sg, base, n, st[2], {dn}, {1}), true);
+                 else
+                   e.dma(dst, e.hbm(sg, base, dn, 1, {n}, {st[2]}));
+               });
       }
     }
     if (keyBias) // the batch's bias row on partitions 0 and 1
@@ -248,20 +248,21 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
             e.hbm(*keyBias, b * Sk, 2, 0, {Sk}, {1}));
     for (int64_t c = 0; c < KC; ++c) {
       int64_t k0 = c * P, kn = std::min(P, Sk - k0);
-      pieces(vSegs, k0, kn, [&](const HbmValue &sg, int64_t len, int64_t r0,
-                                int64_t at, int64_t n) {
-        SmallVector<int64_t> st = sg.strides();
-        int64_t base = b * st[0] + kh * st[1] + r0 * st[2];
-        e.dma(e.dense(vBi, n, Dv, et, c * Dv, at),
-              e.hbm(sg, base, n, st[2], {Dv}, {1}));
-      });
+      pieces(vSegs, k0, kn,
+             [&](const HbmValue &sg, int64_t len, int64_t r0, int64_t at,
+                 int64_t n) {
+               SmallVector<int64_t> st = sg.strides();
+               int64_t base = b * st[0] + kh * st[1] + r0 * st[2];
+               e.dma(e.dense(vBi, n, Dv, et, c * Dv, at),
+                     e.hbm(sg, base, n, st[2], {Dv}, {1}));
+             });
     }
   };
 
   struct Item {
     int64_t b, h, q0, qn, blocks;
-    int64_t buf;  // which K/V buffer holds its head
-    int cur = 0;  // which statistics column holds the running -max
+    int64_t buf; // which K/V buffer holds its head
+    int cur = 0; // which statistics column holds the running -max
   };
   SmallVector<std::pair<int64_t, int64_t>> kvs;
   for (int64_t b = 0; b < B; ++b)
@@ -347,7 +348,8 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
           bool masked = causal && !ident && base < kn - 1;
           nc::AccessAttr s = bank(sl, 0, qn, kn);
           nc::AccessAttr nmOld = e.column(sl.st, qn, it.cur);
-          nc::AccessAttr nmNew = e.column(sl.st, qn, first ? it.cur : 1 - it.cur);
+          nc::AccessAttr nmNew =
+              e.column(sl.st, qn, first ? it.cur : 1 - it.cur);
           nc::AccessAttr corr = e.column(sl.st, qn, 2);
           nc::AccessAttr sum = e.column(sl.st, qn, 3);
           nc::AccessAttr l = e.column(sl.st, qn, 4);
@@ -398,8 +400,8 @@ LogicalResult muir::lower::emitAttention(Emitter &e, Operation *op,
           for (int64_t c = 0; c < chunks; ++c) {
             int64_t cn = std::min(P, kn - c * P);
             e.transpose(bank(sl, 0, cn, qn, c * qt),
-                        e.tile(nc::MemSpace::sbuf, sl.p.offset + c * P * eb,
-                               0, qn, {cn}, {1}, et));
+                        e.tile(nc::MemSpace::sbuf, sl.p.offset + c * P * eb, 0,
+                               qn, {cn}, {1}, et));
           }
           int64_t full = kn / P;
           // The copies go to the engine that did not take this tile's row
@@ -505,12 +507,14 @@ LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
   int64_t tileNo = 0;
   for (int64_t s0 = 0; s0 < S; s0 += e.rows()) {
     int64_t np = std::min(e.rows(), S - s0);
-    const Buffer *cb = &cbs[(s0 / e.rows()) % 2], *sb = &sbs[(s0 / e.rows()) % 2];
+    const Buffer *cb = &cbs[(s0 / e.rows()) % 2],
+                 *sb = &sbs[(s0 / e.rows()) % 2];
     e.dma(e.dense(*cb, np, D, f32), e.hbm(cos, s0 * D, np, D, {D}, {1}));
     e.dma(e.dense(*sb, np, D, f32), e.hbm(sin, s0 * D, np, D, {D}, {1}));
     for (int64_t l0 = 0; l0 < lead; l0 += L, ++tileNo) {
       int64_t ln = std::min(L, lead - l0);
-      const Buffer &X = xb[tileNo % 2], &O = ob[tileNo % 2], &T = tb[tileNo % 2];
+      const Buffer &X = xb[tileNo % 2], &O = ob[tileNo % 2],
+                   &T = tb[tileNo % 2];
       auto half = [&](const Buffer &buf, int64_t c0) {
         return e.tile(nc::MemSpace::sbuf, buf.offset + c0 * 4, 0, np, {ln, h},
                       {D, 1}, f32);
@@ -524,9 +528,9 @@ LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
       int64_t off = l0 * S * D + s0 * D;
       e.dma(e.tile(nc::MemSpace::sbuf, X.offset, 0, np, {ln, D}, {D, 1}, f32),
             e.hbm(x, l0 * xLead + s0 * xPos, np, xPos, {ln, D}, {xLead, 1}));
-      // out[:h] = x[:h] cos[:h] - x[h:] sin[:h]; out[h:] = x[h:] cos[h:] + x[:h] sin[h:]
-      // The products go to GpSimd, the combines to Vector: the two engines
-      // work on consecutive halves in parallel.
+      // out[:h] = x[:h] cos[:h] - x[h:] sin[:h]; out[h:] = x[h:] cos[h:] +
+      // x[:h] sin[h:] The products go to GpSimd, the combines to Vector: the
+      // two engines work on consecutive halves in parallel.
       {
         Emitter::OnQueue q(e, "pool");
         e.tt(AluOp::mul, half(O, 0), half(X, 0), bcast(*cb, 0));

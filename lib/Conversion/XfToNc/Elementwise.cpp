@@ -30,7 +30,8 @@ int64_t columnsThatFit(Emitter &e, int64_t bytesPerColumn, int64_t buffers,
                        int64_t n) {
   // Half of SBUF at most: neighbouring kernels overlap a streaming one.
   int64_t budget = e.sbufFree() / 2 - 1024;
-  int64_t cols = std::max<int64_t>(1, budget / std::max<int64_t>(1, bytesPerColumn * buffers));
+  int64_t cols = std::max<int64_t>(
+      1, budget / std::max<int64_t>(1, bytesPerColumn * buffers));
   // Beyond a few thousand columns, bigger tiles only delay the pipeline.
   return std::min({cols, n, (int64_t)4096});
 }
@@ -51,9 +52,8 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
                                            ArrayRef<Type> temps,
                                            FusedTileFn fn) {
   Space s;
-  bool sameShapes = llvm::all_of(ins, [&](const HbmValue &v) {
-    return v.shape == out.shape;
-  });
+  bool sameShapes = llvm::all_of(
+      ins, [&](const HbmValue &v) { return v.shape == out.shape; });
   int64_t total = out.numElements();
   if (total == 0)
     return success();
@@ -100,15 +100,16 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
     kRing = 2;
   // Half of SBUF at most, as above.
   int64_t budget = e.sbufFree() / 2 - 128 - kRing * nbuf * 64;
-  int64_t cols = std::min<int64_t>(
-      {std::max<int64_t>(1, budget / (bytesPerCol * kRing)), s.shape.back(),
-       (int64_t)4096});
+  int64_t cols =
+      std::min<int64_t>({std::max<int64_t>(1, budget / (bytesPerCol * kRing)),
+                         s.shape.back(), (int64_t)4096});
   Emitter::Mark mk = e.mark();
   SmallVector<SmallVector<Buffer>, 3> bufs(kRing);
   for (int k = 0; k < kRing; ++k) {
     for (size_t i = 0; i <= ins.size(); ++i) {
       Type t = i == 0 ? out.elemType : ins[i - 1].elemType;
-      auto buf = e.allocSbuf(cols * Emitter::bytesOf(t), op, "an elementwise tile");
+      auto buf =
+          e.allocSbuf(cols * Emitter::bytesOf(t), op, "an elementwise tile");
       if (failed(buf))
         return failure();
       bufs[k].push_back(*buf);
@@ -127,8 +128,8 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
     SmallVector<nc::AccessAttr> inTiles;
     for (size_t i = 0; i < ins.size(); ++i) {
       nc::AccessAttr sb = e.dense(b[i + 1], t.np, t.n, ins[i].elemType);
-      e.dma(sb, e.hbm(ins[i], t.offsets[i + 1], t.np, t.pstrides[i + 1],
-                      {t.n}, {t.fstrides[i + 1]}));
+      e.dma(sb, e.hbm(ins[i], t.offsets[i + 1], t.np, t.pstrides[i + 1], {t.n},
+                      {t.fstrides[i + 1]}));
       inTiles.push_back(sb);
     }
     nc::AccessAttr o = e.dense(b[0], t.np, t.n, out.elemType);
@@ -136,8 +137,7 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
     for (auto [i, ty] : llvm::enumerate(temps))
       tempTiles.push_back(e.dense(b[ins.size() + 1 + i], t.np, t.n, ty));
     fn(e, o, inTiles, tempTiles);
-    e.dma(e.hbm(out, t.offsets[0], t.np, t.pstrides[0], {t.n},
-                {t.fstrides[0]}),
+    e.dma(e.hbm(out, t.offsets[0], t.np, t.pstrides[0], {t.n}, {t.fstrides[0]}),
           o);
   });
   e.release(mk);
@@ -200,13 +200,13 @@ LogicalResult muir::lower::emitStridedCopy(
     for (int64_t r0 = 0; r0 < R; r0 += e.rows(), ++tileNo) {
       int64_t np = std::min(e.rows(), R - r0);
       nc::AccessAttr sb =
-          e.tile(nc::MemSpace::sbuf, bufs[tileNo % kRing].offset, 0, np,
-                 {A, C}, {C, 1}, dst.elemType);
+          e.tile(nc::MemSpace::sbuf, bufs[tileNo % kRing].offset, 0, np, {A, C},
+                 {C, 1}, dst.elemType);
       e.dma(sb, e.hbm(src, srcOffset + r0 * ss[1], np, ss[1], {A, C},
                       {ss[0], ss[2]}));
-      e.dma(e.hbm(dst, dstOffset + r0 * ds[1], np, ds[1], {A, C},
-                  {ds[0], ds[2]}),
-            sb);
+      e.dma(
+          e.hbm(dst, dstOffset + r0 * ds[1], np, ds[1], {A, C}, {ds[0], ds[2]}),
+          sb);
     }
     e.release(mk);
     return success();
@@ -222,11 +222,11 @@ LogicalResult muir::lower::emitStridedCopy(
   }
   int64_t tileNo = 0;
   walk(s, e.rows(), cols, [&](const TileRef &t) {
-    nc::AccessAttr sb = e.dense(bufs[tileNo++ % kRing], t.np, t.n, dst.elemType);
+    nc::AccessAttr sb =
+        e.dense(bufs[tileNo++ % kRing], t.np, t.n, dst.elemType);
     e.dma(sb, e.hbm(src, t.offsets[1], t.np, t.pstrides[1], {t.n},
                     {t.fstrides[1]}));
-    e.dma(e.hbm(dst, t.offsets[0], t.np, t.pstrides[0], {t.n},
-                {t.fstrides[0]}),
+    e.dma(e.hbm(dst, t.offsets[0], t.np, t.pstrides[0], {t.n}, {t.fstrides[0]}),
           sb);
   });
   e.release(mk);

@@ -70,8 +70,8 @@ FailureOr<Buffer> Emitter::allocPsumBanks(int64_t banks, Operation *op,
   }
   psumTop = start + banks * bank;
   if (mirrored)
-    return Buffer{nc::MemSpace::psum,
-                  m.psum.banks * bank - psumTop, banks * bank};
+    return Buffer{nc::MemSpace::psum, m.psum.banks * bank - psumTop,
+                  banks * bank};
   return Buffer{nc::MemSpace::psum, start, banks * bank};
 }
 
@@ -90,8 +90,8 @@ nc::AccessAttr Emitter::dense(const Buffer &buf, int64_t np, int64_t n, Type t,
 nc::AccessAttr Emitter::hbm(const HbmValue &v, int64_t offset, int64_t np,
                             int64_t pstride, ArrayRef<int64_t> sizes,
                             ArrayRef<int64_t> strides) {
-  return nc::AccessAttr::get(b.getContext(), nc::MemSpace::hbm, v.tensor, 0,
-                             np, pstride, v.offset + offset, sizes, strides,
+  return nc::AccessAttr::get(b.getContext(), nc::MemSpace::hbm, v.tensor, 0, np,
+                             pstride, v.offset + offset, sizes, strides,
                              v.elemType);
 }
 
@@ -107,11 +107,10 @@ void Emitter::place(Operation *op) {
 /// Rows [p0, p0 + n) of a tile.
 static nc::AccessAttr partitionSlice(nc::AccessAttr a, int64_t p0, int64_t n) {
   if (a.isHbm())
-    return nc::AccessAttr::get(a.getContext(), a.getSpace(), a.getTensor(), 0,
-                               n, a.getPartitionStride(),
-                               a.getOffset() + p0 * a.getPartitionStride(),
-                               a.getSizes(), a.getStrides(),
-                               a.getElementType());
+    return nc::AccessAttr::get(
+        a.getContext(), a.getSpace(), a.getTensor(), 0, n,
+        a.getPartitionStride(), a.getOffset() + p0 * a.getPartitionStride(),
+        a.getSizes(), a.getStrides(), a.getElementType());
   return nc::AccessAttr::get(a.getContext(), a.getSpace(), "",
                              a.getPartition() + p0, n, 0, a.getOffset(),
                              a.getSizes(), a.getStrides(), a.getElementType());
@@ -123,18 +122,18 @@ void Emitter::dma(nc::AccessAttr dst, nc::AccessAttr src, bool transpose) {
   int64_t bytes = dst.getPartitions() * dst.getFreeElements() *
                   std::max(dst.getElementBytes(), src.getElementBytes());
   constexpr int64_t kSplitBytes = 128 * 1024;
-  int64_t pieces = transpose ? 1
-                             : std::min<int64_t>({(bytes + kSplitBytes - 1) /
-                                                      kSplitBytes,
-                                                  dst.getPartitions(),
-                                                  std::max<int64_t>(1, m.dma.queues / 2)});
+  int64_t pieces =
+      transpose ? 1
+                : std::min<int64_t>({(bytes + kSplitBytes - 1) / kSplitBytes,
+                                     dst.getPartitions(),
+                                     std::max<int64_t>(1, m.dma.queues / 2)});
   int64_t per = (dst.getPartitions() + pieces - 1) / pieces;
   for (int64_t p0 = 0; p0 < dst.getPartitions(); p0 += per) {
     int64_t n = std::min(per, dst.getPartitions() - p0);
     nc::AccessAttr d = pieces > 1 ? partitionSlice(dst, p0, n) : dst;
     nc::AccessAttr s = pieces > 1 ? partitionSlice(src, p0, n) : src;
-    auto op = nc::DmaOp::create(b, loc, d, s, transpose, nullptr, nullptr,
-                                nullptr);
+    auto op =
+        nc::DmaOp::create(b, loc, d, s, transpose, nullptr, nullptr, nullptr);
     // Spread transfers over the DMA queues so they run in parallel.
     unsigned q = nextDma++ % m.dma.queues;
     if (q != 0)
@@ -157,10 +156,9 @@ void Emitter::transpose(nc::AccessAttr dst, nc::AccessAttr src) {
 
 void Emitter::act(nc::ActFunc f, nc::AccessAttr dst, nc::AccessAttr src,
                   float scale, nc::AccessAttr bias, nc::AccessAttr accum) {
-  nc::ActivationOp::create(b, loc, dst, src,
-                           nc::ActFuncAttr::get(b.getContext(), f),
-                           b.getF32FloatAttr(scale), bias, accum, nullptr,
-                           nullptr, nullptr);
+  nc::ActivationOp::create(
+      b, loc, dst, src, nc::ActFuncAttr::get(b.getContext(), f),
+      b.getF32FloatAttr(scale), bias, accum, nullptr, nullptr, nullptr);
   ++instructions;
 }
 
@@ -191,8 +189,8 @@ void Emitter::reduce(nc::AluOp op, nc::AccessAttr dst, nc::AccessAttr src,
 }
 
 void Emitter::copy(nc::AccessAttr dst, nc::AccessAttr src) {
-  auto op = nc::TensorCopyOp::create(b, loc, dst, src, nullptr, nullptr,
-                                     nullptr);
+  auto op =
+      nc::TensorCopyOp::create(b, loc, dst, src, nullptr, nullptr, nullptr);
   if (!override.empty())
     setQueue(op, override);
   else if (nextCopy++ % 2)
@@ -203,22 +201,20 @@ void Emitter::copy(nc::AccessAttr dst, nc::AccessAttr src) {
 void Emitter::select(nc::AccessAttr dst, nc::AccessAttr src, float fill,
                      int64_t base, int64_t channelMultiplier,
                      ArrayRef<int64_t> coefs) {
-  nc::AffineSelectOp::create(b, loc, dst, src, b.getF32FloatAttr(fill),
-                             b.getI64IntegerAttr(base),
-                             b.getI64IntegerAttr(channelMultiplier),
-                             b.getDenseI64ArrayAttr(coefs), nullptr, nullptr,
-                             nullptr);
+  nc::AffineSelectOp::create(
+      b, loc, dst, src, b.getF32FloatAttr(fill), b.getI64IntegerAttr(base),
+      b.getI64IntegerAttr(channelMultiplier), b.getDenseI64ArrayAttr(coefs),
+      nullptr, nullptr, nullptr);
   ++instructions;
 }
 
 void Emitter::memset(nc::AccessAttr dst, float value) {
   // iota with all-zero coefficients writes `base` everywhere; it takes
   // integers, so non-integral fills go through tensor_scalar on the result.
-  nc::IotaOp::create(b, loc, dst, b.getI64IntegerAttr((int64_t)value),
-                     b.getI64IntegerAttr(0),
-                     b.getDenseI64ArrayAttr(
-                         SmallVector<int64_t>(dst.getSizes().size(), 0)),
-                     nullptr, nullptr, nullptr);
+  nc::IotaOp::create(
+      b, loc, dst, b.getI64IntegerAttr((int64_t)value), b.getI64IntegerAttr(0),
+      b.getDenseI64ArrayAttr(SmallVector<int64_t>(dst.getSizes().size(), 0)),
+      nullptr, nullptr, nullptr);
   ++instructions;
   if ((float)(int64_t)value != value)
     ts(nc::AluOp::add, dst, dst, value - (float)(int64_t)value);

@@ -1,4 +1,5 @@
-//===- Emitter.h - building nc instructions for xf kernels -------*- C++ -*-===//
+//===- Emitter.h - building nc instructions for xf kernels -------*- C++
+//-*-===//
 //
 // The lowering's toolbox: on-chip allocation, tile (access pattern) builders
 // and one call per instruction. Kernels written with it stay short, and every

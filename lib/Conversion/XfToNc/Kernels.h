@@ -1,4 +1,5 @@
-//===- Kernels.h - tiled nc kernels for xf ops --------------------*- C++ -*-===//
+//===- Kernels.h - tiled nc kernels for xf ops --------------------*- C++
+//-*-===//
 //
 // One function per kernel family. Each reads its inputs from HBM values,
 // writes its result to an HBM value, and keeps its working set on chip.
@@ -20,9 +21,9 @@ using TileFn = std::function<void(Emitter &, nc::AccessAttr out,
 
 /// Like TileFn, with scratch tiles (same [np, n] shape, the requested element
 /// types) for the intermediates of a fused elementwise expression.
-using FusedTileFn = std::function<void(
-    Emitter &, nc::AccessAttr out, llvm::ArrayRef<nc::AccessAttr> ins,
-    llvm::ArrayRef<nc::AccessAttr> temps)>;
+using FusedTileFn = std::function<void(Emitter &, nc::AccessAttr out,
+                                       llvm::ArrayRef<nc::AccessAttr> ins,
+                                       llvm::ArrayRef<nc::AccessAttr> temps)>;
 
 /// Elementwise map with NumPy broadcasting of the inputs to `out`'s shape.
 mlir::LogicalResult emitElementwise(Emitter &e, mlir::Operation *op,
@@ -68,13 +69,11 @@ struct MatmulGate {
 /// element offsets of the three HBM values. With `residual` (an [M, N] value),
 /// C = A . B + residual, added while the accumulator leaves PSUM. With
 /// `gate`, C = combine(A . B, A . B2) (B2 shaped and laid out like B).
-mlir::LogicalResult emitMatmul(Emitter &e, mlir::Operation *op,
-                               const HbmValue &a, int64_t aOff,
-                               const HbmValue &b, int64_t bOff,
-                               const HbmValue &c, int64_t cOff,
-                               const MatmulShape &s,
-                               const HbmValue *residual = nullptr,
-                               const MatmulGate *gate = nullptr);
+mlir::LogicalResult
+emitMatmul(Emitter &e, mlir::Operation *op, const HbmValue &a, int64_t aOff,
+           const HbmValue &b, int64_t bOff, const HbmValue &c, int64_t cOff,
+           const MatmulShape &s, const HbmValue *residual = nullptr,
+           const MatmulGate *gate = nullptr);
 
 /// Whether a gated matmul of this shape keeps both B blocks resident on the
 /// target (the only schedule the gated form has).
@@ -97,9 +96,9 @@ mlir::LogicalResult emitReduce(Emitter &e, mlir::Operation *op,
                                const HbmValue &in, const HbmValue &out,
                                llvm::ArrayRef<int64_t> axes, nc::AluOp kind,
                                bool mean);
-mlir::LogicalResult emitRope(Emitter &e, mlir::Operation *op,
-                             const HbmValue &x, const HbmValue &cos,
-                             const HbmValue &sin, const HbmValue &out);
+mlir::LogicalResult emitRope(Emitter &e, mlir::Operation *op, const HbmValue &x,
+                             const HbmValue &cos, const HbmValue &sin,
+                             const HbmValue &out);
 /// Keys and values come as sequence segments ([B, Hkv, S_i, D] each,
 /// concatenated along the sequence), so a KV cache never has to be copied.
 /// `keyBias` ([B, Sk], optional) is added to the scaled scores.

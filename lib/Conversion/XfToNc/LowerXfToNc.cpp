@@ -145,8 +145,9 @@ static bool ropeTakesView(const HbmValue &v) {
   return true;
 }
 
-std::optional<HbmValue> Lowering::foldableTransposeInput(
-    xf::TransposeOp t, const DenseMap<Value, unsigned> &resultIndex) {
+std::optional<HbmValue>
+Lowering::foldableTransposeInput(xf::TransposeOp t,
+                                 const DenseMap<Value, unsigned> &resultIndex) {
   Value r = t.getResult();
   if (!r.hasOneUse() || resultIndex.count(r) || !values.count(t.getInput()))
     return std::nullopt;
@@ -233,16 +234,17 @@ HbmValue Lowering::declare(StringRef name, RankedTensorType type,
 
 LogicalResult Lowering::run() {
   b.setInsertionPoint(func);
-  kernel = nc::KernelOp::create(b, func.getLoc(), func.getSymName(),
-                                m.name, 0);
+  kernel = nc::KernelOp::create(b, func.getLoc(), func.getSymName(), m.name, 0);
   body = new Block();
   kernel.getBody().push_back(body);
 
   for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
     auto type = llvm::dyn_cast<RankedTensorType>(arg.getType());
     if (!type)
-      return func.emitError() << "argument #" << i << " must be a ranked tensor";
-    values[arg] = declare(("arg" + Twine(i)).str(), type, nc::TensorKind::input);
+      return func.emitError()
+             << "argument #" << i << " must be a ranked tensor";
+    values[arg] =
+        declare(("arg" + Twine(i)).str(), type, nc::TensorKind::input);
   }
   // Results written by an op land directly in the output tensor.
   auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
@@ -263,8 +265,7 @@ LogicalResult Lowering::run() {
       if (axis < 0)
         axis += rank;
       Value r = c.getResult();
-      if (rank == 4 && axis == 2 && r.hasOneUse() &&
-          !resultIndex.count(r))
+      if (rank == 4 && axis == 2 && r.hasOneUse() && !resultIndex.count(r))
         if (auto att = llvm::dyn_cast<xf::AttentionOp>(*r.getUsers().begin()))
           if (att.getQuery() != r)
             fusedConcats.insert(c);
@@ -321,7 +322,8 @@ LogicalResult Lowering::run() {
     if (!g || !u || g.getLhs() != u.getLhs() ||
         g.getTransposeLhs() != u.getTransposeLhs() ||
         g.getTransposeRhs() != u.getTransposeRhs() ||
-        g.getType() != u.getType() || g.getType().getShape() != outType.getShape() ||
+        g.getType() != u.getType() ||
+        g.getType().getShape() != outType.getShape() ||
         !leaves[0].hasOneUse() || !leaves[1].hasOneUse() ||
         resultIndex.count(leaves[0]) || resultIndex.count(leaves[1]) ||
         fusedMatmuls.count(g) || fusedMatmuls.count(u))
@@ -331,9 +333,9 @@ LogicalResult Lowering::run() {
     unsigned tempBytes = 2 * Emitter::bytesOf(g.getType().getElementType());
     for (Type t : tree.nodeTypes())
       tempBytes += Emitter::bytesOf(t);
-    if (!gatedMatmulFits(m, shape,
-                         Emitter::bytesOf(g.getLhs().getType().getElementType()),
-                         Emitter::bytesOf(outType.getElementType()), tempBytes))
+    if (!gatedMatmulFits(
+            m, shape, Emitter::bytesOf(g.getLhs().getType().getElementType()),
+            Emitter::bytesOf(outType.getElementType()), tempBytes))
       continue;
     gatedRoots[&op] = {g, u};
     gatedMatmuls.insert(g);
@@ -420,8 +422,8 @@ LogicalResult Lowering::run() {
     if (it != resultIndex.end() && it->second == i)
       continue;
     auto type = llvm::cast<RankedTensorType>(v.getType());
-    HbmValue dst = declare(("out" + Twine(i)).str(), type,
-                           nc::TensorKind::output);
+    HbmValue dst =
+        declare(("out" + Twine(i)).str(), type, nc::TensorKind::output);
     b.setInsertionPointToEnd(body);
     if (failed(emitCopy(e, ret, dst, values.lookup(v))))
       return failure();
@@ -560,20 +562,20 @@ LogicalResult Lowering::lowerElementwise(Operation *root) {
     };
     return emitMatmul(e, root, a, 0, bg, 0, out, 0, shape, nullptr, &gate);
   }
-  return emitElementwise(
-      e, root, values.lookup(root->getResult(0)), ins, temps,
-      [&](Emitter &e, nc::AccessAttr out, ArrayRef<nc::AccessAttr> in,
-          ArrayRef<nc::AccessAttr> tmp) {
-        auto resolve = [&](ArrayRef<int> args) {
-          SmallVector<nc::AccessAttr> r;
-          for (int a : args)
-            r.push_back(a >= 0 ? in[a] : tmp[-a - 1]);
-          return r;
-        };
-        for (auto [i, n] : llvm::enumerate(nodes))
-          emitOnTiles(e, n.op, tmp[i], resolve(n.args));
-        emitOnTiles(e, root, out, resolve(rootArgs));
-      });
+  return emitElementwise(e, root, values.lookup(root->getResult(0)), ins, temps,
+                         [&](Emitter &e, nc::AccessAttr out,
+                             ArrayRef<nc::AccessAttr> in,
+                             ArrayRef<nc::AccessAttr> tmp) {
+                           auto resolve = [&](ArrayRef<int> args) {
+                             SmallVector<nc::AccessAttr> r;
+                             for (int a : args)
+                               r.push_back(a >= 0 ? in[a] : tmp[-a - 1]);
+                             return r;
+                           };
+                           for (auto [i, n] : llvm::enumerate(nodes))
+                             emitOnTiles(e, n.op, tmp[i], resolve(n.args));
+                           emitOnTiles(e, root, out, resolve(rootArgs));
+                         });
 }
 
 LogicalResult Lowering::lower(Operation *op) {
@@ -587,10 +589,11 @@ LogicalResult Lowering::lower(Operation *op) {
       .Case([&](xf::NegOp n) {
         return lowerUnary(op, n.getInput(), ActFunc::identity, -1.0f);
       })
-      .Case([&](xf::CastOp c) { return emitCopy(e, op, out, in(c.getInput())); })
+      .Case(
+          [&](xf::CastOp c) { return emitCopy(e, op, out, in(c.getInput())); })
       .Case([&](xf::MatmulOp mm) {
-        return emitMatmul(e, op, in(mm.getLhs()), 0, in(mm.getRhs()), 0, out,
-                          0, shapeOf(mm));
+        return emitMatmul(e, op, in(mm.getLhs()), 0, in(mm.getRhs()), 0, out, 0,
+                          shapeOf(mm));
       })
       .Case([&](xf::BatchMatmulOp mm) -> LogicalResult {
         HbmValue a = in(mm.getLhs()), bv = in(mm.getRhs());
@@ -643,16 +646,16 @@ LogicalResult Lowering::lower(Operation *op) {
                         out, rn.getEps().convertToFloat(), true);
       })
       .Case([&](xf::ReduceSumOp r) {
-        return emitReduce(e, op, in(r.getInput()), out, r.getAxes(),
-                          AluOp::add, false);
+        return emitReduce(e, op, in(r.getInput()), out, r.getAxes(), AluOp::add,
+                          false);
       })
       .Case([&](xf::ReduceMeanOp r) {
-        return emitReduce(e, op, in(r.getInput()), out, r.getAxes(),
-                          AluOp::add, true);
+        return emitReduce(e, op, in(r.getInput()), out, r.getAxes(), AluOp::add,
+                          true);
       })
       .Case([&](xf::ReduceMaxOp r) {
-        return emitReduce(e, op, in(r.getInput()), out, r.getAxes(),
-                          AluOp::max, false);
+        return emitReduce(e, op, in(r.getInput()), out, r.getAxes(), AluOp::max,
+                          false);
       })
       .Case([&](xf::TransposeOp t) {
         HbmValue src = in(t.getInput());
@@ -668,8 +671,8 @@ LogicalResult Lowering::lower(Operation *op) {
         SmallVector<int64_t> ss = src.strides(), st(r, 0);
         for (size_t i = 0; i < ir; ++i)
           st[r - ir + i] = src.shape[i] == 1 ? 0 : ss[i];
-        return emitStridedCopy(e, op, out, out.shape, out.strides(), 0, src,
-                               st, 0);
+        return emitStridedCopy(e, op, out, out.shape, out.strides(), 0, src, st,
+                               0);
       })
       .Case([&](xf::SliceOp sl) {
         HbmValue src = in(sl.getInput());
@@ -679,8 +682,8 @@ LogicalResult Lowering::lower(Operation *op) {
           off += sl.getOffsets()[d] * ss[d];
           st.push_back(sl.getStrides()[d] * ss[d]);
         }
-        return emitStridedCopy(e, op, out, out.shape, out.strides(), 0, src,
-                               st, off);
+        return emitStridedCopy(e, op, out, out.shape, out.strides(), 0, src, st,
+                               off);
       })
       .Case([&](xf::ConcatOp c) -> LogicalResult {
         int64_t rank = out.shape.size();
@@ -691,8 +694,8 @@ LogicalResult Lowering::lower(Operation *op) {
         int64_t pos = 0;
         for (Value v : c.getInputs()) {
           HbmValue src = in(v);
-          if (failed(emitStridedCopy(e, op, out, src.shape, os,
-                                     pos * os[axis], src, src.strides(), 0)))
+          if (failed(emitStridedCopy(e, op, out, src.shape, os, pos * os[axis],
+                                     src, src.strides(), 0)))
             return failure();
           pos += src.shape[axis];
         }
@@ -702,8 +705,8 @@ LogicalResult Lowering::lower(Operation *op) {
         return emitGather(e, op, in(g.getTable()), in(g.getIndices()), out);
       })
       .Case([&](xf::RopeOp r) {
-        return emitRope(e, op, in(r.getInput()), in(r.getCos()),
-                        in(r.getSin()), out);
+        return emitRope(e, op, in(r.getInput()), in(r.getCos()), in(r.getSin()),
+                        out);
       })
       .Case([&](xf::AttentionOp a) {
         int64_t d = a.getQuery().getType().getDimSize(3);

@@ -25,13 +25,11 @@ using namespace muir::lower;
 
 static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
-                                      const HbmValue &a, int64_t aOff,
-                                      const HbmValue &b, int64_t bOff,
-                                      const HbmValue &c, int64_t cOff,
-                                      const MatmulShape &s,
-                                      const HbmValue *residual,
-                                      const MatmulGate *gate) {
+LogicalResult
+muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
+                        int64_t aOff, const HbmValue &b, int64_t bOff,
+                        const HbmValue &c, int64_t cOff, const MatmulShape &s,
+                        const HbmValue *residual, const MatmulGate *gate) {
   const target::Machine &m = e.m;
   Type et = a.elemType, ct = c.elemType, f32 = e.f32();
   int64_t eb = Emitter::bytesOf(et), cb = Emitter::bytesOf(ct);
@@ -45,8 +43,8 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   bool dmaTranspose = eb == 2 || eb == 4;
 
   int64_t kt = m.pe.rows, mt = std::min<int64_t>(m.pe.cols, s.m);
-  int64_t nt = std::min<int64_t>({m.pe.movingFreeMax, s.n,
-                                  m.psum.bankBytes() / 4});
+  int64_t nt =
+      std::min<int64_t>({m.pe.movingFreeMax, s.n, m.psum.bankBytes() / 4});
   int64_t KT = ceilDiv(s.k, kt), MT = ceilDiv(s.m, mt);
   // A gated product keeps two accumulators (and two B blocks) per tile.
   int64_t nOps = gate ? 2 : 1;
@@ -133,7 +131,6 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
     else
       e.dma(dst, e.hbm(bv, bOff + c0 * s.k + k0, kn, 1, {cn}, {s.k}));
   };
-
 
   // Moves one accumulator tile into `out` (casting), adding the fused
   // residual, loaded into `resBuf`, when there is one.
@@ -236,9 +233,7 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
   int64_t aTileBytes = resident ? aBytes : mt * eb;
   auto bBuf = e.allocSbuf(bBytes, op, "the B block");
   // Column offset (in elements) of B block copy `nb % bCopies`.
-  auto bBase = [&](int64_t nb) {
-    return (nb % bCopies) * KT * blockCols;
-  };
+  auto bBase = [&](int64_t nb) { return (nb % bCopies) * KT * blockCols; };
   auto aBuf0 = e.allocSbuf(aTileBytes, op, "an A^T tile");
   auto aBuf1 = e.allocSbuf(aTileBytes, op, "an A^T tile");
   SmallVector<Buffer> outBufs;
@@ -254,7 +249,8 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
     for (int64_t i = 0; i < 2 * nBlock; ++i) {
       gateBufs.emplace_back();
       for (Type t : gate->tempTypes) {
-        auto tb = e.allocSbuf(nt * Emitter::bytesOf(t), op, "a gate scratch tile");
+        auto tb =
+            e.allocSbuf(nt * Emitter::bytesOf(t), op, "a gate scratch tile");
         if (failed(tb))
           return failure();
         gateBufs.back().push_back(*tb);
@@ -283,8 +279,9 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
     }
     evacuateTo(out, acc, residual ? &resBufs[slot] : nullptr, m0, mn, c0, cn);
   };
-  auto psum = e.allocPsumBanks(std::min<int64_t>(2 * nBlock * nOps, m.psum.banks),
-                               op, "matmul accumulators");
+  auto psum =
+      e.allocPsumBanks(std::min<int64_t>(2 * nBlock * nOps, m.psum.banks), op,
+                       "matmul accumulators");
   if (failed(bBuf) || failed(aBuf0) || failed(aBuf1) || failed(psum))
     return failure();
   Buffer aBufs[2] = {*aBuf0, *aBuf1};
@@ -319,7 +316,8 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
         }
         for (int64_t j = 0; j < blockTiles; ++j) {
           int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
-          nc::AccessAttr out = e.dense(outBufs[(mi % 2) * nBlock + j], mn, cn, ct);
+          nc::AccessAttr out =
+              e.dense(outBufs[(mi % 2) * nBlock + j], mn, cn, ct);
           evacuate(out, e.dense(*psum, mn, cn, f32, (half + j) * bankElems),
                    (mi % 2) * nBlock + j, m0, mn, c0, cn);
           e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
@@ -387,9 +385,9 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
       for (int64_t j = 0; j < blockTiles; ++j) {
         int64_t cn = std::min(nt, s.n - (n0 + j * nt));
         for (int64_t o = 0; o < nOps; ++o) {
-          nc::AccessAttr mv = e.dense(*bBuf, kn, cn, et,
-                                      opBase(o) + bBase(nb) + k * blockCols +
-                                          j * nt);
+          nc::AccessAttr mv =
+              e.dense(*bBuf, kn, cn, et,
+                      opBase(o) + bBase(nb) + k * blockCols + j * nt);
           nc::AccessAttr acc = e.dense(*psum, mn, cn, f32, accCol(t, j, o));
           e.matmul(acc, st, mv, /*accumulate=*/k > 0);
         }
@@ -403,8 +401,8 @@ LogicalResult muir::lower::emitMatmul(Emitter &e, Operation *op,
     for (int64_t j = 0; j < blockTiles; ++j) {
       int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
       nc::AccessAttr acc = e.dense(*psum, mn, cn, f32, accCol(t, j, 0));
-      nc::AccessAttr acc2 =
-          gate ? e.dense(*psum, mn, cn, f32, accCol(t, j, 1)) : nc::AccessAttr();
+      nc::AccessAttr acc2 = gate ? e.dense(*psum, mn, cn, f32, accCol(t, j, 1))
+                                 : nc::AccessAttr();
       nc::AccessAttr out = e.dense(outBufs[(t % 2) * nBlock + j], mn, cn, ct);
       evacuate(out, acc, (t % 2) * nBlock + j, m0, mn, c0, cn, acc2);
       e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
@@ -431,15 +429,16 @@ LogicalResult muir::lower::emitGather(Emitter &e, Operation *op,
   Type et = table.elemType, f32 = e.f32();
   int64_t P = e.rows();
   int64_t tt = std::min<int64_t>(m.pe.cols, T);
-  int64_t dn0 = std::min<int64_t>({D, m.pe.movingFreeMax, m.psum.bankBytes() / 4});
+  int64_t dn0 =
+      std::min<int64_t>({D, m.pe.movingFreeMax, m.psum.bankBytes() / 4});
   Emitter::Mark mk = e.mark();
   auto idxB = e.allocSbuf(tt * 4, op, "broadcast indices");
   auto iotaB = e.allocSbuf(tt * 4, op, "an iota tile");
   auto hotB = e.allocSbuf(tt * 4, op, "a one-hot tile");
   auto hotT = e.allocSbuf(tt * Emitter::bytesOf(et), op, "a one-hot tile");
   auto tabB = e.allocSbuf(dn0 * Emitter::bytesOf(et), op, "a table tile");
-  auto outB = e.allocSbuf(dn0 * Emitter::bytesOf(out.elemType), op,
-                          "an output tile");
+  auto outB =
+      e.allocSbuf(dn0 * Emitter::bytesOf(out.elemType), op, "an output tile");
   auto ps = e.allocPsumBanks(1, op, "gather accumulator");
   if (failed(idxB) || failed(iotaB) || failed(hotB) || failed(hotT) ||
       failed(tabB) || failed(outB) || failed(ps))
@@ -457,10 +456,9 @@ LogicalResult muir::lower::emitGather(Emitter &e, Operation *op,
         nc::AccessAttr idx = e.dense(*idxB, vn, tn, f32);
         e.dma(idx, e.hbm(indices, t0, vn, 0, {tn}, {1}));
         nc::AccessAttr io = e.dense(*iotaB, vn, tn, f32);
-        nc::IotaOp::create(e.b, e.loc, io, e.b.getI64IntegerAttr(v0),
-                           e.b.getI64IntegerAttr(1),
-                           e.b.getDenseI64ArrayAttr({0}), nullptr, nullptr,
-                           nullptr);
+        nc::IotaOp::create(
+            e.b, e.loc, io, e.b.getI64IntegerAttr(v0), e.b.getI64IntegerAttr(1),
+            e.b.getDenseI64ArrayAttr({0}), nullptr, nullptr, nullptr);
         // hot = 1 - min(|idx - v|, 1)
         nc::AccessAttr hot = e.dense(*hotB, vn, tn, f32);
         e.tt(nc::AluOp::sub, hot, idx, io);
@@ -487,8 +485,8 @@ bool muir::lower::gatedMatmulFits(const target::Machine &m,
                                   unsigned cb, unsigned tempBytes) {
   // The smallest resident plan: one column tile, one B copy per operand.
   int64_t kt = m.pe.rows, mt = std::min<int64_t>(m.pe.cols, s.m);
-  int64_t nt = std::min<int64_t>({m.pe.movingFreeMax, s.n,
-                                  m.psum.bankBytes() / 4});
+  int64_t nt =
+      std::min<int64_t>({m.pe.movingFreeMax, s.n, m.psum.bankBytes() / 4});
   int64_t KT = ceilDiv(s.k, kt);
   int64_t need = 2 * KT * mt * eb + 64 * 4 + 2 * KT * nt * eb +
                  2 * nt * (cb + tempBytes) + 64 * 8;
