@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "SimInternal.h"
+#include "muir/Target/Cost.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -150,7 +151,23 @@ public:
   const Program &prog;
   Options opt;
 
-  std::vector<uint8_t> mem[4], init[4]; // indexed by MemSpace
+  /// Zero-filled bytes from calloc: large blocks come from the OS as zero
+  /// pages mapped on first touch, so a run pays only for what it uses.
+  struct ZeroedBytes {
+    struct Free {
+      void operator()(uint8_t *p) const { std::free(p); }
+    };
+    std::unique_ptr<uint8_t, Free> p;
+    size_t n = 0;
+    bool reset(size_t size) {
+      p.reset(size ? static_cast<uint8_t *>(std::calloc(size, 1)) : nullptr);
+      n = size;
+      return size == 0 || p;
+    }
+    uint8_t *data() const { return p.get(); }
+    size_t size() const { return n; }
+  };
+  ZeroedBytes mem[4], init[4]; // indexed by MemSpace
   std::vector<bool> inputSet;
   bool allocated = false;
   Report rep;
@@ -179,6 +196,10 @@ public:
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events;
   uint64_t eventSeq = 0;
   double hbmFreeAt = 0, makespan = 0;
+  /// Per PSUM bank: until when, and by which compute queue, it is accessed.
+  std::vector<std::pair<double, int>> psumBankBusy;
+  /// Vector performance mode and GpSimd share a bus.
+  double gpsimdBusFreeAt = 0, vectorPerfFreeAt = 0;
   const AccessPattern *lastStationary = nullptr;
   double macCycles = 0; // sum of MACs / peak MACs per cycle
 
@@ -204,14 +225,11 @@ public:
     size_t hbmBytes = 0;
     for (const TensorDecl &t : prog.tensors)
       hbmBytes = std::max<size_t>(hbmBytes, t.offset + t.byteSize());
-    size_t sizes[4] = {0, hbmBytes,
-                       size_t(m.sbuf.partitions * m.sbuf.bytesPerPartition),
-                       size_t(m.psum.partitions * m.psum.bytesPerPartition)};
-    for (int s = 1; s < 4; ++s) {
-      mem[s].assign(sizes[s], 0);
-      init[s].assign(sizes[s], 0);
-    }
     inputSet.assign(prog.tensors.size(), false);
+    if (!opt.numerics)
+      return;
+    if (!mem[1].reset(hbmBytes) || !init[1].reset(hbmBytes))
+      llvm::report_bad_alloc_error("muir-sim: cannot allocate simulated HBM");
     for (const TensorDecl &t : prog.tensors) {
       if (t.kind != TensorKind::Constant)
         continue;
@@ -223,13 +241,20 @@ public:
 
   void resetRun() {
     // Forget on-chip state and non-input HBM contents of any previous run.
-    std::fill(mem[2].begin(), mem[2].end(), 0);
-    std::fill(init[2].begin(), init[2].end(), 0);
-    std::fill(mem[3].begin(), mem[3].end(), 0);
-    std::fill(init[3].begin(), init[3].end(), 0);
-    for (const TensorDecl &t : prog.tensors)
-      if (t.kind == TensorKind::Output || t.kind == TensorKind::Scratch)
-        std::memset(init[1].data() + t.offset, 0, t.byteSize());
+    if (opt.numerics) {
+      size_t sizes[4] = {0, 0,
+                         size_t(m.sbuf.partitions * m.sbuf.bytesPerPartition),
+                         size_t(m.psum.partitions * m.psum.bytesPerPartition)};
+      for (int s = 2; s < 4; ++s)
+        if (!mem[s].reset(sizes[s]) || !init[s].reset(sizes[s]))
+          llvm::report_bad_alloc_error("muir-sim: cannot allocate SBUF/PSUM");
+      for (const TensorDecl &t : prog.tensors)
+        if ((t.kind == TensorKind::Output || t.kind == TensorKind::Scratch) &&
+            t.byteSize() > 0)
+          std::memset(init[1].data() + t.offset, 0, t.byteSize());
+    }
+    psumBankBusy.assign(m.psum.banks, {0.0, -1});
+    gpsimdBusFreeAt = vectorPerfFreeAt = 0;
     rep = Report();
     trace.clear();
     queues.assign(m.numQueues(), Queue());
@@ -296,7 +321,7 @@ public:
                      " but the program has " + llvm::Twine(prog.numSemaphores));
     }
     for (auto [i, t] : llvm::enumerate(prog.tensors)) {
-      if (t.kind == TensorKind::Input && !inputSet[i])
+      if (opt.numerics && t.kind == TensorKind::Input && !inputSet[i])
         return err("input tensor '" + t.name + "' was not set");
       if (t.kind == TensorKind::Constant && t.data.size() != t.byteSize())
         return err("constant tensor '" + t.name + "' has " +
@@ -648,7 +673,6 @@ public:
 
     double start = std::max(q.freeAt, ready);
     Engine eng = engineOfQueue(in.queue);
-    auto onClock = [](double cycles, double hz) { return cycles / hz * 1e9; };
     std::vector<float> a, b, c;
     Cost cost{start, start, start};
 
@@ -676,75 +700,34 @@ public:
                                    llvm::Twine(s.P) + ", " + llvm::Twine(s.F) +
                                    "]");
       }
-      // Element copy in dst order; count contiguous chunks on both sides.
-      auto linear = [&](const Tile &t, int64_t p, int64_t i) {
-        int64_t addr = t.addr(p, i);
-        if (t.space == MemSpace::SBUF) // partitions are separate memories
-          addr += (t.firstPartition + p) * m.sbuf.bytesPerPartition;
-        return addr;
-      };
-      bool same = d.type == s.type;
-      bool reported = firstUninit.has_value();
-      uint64_t chunks = 0;
-      int64_t prevS = 0, prevD = 0;
-      for (int64_t p = 0; p < d.P; ++p)
-        for (int64_t i = 0; i < d.F; ++i) {
-          int64_t sp, si;
-          if (transpose) {
-            sp = i;
-            si = p;
-          } else {
-            sp = p;
-            si = i;
-          }
-          int64_t la = linear(s, sp, si), lb = linear(d, p, i);
-          if (!transpose &&
-              ((p == 0 && i == 0) || la != prevS + int64_t(s.eb) ||
-               lb != prevD + int64_t(d.eb)))
-            ++chunks;
-          prevS = la;
-          prevD = lb;
-          if (!reported)
-            reported = !checkInit(idx, s, sp, si);
-          const uint8_t *src = s.data + s.addr(sp, si);
-          uint8_t *dst = d.data + d.addr(p, i);
-          if (same)
-            std::memmove(dst, src, d.eb);
-          else
-            encodeElement(d.type, decodeElement(s.type, src), dst);
-          std::memset(d.init + d.addr(p, i), 1, d.eb);
-        }
-      if (transpose) {
-        // The DMA engine transposes internally: descriptors are the runs
-        // contiguous in the source, and throughput drops to the machine's
-        // transpose efficiency.
-        int64_t prev = 0;
-        for (int64_t p = 0; p < s.P; ++p)
-          for (int64_t i = 0; i < s.F; ++i) {
-            int64_t la = linear(s, p, i);
-            if ((p == 0 && i == 0) || la != prev + int64_t(s.eb))
-              ++chunks;
-            prev = la;
+      if (opt.numerics) {
+        // Element copy in dst order.
+        bool same = d.type == s.type;
+        bool reported = firstUninit.has_value();
+        for (int64_t p = 0; p < d.P; ++p)
+          for (int64_t i = 0; i < d.F; ++i) {
+            int64_t sp = transpose ? i : p, si = transpose ? p : i;
+            if (!reported)
+              reported = !checkInit(idx, s, sp, si);
+            const uint8_t *src = s.data + s.addr(sp, si);
+            uint8_t *dst = d.data + d.addr(p, i);
+            if (same)
+              std::memmove(dst, src, d.eb);
+            else
+              encodeElement(d.type, decodeElement(s.type, src), dst);
+            std::memset(d.init + d.addr(p, i), 1, d.eb);
           }
       }
-      uint64_t sBytes = uint64_t(s.P * s.F) * s.eb,
-               dBytes = uint64_t(d.P * d.F) * d.eb;
-      uint64_t bytes = std::max(sBytes, dBytes);
-      double bw =
-          m.dma.queueBytesPerS * (transpose ? m.dma.transposeEfficiency : 1.0);
-      double dur = m.dma.fixedLatencyNs +
-                   double(chunks) * m.dma.chunkOverheadNs +
-                   double(bytes) / bw * 1e9;
-      double end = start + dur;
-      if (s.space == MemSpace::HBM || d.space == MemSpace::HBM) {
-        uint64_t hb = s.space == MemSpace::HBM ? sBytes : dBytes;
+      InstrCost ic = instructionCost(m, in);
+      double end = start + ic.busyNs;
+      if (ic.dma.hbmBytes > 0) {
         double hbmStart = std::max(hbmFreeAt, start);
-        hbmFreeAt = hbmStart + double(hb) / m.hbm.bytesPerS * 1e9;
+        hbmFreeAt = hbmStart + hbmChannelNs(m, ic.dma.hbmBytes);
         end = std::max(end, hbmFreeAt);
         if (s.space == MemSpace::HBM)
-          rep.hbmBytesRead += sBytes;
+          rep.hbmBytesRead += ic.dma.hbmBytes;
         else
-          rep.hbmBytesWritten += dBytes;
+          rep.hbmBytesWritten += ic.dma.hbmBytes;
       }
       cost.endNs = cost.visibleNs = end;
       return cost;
@@ -769,6 +752,7 @@ public:
         if (d.space != MemSpace::PSUM || st.space != MemSpace::SBUF ||
             mv.space != MemSpace::SBUF)
           return shapeError(idx, "matmul reads SBUF operands into a PSUM dst");
+        if (opt.numerics) {
         read(idx, st, a);
         read(idx, mv, b);
         using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic,
@@ -781,6 +765,7 @@ public:
           R += D;
         }
         write(d, R.data());
+        }
         double peak = m.peakMacsPerCycle(et);
         if (peak > 0)
           macCycles += double(K) * double(M) * double(N) / peak;
@@ -795,31 +780,30 @@ public:
                                      llvm::Twine(st.P) + "] dst");
         if (d.space != MemSpace::PSUM || st.space != MemSpace::SBUF)
           return shapeError(idx, "transpose reads SBUF into PSUM");
-        read(idx, st, a);
-        for (int64_t p = 0; p < st.P; ++p)
-          for (int64_t i = 0; i < st.F; ++i)
-            writeElem(d, i, p, a[p * st.F + i]);
+        if (opt.numerics) {
+          read(idx, st, a);
+          for (int64_t p = 0; p < st.P; ++p)
+            for (int64_t i = 0; i < st.F; ++i)
+              writeElem(d, i, p, a[p * st.F + i]);
+        }
       }
       double perCol = m.pe.mmCyclesPerColumn[unsigned(et)];
       if (!(perCol > 0))
         return shapeError(idx, "target '" + m.name +
                                    "' gives no pe.mm_cycles_per_column for " +
                                    elemTypeName(et));
-      double peNs = 1e9 / m.pe.clockHz;
-      double mmCycles = std::max(double(N), m.pe.mmMinCycles) * perCol;
+      InstrCost ic = instructionCost(m, in);
       const AccessPattern &stAp = in.operands[1];
       bool reuse = lastStationary && *lastStationary == stAp;
-      double lsCycles = reuse ? 0
-                              : std::max(double(M), m.pe.mmMinCycles) * perCol /
-                                    m.pe.loadStationarySpeedup;
+      double lsNs = reuse ? 0 : ic.loadStationaryNs;
       lastStationary = &stAp;
       // LoadStationary runs in the background from the moment both the
       // operands are ready and the previous PE instruction has issued.
       double lsStart = std::max(ready, q.lastStart);
-      double issue = std::max({q.freeAt, ready, lsStart + lsCycles * peNs});
+      double issue = std::max({q.freeAt, ready, lsStart + lsNs});
       cost.exposedLoadNs = issue - start;
-      cost.endNs = issue + mmCycles * peNs;
-      cost.visibleNs = cost.endNs + m.pe.pipelineLatencyCycles * peNs;
+      cost.endNs = issue + ic.busyNs;
+      cost.visibleNs = cost.endNs + ic.visibleDelayNs;
       return cost;
     }
 
@@ -828,8 +812,6 @@ public:
     }
 
     // Vector / Scalar / GpSimd instructions: compute, then cost by engine.
-    int64_t nFree = 0;
-    bool twoInputs = false, accum = false;
     const Tile &d = tiles[0];
     auto sameShape = [&](const Tile &x, StringRef role) -> Error {
       if (x.P != d.P || x.F != d.F)
@@ -869,6 +851,8 @@ public:
       auto f = enumParam(in.params[0], 13, "activation function");
       if (!f)
         return f.takeError();
+      if (!opt.numerics)
+        break;
       float scale = float(in.params[1]);
       read(idx, s, a);
       if (bias.present())
@@ -885,8 +869,6 @@ public:
       write(d, a.data());
       if (acc.present())
         write(acc, sums.data());
-      nFree = s.F;
-      accum = acc.present();
       break;
     }
     case Opcode::TensorTensor: {
@@ -898,13 +880,13 @@ public:
       auto op = enumParam(in.params[0], 8, "ALU op");
       if (!op)
         return op.takeError();
+      if (!opt.numerics)
+        break;
       read(idx, l, a);
       read(idx, r, b);
       for (size_t i = 0; i < a.size(); ++i)
         a[i] = alu(AluOp(*op), a[i], b[i]);
       write(d, a.data());
-      nFree = l.F;
-      twoInputs = true;
       break;
     }
     case Opcode::TensorScalar: {
@@ -921,6 +903,8 @@ public:
       auto op1 = enumParam(in.params[2], 8, "ALU op1");
       if (!op1)
         return op1.takeError();
+      if (!opt.numerics)
+        break;
       read(idx, s, a);
       std::vector<float> v0(d.P, float(in.params[1])),
           v1(d.P, float(in.params[3]));
@@ -937,7 +921,6 @@ public:
             x = alu(AluOp(*op1), x, v1[p]);
         }
       write(d, a.data());
-      nFree = s.F;
       break;
     }
     case Opcode::TensorReduce: {
@@ -963,6 +946,8 @@ public:
       if (d.P != s.P || d.F != outer)
         return shapeError(idx, "dst must be [" + llvm::Twine(s.P) + ", " +
                                    llvm::Twine(outer) + "]");
+      if (!opt.numerics)
+        break;
       read(idx, s, a);
       std::vector<float> r(size_t(d.P * outer));
       for (int64_t p = 0; p < d.P; ++p)
@@ -974,16 +959,16 @@ public:
           r[p * outer + o] = accv;
         }
       write(d, r.data());
-      nFree = s.F;
       break;
     }
     case Opcode::TensorCopy: {
       const Tile &s = tiles[1];
       if (Error e = sameShape(s, "src"))
         return std::move(e);
+      if (!opt.numerics)
+        break;
       read(idx, s, a);
       write(d, a.data());
-      nFree = s.F;
       break;
     }
     case Opcode::Iota:
@@ -996,6 +981,11 @@ public:
                           "needs one coefficient per free dimension of dst (" +
                               llvm::Twine(dap.sizes.size()) + "), got " +
                               llvm::Twine(in.params.size() - firstCoef));
+      if (select)
+        if (Error e = sameShape(tiles[1], "src"))
+          return std::move(e);
+      if (!opt.numerics)
+        break;
       double base = in.params[firstCoef - 2], cm = in.params[firstCoef - 1];
       // affine(p, i) = base + cm * p + sum_d coef_d * idx_d
       std::vector<double> freeTerm(d.F);
@@ -1016,8 +1006,6 @@ public:
       }
       if (select) {
         const Tile &s = tiles[1];
-        if (Error e = sameShape(s, "src"))
-          return std::move(e);
         read(idx, s, a);
         float fill = float(in.params[0]);
         for (int64_t p = 0; p < d.P; ++p)
@@ -1039,37 +1027,50 @@ public:
             }
           }
       }
-      nFree = d.F;
       break;
     }
     default:
       return shapeError(idx, "opcode not handled by the simulator");
     }
 
-    double dur = 0;
-    switch (eng) {
-    case Engine::Vector:
-      dur = onClock(m.vector.fixedCycles +
-                        double(nFree) *
-                            (twoInputs ? m.vector.cyclesPerElementTwoInputs
-                                       : m.vector.cyclesPerElementOneInput),
-                    m.vector.clockHz);
-      break;
-    case Engine::GpSimd:
-      dur = onClock(m.gpsimd.fixedCycles +
-                        double(nFree) * m.gpsimd.cyclesPerElement,
-                    m.gpsimd.clockHz);
-      break;
-    case Engine::Scalar:
-      dur = onClock(std::max(m.scalar.minCycles,
-                             double(nFree) * m.scalar.cyclesPerElement) +
-                        (accum ? m.scalar.reduceReadoutCycles : 0),
-                    m.scalar.clockHz);
-      break;
-    default:
+    if (eng != Engine::Vector && eng != Engine::GpSimd && eng != Engine::Scalar)
       return shapeError(idx, "runs on an engine that cannot execute it");
+    InstrCost ic = instructionCost(m, in);
+    double dur = ic.busyNs;
+    // Vector and Scalar access PSUM banks in parallel only when the banks
+    // differ (any two accesses serialise on a machine without that).
+    llvm::SmallVector<int64_t, 4> banks;
+    for (const Tile &t : tiles) {
+      if (!t.present() || t.space != MemSpace::PSUM)
+        continue;
+      int64_t bb = m.psum.bankBytes();
+      const AccessPattern &ap = in.operands[&t - tiles.data()];
+      for (int64_t b = ap.offset / bb;
+           b <= (ap.offset + t.spanBytes - 1) / bb && b < m.psum.banks; ++b)
+        banks.push_back(b);
+      if (!m.psum.parallelBankAccess)
+        for (int64_t b = 0; b < m.psum.banks; ++b)
+          banks.push_back(b);
     }
-    cost.endNs = cost.visibleNs = start + dur;
+    for (int64_t b : banks)
+      if (psumBankBusy[b].second != int(in.queue))
+        start = std::max(start, psumBankBusy[b].first);
+    // Vector performance mode and GpSimd arbitrate for a shared bus.
+    if (m.vector.perfModeSharesGpSimdBus) {
+      if (eng == Engine::GpSimd)
+        start = std::max(start, vectorPerfFreeAt);
+      else if (ic.perfMode)
+        start = std::max(start, gpsimdBusFreeAt);
+    }
+    double end = start + dur;
+    for (int64_t b : banks)
+      psumBankBusy[b] = {std::max(psumBankBusy[b].first, end), int(in.queue)};
+    if (eng == Engine::GpSimd)
+      gpsimdBusFreeAt = end;
+    else if (ic.perfMode)
+      vectorPerfFreeAt = end;
+    cost.startNs = start;
+    cost.endNs = cost.visibleNs = end;
     return cost;
   }
 
@@ -1141,7 +1142,8 @@ public:
             ok = false;
             break;
           }
-          ready = std::max(ready, signalTimes[w.semaphore][w.count - 1]);
+          ready = std::max(ready, signalTimes[w.semaphore][w.count - 1] +
+                                      semaphoreLatencyNs(m, qi));
         }
         if (!ok)
           continue;
@@ -1316,8 +1318,10 @@ Error Simulator::setInput(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
       return err("input '" + name + "' needs " + llvm::Twine(t.byteSize()) +
                  " bytes (" + llvm::Twine(t.numElements()) + " x " +
                  elemTypeName(t.type) + "), got " + llvm::Twine(bytes.size()));
-    std::memcpy(impl->mem[1].data() + t.offset, bytes.data(), bytes.size());
-    std::memset(impl->init[1].data() + t.offset, 1, bytes.size());
+    if (impl->opt.numerics && !bytes.empty()) {
+      std::memcpy(impl->mem[1].data() + t.offset, bytes.data(), bytes.size());
+      std::memset(impl->init[1].data() + t.offset, 1, bytes.size());
+    }
     impl->inputSet[i] = true;
     return Error::success();
   }
@@ -1327,7 +1331,7 @@ Error Simulator::setInput(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
 Error Simulator::run() { return impl->run(); }
 
 llvm::ArrayRef<uint8_t> Simulator::output(StringRef name) const {
-  if (!impl->allocated)
+  if (!impl->allocated || !impl->opt.numerics)
     return {};
   for (const TensorDecl &t : impl->prog.tensors)
     if (t.name == name)

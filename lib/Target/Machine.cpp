@@ -56,6 +56,58 @@ public:
     return (int64_t)v;
   }
 
+  /// A number in (0, 1].
+  double fraction(const llvm::json::Object *o, StringRef section,
+                  StringRef key) {
+    double v = number(o, section, key);
+    if (v > 1)
+      problem((section + "." + key).str(), "must be <= 1");
+    return v;
+  }
+
+  /// A speed-up factor, >= 1.
+  double speedup(const llvm::json::Object *o, StringRef section,
+                 StringRef key) {
+    double v = number(o, section, key);
+    if (o && o->getNumber(key) && v < 1)
+      problem((section + "." + key).str(), "must be >= 1");
+    return v;
+  }
+
+  /// A non-empty array of [x, y] points, x increasing and > 0, y in (0, 1].
+  std::vector<std::pair<double, double>>
+  curve(const llvm::json::Object *o, StringRef section, StringRef key) {
+    std::vector<std::pair<double, double>> pts;
+    if (!o)
+      return pts;
+    std::string field = (section + "." + key).str();
+    const llvm::json::Array *arr = o->getArray(key);
+    if (!arr || arr->empty()) {
+      problem(field, "missing array of [bytes, efficiency] points");
+      return pts;
+    }
+    for (const llvm::json::Value &v : *arr) {
+      const llvm::json::Array *pt = v.getAsArray();
+      std::optional<double> x, y;
+      if (pt && pt->size() == 2) {
+        x = (*pt)[0].getAsNumber();
+        y = (*pt)[1].getAsNumber();
+      }
+      if (!x || !y) {
+        problem(field, "each point must be [bytes, efficiency]");
+        return {};
+      }
+      if (!(*x > 0) || !(*y > 0) || *y > 1 ||
+          (!pts.empty() && !(*x > pts.back().first))) {
+        problem(field, "points need increasing bytes > 0 and efficiency in "
+                       "(0, 1]");
+        return {};
+      }
+      pts.push_back({*x, *y});
+    }
+    return pts;
+  }
+
   void problem(StringRef field, StringRef what) {
     if (err.empty())
       err = (origin + ": field '" + field + "': " + what).str();
@@ -101,6 +153,7 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
   m.pe.loadStationarySpeedup = r.number(pe, "pe", "load_stationary_speedup");
   m.pe.pipelineLatencyCycles =
       r.number(pe, "pe", "pipeline_latency_cycles", /*positive=*/false);
+  m.pe.issueCycles = r.number(pe, "pe", "issue_cycles", /*positive=*/false);
   if (pe) {
     m.pe.fp8DoubleRow = pe->getBoolean("fp8_double_row").value_or(false);
     const auto *perCol = r.object(pe, "mm_cycles_per_column");
@@ -114,15 +167,30 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
 
   const auto *vec = r.object(root, "vector");
   m.vector.clockHz = r.number(vec, "vector", "clock_hz");
-  m.vector.fixedCycles = r.number(vec, "vector", "fixed_cycles", false);
+  m.vector.accessStartCycles =
+      r.number(vec, "vector", "access_start_cycles", false);
+  m.vector.minCycles = r.number(vec, "vector", "min_cycles", false);
   const auto *vecPer = r.object(vec, "cycles_per_element");
   m.vector.cyclesPerElementOneInput =
       r.number(vecPer, "vector.cycles_per_element", "one_input");
   m.vector.cyclesPerElementTwoInputs =
       r.number(vecPer, "vector.cycles_per_element", "two_inputs");
+  const auto *perf = r.object(vec, "perf_mode");
+  m.vector.perfCopyContiguous =
+      r.speedup(perf, "vector.perf_mode", "copy_sbuf_contiguous");
+  m.vector.perfCopyOther = r.speedup(perf, "vector.perf_mode", "copy_other");
+  m.vector.perfTensorTensor =
+      r.speedup(perf, "vector.perf_mode", "tensor_tensor_sbuf");
+  m.vector.bf16ReduceSpeedup =
+      r.speedup(vec, "vector", "bf16_reduce_speedup");
+  if (perf)
+    m.vector.perfModeSharesGpSimdBus =
+        perf->getBoolean("shares_gpsimd_bus").value_or(false);
 
   const auto *act = r.object(root, "scalar");
   m.scalar.clockHz = r.number(act, "scalar", "clock_hz");
+  m.scalar.accessStartCycles =
+      r.number(act, "scalar", "access_start_cycles", false);
   m.scalar.minCycles = r.number(act, "scalar", "min_cycles", false);
   m.scalar.cyclesPerElement = r.number(act, "scalar", "cycles_per_element");
   m.scalar.reduceReadoutCycles =
@@ -133,6 +201,18 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
   m.gpsimd.cyclesPerElement = r.number(pool, "gpsimd", "cycles_per_element");
   m.gpsimd.fixedCycles = r.number(pool, "gpsimd", "fixed_cycles", false);
 
+  const auto *access = r.object(root, "engine_access");
+  m.engineAccess.stridedThresholdBytes =
+      r.number(access, "engine_access", "strided_threshold_bytes");
+  m.engineAccess.stridedSlowdown =
+      r.speedup(access, "engine_access", "strided_slowdown");
+
+  const auto *sync = r.object(root, "sync");
+  m.sync.computeSemaphoreLatencyNs =
+      r.number(sync, "sync", "compute_semaphore_latency_ns", false);
+  m.sync.dmaSemaphoreLatencyNs =
+      r.number(sync, "sync", "dma_semaphore_latency_ns", false);
+
   const auto *sbuf = r.object(root, "sbuf");
   m.sbuf.partitions = r.integer(sbuf, "sbuf", "partitions");
   m.sbuf.bytesPerPartition = r.integer(sbuf, "sbuf", "bytes_per_partition");
@@ -140,18 +220,27 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
   m.psum.partitions = r.integer(psum, "psum", "partitions");
   m.psum.bytesPerPartition = r.integer(psum, "psum", "bytes_per_partition");
   m.psum.banks = r.integer(psum, "psum", "banks");
+  if (psum)
+    m.psum.parallelBankAccess =
+        psum->getBoolean("parallel_bank_access").value_or(false);
 
   const auto *dma = r.object(root, "dma");
   m.dma.queues = r.integer(dma, "dma", "queues");
-  m.dma.fixedLatencyNs = r.number(dma, "dma", "fixed_latency_ns", false);
+  m.dma.fixedNs = r.number(dma, "dma", "fixed_ns", false);
   m.dma.queueBytesPerS = r.number(dma, "dma", "queue_bytes_per_s");
-  m.dma.chunkOverheadNs = r.number(dma, "dma", "chunk_overhead_ns", false);
-  m.dma.transposeEfficiency = r.number(dma, "dma", "transpose_efficiency");
-  if (m.dma.transposeEfficiency > 1)
-    r.problem("dma.transpose_efficiency", "must be <= 1");
+  m.dma.sizeEfficiency = r.curve(dma, "dma", "size_efficiency");
+  m.dma.stridedThresholdBytes =
+      r.number(dma, "dma", "strided_threshold_bytes");
+  m.dma.stridedEfficiency = r.fraction(dma, "dma", "strided_efficiency");
+  const auto *tr = r.object(dma, "transpose_efficiency");
+  m.dma.transposeEfficiencyHbm =
+      r.fraction(tr, "dma.transpose_efficiency", "hbm_to_sbuf");
+  m.dma.transposeEfficiencySbuf =
+      r.fraction(tr, "dma.transpose_efficiency", "sbuf_to_sbuf");
 
   const auto *hbm = r.object(root, "hbm");
   m.hbm.bytesPerS = r.number(hbm, "hbm", "bytes_per_s");
+  m.hbm.efficiency = r.fraction(hbm, "hbm", "efficiency");
   m.hbm.capacityBytes = r.integer(hbm, "hbm", "capacity_bytes");
 
   if (r.err.empty()) {

@@ -25,6 +25,7 @@ struct ToProgram {
   nc::KernelOp kernel;
   Program prog;
   llvm::StringMap<uint32_t> tensorIndex;
+  bool constantData = true;
 
   FailureOr<AccessPattern> ap(Operation *op, nc::AccessAttr a) {
     AccessPattern p;
@@ -56,7 +57,7 @@ struct ToProgram {
     d.type = *nc::toElemType(type.getElementType());
     d.shape.assign(type.getShape().begin(), type.getShape().end());
     d.offset = t.getOffset();
-    if (auto value = t.getValue()) {
+    if (auto value = t.getValue(); value && constantData) {
       size_t bytes = d.byteSize();
       if (auto dense = llvm::dyn_cast<DenseElementsAttr>(*value)) {
         ArrayRef<char> raw = dense.getRawData();
@@ -168,8 +169,9 @@ struct ToProgram {
 };
 } // namespace
 
-FailureOr<Program> muir::target::kernelToProgram(nc::KernelOp kernel) {
-  ToProgram t{kernel, {}, {}};
+FailureOr<Program> muir::target::kernelToProgram(nc::KernelOp kernel,
+                                                 bool constantData) {
+  ToProgram t{kernel, {}, {}, constantData};
   t.prog.name = kernel.getSymName().str();
   t.prog.target = kernel.getTarget().str();
   t.prog.numSemaphores = kernel.getSemaphores();

@@ -23,7 +23,9 @@
 #include "Accesses.h"
 #include "muir/Conversion/Passes.h"
 #include "muir/Dialect/Nc/NcUtils.h"
+#include "muir/Target/Cost.h"
 #include "muir/Target/Machine.h"
+#include "muir/Target/NcProgram.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
@@ -118,104 +120,6 @@ private:
 
 //===--- costs (the simulator's formulas, from the machine description) ---===//
 
-struct Costs {
-  const target::Machine &m;
-
-  static int64_t hbmBytes(const nc::InstAccesses &in) {
-    for (const nc::Access &a : in.accesses)
-      if (a.ap.isHbm())
-        return a.ap.getPartitions() * a.ap.getFreeElements() *
-               a.ap.getElementBytes();
-    return 0;
-  }
-
-  /// Estimated busy time of `in` on its queue, in ns; `stationaryReused`
-  /// for a matmul whose stationary tile is already loaded.
-  double duration(const nc::InstAccesses &in, bool stationaryReused) const {
-    Operation *op = in.op;
-    auto ns = [](double cycles, double hz) {
-      return hz > 0 ? cycles / hz * 1e9 : 0;
-    };
-    switch (in.opcode) {
-    case Opcode::Nop:
-      return 0;
-    case Opcode::Dma: {
-      auto dma = llvm::cast<nc::DmaOp>(op);
-      nc::AccessAttr s = dma.getSrc(), d = dma.getDst();
-      int64_t bytes = std::max(
-          s.getPartitions() * s.getFreeElements() * s.getElementBytes(),
-          d.getPartitions() * d.getFreeElements() * d.getElementBytes());
-      bool transpose = dma.getTranspose();
-      double bw =
-          m.dma.queueBytesPerS * (transpose ? m.dma.transposeEfficiency : 1.0);
-      // Contiguous rows: one descriptor chunk per partition row.
-      double chunks = double(std::max(s.getPartitions(), d.getPartitions()));
-      return m.dma.fixedLatencyNs + chunks * m.dma.chunkOverheadNs +
-             (bw > 0 ? double(bytes) / bw * 1e9 : 0);
-    }
-    case Opcode::Matmul:
-    case Opcode::Transpose: {
-      nc::AccessAttr st, mv;
-      double n, mcols;
-      if (auto mm = llvm::dyn_cast<nc::MatmulOp>(op)) {
-        st = mm.getStationary(), mv = mm.getMoving();
-        n = double(mv.getFreeElements());
-        mcols = double(st.getFreeElements());
-      } else {
-        st = llvm::cast<nc::TransposeOp>(op).getSrc();
-        n = double(st.getPartitions());
-        mcols = double(st.getFreeElements());
-      }
-      auto et = nc::toElemType(st.getElementType());
-      double perCol = et ? m.pe.mmCyclesPerColumn[unsigned(*et)] : 1.0;
-      double cycles = std::max(n, m.pe.mmMinCycles) * perCol;
-      if (!stationaryReused)
-        cycles += std::max(mcols, m.pe.mmMinCycles) * perCol /
-                  std::max(1.0, m.pe.loadStationarySpeedup);
-      return ns(cycles, m.pe.clockHz);
-    }
-    default:
-      break;
-    }
-    // Vector / Scalar / GpSimd: per-element costs over the source's free size.
-    nc::AccessAttr src;
-    bool twoInputs = false, accum = false;
-    if (auto a = llvm::dyn_cast<nc::ActivationOp>(op)) {
-      src = a.getSrc();
-      accum = a.getAccum().has_value();
-    } else if (auto t = llvm::dyn_cast<nc::TensorTensorOp>(op)) {
-      src = t.getLhs();
-      twoInputs = true;
-    } else if (auto t = llvm::dyn_cast<nc::TensorScalarOp>(op)) {
-      src = t.getSrc();
-    } else if (auto t = llvm::dyn_cast<nc::TensorReduceOp>(op)) {
-      src = t.getSrc();
-    } else if (auto t = llvm::dyn_cast<nc::TensorCopyOp>(op)) {
-      src = t.getSrc();
-    } else {
-      src = op->getAttrOfType<nc::AccessAttr>("dst");
-    }
-    double nFree = src ? double(src.getFreeElements()) : 0;
-    switch (target::engineOfQueue(in.queue)) {
-    case target::Engine::Vector:
-      return ns(m.vector.fixedCycles +
-                    nFree * (twoInputs ? m.vector.cyclesPerElementTwoInputs
-                                       : m.vector.cyclesPerElementOneInput),
-                m.vector.clockHz);
-    case target::Engine::GpSimd:
-      return ns(m.gpsimd.fixedCycles + nFree * m.gpsimd.cyclesPerElement,
-                m.gpsimd.clockHz);
-    case target::Engine::Scalar:
-      return ns(
-          std::max(m.scalar.minCycles, nFree * m.scalar.cyclesPerElement) +
-              (accum ? m.scalar.reduceReadoutCycles : 0),
-          m.scalar.clockHz);
-    default:
-      return 0;
-    }
-  }
-};
-
 struct Node {
   double dur = 0;     // estimated busy time on its queue
   double latency = 0; // extra time before consumers see its result
@@ -242,7 +146,18 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     uint32_t n = insts.size();
     if (n < 2)
       return;
-    Costs costs{*m};
+    // Costs come from the simulator's own model (muir/Target/Cost.h).
+    FailureOr<target::Program> prog =
+        target::kernelToProgram(kernel, /*constantData=*/false);
+    if (failed(prog))
+      return signalPassFailure();
+    if (prog->instructions.size() != n) {
+      kernel.emitError() << "instruction count mismatch in scheduling";
+      return signalPassFailure();
+    }
+    std::vector<target::InstrCost> costs(n);
+    for (uint32_t i = 0; i < n; ++i)
+      costs[i] = target::instructionCost(*m, prog->instructions[i]);
 
     // 1. Dependencies.
     std::vector<Node> nodes(n);
@@ -279,10 +194,8 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     // 2. Durations and critical-path priorities (reverse program order is
     // a reverse topological order).
     for (uint32_t i = 0; i < n; ++i) {
-      nodes[i].dur = costs.duration(insts[i], /*stationaryReused=*/false);
-      if (insts[i].opcode == Opcode::Matmul ||
-          insts[i].opcode == Opcode::Transpose)
-        nodes[i].latency = m->pe.pipelineLatencyCycles / m->pe.clockHz * 1e9;
+      nodes[i].dur = costs[i].busyNs + costs[i].loadStationaryNs;
+      nodes[i].latency = costs[i].visibleDelayNs;
     }
     for (uint32_t i = n; i-- > 0;) {
       double tail = 0;
@@ -366,20 +279,23 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       else if (auto tr = llvm::dyn_cast<nc::TransposeOp>(insts[i].op))
         st = tr.getSrc();
       if (st) {
-        dur = costs.duration(insts[i], lastStationary == st);
+        dur = costs[i].busyNs +
+              (lastStationary == st ? 0 : costs[i].loadStationaryNs);
         lastStationary = st;
       }
       double end = start + dur;
-      if (int64_t hb =
-              insts[i].opcode == Opcode::Dma ? Costs::hbmBytes(insts[i]) : 0) {
-        hbmFreeAt =
-            std::max(hbmFreeAt, start) + double(hb) / m->hbm.bytesPerS * 1e9;
+      if (uint64_t hb = costs[i].dma.hbmBytes) {
+        hbmFreeAt = std::max(hbmFreeAt, start) + target::hbmChannelNs(*m, hb);
         end = std::max(end, hbmFreeAt);
       }
       freeAt[q] = end;
       order.push_back(i);
       for (uint32_t s : nd.succs) {
-        nodes[s].readyAt = std::max(nodes[s].readyAt, end + nd.latency);
+        // A consumer on another queue waits on a semaphore.
+        double sync = insts[s].queue == q
+                          ? 0
+                          : target::semaphoreLatencyNs(*m, insts[s].queue);
+        nodes[s].readyAt = std::max(nodes[s].readyAt, end + nd.latency + sync);
         if (--nodes[s].pending == 0)
           waiting[insts[s].queue].push(s);
       }

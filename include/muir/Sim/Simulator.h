@@ -29,6 +29,11 @@ struct Options {
   bool checkHazards = true;
   /// Keep one record per executed instruction for writeTrace().
   bool trace = false;
+  /// Compute the values. Off (timing only): no memory is allocated, inputs
+  /// are not needed, outputs stay empty, uninitialised reads are not
+  /// checked; timing, shape checks and (if on) the hazard checker are the
+  /// same as with numerics.
+  bool numerics = true;
 };
 
 /// Raw little-endian elements of a tensor's element type.

@@ -12,6 +12,8 @@
 #include "llvm/Support/Error.h"
 
 #include <array>
+#include <utility>
+#include <vector>
 #include <string>
 
 namespace muir::target {
@@ -30,16 +32,32 @@ struct Machine {
     bool fp8DoubleRow = false;
     double loadStationarySpeedup = 1;
     double pipelineLatencyCycles = 0;
+    /// Per-instruction issue cost on top of the initiation interval.
+    double issueCycles = 0;
   } pe;
 
   struct Vector {
     double clockHz = 0;
+    /// Static cost of starting an instruction's tensor accesses.
+    double accessStartCycles = 0;
+    /// Minimum initiation interval of an instruction (MIN_II).
+    double minCycles = 0;
     double cyclesPerElementOneInput = 0, cyclesPerElementTwoInputs = 0;
-    double fixedCycles = 0;
+    /// Performance-mode speedups for 2-byte float (bf16/fp16) operands:
+    /// tensor_copy/tensor_scalar with SBUF operands contiguous in the
+    /// innermost dim; the same otherwise (strided, or one side in PSUM);
+    /// tensor_tensor with both inputs in SBUF. 1 = no performance mode.
+    double perfCopyContiguous = 1, perfCopyOther = 1, perfTensorTensor = 1;
+    /// tensor_reduce add/max with bf16 input and output.
+    double bf16ReduceSpeedup = 1;
+    /// Performance mode borrows the bus Vector shares with GpSimd: the two
+    /// engines' instructions do not overlap while it is in use.
+    bool perfModeSharesGpSimdBus = false;
   } vector;
 
   struct Scalar {
     double clockHz = 0;
+    double accessStartCycles = 0;
     double minCycles = 0, cyclesPerElement = 0, reduceReadoutCycles = 0;
   } scalar;
 
@@ -48,21 +66,45 @@ struct Machine {
     double cyclesPerElement = 0, fixedCycles = 0;
   } gpsimd;
 
+  /// Compute engines' SBUF/PSUM access: an innermost free stride above
+  /// `stridedThresholdBytes` divides the access rate by `stridedSlowdown`.
+  struct EngineAccess {
+    double stridedThresholdBytes = 0;
+    double stridedSlowdown = 1;
+  } engineAccess;
+
+  struct Sync {
+    /// From a semaphore's signal to a waiting instruction starting.
+    double computeSemaphoreLatencyNs = 0, dmaSemaphoreLatencyNs = 0;
+  } sync;
+
   struct Memory {
     int64_t partitions = 0, bytesPerPartition = 0;
     int64_t banks = 1; // PSUM only
+    /// PSUM only: Vector and Scalar may access different banks at once
+    /// (otherwise any two PSUM accesses of theirs serialise).
+    bool parallelBankAccess = true;
     int64_t bankBytes() const { return bytesPerPartition / banks; }
   } sbuf, psum;
 
   struct DMA {
     int64_t queues = 0;
-    double fixedLatencyNs = 0, queueBytesPerS = 0, chunkOverheadNs = 0;
+    /// Queue occupancy per DMA instruction (descriptor generation).
+    double fixedNs = 0;
+    double queueBytesPerS = 0;
+    /// Efficiency by bytes per descriptor: (bytes, efficiency) points with
+    /// increasing bytes; see dmaSizeEfficiency in Cost.h.
+    std::vector<std::pair<double, double>> sizeEfficiency;
+    /// An innermost stride above the threshold moves at this fraction.
+    double stridedThresholdBytes = 0, stridedEfficiency = 1;
     /// Fraction of queue bandwidth a transposing DMA achieves.
-    double transposeEfficiency = 1;
+    double transposeEfficiencyHbm = 1, transposeEfficiencySbuf = 1;
   } dma;
 
   struct HBM {
     double bytesPerS = 0;
+    /// Fraction of the peak the channel sustains.
+    double efficiency = 1;
     int64_t capacityBytes = 0;
   } hbm;
 

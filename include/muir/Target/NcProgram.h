@@ -16,7 +16,10 @@ class KernelOp;
 
 namespace muir::target {
 /// Flattens a verified kernel; errors are emitted on the offending op.
-mlir::FailureOr<Program> kernelToProgram(muir::nc::KernelOp kernel);
+/// Converts an nc.kernel; without `constantData` constant tensors are
+/// declared but their bytes are not copied (for analyses of the code).
+mlir::FailureOr<Program> kernelToProgram(muir::nc::KernelOp kernel,
+                                         bool constantData = true);
 /// Builds a kernel at the builder's insertion point; errors (bad operand
 /// counts, enum codes, tensor indices) are emitted at `loc`. The result still
 /// needs mlir::verify for the machine's rules.
