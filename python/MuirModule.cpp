@@ -206,7 +206,8 @@ struct PyExecutable {
   }
 
   std::vector<py::array> runSim(const std::vector<py::array> &arrays,
-                                bool trace, bool checkHazards) {
+                                bool trace, bool checkHazards,
+                                bool numerics) {
     auto host = hostArgs(arrays);
     SmallVector<ref::HostTensor> shapes;
     for (size_t i = 0; i < results.shapes.size(); ++i) {
@@ -220,6 +221,7 @@ struct PyExecutable {
     sim::Options o;
     o.trace = trace;
     o.checkHazards = checkHazards;
+    o.numerics = numerics;
     std::optional<llvm::Expected<driver::SimResult>> r;
     {
       py::gil_scoped_release release;
@@ -322,7 +324,8 @@ PYBIND11_MODULE(_muir, m) {
           [](PyExecutable &e) { return e.compiled.compileSeconds; })
       .def("run_reference", &PyExecutable::runReference)
       .def("run_sim", &PyExecutable::runSim, py::arg("arrays"),
-           py::arg("trace") = false, py::arg("check_hazards") = true)
+           py::arg("trace") = false, py::arg("check_hazards") = true,
+           py::arg("numerics") = true)
       .def_property_readonly("last_report",
                              [](PyExecutable &e) { return e.lastReport; })
       .def_property_readonly("last_trace",

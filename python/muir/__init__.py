@@ -153,13 +153,22 @@ class Executable:
                 for r, dt in zip(raw, self._native.result_dtypes)]
 
     def run(self, *arrays, backend: str = "sim", check: bool = False, trace: bool = True,
-            check_hazards: bool = True):
+            check_hazards: bool = True, numerics: bool = True):
         """Runs on `backend` ("sim": the accelerator simulator; "reference": the CPU
         oracle) and returns the results as NumPy arrays. With check=True the
         simulator's results are compared with the reference backend under the
-        per-dtype tolerance (AssertionError on mismatch)."""
+        per-dtype tolerance (AssertionError on mismatch). numerics=False
+        simulates timing only (no arrays needed, none returned; `report` and
+        `trace` as usual)."""
         if backend not in ("sim", "reference"):
             raise ValueError(f"unknown backend {backend!r} (available: 'sim', 'reference')")
+        if not numerics:
+            if backend != "sim" or check or arrays:
+                raise ValueError("numerics=False simulates timing only: it needs "
+                                 "backend='sim', no check and no input arrays")
+            self._native.run_sim([], trace, check_hazards, False)
+            self._trace = self._native.last_trace if trace else None
+            return []
         args = self._convert(arrays)
         if backend == "reference":
             return self._results(self._native.run_reference(args))

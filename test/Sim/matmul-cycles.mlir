@@ -1,5 +1,6 @@
 // One bf16 matmul on trn2: load both operands, multiply, evacuate PSUM, store.
 // RUN: muir-sim %s --report | FileCheck %s
+// RUN: muir-sim %s --timing-only --report | FileCheck %s
 // RUN: muir-sim %s --report-json=%t.json && %python -c "import json; r = json.load(open('%t.json')); print('cycles', round(r['cycles'], 1)); print('pe', round(r['busy']['pe'], 6))" | FileCheck %s --check-prefix=JSON
 //
 // Hand derivation from targets/trn2.json (times in ns; DMA efficiency by

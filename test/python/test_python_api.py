@@ -12,7 +12,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from conftest import BUILD, ty
+from conftest import BUILD, ROOT, ty
 
 sys.path.insert(0, str(BUILD / "python_packages"))
 muir = pytest.importorskip("muir")
@@ -184,3 +184,18 @@ def test_log_edge_values_on_both_backends():
 def test_compile_rejects_other_objects():
     with pytest.raises(TypeError, match="compile\\(\\) takes xf text"):
         muir.compile(3.5)
+
+
+def test_timing_only_run_reports_what_a_full_run_reports():
+    src = open(os.path.join(ROOT, "examples", "gpt2_block.mlir")).read()
+    exe = muir.compile(src, target="trn2")
+    rng = np.random.default_rng(0)
+    args = [rng.standard_normal(shape).astype(np.float32) for shape in exe.signature[0][0]]
+    exe.run(*args)
+    full = exe.report
+    assert exe.run(numerics=False) == []
+    assert exe.report == full
+    with pytest.raises(ValueError, match="timing only"):
+        exe.run(*args, numerics=False)
+    with pytest.raises(ValueError, match="timing only"):
+        exe.run(numerics=False, check=True)

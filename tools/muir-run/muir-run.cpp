@@ -88,6 +88,11 @@ llvm::cl::opt<bool> noHazards("no-hazard-check",
                               llvm::cl::desc("Skip the simulator's hazard "
                                              "checker"),
                               llvm::cl::cat(runCat));
+llvm::cl::opt<bool> timingOnly(
+    "timing-only",
+    llvm::cl::desc("Simulate timing without computing values (sim backend; "
+                   "no inputs, outputs or checks)"),
+    llvm::cl::cat(runCat));
 llvm::cl::opt<bool> summary("summary",
                             llvm::cl::desc("Print min/max/mean of each result"),
                             llvm::cl::cat(runCat));
@@ -378,6 +383,12 @@ int run() {
                 (fnType.getNumResults() == 1 ? "" : "s"));
   if (func->isExternal())
     return fail("function '" + func->getSymName() + "' has no body");
+  if (timingOnly &&
+      (backend != "sim" || check || !inputs.empty() || !outputs.empty() ||
+       !expects.empty() || printValues || summary))
+    return fail("--timing-only needs --backend=sim and computes no values: "
+                "it cannot be combined with --check, --input, --output, "
+                "--expect, --print or --summary");
 
   std::mt19937_64 rng(seed);
   SmallVector<HostTensor> args;
@@ -388,7 +399,12 @@ int run() {
     if (!ranked || !ranked.hasStaticShape() || !dtype)
       return fail("argument #" + llvm::Twine(i) + " has unsupported type " +
                   typeStr(argType));
-    if (i < inputs.size()) {
+    if (timingOnly) { // no values: the shape is all the simulator needs
+      HostTensor h;
+      h.shape.assign(ranked.getShape().begin(), ranked.getShape().end());
+      h.dtype = *dtype;
+      args.push_back(std::move(h));
+    } else if (i < inputs.size()) {
       auto a = npy::readNpy(inputs[i]);
       if (!a)
         return fail(llvm::toString(a.takeError()));
@@ -423,6 +439,7 @@ int run() {
     sim::Options so;
     so.checkHazards = !noHazards;
     so.trace = !tracePath.empty();
+    so.numerics = !timingOnly;
     auto simRes = driver::simulate(*compiled, args, shapes, so);
     if (!simRes)
       return fail(llvm::toString(simRes.takeError()));
@@ -488,6 +505,8 @@ int run() {
 
   bool allMatch = checkOk;
   for (auto [i, r] : llvm::enumerate(*results)) {
+    if (timingOnly)
+      break;
     os << "result #" << i << ": " << fnType.getResult(i) << "\n";
     if (summary && ref::isFloatDType(r.dtype) && r.numElements() > 0) {
       double lo = r.data[0], hi = r.data[0], sum = 0, sumAbs = 0;

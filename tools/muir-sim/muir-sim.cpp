@@ -2,7 +2,7 @@
 //
 // muir-sim KERNEL.mlir [--input=NAME=X.npy]... [--output=NAME=Y.npy]...
 //          [--print] [--report] [--report-json=PATH] [--trace=PATH]
-//          [--no-hazard-check] [--no-verify] [--target=NAME|PATH] [--seed=N]
+//          [--timing-only] [--no-hazard-check] [--no-verify] [--target=NAME|PATH] [--seed=N]
 //          [--kernel=NAME]
 // Exit status 0 on success, 2 on any error (message on stderr).
 //
@@ -58,6 +58,11 @@ static cl::opt<std::string> reportJson("report-json",
 static cl::opt<std::string> tracePath("trace",
                                       cl::desc("write a Chrome/Perfetto trace"),
                                       cl::value_desc("path"), cl::cat(simCat));
+static cl::opt<bool>
+    timingOnly("timing-only",
+               cl::desc("simulate timing without computing values (no "
+                        "inputs, outputs or printing)"),
+               cl::cat(simCat));
 static cl::opt<bool> noHazards("no-hazard-check",
                                cl::desc("skip the hazard checker"),
                                cl::cat(simCat));
@@ -241,9 +246,13 @@ int main(int argc, char **argv) {
   if (!machine)
     return fail(machine.takeError());
 
+  if (timingOnly && (!inputs.empty() || !outputs.empty() || printOutputs))
+    return fail("--timing-only computes no values: it cannot be combined "
+                "with --input, --output or --print");
   sim::Options opts;
   opts.checkHazards = !noHazards;
   opts.trace = !tracePath.empty();
+  opts.numerics = !timingOnly;
   sim::Simulator simulator(*machine, program, opts);
 
   std::map<std::string, std::string> given;
@@ -255,7 +264,7 @@ int main(int argc, char **argv) {
   }
   std::mt19937 rng(seed);
   for (const TensorDecl &t : prog->tensors) {
-    if (t.kind != TensorKind::Input)
+    if (t.kind != TensorKind::Input || timingOnly)
       continue;
     std::vector<uint8_t> bytes;
     auto it = given.find(t.name);
