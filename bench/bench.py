@@ -5,10 +5,15 @@ table and write JSON. Figures: simulated time, the machine model's roofline
 utilisation, HBM bytes against the minimum, and compile time.
 
     python3 bench/bench.py [--target trn2] [--cases matmul,attention,...]
-                           [--json bench/results.json] [--hazards]
+                           [--json bench/results.json] [--no-hazards]
 
-Numerics are not checked here (the e2e tests do that); the hazard checker is
-off unless --hazards, to keep full-size runs to minutes.
+The simulator runs in timing-only mode (--timing-only: the same timing model
+and schedule, no arithmetic; numerics are checked by the e2e tests and
+bench/check_full_size.py) with the hazard checker on. The roofline uses the
+machine's peak HBM bandwidth, so the model's HBM efficiency shows in the
+ratio. The timing model's documented assumptions (docs/simulator.md: PE
+issue cost, compute semaphore latency, DMA size-efficiency points, HBM
+efficiency) are printed with the figures.
 """
 import argparse
 import json
@@ -43,7 +48,7 @@ def case_matmul(n=4096, dt="bf16"):
     min_bytes = 3 * nbytes((n, n), dt)
     return dict(name=f"matmul {n}x{n}x{n} {dt}", text=models.matmul(n, n, n, dt), flops=flops,
                 min_bytes=min_bytes, dtype=dt,
-                goal="PE utilisation >= 90%", check=lambda r: r["pe_utilization"] >= 0.90)
+                goal="PE utilisation >= 93%", check=lambda r: r["pe_utilization"] >= 0.93)
 
 
 def case_attention(s=2048, h=32, hd=128, dt="bf16"):
@@ -68,8 +73,8 @@ def case_llama_block(s=2048, d=4096, heads=32, kv=32, f=11008, dt="bf16"):
     io = 2 * nbytes((s, d), dt) + 2 * nbytes((s, hd), dt)
     return dict(name=f"llama-7B block prefill s={s} {dt}", text=models.llama_block(s, d, heads, kv, f, dt),
                 flops=flops, min_bytes=w + io, dtype=dt,
-                goal=">= 60% of PE peak, HBM <= 1.2x (weights + in + out)",
-                check=lambda r: r["pe_utilization"] >= 0.60 and r["hbm_vs_min"] <= 1.2)
+                goal=">= 85% of PE peak, HBM <= 1.5x (weights + in + out)",
+                check=lambda r: r["pe_utilization"] >= 0.85 and r["hbm_vs_min"] <= 1.5)
 
 
 def case_llama_decode(ctx=2048, d=4096, heads=32, kv=32, f=11008, dt="bf16"):
@@ -80,7 +85,7 @@ def case_llama_decode(ctx=2048, d=4096, heads=32, kv=32, f=11008, dt="bf16"):
     return dict(name=f"llama-7B block decode ctx={ctx} {dt}",
                 text=models.llama_decode_block(ctx, d, heads, kv, f, dt), flops=flops,
                 min_bytes=w + cache + 2 * nbytes((1, d), dt), dtype=dt,
-                goal="time <= 1.25x HBM-bandwidth bound", check=lambda r: r["time_vs_roofline"] <= 1.25)
+                goal="time <= 1.1x HBM-bandwidth bound", check=lambda r: r["time_vs_roofline"] <= 1.1)
 
 
 CASES = {
@@ -106,8 +111,8 @@ def run_case(c, target, build, hazards):
         src = pathlib.Path(d) / "case.mlir"
         src.write_text(c["text"])
         rep = pathlib.Path(d) / "report.json"
-        cmd = [str(build / "bin" / "muir-run"), str(src), "--backend=sim", f"--target={target}",
-               f"--report-json={rep}"]
+        cmd = [str(build / "bin" / "muir-run"), str(src), "--backend=sim", "--timing-only",
+               f"--target={target}", f"--report-json={rep}"]
         if not hazards:
             cmd.append("--no-hazard-check")
         t0 = time.time()
@@ -132,9 +137,17 @@ def main():
     ap.add_argument("--cases", default=",".join(CASES))
     ap.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
     ap.add_argument("--build", default=os.environ.get("MUIR_BUILD_DIR", str(ROOT / "build")))
-    ap.add_argument("--hazards", action="store_true", help="run the simulator's hazard checker too")
+    ap.add_argument("--no-hazards", dest="hazards", action="store_false",
+                    help="skip the simulator's hazard checker")
     args = ap.parse_args()
     rows = []
+    m = machine(args.target)
+    assumptions = dict(pe_issue_cycles=m["pe"].get("issue_cycles"),
+                       compute_semaphore_latency_ns=m.get("sync", {}).get("compute_semaphore_latency_ns"),
+                       dma_size_efficiency=m["dma"].get("size_efficiency"),
+                       hbm_efficiency=m["hbm"].get("efficiency"))
+    print("timing-model assumptions (docs/simulator.md): " +
+          ", ".join(f"{k}={v}" for k, v in assumptions.items()))
     hdr = f"{'case':44} {'sim time':>11} {'roofline':>11} {'ratio':>6} {'PE util':>8} {'HBM/min':>8} {'compile':>8}  goal"
     print(hdr)
     print("-" * len(hdr))
@@ -148,7 +161,8 @@ def main():
         print(f"{r['name']:44} {r['seconds']*1e3:9.3f}ms {r['roofline_seconds']*1e3:9.3f}ms "
               f"{r['time_vs_roofline']:6.2f} {r['pe_utilization']*100:7.1f}% {r['hbm_vs_min']:8.2f} "
               f"{r['compile_seconds']:7.2f}s  {'MET' if r['goal_met'] else 'MISSED'}: {r['goal']}", flush=True)
-    pathlib.Path(args.json).write_text(json.dumps(dict(target=args.target, results=rows), indent=2))
+    pathlib.Path(args.json).write_text(json.dumps(dict(target=args.target, assumptions=assumptions,
+                                                       hazard_checker=args.hazards, results=rows), indent=2))
     print(f"wrote {args.json}")
 
 
