@@ -26,6 +26,7 @@
 // RUN: muir-sim %s --kernel=psum_same_bank --report | FileCheck %s --check-prefix=SAMEBANK
 // RUN: muir-sim %s --kernel=psum_two_banks --report | FileCheck %s --check-prefix=TWOBANKS
 // RUN: muir-sim %s --kernel=gpsimd_bus --report | FileCheck %s --check-prefix=BUS
+// RUN: muir-sim %s --kernel=dma_copy --target=trn1 --report | FileCheck %s --check-prefix=TRN1
 
 // A DMA-bound copy: 128x512 f32 (262144 B) HBM -> SBUF -> HBM. Each transfer
 // moves one 2 KiB descriptor per partition (efficiency 0.95):
@@ -37,6 +38,9 @@
 // COPY: hbm bytes written 262144
 // COPY: dma0      48.6 %
 // COPY: dma1      48.6 %
+// On targets/trn1.json (17 B/ns per queue, PE clock 2.8 GHz):
+// (600 + 262144/(17e9*0.95) s) * 2 + 700 = 34363.65 ns = 96218.2 cycles.
+// TRN1: cycles            96218 (PE clock)
 nc.kernel @dma_copy target = "trn2" semaphores = 1 {
   nc.tensor input @x : tensor<128x512xf32> at 0
   nc.tensor output @y : tensor<128x512xf32> at 262144
