@@ -6,7 +6,7 @@
 // for f16, f8E5M2 and f8E4M3FN (whose overflow gives NaN: it has no infinity).
 //
 //===----------------------------------------------------------------------===//
-#include "muir/Sim/Simulator.h"
+#include "SimInternal.h"
 
 #include <array>
 #include <cmath>
@@ -106,16 +106,6 @@ const DecodeTable<256> &e4m3Table() {
   return t;
 }
 
-uint32_t floatBits(float v) {
-  uint32_t b;
-  std::memcpy(&b, &v, 4);
-  return b;
-}
-float bitsFloat(uint32_t b) {
-  float v;
-  std::memcpy(&v, &b, 4);
-  return v;
-}
 } // namespace
 
 float sim::decodeElement(ElemType t, const uint8_t *p) {
@@ -126,7 +116,7 @@ float sim::decodeElement(ElemType t, const uint8_t *p) {
     return v;
   }
   case ElemType::BF16:
-    return bitsFloat(uint32_t(p[0] | (p[1] << 8)) << 16);
+    return decodeBF16(p);
   case ElemType::F16:
     return f16Table().v[p[0] | (p[1] << 8)];
   case ElemType::F8E4M3FN:
@@ -147,17 +137,9 @@ void sim::encodeElement(ElemType t, float v, uint8_t *p) {
   case ElemType::F32:
     std::memcpy(p, &v, 4);
     return;
-  case ElemType::BF16: {
-    uint32_t b = floatBits(v);
-    uint16_t h;
-    if (std::isnan(v))
-      h = uint16_t((b >> 16) | 0x40); // keep sign, force a quiet NaN
-    else
-      h = uint16_t((b + 0x7FFF + ((b >> 16) & 1)) >> 16);
-    p[0] = uint8_t(h);
-    p[1] = uint8_t(h >> 8);
+  case ElemType::BF16:
+    encodeBF16(v, p);
     return;
-  }
   case ElemType::F16: {
     uint32_t h = kF16.encode(v);
     p[0] = uint8_t(h);

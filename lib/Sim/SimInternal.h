@@ -7,10 +7,30 @@
 
 #include "llvm/ADT/SmallVector.h"
 
+#include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
 namespace muir::sim {
+
+/// bf16 codecs, inline for the simulator's hot loops (decodeElement and
+/// encodeElement use the same ones).
+inline float decodeBF16(const uint8_t *p) {
+  uint32_t b = uint32_t(p[0] | (p[1] << 8)) << 16;
+  float v;
+  std::memcpy(&v, &b, 4);
+  return v;
+}
+inline void encodeBF16(float v, uint8_t *p) {
+  uint32_t b;
+  std::memcpy(&b, &v, 4);
+  uint16_t h = std::isnan(v)
+                   ? uint16_t((b >> 16) | 0x40) // keep sign, force a quiet NaN
+                   : uint16_t((b + 0x7FFF + ((b >> 16) & 1)) >> 16);
+  p[0] = uint8_t(h);
+  p[1] = uint8_t(h >> 8);
+}
 
 /// A tile resolved against the emulated memories: element (p, i) lives at
 /// byte rowBase[p] + freeOff[i] of its space's byte array.

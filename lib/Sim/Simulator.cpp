@@ -7,6 +7,7 @@
 // the hazard checker (vector clocks over semaphores) proves it race-free.
 //
 //===----------------------------------------------------------------------===//
+#include "Gemm.h"
 #include "SimInternal.h"
 #include "muir/Target/Cost.h"
 
@@ -17,8 +18,6 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
-#define EIGEN_DONT_PARALLELIZE
-#include <Eigen/Core>
 
 #include <algorithm>
 #include <cmath>
@@ -545,8 +544,13 @@ public:
         std::memcpy(o, t.data + t.rowBase[p], size_t(t.F) * 4);
         continue;
       }
-      for (int64_t i = 0; i < t.F; ++i)
-        o[i] = decodeElement(t.type, t.data + t.addr(p, i));
+      const uint8_t *row = t.data + t.rowBase[p];
+      if (t.type == ElemType::BF16)
+        for (int64_t i = 0; i < t.F; ++i)
+          o[i] = decodeBF16(row + t.freeOff[i]);
+      else
+        for (int64_t i = 0; i < t.F; ++i)
+          o[i] = decodeElement(t.type, row + t.freeOff[i]);
     }
   }
 
@@ -564,6 +568,9 @@ public:
         uint8_t *d = t.data + t.rowBase[p];
         if (t.type == ElemType::F32)
           std::memcpy(d, row, size_t(t.F) * 4);
+        else if (t.type == ElemType::BF16)
+          for (int64_t i = 0; i < t.F; ++i)
+            encodeBF16(row[i], d + i * 2);
         else
           for (int64_t i = 0; i < t.F; ++i)
             encodeElement(t.type, row[i], d + i * t.eb);
@@ -701,10 +708,20 @@ public:
                                    "]");
       }
       if (opt.numerics) {
-        // Element copy in dst order.
+        // Element copy in dst order; whole rows when both sides are
+        // contiguous rows of the same type.
         bool same = d.type == s.type;
         bool reported = firstUninit.has_value();
-        for (int64_t p = 0; p < d.P; ++p)
+        bool rows = same && !transpose && s.isContiguous() && d.isContiguous();
+        for (int64_t p = 0; rows && p < d.P; ++p) {
+          size_t n = size_t(d.F) * d.eb;
+          if (!reported && std::memchr(s.init + s.rowBase[p], 0, n))
+            for (int64_t i = 0; i < s.F && !reported; ++i)
+              reported = !checkInit(idx, s, p, i);
+          std::memmove(d.data + d.rowBase[p], s.data + s.rowBase[p], n);
+          std::memset(d.init + d.rowBase[p], 1, n);
+        }
+        for (int64_t p = 0; !rows && p < d.P; ++p)
           for (int64_t i = 0; i < d.F; ++i) {
             int64_t sp = transpose ? i : p, si = transpose ? p : i;
             if (!reported)
@@ -753,18 +770,17 @@ public:
             mv.space != MemSpace::SBUF)
           return shapeError(idx, "matmul reads SBUF operands into a PSUM dst");
         if (opt.numerics) {
-        read(idx, st, a);
-        read(idx, mv, b);
-        using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic,
-                                     Eigen::RowMajor>;
-        Eigen::Map<const RowMat> S(a.data(), K, M), V(b.data(), K, N);
-        RowMat R = S.transpose() * V;
-        if (in.params[0] != 0) {
-          read(idx, d, c);
-          Eigen::Map<const RowMat> D(c.data(), M, N);
-          R += D;
-        }
-        write(d, R.data());
+          read(idx, st, a);
+          read(idx, mv, b);
+          std::vector<float> r(size_t(M * N));
+          gemmTransposedLhs(a.data(), b.data(), r.data(), K, M, N,
+                            /*accumulate=*/false);
+          if (in.params[0] != 0) { // the product is added to the PSUM tile
+            read(idx, d, c);
+            for (size_t i = 0; i < r.size(); ++i)
+              r[i] += c[i];
+          }
+          write(d, r.data());
         }
         double peak = m.peakMacsPerCycle(et);
         if (peak > 0)
