@@ -403,11 +403,13 @@ LogicalResult Lowering::run() {
       values[res] = declareFor(res);
     }
     b.setInsertionPointToEnd(body);
-    size_t count = body->getOperations().size();
+    // (Block sizes are linear to count: compare the last op instead.)
+    Operation *lastBefore = body->empty() ? nullptr : &body->back();
     e.mirrored = !e.mirrored;
     if (failed(lower(&op)))
       return failure();
-    if (!firstInst && body->getOperations().size() > count) {
+    Operation *lastAfter = body->empty() ? nullptr : &body->back();
+    if (!firstInst && lastAfter != lastBefore) {
       // Remember the first instruction so later tensors go before it.
       for (Operation &o : *body)
         if (!llvm::isa<nc::TensorOp>(o)) {
