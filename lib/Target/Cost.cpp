@@ -127,6 +127,16 @@ double muir::target::dmaSizeEfficiency(const Machine &m, double bytes) {
   return pts.back().second;
 }
 
+double muir::target::dmaEfficientBytes(const Machine &m, double fraction) {
+  double best = 0;
+  for (const auto &pt : m.dma.sizeEfficiency)
+    best = std::max(best, pt.second);
+  for (const auto &pt : m.dma.sizeEfficiency)
+    if (pt.second >= fraction * best)
+      return pt.first;
+  return 0;
+}
+
 double muir::target::dmaBusyNs(const Machine &m, const DmaShape &s) {
   if (s.bytes == 0)
     return m.dma.fixedNs;

@@ -39,6 +39,11 @@ DmaShape analyzeDma(const Machine &m, const AccessPattern &dst,
 /// per descriptor).
 double dmaSizeEfficiency(const Machine &m, double bytes);
 
+/// The smallest bytes per descriptor at which the size efficiency reaches
+/// `fraction` of its best (0 for a machine without a curve): what a kernel
+/// should give each partition's run of a transfer.
+double dmaEfficientBytes(const Machine &m, double fraction = 0.95);
+
 /// Time a DMA queue is busy with one transfer (descriptor generation plus
 /// data at the queue's bandwidth times every efficiency that applies), ns.
 double dmaBusyNs(const Machine &m, const DmaShape &s);

@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Kernels.h"
+#include "muir/Target/Cost.h"
 
 using namespace mlir;
 using namespace muir;
@@ -64,9 +65,14 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
   // A streamed block needs only enough tiles to keep every DMA queue busy
   // (four per queue across the two copies); the rest of SBUF stays free so
   // the next kernel's loads can start while this one finishes.
-  int64_t streamCap = bCopies == 2
-                          ? std::max<int64_t>(1, ceilDiv(2 * m.dma.queues, KT))
-                          : halfBanks;
+  // It is also wide enough that each partition's row of a B load is a
+  // descriptor the DMA moves near its peak (the machine's size-efficiency
+  // curve), when the shape allows.
+  int64_t streamCap =
+      bCopies == 2
+          ? std::max({int64_t(1), ceilDiv(2 * m.dma.queues, KT),
+                      ceilDiv(int64_t(target::dmaEfficientBytes(m)) / eb, nt)})
+          : halfBanks;
   int64_t nBlock = 0;
   for (int64_t copies = bCopies; copies >= 1 && nBlock == 0; --copies) {
     for (int64_t cand = std::min({ceilDiv(s.n, nt), halfBanks, streamCap});
@@ -348,6 +354,14 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
     for (int64_t o = 0; o < nOps; ++o)
       for (int64_t k = 0; k < KT; ++k) {
         int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
+        // The block's column tiles sit side by side in SBUF and in a
+        // row-major B: one transfer moves them all (longer descriptors).
+        if (!s.transposeB) {
+          int64_t cn = std::min(blockCols, s.n - n0);
+          loadB(e.dense(*bBuf, kn, cn, et, opBase(o) + bBase(nb) + k * blockCols),
+                k0, kn, n0, cn, o);
+          continue;
+        }
         for (int64_t j = 0; j < blockTilesOf(nb); ++j) {
           int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
           loadB(e.dense(*bBuf, kn, cn, et,

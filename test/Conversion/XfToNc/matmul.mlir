@@ -7,10 +7,13 @@
 // CHECK-DAG: nc.tensor input @arg0 : tensor<48x40xf32> at 0
 // CHECK-DAG: nc.tensor input @arg1 : tensor<40x70xf32> at 7680
 // CHECK-DAG: nc.tensor output @out0 : tensor<48x70xf32>
-// The resident B block: K tiles of 16, 16, 8 rows. Offsets are captured
-// rather than fixed: consecutive kernels allocate from opposite ends.
-// CHECK: nc.dma <sbuf[0, 16] at [[B0:[0-9]+]] dims [64] {{.*}}, <hbm @arg1[16 x 70] at 0 dims [64]
-// CHECK: nc.dma <sbuf[0, 8] at {{[0-9]+}} dims [6] {{.*}}, <hbm @arg1[8 x 70] at 2304 dims [6]
+// The resident B block: K tiles of 16, 16, 8 rows, one transfer per K tile
+// covering both column tiles (side by side in SBUF and in B's rows). Offsets
+// are captured rather than fixed: consecutive kernels allocate from opposite
+// ends.
+// CHECK: nc.dma <sbuf[0, 16] at [[B0:[0-9]+]] dims [70] {{.*}}, <hbm @arg1[16 x 70] at 0 dims [70]
+// CHECK: nc.dma <sbuf[0, 16] at {{[0-9]+}} dims [70] {{.*}}, <hbm @arg1[16 x 70] at 1120 dims [70]
+// CHECK: nc.dma <sbuf[0, 8] at {{[0-9]+}} dims [70] {{.*}}, <hbm @arg1[8 x 70] at 2240 dims [70]
 // A^T by DMA transpose: 16 rows of A, 16 K columns, landing as [16 K, 16 M].
 // CHECK: nc.dma <sbuf[0, 16] at [[AT:[0-9]+]] dims [16] {{.*}}, <hbm @arg0[16 x 40] at 0 dims [16] strides [1] : f32> {{.*}}transpose}
 // CHECK: nc.matmul <psum[0, 16] at [[P0:[0-9]+]] dims [64] {{.*}} : f32>, <sbuf[0, 16] at [[AT]] {{.*}}, <sbuf[0, 16] at [[B0]] dims [64]
@@ -40,20 +43,20 @@ func.func @matmul_row_vector(%a: tensor<1x3xbf16>, %b: tensor<3x5xbf16>) -> tens
 
 // -----
 
-// One row tile (decode-like): the weight is the stream. Blocks are capped
-// at two n-tiles each (enough to keep the DMA queues busy), A^T is loaded
-// once, and every B load is issued before the first matmul.
+// One row tile (decode-like): the weight is the stream. Blocks are as wide
+// as the PSUM half allows (two n-tiles here: the machine's efficient DMA
+// size, 2 KiB per partition, would take eight), each block's K row is one
+// transfer, A^T is loaded once, and every B load is issued before the first
+// matmul.
 // CHECK-LABEL: nc.kernel @matmul_weight_streaming
-// CHECK: nc.dma <sbuf[0, 16] at [[B0:[0-9]+]] dims [64] {{.*}}<hbm @arg1[16 x 256] at 0 dims [64]
-// CHECK: nc.dma <sbuf[0, 16] at [[B1:[0-9]+]] dims [64] {{.*}}<hbm @arg1[16 x 256] at 64 dims [64]
+// CHECK: nc.dma <sbuf[0, 16] at [[B0:[0-9]+]] dims [128] {{.*}}<hbm @arg1[16 x 256] at 0 dims [128]
 // CHECK: nc.dma <sbuf[0, 16] at [[AT:[0-9]+]] dims [1] {{.*}}<hbm @arg0[1 x 16] at 0 dims [16] {{.*}}transpose}
-// CHECK: nc.dma <sbuf[0, 16] at [[B2:[0-9]+]] dims [64] {{.*}}<hbm @arg1[16 x 256] at 128 dims [64]
-// CHECK: nc.dma <sbuf[0, 16] at [[B3:[0-9]+]] dims [64] {{.*}}<hbm @arg1[16 x 256] at 192 dims [64]
+// CHECK: nc.dma <sbuf[0, 16] at [[B1:[0-9]+]] dims [128] {{.*}}<hbm @arg1[16 x 256] at 128 dims [128]
 // CHECK-NOT: nc.dma {{.*}}@arg0
 // CHECK: nc.matmul <psum[0, 1] at {{[0-9]+}} dims [64] {{.*}}, <sbuf[0, 16] at [[AT]] {{.*}}, <sbuf[0, 16] at [[B0]] dims [64]
+// CHECK: nc.matmul <psum[0, 1] at {{[0-9]+}} dims [64] {{.*}}, <sbuf[0, 16] at [[AT]] {{.*}}, <sbuf[0, 16] at {{[0-9]+}} dims [64]
 // CHECK: nc.matmul <psum[0, 1] at {{[0-9]+}} dims [64] {{.*}}, <sbuf[0, 16] at [[AT]] {{.*}}, <sbuf[0, 16] at [[B1]] dims [64]
-// CHECK: nc.matmul <psum[0, 1] at {{[0-9]+}} dims [64] {{.*}}, <sbuf[0, 16] at [[AT]] {{.*}}, <sbuf[0, 16] at [[B2]] dims [64]
-// CHECK: nc.matmul <psum[0, 1] at {{[0-9]+}} dims [64] {{.*}}, <sbuf[0, 16] at [[AT]] {{.*}}, <sbuf[0, 16] at [[B3]] dims [64]
+// CHECK: nc.matmul <psum[0, 1] at {{[0-9]+}} dims [64] {{.*}}, <sbuf[0, 16] at [[AT]] {{.*}}, <sbuf[0, 16] at {{[0-9]+}} dims [64]
 // CHECK-NOT: nc.matmul
 func.func @matmul_weight_streaming(%a: tensor<1x16xf32>, %b: tensor<16x256xf32>) -> tensor<1x256xf32> {
   %0 = xf.matmul %a, %b : (tensor<1x16xf32>, tensor<16x256xf32>) -> tensor<1x256xf32>
