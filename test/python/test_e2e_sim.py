@@ -226,3 +226,15 @@ def test_embedding_gather(tmp_path, target, dt):
   return %0 : {ty((2, 9, 40), dt)}
 }}"""
     sim_check(tmp_path, text, target)
+
+
+@pytest.mark.parametrize("k,n,dt", [(300, 2100, "bf16"), (129, 1030, "f32")])
+def test_matmul_weight_ring(tmp_path, k, n, dt):
+    # One row tile on trn2: B flows through the ring of K-tile slots, blocks
+    # as wide as half of PSUM (ragged last K tile and last column block).
+    sim_check(tmp_path, models.matmul(1, k, n, dt), "trn2")
+
+
+def test_swiglu_decode_ring(tmp_path):
+    # The gated product with one row tile: both B operands through the ring.
+    sim_check(tmp_path, models.mlp_swiglu(1, 256, 1100, "bf16"), "trn2")

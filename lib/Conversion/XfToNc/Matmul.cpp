@@ -74,6 +74,24 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
                       ceilDiv(int64_t(target::dmaEfficientBytes(m)) / eb, nt)})
           : halfBanks;
   int64_t nBlock = 0;
+  // Weight streaming (one row tile, B row-major: decode): B is used once, so
+  // it flows through a ring of slots, one K tile of a column block each, as
+  // wide as half of PSUM allows (each partition's run of a transfer then
+  // approaches the DMA's efficient size), with enough slots in flight to
+  // keep every DMA queue busy. A^T for all K is loaded once.
+  int64_t ringSlots = 0;
+  if (MT == 1 && !s.transposeB) {
+    int64_t wide = std::min(ceilDiv(s.n, nt), halfBanks);
+    for (int64_t slots = 2 * m.dma.queues; slots >= 2 && !ringSlots;
+         slots /= 2) {
+      int64_t need = fixed + slots * wide * nt * eb +
+                     2 * wide * nt * (cb + rb) + 64 * 8;
+      if (need <= e.sbufFree() / 2) {
+        ringSlots = slots;
+        nBlock = wide;
+      }
+    }
+  }
   for (int64_t copies = bCopies; copies >= 1 && nBlock == 0; --copies) {
     for (int64_t cand = std::min({ceilDiv(s.n, nt), halfBanks, streamCap});
          cand >= 1; --cand) {
@@ -234,8 +252,9 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
   Emitter::Mark mk = e.mark();
   // Resident: one B block for all K, A^T for all K twice. Streaming: two
   // K steps of each.
-  int64_t bBytes =
-      resident ? bCopies * KT * blockCols * eb * nOps : 2 * blockCols * eb;
+  int64_t bBytes = ringSlots ? ringSlots * blockCols * eb
+                   : resident ? bCopies * KT * blockCols * eb * nOps
+                              : 2 * blockCols * eb;
   int64_t aTileBytes = resident ? aBytes : mt * eb;
   auto bBuf = e.allocSbuf(bBytes, op, "the B block");
   // Column offset (in elements) of B block copy `nb % bCopies`.
@@ -383,17 +402,34 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
       loadA(e.dense(aBufOf(t), kn, mn, et, k * mt), k0, kn, m0, mn);
     }
   };
-  emitLoadB(0);
+  if (!ringSlots)
+    emitLoadB(0);
   emitLoadA(0);
+  int64_t ringStep = 0;
   for (size_t t = 0; t < tiles.size(); ++t) {
     int64_t nb = tiles[t].nb, n0 = nb * blockCols;
     int64_t blockTiles = blockTilesOf(nb);
     int64_t m0 = tiles[t].mi * mt, mn = std::min(mt, s.m - m0);
     const Buffer &aBuf = aBufOf(t);
     // Two B copies: the next block streams in while this one computes.
-    if (bCopies == 2 && tiles[t].mi == 0 && nb + 1 < NB)
+    if (!ringSlots && bCopies == 2 && tiles[t].mi == 0 && nb + 1 < NB)
       emitLoadB(nb + 1);
-    for (int64_t k = 0; k < KT; ++k) {
+    for (int64_t k = 0; k < KT && ringSlots; ++k) {
+      int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
+      int64_t cols = std::min(blockCols, s.n - n0);
+      nc::AccessAttr st = e.dense(aBuf, kn, mn, et, k * mt);
+      for (int64_t o = 0; o < nOps; ++o, ++ringStep) {
+        int64_t slot = (ringStep % ringSlots) * blockCols;
+        loadB(e.dense(*bBuf, kn, cols, et, slot), k0, kn, n0, cols, o);
+        for (int64_t j = 0; j < blockTiles; ++j) {
+          int64_t cn = std::min(nt, s.n - (n0 + j * nt));
+          e.matmul(e.dense(*psum, mn, cn, f32, accCol(t, j, o)), st,
+                   e.dense(*bBuf, kn, cn, et, slot + j * nt),
+                   /*accumulate=*/k > 0);
+        }
+      }
+    }
+    for (int64_t k = 0; k < KT && !ringSlots; ++k) {
       int64_t kn = std::min(kt, s.k - k * kt);
       nc::AccessAttr st = e.dense(aBuf, kn, mn, et, k * mt);
       for (int64_t j = 0; j < blockTiles; ++j) {
@@ -408,7 +444,7 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
       }
     }
     if (t + 1 < tiles.size()) {
-      if (bCopies == 1 && tiles[t + 1].nb != nb)
+      if (!ringSlots && bCopies == 1 && tiles[t + 1].nb != nb)
         emitLoadB(tiles[t + 1].nb);
       emitLoadA(t + 1);
     }
