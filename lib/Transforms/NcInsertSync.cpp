@@ -35,12 +35,15 @@ struct NcInsertSyncPass
     : public muir::impl::NcInsertSyncPassBase<NcInsertSyncPass> {
   void runOnOperation() override {
     nc::KernelOp kernel = getOperation();
-    using nc::kMaxQueues;
     std::vector<nc::InstAccesses> collected;
     if (failed(nc::collectInstructions(kernel, collected)))
       return signalPassFailure();
+    // Only the queues the kernel uses take part (clocks are per queue).
+    uint32_t numQ = 1;
+    for (const nc::InstAccesses &c : collected)
+      numQ = std::max(numQ, c.queue + 1);
     std::vector<Inst> insts;
-    SmallVector<SmallVector<size_t>> byQueue(kMaxQueues);
+    SmallVector<SmallVector<size_t>> byQueue(numQ);
     for (nc::InstAccesses &c : collected) {
       uint32_t q = c.queue;
       byQueue[q].push_back(insts.size());
@@ -48,15 +51,15 @@ struct NcInsertSyncPass
     }
 
     // Phase 1: dependencies, pruned by what each queue already knows.
-    SmallVector<SmallVector<int64_t>> known(
-        kMaxQueues, SmallVector<int64_t>(kMaxQueues, 0));
-    SmallVector<int64_t> seen(kMaxQueues, 0); // instructions emitted per queue
+    SmallVector<SmallVector<int64_t>> known(numQ,
+                                            SmallVector<int64_t>(numQ, 0));
+    SmallVector<int64_t> seen(numQ, 0); // instructions emitted per queue
     std::vector<SmallVector<std::pair<uint32_t, int64_t>>> deps(insts.size());
     for (size_t i = 0; i < insts.size(); ++i) {
       Inst &in = insts[i];
       SmallVector<int64_t> &k = known[in.acc.queue];
       SmallVector<std::pair<uint32_t, size_t>> cands; // (queue, inst index)
-      for (uint32_t q = 0; q < kMaxQueues; ++q) {
+      for (uint32_t q = 0; q < numQ; ++q) {
         if (q == in.acc.queue || seen[q] == 0)
           continue;
         for (int64_t r = seen[q]; r > k[q]; --r) {
@@ -78,7 +81,7 @@ struct NcInsertSyncPass
       }
       for (auto [q, j] : cands) {
         k[q] = std::max(k[q], insts[j].rank);
-        for (uint32_t q2 = 0; q2 < kMaxQueues; ++q2)
+        for (uint32_t q2 = 0; q2 < numQ; ++q2)
           k[q2] = std::max(k[q2], insts[j].clock[q2]);
       }
       k[in.acc.queue] = in.rank;
@@ -91,9 +94,9 @@ struct NcInsertSyncPass
     for (auto &d : deps)
       for (auto dep : d)
         needed[dep] = 0;
-    SmallVector<int64_t> semOf(kMaxQueues, -1);
+    SmallVector<int64_t> semOf(numQ, -1);
     int64_t numSems = 0;
-    for (uint32_t q = 0; q < kMaxQueues; ++q) {
+    for (uint32_t q = 0; q < numQ; ++q) {
       int64_t count = 0;
       for (size_t j : byQueue[q]) {
         auto it = needed.find({q, insts[j].rank});

@@ -227,7 +227,9 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     using WaitQ = std::priority_queue<uint32_t, std::vector<uint32_t>, ByReady>;
     using AvailQ =
         std::priority_queue<uint32_t, std::vector<uint32_t>, ByPriority>;
-    uint32_t numQ = nc::kMaxQueues;
+    uint32_t numQ = 1; // only the queues the kernel uses
+    for (const nc::InstAccesses &in : insts)
+      numQ = std::max(numQ, in.queue + 1);
     std::vector<WaitQ> waiting(numQ, WaitQ(ByReady{&nodes}));
     std::vector<AvailQ> avail(numQ, AvailQ(ByPriority{&nodes}));
     std::vector<double> freeAt(numQ, 0);
