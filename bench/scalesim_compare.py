@@ -182,7 +182,10 @@ def run_muir(m, k, n, target, build, workdir):
         raise RuntimeError(f"{exe} is missing (build muir first)")
     cmd = [str(exe), str(src), "--backend=sim", "--timing-only", f"--target={target}", f"--report-json={rep}"]
     t0 = time.time()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+    except OSError as e:  # e.g. a half-linked binary while a build is running
+        raise RuntimeError(f"cannot run {exe}: {e}") from e
     wall = time.time() - t0
     if proc.returncode != 0 or not rep.exists():
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-10:])
