@@ -188,10 +188,32 @@ bool muir::nc::covers(AccessAttr outer, AccessAttr inner) {
   return o0 <= i0 && i1 <= o1;
 }
 
+muir::nc::Access::Access(AccessAttr ap, bool write)
+    : ap(ap), write(write), space(ap.getSpace()) {
+  if (ap.isHbm()) {
+    tensor = ap.getTensor();
+    lo = ap.getOffset();
+    hi = lo + (ap.getPartitions() - 1) * ap.getPartitionStride() + rowSpan(ap);
+  } else {
+    p0 = ap.getPartition();
+    p1 = p0 + ap.getPartitions();
+    lo = ap.getOffset();
+    hi = ap.getEndByte();
+  }
+}
+
+bool muir::nc::overlaps(const Access &a, const Access &b) {
+  if (a.space != b.space || !intervalsOverlap(a.lo, a.hi, b.lo, b.hi))
+    return false;
+  if (a.space != MemSpace::hbm) // exactly what overlaps(AccessAttr) tests
+    return intervalsOverlap(a.p0, a.p1, b.p0, b.p1);
+  return a.tensor == b.tensor && overlaps(a.ap, b.ap);
+}
+
 bool muir::nc::conflict(const InstAccesses &x, const InstAccesses &y) {
   for (const Access &a : x.accesses)
     for (const Access &b : y.accesses)
-      if ((a.write || b.write) && overlaps(a.ap, b.ap))
+      if ((a.write || b.write) && overlaps(a, b))
         return true;
   return false;
 }

@@ -21,6 +21,14 @@ namespace muir::nc {
 struct Access {
   AccessAttr ap;
   bool write;
+  // The tile's bounds, read once from the attribute for the conflict tests:
+  // partitions [p0, p1) and bytes [lo, hi) on chip; for HBM the tensor's
+  // name and the element interval [lo, hi) the tile lies in.
+  MemSpace space = MemSpace::sbuf;
+  int64_t p0 = 0, p1 = 0, lo = 0, hi = 0;
+  llvm::StringRef tensor;
+
+  Access(AccessAttr ap, bool write);
 };
 
 struct InstAccesses {
@@ -44,6 +52,9 @@ bool overlaps(AccessAttr a, AccessAttr b);
 /// Whether `outer` touches, by the measure `overlaps` uses, every byte that
 /// `inner` does: any tile overlapping `inner` then overlaps `outer`.
 bool covers(AccessAttr outer, AccessAttr inner);
+/// `overlaps` with a quick rejection on the cached bounds first.
+bool overlaps(const Access &a, const Access &b);
+
 /// Whether two instructions must stay ordered: overlapping accesses with at
 /// least one write.
 bool conflict(const InstAccesses &x, const InstAccesses &y);

@@ -48,8 +48,7 @@ namespace {
 
 struct Record {
   uint32_t inst;
-  nc::AccessAttr ap;
-  bool write;
+  nc::Access acc;
   bool dead = false;
 };
 
@@ -68,7 +67,7 @@ public:
         continue;
       for (uint32_t r : it->second) {
         const Record &rec = records[r];
-        if (!rec.dead && (rec.write || a.write) && nc::overlaps(rec.ap, a.ap))
+        if (!rec.dead && (rec.acc.write || a.write) && nc::overlaps(rec.acc, a))
           dep(rec.inst);
       }
     }
@@ -85,14 +84,14 @@ public:
         auto &list = it->second;
         llvm::erase_if(list, [&](uint32_t r) {
           Record &rec = records[r];
-          if (!rec.dead && nc::covers(a.ap, rec.ap))
+          if (!rec.dead && nc::covers(a.ap, rec.acc.ap))
             rec.dead = true;
           return rec.dead;
         });
       }
     }
     uint32_t id = records.size();
-    records.push_back({inst, a.ap, a.write});
+    records.push_back({inst, a});
     for (int64_t bk = b0; bk <= b1; ++bk)
       buckets[bk].push_back(id);
   }
