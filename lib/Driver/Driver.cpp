@@ -89,8 +89,9 @@ driver::simulate(const Compiled &c, ArrayRef<ref::HostTensor> args,
       break; // timing only: no values go in or come out
     target::ElemType et = elemOf(a.dtype);
     unsigned eb = target::elemBytes(et);
-    std::vector<uint8_t> bytes(a.numElements() * eb);
-    for (int64_t k = 0; k < a.numElements(); ++k) {
+    int64_t n = a.numElements();
+    std::vector<uint8_t> bytes(n * eb);
+    for (int64_t k = 0; k < n; ++k) {
       float v = ref::isFloatDType(a.dtype) ? a.data[k] : (float)a.ints[k];
       if (et == target::ElemType::I32) {
         int32_t iv = (int32_t)a.ints[k];
@@ -120,7 +121,9 @@ driver::simulate(const Compiled &c, ArrayRef<ref::HostTensor> args,
     if ((int64_t)bytes.size() != t.numElements() * eb)
       return err("output " + c.outputs[i] + " has " + Twine(bytes.size()) +
                  " bytes, expected " + Twine(t.numElements() * eb));
-    for (int64_t k = 0; k < t.numElements(); ++k) {
+    int64_t n = t.numElements();
+    t.data.reserve(ref::isFloatDType(t.dtype) ? n : 0);
+    for (int64_t k = 0; k < n; ++k) {
       if (ref::isFloatDType(t.dtype)) {
         t.data.push_back(sim::decodeElement(et, &bytes[k * eb]));
       } else {

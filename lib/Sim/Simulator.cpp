@@ -523,23 +523,25 @@ public:
     return true;
   }
 
+  /// Checks that row `p` of `t` was written (reports the first element
+  /// that was not), a whole contiguous row at a time.
+  void checkRowInit(uint32_t idx, const Tile &t, int64_t p) {
+    if (firstUninit)
+      return;
+    if (t.isContiguous() &&
+        !std::memchr(t.init + t.rowBase[p], 0, size_t(t.F) * t.eb))
+      return;
+    for (int64_t i = 0; i < t.F && !firstUninit; ++i)
+      checkInit(idx, t, p, i);
+  }
+
   /// Reads a tile as a row-major [P, F] float matrix.
   void read(uint32_t idx, const Tile &t, std::vector<float> &out) {
     out.resize(size_t(t.P * t.F));
     bool contiguous = t.isContiguous();
     for (int64_t p = 0; p < t.P; ++p) {
       float *o = out.data() + p * t.F;
-      if (!firstUninit) {
-        if (contiguous) {
-          const uint8_t *f = t.init + t.rowBase[p];
-          if (std::memchr(f, 0, size_t(t.F) * t.eb))
-            for (int64_t i = 0; i < t.F && !firstUninit; ++i)
-              checkInit(idx, t, p, i);
-        } else {
-          for (int64_t i = 0; i < t.F && !firstUninit; ++i)
-            checkInit(idx, t, p, i);
-        }
-      }
+      checkRowInit(idx, t, p);
       if (contiguous && t.type == ElemType::F32) {
         std::memcpy(o, t.data + t.rowBase[p], size_t(t.F) * 4);
         continue;
@@ -711,29 +713,29 @@ public:
         // Element copy in dst order; whole rows when both sides are
         // contiguous rows of the same type.
         bool same = d.type == s.type;
-        bool reported = firstUninit.has_value();
+        for (int64_t p = 0; p < s.P; ++p) // the source, row by row
+          checkRowInit(idx, s, p);
         bool rows = same && !transpose && s.isContiguous() && d.isContiguous();
         for (int64_t p = 0; rows && p < d.P; ++p) {
           size_t n = size_t(d.F) * d.eb;
-          if (!reported && std::memchr(s.init + s.rowBase[p], 0, n))
-            for (int64_t i = 0; i < s.F && !reported; ++i)
-              reported = !checkInit(idx, s, p, i);
           std::memmove(d.data + d.rowBase[p], s.data + s.rowBase[p], n);
           std::memset(d.init + d.rowBase[p], 1, n);
         }
-        for (int64_t p = 0; !rows && p < d.P; ++p)
+        for (int64_t p = 0; !rows && p < d.P; ++p) {
           for (int64_t i = 0; i < d.F; ++i) {
             int64_t sp = transpose ? i : p, si = transpose ? p : i;
-            if (!reported)
-              reported = !checkInit(idx, s, sp, si);
             const uint8_t *src = s.data + s.addr(sp, si);
             uint8_t *dst = d.data + d.addr(p, i);
             if (same)
               std::memmove(dst, src, d.eb);
             else
               encodeElement(d.type, decodeElement(s.type, src), dst);
-            std::memset(d.init + d.addr(p, i), 1, d.eb);
+            if (!d.isContiguous())
+              std::memset(d.init + d.addr(p, i), 1, d.eb);
           }
+          if (d.isContiguous())
+            std::memset(d.init + d.rowBase[p], 1, size_t(d.F) * d.eb);
+        }
       }
       InstrCost ic = instructionCost(m, in);
       double end = start + ic.busyNs;
