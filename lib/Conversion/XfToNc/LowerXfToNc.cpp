@@ -74,6 +74,10 @@ private:
   HbmValue declare(StringRef name, RankedTensorType type, nc::TensorKind kind,
                    ElementsAttr value = {});
   LogicalResult lower(Operation *op);
+  /// `root`'s location fused with those of the ops lowered inside its
+  /// kernel (fused producers, gated and residual matmuls, concats, the
+  /// output transpose attention writes in place).
+  Location kernelLoc(Operation *root);
   FusedTree fusedTree(Operation *root) const;
   std::optional<HbmValue>
   foldableTransposeInput(xf::TransposeOp t,
@@ -406,6 +410,9 @@ LogicalResult Lowering::run() {
     // (Block sizes are linear to count: compare the last op instead.)
     Operation *lastBefore = body->empty() ? nullptr : &body->back();
     e.mirrored = !e.mirrored;
+    // Every instruction of the kernel carries the location of the op it
+    // lowers, fused with those of the ops folded into it.
+    e.loc = kernelLoc(&op);
     if (failed(lower(&op)))
       return failure();
     Operation *lastAfter = body->empty() ? nullptr : &body->back();
@@ -474,6 +481,29 @@ static std::optional<ActFunc> unaryAct(Operation *op) {
 
 static bool isElementwise(Operation *op) {
   return binaryAlu(op) || unaryAct(op) || llvm::isa<xf::NegOp, xf::CastOp>(op);
+}
+
+Location Lowering::kernelLoc(Operation *root) {
+  SmallVector<Location> locs{root->getLoc()};
+  SmallVector<Operation *> work{root};
+  llvm::SmallPtrSet<Operation *, 8> seen{root};
+  auto absorbed = [&](Operation *d) {
+    return fusedConcats.count(d) || fusedElementwise.count(d) ||
+           fusedMatmuls.count(d) || gatedMatmuls.count(d);
+  };
+  while (!work.empty()) {
+    Operation *op = work.pop_back_val();
+    for (Value v : op->getOperands()) {
+      Operation *d = v.getDefiningOp();
+      if (d && absorbed(d) && seen.insert(d).second) {
+        locs.push_back(d->getLoc());
+        work.push_back(d);
+      }
+    }
+  }
+  if (xf::TransposeOp t = attentionOutputTranspose(root))
+    locs.push_back(t.getLoc());
+  return FusedLoc::get(root->getContext(), locs);
 }
 
 /// One elementwise op on SBUF tiles (shared by single ops and fused chains).
