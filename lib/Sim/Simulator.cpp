@@ -1277,6 +1277,11 @@ public:
             j.attributeObject("args", [&] {
               j.attribute("index", int64_t(r.instr));
               j.attribute("opcode", info.mnemonic);
+              if (r.instr < prog.instructionSource.size() &&
+                  prog.instructionSource[r.instr] <
+                      prog.sourceLocations.size())
+                j.attribute("source", prog.sourceLocations
+                                          [prog.instructionSource[r.instr]]);
               for (size_t i = 0;
                    i < in.operands.size() && i < info.operands.size(); ++i)
                 if (in.operands[i].present()) {

@@ -164,8 +164,22 @@ struct ToProgram {
       in.operands.push_back(*p);
     }
     prog.instructions.push_back(std::move(in));
+    // Locations are uniqued: print each distinct one once.
+    auto [it, added] =
+        sourceIndex.try_emplace(op->getLoc(), prog.sourceLocations.size());
+    if (added) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      op->getLoc().print(os);
+      StringRef inner = text; // without the loc( ... ) wrapper
+      if (inner.consume_front("loc(") && inner.consume_back(")"))
+        text = inner.str();
+      prog.sourceLocations.push_back(std::move(text));
+    }
+    prog.instructionSource.push_back(it->second);
     return success();
   }
+  llvm::DenseMap<Location, uint32_t> sourceIndex;
 };
 } // namespace
 

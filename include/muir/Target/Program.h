@@ -149,6 +149,12 @@ struct Program {
   std::vector<TensorDecl> tensors;
   /// Program order; each queue executes its own instructions in this order.
   std::vector<Instruction> instructions;
+  /// Debug information, not part of the program's meaning (nor of its
+  /// equality or the binary): the source location of each instruction as
+  /// an index into `sourceLocations`, when known (kernelToProgram fills it
+  /// from the nc ops' locations; the trace shows it).
+  std::vector<std::string> sourceLocations;
+  std::vector<uint32_t> instructionSource;
   bool operator==(const Program &o) const;
 };
 
