@@ -14,6 +14,7 @@
 #include "muir/Target/Binary.h"
 #include "muir/Target/Machine.h"
 #include "muir/Target/NcProgram.h"
+#include "muir/Target/Validate.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -63,8 +64,8 @@ static cl::opt<bool> noHazards("no-hazard-check",
                                cl::cat(simCat));
 static cl::opt<bool>
     noVerify("no-verify",
-             cl::desc("do not run the nc verifiers (the simulator still "
-                      "checks bounds)"),
+             cl::desc("do not run the nc verifiers (the program is still "
+                      "checked for memory safety)"),
              cl::cat(simCat));
 static cl::opt<std::string>
     kernelName("kernel",
@@ -240,6 +241,9 @@ int main(int argc, char **argv) {
                                          : llvm::StringRef(targetOverride));
   if (!machine)
     return fail(machine.takeError());
+  // Memory safety, verified or not: every size used below is then sane.
+  if (llvm::Error e = validateProgram(program, *machine))
+    return fail(std::move(e));
 
   sim::Options opts;
   opts.checkHazards = !noHazards;
