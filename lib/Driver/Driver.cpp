@@ -6,6 +6,7 @@
 #include "muir/Target/NcProgram.h"
 
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/DenseSet.h"
 #include "mlir/Pass/PassManager.h"
 
 #include <chrono>
@@ -147,6 +148,36 @@ Tolerance driver::toleranceFor(ref::DType t) {
   case ref::DType::I32: case ref::DType::I64: return {0, 0};
   }
   return {0, 0};
+}
+
+Tolerance driver::toleranceForResult(func::FuncOp func, unsigned index) {
+  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  Value result = ret.getOperand(index);
+  auto dtypeOfValue = [](Value v) {
+    return ref::dtypeOf(llvm::cast<ShapedType>(v.getType()).getElementType());
+  };
+  std::optional<ref::DType> own = dtypeOfValue(result);
+  if (!own || !ref::isFloatDType(*own))
+    return toleranceFor(own.value_or(ref::DType::I64));
+  Tolerance tol = toleranceFor(*own);
+  SmallVector<Value> work{result};
+  llvm::DenseSet<Value> seen{result};
+  while (!work.empty()) {
+    Operation *def = work.pop_back_val().getDefiningOp();
+    if (!def)
+      continue; // an argument: exact in both backends
+    for (Value r : def->getResults())
+      if (std::optional<ref::DType> d = dtypeOfValue(r);
+          d && ref::isFloatDType(*d)) {
+        Tolerance t = toleranceFor(*d);
+        tol.rtol = std::max(tol.rtol, t.rtol);
+        tol.atol = std::max(tol.atol, t.atol);
+      }
+    for (Value operand : def->getOperands())
+      if (seen.insert(operand).second)
+        work.push_back(operand);
+  }
+  return tol;
 }
 
 int64_t driver::compare(const ref::HostTensor &got, const ref::HostTensor &want,

@@ -9,6 +9,7 @@
 #include "muir/InitAll.h"
 #include "muir/Dialect/Xf/XfDialect.h"
 #include "muir/Reference/Reference.h"
+#include "muir/Support/CheckedSize.h"
 #include "muir/Support/Npy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -388,6 +389,12 @@ int run() {
     if (!ranked || !ranked.hasStaticShape() || !dtype)
       return fail("argument #" + llvm::Twine(i) + " has unsupported type " +
                   typeStr(argType));
+    std::optional<int64_t> n = muir::checkedProduct(ranked.getShape());
+    if (!n || *n > muir::kMaxHostElements)
+      return fail("argument #" + llvm::Twine(i) + " of type " +
+                  typeStr(argType) + " has more than " +
+                  llvm::Twine(muir::kMaxHostElements) +
+                  " elements, the host limit of muir-run");
     if (i < inputs.size()) {
       auto a = npy::readNpy(inputs[i]);
       if (!a)
@@ -457,7 +464,7 @@ int run() {
       if (failed(want))
         return kExitError;
       for (auto [i, w] : llvm::enumerate(*want)) {
-        driver::Tolerance tol = driver::toleranceFor(w.dtype);
+        driver::Tolerance tol = driver::toleranceForResult(*func, i);
         double maxAbs, maxRel;
         int64_t first;
         int64_t bad = driver::compare(simRes->outputs[i], w, tol, maxAbs,

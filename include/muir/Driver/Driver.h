@@ -12,6 +12,7 @@
 #include "muir/Target/Machine.h"
 #include "muir/Target/Program.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
@@ -49,6 +50,12 @@ struct Tolerance {
   double rtol, atol;
 };
 Tolerance toleranceFor(ref::DType t);
+/// The tolerance for result `index` of `func`: an integer result is exact;
+/// a float one gets the loosest tolerance of the float types computed on any
+/// path to it (a bf16 value cast back to f32 keeps the bf16 tolerance, since
+/// both backends may round it differently before the cast). Arguments are
+/// exact in both backends and do not count.
+Tolerance toleranceForResult(mlir::func::FuncOp func, unsigned index);
 
 /// Element-wise comparison: |got - want| <= atol * max(1, max|want|) +
 /// rtol * |want|, NaN matching NaN. Returns the number of mismatches and
