@@ -11,6 +11,7 @@
 #include "muir/Dialect/Nc/NcDialect.h"
 #include "muir/Driver/Driver.h"
 #include "muir/InitAll.h"
+#include "muir/Support/ParserGuard.h"
 #include "muir/Target/Assembly.h"
 #include "muir/Target/Binary.h"
 #include "muir/Target/NcProgram.h"
@@ -95,6 +96,8 @@ struct PyModule {
 
 std::shared_ptr<PyModule> parse(const std::string &text,
                                 const std::string &name) {
+  if (llvm::Error e = muir::checkParserInput(text, name))
+    throw py::value_error(llvm::toString(std::move(e)));
   Diagnostics diags;
   auto buf = llvm::MemoryBuffer::getMemBufferCopy(text, name);
   llvm::SourceMgr sm;

@@ -208,3 +208,11 @@ def test_log_edge_values_on_both_backends():
 def test_compile_rejects_other_objects():
     with pytest.raises(TypeError, match="compile\\(\\) takes xf text"):
         muir.compile(3.5)
+
+
+def test_parse_rejects_what_crashes_the_mlir_parser():
+    deep = "func.func @f() attributes {a = " + "[" * 200000 + "]" * 200000 + "} { return }"
+    with pytest.raises(ValueError, match=r"<string>:1:543: brackets nest deeper than 512 levels"):
+        muir.parse(deep)
+    with pytest.raises(ValueError, match=r"a dense array needs an integer or float element type, got 'index'"):
+        muir.compile("func.func @f() attributes {a = array<index: 1>} {\n  return\n}\n")

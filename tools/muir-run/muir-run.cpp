@@ -11,6 +11,7 @@
 #include "muir/Reference/Reference.h"
 #include "muir/Support/CheckedSize.h"
 #include "muir/Support/Npy.h"
+#include "muir/Support/ParserGuard.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -351,6 +352,8 @@ int run() {
   auto file = openInputFile(inputFile, &errorMessage);
   if (!file)
     return fail(errorMessage);
+  if (llvm::Error e = muir::checkParserInput(file->getBuffer(), inputFile))
+    return fail(llvm::toString(std::move(e)));
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context, llvm::errs());

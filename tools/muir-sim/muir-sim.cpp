@@ -11,6 +11,7 @@
 #include "muir/InitAll.h"
 #include "muir/Sim/Simulator.h"
 #include "muir/Support/Npy.h"
+#include "muir/Support/ParserGuard.h"
 #include "muir/Target/Binary.h"
 #include "muir/Target/Machine.h"
 #include "muir/Target/NcProgram.h"
@@ -214,6 +215,8 @@ int main(int argc, char **argv) {
         return 2;
     }
   } else {
+    if (llvm::Error e = muir::checkParserInput(head, inputFile))
+      return fail(std::move(e));
     sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
     mlir::ParserConfig config(&ctx, /*verifyAfterParse=*/!noVerify);
     mlir::OwningOpRef<mlir::ModuleOp> module =
