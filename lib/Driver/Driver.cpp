@@ -133,6 +133,41 @@ driver::simulate(const Compiled &c, ArrayRef<ref::HostTensor> args,
   return r;
 }
 
+llvm::Expected<ref::HostTensor>
+driver::hostTensorFromNpy(const npy::Array &a, ArrayRef<int64_t> shape,
+                          ref::DType dtype) {
+  auto mismatch = [](const Twine &why) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), why.str());
+  };
+  if (ArrayRef<int64_t>(a.shape) != shape)
+    return mismatch("shape differs");
+  ref::HostTensor t;
+  t.shape.assign(a.shape.begin(), a.shape.end());
+  t.dtype = dtype;
+  if (ref::isFloatDType(dtype)) {
+    if (a.kind == npy::ElementKind::Int)
+      return mismatch("integer data for a float argument");
+    if (a.kind == npy::ElementKind::RawBits) {
+      if (dtype != ref::DType::F8E4M3FN && dtype != ref::DType::F8E5M2)
+        return mismatch("1-byte void data is only read as float8");
+      for (uint8_t b : a.bits)
+        t.data.push_back(ref::fromBits(dtype, b));
+    } else {
+      t.data.reserve(a.floats.size());
+      for (float v : a.floats)
+        t.data.push_back(ref::roundTo(dtype, v));
+    }
+    return t;
+  }
+  if (a.kind != npy::ElementKind::Int)
+    return mismatch("float data for an integer argument");
+  for (int64_t v : a.ints)
+    if (dtype == ref::DType::I32 && (v < INT32_MIN || v > INT32_MAX))
+      return mismatch("value " + Twine(v) + " does not fit in i32");
+  t.ints = a.ints;
+  return t;
+}
+
 Tolerance driver::toleranceFor(ref::DType t) {
   // About two units in the last place of the result type, and an absolute
   // floor for values that cancel to near zero. The simulator accumulates in

@@ -144,40 +144,16 @@ FailureOr<func::FuncOp> selectFunction(ModuleOp module) {
 FailureOr<HostTensor> tensorFromNpy(const npy::Array &a, StringRef path,
                                     unsigned index, RankedTensorType type,
                                     DType dtype) {
-  auto mismatch = [&](StringRef why) {
+  llvm::Expected<HostTensor> t =
+      driver::hostTensorFromNpy(a, type.getShape(), dtype);
+  if (!t) {
     fail("argument #" + llvm::Twine(index) + " expects " + typeStr(type) +
          " but " + path + " has shape " + npy::shapeString(a.shape) +
-         " and dtype " + a.descr + " (" + why + ")");
+         " and dtype " + a.descr + " (" + llvm::toString(t.takeError()) +
+         ")");
     return failure();
-  };
-  if (ArrayRef<int64_t>(a.shape) != type.getShape())
-    return mismatch("shape differs");
-  HostTensor t;
-  t.shape.assign(a.shape.begin(), a.shape.end());
-  t.dtype = dtype;
-  if (ref::isFloatDType(dtype)) {
-    if (a.kind == npy::ElementKind::Int)
-      return mismatch("integer data for a float argument");
-    if (a.kind == npy::ElementKind::RawBits) {
-      if (dtype != DType::F8E4M3FN && dtype != DType::F8E5M2)
-        return mismatch("1-byte void data is only read as float8");
-      for (uint8_t b : a.bits)
-        t.data.push_back(ref::fromBits(dtype, b));
-    } else {
-      t.data.reserve(a.floats.size());
-      for (float v : a.floats)
-        t.data.push_back(ref::roundTo(dtype, v));
-    }
-    return t;
   }
-  if (a.kind != npy::ElementKind::Int)
-    return mismatch("float data for an integer argument");
-  for (int64_t v : a.ints) {
-    if (dtype == DType::I32 && (v < INT32_MIN || v > INT32_MAX))
-      return mismatch("value " + std::to_string(v) + " does not fit in i32");
-  }
-  t.ints = a.ints;
-  return t;
+  return std::move(*t);
 }
 
 /// Index range for a random integer argument: the table size of a gather

@@ -9,6 +9,7 @@
 
 #include "muir/Reference/Reference.h"
 #include "muir/Sim/Simulator.h"
+#include "muir/Support/Npy.h"
 #include "muir/Target/Machine.h"
 #include "muir/Target/Program.h"
 
@@ -44,6 +45,13 @@ llvm::Expected<SimResult> simulate(const Compiled &c,
                                    llvm::ArrayRef<ref::HostTensor> args,
                                    llvm::ArrayRef<ref::HostTensor> resultShapes,
                                    sim::Options options);
+
+/// A .npy array (muir-run --input) as a host tensor of `shape` and `dtype`:
+/// floats rounded to the dtype, float8 raw bits decoded, integers range
+/// checked for i32. The error says why the array does not fit.
+llvm::Expected<ref::HostTensor> hostTensorFromNpy(const npy::Array &a,
+                                                  llvm::ArrayRef<int64_t> shape,
+                                                  ref::DType dtype);
 
 /// Per-dtype tolerances for comparing a backend with the reference.
 struct Tolerance {
