@@ -7,9 +7,11 @@
 // package converts dtypes (bf16, fp8) and checks arguments.
 //
 //===----------------------------------------------------------------------===//
+#include "muir/Conversion/Passes.h"
 #include "muir/Dialect/Nc/NcDialect.h"
 #include "muir/Driver/Driver.h"
 #include "muir/InitAll.h"
+#include "muir/Support/ParserGuard.h"
 #include "muir/Target/Assembly.h"
 #include "muir/Target/Binary.h"
 #include "muir/Target/NcProgram.h"
@@ -94,6 +96,8 @@ struct PyModule {
 
 std::shared_ptr<PyModule> parse(const std::string &text,
                                 const std::string &name) {
+  if (llvm::Error e = muir::checkParserInput(text, name))
+    throw py::value_error(llvm::toString(std::move(e)));
   Diagnostics diags;
   auto buf = llvm::MemoryBuffer::getMemBufferCopy(text, name);
   llvm::SourceMgr sm;
@@ -171,6 +175,13 @@ struct PyExecutable {
             py::array_t<int64_t, py::array::c_style | py::array::forcecast>(
                 arrays[i]);
         t.ints.assign(a.data(), a.data() + a.size());
+        if (t.dtype == ref::DType::I32)
+          for (py::ssize_t k = 0; k < a.size(); ++k)
+            if (t.ints[k] < INT32_MIN || t.ints[k] > INT32_MAX)
+              throw py::value_error(
+                  "argument " + std::to_string(i) + ": value " +
+                  std::to_string(t.ints[k]) + " at flat index " +
+                  std::to_string(k) + " does not fit in i32");
       }
       out.push_back(std::move(t));
     }
@@ -260,19 +271,9 @@ std::shared_ptr<PyExecutable> compile(const PyModule &m,
   Diagnostics diags;
   auto exe = std::make_shared<PyExecutable>();
   exe->xf = OwningOpRef<ModuleOp>(m.module->clone());
-  func::FuncOp f;
-  SmallVector<func::FuncOp> funcs(exe->xf->getOps<func::FuncOp>());
-  for (func::FuncOp g : funcs)
-    if ((!entry.empty() && g.getSymName() == entry) ||
-        (entry.empty() && g.getSymName() == "main"))
-      f = g;
-  if (!f && entry.empty() && funcs.size() == 1)
-    f = funcs.front();
+  func::FuncOp f = selectEntryFunction(*exe->xf, entry);
   if (!f)
-    throw py::value_error(
-        entry.empty() ? "no function to compile: name one with entry=, or "
-                        "call it @main"
-                      : "no function @" + entry + " in the module");
+    throw py::value_error(diags.take("no function to compile"));
   exe->funcName = f.getSymName().str();
   for (Type t : llvm::concat<const Type>(f.getArgumentTypes(),
                                          f.getResultTypes())) {
@@ -322,6 +323,17 @@ PYBIND11_MODULE(_muir, m) {
       .def_property_readonly(
           "compile_seconds",
           [](PyExecutable &e) { return e.compiled.compileSeconds; })
+      .def_property_readonly("result_tolerances",
+                             [](PyExecutable &e) {
+                               std::vector<std::pair<double, double>> out;
+                               for (size_t i = 0; i < e.results.shapes.size();
+                                    ++i) {
+                                 driver::Tolerance t =
+                                     driver::toleranceForResult(e.func(), i);
+                                 out.push_back({t.rtol, t.atol});
+                               }
+                               return out;
+                             })
       .def("run_reference", &PyExecutable::runReference)
       .def("run_sim", &PyExecutable::runSim, py::arg("arrays"),
            py::arg("trace") = false, py::arg("check_hazards") = true,

@@ -8,6 +8,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <limits>
 #include <memory>
 #include <mutex>
 
@@ -75,11 +76,18 @@ Type muir::nc::fromElemType(MLIRContext *ctx, tgt::ElemType t) {
 // AccessAttr
 //===----------------------------------------------------------------------===//
 
+// verify() rejects tiles whose extent overflows; one built unchecked
+// saturates, so every bound it is compared with fails.
+static tgt::TileExtent extentOf(const AccessAttr &a) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  return tgt::tileExtent(a.isHbm(), a.getPartition(), a.getPartitions(),
+                         a.getPartitionStride(), a.getOffset(), a.getSizes(),
+                         a.getStrides(), a.getElementBytes())
+      .value_or(tgt::TileExtent{kMax, kMax, kMax, kMax});
+}
+
 int64_t AccessAttr::getFreeElements() const {
-  int64_t n = 1;
-  for (int64_t s : getSizes())
-    n *= s;
-  return n;
+  return extentOf(*this).freeElements;
 }
 
 unsigned AccessAttr::getElementBytes() const {
@@ -87,12 +95,9 @@ unsigned AccessAttr::getElementBytes() const {
   return t ? tgt::elemBytes(*t) : 0;
 }
 
-int64_t AccessAttr::getEndByte() const {
-  int64_t last = 0;
-  for (auto [size, stride] : llvm::zip(getSizes(), getStrides()))
-    last += (size - 1) * stride;
-  return getOffset() + (last + 1) * getElementBytes();
-}
+int64_t AccessAttr::getEndByte() const { return extentOf(*this).end; }
+
+int64_t AccessAttr::getLastElement() const { return extentOf(*this).end - 1; }
 
 LogicalResult AccessAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  MemSpace space, StringRef tensor,
@@ -129,6 +134,14 @@ LogicalResult AccessAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (partitionStride < 0)
     return emitError() << "HBM tile partition stride " << partitionStride
                        << " must be >= 0";
+  // Every later bound (end byte, last element, element count) is computed
+  // from these fields: they must not overflow.
+  if (!tgt::tileExtent(space == MemSpace::hbm, partition, partitions,
+                       partitionStride, offset, sizes, strides,
+                       tgt::elemBytes(*toElemType(elementType))))
+    return emitError() << "tile extent (offset " << offset << ", "
+                       << partitions << " partitions, free sizes and "
+                       << "strides) does not fit in 64 bits";
   return success();
 }
 

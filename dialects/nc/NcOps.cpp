@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "muir/Dialect/Nc/NcDialect.h"
 #include "muir/Dialect/Nc/NcUtils.h"
+#include "muir/Support/CheckedSize.h"
 #include "muir/Target/Machine.h"
 
 #include "mlir/IR/Builders.h"
@@ -22,9 +23,10 @@ namespace tgt = muir::target;
 RegionKind KernelOp::getRegionKind(unsigned) { return RegionKind::Graph; }
 
 LogicalResult KernelOp::verify() {
-  if ((int64_t)getSemaphores() < 0 || (int64_t)getSemaphores() > 65536)
+  if ((int64_t)getSemaphores() < 0 ||
+      (int64_t)getSemaphores() > tgt::kMaxSemaphores)
     return emitOpError() << "semaphore count " << (int64_t)getSemaphores()
-                         << " must be in [0, 65536]";
+                         << " must be in [0, " << tgt::kMaxSemaphores << "]";
   return success();
 }
 
@@ -37,25 +39,32 @@ LogicalResult KernelOp::verifyRegions() {
   for (auto t : getBody().front().getOps<TensorOp>())
     ranges.push_back({(int64_t)t.getOffset(), t});
   llvm::sort(ranges, [](auto &a, auto &b) { return a.first < b.first; });
-  auto bytes = [](TensorOp t) {
-    auto type = llvm::cast<RankedTensorType>(t.getType());
-    return type.getNumElements() *
-           tgt::elemBytes(*toElemType(type.getElementType()));
-  };
   for (size_t i = 0; i < ranges.size(); ++i) {
     TensorOp t = ranges[i].second;
-    int64_t end = ranges[i].first + bytes(t);
-    if (end > m->hbm.capacityBytes)
-      return t.emitOpError() << "ends at HBM byte " << end
-                             << ", past the capacity " << m->hbm.capacityBytes
-                             << " of target '" << m->name << "'";
-    if (i + 1 < ranges.size() && end > ranges[i + 1].first)
+    // TensorOp::verify checked that the byte size fits in int64.
+    std::optional<int64_t> end =
+        llvm::checkedAdd(ranges[i].first, *t.getByteSize());
+    if (!end || *end > m->hbm.capacityBytes)
+      return t.emitOpError() << "at HBM byte " << ranges[i].first << " with "
+                             << *t.getByteSize()
+                             << " bytes ends past the capacity "
+                             << m->hbm.capacityBytes << " of target '"
+                             << m->name << "'";
+    if (i + 1 < ranges.size() && *end > ranges[i + 1].first)
       return t.emitOpError()
-             << "HBM bytes [" << ranges[i].first << ", " << end
+             << "HBM bytes [" << ranges[i].first << ", " << *end
              << ") overlap tensor @" << ranges[i + 1].second.getSymName()
              << " at " << ranges[i + 1].first;
   }
   return success();
+}
+
+std::optional<int64_t> TensorOp::getByteSize() {
+  auto type = llvm::cast<RankedTensorType>(getType());
+  auto elt = toElemType(type.getElementType());
+  if (!elt)
+    return std::nullopt;
+  return muir::checkedProduct(type.getShape(), tgt::elemBytes(*elt));
 }
 
 LogicalResult TensorOp::verify() {
@@ -68,6 +77,8 @@ LogicalResult TensorOp::verify() {
                          << " is not supported by the target";
   if ((int64_t)getOffset() < 0)
     return emitOpError() << "offset must be >= 0";
+  if (!getByteSize())
+    return emitOpError() << "type " << type << " has more than 2^63 bytes";
   bool isConst = getKind() == TensorKind::constant;
   if (isConst != getValue().has_value())
     return emitOpError() << (isConst ? "a const tensor needs a value"
@@ -99,10 +110,8 @@ LogicalResult checkTile(Operation *op, KernelOp kernel,
       return err() << "element type " << ap.getElementType()
                    << " differs from tensor @" << ap.getTensor() << "'s "
                    << type.getElementType();
-    int64_t last = ap.getOffset() + (ap.getPartitions() - 1) *
-                                        ap.getPartitionStride();
-    for (auto [size, stride] : llvm::zip(ap.getSizes(), ap.getStrides()))
-      last += (size - 1) * stride;
+    // AccessAttr::verify checked that the extent fits in int64.
+    int64_t last = ap.getLastElement();
     if (last >= type.getNumElements())
       return err() << "reads element " << last << " of tensor @"
                    << ap.getTensor() << ", which has "

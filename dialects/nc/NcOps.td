@@ -87,6 +87,8 @@ def Nc_AccessAttr : AttrDef<Nc_Dialect, "Access"> {
     unsigned getElementBytes() const;
     /// Highest byte offset touched in a partition, plus one (SBUF/PSUM).
     int64_t getEndByte() const;
+    /// Highest element index touched in the tensor (HBM).
+    int64_t getLastElement() const;
     bool isHbm() const { return getSpace() == ::muir::nc::MemSpace::hbm; }
     bool isSbuf() const { return getSpace() == ::muir::nc::MemSpace::sbuf; }
     bool isPsum() const { return getSpace() == ::muir::nc::MemSpace::psum; }
@@ -156,6 +158,10 @@ def Nc_TensorOp : Nc_Op<"tensor", [Symbol, HasParent<"KernelOp">]> {
   let assemblyFormat =
       "$kind $sym_name `:` $type `at` $offset (`=` $value^)? attr-dict";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The tensor's size in bytes; nullopt when it does not fit in int64.
+    std::optional<int64_t> getByteSize();
+  }];
 }
 
 //===----------------------------------------------------------------------===//

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "muir/Dialect/Xf/XfDialect.h"
+#include "muir/Support/CheckedSize.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -106,6 +107,30 @@ FailureOr<int64_t> muir::xf::normalizeAxis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank)
     return failure();
   return axis < 0 ? axis + rank : axis;
+}
+
+LogicalResult muir::xf::verifyTensorSizes(Operation *op) {
+  auto check = [&](Type t, StringRef what, unsigned i) -> LogicalResult {
+    auto rt = llvm::dyn_cast<RankedTensorType>(t);
+    if (!rt || !rt.hasStaticShape())
+      return success(); // the operand constraints report it
+    Type elt = rt.getElementType();
+    int64_t eb =
+        elt.isIntOrFloat() ? std::max(1u, (elt.getIntOrFloatBitWidth() + 7) / 8)
+                           : 8;
+    if (!muir::checkedProduct(rt.getShape(), eb))
+      return op->emitOpError()
+             << what << " #" << i << " type " << t
+             << " has 2^63 bytes or more: no tensor can be that large";
+    return success();
+  };
+  for (auto [i, t] : llvm::enumerate(op->getOperandTypes()))
+    if (failed(check(t, "operand", i)))
+      return failure();
+  for (auto [i, t] : llvm::enumerate(op->getResultTypes()))
+    if (failed(check(t, "result", i)))
+      return failure();
+  return success();
 }
 
 bool muir::xf::isSupportedFloat(Type t) {

@@ -57,8 +57,15 @@ def Xf_Dialect : Dialect {
   let useDefaultAttributePrinterParser = 0;
 }
 
+// Checked before every other trait and verifier, so shape arithmetic in
+// them (and in type inference) never overflows.
+def Xf_TensorSizesFit : NativeOpTrait<"TensorSizesFit"> {
+  let cppNamespace = "::muir::xf";
+}
+
 class Xf_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Xf_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+    : Op<Xf_Dialect, mnemonic,
+         !listconcat([Xf_TensorSizesFit], traits, [Pure])>;
 
 def Xf_FloatType : AnyTypeOf<[F32, BF16, F16, F8E4M3FN, F8E5M2],
                              "muir floating-point type">;

@@ -6,6 +6,7 @@
 #include "muir/Target/NcProgram.h"
 
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/DenseSet.h"
 #include "mlir/Pass/PassManager.h"
 
 #include <chrono>
@@ -139,6 +140,41 @@ driver::simulate(const Compiled &c, ArrayRef<ref::HostTensor> args,
   return r;
 }
 
+llvm::Expected<ref::HostTensor>
+driver::hostTensorFromNpy(const npy::Array &a, ArrayRef<int64_t> shape,
+                          ref::DType dtype) {
+  auto mismatch = [](const Twine &why) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), why.str());
+  };
+  if (ArrayRef<int64_t>(a.shape) != shape)
+    return mismatch("shape differs");
+  ref::HostTensor t;
+  t.shape.assign(a.shape.begin(), a.shape.end());
+  t.dtype = dtype;
+  if (ref::isFloatDType(dtype)) {
+    if (a.kind == npy::ElementKind::Int)
+      return mismatch("integer data for a float argument");
+    if (a.kind == npy::ElementKind::RawBits) {
+      if (dtype != ref::DType::F8E4M3FN && dtype != ref::DType::F8E5M2)
+        return mismatch("1-byte void data is only read as float8");
+      for (uint8_t b : a.bits)
+        t.data.push_back(ref::fromBits(dtype, b));
+    } else {
+      t.data.reserve(a.floats.size());
+      for (float v : a.floats)
+        t.data.push_back(ref::roundTo(dtype, v));
+    }
+    return t;
+  }
+  if (a.kind != npy::ElementKind::Int)
+    return mismatch("float data for an integer argument");
+  for (int64_t v : a.ints)
+    if (dtype == ref::DType::I32 && (v < INT32_MIN || v > INT32_MAX))
+      return mismatch("value " + Twine(v) + " does not fit in i32");
+  t.ints = a.ints;
+  return t;
+}
+
 Tolerance driver::toleranceFor(ref::DType t) {
   // About two units in the last place of the result type, and an absolute
   // floor for values that cancel to near zero. The simulator accumulates in
@@ -154,6 +190,36 @@ Tolerance driver::toleranceFor(ref::DType t) {
   case ref::DType::I32: case ref::DType::I64: return {0, 0};
   }
   return {0, 0};
+}
+
+Tolerance driver::toleranceForResult(func::FuncOp func, unsigned index) {
+  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  Value result = ret.getOperand(index);
+  auto dtypeOfValue = [](Value v) {
+    return ref::dtypeOf(llvm::cast<ShapedType>(v.getType()).getElementType());
+  };
+  std::optional<ref::DType> own = dtypeOfValue(result);
+  if (!own || !ref::isFloatDType(*own))
+    return toleranceFor(own.value_or(ref::DType::I64));
+  Tolerance tol = toleranceFor(*own);
+  SmallVector<Value> work{result};
+  llvm::DenseSet<Value> seen{result};
+  while (!work.empty()) {
+    Operation *def = work.pop_back_val().getDefiningOp();
+    if (!def)
+      continue; // an argument: exact in both backends
+    for (Value r : def->getResults())
+      if (std::optional<ref::DType> d = dtypeOfValue(r);
+          d && ref::isFloatDType(*d)) {
+        Tolerance t = toleranceFor(*d);
+        tol.rtol = std::max(tol.rtol, t.rtol);
+        tol.atol = std::max(tol.atol, t.atol);
+      }
+    for (Value operand : def->getOperands())
+      if (seen.insert(operand).second)
+        work.push_back(operand);
+  }
+  return tol;
 }
 
 int64_t driver::compare(const ref::HostTensor &got, const ref::HostTensor &want,

@@ -13,6 +13,12 @@
 using namespace mlir;
 
 void muir::buildCompilePipeline(OpPassManager &pm, const CompileOptions &opts) {
+  // 0. Capacity: a tensor the target's HBM cannot hold fails here, in
+  //    milliseconds, before any rewrite or tiling work.
+  CheckCapacityPassOptions capacity;
+  capacity.target = opts.target;
+  capacity.entry = opts.entry;
+  pm.addPass(createCheckCapacityPass(capacity));
   // 1. Normalisation: folds (x*1, transpose pairs, reshape chains) and CSE.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

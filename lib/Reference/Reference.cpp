@@ -8,6 +8,7 @@
 #include "Kernels.h"
 
 #include "muir/Dialect/Xf/XfDialect.h"
+#include "muir/Support/CheckedSize.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -360,8 +361,9 @@ static LogicalResult materializeConstant(xf::ConstantOp op, HostTensor &out) {
 // Interpreter
 //===----------------------------------------------------------------------===//
 
-/// Guards against result types so large the allocation itself would abort.
-static constexpr int64_t kMaxElements = int64_t(1) << 33;
+/// Guards against result types so large the allocation itself would abort
+/// (the documented host limit, docs/tools.md).
+static constexpr int64_t kMaxElements = muir::kMaxHostElements;
 
 static FailureOr<HostTensor> allocateFor(Location loc, Type type,
                                          StringRef what) {
@@ -382,7 +384,9 @@ static FailureOr<HostTensor> allocateFor(Location loc, Type type,
   for (int64_t d : out.shape) {
     if (d != 0 && n > kMaxElements / d)
       return emitError(loc) << what << " type " << type
-                            << " is too large for the reference backend",
+                            << " is too large for the reference backend (more "
+                               "than its host limit of "
+                            << kMaxElements << " elements)",
              failure();
     n *= d;
   }

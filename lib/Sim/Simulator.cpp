@@ -9,7 +9,9 @@
 //===----------------------------------------------------------------------===//
 #include "Gemm.h"
 #include "SimInternal.h"
+#include "muir/Support/CheckedSize.h"
 #include "muir/Target/Cost.h"
+#include "muir/Target/Validate.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -118,25 +120,6 @@ float activate(ActFunc f, float x) {
   return x;
 }
 
-std::string fmtAp(const Program &prog, const AccessPattern &ap) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  if (ap.space == MemSpace::HBM) {
-    os << "hbm @"
-       << (ap.tensor < prog.tensors.size() ? prog.tensors[ap.tensor].name
-                                           : std::string("?"))
-       << "[" << ap.partitions << " x " << ap.partitionStride << "]";
-  } else {
-    os << memSpaceName(ap.space) << "[" << ap.partition << ", " << ap.partitions
-       << "]";
-  }
-  os << " at " << ap.offset << " dims [";
-  llvm::interleaveComma(ap.sizes, os);
-  os << "] strides [";
-  llvm::interleaveComma(ap.strides, os);
-  os << "] : " << elemTypeName(ap.type);
-  return s;
-}
 } // namespace
 
 namespace muir::sim {
@@ -217,28 +200,35 @@ public:
            " " + opcodeInfo(in.op).mnemonic.str() + ")";
   }
 
-  void allocate() {
+  /// Validates the program (memory safety, whether or not it was verified)
+  /// and sizes the emulated memories from it.
+  Error allocate() {
     if (allocated)
-      return;
+      return Error::success();
+    if (Error e = validateProgram(prog, m))
+      return e;
     allocated = true;
     size_t hbmBytes = 0;
     for (const TensorDecl &t : prog.tensors)
       hbmBytes = std::max<size_t>(hbmBytes, t.offset + t.byteSize());
     inputSet.assign(prog.tensors.size(), false);
     if (!opt.numerics)
-      return;
+      return Error::success();
     if (!mem[1].reset(hbmBytes) || !init[1].reset(hbmBytes))
-      llvm::report_bad_alloc_error("muir-sim: cannot allocate simulated HBM");
+      return err("cannot allocate " + llvm::Twine(hbmBytes) +
+                 " bytes of simulated HBM on the host");
     for (const TensorDecl &t : prog.tensors) {
       if (t.kind != TensorKind::Constant)
         continue;
-      size_t n = std::min<size_t>(t.data.size(), t.byteSize());
-      std::memcpy(mem[1].data() + t.offset, t.data.data(), n);
+      if (t.byteSize() == 0) // no bytes to copy; data() may be null
+        continue;
+      std::memcpy(mem[1].data() + t.offset, t.data.data(), t.byteSize());
       std::memset(init[1].data() + t.offset, 1, t.byteSize());
     }
+    return Error::success();
   }
 
-  void resetRun() {
+  Error resetRun() {
     // Forget on-chip state and non-input HBM contents of any previous run.
     if (opt.numerics) {
       size_t sizes[4] = {0, 0,
@@ -246,7 +236,7 @@ public:
                          size_t(m.psum.partitions * m.psum.bytesPerPartition)};
       for (int s = 2; s < 4; ++s)
         if (!mem[s].reset(sizes[s]) || !init[s].reset(sizes[s]))
-          llvm::report_bad_alloc_error("muir-sim: cannot allocate SBUF/PSUM");
+          return err("cannot allocate the simulated SBUF/PSUM on the host");
       for (const TensorDecl &t : prog.tensors)
         if ((t.kind == TensorKind::Output || t.kind == TensorKind::Scratch) &&
             t.byteSize() > 0)
@@ -270,63 +260,14 @@ public:
     for (auto &l : live)
       l.clear();
     firstUninit.reset();
+    return Error::success();
   }
 
+  /// What validateProgram cannot know: every input was set.
   Error validate() {
-    uint32_t nq = m.numQueues();
-    for (auto [idx, in] : llvm::enumerate(prog.instructions)) {
-      auto where = [&, idx = idx] {
-        return "instruction #" + std::to_string(idx);
-      };
-      if (unsigned(in.op) >= kNumOpcodes)
-        return err(where() + ": unknown opcode " +
-                   std::to_string(unsigned(in.op)));
-      const OpcodeInfo &info = opcodeInfo(in.op);
-      if (in.queue >= nq)
-        return err(where() + " (" + info.mnemonic + ") runs on queue " +
-                   queueName(in.queue) + ", which target '" + m.name +
-                   "' does not have");
-      if (!(info.engines & (1u << unsigned(engineOfQueue(in.queue)))))
-        return err(who(idx) + ": " + info.mnemonic + " cannot run on the " +
-                   engineName(engineOfQueue(in.queue)) + " engine");
-      if (in.operands.size() > info.operands.size())
-        return err(who(idx) + ": has " + llvm::Twine(in.operands.size()) +
-                   " operands, expected " + llvm::Twine(info.operands.size()));
-      for (size_t i = 0; i < info.operands.size(); ++i) {
-        bool optional = info.operands[i].ends_with("?");
-        bool has = i < in.operands.size() && in.operands[i].present();
-        if (!optional && !has)
-          return err(who(idx) + ": missing operand '" + info.operands[i] + "'");
-        if (has &&
-            (in.operands[i].sizes.size() != in.operands[i].strides.size() ||
-             in.operands[i].sizes.empty()))
-          return err(who(idx) + ": operand '" + info.operands[i] +
-                     "' has mismatched or empty sizes/strides");
-      }
-      if (in.params.size() < info.params.size())
-        return err(who(idx) + ": has " + llvm::Twine(in.params.size()) +
-                   " parameters, expected " + llvm::Twine(info.params.size()));
-      if (!info.variadicParams && in.params.size() != info.params.size())
-        return err(who(idx) + ": has " + llvm::Twine(in.params.size()) +
-                   " parameters, expected " + llvm::Twine(info.params.size()));
-      for (const SemWait &w : in.waits)
-        if (w.semaphore >= prog.numSemaphores)
-          return err(who(idx) + ": waits on semaphore " +
-                     llvm::Twine(w.semaphore) + " but the program has " +
-                     llvm::Twine(prog.numSemaphores));
-      for (uint32_t s : in.signals)
-        if (s >= prog.numSemaphores)
-          return err(who(idx) + ": signals semaphore " + llvm::Twine(s) +
-                     " but the program has " + llvm::Twine(prog.numSemaphores));
-    }
-    for (auto [i, t] : llvm::enumerate(prog.tensors)) {
+    for (auto [i, t] : llvm::enumerate(prog.tensors))
       if (opt.numerics && t.kind == TensorKind::Input && !inputSet[i])
         return err("input tensor '" + t.name + "' was not set");
-      if (t.kind == TensorKind::Constant && t.data.size() != t.byteSize())
-        return err("constant tensor '" + t.name + "' has " +
-                   llvm::Twine(t.data.size()) + " bytes, expected " +
-                   llvm::Twine(t.byteSize()));
-    }
     return Error::success();
   }
 
@@ -334,31 +275,18 @@ public:
   // Tiles
   //===--------------------------------------------------------------------===//
 
-  llvm::Expected<Tile> makeTile(uint32_t idx, unsigned operand) {
-    const Instruction &in = prog.instructions[idx];
-    const AccessPattern &ap = in.operands[operand];
-    StringRef role = opcodeInfo(in.op).operands[operand];
-    role.consume_back("?");
-    auto bad = [&](const llvm::Twine &msg) {
-      return err(who(idx) + ": " + role + " tile " + fmtAp(prog, ap) + " " +
-                 msg);
-    };
+  /// Resolves an operand against the emulated memories; validateProgram
+  /// (run by allocate()) has checked that it lies inside them.
+  Tile makeTile(uint32_t idx, unsigned operand) {
+    const AccessPattern &ap = prog.instructions[idx].operands[operand];
+    TileExtent ext = *tileExtent(ap);
     Tile t;
     t.space = ap.space;
     t.type = ap.type;
-    if (unsigned(ap.type) > unsigned(ElemType::I32))
-      return bad("has an unknown element type");
     t.eb = elemBytes(ap.type);
     t.P = ap.partitions;
-    t.F = ap.freeElements();
-    if (ap.partitions < 1 || ap.partition < 0 || ap.offset < 0)
-      return bad("has a negative start or an empty partition range");
-    int64_t lastFree = 0;
-    for (auto [size, stride] : llvm::zip(ap.sizes, ap.strides)) {
-      if (size < 1 || stride < 0)
-        return bad("has a free size < 1 or a negative stride");
-      lastFree += (size - 1) * stride;
-    }
+    t.F = ext.freeElements;
+    int64_t lastFree = *checkedSpan(ap.sizes, ap.strides);
     t.spanBytes = (lastFree + 1) * t.eb;
     t.freeOff.resize(t.F);
     {
@@ -382,45 +310,19 @@ public:
     t.rowBase.resize(t.P);
     unsigned s = unsigned(ap.space);
     if (ap.space == MemSpace::HBM) {
-      if (ap.tensor >= prog.tensors.size())
-        return bad("names tensor #" + llvm::Twine(ap.tensor) +
-                   ", but the program has " + llvm::Twine(prog.tensors.size()));
       const TensorDecl &td = prog.tensors[ap.tensor];
-      if (td.type != ap.type)
-        return bad("has element type " + elemTypeName(ap.type) +
-                   " but tensor @" + td.name + " is " + elemTypeName(td.type));
-      if (ap.partitionStride < 0)
-        return bad("has a negative partition stride");
-      int64_t last =
-          ap.offset + (ap.partitions - 1) * ap.partitionStride + lastFree;
-      if (last >= td.numElements())
-        return bad("reaches element " + llvm::Twine(last) + " of tensor @" +
-                   td.name + ", which has " + llvm::Twine(td.numElements()) +
-                   " (out of range)");
       t.tensor = ap.tensor;
       for (int64_t p = 0; p < t.P; ++p)
         t.rowBase[p] =
             int64_t(td.offset) + (ap.offset + p * ap.partitionStride) * t.eb;
-    } else if (ap.space == MemSpace::SBUF || ap.space == MemSpace::PSUM) {
+    } else {
       const Machine::Memory &mm = ap.space == MemSpace::SBUF ? m.sbuf : m.psum;
-      StringRef name = ap.space == MemSpace::SBUF ? "SBUF" : "PSUM";
-      if (ap.partition + ap.partitions > mm.partitions)
-        return bad("uses partitions [" + llvm::Twine(ap.partition) + ", " +
-                   llvm::Twine(ap.partition + ap.partitions) + ") but " + name +
-                   " has " + llvm::Twine(mm.partitions) + " (out of range)");
-      if (ap.offset + t.spanBytes > mm.bytesPerPartition)
-        return bad("ends at byte " + llvm::Twine(ap.offset + t.spanBytes) +
-                   " of a " + name + " partition of " +
-                   llvm::Twine(mm.bytesPerPartition) + " bytes (out of range)");
       t.firstPartition = ap.partition;
       for (int64_t p = 0; p < t.P; ++p)
         t.rowBase[p] = (ap.partition + p) * mm.bytesPerPartition + ap.offset;
-      int64_t end = ap.offset + t.spanBytes;
       int64_t &peak =
           ap.space == MemSpace::SBUF ? rep.sbufPeakBytes : rep.psumPeakBytes;
-      peak = std::max(peak, end);
-    } else {
-      return bad("has no memory space");
+      peak = std::max(peak, ext.end);
     }
     t.data = mem[s].data();
     t.init = init[s].data();
@@ -660,10 +562,7 @@ public:
         tiles.emplace_back();
         continue;
       }
-      auto t = makeTile(idx, i);
-      if (!t)
-        return t.takeError();
-      tiles.push_back(std::move(*t));
+      tiles.push_back(makeTile(idx, i));
     }
     while (tiles.size() < opcodeInfo(in.op).operands.size())
       tiles.emplace_back();
@@ -1130,8 +1029,10 @@ public:
   }
 
   Error run() {
-    allocate();
-    resetRun();
+    if (Error e = allocate())
+      return e;
+    if (Error e = resetRun())
+      return e;
     if (Error e = validate())
       return e;
     if (!(m.pe.clockHz > 0 && m.vector.clockHz > 0 && m.scalar.clockHz > 0 &&
@@ -1287,7 +1188,7 @@ public:
                 if (in.operands[i].present()) {
                   StringRef role = info.operands[i];
                   role.consume_back("?");
-                  j.attribute(role, fmtAp(prog, in.operands[i]));
+                  j.attribute(role, formatAccess(prog, in.operands[i]));
                 }
               for (size_t i = 0; i < in.params.size(); ++i)
                 j.attribute(i < info.params.size()
@@ -1330,7 +1231,8 @@ Simulator::Simulator(const Machine &machine, const Program &program,
 Simulator::~Simulator() = default;
 
 Error Simulator::setInput(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
-  impl->allocate();
+  if (Error e = impl->allocate())
+    return e;
   for (auto [i, t] : llvm::enumerate(impl->prog.tensors)) {
     if (t.name != name)
       continue;
@@ -1341,7 +1243,7 @@ Error Simulator::setInput(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
       return err("input '" + name + "' needs " + llvm::Twine(t.byteSize()) +
                  " bytes (" + llvm::Twine(t.numElements()) + " x " +
                  elemTypeName(t.type) + "), got " + llvm::Twine(bytes.size()));
-    if (impl->opt.numerics && !bytes.empty()) {
+    if (impl->opt.numerics && !bytes.empty()) { // data() of an empty ArrayRef may be null
       std::memcpy(impl->mem[1].data() + t.offset, bytes.data(), bytes.size());
       std::memset(impl->init[1].data() + t.offset, 1, bytes.size());
     }

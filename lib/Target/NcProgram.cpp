@@ -8,6 +8,7 @@
 
 #include "muir/Dialect/Nc/NcDialect.h"
 #include "muir/Dialect/Nc/NcUtils.h"
+#include "muir/Support/CheckedSize.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -21,6 +22,18 @@ using namespace muir;
 using namespace muir::target;
 
 namespace {
+/// The ODS-generated structural checks (attributes present, of their kinds)
+/// of whichever of `Ops` `op` is, without its verify() (the hardware rules).
+template <typename... Ops>
+LogicalResult verifyStructure(Operation *op) {
+  LogicalResult r = success();
+  (void)((llvm::isa<Ops>(op)
+              ? (r = llvm::cast<Ops>(op).verifyInvariantsImpl(), true)
+              : false) ||
+         ...);
+  return r;
+}
+
 struct ToProgram {
   nc::KernelOp kernel;
   Program prog;
@@ -50,7 +63,22 @@ struct ToProgram {
   }
 
   LogicalResult tensor(nc::TensorOp t) {
-    auto type = llvm::cast<RankedTensorType>(t.getType());
+    // The kernel may be unverified (muir-sim --no-verify): check what the
+    // conversion itself relies on; validateProgram checks the rest.
+    if (failed(t.verifyInvariantsImpl()))
+      return failure();
+    auto type = llvm::dyn_cast<RankedTensorType>(t.getType());
+    if (!type || !type.hasStaticShape() ||
+        !nc::toElemType(type.getElementType()))
+      return t.emitOpError() << "type must be a statically shaped tensor of "
+                                "a target element type, got "
+                             << t.getType();
+    std::optional<int64_t> size = t.getByteSize();
+    if (!size || (t.getValue() && *size > kMaxSimHbmBytes))
+      return t.emitOpError() << "type " << type << " is too large ("
+                             << (size ? "more than " : "2^63 or more ")
+                             << (size ? kMaxSimHbmBytes : 0)
+                             << " bytes of data)";
     TensorDecl d;
     d.name = t.getSymName().str();
     d.kind = static_cast<TensorKind>(t.getKind());
@@ -88,8 +116,15 @@ struct ToProgram {
 
   LogicalResult inst(Operation *op) {
     auto opcode = parseOpcode(op->getName().stripDialect());
-    if (!opcode)
+    if (!opcode || !llvm::isa<nc::NcDialect>(op->getDialect()))
       return op->emitOpError() << "is not an nc instruction";
+    // Required attributes present and of their declared kinds, even in an
+    // unverified kernel; the hardware rules are the verifiers' business.
+    if (failed(verifyStructure<
+#define GET_OP_LIST
+#include "nc/NcOps.cpp.inc"
+            >(op)))
+      return failure();
     Instruction in;
     in.op = *opcode;
     std::string queue = queueName(defaultQueue(*opcode));
@@ -188,6 +223,10 @@ FailureOr<Program> muir::target::kernelToProgram(nc::KernelOp kernel,
   ToProgram t{kernel, {}, {}, constantData};
   t.prog.name = kernel.getSymName().str();
   t.prog.target = kernel.getTarget().str();
+  if (uint64_t(kernel.getSemaphores()) > kMaxSemaphores)
+    return kernel.emitOpError() << "semaphore count "
+                                << int64_t(kernel.getSemaphores())
+                                << " must be in [0, " << kMaxSemaphores << "]";
   t.prog.numSemaphores = kernel.getSemaphores();
   for (Operation &op : kernel.getBody().front()) {
     if (auto tensor = llvm::dyn_cast<nc::TensorOp>(op)) {
@@ -223,10 +262,16 @@ struct FromProgram {
       }
       tensor = prog.tensors[p.tensor].name;
     }
-    return nc::AccessAttr::get(
-        b.getContext(), static_cast<nc::MemSpace>(p.space), tensor, p.partition,
-        p.partitions, p.partitionStride, p.offset, p.sizes, p.strides,
-        nc::fromElemType(b.getContext(), p.type));
+    // Checked: a binary's tile may be anything (an overflowing extent, an
+    // unknown element type); the attribute's own rules name the problem.
+    nc::AccessAttr a = nc::AccessAttr::getChecked(
+        [&] { return emitError(loc); }, b.getContext(),
+        static_cast<nc::MemSpace>(p.space), StringRef(tensor), p.partition,
+        p.partitions, p.partitionStride, p.offset, ArrayRef<int64_t>(p.sizes),
+        ArrayRef<int64_t>(p.strides), nc::fromElemType(b.getContext(), p.type));
+    if (!a)
+      error = "invalid tile " + formatAccess(prog, p);
+    return a;
   }
 };
 

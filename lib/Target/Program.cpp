@@ -1,8 +1,10 @@
 //===- Program.cpp - names, schemas and equality for target programs ------===//
 #include "muir/Target/Program.h"
+#include "muir/Support/CheckedSize.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace muir::target;
 using llvm::StringRef;
@@ -28,7 +30,8 @@ std::optional<MemSpace> muir::target::parseMemSpace(StringRef s) {
 static const StringRef kElemNames[] = {"f32", "bf16", "f16", "f8E4M3FN", "f8E5M2", "i32"};
 
 StringRef muir::target::elemTypeName(ElemType t) {
-  return kElemNames[static_cast<unsigned>(t)];
+  unsigned i = static_cast<unsigned>(t);
+  return i < std::size(kElemNames) ? kElemNames[i] : StringRef("?");
 }
 
 std::optional<ElemType> muir::target::parseElemType(StringRef s) {
@@ -52,6 +55,72 @@ int64_t AccessPattern::freeElements() const {
   for (int64_t s : sizes)
     n *= s;
   return n;
+}
+
+std::optional<TileExtent>
+muir::target::tileExtent(bool hbm, int64_t partition, int64_t partitions,
+                         int64_t partitionStride, int64_t offset,
+                         llvm::ArrayRef<int64_t> sizes,
+                         llvm::ArrayRef<int64_t> strides, unsigned elemBytes) {
+  using llvm::checkedAdd, llvm::checkedMul;
+  if (partition < 0 || partitions < 1 || partitionStride < 0 || offset < 0 ||
+      elemBytes == 0)
+    return std::nullopt;
+  std::optional<int64_t> span = checkedSpan(sizes, strides);
+  std::optional<int64_t> free = checkedProduct(sizes);
+  if (!span || !free)
+    return std::nullopt;
+  TileExtent e;
+  e.freeElements = *free;
+  std::optional<int64_t> elements = checkedMul(partitions, *free);
+  std::optional<int64_t> end, pend;
+  if (hbm) {
+    // offset + (partitions - 1) * partitionStride + span + 1 elements.
+    std::optional<int64_t> rows = checkedMul(partitions - 1, partitionStride);
+    if (rows)
+      if (auto last = checkedAdd(offset, *rows))
+        if ((last = checkedAdd(*last, *span)))
+          end = checkedAdd(*last, int64_t(1));
+    pend = partitions;
+  } else {
+    // offset + (span + 1) * elemBytes bytes.
+    if (auto bytes = checkedMul(*span + 1, int64_t(elemBytes)))
+      end = checkedAdd(offset, *bytes);
+    pend = checkedAdd(partition, partitions);
+  }
+  if (!elements || !end || !pend)
+    return std::nullopt;
+  e.elements = *elements;
+  e.end = *end;
+  e.partitionEnd = *pend;
+  return e;
+}
+
+std::optional<TileExtent> muir::target::tileExtent(const AccessPattern &ap) {
+  return tileExtent(ap.space == MemSpace::HBM, ap.partition, ap.partitions,
+                    ap.partitionStride, ap.offset, ap.sizes, ap.strides,
+                    elemBytes(ap.type));
+}
+
+std::string muir::target::formatAccess(const Program &prog,
+                                       const AccessPattern &ap) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  if (ap.space == MemSpace::HBM) {
+    os << "hbm @"
+       << (ap.tensor < prog.tensors.size() ? prog.tensors[ap.tensor].name
+                                           : std::string("?"))
+       << "[" << ap.partitions << " x " << ap.partitionStride << "]";
+  } else {
+    os << memSpaceName(ap.space) << "[" << ap.partition << ", " << ap.partitions
+       << "]";
+  }
+  os << " at " << ap.offset << " dims [";
+  llvm::interleaveComma(ap.sizes, os);
+  os << "] strides [";
+  llvm::interleaveComma(ap.strides, os);
+  os << "] : " << elemTypeName(ap.type);
+  return s;
 }
 
 bool AccessPattern::operator==(const AccessPattern &o) const {

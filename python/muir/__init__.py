@@ -176,8 +176,9 @@ class Executable:
         self._trace = self._native.last_trace if trace else None
         if check:
             want = self._native.run_reference(args)
-            for i, (g, w, dt) in enumerate(zip(raw, want, self._native.result_dtypes)):
-                _assert_close(g, w, dt, f"result {i}")
+            tols = self._native.result_tolerances
+            for i, (g, w, tol) in enumerate(zip(raw, want, tols)):
+                _assert_close(g, w, tol, f"result {i}")
         return self._results(raw)
 
     @property
@@ -200,8 +201,9 @@ class Executable:
         return p
 
 
-def _assert_close(got, want, dtype, what):
-    rtol, atol = _muir.tolerance(dtype)
+def _assert_close(got, want, tolerance, what):
+    """`tolerance`: (rtol, atol) of the least precise type on the result's path."""
+    rtol, atol = tolerance
     got = np.asarray(got, dtype=np.float64)
     want = np.asarray(want, dtype=np.float64)
     scale = max(1.0, float(np.max(np.abs(want[np.isfinite(want)]), initial=0.0)))

@@ -159,3 +159,29 @@ def test_ambiguous_function(run):
     assert "f, g" in err  # and lists the candidates
     np.testing.assert_array_equal(run.one(prog, np.ones((2, 3), np.float32), np.ones((2, 3), np.float32),
                                           args=["--function=g"]), 2 * np.ones((2, 3)))
+
+
+def test_random_input_beyond_the_host_limit_is_an_error(run):
+    # 2^31 f32 random values would be 8 GiB: refused before allocating, not
+    # aborted in the allocator (muir's host limit is 2^30 elements).
+    huge = ty((65536, 32768))
+    src = f"""func.func @main(%a: {huge}) -> {huge} {{
+  %0 = xf.exp %a : {huge}
+  return %0 : {huge}
+}}"""
+    for backend in ("reference", "sim"):
+        code, err = run.fails(src, args=[f"--backend={backend}"])
+        assert code == 2
+        assert ("argument #0 of type tensor<65536x32768xf32> has more than 1073741824 "
+                "elements, the host limit of muir-run") in err
+
+
+def test_reference_result_beyond_the_host_limit_is_an_error(run):
+    big = ty((65536, 32768))
+    src = f"""func.func @main(%a: {ty((65536, 1))}, %b: {ty((1, 32768))}) -> {big} {{
+  %0 = xf.add %a, %b : ({ty((65536, 1))}, {ty((1, 32768))}) -> {big}
+  return %0 : {big}
+}}"""
+    code, err = run.fails(src)
+    assert code == 2
+    assert "is too large for the reference backend (more than its host limit of 1073741824 elements)" in err

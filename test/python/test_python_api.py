@@ -143,6 +143,30 @@ def test_gather_embedding_on_the_simulator():
     np.testing.assert_array_equal(y, table[idx])
     with pytest.raises(ValueError, match=r"argument 1: expected .* \(an integer array\), got float32"):
         exe.run(table, idx.astype(np.float32))
+    # An int64 index beyond i32 is an error (as in muir-run), not a silent
+    # wrap-around to row 0, on either backend.
+    wide = np.array([49, 2**40, 17], np.int64)
+    for backend in ("sim", "reference"):
+        with pytest.raises(ValueError, match=r"argument 1: value 1099511627776 at flat index 1 does not fit in i32"):
+            exe.run(table, wide, backend=backend)
+
+
+def test_check_tolerance_follows_the_least_precise_type_on_the_path():
+    # softmax computed in bf16 then cast to f32: the f32 result carries bf16
+    # rounding, so check=True uses the bf16 tolerance for it; a pure f32
+    # path keeps the f32 one.
+    src = f"""func.func @main(%x: {ty((4, 40))}) -> ({ty((4, 40))}, {ty((4, 40))}) {{
+  %0 = xf.cast %x : {ty((4, 40))} to {ty((4, 40), 'bf16')}
+  %1 = xf.softmax %0 : {ty((4, 40), 'bf16')}
+  %2 = xf.cast %1 : {ty((4, 40), 'bf16')} to {ty((4, 40))}
+  %3 = xf.exp %x : {ty((4, 40))}
+  return %2, %3 : {ty((4, 40))}, {ty((4, 40))}
+}}"""
+    exe = muir.compile(src, target="small")
+    bf16, f32 = muir._muir.tolerance("bf16"), muir._muir.tolerance("f32")
+    assert exe._native.result_tolerances == [bf16, f32]
+    x = np.random.default_rng(3).normal(size=(4, 40)).astype(np.float32)
+    exe.run(x, check=True)
 
 
 def test_unknown_target_and_backend(args):
@@ -199,3 +223,11 @@ def test_timing_only_run_reports_what_a_full_run_reports():
         exe.run(*args, numerics=False)
     with pytest.raises(ValueError, match="timing only"):
         exe.run(numerics=False, check=True)
+
+
+def test_parse_rejects_what_crashes_the_mlir_parser():
+    deep = "func.func @f() attributes {a = " + "[" * 200000 + "]" * 200000 + "} { return }"
+    with pytest.raises(ValueError, match=r"<string>:1:543: brackets nest deeper than 512 levels"):
+        muir.parse(deep)
+    with pytest.raises(ValueError, match=r"a dense array needs an integer or float element type, got 'index'"):
+        muir.compile("func.func @f() attributes {a = array<index: 1>} {\n  return\n}\n")

@@ -9,7 +9,9 @@
 #include "muir/InitAll.h"
 #include "muir/Dialect/Xf/XfDialect.h"
 #include "muir/Reference/Reference.h"
+#include "muir/Support/CheckedSize.h"
 #include "muir/Support/Npy.h"
+#include "muir/Support/ParserGuard.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -147,40 +149,16 @@ FailureOr<func::FuncOp> selectFunction(ModuleOp module) {
 FailureOr<HostTensor> tensorFromNpy(const npy::Array &a, StringRef path,
                                     unsigned index, RankedTensorType type,
                                     DType dtype) {
-  auto mismatch = [&](StringRef why) {
+  llvm::Expected<HostTensor> t =
+      driver::hostTensorFromNpy(a, type.getShape(), dtype);
+  if (!t) {
     fail("argument #" + llvm::Twine(index) + " expects " + typeStr(type) +
          " but " + path + " has shape " + npy::shapeString(a.shape) +
-         " and dtype " + a.descr + " (" + why + ")");
+         " and dtype " + a.descr + " (" + llvm::toString(t.takeError()) +
+         ")");
     return failure();
-  };
-  if (ArrayRef<int64_t>(a.shape) != type.getShape())
-    return mismatch("shape differs");
-  HostTensor t;
-  t.shape.assign(a.shape.begin(), a.shape.end());
-  t.dtype = dtype;
-  if (ref::isFloatDType(dtype)) {
-    if (a.kind == npy::ElementKind::Int)
-      return mismatch("integer data for a float argument");
-    if (a.kind == npy::ElementKind::RawBits) {
-      if (dtype != DType::F8E4M3FN && dtype != DType::F8E5M2)
-        return mismatch("1-byte void data is only read as float8");
-      for (uint8_t b : a.bits)
-        t.data.push_back(ref::fromBits(dtype, b));
-    } else {
-      t.data.reserve(a.floats.size());
-      for (float v : a.floats)
-        t.data.push_back(ref::roundTo(dtype, v));
-    }
-    return t;
   }
-  if (a.kind != npy::ElementKind::Int)
-    return mismatch("float data for an integer argument");
-  for (int64_t v : a.ints) {
-    if (dtype == DType::I32 && (v < INT32_MIN || v > INT32_MAX))
-      return mismatch("value " + std::to_string(v) + " does not fit in i32");
-  }
-  t.ints = a.ints;
-  return t;
+  return std::move(*t);
 }
 
 /// Index range for a random integer argument: the table size of a gather
@@ -355,6 +333,8 @@ int run() {
   auto file = openInputFile(inputFile, &errorMessage);
   if (!file)
     return fail(errorMessage);
+  if (llvm::Error e = muir::checkParserInput(file->getBuffer(), inputFile))
+    return fail(llvm::toString(std::move(e)));
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context, llvm::errs());
@@ -404,7 +384,15 @@ int run() {
       h.shape.assign(ranked.getShape().begin(), ranked.getShape().end());
       h.dtype = *dtype;
       args.push_back(std::move(h));
-    } else if (i < inputs.size()) {
+      continue;
+    }
+    std::optional<int64_t> n = muir::checkedProduct(ranked.getShape());
+    if (!n || *n > muir::kMaxHostElements)
+      return fail("argument #" + llvm::Twine(i) + " of type " +
+                  typeStr(argType) + " has more than " +
+                  llvm::Twine(muir::kMaxHostElements) +
+                  " elements, the host limit of muir-run");
+    if (i < inputs.size()) {
       auto a = npy::readNpy(inputs[i]);
       if (!a)
         return fail(llvm::toString(a.takeError()));
@@ -474,7 +462,7 @@ int run() {
       if (failed(want))
         return kExitError;
       for (auto [i, w] : llvm::enumerate(*want)) {
-        driver::Tolerance tol = driver::toleranceFor(w.dtype);
+        driver::Tolerance tol = driver::toleranceForResult(*func, i);
         double maxAbs, maxRel;
         int64_t first;
         int64_t bad = driver::compare(simRes->outputs[i], w, tol, maxAbs,

@@ -11,9 +11,11 @@
 #include "muir/InitAll.h"
 #include "muir/Sim/Simulator.h"
 #include "muir/Support/Npy.h"
+#include "muir/Support/ParserGuard.h"
 #include "muir/Target/Binary.h"
 #include "muir/Target/Machine.h"
 #include "muir/Target/NcProgram.h"
+#include "muir/Target/Validate.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -68,8 +70,8 @@ static cl::opt<bool> noHazards("no-hazard-check",
                                cl::cat(simCat));
 static cl::opt<bool>
     noVerify("no-verify",
-             cl::desc("do not run the nc verifiers (the simulator still "
-                      "checks bounds)"),
+             cl::desc("do not run the nc verifiers (the program is still "
+                      "checked for memory safety)"),
              cl::cat(simCat));
 static cl::opt<std::string>
     kernelName("kernel",
@@ -218,6 +220,8 @@ int main(int argc, char **argv) {
         return 2;
     }
   } else {
+    if (llvm::Error e = muir::checkParserInput(head, inputFile))
+      return fail(std::move(e));
     sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
     mlir::ParserConfig config(&ctx, /*verifyAfterParse=*/!noVerify);
     mlir::OwningOpRef<mlir::ModuleOp> module =
@@ -245,6 +249,9 @@ int main(int argc, char **argv) {
                                          : llvm::StringRef(targetOverride));
   if (!machine)
     return fail(machine.takeError());
+  // Memory safety, verified or not: every size used below is then sane.
+  if (llvm::Error e = validateProgram(program, *machine))
+    return fail(std::move(e));
 
   if (timingOnly && (!inputs.empty() || !outputs.empty() || printOutputs))
     return fail("--timing-only computes no values: it cannot be combined "

@@ -11,6 +11,7 @@
 #include "muir/Dialect/Nc/NcDialect.h"
 #include "muir/Dialect/Nc/NcUtils.h"
 #include "muir/InitAll.h"
+#include "muir/Support/ParserGuard.h"
 #include "muir/Target/Assembly.h"
 #include "muir/Target/Binary.h"
 #include "muir/Target/NcProgram.h"
@@ -19,6 +20,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Tools/ParseUtilities.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -176,18 +178,39 @@ LogicalResult ncToAsm(Operation *op, llvm::raw_ostream &os) {
   os << target::printAssembly(*prog);
   return success();
 }
+/// An nc-text-to-X translation whose input passes muir's parser guard before
+/// the MLIR parser sees it (what TranslateFromMLIRRegistration would do
+/// otherwise: parse and verify, then translate).
+TranslateFunction fromNcText(
+    std::function<LogicalResult(Operation *, llvm::raw_ostream &)> fn) {
+  return [fn](const std::shared_ptr<llvm::SourceMgr> &sm,
+              llvm::raw_ostream &os, MLIRContext *ctx) -> LogicalResult {
+    const llvm::MemoryBuffer *buf = mainBuffer(*sm);
+    if (llvm::Error e = muir::checkParserInput(buf->getBuffer(),
+                                               buf->getBufferIdentifier()))
+      return emitError(UnknownLoc::get(ctx)) << llvm::toString(std::move(e));
+    DialectRegistry registry;
+    registerDialects(registry);
+    ctx->appendDialectRegistry(registry);
+    OwningOpRef<Operation *> op = parseSourceFileForTool(
+        sm, ParserConfig(ctx), /*insertImplicitModule=*/true);
+    if (!op || failed(verify(*op)))
+      return failure();
+    return fn(op.get(), os);
+  };
+}
 } // namespace
 
 int main(int argc, char **argv) {
-  TranslateFromMLIRRegistration toBin(
-      "nc-to-bin", "translate one nc.kernel to a muir binary", ncToBin,
-      registerDialects);
+  TranslateRegistration toBin("nc-to-bin",
+                              "translate one nc.kernel to a muir binary",
+                              fromNcText(ncToBin));
   TranslateToMLIRRegistration fromBin(
       "bin-to-nc", "translate a muir binary to a verified nc.kernel",
       TranslateRawSourceMgrToMLIRFunction(binToNc), registerDialects);
-  TranslateFromMLIRRegistration toAsm(
-      "nc-to-asm", "translate one nc.kernel to muir assembly text", ncToAsm,
-      registerDialects);
+  TranslateRegistration toAsm("nc-to-asm",
+                              "translate one nc.kernel to muir assembly text",
+                              fromNcText(ncToAsm));
   TranslateToMLIRRegistration fromAsm(
       "asm-to-nc", "translate muir assembly text to a verified nc.kernel",
       TranslateRawSourceMgrToMLIRFunction(asmToNc), registerDialects);

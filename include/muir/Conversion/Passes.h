@@ -6,6 +6,9 @@
 #include "mlir/Pass/PassManager.h"
 
 #include "muir/Dialect/Nc/NcDialect.h"
+#include "muir/Target/Machine.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 
 namespace muir {
 #define GEN_PASS_DECL
@@ -13,6 +16,17 @@ namespace muir {
 
 #define GEN_PASS_REGISTRATION
 #include "muir/Conversion/Passes.h.inc"
+
+/// The function the compiler compiles: `entry`, else @main, else the only
+/// function; null (after an error on the module) when there is none.
+mlir::func::FuncOp selectEntryFunction(mlir::ModuleOp module,
+                                       llvm::StringRef entry);
+
+/// Fails with an error naming the value and its bytes when a tensor of
+/// `func` (argument, op result), or its arguments and results together,
+/// do not fit the HBM of `m`. Cheap: it only reads types.
+mlir::LogicalResult checkCapacity(mlir::func::FuncOp func,
+                                  const target::Machine &m);
 
 struct CompileOptions {
   std::string target = "trn2";

@@ -4,6 +4,24 @@
 
 include "mlir/Pass/PassBase.td"
 
+def CheckCapacityPass : Pass<"muir-check-capacity", "mlir::ModuleOp"> {
+  let summary = "Reject tensors too large for the target before any other work";
+  let description = [{
+    Runs first in `--muir-compile`, so a program that cannot fit fails in
+    milliseconds instead of after its lowering: every tensor of the entry
+    function (arguments, results of every op, constants) must fit the
+    target's HBM, and so must its arguments and results together. The error
+    names the op (or argument) and the bytes. `muir-lower-xf-to-nc` makes
+    the same check on its own.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"trn2\"",
+           "machine description name or path">,
+    Option<"entry", "entry", "std::string", /*default=*/"\"\"",
+           "function to check (default: @main, else the only public one)">,
+  ];
+}
+
 def LowerXfToNcPass : Pass<"muir-lower-xf-to-nc", "mlir::ModuleOp"> {
   let summary = "Lower an xf function to an nc kernel: layout, tiling, emission";
   let description = [{

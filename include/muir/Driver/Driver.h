@@ -9,9 +9,11 @@
 
 #include "muir/Reference/Reference.h"
 #include "muir/Sim/Simulator.h"
+#include "muir/Support/Npy.h"
 #include "muir/Target/Machine.h"
 #include "muir/Target/Program.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
@@ -44,11 +46,24 @@ llvm::Expected<SimResult> simulate(const Compiled &c,
                                    llvm::ArrayRef<ref::HostTensor> resultShapes,
                                    sim::Options options);
 
+/// A .npy array (muir-run --input) as a host tensor of `shape` and `dtype`:
+/// floats rounded to the dtype, float8 raw bits decoded, integers range
+/// checked for i32. The error says why the array does not fit.
+llvm::Expected<ref::HostTensor> hostTensorFromNpy(const npy::Array &a,
+                                                  llvm::ArrayRef<int64_t> shape,
+                                                  ref::DType dtype);
+
 /// Per-dtype tolerances for comparing a backend with the reference.
 struct Tolerance {
   double rtol, atol;
 };
 Tolerance toleranceFor(ref::DType t);
+/// The tolerance for result `index` of `func`: an integer result is exact;
+/// a float one gets the loosest tolerance of the float types computed on any
+/// path to it (a bf16 value cast back to f32 keeps the bf16 tolerance, since
+/// both backends may round it differently before the cast). Arguments are
+/// exact in both backends and do not count.
+Tolerance toleranceForResult(mlir::func::FuncOp func, unsigned index);
 
 /// Element-wise comparison: |got - want| <= atol * max(1, max|want|) +
 /// rtol * |want|, NaN matching NaN. Returns the number of mismatches and

@@ -52,6 +52,28 @@ struct AccessPattern {
   bool operator==(const AccessPattern &o) const;
 };
 
+/// A tile's extent, computed without overflow.
+struct TileExtent {
+  int64_t freeElements = 0; // product of the free sizes
+  int64_t elements = 0;     // partitions * freeElements
+  /// HBM: one past the last element index the tile reaches in its tensor;
+  /// SBUF/PSUM: one past the last byte it reaches in a partition.
+  int64_t end = 0;
+  /// SBUF/PSUM: one past the last partition (HBM: the partition count).
+  int64_t partitionEnd = 0;
+};
+/// The extent of a tile with these fields (`offset` in elements for HBM, in
+/// bytes on chip); nullopt when a start is negative, the partition range is
+/// empty, a free size is < 1, a stride is negative or an extent does not
+/// fit in int64.
+std::optional<TileExtent> tileExtent(bool hbm, int64_t partition,
+                                     int64_t partitions,
+                                     int64_t partitionStride, int64_t offset,
+                                     llvm::ArrayRef<int64_t> sizes,
+                                     llvm::ArrayRef<int64_t> strides,
+                                     unsigned elemBytes);
+std::optional<TileExtent> tileExtent(const AccessPattern &ap);
+
 /// Engine queues: the four compute engines, then the DMA queues.
 enum class Engine : uint8_t { PE = 0, Scalar = 1, Vector = 2, GpSimd = 3, DMA = 4 };
 constexpr uint32_t kNumComputeQueues = 4;
@@ -157,6 +179,12 @@ struct Program {
   std::vector<uint32_t> instructionSource;
   bool operator==(const Program &o) const;
 };
+
+/// The most semaphores a program (and an nc.kernel) may declare.
+constexpr uint32_t kMaxSemaphores = 65536;
+
+/// "hbm @t[2 x 4] at 4 dims [4] strides [1] : f32", for errors and traces.
+std::string formatAccess(const Program &prog, const AccessPattern &ap);
 
 } // namespace muir::target
 

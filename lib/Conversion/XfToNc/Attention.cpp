@@ -479,9 +479,13 @@ LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
   Type f32 = e.f32();
   Emitter::Mark mk = e.mark();
   // Two cos/sin sets: the next position tile's tables load while this one's
-  // are still being read.
+  // are still being read. Where two sets of everything (tables, and x, out
+  // and scratch for one leading index) do not fit, one set is used: slower,
+  // but a long row (D = 128 on the small target) still compiles.
+  int64_t perLead = (D + D + h) * 4;
+  int nbuf = e.sbufFree() >= 2 * (2 * D * 4 + perLead) ? 2 : 1;
   Buffer cbs[2], sbs[2];
-  for (int k = 0; k < 2; ++k) {
+  for (int k = 0; k < nbuf; ++k) {
     auto c = e.allocSbuf(D * 4, op, "a cos tile");
     auto s = e.allocSbuf(D * 4, op, "a sin tile");
     if (failed(c) || failed(s))
@@ -492,11 +496,10 @@ LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
   // SBUF. Larger tiles gain nothing for a streaming kernel, and the free
   // space lets the projections around rope overlap it (measured: the
   // Llama-7B prefill 12.17 -> 11.80 ms against filling SBUF).
-  int64_t perLead = (D + D + h) * 4;
   int64_t L = std::max<int64_t>(
-      1, std::min<int64_t>(lead, (e.sbufFree() / 4 - 512) / (2 * perLead)));
+      1, std::min<int64_t>(lead, (e.sbufFree() / 4 - 512) / (nbuf * perLead)));
   Buffer xb[2], ob[2], tb[2];
-  for (int k = 0; k < 2; ++k) {
+  for (int k = 0; k < nbuf; ++k) {
     auto xa = e.allocSbuf(L * D * 4, op, "a rope input tile");
     auto oa = e.allocSbuf(L * D * 4, op, "a rope output tile");
     auto ta = e.allocSbuf(L * h * 4, op, "a rope scratch tile");
@@ -507,14 +510,14 @@ LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
   int64_t tileNo = 0;
   for (int64_t s0 = 0; s0 < S; s0 += e.rows()) {
     int64_t np = std::min(e.rows(), S - s0);
-    const Buffer *cb = &cbs[(s0 / e.rows()) % 2],
-                 *sb = &sbs[(s0 / e.rows()) % 2];
+    const Buffer *cb = &cbs[(s0 / e.rows()) % nbuf],
+                 *sb = &sbs[(s0 / e.rows()) % nbuf];
     e.dma(e.dense(*cb, np, D, f32), e.hbm(cos, s0 * D, np, D, {D}, {1}));
     e.dma(e.dense(*sb, np, D, f32), e.hbm(sin, s0 * D, np, D, {D}, {1}));
     for (int64_t l0 = 0; l0 < lead; l0 += L, ++tileNo) {
       int64_t ln = std::min(L, lead - l0);
-      const Buffer &X = xb[tileNo % 2], &O = ob[tileNo % 2],
-                   &T = tb[tileNo % 2];
+      const Buffer &X = xb[tileNo % nbuf], &O = ob[tileNo % nbuf],
+                   &T = tb[tileNo % nbuf];
       auto half = [&](const Buffer &buf, int64_t c0) {
         return e.tile(nc::MemSpace::sbuf, buf.offset + c0 * 4, 0, np, {ln, h},
                       {D, 1}, f32);

@@ -99,10 +99,24 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
   if (e.sbufFree() - 3 * nbuf * 64 < 3 * bytesPerCol * 8)
     kRing = 2;
   // Half of SBUF at most, as above.
-  int64_t budget = e.sbufFree() / 2 - 128 - kRing * nbuf * 64;
-  int64_t cols =
-      std::min<int64_t>({std::max<int64_t>(1, budget / (bytesPerCol * kRing)),
-                         s.shape.back(), (int64_t)4096});
+  auto colsFor = [&](int ring, int64_t space) {
+    int64_t budget = space - 128 - ring * nbuf * 64;
+    return std::min<int64_t>({std::max<int64_t>(1, budget / (bytesPerCol * ring)),
+                              s.shape.back(), (int64_t)4096});
+  };
+  int64_t cols = colsFor(kRing, e.sbufFree() / 2);
+  // A wide fused expression on a small SBUF: the alignment slack of its many
+  // buffers can leave (almost) no columns in half of SBUF, and one-element
+  // tiles multiply the instructions by the row length. Use all of SBUF, and
+  // fewer buffer sets, before settling for narrow tiles.
+  int64_t enough = std::min<int64_t>(s.shape.back(), 32);
+  for (int ring = kRing; cols < enough && ring >= 1; --ring) {
+    int64_t c = colsFor(ring, e.sbufFree());
+    if (c > cols) {
+      cols = c;
+      kRing = ring;
+    }
+  }
   Emitter::Mark mk = e.mark();
   SmallVector<SmallVector<Buffer>, 3> bufs(kRing);
   for (int k = 0; k < kRing; ++k) {

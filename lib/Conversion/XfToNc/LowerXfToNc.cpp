@@ -765,6 +765,23 @@ LogicalResult Lowering::lower(Operation *op) {
       });
 }
 
+func::FuncOp muir::selectEntryFunction(ModuleOp module, StringRef entry) {
+  func::FuncOp func;
+  SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+  for (func::FuncOp f : funcs)
+    if ((!entry.empty() && f.getSymName() == entry) ||
+        (entry.empty() && f.getSymName() == "main"))
+      func = f;
+  if (!func && entry.empty() && funcs.size() == 1)
+    func = funcs.front();
+  if (!func && entry.empty())
+    module.emitError() << "no function to compile: name one with entry=, "
+                          "or call it @main";
+  else if (!func)
+    module.emitError() << "no function @" << entry << " in the module";
+  return func;
+}
+
 namespace {
 struct LowerXfToNcPass
     : public muir::impl::LowerXfToNcPassBase<LowerXfToNcPass> {
@@ -777,19 +794,11 @@ struct LowerXfToNcPass
       module.emitError() << llvm::toString(m.takeError());
       return signalPassFailure();
     }
-    func::FuncOp func;
-    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
-    for (func::FuncOp f : funcs)
-      if ((!entry.empty() && f.getSymName() == entry) ||
-          (entry.empty() && f.getSymName() == "main"))
-        func = f;
-    if (!func && entry.empty() && funcs.size() == 1)
-      func = funcs.front();
-    if (!func) {
-      module.emitError() << "no function to compile: name one with entry=, "
-                            "or call it @main";
+    func::FuncOp func = selectEntryFunction(module, entry);
+    if (!func)
       return signalPassFailure();
-    }
+    if (failed(checkCapacity(func, *m)))
+      return signalPassFailure();
     if (!func.getBody().hasOneBlock()) {
       func.emitError() << "must have a single block";
       return signalPassFailure();

@@ -440,3 +440,45 @@ nc.kernel @k target = "trn2" {
   // expected-error @+1 {{HBM tile partition stride -4 must be >= 0}}
   nc.dma #nc.ap<hbm @y[2 x -4] at 4 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>
 }
+
+// -----
+
+// A tile whose end byte overflows int64 is rejected when parsed, not wrapped
+// around into range.
+nc.kernel @k target = "small" semaphores = 0 {
+  // expected-error @+1 {{tile extent (offset 9223372036854775800, 2 partitions, free sizes and strides) does not fit in 64 bits}}
+  nc.iota #nc.ap<sbuf[0, 2] at 9223372036854775800 dims [4] strides [1] : f32> {base = 0, channel_multiplier = 4, coefficients = array<i64: 1>}
+}
+
+// -----
+
+// Free sizes times strides overflowing int64.
+nc.kernel @k target = "small" semaphores = 0 {
+  // expected-error @+1 {{does not fit in 64 bits}}
+  nc.iota #nc.ap<sbuf[0, 1] at 0 dims [3, 2] strides [4611686018427387904, 1] : f32> {base = 0, channel_multiplier = 0, coefficients = array<i64: 1, 1>}
+}
+
+// -----
+
+// An HBM tile's last element overflowing int64 through the partition stride.
+nc.kernel @k target = "small" semaphores = 0 {
+  nc.tensor output @y : tensor<8xf32> at 0
+  // expected-error @+1 {{does not fit in 64 bits}}
+  nc.dma #nc.ap<hbm @y[3 x 4611686018427387904] at 0 dims [1] strides [1] : f32>, #nc.ap<sbuf[0, 3] at 0 dims [1] strides [1] : f32>
+}
+
+// -----
+
+// A tensor of 2^63 bytes or more.
+nc.kernel @k target = "small" semaphores = 0 {
+  // expected-error @+1 {{type 'tensor<4611686018427387904xf32>' has more than 2^63 bytes}}
+  nc.tensor input @x : tensor<4611686018427387904xf32> at 0
+}
+
+// -----
+
+// A tensor whose end in HBM overflows int64 is past the capacity.
+nc.kernel @k target = "small" semaphores = 0 {
+  // expected-error @+1 {{at HBM byte 9223372036854775800 with 64 bytes ends past the capacity 1073741824 of target 'small'}}
+  nc.tensor input @x : tensor<16xf32> at 9223372036854775800
+}

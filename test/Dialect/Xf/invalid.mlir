@@ -569,3 +569,22 @@ func.func @f(%q: tensor<2x4x6x8xf32>, %k: tensor<2x2x10x8xf32>, %v: tensor<2x2x1
   %r = xf.attention %q, %k, %v key_bias %m : (tensor<2x4x6x8xf32>, tensor<2x2x10x8xf32>, tensor<2x2x10x4xf32>, tensor<2x10xbf16>) -> tensor<2x4x6x4xf32>
   return %r : tensor<2x4x6x4xf32>
 }
+
+// -----
+
+// A tensor of 2^63 bytes or more cannot exist: every size computed from a
+// verified op fits in int64.
+func.func @tensor_too_large(%a: tensor<9223372036854775807xf32>) -> tensor<9223372036854775807xf32> {
+  // expected-error @+1 {{'xf.add' op operand #0 type 'tensor<9223372036854775807xf32>' has 2^63 bytes or more: no tensor can be that large}}
+  %r = xf.add %a, %a : (tensor<9223372036854775807xf32>, tensor<9223372036854775807xf32>) -> tensor<9223372036854775807xf32>
+  return %r : tensor<9223372036854775807xf32>
+}
+
+// -----
+
+// The element count overflows int64 (shape inference must not run first).
+func.func @element_count_overflows(%a: tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296xf32> {
+  // expected-error @+1 {{operand #0 type 'tensor<4294967296x4294967296xf32>' has 2^63 bytes or more}}
+  %r = xf.reshape %a : (tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296xf32>
+  return %r : tensor<4294967296x4294967296xf32>
+}

@@ -12,6 +12,22 @@
 #include "xf/XfDialect.h.inc"
 #include "xf/XfAttrs.h.inc"
 
+namespace muir::xf {
+/// Fails, naming the value, when an operand or result tensor of `op` has a
+/// negative dimension or 2^63 bytes or more: every size the compiler and the
+/// backends compute from a verified op then fits in int64.
+mlir::LogicalResult verifyTensorSizes(mlir::Operation *op);
+
+template <typename ConcreteType>
+class TensorSizesFit
+    : public mlir::OpTrait::TraitBase<ConcreteType, TensorSizesFit> {
+public:
+  static mlir::LogicalResult verifyTrait(mlir::Operation *op) {
+    return verifyTensorSizes(op);
+  }
+};
+} // namespace muir::xf
+
 #define GET_OP_CLASSES
 #include "xf/XfOps.h.inc"
 

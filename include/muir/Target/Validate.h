@@ -1,0 +1,30 @@
+//===- Validate.h - memory safety of a program on a machine -------*- C++ -*-===//
+//
+// The one check every target::Program passes before it runs, whether it came
+// from nc text, a binary or assembly, verified or not: what the simulator
+// needs to be memory safe, never the hardware rules the nc verifiers enforce.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MUIR_TARGET_VALIDATE_H
+#define MUIR_TARGET_VALIDATE_H
+
+#include "muir/Target/Machine.h"
+#include "muir/Target/Program.h"
+
+#include "llvm/Support/Error.h"
+
+namespace muir::target {
+
+/// Checks that `prog` can run on `m` without touching memory it does not
+/// own and without huge allocations: the machine's on-chip memories and
+/// every tensor (size, HBM placement, constant data) fit the machine and
+/// the simulator's host cap; every instruction has a known opcode on a
+/// queue the machine has, its opcode's operands and parameters, and
+/// waits/signals on declared semaphores; every tile lies inside its memory
+/// (an HBM tile inside its tensor) and has at most as many elements as the
+/// SBUF has bytes. Errors name the instruction or tensor.
+llvm::Error validateProgram(const Program &prog, const Machine &m);
+
+} // namespace muir::target
+
+#endif // MUIR_TARGET_VALIDATE_H

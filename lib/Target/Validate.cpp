@@ -1,0 +1,195 @@
+//===- Validate.cpp - memory safety of a program on a machine -------------===//
+#include "muir/Target/Validate.h"
+#include "muir/Support/CheckedSize.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/Twine.h"
+
+using namespace muir;
+using namespace muir::target;
+using llvm::Error;
+using llvm::Twine;
+
+namespace {
+Error err(const Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg.str());
+}
+
+std::string who(const Program &prog, uint32_t idx) {
+  const Instruction &in = prog.instructions[idx];
+  return "instruction #" + std::to_string(idx) + " (" + queueName(in.queue) +
+         " " + opcodeInfo(in.op).mnemonic.str() + ")";
+}
+
+/// On-chip memories the simulator emulates: sane sizes within the host cap.
+Error checkMachine(const Machine &m) {
+  for (auto [mem, name] : {std::make_pair(&m.sbuf, "SBUF"),
+                           std::make_pair(&m.psum, "PSUM")}) {
+    std::optional<int64_t> bytes =
+        checkedProduct({mem->partitions, mem->bytesPerPartition});
+    if (mem->partitions < 1 || mem->bytesPerPartition < 1 || mem->banks < 1 ||
+        !bytes || *bytes > kMaxSimHbmBytes)
+      return err("target '" + m.name + "' has a " + name + " of " +
+                 Twine(mem->partitions) + " x " +
+                 Twine(mem->bytesPerPartition) +
+                 " bytes, which the simulator cannot emulate");
+  }
+  if (m.dma.queues < 0 || m.dma.queues > 64 || m.hbm.capacityBytes < 0)
+    return err("target '" + m.name + "' has a bad DMA queue count or HBM "
+               "capacity");
+  return Error::success();
+}
+
+Error checkTensors(const Program &prog, const Machine &m) {
+  // The simulator emulates HBM up to the end of the last tensor.
+  int64_t cap = std::min(m.hbm.capacityBytes, kMaxSimHbmBytes);
+  for (const TensorDecl &t : prog.tensors) {
+    std::string what = "tensor '" + t.name + "'";
+    if (unsigned(t.type) > unsigned(ElemType::I32))
+      return err(what + " has an unknown element type");
+    if (unsigned(t.kind) > unsigned(TensorKind::Scratch))
+      return err(what + " has an unknown kind");
+    std::optional<int64_t> bytes = checkedProduct(t.shape, elemBytes(t.type));
+    if (!bytes)
+      return err(what + " has a negative dimension or more than 2^63 bytes");
+    std::optional<int64_t> end;
+    if (t.offset <= uint64_t(INT64_MAX))
+      end = llvm::checkedAdd(int64_t(t.offset), *bytes);
+    if (!end || *end > m.hbm.capacityBytes)
+      return err(what + " at HBM byte " + Twine(t.offset) + " with " +
+                 Twine(*bytes) + " bytes ends past the capacity " +
+                 Twine(m.hbm.capacityBytes) + " of target '" + m.name + "'");
+    if (*end > cap)
+      return err(what + " ends at HBM byte " + Twine(*end) +
+                 ", past the simulator's host limit of " +
+                 Twine(kMaxSimHbmBytes) + " bytes of emulated HBM");
+    if (t.kind == TensorKind::Constant && int64_t(t.data.size()) != *bytes)
+      return err("constant " + what + " has " + Twine(t.data.size()) +
+                 " bytes, expected " + Twine(*bytes));
+  }
+  return Error::success();
+}
+
+llvm::Expected<TileExtent> checkAccess(const Program &prog, const Machine &m,
+                                       uint32_t instr, unsigned operand);
+
+Error checkInstruction(const Program &prog, const Machine &m, uint32_t idx) {
+  const Instruction &in = prog.instructions[idx];
+  std::string where = "instruction #" + std::to_string(idx);
+  if (unsigned(in.op) >= kNumOpcodes)
+    return err(where + ": unknown opcode " + Twine(unsigned(in.op)));
+  const OpcodeInfo &info = opcodeInfo(in.op);
+  if (in.queue >= m.numQueues())
+    return err(where + " (" + info.mnemonic + ") runs on queue " +
+               queueName(in.queue) + ", which target '" + m.name +
+               "' does not have");
+  if (!(info.engines & (1u << unsigned(engineOfQueue(in.queue)))))
+    return err(who(prog, idx) + ": " + info.mnemonic + " cannot run on the " +
+               engineName(engineOfQueue(in.queue)) + " engine");
+  if (in.operands.size() > info.operands.size())
+    return err(who(prog, idx) + ": has " + Twine(in.operands.size()) +
+               " operands, expected " + Twine(info.operands.size()));
+  for (size_t i = 0; i < info.operands.size(); ++i) {
+    bool optional = info.operands[i].ends_with("?");
+    bool has = i < in.operands.size() && in.operands[i].present();
+    if (!optional && !has)
+      return err(who(prog, idx) + ": missing operand '" + info.operands[i] +
+                 "'");
+    if (!has)
+      continue;
+    const AccessPattern &ap = in.operands[i];
+    if (ap.sizes.size() != ap.strides.size() || ap.sizes.empty() ||
+        ap.sizes.size() > 4)
+      return err(who(prog, idx) + ": operand '" + info.operands[i] +
+                 "' has mismatched, empty or more than 4 sizes/strides");
+    if (llvm::Expected<TileExtent> e = checkAccess(prog, m, idx, i); !e)
+      return e.takeError();
+  }
+  if (in.params.size() < info.params.size() ||
+      (!info.variadicParams && in.params.size() != info.params.size()))
+    return err(who(prog, idx) + ": has " + Twine(in.params.size()) +
+               " parameters, expected " + Twine(info.params.size()));
+  for (const SemWait &w : in.waits)
+    if (w.semaphore >= prog.numSemaphores)
+      return err(who(prog, idx) + ": waits on semaphore " +
+                 Twine(w.semaphore) + " but the program has " +
+                 Twine(prog.numSemaphores));
+  for (uint32_t s : in.signals)
+    if (s >= prog.numSemaphores)
+      return err(who(prog, idx) + ": signals semaphore " + Twine(s) +
+                 " but the program has " + Twine(prog.numSemaphores));
+  return Error::success();
+}
+/// The bounds check of one operand: its extent when it is inside its memory.
+llvm::Expected<TileExtent> checkAccess(const Program &prog, const Machine &m,
+                                       uint32_t instr, unsigned operand) {
+  const Instruction &in = prog.instructions[instr];
+  const AccessPattern &ap = in.operands[operand];
+  llvm::StringRef role = opcodeInfo(in.op).operands[operand];
+  role.consume_back("?");
+  auto bad = [&](const Twine &msg) {
+    return err(who(prog, instr) + ": " + role + " tile " +
+               formatAccess(prog, ap) + " " + msg);
+  };
+  if (unsigned(ap.type) > unsigned(ElemType::I32))
+    return bad("has an unknown element type");
+  if (ap.partitions < 1 || ap.partition < 0 || ap.offset < 0)
+    return bad("has a negative start or an empty partition range");
+  for (auto [size, stride] : llvm::zip(ap.sizes, ap.strides))
+    if (size < 1 || stride < 0)
+      return bad("has a free size < 1 or a negative stride");
+  std::optional<TileExtent> e = tileExtent(ap);
+  if (!e)
+    return bad("has an extent beyond 2^63 (out of range)");
+  // No operand of a well-formed instruction holds more elements than the
+  // SBUF has bytes; larger ones (stride-0 views) would only cost host memory.
+  int64_t sbufBytes = m.sbuf.partitions * m.sbuf.bytesPerPartition;
+  if (e->elements > sbufBytes)
+    return bad("has " + Twine(e->elements) +
+               " elements, more than the SBUF's " + Twine(sbufBytes) +
+               " bytes (out of range)");
+  if (ap.space == MemSpace::HBM) {
+    if (ap.tensor >= prog.tensors.size())
+      return bad("names tensor #" + Twine(ap.tensor) +
+                 ", but the program has " + Twine(prog.tensors.size()));
+    const TensorDecl &td = prog.tensors[ap.tensor];
+    if (td.type != ap.type)
+      return bad("has element type " + elemTypeName(ap.type) +
+                 " but tensor @" + td.name + " is " + elemTypeName(td.type));
+    // checkTensors bounded the tensor's size.
+    int64_t n = td.numElements();
+    if (e->end > n)
+      return bad("reaches element " + Twine(e->end - 1) + " of tensor @" +
+                 td.name + ", which has " + Twine(n) + " (out of range)");
+    return *e;
+  }
+  if (ap.space != MemSpace::SBUF && ap.space != MemSpace::PSUM)
+    return bad("has no memory space");
+  const Machine::Memory &mm = ap.space == MemSpace::SBUF ? m.sbuf : m.psum;
+  llvm::StringRef name = ap.space == MemSpace::SBUF ? "SBUF" : "PSUM";
+  if (e->partitionEnd > mm.partitions)
+    return bad("uses partitions [" + Twine(ap.partition) + ", " +
+               Twine(e->partitionEnd) + ") but " + name + " has " +
+               Twine(mm.partitions) + " (out of range)");
+  if (e->end > mm.bytesPerPartition)
+    return bad("ends at byte " + Twine(e->end) + " of a " + name +
+               " partition of " + Twine(mm.bytesPerPartition) +
+               " bytes (out of range)");
+  return *e;
+}
+} // namespace
+
+Error muir::target::validateProgram(const Program &prog, const Machine &m) {
+  if (Error e = checkMachine(m))
+    return e;
+  if (prog.numSemaphores > kMaxSemaphores)
+    return err("program '" + prog.name + "' declares " +
+               Twine(prog.numSemaphores) + " semaphores, more than " +
+               Twine(kMaxSemaphores));
+  if (Error e = checkTensors(prog, m))
+    return e;
+  for (uint32_t idx = 0; idx < prog.instructions.size(); ++idx)
+    if (Error e = checkInstruction(prog, m, idx))
+      return e;
+  return Error::success();
+}

@@ -1,0 +1,80 @@
+// RUN: muir-opt %s -split-input-file -verify-diagnostics --muir-lower-xf-to-nc="target=small"
+
+// Each kernel family's diagnostics on the small target (4 KiB SBUF
+// partitions, 4 PSUM banks of 128 fp32, moving tiles of 64 columns).
+
+// The layer-norm weight and bias (400 fp32 each, broadcast to every
+// partition) fit, but the double-buffered row tiles next to them do not.
+func.func @layer_norm_row_tile_too_long(%x: tensor<4x400xf32>, %w: tensor<400xf32>, %b: tensor<400xf32>) -> tensor<4x400xf32> {
+  // expected-error @+1 {{does not fit on target 'small': a norm row tile needs 1600 bytes per SBUF partition, 896 of 4096 are free}}
+  %0 = xf.layer_norm %x, %w, %b {eps = 1.0e-05 : f32} : (tensor<4x400xf32>, tensor<400xf32>, tensor<400xf32>) -> tensor<4x400xf32>
+  return %0 : tensor<4x400xf32>
+}
+
+// -----
+
+// An RMS-norm weight of 1100 fp32 is larger than a partition.
+func.func @rms_norm_weight_too_long(%x: tensor<2x1100xf32>, %w: tensor<1100xf32>) -> tensor<2x1100xf32> {
+  // expected-error @+1 {{does not fit on target 'small': the norm weight needs 4400 bytes per SBUF partition, 4096 of 4096 are free}}
+  %0 = xf.rms_norm %x, %w {eps = 1.0e-06 : f32} : (tensor<2x1100xf32>, tensor<1100xf32>) -> tensor<2x1100xf32>
+  return %0 : tensor<2x1100xf32>
+}
+
+// -----
+
+// Axes 0, 2, 4 and 6 of a rank-7 tensor are four reduced groups that no
+// two adjacent axes join; tensor_reduce and the DMA take three free dims.
+func.func @reduce_four_axis_groups(%x: tensor<2x2x2x2x2x2x2xf32>) -> tensor<2x2x2xf32> {
+  // expected-error @+1 {{reduces over 4 non-adjacent axis groups; at most 3 are supported by the accelerator lowering}}
+  %0 = xf.reduce_sum %x {axes = array<i64: 0, 2, 4, 6>} : (tensor<2x2x2x2x2x2x2xf32>) -> tensor<2x2x2xf32>
+  return %0 : tensor<2x2x2xf32>
+}
+
+// -----
+
+// Rope keeps a row of cos and of sin per position (fp32): a head dim of
+// 1100 does not fit.
+func.func @rope_head_dim_too_large(%x: tensor<1x1x2x1100xf32>, %c: tensor<2x1100xf32>, %s: tensor<2x1100xf32>) -> tensor<1x1x2x1100xf32> {
+  // expected-error @+1 {{does not fit on target 'small': a cos tile needs 4400 bytes per SBUF partition, 4096 of 4096 are free}}
+  %0 = xf.rope %x, %c, %s : (tensor<1x1x2x1100xf32>, tensor<2x1100xf32>, tensor<2x1100xf32>) -> tensor<1x1x2x1100xf32>
+  return %0 : tensor<1x1x2x1100xf32>
+}
+
+// -----
+
+// The value head dim is the moving free size of P V and must fit one PSUM
+// bank; on the small target the moving limit (64) is the tighter one,
+// although the message names the bank.
+func.func @attention_value_dim_too_large(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x8x16xf32>, %v: tensor<1x1x8x80xf32>) -> tensor<1x1x8x80xf32> {
+  // expected-error @+1 {{value head dim 80 exceeds one PSUM bank (128 fp32) on target 'small'}}
+  %0 = xf.attention %q, %k, %v : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x80xf32>) -> tensor<1x1x8x80xf32>
+  return %0 : tensor<1x1x8x80xf32>
+}
+
+// -----
+
+// The online softmax folds the scale into exp's argument as -scale * max:
+// a non-positive scale would flip the max into a min.
+func.func @attention_negative_scale(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x8x16xf32>, %v: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
+  // expected-error @+1 {{attention scale must be > 0 on the accelerator, got -1}}
+  %0 = xf.attention %q, %k, %v {scale = -1.0 : f32} : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32>
+  return %0 : tensor<1x1x8x16xf32>
+}
+
+// -----
+
+// K^T of a whole key/value head stays on chip: 2048 fp32 keys per partition
+// do not fit.
+func.func @attention_keys_too_long(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x2048x16xf32>, %v: tensor<1x1x2048x16xf32>) -> tensor<1x1x8x16xf32> {
+  // expected-error @+1 {{does not fit on target 'small': K^T of one key/value head needs 8192 bytes per SBUF partition}}
+  %0 = xf.attention %q, %k, %v : (tensor<1x1x8x16xf32>, tensor<1x1x2048x16xf32>, tensor<1x1x2048x16xf32>) -> tensor<1x1x8x16xf32>
+  return %0 : tensor<1x1x8x16xf32>
+}
+
+// -----
+
+func.func @matmul_empty_k(%a: tensor<4x0xf32>, %b: tensor<0x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{matmul with K = 0 is not supported by the accelerator lowering}}
+  %0 = xf.matmul %a, %b : (tensor<4x0xf32>, tensor<0x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
