@@ -15,8 +15,14 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -360,6 +366,41 @@ static LogicalResult materializeConstant(xf::ConstantOp op, HostTensor &out) {
 // Interpreter
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// Wall time per op name over one run, appended as "name<TAB>seconds" lines
+/// to the file MUIR_REFERENCE_PROFILE names (bench/reference_speed.py reads
+/// it). Off, and free, when the variable is unset.
+class OpProfile {
+public:
+  OpProfile() : path(std::getenv("MUIR_REFERENCE_PROFILE")) {}
+  ~OpProfile() {
+    if (!path || seconds.empty())
+      return;
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Append);
+    if (ec)
+      return;
+    for (auto &[name, s] : seconds)
+      os << name << "\t" << llvm::format("%.9f", s) << "\n";
+  }
+  /// Runs `f`, charging its time to `op`'s name.
+  template <typename F> auto time(Operation *op, F &&f) {
+    if (!path)
+      return f();
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = f();
+    seconds[op->getName().getStringRef()] +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
+    return r;
+  }
+
+private:
+  const char *path;
+  llvm::MapVector<StringRef, double> seconds;
+};
+} // namespace
+
 /// Guards against result types so large the allocation itself would abort.
 static constexpr int64_t kMaxElements = int64_t(1) << 33;
 
@@ -478,6 +519,8 @@ ref::runFunction(func::FuncOp func, ArrayRef<HostTensor> args) {
     for (Value v : op.getOperands())
       lastUse[v] = &op;
 
+  OpProfile profile;
+
   for (Operation &opRef : body) {
     Operation *op = &opRef;
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
@@ -508,14 +551,14 @@ ref::runFunction(func::FuncOp func, ArrayRef<HostTensor> args) {
                failure();
       in.push_back(&it->second);
     }
-    LogicalResult ok = success();
-    if (auto c = dyn_cast<xf::ConstantOp>(op))
-      ok = materializeConstant(c, *out);
-    else if (auto cast = dyn_cast<xf::CastOp>(op);
-             cast && !isFloatDType(in[0]->dtype))
-      ok = evalIntCast(cast, *in[0], *out);
-    else
-      ok = evalOp(op, in, *out);
+    LogicalResult ok = profile.time(op, [&] {
+      if (auto c = dyn_cast<xf::ConstantOp>(op))
+        return materializeConstant(c, *out);
+      if (auto cast = dyn_cast<xf::CastOp>(op);
+          cast && !isFloatDType(in[0]->dtype))
+        return evalIntCast(cast, *in[0], *out);
+      return evalOp(op, in, *out);
+    });
     if (failed(ok))
       return failure();
     for (Value v : op->getOperands()) {
