@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Kernels.h"
+#include "Simd.h"
 
 #include "muir/Dialect/Xf/XfDialect.h"
 
@@ -104,84 +105,58 @@ int64_t HostTensor::numElements() const {
   return n;
 }
 
-namespace {
-/// A narrow binary float format, enough to round RNE by scaling: within one
-/// binade the representable values are multiples of a power-of-two quantum.
-struct NarrowFormat {
-  int mantBits;
-  int minExp; // exponent of the smallest normal
-  double maxFinite;
-  bool hasInf; // f8E4M3FN saturates to NaN instead
-};
-constexpr NarrowFormat kF16{10, -14, 65504.0, true};
-constexpr NarrowFormat kE5M2{2, -14, 57344.0, true};
-constexpr NarrowFormat kE4M3FN{3, -6, 448.0, false};
-} // namespace
-
-template <typename T> static T roundNarrow(T x, const NarrowFormat &f) {
-  if (std::isnan(x))
-    return x;
-  if (std::isinf(x))
-    return f.hasInf ? x : std::numeric_limits<T>::quiet_NaN();
-  if (x == 0)
-    return x;
-  int e;
-  std::frexp(x, &e); // |x| in [2^(e-1), 2^e)
-  int exp = std::max(e - 1, f.minExp);
-  T quantum = std::ldexp(T(1), exp - f.mantBits);
-  // Scaling by a power of two is exact, and nearbyint rounds ties to even
-  // under the default rounding mode, so this is one correct RNE rounding.
-  T r = std::nearbyint(x / quantum) * quantum;
-  if (std::fabs(r) > f.maxFinite)
-    return f.hasInf ? std::copysign(std::numeric_limits<T>::infinity(), x)
-                    : std::numeric_limits<T>::quiet_NaN();
-  return r;
-}
-
-static float roundBF16(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, 4);
-  if ((u & 0x7fffffffu) > 0x7f800000u) {
-    // Keep it NaN after truncation by setting the quiet bit.
-    u = (u | 0x00400000u) & 0xffff0000u;
-  } else {
-    u += 0x7fffu + ((u >> 16) & 1u);
-    u &= 0xffff0000u;
-  }
-  float r;
-  std::memcpy(&r, &u, 4);
-  return r;
-}
-
 float ref::roundTo(DType dtype, float value) {
+  using namespace ref::detail::simd;
+  Lanes<1>::F x = {value};
   switch (dtype) {
   case DType::BF16:
-    return roundBF16(value);
+    return roundBF16<1>(x)[0];
   case DType::F16:
-    return roundNarrow(value, kF16);
+    return roundNarrow<1>(x, kF16)[0];
   case DType::F8E4M3FN:
-    return roundNarrow(value, kE4M3FN);
+    return roundNarrow<1>(x, kE4M3FN)[0];
   case DType::F8E5M2:
-    return roundNarrow(value, kE5M2);
+    return roundNarrow<1>(x, kE5M2)[0];
   default:
     return value;
   }
 }
 
+/// Round-to-nearest-even of a double to a narrow format, by scaling (as
+/// simd::roundNarrow does for f32 lanes).
+static double roundNarrowDouble(double x, 
+                                const ref::detail::simd::NarrowFormat &f) {
+  if (std::isnan(x))
+    return x;
+  if (std::isinf(x))
+    return f.hasInf ? x : std::numeric_limits<double>::quiet_NaN();
+  if (x == 0)
+    return x;
+  int e;
+  std::frexp(x, &e); // |x| in [2^(e-1), 2^e)
+  int exp = std::max(e - 1, f.minExp);
+  double quantum = std::ldexp(1.0, exp - f.mantBits);
+  // nearbyint rounds ties to even under the default rounding mode.
+  double r = std::nearbyint(x / quantum) * quantum;
+  if (std::fabs(r) > f.maxFinite)
+    return f.hasInf ? std::copysign(std::numeric_limits<double>::infinity(), x)
+                    : std::numeric_limits<double>::quiet_NaN();
+  return r;
+}
+
 /// Rounds a double (an exact integer, for int->float casts) with a single
 /// rounding to `dtype`, avoiding the double rounding of going through f32.
 static float roundToFromDouble(DType dtype, double value) {
+  using namespace ref::detail::simd;
   switch (dtype) {
-  case DType::BF16: {
-    constexpr NarrowFormat kBF16{7, -126, 3.3895313892515355e38, true};
-    return (float)roundNarrow(value, kBF16);
-  }
+  case DType::BF16:
+    return (float)roundNarrowDouble(value, kBF16);
   case DType::F16:
-    return (float)roundNarrow(value, kF16);
+    return (float)roundNarrowDouble(value, kF16);
   case DType::F8E4M3FN:
-    return (float)roundNarrow(value, kE4M3FN);
+    return (float)roundNarrowDouble(value, kE4M3FN);
   case DType::F8E5M2:
-    return (float)roundNarrow(value, kE5M2);
+    return (float)roundNarrowDouble(value, kE5M2);
   default:
     return (float)value;
   }
@@ -254,10 +229,7 @@ SmallVector<int64_t> ref::detail::broadcastStrides(ArrayRef<int64_t> shape,
 }
 
 void ref::detail::roundInPlace(HostTensor &t) {
-  if (t.dtype == DType::F32 || !isFloatDType(t.dtype))
-    return;
-  for (float &v : t.data)
-    v = roundTo(t.dtype, v);
+  roundRow(t.dtype, t.data.data(), t.data.size());
 }
 
 //===----------------------------------------------------------------------===//
