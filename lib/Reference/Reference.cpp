@@ -26,6 +26,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <memory>
 
 using namespace mlir;
 using namespace muir;
@@ -228,9 +229,11 @@ SmallVector<int64_t> ref::detail::broadcastStrides(ArrayRef<int64_t> shape,
   return s;
 }
 
-void ref::detail::roundInPlace(HostTensor &t) {
-  roundRow(t.dtype, t.data.data(), t.data.size());
+void ref::roundTo(DType dtype, MutableArrayRef<float> values) {
+  ref::detail::roundRow(dtype, values.data(), values.size());
 }
+
+void ref::detail::roundInPlace(HostTensor &t) { roundTo(t.dtype, t.data); }
 
 //===----------------------------------------------------------------------===//
 // Constants
@@ -376,8 +379,9 @@ private:
 /// Guards against result types so large the allocation itself would abort.
 static constexpr int64_t kMaxElements = int64_t(1) << 33;
 
-static FailureOr<HostTensor> allocateFor(Location loc, Type type,
-                                         StringRef what) {
+/// The shape and dtype of a tensor of `type`, without its values.
+static FailureOr<HostTensor> describe(Location loc, Type type,
+                                      StringRef what) {
   auto t = dyn_cast<RankedTensorType>(type);
   if (!t || !t.hasStaticShape())
     return emitError(loc) << what << " type " << type
@@ -399,10 +403,19 @@ static FailureOr<HostTensor> allocateFor(Location loc, Type type,
              failure();
     n *= d;
   }
-  if (isFloatDType(*dtype))
-    out.data.assign(n, 0.0f);
+  return out;
+}
+
+static FailureOr<HostTensor> allocateFor(Location loc, Type type,
+                                         StringRef what) {
+  FailureOr<HostTensor> out = describe(loc, type, what);
+  if (failed(out))
+    return failure();
+  int64_t n = out->numElements();
+  if (isFloatDType(out->dtype))
+    out->data.assign(n, 0.0f);
   else
-    out.ints.assign(n, 0);
+    out->ints.assign(n, 0);
   return out;
 }
 
@@ -434,65 +447,96 @@ static LogicalResult evalIntCast(xf::CastOp op, const HostTensor &in,
   return success();
 }
 
-FailureOr<SmallVector<HostTensor>>
-ref::runFunction(func::FuncOp func, ArrayRef<HostTensor> args) {
+/// Checks a given argument against its block argument's type; on success
+/// `slot` is sized and typed for it.
+static LogicalResult checkArgument(func::FuncOp func, unsigned i,
+                                   BlockArgument arg, const HostTensor &given,
+                                   HostTensor &slot) {
+  auto typed = describe(func.getLoc(), arg.getType(),
+                        "argument #" + std::to_string(i));
+  if (failed(typed))
+    return failure();
+  if (given.dtype != typed->dtype ||
+      ArrayRef<int64_t>(given.shape) != ArrayRef<int64_t>(typed->shape)) {
+    std::string shape;
+    for (size_t d = 0; d < given.shape.size(); ++d)
+      shape += (d ? "x" : "") + std::to_string(given.shape[d]);
+    return func.emitError()
+           << "argument #" << i << " has type " << arg.getType()
+           << " but the given tensor is " << shape
+           << (given.shape.empty() ? "" : "x") << dtypeName(given.dtype);
+  }
+  size_t n = typed->numElements();
+  size_t have =
+      isFloatDType(given.dtype) ? given.data.size() : given.ints.size();
+  if (have != n)
+    return func.emitError() << "argument #" << i << " holds " << have
+                            << " values but its shape needs " << n;
+  slot = std::move(*typed);
+  return success();
+}
+
+FailureOr<Program> Program::prepare(func::FuncOp func) {
   if (func.isExternal())
     return func.emitError() << "function '" << func.getSymName()
                             << "' has no body",
            failure();
   if (failed(mlir::verify(func)))
     return failure();
-  FunctionType fnType = func.getFunctionType();
-  if (args.size() != fnType.getNumInputs())
-    return func.emitError() << "function '" << func.getSymName()
-                            << "' takes " << fnType.getNumInputs()
-                            << " arguments, got " << args.size(),
-           failure();
   if (!func.getBody().hasOneBlock())
     return func.emitError()
                << "reference backend: functions must have a single block",
            failure();
-  Block &body = func.getBody().front();
-
-  DenseMap<Value, HostTensor> env;
-  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
-    auto slot = allocateFor(func.getLoc(), arg.getType(),
-                            "argument #" + std::to_string(i));
-    if (failed(slot))
+  Program p;
+  p.func = func;
+  for (Operation &op : func.getBody().front()) {
+    for (Value v : op.getOperands())
+      p.lastUse[v] = &op;
+    auto c = dyn_cast<xf::ConstantOp>(op);
+    if (!c)
+      continue;
+    auto out = allocateFor(c.getLoc(), c.getType(), "result");
+    if (failed(out) || failed(materializeConstant(c, *out)))
       return failure();
-    const HostTensor &given = args[i];
-    if (given.dtype != slot->dtype ||
-        ArrayRef<int64_t>(given.shape) != ArrayRef<int64_t>(slot->shape)) {
-      std::string shape;
-      for (size_t d = 0; d < given.shape.size(); ++d)
-        shape += (d ? "x" : "") + std::to_string(given.shape[d]);
-      return func.emitError()
-                 << "argument #" << i << " has type " << arg.getType()
-                 << " but the given tensor is " << shape
-                 << (given.shape.empty() ? "" : "x") << dtypeName(given.dtype),
-             failure();
+    p.constants[c.getResult()] = std::move(*out);
+  }
+  return p;
+}
+
+FailureOr<SmallVector<HostTensor>>
+Program::run(ArrayRef<HostTensor> args) const {
+  func::FuncOp f = func;
+  FunctionType fnType = f.getFunctionType();
+  if (args.size() != fnType.getNumInputs())
+    return f.emitError() << "function '" << f.getSymName() << "' takes "
+                         << fnType.getNumInputs() << " arguments, got "
+                         << args.size(),
+           failure();
+  Block &body = f.getBody().front();
+
+  // Values by reference: arguments and constants are read in place; what
+  // the run computes lives in `owned` until its last use.
+  DenseMap<Value, const HostTensor *> env;
+  DenseMap<Value, std::unique_ptr<HostTensor>> owned;
+  auto own = [&](Value v, HostTensor t) {
+    auto &slot = owned[v];
+    slot = std::make_unique<HostTensor>(std::move(t));
+    env[v] = slot.get();
+  };
+  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+    HostTensor slot;
+    if (failed(checkArgument(f, i, arg, args[i], slot)))
+      return failure();
+    if (!isFloatDType(slot.dtype) || slot.dtype == DType::F32) {
+      env[arg] = &args[i];
+      continue;
     }
-    size_t n = slot->numElements();
-    size_t have = isFloatDType(given.dtype) ? given.data.size()
-                                            : given.ints.size();
-    if (have != n)
-      return func.emitError() << "argument #" << i << " holds " << have
-                              << " values but its shape needs " << n,
-             failure();
-    slot->data = given.data;
-    slot->ints = given.ints;
-    ref::detail::roundInPlace(*slot);
-    env[arg] = std::move(*slot);
+    slot.data = args[i].data;
+    ref::detail::roundInPlace(slot);
+    own(arg, std::move(slot));
   }
 
-  // Last user of each value, so dead tensors are released early.
-  DenseMap<Value, Operation *> lastUse;
-  for (Operation &op : body)
-    for (Value v : op.getOperands())
-      lastUse[v] = &op;
-
   OpProfile profile;
-
   for (Operation &opRef : body) {
     Operation *op = &opRef;
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
@@ -502,9 +546,13 @@ ref::runFunction(func::FuncOp func, ArrayRef<HostTensor> args) {
         if (it == env.end())
           return ret.emitError() << "returned value was not computed",
                  failure();
-        results.push_back(it->second);
+        results.push_back(*it->second);
       }
       return results;
+    }
+    if (isa<xf::ConstantOp>(op)) {
+      env[op->getResult(0)] = &constants.find(op->getResult(0))->second;
+      continue;
     }
     if (op->getNumResults() != 1 || op->getNumRegions() != 0 ||
         !isa_and_nonnull<xf::XfDialect>(op->getDialect()))
@@ -521,11 +569,9 @@ ref::runFunction(func::FuncOp func, ArrayRef<HostTensor> args) {
         return op->emitError() << "operand was not computed (not defined "
                                   "earlier in the function body)",
                failure();
-      in.push_back(&it->second);
+      in.push_back(it->second);
     }
     LogicalResult ok = profile.time(op, [&] {
-      if (auto c = dyn_cast<xf::ConstantOp>(op))
-        return materializeConstant(c, *out);
       if (auto cast = dyn_cast<xf::CastOp>(op);
           cast && !isFloatDType(in[0]->dtype))
         return evalIntCast(cast, *in[0], *out);
@@ -535,10 +581,20 @@ ref::runFunction(func::FuncOp func, ArrayRef<HostTensor> args) {
       return failure();
     for (Value v : op->getOperands()) {
       auto it = lastUse.find(v);
-      if (it != lastUse.end() && it->second == op)
+      if (it != lastUse.end() && it->second == op) {
         env.erase(v);
+        owned.erase(v);
+      }
     }
-    env[op->getResult(0)] = std::move(*out);
+    own(op->getResult(0), std::move(*out));
   }
-  return func.emitError() << "function body has no func.return", failure();
+  return f.emitError() << "function body has no func.return", failure();
+}
+
+FailureOr<SmallVector<HostTensor>>
+ref::runFunction(func::FuncOp func, ArrayRef<HostTensor> args) {
+  FailureOr<Program> program = Program::prepare(func);
+  if (failed(program))
+    return failure();
+  return program->run(args);
 }
