@@ -50,7 +50,8 @@ void binaryRow(BinaryFn fn, const float *a, int64_t sa, const float *b,
 void roundRow(DType dtype, float *x, int64_t n);
 /// Softmax of one row in place: e = exp(x - max) in f32, summed in order in
 /// double, e / (float)sum; a row holding a NaN becomes all NaN. Entries from
-/// `live` on must be -inf (masked); they are not summed when that is exact.
+/// `live` on must be -inf (masked): their e is known to be 0 when that is
+/// exact, and then they are not computed.
 void softmaxRow(float *row, int64_t n, int64_t live);
 
 //===----------------------------------------------------------------------===//

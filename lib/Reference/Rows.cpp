@@ -8,6 +8,7 @@
 #include "Kernels.h"
 #include "Simd.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -180,13 +181,14 @@ void muir::ref::detail::softmaxRow(float *row, int64_t n, int64_t live) {
     std::fill(row, row + n, std::numeric_limits<float>::quiet_NaN());
     return;
   }
-  mapRow(row, row, n, [m](VF v) { return simd::exp<kWidth>(v - m); });
   // Entries past `live` are -inf: e^(-inf - m) is exactly 0 unless m is
-  // -inf too (then they are NaN), so they add nothing to the sum.
+  // -inf too (then they are NaN), so they are neither computed nor summed.
   int64_t end = m == ninf ? n : live;
+  mapRow(row, row, end, [m](VF v) { return simd::exp<kWidth>(v - m); });
   double sum = 0; // in order, in double: the oracle's reduction
   for (j = 0; j < end; ++j)
     sum += row[j];
   float s = (float)sum;
-  mapRow(row, row, n, [s](VF v) { return v / s; });
+  mapRow(row, row, end, [s](VF v) { return v / s; });
+  std::fill(row + end, row + n, 0.0f / s);
 }
