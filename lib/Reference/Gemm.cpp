@@ -14,9 +14,12 @@
 //===----------------------------------------------------------------------===//
 #include "Kernels.h"
 
+#include "llvm/Support/Process.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -25,6 +28,7 @@
 #endif
 
 using namespace muir::ref::detail;
+using llvm::StringRef;
 
 namespace {
 
@@ -93,11 +97,17 @@ MUIR_REF_DEFINE_KERNEL(avx2Kernel, "avx2,fma", __m256, 8, _mm256_loadu_ps,
 #undef MUIR_REF_DEFINE_KERNEL
 #endif
 
+/// The widest micro-kernel the CPU runs; MUIR_REFERENCE_GEMM=portable, avx2
+/// or avx512 picks one (if the CPU runs it) so tests can compare them.
 Kernel pickKernel() {
+  std::string want =
+      llvm::sys::Process::GetEnv("MUIR_REFERENCE_GEMM").value_or("");
+  auto allowed = [&](StringRef name) { return want.empty() || name == want; };
 #ifdef MUIR_REF_X86_KERNELS
-  if (__builtin_cpu_supports("avx512f"))
+  if (allowed("avx512") && __builtin_cpu_supports("avx512f"))
     return {12, 32, avx512Kernel};
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+  if (allowed("avx2") && __builtin_cpu_supports("avx2") &&
+      __builtin_cpu_supports("fma"))
     return {6, 16, avx2Kernel};
 #endif
   return {4, 16, portableKernel<4, 16>};

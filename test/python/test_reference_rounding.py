@@ -119,3 +119,27 @@ def test_transcendentals_specials(run, op):
                 "silu": x64 / (1 + np.exp(-x64)),
                 "gelu": 0.5 * x64 * (1 + np.tanh(0.7978845608 * (x64 + 0.044715 * x64**3)))}[op]
     np.testing.assert_array_equal(got, want.astype(np.float32))
+
+
+@pytest.mark.parametrize("kernel", ["avx2", "portable"])
+def test_matrix_products_do_not_depend_on_the_cpu(run, rng, kernel, monkeypatch):
+    # Every element is one fused multiply-add chain in k order, so the
+    # micro-kernels (MUIR_REFERENCE_GEMM forces one) agree bit for bit,
+    # across the blocking's edges (k > 256, odd m and n) and in attention.
+    m, k, n = 29, 531, 75
+    a = rng.normal(0, 1, (m, k)).astype(np.float32)
+    b = rng.normal(0, 1, (k, n)).astype(np.float32)
+    q, kk, v = (rng.normal(0, 1, (1, 2, 70, 16)).astype(np.float32) for _ in range(3))
+    t4 = ty(q.shape)
+    progs = [(f"""func.func @main(%a: {ty(a.shape)}, %b: {ty(b.shape)}) -> {ty((m, n))} {{
+  %0 = xf.matmul %a, %b : ({ty(a.shape)}, {ty(b.shape)}) -> {ty((m, n))}
+  return %0 : {ty((m, n))}
+}}""", (a, b)), (f"""func.func @main(%q: {t4}, %k: {t4}, %v: {t4}) -> {t4} {{
+  %0 = xf.attention %q, %k, %v {{causal = true}} : ({t4}, {t4}, {t4}) -> {t4}
+  return %0 : {t4}
+}}""", (q, kk, v))]
+    for prog, inputs in progs:
+        monkeypatch.delenv("MUIR_REFERENCE_GEMM", raising=False)
+        default = run.one(prog, *inputs)
+        monkeypatch.setenv("MUIR_REFERENCE_GEMM", kernel)
+        assert_same_bits(run.one(prog, *inputs), default)
