@@ -82,17 +82,21 @@ void attention(xf::AttentionOp op, const HostTensor &q, const HostTensor &k,
     return causal ? std::clamp<int64_t>(i + shift + 1, 0, Sk) : Sk;
   };
   const float ninf = -std::numeric_limits<float>::infinity();
-  std::vector<float> S(Sq * Sk);
+  std::vector<float> S(Sq * Sk), Kt(D * Sk);
   for (int64_t u = 0; u < B * Hq; ++u) {
     int64_t b = u / Hq, h = u % Hq, hk = h / group;
     const float *Q = q.data.data() + (b * Hq + h) * Sq * D;
     const float *K = k.data.data() + (b * Hkv + hk) * Sk * D;
     const float *V = v.data.data() + (b * Hkv + hk) * Sk * Dv;
+    // K^T once per head: each block's product then packs contiguous rows.
+    for (int64_t j = 0; j < Sk; ++j)
+      for (int64_t d = 0; d < D; ++d)
+        Kt[d * Sk + j] = K[j * D + d];
     for (int64_t i0 = 0; i0 < Sq; i0 += kScoreRows) {
       int64_t rows = std::min(kScoreRows, Sq - i0);
       // Masked scores are -inf whatever their product: not computed.
       int64_t keys = visible(i0 + rows - 1);
-      gemm(rows, keys, D, view(Q + i0 * D, D, false), view(K, D, true),
+      gemm(rows, keys, D, view(Q + i0 * D, D, false), view(Kt.data(), Sk, false),
            S.data() + i0 * Sk, Sk);
       for (int64_t i = i0; i < i0 + rows; ++i) {
         float *row = S.data() + i * Sk;
