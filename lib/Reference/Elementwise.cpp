@@ -187,8 +187,8 @@ void rope(const HostTensor &x, const HostTensor &c, const HostTensor &s,
     for (int64_t i = 0; i < S; ++i) {
       for (int64_t j = 0; j < D; ++j) {
         float rot = j < half ? -xp[i * D + j + half] : xp[i * D + j - half];
-        op[i * D + j] = xp[i * D + j] * c.data[i * D + j] +
-                        rot * s.data[i * D + j];
+        op[i * D + j] =
+            xp[i * D + j] * c.data[i * D + j] + rot * s.data[i * D + j];
       }
     }
   }

@@ -154,8 +154,8 @@ int64_t roundUp(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 } // namespace
 
 void muir::ref::detail::gemm(int64_t m, int64_t n, int64_t k,
-                             const MatrixView &a, const MatrixView &b,
-                             float *c, int64_t ldc) {
+                             const MatrixView &a, const MatrixView &b, float *c,
+                             int64_t ldc) {
   static const Kernel kernel = pickKernel();
   const int mr = kernel.mr, nr = kernel.nr;
   if (k == 0) {

@@ -36,7 +36,17 @@ void roundInPlace(HostTensor &t);
 //===----------------------------------------------------------------------===//
 
 enum class UnaryFn {
-  Neg, Exp, Log, Tanh, Sqrt, Rsqrt, Sigmoid, Relu, Silu, GeluTanh, GeluErf,
+  Neg,
+  Exp,
+  Log,
+  Tanh,
+  Sqrt,
+  Rsqrt,
+  Sigmoid,
+  Relu,
+  Silu,
+  GeluTanh,
+  GeluErf,
   Copy
 };
 enum class BinaryFn { Add, Sub, Mul, Div, Max, Min };

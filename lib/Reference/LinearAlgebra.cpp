@@ -96,8 +96,8 @@ void attention(xf::AttentionOp op, const HostTensor &q, const HostTensor &k,
       int64_t rows = std::min(kScoreRows, Sq - i0);
       // Masked scores are -inf whatever their product: not computed.
       int64_t keys = visible(i0 + rows - 1);
-      gemm(rows, keys, D, view(Q + i0 * D, D, false), view(Kt.data(), Sk, false),
-           S.data() + i0 * Sk, Sk);
+      gemm(rows, keys, D, view(Q + i0 * D, D, false),
+           view(Kt.data(), Sk, false), S.data() + i0 * Sk, Sk);
       for (int64_t i = i0; i < i0 + rows; ++i) {
         float *row = S.data() + i * Sk;
         int64_t live = visible(i);

@@ -125,7 +125,7 @@ float ref::roundTo(DType dtype, float value) {
 
 /// Round-to-nearest-even of a double to a narrow format, by scaling (as
 /// simd::roundNarrow does for f32 lanes).
-static double roundNarrowDouble(double x, 
+static double roundNarrowDouble(double x,
                                 const ref::detail::simd::NarrowFormat &f) {
   if (std::isnan(x))
     return x;
@@ -380,8 +380,7 @@ private:
 static constexpr int64_t kMaxElements = int64_t(1) << 33;
 
 /// The shape and dtype of a tensor of `type`, without its values.
-static FailureOr<HostTensor> describe(Location loc, Type type,
-                                      StringRef what) {
+static FailureOr<HostTensor> describe(Location loc, Type type, StringRef what) {
   auto t = dyn_cast<RankedTensorType>(type);
   if (!t || !t.hasStaticShape())
     return emitError(loc) << what << " type " << type
@@ -452,8 +451,8 @@ static LogicalResult evalIntCast(xf::CastOp op, const HostTensor &in,
 static LogicalResult checkArgument(func::FuncOp func, unsigned i,
                                    BlockArgument arg, const HostTensor &given,
                                    HostTensor &slot) {
-  auto typed = describe(func.getLoc(), arg.getType(),
-                        "argument #" + std::to_string(i));
+  auto typed =
+      describe(func.getLoc(), arg.getType(), "argument #" + std::to_string(i));
   if (failed(typed))
     return failure();
   if (given.dtype != typed->dtype ||
@@ -591,8 +590,8 @@ Program::run(ArrayRef<HostTensor> args) const {
   return f.emitError() << "function body has no func.return", failure();
 }
 
-FailureOr<SmallVector<HostTensor>>
-ref::runFunction(func::FuncOp func, ArrayRef<HostTensor> args) {
+FailureOr<SmallVector<HostTensor>> ref::runFunction(func::FuncOp func,
+                                                    ArrayRef<HostTensor> args) {
   FailureOr<Program> program = Program::prepare(func);
   if (failed(program))
     return failure();

@@ -1,4 +1,4 @@
-//===- Rows.cpp - vectorised row kernels: pointwise maps, rounding, softmax ===//
+//===- Rows.cpp - vectorised pointwise maps, rounding and softmax ---------===//
 //
 // Each kernel is compiled per instruction set (see Simd.h) and processes a
 // row kWidth lanes at a time; a partial last step runs on a padded copy, so
@@ -89,9 +89,8 @@ void muir::ref::detail::unaryRow(UnaryFn fn, const float *x, float *out,
       return eachLane(v, [](float a) { return 1.0f / std::sqrt(a); });
     });
   case UnaryFn::Sigmoid:
-    return mapRow(x, out, n, [](VF v) {
-      return 1.0f / (1.0f + simd::exp<kWidth>(-v));
-    });
+    return mapRow(x, out, n,
+                  [](VF v) { return 1.0f / (1.0f + simd::exp<kWidth>(-v)); });
   case UnaryFn::Relu:
     // x < 0 keeps NaN as NaN, like torch.relu.
     return mapRow(x, out, n, [](VF v) { return v < 0 ? VF{} : v; });
@@ -100,7 +99,8 @@ void muir::ref::detail::unaryRow(UnaryFn fn, const float *x, float *out,
                   [](VF v) { return v / (1.0f + simd::exp<kWidth>(-v)); });
   case UnaryFn::GeluTanh:
     return mapRow(x, out, n, [k](VF v) {
-      return 0.5f * v * (1.0f + simd::tanh<kWidth>(k * (v + 0.044715f * v * v * v)));
+      return 0.5f * v *
+             (1.0f + simd::tanh<kWidth>(k * (v + 0.044715f * v * v * v)));
     });
   case UnaryFn::GeluErf:
     return mapRow(x, out, n, [](VF v) {

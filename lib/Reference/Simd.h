@@ -1,4 +1,4 @@
-//===- Simd.h - lane-parallel arithmetic for the reference kernels -*- C++ -*-===//
+//===- Simd.h - lane-parallel arithmetic for reference kernels --*- C++ -*-===//
 //
 // Private to lib/Reference. Hot loops are written once with GCC vector
 // extensions and compiled once per instruction set (MUIR_REF_MULTIVERSION:
@@ -101,8 +101,8 @@ MUIR_REF_INLINE typename Lanes<N>::F roundNarrow(typename Lanes<N>::F x,
 
 /// e^x of f32 lanes, evaluated in double (|error| < 1e-12 relative before
 /// the final rounding, so the f32 result is the correctly rounded one but
-/// for values within 1e-12 of a rounding boundary: at most 1 ulp off). Overflow gives inf,
-/// underflow 0 or an f32 subnormal, NaN stays NaN.
+/// for values within 1e-12 of a rounding boundary: at most 1 ulp off).
+/// Overflow gives inf, underflow 0 or an f32 subnormal, NaN stays NaN.
 template <int N>
 MUIR_REF_INLINE typename Lanes<N>::D expDouble(typename Lanes<N>::D x) {
   using D = typename Lanes<N>::D;
