@@ -12,7 +12,7 @@ of --reps timed runs after one warm-up run, and the outputs are checked
 against PyTorch's.
 
     python3 bench/reference_speed.py [--sizes 128x256,512x1024] [--reps 7]
-        [--build build] [--no-breakdown] [--json out.json]
+        [--build build] [--clock wall|cpu] [--no-breakdown] [--json out.json]
 
 --breakdown (the default) also prints where each engine's time goes by op
 kind: muir's from MUIR_REFERENCE_PROFILE (see docs/reference.md), torch's
@@ -49,6 +49,8 @@ def parse_args():
     p.add_argument("--build", default=os.environ.get("MUIR_BUILD_DIR", str(ROOT / "build")))
     p.add_argument("--no-breakdown", dest="breakdown", action="store_false",
                    help="skip the per-op breakdown")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                   help="wall time, or the process's CPU time (steadier on a shared machine)")
     p.add_argument("--json", help="also write the figures to this file")
     return p.parse_args()
 
@@ -93,13 +95,16 @@ def block_args(m):
             w(m.proj.weight.T), w(m.proj.bias)]
 
 
+CLOCK = time.perf_counter
+
+
 def median_ms(fn, reps):
     fn()  # warm-up: first-touch allocations, lazy initialisation
     times = []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         fn()
-        times.append((time.perf_counter() - t0) * 1e3)
+        times.append((CLOCK() - t0) * 1e3)
     return statistics.median(times)
 
 
@@ -248,6 +253,10 @@ def print_row(r):
 
 def print_breakdown(r):
     bd = r["breakdown"]
+    if not bd["muir"]:
+        print(f"\n{r['block']}: this build's reference backend has no MUIR_REFERENCE_PROFILE; "
+              "per-op table skipped")
+        return
     engines = list(bd)
     cats = sorted({c for e in engines for c in bd[e]}, key=lambda c: -bd["muir"].get(c, 0))
     print(f"\n{r['block']}: ms per run by op kind")
@@ -275,8 +284,10 @@ def main():
         print(f"onnxruntime column skipped ({e.name} is not installed: pip install onnxruntime onnx)")
         ort = None
 
+    global CLOCK
+    CLOCK = time.process_time if a.clock == "cpu" else time.perf_counter
     sizes = [tuple(int(v) for v in s.split("x")) for s in a.sizes.split(",")]
-    print(f"GPT-2 block, f32, one thread, median of {a.reps} runs (ms); "
+    print(f"GPT-2 block, f32, one thread, median {a.clock} time of {a.reps} runs (ms); "
           f"muir = reference backend, weights as constants (as onnxruntime's initializers)"
           f"; muir args = weights passed as arguments")
     print(f"{'block':>12} {'muir':>9} {'muir args':>9} {'torch':>9} {'ort':>9} "
