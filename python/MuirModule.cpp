@@ -34,6 +34,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace py = pybind11;
 using namespace mlir;
@@ -149,6 +150,8 @@ struct PyExecutable {
   driver::Compiled compiled;
   Signature args, results;
   std::string lastReport, lastTrace;
+  /// The reference backend's prepared function (constants decoded once).
+  std::optional<ref::Program> reference;
 
   func::FuncOp func() {
     return xf->lookupSymbol<func::FuncOp>(funcName);
@@ -167,9 +170,8 @@ struct PyExecutable {
       if (ref::isFloatDType(t.dtype)) {
         auto a = py::array_t<float, py::array::c_style | py::array::forcecast>(
             arrays[i]);
-        t.data.resize(a.size());
-        for (py::ssize_t k = 0; k < a.size(); ++k)
-          t.data[k] = ref::roundTo(t.dtype, a.data()[k]);
+        t.data.assign(a.data(), a.data() + a.size());
+        ref::roundTo(t.dtype, t.data);
       } else {
         auto a =
             py::array_t<int64_t, py::array::c_style | py::array::forcecast>(
@@ -206,7 +208,12 @@ struct PyExecutable {
     FailureOr<SmallVector<ref::HostTensor>> r = failure();
     {
       py::gil_scoped_release release;
-      r = ref::runFunction(func(), host);
+      if (!reference)
+        if (FailureOr<ref::Program> p = ref::Program::prepare(func());
+            succeeded(p))
+          reference = std::move(*p);
+      if (reference)
+        r = reference->run(host);
     }
     if (failed(r))
       throw std::runtime_error(diags.take("the reference backend failed"));

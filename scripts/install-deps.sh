@@ -5,7 +5,8 @@ set -euo pipefail
 APT_PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libeigen3-dev
               g++ ccache clang-format)
 PY_MODULES=(numpy:numpy ml_dtypes:ml_dtypes pytest:pytest pybind11:pybind11
-            scikit_build_core:scikit-build-core torch:torch==2.13.0 transformers:transformers)
+            scikit_build_core:scikit-build-core torch:torch==2.13.0 transformers:transformers
+            onnx:onnx onnxruntime:onnxruntime)
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

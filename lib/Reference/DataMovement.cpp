@@ -26,12 +26,29 @@ void onStorage(const HostTensor &src, HostTensor &dst, F f) {
     f(dst.ints, src.ints);
 }
 
+/// d[dBase + idx . ds] = s[sBase + idx . ss] for every index of `shape`,
+/// whole innermost rows at a time where both sides are contiguous there.
+template <typename V>
+void copyStrided(ArrayRef<int64_t> shape, const V &s, ArrayRef<int64_t> ss,
+                 int64_t sBase, V &d, ArrayRef<int64_t> ds, int64_t dBase) {
+  if (!shape.empty() && ss.back() == 1 && ds.back() == 1) {
+    int64_t inner = shape.back();
+    forEachStrided<2>(shape.drop_back(), {ss.drop_back(), ds.drop_back()},
+                      {sBase, dBase}, [&](int64_t, int64_t i, int64_t o) {
+                        std::copy_n(s.begin() + i, inner, d.begin() + o);
+                      });
+    return;
+  }
+  forEachStrided<2>(shape, {ss, ds}, {sBase, dBase},
+                    [&](int64_t, int64_t i, int64_t o) { d[o] = s[i]; });
+}
+
 /// dst (dense, shape dst.shape) <- src at base + sum idx[d] * srcStrides[d].
 void gatherStrided(const HostTensor &src, HostTensor &dst,
                    ArrayRef<int64_t> srcStrides, int64_t base = 0) {
+  SmallVector<int64_t> dense = stridesOf(dst.shape);
   onStorage(src, dst, [&](auto &d, const auto &s) {
-    forEachStrided<1>(dst.shape, {srcStrides}, {base},
-                      [&](int64_t o, int64_t i) { d[o] = s[i]; });
+    copyStrided(dst.shape, s, srcStrides, base, d, dense, 0);
   });
 }
 
@@ -59,10 +76,10 @@ void concat(xf::ConcatOp op, Operands in, HostTensor &out) {
   SmallVector<int64_t> outStrides = stridesOf(out.shape);
   int64_t offset = 0;
   for (const HostTensor *t : in) {
+    SmallVector<int64_t> dense = stridesOf(t->shape);
     onStorage(*t, out, [&](auto &d, const auto &s) {
-      forEachStrided<1>(t->shape, {ArrayRef<int64_t>(outStrides)},
-                        {offset * outStrides[axis]},
-                        [&](int64_t i, int64_t o) { d[o] = s[i]; });
+      copyStrided(t->shape, s, dense, 0, d, outStrides,
+                  offset * outStrides[axis]);
     });
     offset += t->shape[axis];
   }

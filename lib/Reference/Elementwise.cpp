@@ -21,37 +21,32 @@ using namespace muir::ref::detail;
 
 namespace {
 
-template <typename F>
-void binary(const HostTensor &a, const HostTensor &b, HostTensor &out, F f) {
-  DType dt = out.dtype;
-  if (a.shape == out.shape && b.shape == out.shape) {
-    for (size_t i = 0; i < out.data.size(); ++i)
-      out.data[i] = roundTo(dt, f(a.data[i], b.data[i]));
+/// Elementwise binary op with NumPy broadcasting, one innermost row at a time.
+void binary(BinaryFn fn, const HostTensor &a, const HostTensor &b,
+            HostTensor &out) {
+  if (out.data.empty())
     return;
+  if (a.shape == out.shape && b.shape == out.shape) {
+    binaryRow(fn, a.data.data(), 1, b.data.data(), 1, out.data.data(),
+              out.numElements());
+  } else {
+    SmallVector<int64_t> sa = broadcastStrides(a.shape, out.shape);
+    SmallVector<int64_t> sb = broadcastStrides(b.shape, out.shape);
+    int64_t inner = out.shape.back();
+    forEachStrided<2>(
+        ArrayRef<int64_t>(out.shape).drop_back(),
+        {ArrayRef<int64_t>(sa).drop_back(), ArrayRef<int64_t>(sb).drop_back()},
+        {0, 0}, [&](int64_t o, int64_t ia, int64_t ib) {
+          binaryRow(fn, a.data.data() + ia, sa.back(), b.data.data() + ib,
+                    sb.back(), out.data.data() + o * inner, inner);
+        });
   }
-  auto sa = broadcastStrides(a.shape, out.shape);
-  auto sb = broadcastStrides(b.shape, out.shape);
-  forEachStrided<2>(out.shape, {ArrayRef<int64_t>(sa), ArrayRef<int64_t>(sb)},
-                    {0, 0}, [&](int64_t o, int64_t ia, int64_t ib) {
-                      out.data[o] = roundTo(dt, f(a.data[ia], b.data[ib]));
-                    });
+  roundInPlace(out);
 }
 
-template <typename F> void unary(const HostTensor &a, HostTensor &out, F f) {
-  for (size_t i = 0; i < out.data.size(); ++i)
-    out.data[i] = roundTo(out.dtype, f(a.data[i]));
-}
-
-/// NumPy's maximum/minimum propagate NaN; std::max would not.
-float nanMax(float x, float y) {
-  if (std::isnan(x) || std::isnan(y))
-    return std::numeric_limits<float>::quiet_NaN();
-  return x < y ? y : x;
-}
-float nanMin(float x, float y) {
-  if (std::isnan(x) || std::isnan(y))
-    return std::numeric_limits<float>::quiet_NaN();
-  return y < x ? y : x;
+void unary(UnaryFn fn, const HostTensor &a, HostTensor &out) {
+  unaryRow(fn, a.data.data(), out.data.data(), out.numElements());
+  roundInPlace(out);
 }
 
 /// Views `shape` as [outer, axisSize, inner] around `axis`.
@@ -75,30 +70,18 @@ LogicalResult softmax(xf::SoftmaxOp op, const HostTensor &x, HostTensor &out) {
   if (failed(axis))
     return op.emitError() << "axis " << op.getAxis() << " out of range";
   AxisView v(x.shape, *axis);
-  std::vector<float> e(v.size);
+  std::vector<float> row(v.size);
   for (int64_t o = 0; o < v.outer; ++o) {
     for (int64_t i = 0; i < v.inner; ++i) {
       int64_t base = o * v.size * v.inner + i;
-      float mx = -std::numeric_limits<float>::infinity();
-      bool nan = false;
-      for (int64_t k = 0; k < v.size; ++k) {
-        float val = x.data[base + k * v.inner];
-        nan |= std::isnan(val);
-        mx = std::max(mx, val);
-      }
-      double sum = 0;
-      for (int64_t k = 0; k < v.size; ++k) {
-        // All -inf gives -inf - -inf = NaN, as NumPy does.
-        e[k] = std::exp(x.data[base + k * v.inner] - mx);
-        sum += e[k];
-      }
-      float s = (float)sum;
       for (int64_t k = 0; k < v.size; ++k)
-        out.data[base + k * v.inner] =
-            nan ? std::numeric_limits<float>::quiet_NaN()
-                : roundTo(out.dtype, e[k] / s);
+        row[k] = x.data[base + k * v.inner];
+      softmaxRow(row.data(), v.size, v.size);
+      for (int64_t k = 0; k < v.size; ++k)
+        out.data[base + k * v.inner] = row[k];
     }
   }
+  roundInPlace(out);
   return success();
 }
 
@@ -119,9 +102,9 @@ void layerNorm(xf::LayerNormOp op, const HostTensor &x, const HostTensor &w,
     float inv = (float)(1.0 / std::sqrt(sq / d + eps));
     float fmean = (float)mean;
     for (int64_t k = 0; k < d; ++k)
-      out.data[r * d + k] =
-          roundTo(out.dtype, (row[k] - fmean) * inv * w.data[k] + b.data[k]);
+      out.data[r * d + k] = (row[k] - fmean) * inv * w.data[k] + b.data[k];
   }
+  roundInPlace(out);
 }
 
 void rmsNorm(xf::RmsNormOp op, const HostTensor &x, const HostTensor &w,
@@ -136,8 +119,9 @@ void rmsNorm(xf::RmsNormOp op, const HostTensor &x, const HostTensor &w,
       sq += (double)row[k] * row[k];
     float inv = (float)(1.0 / std::sqrt(sq / d + eps));
     for (int64_t k = 0; k < d; ++k)
-      out.data[r * d + k] = roundTo(out.dtype, row[k] * inv * w.data[k]);
+      out.data[r * d + k] = row[k] * inv * w.data[k];
   }
+  roundInPlace(out);
 }
 
 enum class ReduceKind { Sum, Max, Mean };
@@ -185,8 +169,9 @@ LogicalResult reduce(Operation *op, ArrayRef<int64_t> axes, ReduceKind kind,
     double v = acc[i];
     if (kind == ReduceKind::Mean)
       v = v / (double)count;
-    out.data[i] = roundTo(out.dtype, (float)v);
+    out.data[i] = (float)v;
   }
+  roundInPlace(out);
   return success();
 }
 
@@ -202,19 +187,12 @@ void rope(const HostTensor &x, const HostTensor &c, const HostTensor &s,
     for (int64_t i = 0; i < S; ++i) {
       for (int64_t j = 0; j < D; ++j) {
         float rot = j < half ? -xp[i * D + j + half] : xp[i * D + j - half];
-        op[i * D + j] = roundTo(out.dtype, xp[i * D + j] * c.data[i * D + j] +
-                                               rot * s.data[i * D + j]);
+        op[i * D + j] =
+            xp[i * D + j] * c.data[i * D + j] + rot * s.data[i * D + j];
       }
     }
   }
-}
-
-float geluErf(float x) {
-  return 0.5f * x * (1.0f + std::erf(x * (float)M_SQRT1_2));
-}
-float geluTanh(float x) {
-  const float k = 0.7978845608028654f; // sqrt(2 / pi)
-  return 0.5f * x * (1.0f + std::tanh(k * (x + 0.044715f * x * x * x)));
+  roundInPlace(out);
 }
 
 } // namespace
@@ -222,80 +200,36 @@ float geluTanh(float x) {
 LogicalResult muir::ref::detail::evalElementwise(Operation *op, Operands in,
                                       HostTensor &out) {
   using namespace xf;
+  auto binaryOp = [&](BinaryFn fn) {
+    binary(fn, *in[0], *in[1], out);
+    return success();
+  };
+  auto unaryOp = [&](UnaryFn fn) {
+    unary(fn, *in[0], out);
+    return success();
+  };
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](AddOp) {
-        binary(*in[0], *in[1], out, [](float a, float b) { return a + b; });
-        return success();
-      })
-      .Case([&](SubOp) {
-        binary(*in[0], *in[1], out, [](float a, float b) { return a - b; });
-        return success();
-      })
-      .Case([&](MulOp) {
-        binary(*in[0], *in[1], out, [](float a, float b) { return a * b; });
-        return success();
-      })
-      .Case([&](DivOp) {
-        binary(*in[0], *in[1], out, [](float a, float b) { return a / b; });
-        return success();
-      })
-      .Case([&](MaxOp) {
-        binary(*in[0], *in[1], out, nanMax);
-        return success();
-      })
-      .Case([&](MinOp) {
-        binary(*in[0], *in[1], out, nanMin);
-        return success();
-      })
-      .Case([&](NegOp) {
-        unary(*in[0], out, [](float x) { return -x; });
-        return success();
-      })
-      .Case([&](ExpOp) {
-        unary(*in[0], out, [](float x) { return std::exp(x); });
-        return success();
-      })
-      .Case([&](LogOp) {
-        unary(*in[0], out, [](float x) { return std::log(x); });
-        return success();
-      })
-      .Case([&](TanhOp) {
-        unary(*in[0], out, [](float x) { return std::tanh(x); });
-        return success();
-      })
-      .Case([&](SqrtOp) {
-        unary(*in[0], out, [](float x) { return std::sqrt(x); });
-        return success();
-      })
-      .Case([&](RsqrtOp) {
-        unary(*in[0], out, [](float x) { return 1.0f / std::sqrt(x); });
-        return success();
-      })
-      .Case([&](SigmoidOp) {
-        unary(*in[0], out,
-              [](float x) { return 1.0f / (1.0f + std::exp(-x)); });
-        return success();
-      })
-      .Case([&](ReluOp) {
-        // x < 0 keeps NaN as NaN, like torch.relu.
-        unary(*in[0], out, [](float x) { return x < 0 ? 0.0f : x; });
-        return success();
-      })
-      .Case([&](SiluOp) {
-        unary(*in[0], out, [](float x) { return x / (1.0f + std::exp(-x)); });
-        return success();
-      })
+      .Case([&](AddOp) { return binaryOp(BinaryFn::Add); })
+      .Case([&](SubOp) { return binaryOp(BinaryFn::Sub); })
+      .Case([&](MulOp) { return binaryOp(BinaryFn::Mul); })
+      .Case([&](DivOp) { return binaryOp(BinaryFn::Div); })
+      .Case([&](MaxOp) { return binaryOp(BinaryFn::Max); })
+      .Case([&](MinOp) { return binaryOp(BinaryFn::Min); })
+      .Case([&](NegOp) { return unaryOp(UnaryFn::Neg); })
+      .Case([&](ExpOp) { return unaryOp(UnaryFn::Exp); })
+      .Case([&](LogOp) { return unaryOp(UnaryFn::Log); })
+      .Case([&](TanhOp) { return unaryOp(UnaryFn::Tanh); })
+      .Case([&](SqrtOp) { return unaryOp(UnaryFn::Sqrt); })
+      .Case([&](RsqrtOp) { return unaryOp(UnaryFn::Rsqrt); })
+      .Case([&](SigmoidOp) { return unaryOp(UnaryFn::Sigmoid); })
+      .Case([&](ReluOp) { return unaryOp(UnaryFn::Relu); })
+      .Case([&](SiluOp) { return unaryOp(UnaryFn::Silu); })
       .Case([&](GeluOp g) {
-        if (g.getApproximate() == GeluApproximation::tanh)
-          unary(*in[0], out, geluTanh);
-        else
-          unary(*in[0], out, geluErf);
-        return success();
+        return unaryOp(g.getApproximate() == GeluApproximation::tanh
+                           ? UnaryFn::GeluTanh
+                           : UnaryFn::GeluErf);
       })
-      .Case([&](CastOp) {
-        unary(*in[0], out, [](float x) { return x; });
-        return success();
-      })
+      .Case([&](CastOp) { return unaryOp(UnaryFn::Copy); })
       .Case([&](SoftmaxOp s) { return softmax(s, *in[0], out); })
       .Case([&](LayerNormOp l) {
         layerNorm(l, *in[0], *in[1], *in[2], out);

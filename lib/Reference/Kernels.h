@@ -30,6 +30,59 @@ llvm::SmallVector<int64_t> broadcastStrides(llvm::ArrayRef<int64_t> shape,
 /// Rounds every element of a float tensor to its dtype.
 void roundInPlace(HostTensor &t);
 
+//===----------------------------------------------------------------------===//
+// Vectorised row kernels (Rows.cpp): f32 arithmetic, compiled per instruction
+// set with bit-identical results.
+//===----------------------------------------------------------------------===//
+
+enum class UnaryFn {
+  Neg,
+  Exp,
+  Log,
+  Tanh,
+  Sqrt,
+  Rsqrt,
+  Sigmoid,
+  Relu,
+  Silu,
+  GeluTanh,
+  GeluErf,
+  Copy
+};
+enum class BinaryFn { Add, Sub, Mul, Div, Max, Min };
+
+/// out[i] = fn(x[i]) in f32 for i < n (x may be out).
+void unaryRow(UnaryFn fn, const float *x, float *out, int64_t n);
+/// out[i] = fn(a[i * sa], b[i * sb]) in f32; sa, sb are 0 (broadcast) or 1.
+void binaryRow(BinaryFn fn, const float *a, int64_t sa, const float *b,
+               int64_t sb, float *out, int64_t n);
+/// x[i] = roundTo(dtype, x[i]) for i < n.
+void roundRow(DType dtype, float *x, int64_t n);
+/// Softmax of one row in place: e = exp(x - max) in f32, summed in order in
+/// double, e / (float)sum; a row holding a NaN becomes all NaN. Entries from
+/// `live` on must be -inf (masked): their e is known to be 0 when that is
+/// exact, and then they are not computed.
+void softmaxRow(float *row, int64_t n, int64_t live);
+
+//===----------------------------------------------------------------------===//
+// Matrix product (Gemm.cpp)
+//===----------------------------------------------------------------------===//
+
+/// A strided f32 matrix: element (i, j) at data[i * rowStride + j * colStride].
+struct MatrixView {
+  const float *data;
+  int64_t rowStride, colStride;
+  const float *at(int64_t i, int64_t j) const {
+    return data + i * rowStride + j * colStride;
+  }
+};
+
+/// c[m x n] (row stride ldc) = a[m x k] b[k x n] in f32, every element one
+/// fused multiply-add chain over k in order from +0 (independent of the
+/// instruction set and the blocking).
+void gemm(int64_t m, int64_t n, int64_t k, const MatrixView &a,
+          const MatrixView &b, float *c, int64_t ldc);
+
 /// Visits every index of `shape` in row-major order, calling
 /// f(flatOut, off[0], ..., off[N-1]) where off[k] = sum idx[d] * strides[k][d]
 /// (+ base[k]). Innermost dimension runs as a plain loop to keep this O(n).

@@ -1,8 +1,8 @@
-//===- LinearAlgebra.cpp - matmul, batch_matmul and attention via Eigen
-//----===//
+//===- LinearAlgebra.cpp - matmul, batch_matmul and attention -------------===//
 //
-// Products go through Eigen's float GEMM (f32 accumulation, like the
-// target's fp32 PSUM); Eigen spreads large products over OpenMP threads.
+// Products go through gemm (Gemm.cpp): f32 accumulation, like the target's
+// fp32 PSUM, one fused multiply-add chain per element in k order. The
+// backend runs on one thread, so its results and timings are reproducible.
 //
 //===----------------------------------------------------------------------===//
 #include "Kernels.h"
@@ -11,10 +11,10 @@
 
 #include "llvm/ADT/TypeSwitch.h"
 
-#include <Eigen/Dense>
-
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 using namespace mlir;
 using namespace muir;
@@ -22,36 +22,27 @@ using namespace muir::ref;
 using namespace muir::ref::detail;
 
 namespace {
-using RowMat =
-    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMap = Eigen::Map<const RowMat>;
-using MutMap = Eigen::Map<RowMat>;
+/// A row-major [rows, cols] matrix at `data`, transposed if `t`.
+MatrixView view(const float *data, int64_t cols, bool t) {
+  return t ? MatrixView{data, 1, cols} : MatrixView{data, cols, 1};
+}
 
 /// C[M, N] = op(A) * op(B), A stored [aRows, aCols] row-major (B likewise),
 /// then rounded once to `dt`.
-void gemm(const float *a, int64_t aRows, int64_t aCols, bool ta, const float *b,
-          int64_t bRows, int64_t bCols, bool tb, float *c, DType dt) {
-  ConstMap A(a, aRows, aCols), B(b, bRows, bCols);
-  int64_t m = ta ? aCols : aRows, n = tb ? bRows : bCols;
-  MutMap C(c, m, n);
-  if (!ta && !tb)
-    C.noalias() = A * B;
-  else if (ta && !tb)
-    C.noalias() = A.transpose() * B;
-  else if (!ta && tb)
-    C.noalias() = A * B.transpose();
-  else
-    C.noalias() = A.transpose() * B.transpose();
-  if (dt != DType::F32)
-    for (int64_t i = 0; i < m * n; ++i)
-      c[i] = roundTo(dt, c[i]);
+void product(const float *a, int64_t aRows, int64_t aCols, bool ta,
+             const float *b, int64_t bRows, int64_t bCols, bool tb, float *c,
+             DType dt) {
+  int64_t m = ta ? aCols : aRows, k = ta ? aRows : aCols;
+  int64_t n = tb ? bRows : bCols;
+  gemm(m, n, k, view(a, aCols, ta), view(b, bCols, tb), c, n);
+  roundRow(dt, c, m * n);
 }
 
 void matmul(xf::MatmulOp op, const HostTensor &l, const HostTensor &r,
             HostTensor &out) {
-  gemm(l.data.data(), l.shape[0], l.shape[1], op.getTransposeLhs(),
-       r.data.data(), r.shape[0], r.shape[1], op.getTransposeRhs(),
-       out.data.data(), out.dtype);
+  product(l.data.data(), l.shape[0], l.shape[1], op.getTransposeLhs(),
+          r.data.data(), r.shape[0], r.shape[1], op.getTransposeRhs(),
+          out.data.data(), out.dtype);
 }
 
 void batchMatmul(xf::BatchMatmulOp op, const HostTensor &l, const HostTensor &r,
@@ -67,11 +58,15 @@ void batchMatmul(xf::BatchMatmulOp op, const HostTensor &l, const HostTensor &r,
   bool tl = op.getTransposeLhs(), tr = op.getTransposeRhs();
   forEachStrided<2>(outBatch, {ArrayRef<int64_t>(sl), ArrayRef<int64_t>(sr)},
                     {0, 0}, [&](int64_t o, int64_t li, int64_t ri) {
-                      gemm(l.data.data() + li * lr * lc, lr, lc, tl,
-                           r.data.data() + ri * rr * rc, rr, rc, tr,
-                           out.data.data() + o * om * on, out.dtype);
+                      product(l.data.data() + li * lr * lc, lr, lc, tl,
+                              r.data.data() + ri * rr * rc, rr, rc, tr,
+                              out.data.data() + o * om * on, out.dtype);
                     });
 }
+
+/// Rows of scores computed per product: under a causal mask each block
+/// needs only the keys up to its last row's.
+constexpr int64_t kScoreRows = 64;
 
 void attention(xf::AttentionOp op, const HostTensor &q, const HostTensor &k,
                const HostTensor &v, const HostTensor *bias, HostTensor &out) {
@@ -81,46 +76,42 @@ void attention(xf::AttentionOp op, const HostTensor &q, const HostTensor &k,
   float scale = op.getScale() ? op.getScale()->convertToFloat()
                               : (float)(1.0 / std::sqrt((double)D));
   bool causal = op.getCausal();
-  int64_t units = B * Hq;
-  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // Key j is visible from query i when j <= i + shift.
+  int64_t shift = Sk - Sq;
+  auto visible = [&](int64_t i) {
+    return causal ? std::clamp<int64_t>(i + shift + 1, 0, Sk) : Sk;
+  };
   const float ninf = -std::numeric_limits<float>::infinity();
-
-  // Heads are independent; Eigen sees it is inside a parallel region and
-  // keeps each product single-threaded.
-#pragma omp parallel for schedule(dynamic) if (units > 1)
-  for (int64_t u = 0; u < units; ++u) {
+  std::vector<float> S(Sq * Sk), Kt(D * Sk);
+  for (int64_t u = 0; u < B * Hq; ++u) {
     int64_t b = u / Hq, h = u % Hq, hk = h / group;
-    ConstMap Q(q.data.data() + (b * Hq + h) * Sq * D, Sq, D);
-    ConstMap K(k.data.data() + (b * Hkv + hk) * Sk * D, Sk, D);
-    ConstMap V(v.data.data() + (b * Hkv + hk) * Sk * Dv, Sk, Dv);
-    RowMat S(Sq, Sk);
-    S.noalias() = Q * K.transpose();
-    for (int64_t i = 0; i < Sq; ++i) {
-      float mx = ninf;
-      for (int64_t j = 0; j < Sk; ++j) {
-        float s = S(i, j) * scale;
+    const float *Q = q.data.data() + (b * Hq + h) * Sq * D;
+    const float *K = k.data.data() + (b * Hkv + hk) * Sk * D;
+    const float *V = v.data.data() + (b * Hkv + hk) * Sk * Dv;
+    // K^T once per head: each block's product then packs contiguous rows.
+    for (int64_t j = 0; j < Sk; ++j)
+      for (int64_t d = 0; d < D; ++d)
+        Kt[d * Sk + j] = K[j * D + d];
+    for (int64_t i0 = 0; i0 < Sq; i0 += kScoreRows) {
+      int64_t rows = std::min(kScoreRows, Sq - i0);
+      // Masked scores are -inf whatever their product: not computed.
+      int64_t keys = visible(i0 + rows - 1);
+      gemm(rows, keys, D, view(Q + i0 * D, D, false),
+           view(Kt.data(), Sk, false), S.data() + i0 * Sk, Sk);
+      for (int64_t i = i0; i < i0 + rows; ++i) {
+        float *row = S.data() + i * Sk;
+        int64_t live = visible(i);
+        binaryRow(BinaryFn::Mul, row, 1, &scale, 0, row, live);
         if (bias)
-          s += bias->data[b * Sk + j];
-        if (causal && j > i + (Sk - Sq))
-          s = ninf;
-        S(i, j) = s;
-        mx = (std::isnan(s) || std::isnan(mx)) ? nan : std::max(mx, s);
+          binaryRow(BinaryFn::Add, row, 1, bias->data.data() + b * Sk, 1, row,
+                    live);
+        std::fill(row + live, row + Sk, ninf);
+        softmaxRow(row, Sk, live);
       }
-      double sum = 0;
-      for (int64_t j = 0; j < Sk; ++j) {
-        float e = std::exp(S(i, j) - mx);
-        S(i, j) = e;
-        sum += e;
-      }
-      float fs = (float)sum;
-      for (int64_t j = 0; j < Sk; ++j)
-        S(i, j) /= fs;
     }
-    MutMap O(out.data.data() + (b * Hq + h) * Sq * Dv, Sq, Dv);
-    O.noalias() = S * V;
-    if (out.dtype != DType::F32)
-      for (int64_t i = 0; i < Sq * Dv; ++i)
-        O.data()[i] = roundTo(out.dtype, O.data()[i]);
+    float *O = out.data.data() + (b * Hq + h) * Sq * Dv;
+    gemm(Sq, Dv, Sk, view(S.data(), Sk, false), view(V, Dv, false), O, Dv);
+    roundRow(out.dtype, O, Sq * Dv);
   }
 }
 } // namespace

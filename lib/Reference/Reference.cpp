@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Kernels.h"
+#include "Simd.h"
 
 #include "muir/Dialect/Xf/XfDialect.h"
 #include "muir/Support/CheckedSize.h"
@@ -16,10 +17,17 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <memory>
 
 using namespace mlir;
 using namespace muir;
@@ -99,84 +107,58 @@ int64_t HostTensor::numElements() const {
   return n;
 }
 
-namespace {
-/// A narrow binary float format, enough to round RNE by scaling: within one
-/// binade the representable values are multiples of a power-of-two quantum.
-struct NarrowFormat {
-  int mantBits;
-  int minExp; // exponent of the smallest normal
-  double maxFinite;
-  bool hasInf; // f8E4M3FN saturates to NaN instead
-};
-constexpr NarrowFormat kF16{10, -14, 65504.0, true};
-constexpr NarrowFormat kE5M2{2, -14, 57344.0, true};
-constexpr NarrowFormat kE4M3FN{3, -6, 448.0, false};
-} // namespace
-
-template <typename T> static T roundNarrow(T x, const NarrowFormat &f) {
-  if (std::isnan(x))
-    return x;
-  if (std::isinf(x))
-    return f.hasInf ? x : std::numeric_limits<T>::quiet_NaN();
-  if (x == 0)
-    return x;
-  int e;
-  std::frexp(x, &e); // |x| in [2^(e-1), 2^e)
-  int exp = std::max(e - 1, f.minExp);
-  T quantum = std::ldexp(T(1), exp - f.mantBits);
-  // Scaling by a power of two is exact, and nearbyint rounds ties to even
-  // under the default rounding mode, so this is one correct RNE rounding.
-  T r = std::nearbyint(x / quantum) * quantum;
-  if (std::fabs(r) > f.maxFinite)
-    return f.hasInf ? std::copysign(std::numeric_limits<T>::infinity(), x)
-                    : std::numeric_limits<T>::quiet_NaN();
-  return r;
-}
-
-static float roundBF16(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, 4);
-  if ((u & 0x7fffffffu) > 0x7f800000u) {
-    // Keep it NaN after truncation by setting the quiet bit.
-    u = (u | 0x00400000u) & 0xffff0000u;
-  } else {
-    u += 0x7fffu + ((u >> 16) & 1u);
-    u &= 0xffff0000u;
-  }
-  float r;
-  std::memcpy(&r, &u, 4);
-  return r;
-}
-
 float ref::roundTo(DType dtype, float value) {
+  using namespace ref::detail::simd;
+  Lanes<1>::F x = {value};
   switch (dtype) {
   case DType::BF16:
-    return roundBF16(value);
+    return roundBF16<1>(x)[0];
   case DType::F16:
-    return roundNarrow(value, kF16);
+    return roundNarrow<1>(x, kF16)[0];
   case DType::F8E4M3FN:
-    return roundNarrow(value, kE4M3FN);
+    return roundNarrow<1>(x, kE4M3FN)[0];
   case DType::F8E5M2:
-    return roundNarrow(value, kE5M2);
+    return roundNarrow<1>(x, kE5M2)[0];
   default:
     return value;
   }
 }
 
+/// Round-to-nearest-even of a double to a narrow format, by scaling (as
+/// simd::roundNarrow does for f32 lanes).
+static double roundNarrowDouble(double x,
+                                const ref::detail::simd::NarrowFormat &f) {
+  if (std::isnan(x))
+    return x;
+  if (std::isinf(x))
+    return f.hasInf ? x : std::numeric_limits<double>::quiet_NaN();
+  if (x == 0)
+    return x;
+  int e;
+  std::frexp(x, &e); // |x| in [2^(e-1), 2^e)
+  int exp = std::max(e - 1, f.minExp);
+  double quantum = std::ldexp(1.0, exp - f.mantBits);
+  // nearbyint rounds ties to even under the default rounding mode.
+  double r = std::nearbyint(x / quantum) * quantum;
+  if (std::fabs(r) > f.maxFinite)
+    return f.hasInf ? std::copysign(std::numeric_limits<double>::infinity(), x)
+                    : std::numeric_limits<double>::quiet_NaN();
+  return r;
+}
+
 /// Rounds a double (an exact integer, for int->float casts) with a single
 /// rounding to `dtype`, avoiding the double rounding of going through f32.
 static float roundToFromDouble(DType dtype, double value) {
+  using namespace ref::detail::simd;
   switch (dtype) {
-  case DType::BF16: {
-    constexpr NarrowFormat kBF16{7, -126, 3.3895313892515355e38, true};
-    return (float)roundNarrow(value, kBF16);
-  }
+  case DType::BF16:
+    return (float)roundNarrowDouble(value, kBF16);
   case DType::F16:
-    return (float)roundNarrow(value, kF16);
+    return (float)roundNarrowDouble(value, kF16);
   case DType::F8E4M3FN:
-    return (float)roundNarrow(value, kE4M3FN);
+    return (float)roundNarrowDouble(value, kE4M3FN);
   case DType::F8E5M2:
-    return (float)roundNarrow(value, kE5M2);
+    return (float)roundNarrowDouble(value, kE5M2);
   default:
     return (float)value;
   }
@@ -248,12 +230,11 @@ SmallVector<int64_t> ref::detail::broadcastStrides(ArrayRef<int64_t> shape,
   return s;
 }
 
-void ref::detail::roundInPlace(HostTensor &t) {
-  if (t.dtype == DType::F32 || !isFloatDType(t.dtype))
-    return;
-  for (float &v : t.data)
-    v = roundTo(t.dtype, v);
+void ref::roundTo(DType dtype, MutableArrayRef<float> values) {
+  ref::detail::roundRow(dtype, values.data(), values.size());
 }
+
+void ref::detail::roundInPlace(HostTensor &t) { roundTo(t.dtype, t.data); }
 
 //===----------------------------------------------------------------------===//
 // Constants
@@ -361,12 +342,47 @@ static LogicalResult materializeConstant(xf::ConstantOp op, HostTensor &out) {
 // Interpreter
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// Wall time per op name over one run, appended as "name<TAB>seconds" lines
+/// to the file MUIR_REFERENCE_PROFILE names (bench/reference_speed.py reads
+/// it). Off, and free, when the variable is unset.
+class OpProfile {
+public:
+  OpProfile() : path(std::getenv("MUIR_REFERENCE_PROFILE")) {}
+  ~OpProfile() {
+    if (!path || seconds.empty())
+      return;
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Append);
+    if (ec)
+      return;
+    for (auto &[name, s] : seconds)
+      os << name << "\t" << llvm::format("%.9f", s) << "\n";
+  }
+  /// Runs `f`, charging its time to `op`'s name.
+  template <typename F> auto time(Operation *op, F &&f) {
+    if (!path)
+      return f();
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = f();
+    seconds[op->getName().getStringRef()] +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
+    return r;
+  }
+
+private:
+  const char *path;
+  llvm::MapVector<StringRef, double> seconds;
+};
+} // namespace
+
 /// Guards against result types so large the allocation itself would abort
 /// (the documented host limit, docs/tools.md).
 static constexpr int64_t kMaxElements = muir::kMaxHostElements;
 
-static FailureOr<HostTensor> allocateFor(Location loc, Type type,
-                                         StringRef what) {
+/// The shape and dtype of a tensor of `type`, without its values.
+static FailureOr<HostTensor> describe(Location loc, Type type, StringRef what) {
   auto t = dyn_cast<RankedTensorType>(type);
   if (!t || !t.hasStaticShape())
     return emitError(loc) << what << " type " << type
@@ -390,10 +406,19 @@ static FailureOr<HostTensor> allocateFor(Location loc, Type type,
              failure();
     n *= d;
   }
-  if (isFloatDType(*dtype))
-    out.data.assign(n, 0.0f);
+  return out;
+}
+
+static FailureOr<HostTensor> allocateFor(Location loc, Type type,
+                                         StringRef what) {
+  FailureOr<HostTensor> out = describe(loc, type, what);
+  if (failed(out))
+    return failure();
+  int64_t n = out->numElements();
+  if (isFloatDType(out->dtype))
+    out->data.assign(n, 0.0f);
   else
-    out.ints.assign(n, 0);
+    out->ints.assign(n, 0);
   return out;
 }
 
@@ -425,63 +450,96 @@ static LogicalResult evalIntCast(xf::CastOp op, const HostTensor &in,
   return success();
 }
 
-FailureOr<SmallVector<HostTensor>>
-ref::runFunction(func::FuncOp func, ArrayRef<HostTensor> args) {
+/// Checks a given argument against its block argument's type; on success
+/// `slot` is sized and typed for it.
+static LogicalResult checkArgument(func::FuncOp func, unsigned i,
+                                   BlockArgument arg, const HostTensor &given,
+                                   HostTensor &slot) {
+  auto typed =
+      describe(func.getLoc(), arg.getType(), "argument #" + std::to_string(i));
+  if (failed(typed))
+    return failure();
+  if (given.dtype != typed->dtype ||
+      ArrayRef<int64_t>(given.shape) != ArrayRef<int64_t>(typed->shape)) {
+    std::string shape;
+    for (size_t d = 0; d < given.shape.size(); ++d)
+      shape += (d ? "x" : "") + std::to_string(given.shape[d]);
+    return func.emitError()
+           << "argument #" << i << " has type " << arg.getType()
+           << " but the given tensor is " << shape
+           << (given.shape.empty() ? "" : "x") << dtypeName(given.dtype);
+  }
+  size_t n = typed->numElements();
+  size_t have =
+      isFloatDType(given.dtype) ? given.data.size() : given.ints.size();
+  if (have != n)
+    return func.emitError() << "argument #" << i << " holds " << have
+                            << " values but its shape needs " << n;
+  slot = std::move(*typed);
+  return success();
+}
+
+FailureOr<Program> Program::prepare(func::FuncOp func) {
   if (func.isExternal())
     return func.emitError() << "function '" << func.getSymName()
                             << "' has no body",
            failure();
   if (failed(mlir::verify(func)))
     return failure();
-  FunctionType fnType = func.getFunctionType();
-  if (args.size() != fnType.getNumInputs())
-    return func.emitError() << "function '" << func.getSymName()
-                            << "' takes " << fnType.getNumInputs()
-                            << " arguments, got " << args.size(),
-           failure();
   if (!func.getBody().hasOneBlock())
     return func.emitError()
                << "reference backend: functions must have a single block",
            failure();
-  Block &body = func.getBody().front();
-
-  DenseMap<Value, HostTensor> env;
-  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
-    auto slot = allocateFor(func.getLoc(), arg.getType(),
-                            "argument #" + std::to_string(i));
-    if (failed(slot))
+  Program p;
+  p.func = func;
+  for (Operation &op : func.getBody().front()) {
+    for (Value v : op.getOperands())
+      p.lastUse[v] = &op;
+    auto c = dyn_cast<xf::ConstantOp>(op);
+    if (!c)
+      continue;
+    auto out = allocateFor(c.getLoc(), c.getType(), "result");
+    if (failed(out) || failed(materializeConstant(c, *out)))
       return failure();
-    const HostTensor &given = args[i];
-    if (given.dtype != slot->dtype ||
-        ArrayRef<int64_t>(given.shape) != ArrayRef<int64_t>(slot->shape)) {
-      std::string shape;
-      for (size_t d = 0; d < given.shape.size(); ++d)
-        shape += (d ? "x" : "") + std::to_string(given.shape[d]);
-      return func.emitError()
-                 << "argument #" << i << " has type " << arg.getType()
-                 << " but the given tensor is " << shape
-                 << (given.shape.empty() ? "" : "x") << dtypeName(given.dtype),
-             failure();
+    p.constants[c.getResult()] = std::move(*out);
+  }
+  return p;
+}
+
+FailureOr<SmallVector<HostTensor>>
+Program::run(ArrayRef<HostTensor> args) const {
+  func::FuncOp f = func;
+  FunctionType fnType = f.getFunctionType();
+  if (args.size() != fnType.getNumInputs())
+    return f.emitError() << "function '" << f.getSymName() << "' takes "
+                         << fnType.getNumInputs() << " arguments, got "
+                         << args.size(),
+           failure();
+  Block &body = f.getBody().front();
+
+  // Values by reference: arguments and constants are read in place; what
+  // the run computes lives in `owned` until its last use.
+  DenseMap<Value, const HostTensor *> env;
+  DenseMap<Value, std::unique_ptr<HostTensor>> owned;
+  auto own = [&](Value v, HostTensor t) {
+    auto &slot = owned[v];
+    slot = std::make_unique<HostTensor>(std::move(t));
+    env[v] = slot.get();
+  };
+  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+    HostTensor slot;
+    if (failed(checkArgument(f, i, arg, args[i], slot)))
+      return failure();
+    if (!isFloatDType(slot.dtype) || slot.dtype == DType::F32) {
+      env[arg] = &args[i];
+      continue;
     }
-    size_t n = slot->numElements();
-    size_t have = isFloatDType(given.dtype) ? given.data.size()
-                                            : given.ints.size();
-    if (have != n)
-      return func.emitError() << "argument #" << i << " holds " << have
-                              << " values but its shape needs " << n,
-             failure();
-    slot->data = given.data;
-    slot->ints = given.ints;
-    ref::detail::roundInPlace(*slot);
-    env[arg] = std::move(*slot);
+    slot.data = args[i].data;
+    ref::detail::roundInPlace(slot);
+    own(arg, std::move(slot));
   }
 
-  // Last user of each value, so dead tensors are released early.
-  DenseMap<Value, Operation *> lastUse;
-  for (Operation &op : body)
-    for (Value v : op.getOperands())
-      lastUse[v] = &op;
-
+  OpProfile profile;
   for (Operation &opRef : body) {
     Operation *op = &opRef;
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
@@ -491,9 +549,13 @@ ref::runFunction(func::FuncOp func, ArrayRef<HostTensor> args) {
         if (it == env.end())
           return ret.emitError() << "returned value was not computed",
                  failure();
-        results.push_back(it->second);
+        results.push_back(*it->second);
       }
       return results;
+    }
+    if (isa<xf::ConstantOp>(op)) {
+      env[op->getResult(0)] = &constants.find(op->getResult(0))->second;
+      continue;
     }
     if (op->getNumResults() != 1 || op->getNumRegions() != 0 ||
         !isa_and_nonnull<xf::XfDialect>(op->getDialect()))
@@ -510,24 +572,32 @@ ref::runFunction(func::FuncOp func, ArrayRef<HostTensor> args) {
         return op->emitError() << "operand was not computed (not defined "
                                   "earlier in the function body)",
                failure();
-      in.push_back(&it->second);
+      in.push_back(it->second);
     }
-    LogicalResult ok = success();
-    if (auto c = dyn_cast<xf::ConstantOp>(op))
-      ok = materializeConstant(c, *out);
-    else if (auto cast = dyn_cast<xf::CastOp>(op);
-             cast && !isFloatDType(in[0]->dtype))
-      ok = evalIntCast(cast, *in[0], *out);
-    else
-      ok = evalOp(op, in, *out);
+    LogicalResult ok = profile.time(op, [&] {
+      if (auto cast = dyn_cast<xf::CastOp>(op);
+          cast && !isFloatDType(in[0]->dtype))
+        return evalIntCast(cast, *in[0], *out);
+      return evalOp(op, in, *out);
+    });
     if (failed(ok))
       return failure();
     for (Value v : op->getOperands()) {
       auto it = lastUse.find(v);
-      if (it != lastUse.end() && it->second == op)
+      if (it != lastUse.end() && it->second == op) {
         env.erase(v);
+        owned.erase(v);
+      }
     }
-    env[op->getResult(0)] = std::move(*out);
+    own(op->getResult(0), std::move(*out));
   }
-  return func.emitError() << "function body has no func.return", failure();
+  return f.emitError() << "function body has no func.return", failure();
+}
+
+FailureOr<SmallVector<HostTensor>> ref::runFunction(func::FuncOp func,
+                                                    ArrayRef<HostTensor> args) {
+  FailureOr<Program> program = Program::prepare(func);
+  if (failed(program))
+    return failure();
+  return program->run(args);
 }

@@ -76,6 +76,29 @@ def test_compile_and_run_matches_numpy(args, target):
     assert muir.check(exe, *args)[0].shape == (20, 36)
 
 
+def test_reference_runs_reuse_decoded_constants():
+    # The executable decodes its constants once; every run must still see
+    # them unchanged (a kernel writing into a shared constant would show).
+    w = np.arange(12, dtype=np.float32).reshape(3, 4) / 8 - 0.5
+    hexdata = "0x04000000" + w.astype("<f4").tobytes().hex().upper()
+    exe = muir.compile(f"""func.func @main(%x: {ty((2, 3), "bf16")}) -> {ty((2, 4), "bf16")} {{
+  %w = xf.constant dense_resource<w> : {ty((3, 4))}
+  %c = xf.cast %w : {ty((3, 4))} to {ty((3, 4), "bf16")}
+  %y = xf.matmul %x, %c : ({ty((2, 3), "bf16")}, {ty((3, 4), "bf16")}) -> {ty((2, 4), "bf16")}
+  %z = xf.neg %y : {ty((2, 4), "bf16")}
+  return %z : {ty((2, 4), "bf16")}
+}}
+{{-#
+  dialect_resources: {{ builtin: {{ w: "{hexdata}" }} }}
+#-}}
+""", target="small")
+    x = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 0.25]], dtype=np.float32)
+    want = -(x @ w)
+    for _ in range(3):
+        (y,) = exe.run(x, backend="reference")
+        np.testing.assert_array_equal(y.astype(np.float32), want.astype(ml_dtypes.bfloat16).astype(np.float32))
+
+
 def test_code_trace_and_binary(args, tmp_path):
     exe = muir.compile(MATMUL_BIAS, target="small")
     assert exe.asm.startswith(".kernel main target=small")

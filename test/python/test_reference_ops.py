@@ -298,6 +298,15 @@ def test_softmax_large_values_stable(run):
     close(got, np.array([[0.5, 0.5], [0.0, 1.0]]))
 
 
+def test_softmax_non_finite_rows(run):
+    # Masked (-inf) entries, an all -inf row (NaN, as NumPy), +inf and NaN.
+    x = np.array([[0.0, -np.inf, -np.inf, 2.0], [-np.inf] * 4, [np.inf, 0.0, 1.0, -np.inf],
+                  [np.nan, 0.0, 1.0, 2.0]], dtype=np.float32)
+    with np.errstate(invalid="ignore"):
+        want = np_softmax(x, -1).astype(np.float32)
+    np.testing.assert_allclose(run.one(unary_prog("softmax", x.shape), x), want, rtol=1e-6)
+
+
 def test_softmax_bf16(run, rng):
     x = round_to(rng.normal(0, 2, (4, 64)), "bf16")
     got = run.one(unary_prog("softmax", x.shape, "bf16"), x)
@@ -504,6 +513,7 @@ def np_attention(q, k, v, causal=False, scale=None, key_bias=None):
     (1, 2, 2, 1, 9, 8, 8, True, 0.5),         # decode: one query
     (1, 1, 1, 1, 1, 4, 4, False, None),
     (1, 3, 3, 33, 33, 64, 64, True, 0.125),
+    (1, 2, 1, 150, 150, 32, 16, True, None),  # several blocks of score rows
 ])
 def test_attention(run, rng, b, hq, hkv, sq, sk, d, dv, causal, scale):
     q = rng.normal(0, 1, (b, hq, sq, d)).astype(np.float32)

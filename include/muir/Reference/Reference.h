@@ -2,7 +2,9 @@
 //
 // The reference backend interprets xf functions on host tensors exactly as
 // XfOps.td specifies. It is the numerical oracle: every other backend is
-// compared against it, so it favours clarity and exactness over speed.
+// compared against it, so exactness comes first; speed comes from vectorised
+// kernels and constants decoded once per Program, never from changing where
+// results are rounded (docs/numerics.md).
 //
 //===----------------------------------------------------------------------===//
 #ifndef MUIR_REFERENCE_REFERENCE_H
@@ -10,8 +12,10 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Types.h"
+#include "mlir/IR/Value.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -44,9 +48,29 @@ struct HostTensor {
 /// overflow -> inf (bf16/f16/e5m2), NaN for f8E4M3FN beyond 448 after rounding.
 /// Integer dtypes: not meaningful, returns the value unchanged.
 float roundTo(DType dtype, float value);
+/// The same for every value in place (vectorised).
+void roundTo(DType dtype, llvm::MutableArrayRef<float> values);
 
 /// Decodes the storage bits of a float dtype (low 16/8 bits used) to f32.
 float fromBits(DType dtype, uint64_t bits);
+
+/// A function prepared for many runs: verified, and its constants decoded,
+/// once. It refers to `func`, which must outlive it.
+class Program {
+public:
+  /// Fails (with a diagnostic, like runFunction) on a function without a
+  /// body, one that does not verify, or a constant it cannot decode.
+  static mlir::FailureOr<Program> prepare(mlir::func::FuncOp func);
+  /// Runs the function on `args`, as runFunction does.
+  mlir::FailureOr<llvm::SmallVector<HostTensor>>
+  run(llvm::ArrayRef<HostTensor> args) const;
+
+private:
+  mlir::func::FuncOp func;
+  llvm::DenseMap<mlir::Value, HostTensor> constants;
+  /// The op after which each value is dead, so a run frees it early.
+  llvm::DenseMap<mlir::Value, mlir::Operation *> lastUse;
+};
 
 /// Runs `func` (all ops must be xf ops, func.return, or things it can name as
 /// unsupported) on `args`. On any problem (unsupported op, wrong arg
@@ -54,6 +78,7 @@ float fromBits(DType dtype, uint64_t bits);
 /// diagnostic at the offending op's (or the function's) location and returns
 /// failure. Never asserts/crashes on user input. The function is verified
 /// first, so kernels may rely on the xf verifiers' shape invariants.
+/// Prepares a Program for one run; keep a Program to run a function again.
 mlir::FailureOr<llvm::SmallVector<HostTensor>>
 runFunction(mlir::func::FuncOp func, llvm::ArrayRef<HostTensor> args);
 
