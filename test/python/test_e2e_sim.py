@@ -238,3 +238,35 @@ def test_matmul_weight_ring(tmp_path, k, n, dt):
 def test_swiglu_decode_ring(tmp_path):
     # The gated product with one row tile: both B operands through the ring.
     sim_check(tmp_path, models.mlp_swiglu(1, 256, 1100, "bf16"), "trn2")
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_causal_attention_f16(tmp_path, target):
+    # The causal mask cannot be a finite f16 constant (-3e38 is -inf there
+    # and the identity's zeros times -inf are NaN): f16 masks a scaled copy.
+    sim_check(tmp_path, models.attention(1, 2, 2, 24, 24, 16, True, "f16"), target)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("dt,scale", [("f32", None), ("f32", 0.3), ("bf16", None)])
+def test_attention_key_bias_minus_inf(tmp_path, target, dt, scale):
+    # A PyTorch-style padding mask: 0 for kept keys, -inf for padding. With
+    # an exact 1/scale the bias goes through one row (0 * -inf would be NaN).
+    np = pytest.importorskip("numpy")
+    B, H, S, D = 2, 2, 20, 16
+    t4, tb = ty((B, H, S, D), dt), ty((B, S), dt)
+    attrs = f" {{scale = {scale} : f32}}" if scale else ""
+    text = (f"func.func @main(%q: {t4}, %k: {t4}, %v: {t4}, %m: {tb}) -> {t4} {{\n"
+            f"  %0 = xf.attention %q, %k, %v key_bias %m{attrs} : ({t4}, {t4}, {t4}, {tb}) -> {t4}\n"
+            f"  return %0 : {t4}\n}}\n")
+    rng = np.random.default_rng(1)
+    inputs = []
+    for i, shape in enumerate([(B, H, S, D)] * 3):
+        path = tmp_path / f"in{i}.npy"
+        np.save(path, rng.standard_normal(shape).astype(np.float32))
+        inputs.append(f"--input={path}")
+    mask = np.zeros((B, S), np.float32)
+    mask[0, 15:] = -np.inf
+    mask[1, 7:] = -np.inf
+    np.save(tmp_path / "mask.npy", mask)
+    sim_check(tmp_path, text, target, extra=inputs + [f"--input={tmp_path / 'mask.npy'}"])

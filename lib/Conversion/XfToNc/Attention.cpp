@@ -96,8 +96,9 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   // more matmul (identity stationary, a mask tile moving, accumulating into
   // the scores), so softmax reads the scores straight from PSUM. A mask
   // tile depends only on its chunk's diagonal offset, so a handful cover
-  // every block. The mask must be representable in the operand type (2- or
-  // 4-byte floats); otherwise an affine_select masks a scaled copy.
+  // every block. The mask value must be finite in the operand type (f32 or
+  // bf16: -3e38; f16 would make it -inf, and the identity's zeros times
+  // -inf are NaN); otherwise an affine_select masks a scaled copy.
   auto maskedChunks = [&](int64_t q0, int64_t k0, int64_t kn) {
     SmallVector<std::pair<int64_t, int64_t>> out; // (chunk, diagonal offset)
     int64_t base = q0 + (Sk - Sq) - k0;
@@ -111,7 +112,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   const float kMaskNeg = -3.0e38f;
   llvm::SmallDenseMap<int64_t, Buffer> maskTiles;
   std::optional<Buffer> ident;
-  if (causal && (eb == 2 || eb == 4)) {
+  if (causal && (et.isF32() || et.isBF16())) {
     llvm::SmallSetVector<int64_t, 8> offsets;
     for (int64_t q0 = 0; q0 < Sq; q0 += qt) {
       int64_t qn = std::min(qt, Sq - q0);
@@ -146,6 +147,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   // together to ~2^-16) and whose moving rows both hold the batch's bias
   // row; the Scalar engine's scale then restores key_bias exactly enough.
   std::optional<Buffer> invScale;
+  int64_t biasRows = 2;
   if (keyBias) {
     auto ib = e.allocSbuf(qt * eb, op, "the key-bias scale rows");
     if (failed(ib))
@@ -166,6 +168,9 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
     float hi = round(inv), lo = round(inv - hi);
     e.memset(e.dense(*invScale, 1, qt, et, 0, 0), hi);
     e.memset(e.dense(*invScale, 1, qt, et, 0, 1), lo);
+    // An exact 1/scale needs one row: a zero lo row would turn a -inf bias
+    // (a padding mask) into 0 * -inf = NaN.
+    biasRows = lo == 0.0f ? 1 : 2;
   }
   SmallVector<Buffer> kT, vB, biasB;
   for (int64_t i = 0; i < 2 * KG; ++i) {
@@ -330,8 +335,9 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
                      e.dense(kT[it.buf], dn, kn, et, dc * Sk + k0), dc > 0);
           }
           if (keyBias)
-            e.matmul(bank(sl, 0, it.qn, kn), e.dense(*invScale, 2, it.qn, et),
-                     e.dense(biasB[it.buf], 2, kn, et, k0), true);
+            e.matmul(bank(sl, 0, it.qn, kn),
+                     e.dense(*invScale, biasRows, it.qn, et),
+                     e.dense(biasB[it.buf], biasRows, kn, et, k0), true);
           if (causal && ident)
             for (auto [c, bc] : maskedChunks(it.q0, k0, kn)) {
               int64_t cn = std::min(P, kn - c * P);
