@@ -270,3 +270,16 @@ def test_attention_key_bias_minus_inf(tmp_path, target, dt, scale):
     mask[1, 7:] = -np.inf
     np.save(tmp_path / "mask.npy", mask)
     sim_check(tmp_path, text, target, extra=inputs + [f"--input={tmp_path / 'mask.npy'}"])
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("shape", [(1001, 255), (10007,), (3, 1031), (8, 40)])
+def test_elementwise_ragged_spread(tmp_path, target, shape):
+    # Contiguous lengths the partitions do not divide: [p, q] over the
+    # partitions plus a remainder space (a prime length, odd widths).
+    t = ty(shape)
+    text = (f"func.func @main(%a: {t}, %b: {t}) -> {t} {{\n"
+            f"  %0 = xf.mul %a, %b : ({t}, {t}) -> {t}\n"
+            f"  %1 = xf.add %0, %a : ({t}, {t}) -> {t}\n"
+            f"  return %1 : {t}\n}}\n")
+    sim_check(tmp_path, text, target)

@@ -78,12 +78,20 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
     }
   }
   s.offsets.assign(ins.size() + 1, 0);
-  coalesce(s, e.rows());
-  if (s.shape.size() == 1) {
-    s.shape.insert(s.shape.begin(), 1);
-    for (auto &st : s.strides)
-      st.insert(st.begin(), 0);
-  }
+  // A length the partitions do not divide still spreads over them: the
+  // ragged remainder is a second, small space.
+  SmallVector<Space, 2> spaces{s};
+  if (std::optional<Space> tail = coalesce(spaces[0], e.rows(), true))
+    spaces.push_back(*tail);
+  for (Space &sp : spaces)
+    if (sp.shape.size() == 1) {
+      sp.shape.insert(sp.shape.begin(), 1);
+      for (auto &st : sp.strides)
+        st.insert(st.begin(), 0);
+    }
+  int64_t widest = 0;
+  for (const Space &sp : spaces)
+    widest = std::max(widest, sp.shape.back());
 
   int64_t bytesPerCol = Emitter::bytesOf(out.elemType);
   for (const HbmValue &in : ins)
@@ -102,14 +110,14 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
   auto colsFor = [&](int ring, int64_t space) {
     int64_t budget = space - 128 - ring * nbuf * 64;
     return std::min<int64_t>({std::max<int64_t>(1, budget / (bytesPerCol * ring)),
-                              s.shape.back(), (int64_t)4096});
+                              widest, (int64_t)4096});
   };
   int64_t cols = colsFor(kRing, e.sbufFree() / 2);
   // A wide fused expression on a small SBUF: the alignment slack of its many
   // buffers can leave (almost) no columns in half of SBUF, and one-element
   // tiles multiply the instructions by the row length. Use all of SBUF, and
   // fewer buffer sets, before settling for narrow tiles.
-  int64_t enough = std::min<int64_t>(s.shape.back(), 32);
+  int64_t enough = std::min<int64_t>(widest, 32);
   for (int ring = kRing; cols < enough && ring >= 1; --ring) {
     int64_t c = colsFor(ring, e.sbufFree());
     if (c > cols) {
@@ -137,7 +145,8 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
     }
   }
   int64_t tileNo = 0;
-  walk(s, e.rows(), cols, [&](const TileRef &t) {
+  for (const Space &sp : spaces)
+  walk(sp, e.rows(), cols, [&](const TileRef &t) {
     SmallVector<Buffer> &b = bufs[tileNo++ % kRing];
     SmallVector<nc::AccessAttr> inTiles;
     for (size_t i = 0; i < ins.size(); ++i) {

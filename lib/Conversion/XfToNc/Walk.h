@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 
 namespace muir::lower {
 /// An index space walked as (outer odometer) x (partition rows) x (columns).
@@ -25,8 +26,15 @@ struct TileRef {
 
 /// Merges adjacent dimensions that are contiguous for every operand, then
 /// splits a long contiguous last dimension over the partitions, so walks
-/// move big tiles instead of many small rows.
-inline void coalesce(Space &s, int64_t rows) {
+/// move big tiles instead of many small rows. With `ragged`, a last
+/// dimension that the partitions do not divide is split too when it is the
+/// only one left: the space becomes [p, q] with p partitions of q >= kMinPartitionCols elements,
+/// and the remainder (fewer than p elements) is returned as a second space
+/// to walk. Without it, only an even split of at least 64
+/// columns per partition is made.
+constexpr int64_t kMinPartitionCols = 64;
+inline std::optional<Space> coalesce(Space &s, int64_t rows,
+                                     bool ragged = false) {
   // Size-1 dimensions address nothing.
   for (int64_t d = (int64_t)s.shape.size() - 1; d >= 0 && s.shape.size() > 1;
        --d) {
@@ -52,12 +60,28 @@ inline void coalesce(Space &s, int64_t rows) {
   int64_t r = s.shape.size();
   int64_t last = s.shape.back();
   int64_t partDim = r >= 2 ? s.shape[r - 2] : 1;
-  if (partDim < rows && last >= rows * 64 && last % rows == 0) {
-    s.shape.back() = last / rows;
-    s.shape.insert(s.shape.end() - 1, rows);
-    for (auto &st : s.strides)
-      st.insert(st.end() - 1, st.back() * (last / rows));
+  if (partDim >= rows)
+    return std::nullopt;
+  int64_t p = 0;
+  if (last >= rows * kMinPartitionCols && last % rows == 0)
+    p = rows;
+  else if (ragged && r == 1) // one run: nothing else is on the partitions
+    p = std::min(rows, last / kMinPartitionCols);
+  if (p < 2 || p <= partDim)
+    return std::nullopt;
+  int64_t q = last / p, rem = last - p * q;
+  std::optional<Space> tail;
+  if (rem > 0) {
+    tail = s;
+    tail->shape.back() = rem;
+    for (size_t o = 0; o < s.strides.size(); ++o)
+      tail->offsets[o] += p * q * s.strides[o].back();
   }
+  s.shape.back() = q;
+  s.shape.insert(s.shape.end() - 1, p);
+  for (auto &st : s.strides)
+    st.insert(st.end() - 1, st.back() * q);
+  return tail;
 }
 
 /// Calls `fn` for every tile of at most `rows` x `maxCols`.

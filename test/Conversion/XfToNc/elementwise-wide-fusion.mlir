@@ -8,7 +8,10 @@
 
 // CHECK-LABEL: nc.kernel @main
 // CHECK-NOT: dims [1] strides [1] : f32>, <hbm
-// CHECK: nc.dma <sbuf[0, 1] at {{[0-9]+}} dims [39] strides [1] : f32>, <hbm @arg0
+// The 32,258 contiguous elements spread over the 16 partitions ([16, 2016]
+// plus a 2-element remainder), in tiles of 39 columns.
+// CHECK: nc.dma <sbuf[0, 16] at {{[0-9]+}} dims [39] strides [1] : f32>, <hbm @arg0[16 x 2016] at 0
+// CHECK: nc.dma <sbuf[0, 1] at {{[0-9]+}} dims [2] strides [1] : f32>, <hbm @arg0[1 x 0] at 32256
 // SIM: check #0: {{.*}} OK
 // SIM: check #1: {{.*}} OK
 func.func @main(%v0: tensor<2x127x127xf32>, %a2: tensor<2x127x127xf32>, %a3: tensor<2x127x127xf32>, %a4: tensor<2x127x127xf32>) -> (tensor<2x127x127xf32>, tensor<2x127x127xf32>) {

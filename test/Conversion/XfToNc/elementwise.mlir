@@ -24,16 +24,15 @@ func.func @add_spread_over_partitions(%x: tensor<4x512xf32>, %y: tensor<4x512xf3
 
 // -----
 
-// Current behaviour, probably not intended: a contiguous same-shape op with
-// fewer than 16 x 64 elements is first spread over the partitions ([16, 20])
-// but the walk's coalescing merges that back into one contiguous run, which
-// is only re-split over the partitions from 1024 elements on; so these 320
-// elements run on partition 0 alone, in nine tiles of up to 37 columns.
-// CHECK-LABEL: nc.kernel @add_small_contiguous_one_partition
-// CHECK: nc.dma <sbuf[0, 1] {{.*}} dims [37] {{.*}}, <hbm @arg0[1 x 0] at 0 dims [37]
-// CHECK-COUNT-9: nc.tensor_tensor add <sbuf[0, 1]
+// A contiguous same-shape op whose length the partitions do not divide
+// evenly at 64 columns each is still spread over as many partitions as
+// that allows: 320 elements as [5, 64] (no remainder), in tiles of 37 and
+// 27 columns (what fits the small SBUF).
+// CHECK-LABEL: nc.kernel @add_small_contiguous_spread
+// CHECK: nc.dma <sbuf[0, 5] {{.*}} dims [37] {{.*}}, <hbm @arg0[5 x 64] at 0 dims [37]
+// CHECK-COUNT-2: nc.tensor_tensor add <sbuf[0, 5]
 // CHECK-NOT: nc.tensor_tensor
-func.func @add_small_contiguous_one_partition(%x: tensor<8x40xf32>, %y: tensor<8x40xf32>) -> tensor<8x40xf32> {
+func.func @add_small_contiguous_spread(%x: tensor<8x40xf32>, %y: tensor<8x40xf32>) -> tensor<8x40xf32> {
   %0 = xf.add %x, %y : (tensor<8x40xf32>, tensor<8x40xf32>) -> tensor<8x40xf32>
   return %0 : tensor<8x40xf32>
 }
@@ -90,4 +89,16 @@ func.func @unary_exp_bf16(%x: tensor<16x1024xbf16>) -> tensor<16x1024xbf16> {
 func.func @unary_neg(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
   %0 = xf.neg %x : tensor<4x4xf32>
   return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// trn2-sized ragged case on the small target's 16 partitions: 10007 (prime)
+// elements as [16, 625] plus a 7-element remainder on one partition.
+// CHECK-LABEL: nc.kernel @add_prime_length
+// CHECK: nc.dma <sbuf[0, 16] {{.*}}, <hbm @arg0[16 x 625] at 0
+// CHECK: nc.dma <sbuf[0, 1] {{.*}} dims [7] {{.*}}, <hbm @arg0[1 x 0] at 10000 dims [7]
+func.func @add_prime_length(%x: tensor<10007xf32>, %y: tensor<10007xf32>) -> tensor<10007xf32> {
+  %0 = xf.add %x, %y : (tensor<10007xf32>, tensor<10007xf32>) -> tensor<10007xf32>
+  return %0 : tensor<10007xf32>
 }
