@@ -5,7 +5,10 @@ table and write JSON. Figures: simulated time, the machine model's roofline
 utilisation, HBM bytes against the minimum, and compile time.
 
     python3 bench/bench.py [--target trn2] [--cases matmul,attention,...]
-                           [--json bench/results.json] [--no-hazards]
+                           [--json bench/results.json] [--no-hazards] [--no-scaling]
+
+The compile-scaling rows compile 1 and 8 stacked Llama-7B blocks at s2048
+and s4096: compile CPU seconds, peak memory, binary bytes.
 
 The simulator runs in timing-only mode (--timing-only: the same timing model
 and schedule, no arithmetic; numerics are checked by the e2e tests and
@@ -88,6 +91,31 @@ def case_llama_decode(ctx=2048, d=4096, heads=32, kv=32, f=11008, dt="bf16"):
                 goal="time <= 1.1x HBM-bandwidth bound", check=lambda r: r["time_vs_roofline"] <= 1.1)
 
 
+def compile_scaling(build, target, layers, s, d=4096, heads=32, kv=32, f=11008, dt="bf16"):
+    """Compiles `layers` stacked Llama-7B blocks (prefill, sequence `s`) and
+    measures compile CPU seconds and peak memory (muir-opt --muir-compile) and
+    the binary's bytes (muir-translate --nc-to-bin)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = pathlib.Path(tmp) / "stack.mlir"
+        src.write_text(models.llama_stack(layers, s, d, heads, kv, f, dt))
+        nc, binf = pathlib.Path(tmp) / "stack.nc.mlir", pathlib.Path(tmp) / "stack.bin"
+        t0 = os.times()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", str(build / "bin" / "muir-opt"), str(src),
+                               f"--muir-compile=target={target}", "-o", str(nc)], capture_output=True, text=True)
+        t1 = os.times()
+        if proc.returncode != 0:
+            return dict(name=f"compile {layers} x block s={s}", error=proc.stderr.strip().splitlines()[-1])
+        peak_kb = int(proc.stderr.strip().splitlines()[-1])
+        tr = subprocess.run([str(build / "bin" / "muir-translate"), "--nc-to-bin", str(nc), "-o", str(binf)],
+                            capture_output=True, text=True)
+        size = binf.stat().st_size if tr.returncode == 0 else None
+    cpu = (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system)
+    return dict(name=f"compile {layers} x llama-7B block s={s} {dt}", layers=layers, seq=s, compile_cpu_seconds=cpu,
+                peak_memory_mb=peak_kb / 1024, binary_bytes=size)
+
+
+SCALING = [(1, 2048), (8, 2048), (1, 4096), (8, 4096)]
+
 CASES = {
     "matmul": case_matmul,
     "attention": case_attention,
@@ -139,6 +167,8 @@ def main():
     ap.add_argument("--build", default=os.environ.get("MUIR_BUILD_DIR", str(ROOT / "build")))
     ap.add_argument("--no-hazards", dest="hazards", action="store_false",
                     help="skip the simulator's hazard checker")
+    ap.add_argument("--no-scaling", action="store_true",
+                    help="skip the compile-scaling rows (1 and 8 stacked blocks, s2048 and s4096)")
     args = ap.parse_args()
     rows = []
     m = machine(args.target)
@@ -161,8 +191,26 @@ def main():
         print(f"{r['name']:44} {r['seconds']*1e3:9.3f}ms {r['roofline_seconds']*1e3:9.3f}ms "
               f"{r['time_vs_roofline']:6.2f} {r['pe_utilization']*100:7.1f}% {r['hbm_vs_min']:8.2f} "
               f"{r['compile_seconds']:7.2f}s  {'MET' if r['goal_met'] else 'MISSED'}: {r['goal']}", flush=True)
+    scaling = []
+    if not args.no_scaling:
+        print(f"\n{'compile scaling':44} {'CPU s':>8} {'peak MB':>8} {'binary MB':>10}")
+        for layers, seq in SCALING:
+            r = compile_scaling(pathlib.Path(args.build), args.target, layers, seq)
+            scaling.append(r)
+            if "error" in r:
+                print(f"{r['name']:44} ERROR: {r['error']}")
+                continue
+            mb = f"{r['binary_bytes'] / 1e6:10.1f}" if r["binary_bytes"] is not None else "         -"
+            print(f"{r['name']:44} {r['compile_cpu_seconds']:8.2f} {r['peak_memory_mb']:8.0f} {mb}", flush=True)
+        by = {(r.get("layers"), r.get("seq")): r for r in scaling if "error" not in r}
+        if (1, 2048) in by and (8, 2048) in by:
+            print(f"8 blocks / 1 block compile CPU: "
+                  f"{by[(8, 2048)]['compile_cpu_seconds'] / by[(1, 2048)]['compile_cpu_seconds']:.2f}x")
+        if (1, 2048) in by and (1, 4096) in by and by[(1, 2048)]["binary_bytes"]:
+            print(f"binary s4096 / s2048: {by[(1, 4096)]['binary_bytes'] / by[(1, 2048)]['binary_bytes']:.2f}x")
     pathlib.Path(args.json).write_text(json.dumps(dict(target=args.target, assumptions=assumptions,
-                                                       hazard_checker=args.hazards, results=rows), indent=2))
+                                                       hazard_checker=args.hazards, results=rows,
+                                                       compile_scaling=scaling), indent=2))
     print(f"wrote {args.json}")
 
 

@@ -62,7 +62,7 @@ muir::target::tileExtent(bool hbm, int64_t partition, int64_t partitions,
                          int64_t partitionStride, int64_t offset,
                          llvm::ArrayRef<int64_t> sizes,
                          llvm::ArrayRef<int64_t> strides, unsigned elemBytes) {
-  using llvm::checkedAdd, llvm::checkedMul;
+  using muir::checkedAdd, muir::checkedMul;
   if (partition < 0 || partitions < 1 || partitionStride < 0 || offset < 0 ||
       elemBytes == 0)
     return std::nullopt;

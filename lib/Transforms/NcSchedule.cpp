@@ -70,13 +70,22 @@ public:
         if (!rec.dead && (rec.acc.write || a.write) && nc::overlaps(rec.acc, a))
           dep(rec.inst);
       }
+      // Records retired through another bucket leave this one lazily.
+      llvm::erase_if(it->second, [&](uint32_t r) { return records[r].dead; });
     }
   }
 
-  /// Adds `a`; a write retires every live record it covers.
+  /// Adds `a`; a write retires every live record it covers. On chip, a
+  /// write over all of a record's bytes for a leading or trailing part of
+  /// its partitions (a transfer split by partitions) trims the record to
+  /// the rest: later accesses to the trimmed part conflict with the write,
+  /// which is ordered after the record, so no dependency is lost. Without
+  /// the trimming, records that no single write covers pile up and every
+  /// lookup rescans them (quadratic in the kernel's length).
   void add(uint32_t inst, const nc::Access &a) {
     auto [b0, b1] = range(a.ap);
     if (a.write) {
+      bool onChip = !a.ap.isHbm();
       for (int64_t bk = b0; bk <= b1; ++bk) {
         auto it = buckets.find(bk);
         if (it == buckets.end())
@@ -84,8 +93,20 @@ public:
         auto &list = it->second;
         llvm::erase_if(list, [&](uint32_t r) {
           Record &rec = records[r];
-          if (!rec.dead && nc::covers(a.ap, rec.acc.ap))
+          if (rec.dead)
+            return true;
+          nc::Access &ra = rec.acc;
+          if (onChip && ra.space == a.space && a.lo <= ra.lo &&
+              ra.hi <= a.hi && a.p0 < ra.p1 && ra.p0 < a.p1) {
+            if (a.p0 <= ra.p0 && ra.p1 <= a.p1)
+              rec.dead = true;
+            else if (a.p0 <= ra.p0)
+              ra.p0 = a.p1;
+            else if (ra.p1 <= a.p1)
+              ra.p1 = a.p0;
+          } else if (!onChip && nc::covers(a.ap, ra.ap)) {
             rec.dead = true;
+          }
           return rec.dead;
         });
       }

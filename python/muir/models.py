@@ -163,19 +163,16 @@ def gpt2_block(s, d, heads, f, dt="f32"):
     return b.text([y])
 
 
-def llama_block(s, d, heads, kv_heads, f, dt="f32"):
-    """Llama decoder block (prefill). Args: x [s, d], cos [s, hd], sin [s, hd],
-    attn_norm [d], wq [d, d], wk [d, kv*hd], wv [d, kv*hd], wo [d, d],
-    mlp_norm [d], w_gate [d, f], w_up [d, f], w_down [f, d]."""
+def _llama_layer(b, x, cos, sin, s, d, heads, kv_heads, f, prefix=""):
+    """One Llama decoder layer on `x` with its own weights (args named with
+    `prefix`); returns the layer's output."""
     hd = d // heads
-    b = _Builder(dt)
-    x = b.arg("x", (s, d))
-    cos, sin = b.arg("cos", (s, hd)), b.arg("sin", (s, hd))
-    an = b.arg("attn_norm", (d,))
-    wq, wk = b.arg("wq", (d, d)), b.arg("wk", (d, kv_heads * hd))
-    wv, wo = b.arg("wv", (d, kv_heads * hd)), b.arg("wo", (d, d))
-    mn = b.arg("mlp_norm", (d,))
-    wg, wu, wd = b.arg("w_gate", (d, f)), b.arg("w_up", (d, f)), b.arg("w_down", (f, d))
+    an = b.arg(f"{prefix}attn_norm", (d,))
+    wq, wk = b.arg(f"{prefix}wq", (d, d)), b.arg(f"{prefix}wk", (d, kv_heads * hd))
+    wv, wo = b.arg(f"{prefix}wv", (d, kv_heads * hd)), b.arg(f"{prefix}wo", (d, d))
+    mn = b.arg(f"{prefix}mlp_norm", (d,))
+    wg, wu = b.arg(f"{prefix}w_gate", (d, f)), b.arg(f"{prefix}w_up", (d, f))
+    wd = b.arg(f"{prefix}w_down", (f, d))
     h = b.rms_norm(x, an)
     q = b.rope(b.heads(b.matmul(h, wq), heads), cos, sin)
     k = b.rope(b.heads(b.matmul(h, wk), kv_heads), cos, sin)
@@ -185,7 +182,26 @@ def llama_block(s, d, heads, kv_heads, f, dt="f32"):
     h2 = b.rms_norm(x1, mn)
     g = b.unary("silu", b.matmul(h2, wg))
     m = b.binary("mul", g, b.matmul(h2, wu))
-    return b.text([b.binary("add", x1, b.matmul(m, wd))])
+    return b.binary("add", x1, b.matmul(m, wd))
+
+
+def llama_block(s, d, heads, kv_heads, f, dt="f32"):
+    """Llama decoder block (prefill). Args: x [s, d], cos [s, hd], sin [s, hd],
+    attn_norm [d], wq [d, d], wk [d, kv*hd], wv [d, kv*hd], wo [d, d],
+    mlp_norm [d], w_gate [d, f], w_up [d, f], w_down [f, d]."""
+    return llama_stack(1, s, d, heads, kv_heads, f, dt)
+
+
+def llama_stack(layers, s, d, heads, kv_heads, f, dt="f32"):
+    """`layers` Llama decoder blocks in sequence (prefill), each with its own
+    weights (layer i's args prefixed `l{i}_`, none for a single block)."""
+    hd = d // heads
+    b = _Builder(dt)
+    x = b.arg("x", (s, d))
+    cos, sin = b.arg("cos", (s, hd)), b.arg("sin", (s, hd))
+    for i in range(layers):
+        x = _llama_layer(b, x, cos, sin, s, d, heads, kv_heads, f, f"l{i}_" if layers > 1 else "")
+    return b.text([x])
 
 
 def attention(b_, hq, hkv, sq, sk, d, causal=True, dt="f32"):
