@@ -1,9 +1,10 @@
 //===- Gemm.h - the simulator's matmul kernel --------------------*- C++ -*-===//
 //
 // R[M, N] (+)= S[K, M]^T * V[K, N] in fp32, row-major, the PE array's
-// operation. Each element accumulates over k in order 0..K-1 with fused
-// multiply-adds where the CPU has them (one clone per instruction set,
-// chosen at run time), so results are deterministic on a given machine.
+// operation. Each element accumulates over k in order 0..K-1, a rounded
+// product then a rounded sum per step (no fused multiply-add: Gemm.cpp is
+// built with -ffp-contract=off), in every clone of the kernel (one per
+// instruction set, chosen at run time): results do not depend on the CPU.
 //
 //===----------------------------------------------------------------------===//
 #ifndef MUIR_SIM_GEMM_H
