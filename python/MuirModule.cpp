@@ -205,15 +205,15 @@ struct PyExecutable {
   std::vector<py::array> runReference(const std::vector<py::array> &arrays) {
     auto host = hostArgs(arrays);
     Diagnostics diags;
+    // Prepared under the GIL, so concurrent first runs cannot race.
+    if (!reference)
+      if (FailureOr<ref::Program> p = ref::Program::prepare(func());
+          succeeded(p))
+        reference = std::move(*p);
     FailureOr<SmallVector<ref::HostTensor>> r = failure();
-    {
+    if (reference) {
       py::gil_scoped_release release;
-      if (!reference)
-        if (FailureOr<ref::Program> p = ref::Program::prepare(func());
-            succeeded(p))
-          reference = std::move(*p);
-      if (reference)
-        r = reference->run(host);
+      r = reference->run(host);
     }
     if (failed(r))
       throw std::runtime_error(diags.take("the reference backend failed"));

@@ -35,7 +35,7 @@ namespace {
 // kc x nc of B (1 MiB) stays in L2 with an mc x kc block of A (192 KiB);
 // one nr-wide panel of B (32 KiB) stays in L1 while A's panels stream by.
 constexpr int64_t kKc = 256, kMc = 192, kNc = 1024;
-constexpr int kMaxTile = 12 * 32;
+constexpr int kMaxMr = 12, kMaxTile = kMaxMr * 32;
 
 /// c[mr x nr] (row stride ldc) = (accumulate ? c : 0) + a-panel * b-panel,
 /// a-panel [kc][mr] and b-panel [kc][nr] packed.
@@ -117,7 +117,17 @@ Kernel pickKernel() {
 /// panels laid out [panel][p][r], zero-padding the last panel's rows.
 void packA(const MatrixView &a, int64_t i0, int64_t rows, int64_t p0,
            int64_t kc, int mr, float *out) {
-  for (int64_t ir = 0; ir < rows; ir += mr, out += mr * kc)
+  for (int64_t ir = 0; ir < rows; ir += mr, out += mr * kc) {
+    if (a.colStride == 1 && ir + mr <= rows) {
+      // Row-major A: read mr rows side by side, write the panel in order.
+      const float *src[kMaxMr];
+      for (int r = 0; r < mr; ++r)
+        src[r] = a.at(i0 + ir + r, p0);
+      for (int64_t p = 0; p < kc; ++p)
+        for (int r = 0; r < mr; ++r)
+          out[p * mr + r] = src[r][p];
+      continue;
+    }
     for (int r = 0; r < mr; ++r) {
       if (ir + r >= rows) {
         for (int64_t p = 0; p < kc; ++p)
@@ -128,22 +138,41 @@ void packA(const MatrixView &a, int64_t i0, int64_t rows, int64_t p0,
       for (int64_t p = 0; p < kc; ++p)
         out[p * mr + r] = src[p * a.colStride];
     }
+  }
+}
+
+/// Copies one full row of a B panel; the fixed sizes let the compiler inline
+/// the copy instead of calling memcpy 4 million times per large product.
+void copyPanelRow(float *dst, const float *src, int nr) {
+  switch (nr) {
+  case 32:
+    return (void)std::memcpy(dst, src, 32 * sizeof(float));
+  case 16:
+    return (void)std::memcpy(dst, src, 16 * sizeof(float));
+  default:
+    std::memcpy(dst, src, nr * sizeof(float));
+  }
 }
 
 /// Packs rows [p0, p0 + kc) x columns [j0, j0 + cols) of `b` into nr-wide
 /// panels laid out [panel][p][j], zero-padding the last panel's columns.
 void packB(const MatrixView &b, int64_t p0, int64_t kc, int64_t j0,
            int64_t cols, int nr, float *out) {
-  for (int64_t jr = 0; jr < cols; jr += nr, out += nr * kc) {
-    int64_t w = std::min<int64_t>(nr, cols - jr);
-    for (int64_t p = 0; p < kc; ++p) {
-      float *dst = out + p * nr;
-      const float *src = b.at(p0 + p, j0 + jr);
-      if (b.colStride == 1)
-        std::memcpy(dst, src, w * sizeof(float));
+  // Row by row of B, so the reads stream through memory; each row is
+  // scattered over the panels.
+  for (int64_t p = 0; p < kc; ++p) {
+    const float *src = b.at(p0 + p, j0);
+    float *dst = out + p * nr;
+    for (int64_t jr = 0; jr < cols; jr += nr, dst += nr * kc) {
+      int64_t w = std::min<int64_t>(nr, cols - jr);
+      const float *s = src + jr * b.colStride;
+      if (b.colStride == 1 && w == nr)
+        copyPanelRow(dst, s, nr);
+      else if (b.colStride == 1)
+        std::memcpy(dst, s, w * sizeof(float));
       else
         for (int64_t j = 0; j < w; ++j)
-          dst[j] = src[j * b.colStride];
+          dst[j] = s[j * b.colStride];
       std::fill(dst + w, dst + nr, 0.0f);
     }
   }
