@@ -32,6 +32,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import traceback
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 TARGETS = ("small", "trn2")
@@ -421,7 +422,9 @@ def run_one(seed, target, build, timeout):
         cmd = [str(build / "bin" / "muir-run"), str(path), "--backend=sim", "--check",
                f"--target={target}", f"--seed={seed}"]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            # errors="replace": a tool's message may carry any bytes.
+            proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                                  timeout=timeout)
         except subprocess.TimeoutExpired:
             return seed, target, "timeout", src, ""
     out = proc.stdout + proc.stderr
@@ -440,9 +443,15 @@ def run_one(seed, target, build, timeout):
 
 def run_pairs(pairs, build, jobs, timeout):
     """Yields (seed, target, outcome, source, output) for every (seed,
-    target) pair, as they finish."""
+    target) pair, as they finish; a failure of the harness itself is an
+    "error" outcome with its traceback, never the end of the run."""
+    def guarded(s, t):
+        try:
+            return run_one(s, t, build, timeout)
+        except Exception:  # noqa: BLE001 - reported as the program's outcome
+            return s, t, "error", generate(s), traceback.format_exc()
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
-        futs = [ex.submit(run_one, s, t, build, timeout) for s, t in pairs]
+        futs = [ex.submit(guarded, s, t) for s, t in pairs]
         for f in concurrent.futures.as_completed(futs):
             yield f.result()
 
