@@ -16,7 +16,8 @@
 #
 # Output in fuzz-out/ (MUIR_FUZZ_OUT): corpus/<h> (grows across runs),
 # reproducers/<h>/crash-*|timeout-*|oom-* (replay: build-fuzz/bin/muir-fuzz-<h>
-# FILE), logs/<h>.log. Exit status 1 when any harness found something.
+# FILE; slow-unit-* are inputs over 10 s), logs/<h>.log. Exit status 1 when
+# any harness found a crash, sanitizer report, timeout or out-of-memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TIME=${1:-60}
@@ -102,9 +103,12 @@ for h in "${HARNESSES[@]}"; do
     -print_final_stats=1 -artifact_prefix="$OUT/reproducers/$h/" \
     >"$OUT/logs/$h.log" 2>&1 || status=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$OUT/logs/$h.log" | grep -o '[0-9]*$' || echo "?")
-  repro=$(find "$OUT/reproducers/$h" -type f | wc -l)
+  # crash-, timeout-, oom-, leak- files are findings; slow-unit- files
+  # (over 10 s, under the timeout) are worth a look but not failures.
+  repro=$(find "$OUT/reproducers/$h" -type f ! -name 'slow-unit-*' | wc -l)
+  slow=$(find "$OUT/reproducers/$h" -type f -name 'slow-unit-*' | wc -l)
   corpus=$(find "$OUT/corpus/$h" -type f | wc -l)
-  echo "$h: ${runs} runs in ${TIME} s, corpus ${corpus}, reproducers ${repro}, exit ${status}"
+  echo "$h: ${runs} runs in ${TIME} s, corpus ${corpus}, reproducers ${repro}, slow units ${slow}, exit ${status}"
   if [ "$status" != 0 ] || [ "$repro" != 0 ]; then
     found=1
     grep -m3 -E "ERROR|runtime error|SUMMARY|deadly signal|timeout" "$OUT/logs/$h.log" || true
