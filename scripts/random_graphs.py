@@ -32,6 +32,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import traceback
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 TARGETS = ("small", "trn2")
@@ -158,7 +159,9 @@ def step_binary(p, x):
         other = p.arg(shape, x.dt)
     if name == "div":
         other = p.op("add", [bounded(p, other), p.constant((), x.dt, 0.5)], other.shape, x.dt)
-    lhs, rhs = (x, other) if r.random() < 0.7 else (other, x)
+    # The denominator of div is always the bounded operand: dividing by a
+    # value that may cancel to near zero amplifies rounding without bound.
+    lhs, rhs = (x, other) if name == "div" or r.random() < 0.7 else (other, x)
     out = broadcast_shapes(lhs.shape, rhs.shape)
     return p.op(name, [lhs, rhs], out, x.dt)
 
@@ -419,7 +422,9 @@ def run_one(seed, target, build, timeout):
         cmd = [str(build / "bin" / "muir-run"), str(path), "--backend=sim", "--check",
                f"--target={target}", f"--seed={seed}"]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            # errors="replace": a tool's message may carry any bytes.
+            proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                                  timeout=timeout)
         except subprocess.TimeoutExpired:
             return seed, target, "timeout", src, ""
     out = proc.stdout + proc.stderr
@@ -438,9 +443,15 @@ def run_one(seed, target, build, timeout):
 
 def run_pairs(pairs, build, jobs, timeout):
     """Yields (seed, target, outcome, source, output) for every (seed,
-    target) pair, as they finish."""
+    target) pair, as they finish; a failure of the harness itself is an
+    "error" outcome with its traceback, never the end of the run."""
+    def guarded(s, t):
+        try:
+            return run_one(s, t, build, timeout)
+        except Exception:  # noqa: BLE001 - reported as the program's outcome
+            return s, t, "error", generate(s), traceback.format_exc()
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
-        futs = [ex.submit(run_one, s, t, build, timeout) for s, t in pairs]
+        futs = [ex.submit(guarded, s, t) for s, t in pairs]
         for f in concurrent.futures.as_completed(futs):
             yield f.result()
 

@@ -346,12 +346,22 @@ public:
           runs.push_back({off, off + int64_t(t.eb)});
       }
       constexpr int64_t kMaxIntervals = 1 << 14;
-      if (int64_t(runs.size()) * t.P > kMaxIntervals) {
+      llvm::SmallVector<std::pair<int64_t, int64_t>, 16> rows;
+      // A transposing access (partitions one element apart, free elements
+      // strided) is few runs across the partitions: one per free element.
+      bool partitionRuns = t.P > 1 && t.F <= kMaxIntervals;
+      for (int64_t p = 1; p < t.P && partitionRuns; ++p)
+        partitionRuns = t.rowBase[p] - t.rowBase[p - 1] == int64_t(t.eb);
+      if (int64_t(runs.size()) * t.P > kMaxIntervals && partitionRuns) {
+        for (int64_t i = 0; i < t.F; ++i)
+          rows.push_back({t.rowBase[0] + t.freeOff[i],
+                          t.rowBase[0] + t.freeOff[i] + t.P * int64_t(t.eb)});
+        runs.clear();
+      } else if (int64_t(runs.size()) * t.P > kMaxIntervals) {
         runs.clear();
         runs.push_back({0, t.spanBytes});
       }
-      llvm::SmallVector<std::pair<int64_t, int64_t>, 16> rows;
-      for (int64_t p = 0; p < t.P; ++p)
+      for (int64_t p = 0; p < t.P && !runs.empty(); ++p)
         for (auto [lo, hi] : runs)
           rows.push_back({t.rowBase[p] + lo, t.rowBase[p] + hi});
       llvm::sort(rows);

@@ -309,9 +309,13 @@ muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
                     Twine(d.data.size()) + " bytes, expected " +
                     Twine(d.byteSize()));
       // Weights stay out of the printed IR: keep them as a resource blob.
-      auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-          ArrayRef<char>((const char *)d.data.data(), d.data.size()),
-          alignof(uint64_t));
+      // (A zero-size constant's data() may be null: nothing to copy.)
+      auto blob =
+          d.data.empty()
+              ? HeapAsmResourceBlob::allocate(0, alignof(uint64_t))
+              : HeapAsmResourceBlob::allocateAndCopyWithAlign(
+                    ArrayRef<char>((const char *)d.data.data(), d.data.size()),
+                    alignof(uint64_t));
       value = DenseResourceElementsAttr::get(type, d.name, std::move(blob));
     }
     nc::TensorOp::create(b, loc, d.name, type,

@@ -141,9 +141,15 @@ llvm::Expected<TileExtent> checkAccess(const Program &prog, const Machine &m,
   std::optional<TileExtent> e = tileExtent(ap);
   if (!e)
     return bad("has an extent beyond 2^63 (out of range)");
-  // No operand of a well-formed instruction holds more elements than the
-  // SBUF has bytes; larger ones (stride-0 views) would only cost host memory.
+  // No operand of a well-formed instruction holds more elements per
+  // partition than an SBUF partition has bytes, or more in all than the SBUF
+  // has bytes; larger ones (stride-0 views) would only cost host memory and
+  // time (a 10^7-element single-partition iota took 10 s and 2.5 GB).
   int64_t sbufBytes = m.sbuf.partitions * m.sbuf.bytesPerPartition;
+  if (e->freeElements > m.sbuf.bytesPerPartition)
+    return bad("has " + Twine(e->freeElements) +
+               " elements per partition, more than an SBUF partition's " +
+               Twine(m.sbuf.bytesPerPartition) + " bytes (out of range)");
   if (e->elements > sbufBytes)
     return bad("has " + Twine(e->elements) +
                " elements, more than the SBUF's " + Twine(sbufBytes) +

@@ -5,6 +5,7 @@
 // RUN: not muir-sim %s --kernel=hbm_out_of_range --no-verify 2>&1 | FileCheck %s --check-prefix=HRANGE
 // RUN: not muir-sim %s --kernel=psum_partitions --no-verify 2>&1 | FileCheck %s --check-prefix=PRANGE
 // RUN: not muir-sim %s --kernel=huge_stride_zero_tile --no-verify 2>&1 | FileCheck %s --check-prefix=HUGE
+// RUN: not muir-sim %s --kernel=wide_stride_zero_tile --no-verify 2>&1 | FileCheck %s --check-prefix=WIDE
 // RUN: not muir-sim %s --kernel=tensor_past_hbm --no-verify 2>&1 | FileCheck %s --check-prefix=CAPACITY
 // RUN: not muir-sim %s --kernel=huge_const --no-verify 2>&1 | FileCheck %s --check-prefix=CONST
 // RUN: not muir-sim %s --kernel=too_many_semaphores --no-verify 2>&1 | FileCheck %s --check-prefix=SEMS
@@ -31,12 +32,18 @@ nc.kernel @psum_partitions target = "small" semaphores = 0 {
   nc.tensor_copy #nc.ap<psum[8, 16] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 0 dims [4] strides [1] : f32>
 }
 
-// A stride-0 tile inside its partition but with 10^12 elements: no
-// instruction may hold more elements than the SBUF has bytes (it would only
-// cost host memory).
-// HUGE: muir-sim: instruction #0 (pool iota): dst tile sbuf[0, 1] at 0 dims [1000000000000] strides [0] : f32 has 1000000000000 elements, more than the SBUF's 65536 bytes (out of range)
+// Stride-0 tiles inside their partitions but with 10^12 elements, or 8192
+// per partition: no operand may hold more elements per partition than a
+// partition has bytes, nor more in all than the SBUF (they would only cost
+// host memory and time; the sim fuzz harness found a 10-second one).
+// HUGE: muir-sim: instruction #0 (pool iota): dst tile sbuf[0, 1] at 0 dims [1000000000000] strides [0] : f32 has 1000000000000 elements per partition, more than an SBUF partition's 4096 bytes (out of range)
 nc.kernel @huge_stride_zero_tile target = "small" semaphores = 0 {
   nc.iota #nc.ap<sbuf[0, 1] at 0 dims [1000000000000] strides [0] : f32> {base = 0, channel_multiplier = 0, coefficients = array<i64: 1>}
+}
+
+// WIDE: muir-sim: instruction #0 (pool iota): dst tile sbuf[0, 16] at 0 dims [8192] strides [0] : f32 has 8192 elements per partition, more than an SBUF partition's 4096 bytes (out of range)
+nc.kernel @wide_stride_zero_tile target = "small" semaphores = 0 {
+  nc.iota #nc.ap<sbuf[0, 16] at 0 dims [8192] strides [0] : f32> {base = 0, channel_multiplier = 0, coefficients = array<i64: 1>}
 }
 
 // Tensors past the target's HBM are never allocated.

@@ -4,6 +4,12 @@
 // RUN: muir-run %s --function=zero_rows --backend=sim --check | FileCheck %s
 // RUN: muir-run %s --function=zero_rows --backend=sim --check --target=small | FileCheck %s
 // RUN: muir-sim %S/Inputs/zero-const.mlir --print | FileCheck %s --check-prefix=SIM
+// The binary of a zero-size constant back to nc (a null blob copy before;
+// found by the binary fuzz harness):
+// RUN: muir-translate --nc-to-bin %S/Inputs/zero-const.mlir -o %t.bin
+// RUN: muir-translate --bin-to-nc %t.bin | FileCheck %s --check-prefix=BIN
+// RUN: muir-sim %t.bin --print | FileCheck %s --check-prefix=SIM
+// BIN: nc.tensor const @c : tensor<0xf32> at 0 = dense_resource<c> : tensor<0xf32>
 // SIM: @y : 0xf32
 
 // CHECK: check #0: {{.*}} mismatches=0/0 OK

@@ -21,8 +21,9 @@ namespace muir::target {
 /// the simulator's host cap; every instruction has a known opcode on a
 /// queue the machine has, its opcode's operands and parameters, and
 /// waits/signals on declared semaphores; every tile lies inside its memory
-/// (an HBM tile inside its tensor) and has at most as many elements as the
-/// SBUF has bytes. Errors name the instruction or tensor.
+/// (an HBM tile inside its tensor) and has at most as many elements per
+/// partition as an SBUF partition has bytes (and in all as the SBUF has).
+/// Errors name the instruction or tensor.
 llvm::Error validateProgram(const Program &prog, const Machine &m);
 
 } // namespace muir::target

@@ -489,7 +489,7 @@ LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
   // and scratch for one leading index) do not fit, one set is used: slower,
   // but a long row (D = 128 on the small target) still compiles.
   int64_t perLead = (D + D + h) * 4;
-  int nbuf = e.sbufFree() >= 2 * (2 * D * 4 + perLead) ? 2 : 1;
+  int nbuf = e.setsThatFit({D * 4, D * 4, D * 4, D * 4, h * 4}, 2);
   Buffer cbs[2], sbs[2];
   for (int k = 0; k < nbuf; ++k) {
     auto c = e.allocSbuf(D * 4, op, "a cos tile");

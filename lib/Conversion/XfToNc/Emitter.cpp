@@ -30,6 +30,14 @@ unsigned Emitter::bytesOf(Type t) {
 // hazard checker's (or the hardware's) access granules.
 static int64_t alignUp(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
 
+int64_t Emitter::setsThatFit(ArrayRef<int64_t> bytes, int64_t maxSets) const {
+  int64_t perSet = 0;
+  for (int64_t b : bytes)
+    perSet += alignUp(b, 64);
+  int64_t free = m.sbuf.bytesPerPartition - alignUp(sbufTop, 64);
+  return std::clamp<int64_t>(free / std::max<int64_t>(1, perSet), 1, maxSets);
+}
+
 FailureOr<Buffer> Emitter::allocSbuf(int64_t bytes, Operation *op,
                                      StringRef what) {
   int64_t start = alignUp(sbufTop, 64);

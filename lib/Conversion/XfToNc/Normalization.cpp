@@ -99,11 +99,14 @@ LogicalResult muir::lower::emitNorm(Emitter &e, Operation *op,
     bt = e.dense(*bb, P, d, f32);
     e.dma(bt, e.hbm(*bias, 0, P, 0, {d}, {1}));
   }
+  // Two sets of row, output and statistics tiles overlap loads with
+  // compute; one where two do not fit.
+  int64_t outBytes = d * std::max<int64_t>(4, Emitter::bytesOf(out.elemType));
+  int nbuf = e.setsThatFit({d * 4, outBytes, 4 * 4}, 2);
   Buffer x[2], o[2], st[2];
-  for (int k = 0; k < 2; ++k) {
+  for (int k = 0; k < nbuf; ++k) {
     auto xb = e.allocSbuf(d * 4, op, "a norm row tile");
-    auto ob = e.allocSbuf(d * std::max<int64_t>(4, Emitter::bytesOf(out.elemType)),
-                          op, "a norm output tile");
+    auto ob = e.allocSbuf(outBytes, op, "a norm output tile");
     auto sb = e.allocSbuf(4 * 4, op, "norm statistics");
     if (failed(xb) || failed(ob) || failed(sb))
       return failure();
@@ -115,7 +118,7 @@ LogicalResult muir::lower::emitNorm(Emitter &e, Operation *op,
   s.offsets = {0, 0};
   int64_t tileNo = 0;
   walk(s, e.rows(), d, [&](const TileRef &t) {
-    int k = tileNo++ % 2;
+    int k = tileNo++ % nbuf;
     int64_t np = t.np;
     nc::AccessAttr xt = e.dense(x[k], np, d, f32);
     nc::AccessAttr junk = e.dense(o[k], np, d, f32);
