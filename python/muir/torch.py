@@ -6,10 +6,16 @@
 """
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import torch
 
 from ._torch_import import UnsupportedOperatorError, to_xf as _to_xf
+
+_log = logging.getLogger("muir.torch")
+_TORCH_DTYPE = {"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16,
+                "i64": torch.int64, "i32": torch.int32}
 
 __all__ = ["compile", "to_xf", "backend", "register", "UnsupportedOperatorError"]
 
@@ -32,16 +38,65 @@ def _to_torch(a, like_dtype=None):
     return t.to(like_dtype) if like_dtype is not None else t
 
 
+def _is_concrete(a):
+    if isinstance(a, torch.Tensor):
+        return all(isinstance(d, int) for d in a.shape)
+    return isinstance(a, (int, float, bool))
+
+
+class _Specialized(torch.nn.Module):
+    """A dynamo graph with its non-tensor inputs (the symbolic sizes of a
+    dynamic-shape graph) fixed to concrete values, so torch.export sees
+    static shapes only."""
+
+    def __init__(self, gm, args):
+        super().__init__()
+        self.gm = gm
+        self.args = list(args)
+        self.tensor_pos = [i for i, a in enumerate(args) if isinstance(a, torch.Tensor)]
+
+    def forward(self, *tensors):
+        full = list(self.args)
+        for i, t in zip(self.tensor_pos, tensors):
+            full[i] = t
+        return self.gm(*full)
+
+
+def _shape_key(args):
+    return tuple((tuple(a.shape), a.dtype) if isinstance(a, torch.Tensor) else (type(a).__name__, a)
+                 for a in args)
+
+
 def backend(gm, example_inputs, target: str = "trn2"):
-    """A torch.compile backend: the captured graph runs on the simulator."""
-    exe = compile(gm, tuple(example_inputs), target=target)
-    out_dtypes = [{"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16,
-                   "i64": torch.int64, "i32": torch.int32}.get(d) for d in exe.signature[1][1]]
+    """A torch.compile backend: the captured graph runs on the simulator.
+
+    Shape policy (docs/torch.md): one executable per concrete input shape,
+    compiled on the first call with that shape and cached. A graph that
+    dynamo captured with symbolic sizes (its default after a shape change)
+    is specialised to the sizes of each call; it never falls back to eager."""
+    cache = {}
+
+    def executable(args):
+        key = _shape_key(args)
+        hit = cache.get(key)
+        if hit is None:
+            _log.info("muir: compiling a dynamo graph for input shapes %s (%d cached)",
+                      [k[0] for k in key], len(cache))
+            tensors = tuple(a for a in args if isinstance(a, torch.Tensor))
+            exe = compile(_Specialized(gm, args), tensors, target=target)
+            out_dtypes = [_TORCH_DTYPE.get(d) for d in exe.signature[1][1]]
+            hit = cache[key] = (exe, out_dtypes)
+        return hit
+
+    if all(_is_concrete(a) for a in example_inputs):
+        executable(tuple(example_inputs))  # static graph: errors surface at compile time
 
     def run(*args):
-        outs = exe.run(*args)
+        exe, out_dtypes = executable(args)
+        outs = exe.run(*(a for a in args if isinstance(a, torch.Tensor)))
         return tuple(_to_torch(o, dt) for o, dt in zip(outs, out_dtypes))
 
+    run.cache = cache
     return run
 
 

@@ -262,3 +262,21 @@ def test_integer_bitwise_ops_are_listed():
     assert "bitwise operations on integer tensors" in msg
     assert "bitwise not of an integer tensor" in msg
 
+
+def test_dynamo_dynamic_shapes_compile_per_shape(caplog):
+    # dynamo's default: static first, then a graph with symbolic sizes after
+    # a shape change (a SymInt input). Each concrete shape compiles once,
+    # is cached, and matches eager; nothing falls back to eager.
+    torch._dynamo.reset()
+    torch.manual_seed(9)
+    model = gpt2(1).eval()
+    fast = torch.compile(model, backend="muir")
+    caplog.set_level("INFO", logger="muir.torch")
+    for n in (6, 9, 5, 9, 5):
+        ids = torch.randint(0, 100, (1, n))
+        with torch.no_grad():
+            got = fast(ids, use_cache=False).last_hidden_state
+            want = model(ids, use_cache=False).last_hidden_state
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-4, atol=1e-4)
+    compiles = [r for r in caplog.records if "compiling a dynamo graph" in r.getMessage()]
+    assert len(compiles) == 3, [r.getMessage() for r in compiles]
