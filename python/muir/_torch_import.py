@@ -18,7 +18,6 @@ import torch
 _DT = {torch.float32: "f32", torch.bfloat16: "bf16", torch.float16: "f16",
        torch.int64: "i64", torch.int32: "i32", torch.float8_e4m3fn: "f8E4M3FN",
        torch.float8_e5m2: "f8E5M2"}
-_ALIGN = {"f32": 4, "bf16": 2, "f16": 2, "i64": 8, "i32": 4, "f8E4M3FN": 1, "f8E5M2": 1}
 
 
 class UnsupportedOperatorError(NotImplementedError):
@@ -64,7 +63,7 @@ def _loc(node):
 class _Builder:
     def __init__(self):
         self.lines = []
-        self.resources = []
+        self.resources = {}  # dense_resource name -> its bytes (a NumPy view)
         self.n = 0
         self.consts = {}
         self.alive = []
@@ -99,9 +98,8 @@ class _Builder:
             attr = f"dense<{_scalar_text(flat[0], dt)}>"
         else:
             name = f"c{len(self.resources)}"
-            raw = _raw_bytes(t)
-            blob = struct.pack("<I", _ALIGN[dt]) + raw
-            self.resources.append(f'      {name}: "0x{blob.hex().upper()}"')
+            self.alive.append(t)
+            self.resources[name] = _raw_array(t)
             attr = f"dense_resource<{name}>"
         v = self.op(f"xf.constant {attr} : {_ty(shape, dt)}", shape, dt)
         self.consts[key] = v
@@ -188,12 +186,28 @@ def _torch_dtype(dt):
     return {v: k for k, v in _DT.items()}[dt]
 
 
-def _raw_bytes(t):
+def _raw_array(t):
+    """The bytes of contiguous `t` as a NumPy view (no copy)."""
     if t.dtype in (torch.bfloat16, torch.float16):
-        return t.view(torch.int16).numpy().tobytes()
+        return t.view(torch.int16).numpy()
     if t.dtype in (torch.float8_e4m3fn, torch.float8_e5m2):
-        return t.view(torch.uint8).numpy().tobytes()
-    return t.numpy().tobytes()
+        return t.view(torch.uint8).numpy()
+    return t.numpy()
+
+
+def _raw_bytes(t):
+    return _raw_array(t).tobytes()
+
+
+def resources_text(resources):
+    """The `dialect_resources` section that defines `resources` inline
+    (hex text: for printing and small modules; compilation passes the
+    bytes themselves)."""
+    if not resources:
+        return ""
+    items = ",\n".join(f'      {name}: "0x{(struct.pack("<I", a.dtype.itemsize) + a.tobytes()).hex().upper()}"'
+                       for name, a in resources.items())
+    return "{-#\n  dialect_resources: {\n    builtin: {\n" + items + "\n    }\n  }\n#-}\n"
 
 
 def _scalar_text(x, dt):
@@ -280,10 +294,7 @@ class Importer:
         body = "\n".join(self.b.lines)
         text = (f"func.func @main({sig_args}) -> ({rtys}) {{\n{body}\n"
                 f"  return {', '.join(r.name for r in results)} : {rtys}\n}}\n")
-        if self.b.resources:
-            text += "{-#\n  dialect_resources: {\n    builtin: {\n" + ",\n".join(self.b.resources) + \
-                    "\n    }\n  }\n#-}\n"
-        return text, args, results
+        return text, self.b.resources, args, results
 
     def call(self, node):
         args = self.lookup(node.args)
@@ -1260,7 +1271,9 @@ class _Bound(torch.nn.Module):
 
 
 def to_xf(module, example_inputs, example_kwargs=None):
-    """torch.nn.Module -> (xf MLIR text, input specs, output specs)."""
+    """torch.nn.Module -> (xf MLIR text, its resources, input specs, output
+    specs). The text names its weights `dense_resource<cN>`; `resources`
+    maps each name to its bytes (see `resources_text` to inline them)."""
     kwargs = dict(example_kwargs or {})
     fixed = {k: v for k, v in kwargs.items() if not isinstance(v, torch.Tensor)}
     tensors = {k: v for k, v in kwargs.items() if isinstance(v, torch.Tensor)}
@@ -1270,5 +1283,5 @@ def to_xf(module, example_inputs, example_kwargs=None):
         module = _Bound(module, fixed)
     ep = torch.export.export(module, tuple(example_inputs), tensors)
     ep = ep.run_decompositions({})
-    text, args, results = Importer(ep).run()
-    return text, [(a.shape, a.dt) for a in args], [(r.shape, r.dt) for r in results]
+    text, resources, args, results = Importer(ep).run()
+    return text, resources, [(a.shape, a.dt) for a in args], [(r.shape, r.dt) for r in results]

@@ -11,26 +11,37 @@ import logging
 import numpy as np
 import torch
 
-from ._torch_import import UnsupportedOperatorError, to_xf as _to_xf
+from ._torch_import import UnsupportedOperatorError, resources_text, to_xf as _to_xf
 
 _log = logging.getLogger("muir.torch")
 _TORCH_DTYPE = {"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16,
                 "i64": torch.int64, "i32": torch.int32}
 
-__all__ = ["compile", "to_xf", "backend", "register", "UnsupportedOperatorError"]
+__all__ = ["compile", "to_xf", "to_module", "backend", "register", "UnsupportedOperatorError"]
 
 
 def to_xf(module, example_inputs, example_kwargs=None) -> str:
-    """The xf MLIR text of `module` captured with torch.export."""
-    return _to_xf(module, example_inputs, example_kwargs)[0]
+    """The xf MLIR text of `module` captured with torch.export, its weights
+    inline as hex resources (self-contained, but large for large models:
+    `compile` passes the weights' bytes instead)."""
+    text, resources, _, _ = _to_xf(module, example_inputs, example_kwargs)
+    return text + resources_text(resources)
+
+
+def to_module(module, example_inputs, example_kwargs=None):
+    """`module` captured with torch.export as a parsed muir.Module; the
+    weights go to MLIR as `dense_resource` blobs, never as text."""
+    from . import parse
+    if not isinstance(example_inputs, (tuple, list)):
+        example_inputs = (example_inputs,)
+    text, resources, _, _ = _to_xf(module, example_inputs, example_kwargs)
+    return parse(text, resources=resources)
 
 
 def compile(module, example_inputs, target: str = "trn2", example_kwargs=None):  # noqa: A001
     """Captures `module` with torch.export and compiles it for `target`."""
     from . import compile as _compile
-    if not isinstance(example_inputs, (tuple, list)):
-        example_inputs = (example_inputs,)
-    return _compile(to_xf(module, example_inputs, example_kwargs), target=target)
+    return _compile(to_module(module, example_inputs, example_kwargs), target=target)
 
 
 def _to_torch(a, like_dtype=None):
@@ -113,3 +124,4 @@ def register():
 
 
 register()
+
