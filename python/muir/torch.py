@@ -17,7 +17,7 @@ _log = logging.getLogger("muir.torch")
 _TORCH_DTYPE = {"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16,
                 "i64": torch.int64, "i32": torch.int32}
 
-__all__ = ["compile", "to_xf", "to_module", "backend", "register", "UnsupportedOperatorError"]
+__all__ = ["compile", "to_xf", "to_module", "Generator", "compile_generate", "backend", "register", "UnsupportedOperatorError"]
 
 
 def to_xf(module, example_inputs, example_kwargs=None) -> str:
@@ -125,3 +125,81 @@ def register():
 
 register()
 
+
+class Generator:
+    """Greedy generation with a causal language model on the simulator.
+
+        gen = muir.torch.Generator(model, target="trn2")
+        tokens = gen.generate(input_ids, max_new_tokens=32)   # [1, prompt + new]
+        gen.report  # steps, compiles, simulated seconds, tokens per simulated second
+
+    Each step runs the whole sequence, right-padded to a length bucket (the
+    smallest power of two >= the length, at least `min_bucket`); one
+    executable per bucket is compiled on first use. Right padding is exact
+    for a causal decoder: no position attends to a later one, so the logits
+    at the real positions do not depend on the padding. There is no KV cache
+    yet: each step recomputes the prefix."""
+
+    def __init__(self, model, target: str = "trn2", min_bucket: int = 8, example_kwargs=None):
+        cfg = getattr(model, "config", None)
+        if cfg is None or getattr(cfg, "is_encoder_decoder", False) or not hasattr(model, "generate"):
+            raise TypeError("Generator needs a decoder-only transformers causal language model "
+                            f"(a ...ForCausalLM / ...LMHeadModel), got {type(model).__name__}")
+        self.model = model.eval()
+        self.target = target
+        self.min_bucket = min_bucket
+        self.kwargs = dict({"use_cache": False}, **(example_kwargs or {}))
+        self.limit = getattr(cfg, "n_positions", None) or getattr(cfg, "max_position_embeddings", None)
+        self.executables = {}
+        self.report = {"steps": 0, "compiles": 0, "simulated_seconds": 0.0, "new_tokens": 0}
+
+    def bucket(self, n: int) -> int:
+        b = max(self.min_bucket, 1 << (n - 1).bit_length())
+        if self.limit is not None:
+            if n > self.limit:
+                raise ValueError(f"sequence of {n} tokens exceeds the model's {self.limit} positions")
+            b = min(b, self.limit)
+        return b
+
+    def _executable(self, length, dtype):
+        exe = self.executables.get(length)
+        if exe is None:
+            _log.info("muir: compiling the generator for a bucket of %d tokens", length)
+            example = torch.zeros(1, length, dtype=dtype)
+            exe = self.executables[length] = compile(self.model, (example,), target=self.target,
+                                                     example_kwargs=self.kwargs)
+            self.report["compiles"] += 1
+        return exe
+
+    def generate(self, input_ids, max_new_tokens: int, eos_token_id=None):
+        """Greedy decoding of up to `max_new_tokens`, stopping after an end
+        token (by default the model's generation_config.eos_token_id)."""
+        if input_ids.dim() != 2 or input_ids.shape[0] != 1:
+            raise ValueError(f"input_ids must be [1, S] (one sequence), got {tuple(input_ids.shape)}")
+        if eos_token_id is None:
+            eos_token_id = getattr(getattr(self.model, "generation_config", None), "eos_token_id", None)
+        stop = set(eos_token_id if isinstance(eos_token_id, (list, tuple)) else
+                   ([] if eos_token_id is None else [eos_token_id]))
+        seq = input_ids.clone()
+        for _ in range(max_new_tokens):
+            n = seq.shape[1]
+            length = self.bucket(n)
+            exe = self._executable(length, seq.dtype)
+            padded = torch.zeros(1, length, dtype=seq.dtype)
+            padded[:, :n] = seq
+            logits = exe.run(padded)[0]
+            self.report["steps"] += 1
+            self.report["simulated_seconds"] += exe.report["seconds"]
+            nxt = int(np.asarray(logits[0, n - 1], dtype=np.float32).argmax())
+            seq = torch.cat([seq, torch.tensor([[nxt]], dtype=seq.dtype)], dim=1)
+            self.report["new_tokens"] += 1
+            if nxt in stop:
+                break
+        sim = self.report["simulated_seconds"]
+        self.report["tokens_per_second"] = self.report["new_tokens"] / sim if sim > 0 else float("nan")
+        return seq
+
+
+def compile_generate(model, target: str = "trn2", **kwargs) -> Generator:
+    """A `Generator` for `model` (see there)."""
+    return Generator(model, target=target, **kwargs)

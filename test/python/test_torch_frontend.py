@@ -280,3 +280,39 @@ def test_dynamo_dynamic_shapes_compile_per_shape(caplog):
         np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-4, atol=1e-4)
     compiles = [r for r in caplog.records if "compiling a dynamo graph" in r.getMessage()]
     assert len(compiles) == 3, [r.getMessage() for r in compiles]
+
+
+@pytest.mark.parametrize("name", ["gpt2", "llama"])
+def test_greedy_generation_matches_transformers(name):
+    # Up to 32 greedy tokens of a tiny model on the simulator, token for
+    # token the same as model.generate; one compile per length bucket.
+    from transformers import GPT2LMHeadModel, LlamaForCausalLM
+    torch.manual_seed(12)
+    model = {"gpt2": lambda: GPT2LMHeadModel(GPT2Config(n_layer=1, n_embd=64, n_head=4, vocab_size=100,
+                                                        n_positions=64)),
+             "llama": lambda: LlamaForCausalLM(LlamaConfig(hidden_size=64, intermediate_size=128,
+                                                           num_attention_heads=4, num_key_value_heads=2,
+                                                           num_hidden_layers=1, vocab_size=100,
+                                                           max_position_embeddings=64))}[name]().eval()
+    prompt = torch.randint(0, 100, (1, 5))
+    gen = muir.torch.compile_generate(model, target=TARGET)
+    got = gen.generate(prompt, max_new_tokens=32)
+    with torch.no_grad():
+        want = model.generate(prompt, max_new_tokens=32, do_sample=False, pad_token_id=0,
+                              attention_mask=torch.ones_like(prompt))
+    assert got.tolist() == want.tolist()
+    steps = want.shape[1] - prompt.shape[1]  # fewer than 32 if an end token came
+    assert gen.report["steps"] == steps and steps >= 8
+    assert gen.report["compiles"] == len({gen.bucket(n) for n in range(5, 5 + steps)})
+    assert gen.report["tokens_per_second"] > 0
+
+
+def test_generator_refuses_what_it_cannot_run():
+    with pytest.raises(TypeError, match="decoder-only"):
+        muir.torch.Generator(gpt2(1))  # no language-model head: no generate()
+    gen = muir.torch.Generator(__import__("transformers").GPT2LMHeadModel(
+        GPT2Config(n_layer=1, n_embd=64, n_head=4, vocab_size=100, n_positions=16)), target=TARGET)
+    with pytest.raises(ValueError, match="exceeds the model's 16 positions"):
+        gen.generate(torch.zeros(1, 17, dtype=torch.long), max_new_tokens=1)
+    with pytest.raises(ValueError, match=r"must be \[1, S\]"):
+        gen.generate(torch.zeros(2, 3, dtype=torch.long), max_new_tokens=1)
