@@ -744,23 +744,35 @@ def _split(im, node, x, size, dim=0):
     return outs
 
 
+def _as_result_type(im, node, xs):
+    """xs converted to the node's result type. An integer result with any
+    part computed on the device (or given as floats) is carried in f32;
+    integer inputs alone stay as they are."""
+    vs = [im.val(x) for x in xs]
+    dt = _meta_dt(node)
+    if dt in ("i32", "i64"):
+        if all(v.dt in ("i32", "i64") for v in vs) and len({v.dt for v in vs}) == 1:
+            return vs, False
+        return [_f32(im, v) for v in vs], True
+    return [im.b.cast(_numeric(v), dt) for v in vs], False
+
+
 @_h("cat")
 def _cat(im, node, xs, dim=0):
-    vs = [im.val(x) for x in xs]
-    out_dt = _meta_dt(node)
-    vs = [im.b.cast(v, out_dt) for v in vs if 0 not in v.shape]
-    if len(vs) == 1:
-        return vs[0]
-    return im.b.concat(vs, dim % len(vs[0].shape), _shape_of(node))
+    vs, carried = _as_result_type(im, node, xs)
+    vs = [v for v in vs if 0 not in v.shape]
+    r = vs[0] if len(vs) == 1 else im.b.concat(vs, dim % len(vs[0].shape), _shape_of(node))
+    return _as_int(r) if carried else r
 
 
 @_h("stack")
 def _stack(im, node, xs, dim=0):
     out = _shape_of(node)
     dim %= len(out)
-    parts = [im.b.cast(im.val(x), _meta_dt(node)) for x in xs]
+    parts, carried = _as_result_type(im, node, xs)
     parts = [im.b.reshape(p, p.shape[:dim] + (1,) + p.shape[dim:]) for p in parts]
-    return parts[0] if len(parts) == 1 else im.b.concat(parts, dim, out)
+    r = parts[0] if len(parts) == 1 else im.b.concat(parts, dim, out)
+    return _as_int(r) if carried else r
 
 
 @_h("outer")
@@ -1270,6 +1282,11 @@ class _Bound(torch.nn.Module):
         return self.module(*args, **kwargs, **self.fixed)
 
 
+def _is_kv_cache(v):
+    return type(v).__module__.startswith("transformers") and any(
+        c.__name__ == "Cache" for c in type(v).__mro__)
+
+
 def to_xf(module, example_inputs, example_kwargs=None):
     """torch.nn.Module -> (xf MLIR text, its resources, input specs, output
     specs). The text names its weights `dense_resource<cN>`; `resources`
@@ -1277,11 +1294,23 @@ def to_xf(module, example_inputs, example_kwargs=None):
     kwargs = dict(example_kwargs or {})
     fixed = {k: v for k, v in kwargs.items() if not isinstance(v, torch.Tensor)}
     tensors = {k: v for k, v in kwargs.items() if isinstance(v, torch.Tensor)}
+    for k, v in kwargs.items():
+        if _is_kv_cache(v):
+            raise NotImplementedError(
+                f"example_kwargs[{k!r}]: a {type(v).__name__} cannot be an input of a compiled graph yet; "
+                f"compile with use_cache=False (muir.torch.compile_generate decodes without a cache)")
     if hasattr(module, "eval"):
         module = module.eval()
     if fixed:
         module = _Bound(module, fixed)
-    ep = torch.export.export(module, tuple(example_inputs), tensors)
+    try:
+        ep = torch.export.export(module, tuple(example_inputs), tensors)
+    except RuntimeError as e:
+        if "Cache" in str(e) and "in output" in str(e):
+            raise NotImplementedError(
+                f"{type(module).__name__} returns a transformers KV cache, which cannot be an output of a "
+                f"compiled graph yet: pass example_kwargs={{'use_cache': False}}") from e
+        raise
     ep = ep.run_decompositions({})
     text, resources, args, results = Importer(ep).run()
     return text, resources, [(a.shape, a.dt) for a in args], [(r.shape, r.dt) for r in results]

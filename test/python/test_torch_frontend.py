@@ -316,3 +316,12 @@ def test_generator_refuses_what_it_cannot_run():
         gen.generate(torch.zeros(1, 17, dtype=torch.long), max_new_tokens=1)
     with pytest.raises(ValueError, match=r"must be \[1, S\]"):
         gen.generate(torch.zeros(2, 3, dtype=torch.long), max_new_tokens=1)
+
+
+def test_kv_cache_objects_are_refused_clearly():
+    from transformers import DynamicCache
+    with pytest.raises(NotImplementedError, match=r"example_kwargs\['past_key_values'\]: a DynamicCache"):
+        muir.torch.to_xf(gpt2(1), (torch.randint(0, 100, (1, 5)),),
+                         {"past_key_values": DynamicCache(), "use_cache": True})
+    with pytest.raises(NotImplementedError, match="returns a transformers KV cache"):
+        muir.torch.to_xf(gpt2(1), (torch.randint(0, 100, (1, 5)),), {"use_cache": True})

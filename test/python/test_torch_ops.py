@@ -123,3 +123,15 @@ def test_sdpa_with_a_constant_additive_mask(shape):
     bias = torch.randn(*shape, generator=g)
     check(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=bias), q, k, v, atol=1e-5)
     check(lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m), q, k, v, bias, atol=1e-5)
+
+
+def test_cat_and_stack_of_device_integers_and_integer_inputs():
+    # An integer result mixing a device-computed part and an input is
+    # carried in f32; integer inputs alone stay integers.
+    table = torch.randn(12, 3, generator=g)
+
+    def fn(ids):
+        m = ids.ne(1).long()
+        both = torch.cat([m, ids], dim=1)
+        return F.embedding(both, table), F.embedding(torch.stack([ids, ids], 0), table), torch.cat([ids, ids], 1)
+    check(fn, IDS, rtol=0, atol=0)
