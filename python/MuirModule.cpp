@@ -17,7 +17,9 @@
 #include "muir/Target/NcProgram.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "mlir/IR/Verifier.h"
@@ -95,17 +97,71 @@ struct PyModule {
   }
 };
 
+/// The name `key` was written as and its data in `resources` (None if
+/// absent). The context is shared by every parse, so a key the parser met
+/// before is renamed `key_N`: the name as written is tried first.
+std::pair<std::string, py::object> findResource(const py::dict &resources,
+                                                StringRef key) {
+  if (resources.contains(py::str(key.str())))
+    return {key.str(), resources[py::str(key.str())]};
+  auto [base, suffix] = key.rsplit('_');
+  unsigned n;
+  if (!suffix.empty() && !suffix.getAsInteger(10, n) &&
+      resources.contains(py::str(base.str())))
+    return {base.str(), resources[py::str(base.str())]};
+  return {key.str(), py::none()};
+}
+
+/// Defines the bytes of each `dense_resource` the text names but leaves
+/// undefined from `resources` (name -> buffer; copied once, aligned to the
+/// element size), so weights never travel as hex text.
+void attachResources(ModuleOp m, const py::dict &resources) {
+  std::string missing;
+  m->walk([&](Operation *op) {
+    for (NamedAttribute a : op->getAttrs()) {
+      auto res = dyn_cast<DenseResourceElementsAttr>(a.getValue());
+      if (!res)
+        continue;
+      DenseResourceElementsHandle handle = res.getRawHandle();
+      if (handle.getBlob())
+        continue;
+      auto [name, data] = findResource(resources, handle.getKey());
+      if (data.is_none()) {
+        missing += (missing.empty() ? "" : ", ") + name;
+        continue;
+      }
+      py::buffer_info info = py::buffer(data).request();
+      ArrayRef<char> bytes(static_cast<const char *>(info.ptr),
+                           info.size * info.itemsize);
+      Type elt = res.getType().getElementType();
+      size_t align = std::max<size_t>(1, elt.getIntOrFloatBitWidth() / 8);
+      int64_t want = res.getType().getNumElements() * align;
+      if (static_cast<int64_t>(bytes.size()) != want)
+        throw py::value_error("resource '" + name + "' has " +
+                              std::to_string(bytes.size()) + " bytes, its " +
+                              "type needs " + std::to_string(want));
+      handle.getResource()->setBlob(
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, align));
+    }
+  });
+  if (!missing.empty())
+    throw py::value_error("no data for dense_resource(s): " + missing);
+}
+
 std::shared_ptr<PyModule> parse(const std::string &text,
-                                const std::string &name) {
+                                const std::string &name,
+                                const py::dict &resources) {
   if (llvm::Error e = muir::checkParserInput(text, name))
     throw py::value_error(llvm::toString(std::move(e)));
   Diagnostics diags;
-  auto buf = llvm::MemoryBuffer::getMemBufferCopy(text, name);
   llvm::SourceMgr sm;
-  sm.AddNewSourceBuffer(std::move(buf), llvm::SMLoc());
+  sm.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer(text, name),
+                        llvm::SMLoc());
   OwningOpRef<ModuleOp> m = parseSourceFile<ModuleOp>(sm, &context());
   if (!m)
     throw py::value_error(diags.take("failed to parse the module"));
+  if (!resources.empty())
+    attachResources(*m, resources);
   return std::make_shared<PyModule>(PyModule{std::move(m)});
 }
 
@@ -312,7 +368,8 @@ PYBIND11_MODULE(_muir, m) {
   m.doc() = "muir native bindings (use the `muir` package)";
   py::class_<PyModule, std::shared_ptr<PyModule>>(m, "Module")
       .def("__str__", &PyModule::str);
-  m.def("parse", &parse, py::arg("text"), py::arg("name") = "<string>");
+  m.def("parse", &parse, py::arg("text"), py::arg("name") = "<string>",
+        py::arg("resources") = py::dict());
   m.def("run_pipeline", &runPipeline, py::arg("module"), py::arg("pipeline"));
   m.def("compile", &compile, py::arg("module"), py::arg("target"),
         py::arg("entry") = "");

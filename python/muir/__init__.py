@@ -46,11 +46,13 @@ class Module:
         return f"<muir.Module\n{self}>"
 
 
-def parse(text: str, name: str = "<string>") -> Module:
-    """Parses and verifies MLIR text; ValueError with the diagnostics otherwise."""
+def parse(text: str, name: str = "<string>", resources=None) -> Module:
+    """Parses and verifies MLIR text; ValueError with the diagnostics otherwise.
+    `resources` maps `dense_resource` names the text uses but does not define
+    to their bytes (NumPy arrays or any buffer; copied once)."""
     if not isinstance(text, str):
         raise TypeError(f"parse() expects MLIR text (str), got {type(text).__name__}")
-    return Module(_muir.parse(text, name))
+    return Module(_muir.parse(text, name, dict(resources or {})))
 
 
 class passes:  # noqa: N801 - a namespace, as in `muir.passes.run`
@@ -87,9 +89,9 @@ def _is_float_array(a):
 class Executable:
     """A function compiled for a target: run it, inspect its code and timeline."""
 
-    def __init__(self, native, module_text: str):
+    def __init__(self, native, module: Module):
         self._native = native
-        self._xf = module_text
+        self._xf = module  # printed only on demand: its weights can be large
         self._trace = None
 
     # -- code -----------------------------------------------------------------
@@ -234,7 +236,7 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "") -> 
         raise TypeError(f"compile() takes xf text, a muir.Module or a torch.nn.Module, "
                         f"got {type(obj).__name__}")
     module = parse(obj) if isinstance(obj, str) else obj
-    return Executable(_muir.compile(module._native, target, entry), str(module))
+    return Executable(_muir.compile(module._native, target, entry), module)
 
 
 def __getattr__(name):

@@ -18,7 +18,6 @@ import torch
 _DT = {torch.float32: "f32", torch.bfloat16: "bf16", torch.float16: "f16",
        torch.int64: "i64", torch.int32: "i32", torch.float8_e4m3fn: "f8E4M3FN",
        torch.float8_e5m2: "f8E5M2"}
-_ALIGN = {"f32": 4, "bf16": 2, "f16": 2, "i64": 8, "i32": 4, "f8E4M3FN": 1, "f8E5M2": 1}
 
 
 class UnsupportedOperatorError(NotImplementedError):
@@ -37,6 +36,9 @@ class _V:
         self.name, self.shape, self.dt = name, tuple(int(d) for d in shape), dt
         # torch.bool values are carried as 0.0 / 1.0 in f32 (xf has no i1).
         self.is_bool = is_bool
+        # An integer tensor computed on the device is carried exactly in f32
+        # (xf casts only to float types): |values| < 2**24.
+        self.is_int = False
         # A [B, *, *, Sk] bool mask known to be `key_pad[b, k]` (a [B, Sk]
         # input-derived value) and `const_mask` (a constant, or None): such
         # a mask becomes the fused attention's key bias.
@@ -61,7 +63,7 @@ def _loc(node):
 class _Builder:
     def __init__(self):
         self.lines = []
-        self.resources = []
+        self.resources = {}  # dense_resource name -> its bytes (a NumPy view)
         self.n = 0
         self.consts = {}
         self.alive = []
@@ -71,7 +73,9 @@ class _Builder:
         self.n += 1
         name = f"%v{self.n}"
         self.lines.append(f"  {name} = {text}")
-        return _V(name, shape, dt, is_bool=like is not None and like.is_bool)
+        v = _V(name, shape, dt, is_bool=like is not None and like.is_bool)
+        v.is_int = like is not None and like.is_int
+        return v
 
     # -- constants ----------------------------------------------------------
     def const(self, t: torch.Tensor, dt=None):
@@ -94,9 +98,8 @@ class _Builder:
             attr = f"dense<{_scalar_text(flat[0], dt)}>"
         else:
             name = f"c{len(self.resources)}"
-            raw = _raw_bytes(t)
-            blob = struct.pack("<I", _ALIGN[dt]) + raw
-            self.resources.append(f'      {name}: "0x{blob.hex().upper()}"')
+            self.alive.append(t)
+            self.resources[name] = _raw_array(t)
             attr = f"dense_resource<{name}>"
         v = self.op(f"xf.constant {attr} : {_ty(shape, dt)}", shape, dt)
         self.consts[key] = v
@@ -148,6 +151,18 @@ class _Builder:
                        f"strides = array<i64: {arr(strides)}>}} : ({_ty(a.shape, a.dt)}) -> {_ty(sizes, a.dt)}",
                        sizes, a.dt, a)
 
+    def layer_norm(self, x, w, b, eps):
+        w, b = self.cast(w, x.dt), self.cast(b, x.dt)
+        return self.op(f"xf.layer_norm {x.name}, {w.name}, {b.name} {{eps = {float(eps):e} : f32}} : "
+                       f"({_ty(x.shape, x.dt)}, {_ty(w.shape, w.dt)}, {_ty(b.shape, b.dt)}) -> {_ty(x.shape, x.dt)}",
+                       x.shape, x.dt)
+
+    def concat(self, vs, axis, shape):
+        names = ", ".join(v.name for v in vs)
+        tys = ", ".join(_ty(v.shape, v.dt) for v in vs)
+        return self.op(f"xf.concat {names} {{axis = {axis} : i64}} : ({tys}) -> {_ty(shape, vs[0].dt)}",
+                       shape, vs[0].dt)
+
     def matmul(self, a, b, transpose_rhs=False):
         if len(a.shape) == 2 and len(b.shape) == 2:
             n = b.shape[0] if transpose_rhs else b.shape[1]
@@ -171,12 +186,28 @@ def _torch_dtype(dt):
     return {v: k for k, v in _DT.items()}[dt]
 
 
-def _raw_bytes(t):
+def _raw_array(t):
+    """The bytes of contiguous `t` as a NumPy view (no copy)."""
     if t.dtype in (torch.bfloat16, torch.float16):
-        return t.view(torch.int16).numpy().tobytes()
+        return t.view(torch.int16).numpy()
     if t.dtype in (torch.float8_e4m3fn, torch.float8_e5m2):
-        return t.view(torch.uint8).numpy().tobytes()
-    return t.numpy().tobytes()
+        return t.view(torch.uint8).numpy()
+    return t.numpy()
+
+
+def _raw_bytes(t):
+    return _raw_array(t).tobytes()
+
+
+def resources_text(resources):
+    """The `dialect_resources` section that defines `resources` inline
+    (hex text: for printing and small modules; compilation passes the
+    bytes themselves)."""
+    if not resources:
+        return ""
+    items = ",\n".join(f'      {name}: "0x{(struct.pack("<I", a.dtype.itemsize) + a.tobytes()).hex().upper()}"'
+                       for name, a in resources.items())
+    return "{-#\n  dialect_resources: {\n    builtin: {\n" + items + "\n    }\n  }\n#-}\n"
 
 
 def _scalar_text(x, dt):
@@ -198,6 +229,7 @@ class Importer:
         self.b = _Builder()
         self.env = {}
         self.unsupported = []
+        self.memo = {}
 
     # Values are _V (graph-dependent), torch.Tensor (constants), or Python data.
     def val(self, x, like=None):
@@ -262,10 +294,7 @@ class Importer:
         body = "\n".join(self.b.lines)
         text = (f"func.func @main({sig_args}) -> ({rtys}) {{\n{body}\n"
                 f"  return {', '.join(r.name for r in results)} : {rtys}\n}}\n")
-        if self.b.resources:
-            text += "{-#\n  dialect_resources: {\n    builtin: {\n" + ",\n".join(self.b.resources) + \
-                    "\n    }\n  }\n#-}\n"
-        return text, args, results
+        return text, self.b.resources, args, results
 
     def call(self, node):
         args = self.lookup(node.args)
@@ -358,16 +387,41 @@ def _assert(im, node, *a, **k):
 @_h("_to_copy", "to.dtype", "to.dtype_layout", "type_as")
 def _to(im, node, x, *a, **k):
     x = im.val(x)
+    want = _meta_dt(node)
     if node.meta["val"].dtype == torch.bool:
         if x.is_bool:
             return x
-        if x.dt not in ("i32", "i64"):
+        if x.dt not in ("i32", "i64") and not x.is_int:
             raise _Unsupported("conversion of a float tensor to bool")
         # x != 0 for integers: min(max(x, -x), 1), exact in f32.
         f = im.b.cast(x, "f32")
         a = im.b.binary("max", f, im.b.unary("neg", f))
         return _as_bool(im.b.binary("min", a, im.val(1.0, like=a)))
-    return im.b.cast(_numeric(x), _meta_dt(node))
+    if want in ("i32", "i64"):
+        if x.dt in ("i32", "i64"):
+            return x  # an integer input keeps its own width
+        if not (x.is_bool or x.is_int):
+            raise _Unsupported(f"conversion of a {x.dt} tensor to {want} (float to integer)")
+        return _as_int(im.b.cast(_numeric(x), "f32"))
+    return im.b.cast(_numeric(x), want)
+
+
+def _as_int(v):
+    """v (an f32 value holding integers) marked as an integer tensor."""
+    if v.is_int:
+        return v
+    w = _V(v.name, v.shape, v.dt)
+    w.is_int = True
+    return w
+
+
+def _f32(im, x):
+    """An operand as f32 numbers: bools as 0/1, integers exactly below 2**24."""
+    if isinstance(x, _V):
+        return im.b.cast(_numeric(x), "f32")
+    if isinstance(x, torch.Tensor):
+        return im.b.const(x.to(torch.float32), "f32")
+    return im.b.const(torch.tensor(float(x)), "f32")
 
 
 def _as_bool(v):
@@ -433,11 +487,17 @@ def _index(im, node, x, indices):
     n = int(np.prod(x.shape)) if x.shape else 1
     flat = torch.arange(n, dtype=torch.int64).reshape(x.shape)
     idx = flat[tuple(slice(None) if i is None else i for i in indices)]  # None: a whole dim
+    return _take(im, x, idx)
+
+
+def _take(im, x, idx):
+    """x's elements at the constant flat indices `idx`: a view when the
+    index map is one, else a gather."""
     out = tuple(int(d) for d in idx.shape)
     view = _index_as_view(im, x, idx, out)
     if view is not None:
         return view
-    table = im.b.reshape(x, (n, 1))
+    table = im.b.reshape(x, (int(np.prod(x.shape)) if x.shape else 1, 1))
     ci = im.b.const(idx, "i64")
     g = im.b.op(f"xf.gather {table.name}[{ci.name}] : ({_ty(table.shape, table.dt)}, {_ty(out, 'i64')}) -> "
                 f"{_ty(out + (1,), x.dt)}", out + (1,), x.dt, x)
@@ -494,6 +554,12 @@ def _index_as_view(im, x, idx, out):
 def _binary(kind):
     def fn(im, node, a, b, alpha=1):
         out_dt = _meta_dt(node)
+        if out_dt in ("i32", "i64"):
+            # Integer arithmetic on device values: exact in f32 below 2**24.
+            av, bv = _f32(im, a), _f32(im, b)
+            if alpha != 1:
+                bv = im.b.binary("mul", bv, im.val(float(alpha), like=bv))
+            return _as_int(im.b.binary(kind, av, bv))
         av = im.val(a, like=b if isinstance(b, _V) else None) if not isinstance(a, _V) else a
         bv = im.val(b, like=a if isinstance(a, _V) else None) if not isinstance(b, _V) else b
         av, bv = im.b.cast(av, out_dt), im.b.cast(bv, out_dt)
@@ -582,10 +648,7 @@ def _layer_norm(im, node, x, shape, w=None, b=None, eps=1e-5, *a):
     d = shape[0]
     w = im.val(w) if w is not None else im.b.const(torch.ones(d), x.dt)
     b = im.val(b) if b is not None else im.b.const(torch.zeros(d), x.dt)
-    w, b = im.b.cast(w, x.dt), im.b.cast(b, x.dt)
-    return im.b.op(f"xf.layer_norm {x.name}, {w.name}, {b.name} {{eps = {float(eps):e} : f32}} : "
-                   f"({_ty(x.shape, x.dt)}, {_ty(w.shape, w.dt)}, {_ty(b.shape, b.dt)}) -> {_ty(x.shape, x.dt)}",
-                   x.shape, x.dt)
+    return im.b.layer_norm(x, w, b, eps)
 
 
 @_h("rms_norm")
@@ -681,24 +744,90 @@ def _split(im, node, x, size, dim=0):
     return outs
 
 
+def _as_result_type(im, node, xs):
+    """xs converted to the node's result type. An integer result with any
+    part computed on the device (or given as floats) is carried in f32;
+    integer inputs alone stay as they are."""
+    vs = [im.val(x) for x in xs]
+    dt = _meta_dt(node)
+    if dt in ("i32", "i64"):
+        if all(v.dt in ("i32", "i64") for v in vs) and len({v.dt for v in vs}) == 1:
+            return vs, False
+        return [_f32(im, v) for v in vs], True
+    return [im.b.cast(_numeric(v), dt) for v in vs], False
+
+
 @_h("cat")
 def _cat(im, node, xs, dim=0):
-    vs = [im.val(x) for x in xs]
-    out_dt = _meta_dt(node)
-    vs = [im.b.cast(v, out_dt) for v in vs if 0 not in v.shape]
-    if len(vs) == 1:
-        return vs[0]
-    dim %= len(vs[0].shape)
+    vs, carried = _as_result_type(im, node, xs)
+    vs = [v for v in vs if 0 not in v.shape]
+    r = vs[0] if len(vs) == 1 else im.b.concat(vs, dim % len(vs[0].shape), _shape_of(node))
+    return _as_int(r) if carried else r
+
+
+@_h("stack")
+def _stack(im, node, xs, dim=0):
     out = _shape_of(node)
-    names = ", ".join(v.name for v in vs)
-    tys = ", ".join(_ty(v.shape, v.dt) for v in vs)
-    return im.b.op(f"xf.concat {names} {{axis = {dim} : i64}} : ({tys}) -> {_ty(out, out_dt)}", out, out_dt)
+    dim %= len(out)
+    parts, carried = _as_result_type(im, node, xs)
+    parts = [im.b.reshape(p, p.shape[:dim] + (1,) + p.shape[dim:]) for p in parts]
+    r = parts[0] if len(parts) == 1 else im.b.concat(parts, dim, out)
+    return _as_int(r) if carried else r
+
+
+@_h("outer")
+def _outer(im, node, a, b):
+    a, b = (im.b.cast(_numeric(im.val(t)), _meta_dt(node)) for t in (a, b))
+    return im.b.binary("mul", im.b.reshape(a, (a.shape[0], 1)), im.b.reshape(b, (1, b.shape[0])))
+
+
+def _dense(im, x, w, b):
+    """x @ w^T + b over x's last dimension."""
+    y = im.b.matmul(_as2d(im, x), im.b.cast(im.val(w), x.dt), transpose_rhs=True)
+    if b is not None:
+        y = im.b.binary("add", y, im.b.cast(im.val(b), y.dt))
+    return im.b.reshape(y, x.shape[:-1] + (y.shape[-1],))
+
+
+@_h("_transformer_encoder_layer_fwd")
+def _encoder_layer_fwd(im, node, src, embed_dim, num_heads, qkv_w, qkv_b, proj_w, proj_b, use_gelu, norm_first,
+                       eps, ln1_w, ln1_b, ln2_w, ln2_b, ffn1_w, ffn1_b, ffn2_w, ffn2_b, mask=None, mask_type=None):
+    """nn.TransformerEncoderLayer's inference fast path (taken under
+    torch.no_grad in eval mode), spelled out: self-attention and an MLP,
+    each with a residual and a layer norm before (norm_first) or after."""
+    x = im.val(src)
+    if mask is not None or len(x.shape) != 3:
+        raise _Unsupported("an attention mask or a batch that is not [B, S, E]")
+    bsz, s, e = x.shape
+    d = e // num_heads
+
+    def norm(v, w, b):
+        return im.b.layer_norm(v, im.val(w), im.val(b), eps)
+    ln1, ln2 = (ln1_w, ln1_b), (ln2_w, ln2_b)
+    y = norm(x, *ln1) if norm_first else x
+    qkv = _dense(im, y, qkv_w, qkv_b)
+    heads = [im.b.transpose(im.b.reshape(im.b.slice(qkv, [0, 0, i * e], [bsz, s, e], [1, 1, 1]),
+                                         (bsz, s, num_heads, d)), [0, 2, 1, 3]) for i in range(3)]
+    a = im.b.op(f"xf.attention {heads[0].name}, {heads[1].name}, {heads[2].name} {{causal = false}} : "
+                f"({_ty(heads[0].shape, x.dt)}, {_ty(heads[1].shape, x.dt)}, {_ty(heads[2].shape, x.dt)}) -> "
+                f"{_ty(heads[0].shape, x.dt)}", heads[0].shape, x.dt)
+    a = _dense(im, im.b.reshape(im.b.transpose(a, [0, 2, 1, 3]), (bsz, s, e)), proj_w, proj_b)
+    x = im.b.binary("add", x, a)
+    if not norm_first:
+        x = norm(x, *ln1)
+    y = norm(x, *ln2) if norm_first else x
+    h = _dense(im, y, ffn1_w, ffn1_b)
+    h = im.b.unary("gelu", h) if use_gelu else im.b.unary("relu", h)
+    x = im.b.binary("add", x, _dense(im, h, ffn2_w, ffn2_b))
+    return norm(x, *ln2) if not norm_first else x
 
 
 @_h("embedding")
 def _embedding(im, node, w, idx, *a):
     w, idx = im.val(w), im.val(idx)
     out = _shape_of(node)
+    if idx.is_int:  # indices computed on the device, carried in f32
+        return im.b.reshape(_onehot_rows(im, w, idx), out)
     return im.b.op(f"xf.gather {w.name}[{idx.name}] : ({_ty(w.shape, w.dt)}, {_ty(idx.shape, idx.dt)}) -> "
                    f"{_ty(out, w.dt)}", out, w.dt)
 
@@ -711,11 +840,7 @@ def _as2d(im, x):
 
 @_h("linear")
 def _linear(im, node, x, w, b=None):
-    x, w = im.val(x), im.b.cast(im.val(w), _meta_dt(node))
-    y = im.b.matmul(_as2d(im, x), w, transpose_rhs=True)
-    if b is not None:
-        y = im.b.binary("add", y, im.b.cast(im.val(b), y.dt))
-    return im.b.reshape(y, _shape_of(node))
+    return im.b.reshape(_dense(im, im.val(x), w, b), _shape_of(node))
 
 
 @_h("addmm")
@@ -774,7 +899,13 @@ def _sdpa(im, node, q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, sca
             return _attention(im, node, q, k, v, causal or mask_causal, scale, bias)
         kind = _mask_kind(attn_mask, q.shape[2], k.shape[2])
         if kind is None:
-            raise _Unsupported("a mask that is neither empty nor causal")
+            # Any other constant mask (ALiBi, relative position biases): the
+            # fused kernel takes only a [B, Sk] key bias, so decompose.
+            neg = torch.finfo(_torch_dtype(q.dt)).min
+            bias = attn_mask if attn_mask.dtype != torch.bool else \
+                torch.where(attn_mask, 0.0, neg)
+            return _sdpa_decomposed(im, node, q, k, v, im.b.const(bias.to(_torch_dtype(q.dt)), q.dt),
+                                    causal, scale)
         causal = causal or kind == "causal"
     return _attention(im, node, q, k, v, causal, scale)
 
@@ -839,6 +970,305 @@ def _sdpa_decomposed(im, node, q, k, v, mask, causal, scale):
     return im.b.reshape(out, _shape_of(node))
 
 
+# ----------------------------------------------------------------------------- comparisons and selection
+#
+# xf has no comparison or select op: both are built from exact arithmetic.
+# step(d) = min(max(d, 0) * 2**126 * 2**126, 1) is 1 for every d > 0 (the
+# smallest positive f32, 2**-149, scales past 1) and 0 for d <= 0; a
+# difference of two distinct finite floats is never 0 under IEEE gradual
+# underflow, so the comparisons below are exact (integers are carried in
+# f32 below 2**24; two equal infinities compare as NaN).
+
+def _step(im, d):
+    big = im.val(2.0 ** 126, like=d)
+    s = im.b.binary("mul", im.b.binary("mul", im.b.binary("max", d, im.val(0.0, like=d)), big), big)
+    return im.b.binary("min", s, im.val(1.0, like=d))
+
+
+def _not01(im, v):
+    return im.b.binary("sub", im.val(1.0, like=v), v)
+
+
+def _compare(kind):
+    def fn(im, node, a, b):
+        av, bv = _f32(im, a), _f32(im, b)
+        if kind in ("eq", "ne"):
+            d = im.b.binary("sub", av, bv)
+            r = _step(im, im.b.binary("max", d, im.b.unary("neg", d)))
+            return _as_bool(_not01(im, r) if kind == "eq" else r)
+        # gt: a - b > 0; lt: b - a > 0; ge = not lt; le = not gt.
+        lhs, rhs = (av, bv) if kind in ("gt", "le") else (bv, av)
+        r = _step(im, im.b.binary("sub", lhs, rhs))
+        return _as_bool(_not01(im, r) if kind in ("ge", "le") else r)
+    return fn
+
+
+for _k in ("eq", "ne", "gt", "ge", "lt", "le"):
+    _h(f"{_k}.Scalar", f"{_k}.Tensor")(_compare(_k))
+
+
+def _selected(im, value, sel, dt):
+    """`value` where the 0/1 selector `sel` is 1, else 0. `sel` is a bool
+    constant or a device value; an infinite constant value becomes
+    +-sel / (1 - sel) (+-inf or 0), so no inf * 0 is ever formed."""
+    if isinstance(sel, torch.Tensor):
+        if isinstance(value, _V):
+            return im.b.binary("mul", im.b.cast(_numeric(value), dt), im.b.const(sel.to(torch.float32), dt))
+        zero = torch.zeros((), dtype=_torch_dtype(dt))
+        return im.b.const(torch.where(sel, torch.as_tensor(value, dtype=_torch_dtype(dt)), zero), dt)
+    if isinstance(value, _V):
+        return im.b.binary("mul", im.b.cast(_numeric(value), dt), sel)
+    t = torch.as_tensor(value, dtype=torch.float32)
+    if bool(torch.isfinite(t).all()):
+        return im.b.binary("mul", sel, im.b.const(t.to(_torch_dtype(dt)), dt))
+    if t.dim() != 0 or torch.isnan(t):
+        raise _Unsupported("selecting a constant tensor holding inf or nan")
+    inf = im.b.binary("div", sel, _not01(im, sel))
+    return inf if float(t) > 0 else im.b.unary("neg", inf)
+
+
+def _where(im, node, cond, a, b):
+    """where(cond, a, b) = a * cond + b * (1 - cond), built so that a
+    constant inf in the branch not taken does not turn into NaN; a device
+    value that is inf or NaN where it is not selected does."""
+    out_dt = _meta_dt(node)
+    dt = "f32" if out_dt in ("i32", "i64") else out_dt
+    if isinstance(cond, _V):
+        c = im.b.cast(_numeric(cond), dt)
+        keep, drop = c, _not01(im, c)
+    else:
+        keep = torch.as_tensor(cond).to(torch.bool)
+        drop = ~keep
+    r = im.b.binary("add", _selected(im, a, keep, dt), _selected(im, b, drop, dt))
+    return _as_int(r) if out_dt in ("i32", "i64") else r
+
+
+@_h("where.self", "where.ScalarSelf", "where.ScalarOther", "where.Scalar")
+def _where_h(im, node, cond, a, b):
+    return _where(im, node, cond, a, b)
+
+
+@_h("masked_fill.Scalar", "masked_fill.Tensor")
+def _masked_fill(im, node, x, mask, value):
+    if isinstance(value, torch.Tensor) and value.dim() == 0:
+        value = value.item()
+    if isinstance(value, _V):
+        raise _Unsupported("a fill value computed on the device")
+    return _where(im, node, mask, value, x)
+
+
+@_h("abs")
+def _abs(im, node, x):
+    x = im.val(x)
+    return im.b.binary("max", x, im.b.unary("neg", x))
+
+
+# ----------------------------------------------------------------------------- indices computed on the device
+
+def _onehot_rows(im, table, idx):
+    """table[idx] for integer indices carried in f32: a one-hot matrix
+    (|idx - v| < 1 exactly when idx == v) times the table. An index outside
+    [0, V) selects no row and gives zeros."""
+    v = table.shape[0]
+    flat = im.b.reshape(_f32(im, idx), (int(np.prod(idx.shape)) if idx.shape else 1, 1))
+    d = im.b.binary("sub", flat, im.b.const(torch.arange(v, dtype=torch.float32).reshape(1, v), "f32"))
+    hot = _not01(im, im.b.binary("min", im.b.binary("max", d, im.b.unary("neg", d)), im.val(1.0, like=d)))
+    rows = im.b.reshape(table, (v, int(np.prod(table.shape[1:])) if len(table.shape) > 1 else 1))
+    if rows.dt in ("i32", "i64"):  # an integer table: looked up in f32, exact below 2**24
+        return _as_int(im.b.matmul(hot, im.b.cast(rows, "f32")))
+    return im.b.matmul(im.b.cast(hot, rows.dt), rows)
+
+
+@_h("gather")
+def _gather(im, node, x, dim, index, sparse_grad=False):
+    x = im.val(x)
+    dim %= max(1, len(x.shape))
+    flat = torch.arange(int(np.prod(x.shape)), dtype=torch.int64).reshape(x.shape)
+    if not isinstance(index, _V):
+        return _take(im, x, torch.gather(flat, dim, torch.as_tensor(index)))
+    # flat index = index * stride(dim) + the flat offset of the other dims.
+    base = torch.gather(flat, dim, torch.zeros(index.shape, dtype=torch.int64)).to(torch.float32)
+    stride = float(np.prod(x.shape[dim + 1:]))
+    fi = im.b.binary("add", im.b.binary("mul", _f32(im, index), im.val(stride, like=None)),
+                     im.b.const(base, "f32"))
+    return im.b.reshape(_onehot_rows(im, im.b.reshape(x, (flat.numel(), 1)), _as_int(fi)), index.shape)
+
+
+@_h("cumsum")
+def _cumsum(im, node, x, dim, dtype=None):
+    """A product with the upper-triangular ones matrix along `dim`
+    (accumulated in f32, rounded once)."""
+    out_dt = _meta_dt(node)
+    is_int = out_dt in ("i32", "i64")
+    x = _f32(im, x) if is_int else im.b.cast(_numeric(im.val(x)), out_dt)
+    dim %= len(x.shape)
+    perm = [d for d in range(len(x.shape)) if d != dim] + [dim]
+    xt = im.b.transpose(x, perm)
+    n = x.shape[dim]
+    y = im.b.matmul(im.b.reshape(xt, (int(np.prod(xt.shape[:-1])), n)),
+                    im.b.const(torch.ones(n, n).triu(), x.dt))
+    y = im.b.transpose(im.b.reshape(y, xt.shape), [perm.index(d) for d in range(len(perm))])
+    return _as_int(y) if is_int else y
+
+
+# ----------------------------------------------------------------------------- layout
+
+@_h("repeat_interleave.self_int")
+def _repeat_interleave(im, node, x, repeats, dim=None, output_size=None):
+    x = im.val(x)
+    if dim is None:
+        x, dim = im.b.reshape(x, (int(np.prod(x.shape)),)), 0
+    dim %= len(x.shape)
+    s = x.shape
+    wide = s[:dim + 1] + (int(repeats),) + s[dim + 1:]
+    v = im.b.broadcast(im.b.reshape(x, s[:dim + 1] + (1,) + s[dim + 1:]), wide)
+    return im.b.reshape(v, _shape_of(node))
+
+
+@_h("unbind.int")
+def _unbind(im, node, x, dim=0):
+    x = im.val(x)
+    dim %= len(x.shape)
+    rest = x.shape[:dim] + x.shape[dim + 1:]
+    outs = []
+    for i in range(x.shape[dim]):
+        offs = [0] * len(x.shape)
+        sizes = list(x.shape)
+        offs[dim], sizes[dim] = i, 1
+        outs.append(im.b.reshape(im.b.slice(x, offs, sizes, [1] * len(x.shape)), rest))
+    return outs
+
+
+def _patches(im, x, kh, kw):
+    """x [B, C, H, W] cut into non-overlapping kh x kw patches:
+    [B, H/kh * W/kw, C * kh * kw], patch-major, each patch (c, i, j)."""
+    b_, c, h, w = x.shape
+    ph, pw = h // kh, w // kw
+    if (ph * kh, pw * kw) != (h, w):  # torch drops the ragged edge
+        x = im.b.slice(x, [0, 0, 0, 0], [b_, c, ph * kh, pw * kw], [1, 1, 1, 1])
+    v = im.b.reshape(x, (b_ * c * ph, kh, pw, kw))
+    v = im.b.transpose(v, [0, 2, 1, 3])                       # [B C ph, pw, kh, kw]
+    v = im.b.transpose(im.b.reshape(v, (b_, c, ph * pw, kh * kw)), [0, 2, 1, 3])
+    return im.b.reshape(v, (b_, ph * pw, c * kh * kw))
+
+
+def _pair(v):
+    return (int(v), int(v)) if isinstance(v, int) else tuple(int(t) for t in v)
+
+
+def _require_patch_shape(kernel, stride, padding, dilation, groups=1):
+    if stride != kernel or padding != (0, 0) or dilation != (1, 1) or groups != 1:
+        raise _Unsupported(f"only patch convolutions (stride == kernel, no padding, dilation 1, one group); "
+                           f"got kernel {kernel}, stride {stride}, padding {padding}, dilation {dilation}, "
+                           f"groups {groups}")
+
+
+@_h("conv2d")
+def _conv2d(im, node, x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
+    """A patch embedding (stride == kernel): the patches times the flattened
+    kernel, one matmul."""
+    x, w = im.val(x), im.val(w)
+    if len(x.shape) != 4:
+        raise _Unsupported("conv2d input must be [B, C, H, W]")
+    o, _, kh, kw = w.shape
+    _require_patch_shape((kh, kw), _pair(stride), _pair(padding), _pair(dilation), groups)
+    p = _patches(im, x, kh, kw)
+    y = im.b.matmul(_as2d(im, p), im.b.reshape(im.b.cast(w, x.dt), (o, int(np.prod(w.shape[1:])))),
+                    transpose_rhs=True)
+    if b is not None:
+        y = im.b.binary("add", y, im.b.cast(im.val(b), y.dt))
+    n, _, ph, pw = _shape_of(node)
+    return im.b.transpose(im.b.reshape(y, (n, ph, pw, o)), [0, 3, 1, 2])
+
+
+@_h("im2col")
+def _im2col(im, node, x, kernel_size, dilation, padding, stride):
+    x = im.val(x)
+    kh, kw = _pair(kernel_size)
+    _require_patch_shape((kh, kw), _pair(stride), _pair(padding), _pair(dilation))
+    return im.b.transpose(_patches(im, x, kh, kw), [0, 2, 1])
+
+
+@_h("unfold")
+def _unfold(im, node, x, dim, size, step):
+    """Tensor.unfold with step == size: windows are a reshape."""
+    x = im.val(x)
+    if step != size:
+        raise _Unsupported(f"overlapping or gapped windows (size {size}, step {step})")
+    dim %= max(1, len(x.shape))
+    n = x.shape[dim] // size
+    if n * size != x.shape[dim]:
+        offs, sizes = [0] * len(x.shape), list(x.shape)
+        sizes[dim] = n * size
+        x = im.b.slice(x, offs, sizes, [1] * len(x.shape))
+    v = im.b.reshape(x, x.shape[:dim] + (n, size) + x.shape[dim + 1:])
+    perm = [d for d in range(len(v.shape)) if d != dim + 1] + [dim + 1]
+    return im.b.transpose(v, perm)
+
+
+@_h("baddbmm")
+def _baddbmm(im, node, inp, b1, b2, beta=1, alpha=1):
+    y = im.b.matmul(im.val(b1), im.val(b2))
+    if alpha != 1:
+        y = im.b.binary("mul", y, im.val(float(alpha), like=y))
+    if beta == 0:  # torch ignores `input` then, nan and inf included
+        return y
+    c = im.b.cast(im.val(inp, like=y), y.dt)
+    if beta != 1:
+        c = im.b.binary("mul", c, im.val(float(beta), like=c))
+    return im.b.binary("add", c, y)
+
+
+# ----------------------------------------------------------------------------- sin and cos
+
+# Taylor coefficients of sin(h)/h and cos(h) in h**2, highest first; on
+# |h| <= pi/2 the truncation error is below 6e-8 (f32 rounding dominates).
+_SIN_HALF = [-1 / 39916800, 1 / 362880, -1 / 5040, 1 / 120, -1 / 6, 1.0]
+_COS_HALF = [1 / 479001600, -1 / 3628800, 1 / 40320, -1 / 720, 1 / 24, -1 / 2, 1.0]
+_TWO_PI_HI = 6.28125                      # 8 significant bits: k * hi is exact
+_TWO_PI_LO = 2 * math.pi - _TWO_PI_HI
+_ROUND = 1.5 * 2.0 ** 23                  # (t + R) - R rounds f32 t to an integer
+
+
+def _sin_cos_half(im, x):
+    """(sin(r/2), cos(r/2)) for r = x reduced to [-pi, pi] (memoised per
+    value: rotary models take both of one angle table)."""
+    key = ("sincos", x.name)
+    if key in im.memo:
+        return im.memo[key]
+    f = _f32(im, x)
+    t = im.b.binary("mul", f, im.val(1 / (2 * math.pi), like=f))
+    k = im.b.binary("sub", im.b.binary("add", t, im.val(_ROUND, like=t)), im.val(_ROUND, like=t))
+    r = im.b.binary("sub", f, im.b.binary("mul", k, im.val(_TWO_PI_HI, like=k)))
+    r = im.b.binary("sub", r, im.b.binary("mul", k, im.val(_TWO_PI_LO, like=k)))
+    h = im.b.binary("mul", r, im.val(0.5, like=r))
+    h2 = im.b.binary("mul", h, h)
+
+    def poly(coefs):
+        acc = im.val(coefs[0], like=h2)
+        for c in coefs[1:]:
+            acc = im.b.binary("add", im.b.binary("mul", acc, h2), im.val(c, like=h2))
+        return acc
+    im.memo[key] = (im.b.binary("mul", poly(_SIN_HALF), h), poly(_COS_HALF))
+    return im.memo[key]
+
+
+@_h("sin")
+def _sin(im, node, x):
+    """sin x = 2 sin(r/2) cos(r/2), with r = x mod 2 pi in [-pi, pi]."""
+    s, c = _sin_cos_half(im, im.val(x))
+    y = im.b.binary("mul", im.b.binary("mul", s, c), im.val(2.0, like=s))
+    return im.b.cast(y, _meta_dt(node))
+
+
+@_h("cos")
+def _cos(im, node, x):
+    """cos x = 1 - 2 sin(r/2)**2."""
+    s, _ = _sin_cos_half(im, im.val(x))
+    y = _not01(im, im.b.binary("mul", im.b.binary("mul", s, s), im.val(2.0, like=s)))
+    return im.b.cast(y, _meta_dt(node))
+
+
 class _Bound(torch.nn.Module):
     """Binds non-tensor keyword arguments (use_cache=False, ...) so that only
     tensors become inputs of the exported graph."""
@@ -852,16 +1282,35 @@ class _Bound(torch.nn.Module):
         return self.module(*args, **kwargs, **self.fixed)
 
 
+def _is_kv_cache(v):
+    return type(v).__module__.startswith("transformers") and any(
+        c.__name__ == "Cache" for c in type(v).__mro__)
+
+
 def to_xf(module, example_inputs, example_kwargs=None):
-    """torch.nn.Module -> (xf MLIR text, input specs, output specs)."""
+    """torch.nn.Module -> (xf MLIR text, its resources, input specs, output
+    specs). The text names its weights `dense_resource<cN>`; `resources`
+    maps each name to its bytes (see `resources_text` to inline them)."""
     kwargs = dict(example_kwargs or {})
     fixed = {k: v for k, v in kwargs.items() if not isinstance(v, torch.Tensor)}
     tensors = {k: v for k, v in kwargs.items() if isinstance(v, torch.Tensor)}
+    for k, v in kwargs.items():
+        if _is_kv_cache(v):
+            raise NotImplementedError(
+                f"example_kwargs[{k!r}]: a {type(v).__name__} cannot be an input of a compiled graph yet; "
+                f"compile with use_cache=False (muir.torch.compile_generate decodes without a cache)")
     if hasattr(module, "eval"):
         module = module.eval()
     if fixed:
         module = _Bound(module, fixed)
-    ep = torch.export.export(module, tuple(example_inputs), tensors)
+    try:
+        ep = torch.export.export(module, tuple(example_inputs), tensors)
+    except RuntimeError as e:
+        if "Cache" in str(e) and "in output" in str(e):
+            raise NotImplementedError(
+                f"{type(module).__name__} returns a transformers KV cache, which cannot be an output of a "
+                f"compiled graph yet: pass example_kwargs={{'use_cache': False}}") from e
+        raise
     ep = ep.run_decompositions({})
-    text, args, results = Importer(ep).run()
-    return text, [(a.shape, a.dt) for a in args], [(r.shape, r.dt) for r in results]
+    text, resources, args, results = Importer(ep).run()
+    return text, resources, [(a.shape, a.dt) for a in args], [(r.shape, r.dt) for r in results]

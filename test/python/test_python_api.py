@@ -254,3 +254,34 @@ def test_parse_rejects_what_crashes_the_mlir_parser():
         muir.parse(deep)
     with pytest.raises(ValueError, match=r"a dense array needs an integer or float element type, got 'index'"):
         muir.compile("func.func @f() attributes {a = array<index: 1>} {\n  return\n}\n")
+
+
+SCALED = """func.func @main(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %w = xf.constant dense_resource<w> : tensor<2x3xf32>
+  %b = xf.constant dense_resource<b> : tensor<3xbf16>
+  %c = xf.cast %b : tensor<3xbf16> to tensor<3xf32>
+  %0 = xf.mul %x, %w : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = xf.add %0, %c : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}"""
+
+
+def test_parse_with_resources_passes_weights_as_bytes():
+    # The weights are buffers, not hex text; parsing the same text twice
+    # (the parser renames a resource key it has seen) still finds them.
+    w = np.arange(6, dtype=np.float32).reshape(2, 3)
+    b = np.array([0.5, -1, 2], dtype=ml_dtypes.bfloat16)
+    x = np.ones((2, 3), np.float32)
+    for _ in range(2):
+        m = muir.parse(SCALED, resources={"w": w, "b": b.view(np.int16)})
+        for backend in ("reference", "sim"):
+            (got,) = muir.compile(m, target="small").run(x, backend=backend)
+            np.testing.assert_array_equal(got, x * w + b.astype(np.float32))
+
+
+def test_parse_with_resources_errors():
+    w = np.zeros((2, 3), np.float32)
+    with pytest.raises(ValueError, match="no data for dense_resource.*b"):
+        muir.parse(SCALED, resources={"w": w})
+    with pytest.raises(ValueError, match="resource 'w' has 4 bytes, its type needs 24"):
+        muir.parse(SCALED, resources={"w": np.zeros(1, np.float32), "b": np.zeros(3, np.int16)})
