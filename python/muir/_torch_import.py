@@ -505,11 +505,13 @@ def _take(im, x, idx):
 
 
 def _index_as_view(im, x, idx, out):
-    """x viewed as `out` when idx[o] = sum_d c_d o_d picks every element of
-    x's non-unit dims in full (a permutation plus broadcast dims), else None."""
+    """x viewed as `out` when idx[o] = base + sum_d c_d o_d is a strided
+    slice of x, its dims permuted and broadcast (Falcon's `qkv[..., [-2], :]`,
+    masks indexed by aranges), else None (the caller gathers)."""
     a = idx.numpy()
-    if a.size == 0 or a.reshape(-1)[0] != 0:
+    if a.size == 0:
         return None
+    base = int(a.reshape(-1)[0])
     coefs = []
     for d, size in enumerate(out):
         if size == 1:
@@ -517,35 +519,47 @@ def _index_as_view(im, x, idx, out):
             continue
         at = [0] * len(out)
         at[d] = 1
-        coefs.append(int(a[tuple(at)]))
-    grid = np.zeros(out, dtype=np.int64)
+        coefs.append(int(a[tuple(at)]) - base)
+    grid = np.full(out, base, dtype=np.int64)
     for d, c in enumerate(coefs):
         shape = [1] * len(out)
         shape[d] = out[d]
         grid = grid + c * np.arange(out[d]).reshape(shape)
     if not np.array_equal(grid, a):
         return None
-    strides = [int(np.prod(x.shape[j + 1:])) for j in range(len(x.shape))]
-    used, order = set(), []
+    xs = tuple(x.shape) if x.shape else (1,)
+    strides = [int(np.prod(xs[j + 1:])) for j in range(len(xs))]
+    offs = [int(c) for c in np.unravel_index(base, xs)]
+    sizes, steps, used, order = [1] * len(xs), [1] * len(xs), set(), []
     for d, c in enumerate(coefs):
         if c == 0:
             continue
-        js = [j for j in range(len(x.shape)) if strides[j] == c and x.shape[j] == out[d] and j not in used]
+        # The x dim that c steps along: the largest stride dividing c whose
+        # extent holds out[d] steps from the base.
+        js = [j for j in range(len(xs)) if j not in used and c > 0 and c % strides[j] == 0
+              and offs[j] + (out[d] - 1) * (c // strides[j]) < xs[j]]
         if not js:
             return None
-        used.add(js[0])
-        order.append(js[0])
-    if any(x.shape[j] != 1 for j in range(len(x.shape)) if j not in used):
-        return None
-    keep = [j for j in range(len(x.shape)) if j in used]
-    v = im.b.reshape(x, tuple(x.shape[j] for j in keep))
-    # Transpose x's used dims into the order the output visits them.
+        jb = max(js, key=lambda j: strides[j])
+        used.add(jb)
+        order.append(jb)
+        sizes[jb], steps[jb] = out[d], c // strides[jb]
+    keep = [j for j in range(len(xs)) if j in used]
     perm = [keep.index(j) for j in order]
-    v = im.b.transpose(v, perm)
     shape = [out[d] if coefs[d] != 0 else 1 for d in range(len(out))]
+    # Check the view on the indices themselves before emitting anything.
+    flat = np.arange(int(np.prod(xs))).reshape(xs)
+    view = flat[tuple(slice(o, o + (n - 1) * st + 1, st) for o, n, st in zip(offs, sizes, steps))]
+    view = np.broadcast_to(view.reshape([sizes[j] for j in keep]).transpose(perm).reshape(shape), out)
+    if not np.array_equal(view, a):
+        return None
+    full = all(o == 0 and st == 1 and n == e for o, n, st, e in zip(offs, sizes, steps, xs))
+    v = x if full else im.b.slice(x, offs, sizes, steps)
+    v = im.b.reshape(v, tuple(sizes[j] for j in keep))
+    v = im.b.transpose(v, perm)
     v = im.b.broadcast(im.b.reshape(v, tuple(shape)), out)
     # x[b, k] seen as [B, *, *, Sk]: a key padding mask.
-    if x.is_bool and len(x.shape) == 2 and len(out) == 4 and order == [0, 1] and \
+    if full and x.is_bool and len(x.shape) == 2 and len(out) == 4 and order == [0, 1] and \
             coefs[0] != 0 and coefs[3] != 0 and coefs[1] == 0 and coefs[2] == 0:
         v.key_pad = x
     return v

@@ -135,3 +135,16 @@ def test_cat_and_stack_of_device_integers_and_integer_inputs():
         both = torch.cat([m, ids], dim=1)
         return F.embedding(both, table), F.embedding(torch.stack([ids, ids], 0), table), torch.cat([ids, ids], 1)
     check(fn, IDS, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("pick,is_view", [
+    (lambda x: x[..., [-2], :], True),            # Falcon's multi-query key slice
+    (lambda x: x[:, [1, 3], 2:5:2], True),        # a strided slice
+    (lambda x: x[torch.tensor([1]), torch.arange(2, 5)[:, None], torch.arange(3)], True),
+    (lambda x: x[:, [3, 0, 0]], False),           # a repeat and a reversal: a gather
+])
+def test_constant_indices_as_strided_views(pick, is_view):
+    x = torch.randn(2, 5, 6, generator=g)
+    text = muir.torch.to_xf(Fn(pick), (x,))
+    assert ("xf.gather" not in text) == is_view, text
+    check(pick, x, rtol=0, atol=0)
