@@ -2,7 +2,7 @@
 # Installs whatever muir needs that this machine lacks (Debian 12 + Python 3); a no-op when all is there.
 set -euo pipefail
 
-APT_PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libeigen3-dev
+APT_PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
               g++ ccache clang-format)
 PY_MODULES=(numpy:numpy ml_dtypes:ml_dtypes pytest:pytest pybind11:pybind11
             scikit_build_core:scikit-build-core torch:torch==2.13.0 transformers:transformers
