@@ -139,8 +139,8 @@ LogicalResult AccessAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (!tgt::tileExtent(space == MemSpace::hbm, partition, partitions,
                        partitionStride, offset, sizes, strides,
                        tgt::elemBytes(*toElemType(elementType))))
-    return emitError() << "tile extent (offset " << offset << ", "
-                       << partitions << " partitions, free sizes and "
+    return emitError() << "tile extent (offset " << offset << ", " << partitions
+                       << " partitions, free sizes and "
                        << "strides) does not fit in 64 bits";
   return success();
 }

@@ -45,11 +45,10 @@ LogicalResult KernelOp::verifyRegions() {
     std::optional<int64_t> end =
         llvm::checkedAdd(ranges[i].first, *t.getByteSize());
     if (!end || *end > m->hbm.capacityBytes)
-      return t.emitOpError() << "at HBM byte " << ranges[i].first << " with "
-                             << *t.getByteSize()
-                             << " bytes ends past the capacity "
-                             << m->hbm.capacityBytes << " of target '"
-                             << m->name << "'";
+      return t.emitOpError()
+             << "at HBM byte " << ranges[i].first << " with "
+             << *t.getByteSize() << " bytes ends past the capacity "
+             << m->hbm.capacityBytes << " of target '" << m->name << "'";
     if (i + 1 < ranges.size() && *end > ranges[i + 1].first)
       return t.emitOpError()
              << "HBM bytes [" << ranges[i].first << ", " << *end
@@ -95,11 +94,9 @@ LogicalResult TensorOp::verify() {
 
 namespace {
 /// Checks a tile against the machine: buffer bounds, HBM tensor and range.
-LogicalResult checkTile(Operation *op, KernelOp kernel,
-                        const tgt::Machine &m, AccessAttr ap, StringRef role) {
-  auto err = [&]() {
-    return op->emitOpError() << role << " tile ";
-  };
+LogicalResult checkTile(Operation *op, KernelOp kernel, const tgt::Machine &m,
+                        AccessAttr ap, StringRef role) {
+  auto err = [&]() { return op->emitOpError() << role << " tile "; };
   if (ap.isHbm()) {
     auto t = llvm::dyn_cast_if_present<TensorOp>(
         SymbolTable::lookupSymbolIn(kernel, ap.getTensor()));
@@ -114,17 +111,15 @@ LogicalResult checkTile(Operation *op, KernelOp kernel,
     int64_t last = ap.getLastElement();
     if (last >= type.getNumElements())
       return err() << "reads element " << last << " of tensor @"
-                   << ap.getTensor() << ", which has "
-                   << type.getNumElements();
+                   << ap.getTensor() << ", which has " << type.getNumElements();
     return success();
   }
   const tgt::Machine::Memory &mem = ap.isSbuf() ? m.sbuf : m.psum;
   StringRef name = ap.isSbuf() ? "SBUF" : "PSUM";
   if (ap.getPartition() + ap.getPartitions() > mem.partitions)
     return err() << "uses partitions [" << ap.getPartition() << ", "
-                 << ap.getPartition() + ap.getPartitions() << ") but "
-                 << name << " has " << mem.partitions << " (target '"
-                 << m.name << "')";
+                 << ap.getPartition() + ap.getPartitions() << ") but " << name
+                 << " has " << mem.partitions << " (target '" << m.name << "')";
   if (ap.getEndByte() > mem.bytesPerPartition)
     return err() << "ends at byte " << ap.getEndByte() << " of a " << name
                  << " partition of " << mem.bytesPerPartition << " bytes";
@@ -157,17 +152,18 @@ LogicalResult sameShape(Operation *op, AccessAttr a, StringRef an, AccessAttr b,
 LogicalResult perPartitionScalar(Operation *op, AccessAttr s, StringRef role,
                                  int64_t partitions) {
   if (s.getPartitions() != partitions || s.getFreeElements() != 1)
-    return op->emitOpError() << role << " must be a [" << partitions
-                             << ", 1] per-partition tile, got ["
-                             << s.getPartitions() << ", "
-                             << s.getFreeElements() << "]";
+    return op->emitOpError()
+           << role << " must be a [" << partitions
+           << ", 1] per-partition tile, got [" << s.getPartitions() << ", "
+           << s.getFreeElements() << "]";
   return checkSpace(op, s, role, {MemSpace::sbuf, MemSpace::psum});
 }
 
 bool isFloat(Type t) { return !t.isSignlessInteger(32); }
 
 /// Queue, semaphores and every tile in bounds; returns the machine.
-const tgt::Machine *verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, AccessAttr>> tiles) {
+const tgt::Machine *
+verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, AccessAttr>> tiles) {
   auto kernel = op->getParentOfType<KernelOp>();
   if (!kernel)
     return nullptr;
@@ -202,9 +198,9 @@ const tgt::Machine *verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, Ac
     }
     for (int64_t i = 0; i < wait.size(); i += 2) {
       if (wait[i] < 0 || wait[i] >= sems || wait[i + 1] < 1) {
-        op->emitOpError() << "waits on semaphore " << wait[i] << " >= "
-                          << wait[i + 1] << " but the kernel has " << sems
-                          << " semaphores (counts start at 1)";
+        op->emitOpError() << "waits on semaphore " << wait[i]
+                          << " >= " << wait[i + 1] << " but the kernel has "
+                          << sems << " semaphores (counts start at 1)";
         return nullptr;
       }
     }
@@ -212,8 +208,8 @@ const tgt::Machine *verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, Ac
   if (auto signal = op->getAttrOfType<DenseI64ArrayAttr>("signal"))
     for (int64_t s : signal.asArrayRef())
       if (s < 0 || s >= sems) {
-        op->emitOpError() << "signals semaphore " << s
-                          << " but the kernel has " << sems << " semaphores";
+        op->emitOpError() << "signals semaphore " << s << " but the kernel has "
+                          << sems << " semaphores";
         return nullptr;
       }
   for (auto [role, ap] : tiles)
@@ -287,8 +283,7 @@ LogicalResult MatmulOp::verify() {
           n = mv.getFreeElements();
   if (mv.getPartitions() != k)
     return emitOpError() << "stationary has K = " << k
-                         << " partitions but moving has "
-                         << mv.getPartitions();
+                         << " partitions but moving has " << mv.getPartitions();
   if (k > maxK)
     return emitOpError() << "contraction K = " << k << " exceeds " << maxK
                          << " rows of the PE array";
@@ -300,9 +295,8 @@ LogicalResult MatmulOp::verify() {
                          << m->pe.movingFreeMax;
   if (dst.getPartitions() != mm || dst.getFreeElements() != n)
     return emitOpError() << "dst must be [" << mm << ", " << n
-                         << "] (M partitions x N), got ["
-                         << dst.getPartitions() << ", "
-                         << dst.getFreeElements() << "]";
+                         << "] (M partitions x N), got [" << dst.getPartitions()
+                         << ", " << dst.getFreeElements() << "]";
   int64_t bank = m->psum.bankBytes();
   if (dst.getOffset() / bank != (dst.getEndByte() - 1) / bank)
     return emitOpError() << "dst bytes [" << dst.getOffset() << ", "
@@ -329,10 +323,10 @@ LogicalResult TransposeOp::verify() {
     return emitOpError() << "src free size " << n << " exceeds " << m->pe.cols
                          << " PE columns";
   if (dst.getPartitions() != n || dst.getFreeElements() != p)
-    return emitOpError() << "dst must be [" << n << ", " << p
-                         << "] for a [" << p << ", " << n << "] src, got ["
-                         << dst.getPartitions() << ", "
-                         << dst.getFreeElements() << "]";
+    return emitOpError() << "dst must be [" << n << ", " << p << "] for a ["
+                         << p << ", " << n << "] src, got ["
+                         << dst.getPartitions() << ", " << dst.getFreeElements()
+                         << "]";
   int64_t bank = m->psum.bankBytes();
   if (dst.getOffset() / bank != (dst.getEndByte() - 1) / bank)
     return emitOpError() << "dst crosses a " << bank
@@ -343,8 +337,9 @@ LogicalResult TransposeOp::verify() {
 LogicalResult ActivationOp::verify() {
   AccessAttr dst = getDst(), src = getSrc();
   AccessAttr bias = getBiasAttr(), accum = getAccumAttr();
-  if (!verifyCommon(*this, {{"dst", dst}, {"src", src}, {"bias", bias},
-                            {"accum", accum}}))
+  if (!verifyCommon(
+          *this,
+          {{"dst", dst}, {"src", src}, {"bias", bias}, {"accum", accum}}))
     return failure();
   if (failed(checkSpace(*this, dst, "dst", {MemSpace::sbuf, MemSpace::psum})) ||
       failed(checkSpace(*this, src, "src", {MemSpace::sbuf, MemSpace::psum})) ||
@@ -352,7 +347,8 @@ LogicalResult ActivationOp::verify() {
     return failure();
   if (!isFloat(dst.getElementType()) || !isFloat(src.getElementType()))
     return emitOpError() << "the Scalar engine computes on float tiles";
-  if (bias && failed(perPartitionScalar(*this, bias, "bias", dst.getPartitions())))
+  if (bias &&
+      failed(perPartitionScalar(*this, bias, "bias", dst.getPartitions())))
     return failure();
   if (accum &&
       failed(perPartitionScalar(*this, accum, "accum", dst.getPartitions())))
@@ -364,8 +360,9 @@ LogicalResult TensorTensorOp::verify() {
   AccessAttr dst = getDst(), lhs = getLhs(), rhs = getRhs();
   if (!verifyCommon(*this, {{"dst", dst}, {"lhs", lhs}, {"rhs", rhs}}))
     return failure();
-  for (auto [role, ap] : {std::make_pair("dst", dst), std::make_pair("lhs", lhs),
-                          std::make_pair("rhs", rhs)})
+  for (auto [role, ap] :
+       {std::make_pair("dst", dst), std::make_pair("lhs", lhs),
+        std::make_pair("rhs", rhs)})
     if (failed(checkSpace(*this, ap, role, {MemSpace::sbuf, MemSpace::psum})))
       return failure();
   if (getOp() == AluOp::bypass)
@@ -377,16 +374,19 @@ LogicalResult TensorTensorOp::verify() {
 LogicalResult TensorScalarOp::verify() {
   AccessAttr dst = getDst(), src = getSrc();
   AccessAttr s0 = getScalar0Attr(), s1 = getScalar1Attr();
-  if (!verifyCommon(*this, {{"dst", dst}, {"src", src}, {"scalar0", s0},
-                            {"scalar1", s1}}))
+  if (!verifyCommon(
+          *this,
+          {{"dst", dst}, {"src", src}, {"scalar0", s0}, {"scalar1", s1}}))
     return failure();
   if (failed(checkSpace(*this, dst, "dst", {MemSpace::sbuf, MemSpace::psum})) ||
       failed(checkSpace(*this, src, "src", {MemSpace::sbuf, MemSpace::psum})) ||
       failed(sameShape(*this, dst, "dst", src, "src")))
     return failure();
-  if (s0 && failed(perPartitionScalar(*this, s0, "scalar0", dst.getPartitions())))
+  if (s0 &&
+      failed(perPartitionScalar(*this, s0, "scalar0", dst.getPartitions())))
     return failure();
-  if (s1 && failed(perPartitionScalar(*this, s1, "scalar1", dst.getPartitions())))
+  if (s1 &&
+      failed(perPartitionScalar(*this, s1, "scalar1", dst.getPartitions())))
     return failure();
   return success();
 }
@@ -403,9 +403,8 @@ LogicalResult TensorReduceOp::verify() {
   int64_t rank = src.getSizes().size();
   int64_t naxes = (int64_t)getNaxes();
   if (naxes < 1 || naxes > rank)
-    return emitOpError() << "naxes " << naxes << " must be in [1, "
-                         << rank << "] for a src with " << rank
-                         << " free dimensions";
+    return emitOpError() << "naxes " << naxes << " must be in [1, " << rank
+                         << "] for a src with " << rank << " free dimensions";
   int64_t kept = 1;
   for (int64_t i = 0; i < rank - naxes; ++i)
     kept *= src.getSizes()[i];
@@ -430,10 +429,10 @@ LogicalResult TensorCopyOp::verify() {
 static LogicalResult checkAffine(Operation *op, AccessAttr dst,
                                  ArrayRef<int64_t> coefs) {
   if (coefs.size() != dst.getSizes().size())
-    return op->emitOpError() << "needs one coefficient per free dimension of "
-                                "dst ("
-                             << dst.getSizes().size() << "), got "
-                             << coefs.size();
+    return op->emitOpError()
+           << "needs one coefficient per free dimension of "
+              "dst ("
+           << dst.getSizes().size() << "), got " << coefs.size();
   return checkSpace(op, dst, "dst", {MemSpace::sbuf, MemSpace::psum});
 }
 

@@ -115,9 +115,9 @@ LogicalResult muir::xf::verifyTensorSizes(Operation *op) {
     if (!rt || !rt.hasStaticShape())
       return success(); // the operand constraints report it
     Type elt = rt.getElementType();
-    int64_t eb =
-        elt.isIntOrFloat() ? std::max(1u, (elt.getIntOrFloatBitWidth() + 7) / 8)
-                           : 8;
+    int64_t eb = elt.isIntOrFloat()
+                     ? std::max(1u, (elt.getIntOrFloatBitWidth() + 7) / 8)
+                     : 8;
     if (!muir::checkedProduct(rt.getShape(), eb))
       return op->emitOpError()
              << what << " #" << i << " type " << t

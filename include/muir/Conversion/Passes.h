@@ -1,4 +1,5 @@
-//===- Passes.h - muir passes and the compile pipeline ------------*- C++ -*-===//
+//===- Passes.h - muir passes and the compile pipeline ------------*- C++
+//-*-===//
 #ifndef MUIR_CONVERSION_PASSES_H
 #define MUIR_CONVERSION_PASSES_H
 

@@ -1,4 +1,5 @@
-//===- Driver.h - compile an xf function and run it on a backend --*- C++ -*-===//
+//===- Driver.h - compile an xf function and run it on a backend --*- C++
+//-*-===//
 //
 // The one place that strings the compiler, the target program and the
 // simulator together; muir-run and the Python module both use it.
@@ -30,7 +31,8 @@ struct Compiled {
 
 /// Compiles `funcName` (empty: @main or the only function) of a clone of
 /// `module` for `target`; diagnostics go to the context's handlers.
-mlir::FailureOr<Compiled> compile(mlir::ModuleOp module, llvm::StringRef funcName,
+mlir::FailureOr<Compiled> compile(mlir::ModuleOp module,
+                                  llvm::StringRef funcName,
                                   llvm::StringRef target);
 
 struct SimResult {

@@ -1,4 +1,5 @@
-//===- Reference.h - the reference CPU backend --------------------*- C++ -*-===//
+//===- Reference.h - the reference CPU backend --------------------*- C++
+//-*-===//
 //
 // The reference backend interprets xf functions on host tensors exactly as
 // XfOps.td specifies. It is the numerical oracle: every other backend is
@@ -39,7 +40,8 @@ mlir::Type toMlirType(mlir::MLIRContext *ctx, DType);
 struct HostTensor {
   llvm::SmallVector<int64_t> shape;
   DType dtype = DType::F32;
-  std::vector<float> data;   // float dtypes: values already exactly representable in dtype
+  std::vector<float>
+      data; // float dtypes: values already exactly representable in dtype
   std::vector<int64_t> ints; // I32/I64
   int64_t numElements() const;
 };

@@ -1,4 +1,5 @@
-//===- Simulator.h - functional and timing simulator of a NeuronCore -*- C++ -*-===//
+//===- Simulator.h - functional and timing simulator of a NeuronCore -*- C++
+//-*-===//
 //
 // Runs a target::Program on a target::Machine: bit-exact numerics of every nc
 // instruction on emulated HBM/SBUF/PSUM, an event-driven timing model whose

@@ -1,4 +1,5 @@
-//===- CheckedSize.h - overflow-checked sizes, extents and host caps -*- C++ -*-===//
+//===- CheckedSize.h - overflow-checked sizes, extents and host caps -*- C++
+//-*-===//
 //
 // Every element count, byte size and tile extent computed from user input
 // (IR, binaries, assembly, .npy files, Python arrays) goes through these

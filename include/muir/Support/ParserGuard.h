@@ -1,4 +1,5 @@
-//===- ParserGuard.h - reject inputs the MLIR parser would crash on -*- C++ -*-===//
+//===- ParserGuard.h - reject inputs the MLIR parser would crash on -*- C++
+//-*-===//
 //
 // Debian's MLIR 22 parser crashes on some inputs instead of reporting them:
 // deep bracket nesting overflows its recursive descent, and a dense array of

@@ -1,4 +1,5 @@
-//===- Cost.h - the timing model's cost of one instruction -------*- C++ -*-===//
+//===- Cost.h - the timing model's cost of one instruction -------*- C++
+//-*-===//
 //
 // One place that turns an instruction and a Machine into time. The simulator
 // charges these costs and the scheduler (muir-nc-schedule) plans with them,
@@ -22,7 +23,7 @@ struct DmaShape {
   double runBytes = 0;      // average bytes per descriptor
   bool strided = false;     // innermost stride above dma.strided_threshold
   bool transpose = false;
-  bool hbmRead = false;     // the source is HBM
+  bool hbmRead = false; // the source is HBM
 };
 
 /// Analyses a DMA `dst <- src`. Rows (SBUF partitions, HBM partition rows)
@@ -54,11 +55,11 @@ double hbmChannelNs(const Machine &m, uint64_t bytes);
 /// The cost of one instruction on its queue, apart from what depends on the
 /// run's state (LoadStationary reuse, the HBM channel, PSUM banks).
 struct InstrCost {
-  double busyNs = 0;          // queue occupancy
+  double busyNs = 0;           // queue occupancy
   double loadStationaryNs = 0; // PE: LS time when the stationary is not reused
-  double visibleDelayNs = 0;  // after busy ends, until results are visible
-  DmaShape dma;               // DMA only
-  bool perfMode = false;      // Vector in performance mode
+  double visibleDelayNs = 0;   // after busy ends, until results are visible
+  DmaShape dma;                // DMA only
+  bool perfMode = false;       // Vector in performance mode
 };
 
 /// Costs `in` on `m`. Matmul/transpose `busyNs` includes the issue cost; LS

@@ -1,4 +1,5 @@
-//===- Machine.h - machine description of a NeuronCore-like target -*- C++ -*-===//
+//===- Machine.h - machine description of a NeuronCore-like target -*- C++
+//-*-===//
 //
 // Every size and cost the compiler and simulator use comes from here, loaded
 // from targets/<name>.json; nothing about the hardware is hard-coded elsewhere.
@@ -12,9 +13,9 @@
 #include "llvm/Support/Error.h"
 
 #include <array>
+#include <string>
 #include <utility>
 #include <vector>
-#include <string>
 
 namespace muir::target {
 
@@ -119,7 +120,8 @@ struct Machine {
 llvm::Expected<Machine> loadMachine(llvm::StringRef nameOrPath);
 
 /// Parses a machine description from JSON text; `origin` names it in errors.
-llvm::Expected<Machine> parseMachine(llvm::StringRef json, llvm::StringRef origin);
+llvm::Expected<Machine> parseMachine(llvm::StringRef json,
+                                     llvm::StringRef origin);
 
 } // namespace muir::target
 

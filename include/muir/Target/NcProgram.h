@@ -1,4 +1,5 @@
-//===- NcProgram.h - nc kernels to and from target programs -------*- C++ -*-===//
+//===- NcProgram.h - nc kernels to and from target programs -------*- C++
+//-*-===//
 #ifndef MUIR_TARGET_NCPROGRAM_H
 #define MUIR_TARGET_NCPROGRAM_H
 

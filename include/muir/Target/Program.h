@@ -1,4 +1,5 @@
-//===- Program.h - the target's instruction-level program --------*- C++ -*-===//
+//===- Program.h - the target's instruction-level program --------*- C++
+//-*-===//
 //
 // The in-memory form of a NeuronCore program: HBM tensor table, constants and
 // one in-order instruction stream per engine queue. The `nc` dialect, the
@@ -75,7 +76,13 @@ std::optional<TileExtent> tileExtent(bool hbm, int64_t partition,
 std::optional<TileExtent> tileExtent(const AccessPattern &ap);
 
 /// Engine queues: the four compute engines, then the DMA queues.
-enum class Engine : uint8_t { PE = 0, Scalar = 1, Vector = 2, GpSimd = 3, DMA = 4 };
+enum class Engine : uint8_t {
+  PE = 0,
+  Scalar = 1,
+  Vector = 2,
+  GpSimd = 3,
+  DMA = 4
+};
 constexpr uint32_t kNumComputeQueues = 4;
 inline uint32_t dmaQueue(uint32_t i) { return kNumComputeQueues + i; }
 inline Engine engineOfQueue(uint32_t q) {
@@ -87,17 +94,17 @@ std::string queueName(uint32_t q);
 std::optional<uint32_t> parseQueueName(llvm::StringRef s);
 
 enum class Opcode : uint8_t {
-  Nop = 0,       // waits and signals only
-  Dma,           // dst <- src (optionally transposing 2-D tiles)
-  Matmul,        // psum dst[M,N] (+)= stationary[K,M]^T . moving[K,N]
-  Transpose,     // psum dst[N,P] = src[P,N]^T through the PE array
-  Activation,    // dst = f(src * scale + bias), optional free-dim sum to accum
-  TensorTensor,  // dst = lhs <op> rhs
-  TensorScalar,  // dst = (src <op0> s0) <op1> s1, s per partition or immediate
-  TensorReduce,  // dst = reduce<op>(src) over the innermost `naxes` free dims
-  TensorCopy,    // dst = cast(src)
-  Iota,          // dst = base + cm * p + sum_i coef_i * idx_i
-  AffineSelect,  // dst = (base + cm*p + sum coef_i*idx_i >= 0) ? src : fill
+  Nop = 0,      // waits and signals only
+  Dma,          // dst <- src (optionally transposing 2-D tiles)
+  Matmul,       // psum dst[M,N] (+)= stationary[K,M]^T . moving[K,N]
+  Transpose,    // psum dst[N,P] = src[P,N]^T through the PE array
+  Activation,   // dst = f(src * scale + bias), optional free-dim sum to accum
+  TensorTensor, // dst = lhs <op> rhs
+  TensorScalar, // dst = (src <op0> s0) <op1> s1, s per partition or immediate
+  TensorReduce, // dst = reduce<op>(src) over the innermost `naxes` free dims
+  TensorCopy,   // dst = cast(src)
+  Iota,         // dst = base + cm * p + sum_i coef_i * idx_i
+  AffineSelect, // dst = (base + cm*p + sum coef_i*idx_i >= 0) ? src : fill
 };
 constexpr unsigned kNumOpcodes = 11;
 
@@ -106,8 +113,19 @@ llvm::StringRef aluOpName(AluOp op);
 std::optional<AluOp> parseAluOp(llvm::StringRef s);
 
 enum class ActFunc : uint8_t {
-  Identity = 0, Exp, Log, Tanh, Sigmoid, Relu, Gelu, GeluTanh, Silu, Sqrt,
-  Rsqrt, Square, Reciprocal
+  Identity = 0,
+  Exp,
+  Log,
+  Tanh,
+  Sigmoid,
+  Relu,
+  Gelu,
+  GeluTanh,
+  Silu,
+  Sqrt,
+  Rsqrt,
+  Square,
+  Reciprocal
 };
 llvm::StringRef actFuncName(ActFunc f);
 std::optional<ActFunc> parseActFunc(llvm::StringRef s);
@@ -130,7 +148,8 @@ std::optional<Opcode> parseOpcode(llvm::StringRef mnemonic);
 
 struct SemWait {
   uint32_t semaphore;
-  uint32_t count; // proceed once the semaphore has been signalled >= count times
+  uint32_t
+      count; // proceed once the semaphore has been signalled >= count times
   bool operator==(const SemWait &o) const {
     return semaphore == o.semaphore && count == o.count;
   }
@@ -157,8 +176,8 @@ struct TensorDecl {
   TensorKind kind = TensorKind::Input;
   ElemType type = ElemType::F32;
   llvm::SmallVector<int64_t, 4> shape;
-  uint64_t offset = 0;            // byte offset in HBM
-  std::vector<uint8_t> data;      // constants only: little-endian elements
+  uint64_t offset = 0;       // byte offset in HBM
+  std::vector<uint8_t> data; // constants only: little-endian elements
   int64_t numElements() const;
   uint64_t byteSize() const { return numElements() * elemBytes(type); }
   bool operator==(const TensorDecl &o) const;

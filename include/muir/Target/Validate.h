@@ -1,4 +1,5 @@
-//===- Validate.h - memory safety of a program on a machine -------*- C++ -*-===//
+//===- Validate.h - memory safety of a program on a machine -------*- C++
+//-*-===//
 //
 // The one check every target::Program passes before it runs, whether it came
 // from nc text, a binary or assembly, verified or not: what the simulator

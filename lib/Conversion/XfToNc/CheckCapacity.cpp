@@ -27,8 +27,7 @@ static std::optional<int64_t> hbmBytes(RankedTensorType t) {
   return checkedProduct(t.getShape(), eb);
 }
 
-LogicalResult muir::checkCapacity(func::FuncOp func,
-                                  const target::Machine &m) {
+LogicalResult muir::checkCapacity(func::FuncOp func, const target::Machine &m) {
   int64_t cap = m.hbm.capacityBytes;
   auto tooLarge = [&](InFlightDiagnostic d, Type t,
                       std::optional<int64_t> bytes) {
@@ -64,9 +63,8 @@ LogicalResult muir::checkCapacity(func::FuncOp func,
   }
   WalkResult walk = func.walk([&](Operation *op) {
     for (auto [i, r] : llvm::enumerate(op->getResults()))
-      if (failed(check(r, [&, i = i] {
-            return op->emitOpError() << "result #" << i;
-          })))
+      if (failed(check(
+              r, [&, i = i] { return op->emitOpError() << "result #" << i; })))
         return WalkResult::interrupt();
     return WalkResult::advance();
   });

@@ -109,8 +109,9 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
   // Half of SBUF at most, as above.
   auto colsFor = [&](int ring, int64_t space) {
     int64_t budget = space - 128 - ring * nbuf * 64;
-    return std::min<int64_t>({std::max<int64_t>(1, budget / (bytesPerCol * ring)),
-                              widest, (int64_t)4096});
+    return std::min<int64_t>(
+        {std::max<int64_t>(1, budget / (bytesPerCol * ring)), widest,
+         (int64_t)4096});
   };
   int64_t cols = colsFor(kRing, e.sbufFree() / 2);
   // A wide fused expression on a small SBUF: the alignment slack of its many
@@ -146,23 +147,24 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
   }
   int64_t tileNo = 0;
   for (const Space &sp : spaces)
-  walk(sp, e.rows(), cols, [&](const TileRef &t) {
-    SmallVector<Buffer> &b = bufs[tileNo++ % kRing];
-    SmallVector<nc::AccessAttr> inTiles;
-    for (size_t i = 0; i < ins.size(); ++i) {
-      nc::AccessAttr sb = e.dense(b[i + 1], t.np, t.n, ins[i].elemType);
-      e.dma(sb, e.hbm(ins[i], t.offsets[i + 1], t.np, t.pstrides[i + 1], {t.n},
-                      {t.fstrides[i + 1]}));
-      inTiles.push_back(sb);
-    }
-    nc::AccessAttr o = e.dense(b[0], t.np, t.n, out.elemType);
-    SmallVector<nc::AccessAttr> tempTiles;
-    for (auto [i, ty] : llvm::enumerate(temps))
-      tempTiles.push_back(e.dense(b[ins.size() + 1 + i], t.np, t.n, ty));
-    fn(e, o, inTiles, tempTiles);
-    e.dma(e.hbm(out, t.offsets[0], t.np, t.pstrides[0], {t.n}, {t.fstrides[0]}),
+    walk(sp, e.rows(), cols, [&](const TileRef &t) {
+      SmallVector<Buffer> &b = bufs[tileNo++ % kRing];
+      SmallVector<nc::AccessAttr> inTiles;
+      for (size_t i = 0; i < ins.size(); ++i) {
+        nc::AccessAttr sb = e.dense(b[i + 1], t.np, t.n, ins[i].elemType);
+        e.dma(sb, e.hbm(ins[i], t.offsets[i + 1], t.np, t.pstrides[i + 1],
+                        {t.n}, {t.fstrides[i + 1]}));
+        inTiles.push_back(sb);
+      }
+      nc::AccessAttr o = e.dense(b[0], t.np, t.n, out.elemType);
+      SmallVector<nc::AccessAttr> tempTiles;
+      for (auto [i, ty] : llvm::enumerate(temps))
+        tempTiles.push_back(e.dense(b[ins.size() + 1 + i], t.np, t.n, ty));
+      fn(e, o, inTiles, tempTiles);
+      e.dma(
+          e.hbm(out, t.offsets[0], t.np, t.pstrides[0], {t.n}, {t.fstrides[0]}),
           o);
-  });
+    });
   e.release(mk);
   return success();
 }

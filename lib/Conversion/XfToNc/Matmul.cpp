@@ -84,8 +84,8 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
     int64_t wide = std::min(ceilDiv(s.n, nt), halfBanks);
     for (int64_t slots = 2 * m.dma.queues; slots >= 2 && !ringSlots;
          slots /= 2) {
-      int64_t need = fixed + slots * wide * nt * eb +
-                     2 * wide * nt * (cb + rb) + 64 * 8;
+      int64_t need =
+          fixed + slots * wide * nt * eb + 2 * wide * nt * (cb + rb) + 64 * 8;
       if (need <= e.sbufFree() / 2) {
         ringSlots = slots;
         nBlock = wide;
@@ -252,7 +252,7 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
   Emitter::Mark mk = e.mark();
   // Resident: one B block for all K, A^T for all K twice. Streaming: two
   // K steps of each.
-  int64_t bBytes = ringSlots ? ringSlots * blockCols * eb
+  int64_t bBytes = ringSlots  ? ringSlots * blockCols * eb
                    : resident ? bCopies * KT * blockCols * eb * nOps
                               : 2 * blockCols * eb;
   int64_t aTileBytes = resident ? aBytes : mt * eb;
@@ -377,8 +377,9 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
         // row-major B: one transfer moves them all (longer descriptors).
         if (!s.transposeB) {
           int64_t cn = std::min(blockCols, s.n - n0);
-          loadB(e.dense(*bBuf, kn, cn, et, opBase(o) + bBase(nb) + k * blockCols),
-                k0, kn, n0, cn, o);
+          loadB(
+              e.dense(*bBuf, kn, cn, et, opBase(o) + bBase(nb) + k * blockCols),
+              k0, kn, n0, cn, o);
           continue;
         }
         for (int64_t j = 0; j < blockTilesOf(nb); ++j) {

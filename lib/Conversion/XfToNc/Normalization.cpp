@@ -61,8 +61,8 @@ LogicalResult muir::lower::emitSoftmax(Emitter &e, Operation *op,
     nc::AccessAttr mx = e.column(stats[k], t.np, 0);
     nc::AccessAttr sum = e.column(stats[k], t.np, 1);
     nc::AccessAttr rs = e.column(stats[k], t.np, 2);
-    e.dma(xt, e.hbm(in, t.offsets[1], t.np, t.pstrides[1], {a},
-                    {t.fstrides[1]}));
+    e.dma(xt,
+          e.hbm(in, t.offsets[1], t.np, t.pstrides[1], {a}, {t.fstrides[1]}));
     e.reduce(AluOp::max, mx, xt, 1);
     e.ts(AluOp::mul, mx, mx, -1.0f);
     e.act(ActFunc::exp, xt, xt, 1.0f, /*bias=*/mx, /*accum=*/sum);
@@ -172,8 +172,7 @@ LogicalResult muir::lower::emitReduce(Emitter &e, Operation *op,
       continue;
     }
     count *= in.shape[d];
-    if (!redShape.empty() &&
-        redStrides.back() == inStrides[d] * in.shape[d]) {
+    if (!redShape.empty() && redStrides.back() == inStrides[d] * in.shape[d]) {
       redShape.back() *= in.shape[d];
       redStrides.back() = inStrides[d];
     } else {
@@ -203,7 +202,8 @@ LogicalResult muir::lower::emitReduce(Emitter &e, Operation *op,
   }
 
   // The innermost reduced group is chunked when a row does not fit.
-  int64_t inner = redShape.back(), outerRed = count / std::max<int64_t>(1, inner);
+  int64_t inner = redShape.back(),
+          outerRed = count / std::max<int64_t>(1, inner);
   int64_t chunk = std::max<int64_t>(
       1, std::min<int64_t>(inner, (e.sbufFree() / 3 - 256) / 4 /
                                       std::max<int64_t>(1, outerRed)));

@@ -1,4 +1,5 @@
-//===- Walk.h - tiled walks over strided index spaces -------------*- C++ -*-===//
+//===- Walk.h - tiled walks over strided index spaces -------------*- C++
+//-*-===//
 #ifndef MUIR_LIB_CONVERSION_XFTONC_WALK_H
 #define MUIR_LIB_CONVERSION_XFTONC_WALK_H
 
@@ -28,10 +29,10 @@ struct TileRef {
 /// splits a long contiguous last dimension over the partitions, so walks
 /// move big tiles instead of many small rows. With `ragged`, a last
 /// dimension that the partitions do not divide is split too when it is the
-/// only one left: the space becomes [p, q] with p partitions of q >= kMinPartitionCols elements,
-/// and the remainder (fewer than p elements) is returned as a second space
-/// to walk. Without it, only an even split of at least 64
-/// columns per partition is made.
+/// only one left: the space becomes [p, q] with p partitions of q >=
+/// kMinPartitionCols elements, and the remainder (fewer than p elements) is
+/// returned as a second space to walk. Without it, only an even split of at
+/// least 64 columns per partition is made.
 constexpr int64_t kMinPartitionCols = 64;
 inline std::optional<Space> coalesce(Space &s, int64_t rows,
                                      bool ragged = false) {
@@ -86,7 +87,7 @@ inline std::optional<Space> coalesce(Space &s, int64_t rows,
 
 /// Calls `fn` for every tile of at most `rows` x `maxCols`.
 inline void walk(const Space &s, int64_t rows, int64_t maxCols,
-          llvm::function_ref<void(const TileRef &)> fn) {
+                 llvm::function_ref<void(const TileRef &)> fn) {
   int64_t rank = s.shape.size();
   size_t nops = s.strides.size();
   int64_t pd = rank >= 2 ? rank - 2 : -1, fd = rank - 1;

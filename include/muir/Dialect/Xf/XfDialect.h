@@ -1,4 +1,5 @@
-//===- XfDialect.h - the xf transformer-graph dialect ------------*- C++ -*-===//
+//===- XfDialect.h - the xf transformer-graph dialect ------------*- C++
+//-*-===//
 #ifndef MUIR_DIALECT_XF_XFDIALECT_H
 #define MUIR_DIALECT_XF_XFDIALECT_H
 
@@ -9,8 +10,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#include "xf/XfDialect.h.inc"
 #include "xf/XfAttrs.h.inc"
+#include "xf/XfDialect.h.inc"
 
 namespace muir::xf {
 /// Fails, naming the value, when an operand or result tensor of `op` has a
