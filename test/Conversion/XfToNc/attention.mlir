@@ -175,3 +175,35 @@ func.func @attention_kv_cache_decode(%q: tensor<1x2x1x16xf32>, %kc: tensor<1x1x2
   %0 = xf.attention %q, %k, %v {causal = true} : (tensor<1x2x1x16xf32>, tensor<1x1x21x16xf32>, tensor<1x1x21x16xf32>) -> tensor<1x2x1x16xf32>
   return %0 : tensor<1x2x1x16xf32>
 }
+
+// -----
+
+// Key bias with scale 0.25: 1/scale = 4 is exact in bf16 (lo = 0), so the
+// bias is added by a one-row matmul; a second, zero row would turn a -inf
+// padding bias into 0 * -inf = NaN.
+// CHECK-LABEL: nc.kernel @attention_key_bias_exact_scale
+// CHECK: nc.iota <sbuf[0, 1] at [[INV:[0-9]+]] dims [8] {{.*}} : bf16> {base = 4 : i64, channel_multiplier = 0 : i64
+// CHECK: nc.dma <sbuf[0, 2] at [[B:[0-9]+]] dims [8] {{.*}} : bf16>, <hbm @arg3[2 x 0] at 0 dims [8]
+// CHECK: nc.matmul <psum[0, 8] at [[S:[0-9]+]] dims [8] {{.*}}, <sbuf[0, 16] {{.*}} : bf16>{{$}}
+// CHECK-NEXT: nc.matmul <psum[0, 8] at [[S]] dims [8] {{.*}}, <sbuf[0, 1] at [[INV]] dims [8] {{.*}}, <sbuf[0, 1] at [[B]] dims [8] {{.*}} {accumulate}
+// CHECK-NOT: <sbuf[0, 2] at [[INV]]
+func.func @attention_key_bias_exact_scale(%q: tensor<1x1x8x16xbf16>, %k: tensor<1x1x8x16xbf16>, %v: tensor<1x1x8x16xbf16>, %m: tensor<1x8xbf16>) -> tensor<1x1x8x16xbf16> {
+  %0 = xf.attention %q, %k, %v key_bias %m {scale = 0.25 : f32} : (tensor<1x1x8x16xbf16>, tensor<1x1x8x16xbf16>, tensor<1x1x8x16xbf16>, tensor<1x8xbf16>) -> tensor<1x1x8x16xbf16>
+  return %0 : tensor<1x1x8x16xbf16>
+}
+
+// -----
+
+// Causal f16: -3e38 is -inf in f16, so no mask tile and no identity x mask
+// matmul (zeros times -inf would be NaN); each diagonal block is masked by
+// affine_select on its fp32 scaled copy instead, as for 1-byte types.
+// CHECK-LABEL: nc.kernel @causal_attention_f16
+// CHECK-NOT: nc.iota
+// CHECK: nc.matmul <psum[0, 16] at {{[0-9]+}} dims [16] {{.*}} : f16>{{$}}
+// CHECK-NOT: {accumulate}
+// CHECK: nc.affine_select <sbuf[0, 16] at [[C0:[0-9]+]] dims [16] {{.*}} : f32>, <sbuf[0, 16] at [[C0]] dims [16] {{.*}} {base = 0 : i64, channel_multiplier = 1 : i64, coefficients = array<i64: -1>, fill = -3.000000e+38 : f32}
+// CHECK: nc.affine_select <sbuf[0, 8] at {{[0-9]+}} dims [24] {{.*}} {base = 16 : i64
+func.func @causal_attention_f16(%q: tensor<1x1x24x16xf16>, %k: tensor<1x1x24x16xf16>, %v: tensor<1x1x24x16xf16>) -> tensor<1x1x24x16xf16> {
+  %0 = xf.attention %q, %k, %v {causal = true} : (tensor<1x1x24x16xf16>, tensor<1x1x24x16xf16>, tensor<1x1x24x16xf16>) -> tensor<1x1x24x16xf16>
+  return %0 : tensor<1x1x24x16xf16>
+}
