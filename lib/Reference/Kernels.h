@@ -8,6 +8,7 @@
 #define MUIR_LIB_REFERENCE_KERNELS_H
 
 #include "muir/Reference/Reference.h"
+#include "muir/Support/Gemm.h"
 
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/ArrayRef.h"
@@ -68,20 +69,8 @@ void softmaxRow(float *row, int64_t n, int64_t live);
 // Matrix product (Gemm.cpp)
 //===----------------------------------------------------------------------===//
 
-/// A strided f32 matrix: element (i, j) at data[i * rowStride + j * colStride].
-struct MatrixView {
-  const float *data;
-  int64_t rowStride, colStride;
-  const float *at(int64_t i, int64_t j) const {
-    return data + i * rowStride + j * colStride;
-  }
-};
-
-/// c[m x n] (row stride ldc) = a[m x k] b[k x n] in f32, every element one
-/// fused multiply-add chain over k in order from +0 (independent of the
-/// instruction set and the blocking).
-void gemm(int64_t m, int64_t n, int64_t k, const MatrixView &a,
-          const MatrixView &b, float *c, int64_t ldc);
+using muir::gemm;
+using muir::MatrixView;
 
 /// Visits every index of `shape` in row-major order, calling
 /// f(flatOut, off[0], ..., off[N-1]) where off[k] = sum idx[d] * strides[k][d]

@@ -7,9 +7,9 @@
 // the hazard checker (vector clocks over semaphores) proves it race-free.
 //
 //===----------------------------------------------------------------------===//
-#include "Gemm.h"
 #include "SimInternal.h"
 #include "muir/Support/CheckedSize.h"
+#include "muir/Support/Gemm.h"
 #include "muir/Target/Cost.h"
 #include "muir/Target/Validate.h"
 
@@ -684,8 +684,9 @@ public:
           read(idx, st, a);
           read(idx, mv, b);
           std::vector<float> r(size_t(M * N));
-          gemmTransposedLhs(a.data(), b.data(), r.data(), K, M, N,
-                            /*accumulate=*/false);
+          // R[M, N] = S^T V: S is [K, M] row-major, read transposed.
+          gemm(M, N, K, MatrixView{a.data(), 1, M}, MatrixView{b.data(), N, 1},
+               r.data(), N);
           if (in.params[0] != 0) { // the product is added to the PSUM tile
             read(idx, d, c);
             for (size_t i = 0; i < r.size(); ++i)

@@ -12,7 +12,7 @@
 // it from C (never re-rounding: it is f32 throughout) for the next panel.
 //
 //===----------------------------------------------------------------------===//
-#include "Kernels.h"
+#include "muir/Support/Gemm.h"
 
 #include "llvm/Support/Process.h"
 
@@ -27,7 +27,7 @@
 #define MUIR_REF_X86_KERNELS 1
 #endif
 
-using namespace muir::ref::detail;
+using muir::MatrixView;
 using llvm::StringRef;
 
 namespace {
@@ -182,8 +182,8 @@ int64_t roundUp(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 
 } // namespace
 
-void muir::ref::detail::gemm(int64_t m, int64_t n, int64_t k,
-                             const MatrixView &a, const MatrixView &b, float *c,
+void muir::gemm(int64_t m, int64_t n, int64_t k, const MatrixView &a,
+                const MatrixView &b, float *c,
                              int64_t ldc) {
   static const Kernel kernel = pickKernel();
   const int mr = kernel.mr, nr = kernel.nr;
