@@ -669,5 +669,74 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
+//===----------------------------------------------------------------------===//
+// Kernel
+//===----------------------------------------------------------------------===//
+
+YieldOp KernelOp::getYield() {
+  return llvm::cast<YieldOp>(getBody().front().getTerminator());
+}
+
+/// The op type a kernel of `kind` is built around, if it names one.
+template <typename OpT>
+static Operation *onlyOp(Block &b, unsigned &count) {
+  Operation *found = nullptr;
+  count = 0;
+  for (Operation &op : b)
+    if (llvm::isa<OpT>(op)) {
+      found = &op;
+      ++count;
+    }
+  return count == 1 ? found : nullptr;
+}
+
+Operation *KernelOp::getAnchor() {
+  Block &b = getBody().front();
+  unsigned n = 0;
+  switch (getKind()) {
+  case KernelKind::matmul:
+    return onlyOp<MatmulOp>(b, n);
+  case KernelKind::attention:
+    return onlyOp<AttentionOp>(b, n);
+  case KernelKind::rope:
+    return onlyOp<RopeOp>(b, n);
+  default:
+    break;
+  }
+  YieldOp y = getYield();
+  if (y.getValues().size() != 1)
+    return nullptr;
+  Operation *d = y.getValues().front().getDefiningOp();
+  return d && d->getBlock() == &b ? d : nullptr;
+}
+
+LogicalResult KernelOp::verify() {
+  Block &b = getBody().front();
+  if (b.getNumArguments() != 0)
+    return emitOpError("body takes no block arguments (it reads the values "
+                       "it needs from above)");
+  auto y = llvm::dyn_cast_or_null<YieldOp>(
+      b.empty() ? nullptr : b.getTerminator());
+  if (!y)
+    return emitOpError("body must end with xf.yield");
+  if (y.getValues().getTypes() != getResultTypes())
+    return emitOpError("yields ")
+           << y.getValues().size() << " values whose types differ from the "
+           << getNumResults() << " results";
+  for (Operation &op : b.without_terminator()) {
+    if (llvm::isa<KernelOp>(op))
+      return op.emitOpError("cannot be nested in another xf.kernel");
+    if (!op.getDialect() || !llvm::isa<XfDialect>(op.getDialect()))
+      return op.emitOpError("cannot be part of an xf.kernel: only xf ops "
+                            "are fused");
+  }
+  if (!getAnchor())
+    return emitOpError("of kind '")
+           << stringifyKernelKind(getKind())
+           << "' has no anchor op (exactly one op of its family, or the op "
+              "defining its single yielded value)";
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "xf/XfOps.cpp.inc"

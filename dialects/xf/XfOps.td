@@ -446,4 +446,76 @@ def Xf_ConstantOp : Xf_Op<"constant", [ConstantLike,
   let hasFolder = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Fused kernels
+//===----------------------------------------------------------------------===//
+
+def Xf_KernelKind : I32EnumAttr<"KernelKind", "what a fused kernel computes", [
+    I32EnumAttrCase<"elementwise", 0>, I32EnumAttrCase<"matmul", 1>,
+    I32EnumAttrCase<"gated_matmul", 2>, I32EnumAttrCase<"batch_matmul", 3>,
+    I32EnumAttrCase<"attention", 4>, I32EnumAttrCase<"rope", 5>,
+    I32EnumAttrCase<"softmax", 6>, I32EnumAttrCase<"norm", 7>,
+    I32EnumAttrCase<"reduce", 8>, I32EnumAttrCase<"gather", 9>,
+    I32EnumAttrCase<"data_movement", 10>]> {
+  let cppNamespace = "::muir::xf";
+}
+
+def Xf_KernelOp : Op<Xf_Dialect, "kernel", [RecursiveMemoryEffects,
+    SingleBlock]> {
+  let summary = "a group of xf ops compiled as one accelerator kernel";
+  let description = [{
+    Made by `muir-xf-fuse`: the ops of the region run as one kernel whose
+    intermediates stay on chip; only the values the region yields are
+    written to device memory. The region captures the values it reads from
+    above (like IREE's `flow.dispatch.region`), so the graph around it is
+    unchanged. Semantics are exactly those of the region's ops run in order.
+
+    `name` is unique in the function (`k<N>`, in program order) and is how
+    a kernel is named on the command line and from Python when its
+    configuration is overridden. `kind` says which kernel family computes
+    the group; its anchor op is the one the family is built around (the
+    matmul of a `matmul` kernel, the attention of an `attention` kernel,
+    the root of an `elementwise` chain), and the other ops are fused into
+    it:
+
+    * `elementwise`: a tree of same-shape elementwise ops, computed tile by
+      tile on chip.
+    * `matmul`: one `xf.matmul`, optionally with a residual `xf.add`
+      applied while the accumulator leaves PSUM.
+    * `gated_matmul`: two matmuls of the same left operand combined by an
+      elementwise tree (SwiGLU, GeGLU).
+    * `attention`: an `xf.attention` with the head transposes around it
+      (read and written as strided views) and the sequence concats of a KV
+      cache (read in place).
+    * `rope`: an `xf.rope`, with a head transpose of its input read as a view.
+    * the others hold one op of that family.
+
+    `config` (set by `muir-xf-kernel-config`, or by hand) fixes the
+    kernel's schedule: see docs/passes.md for its keys per kind. Without
+    it, the lowering plans the kernel itself, the same way.
+  }];
+  let arguments = (ins StrAttr:$name, Xf_KernelKind:$kind,
+                   OptionalAttr<DictionaryAttr>:$config);
+  let results = (outs Variadic<Xf_AnyTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $name $kind (`config` $config^)? attr-dict-with-keyword `:`
+    type($results) $body
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The terminator.
+    YieldOp getYield();
+    /// The op the kernel family is built around (see the description).
+    mlir::Operation *getAnchor();
+  }];
+}
+
+def Xf_YieldOp : Op<Xf_Dialect, "yield", [Pure, Terminator,
+    HasParent<"KernelOp">]> {
+  let summary = "the values an xf.kernel writes to device memory";
+  let arguments = (ins Variadic<Xf_AnyTensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
 #endif // MUIR_XF_OPS

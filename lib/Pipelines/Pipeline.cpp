@@ -22,7 +22,13 @@ void muir::buildCompilePipeline(OpPassManager &pm, const CompileOptions &opts) {
   // 1. Normalisation: folds (x*1, transpose pairs, reshape chains) and CSE.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  // 2-6. Layout, tiling, scheduling and on-chip allocation, per kernel.
+  // 2. Fusion: every group of ops that runs as one kernel becomes an
+  //    xf.kernel region (the decisions are visible and testable here).
+  XfFusePassOptions fuse;
+  fuse.target = opts.target;
+  fuse.entry = opts.entry;
+  pm.addPass(createXfFusePass(fuse));
+  // 3-6. Layout, tiling, scheduling and on-chip allocation, per kernel.
   LowerXfToNcPassOptions lower;
   lower.target = opts.target;
   lower.entry = opts.entry;

@@ -11,6 +11,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <functional>
+
 namespace muir {
 #define GEN_PASS_DECL
 #include "muir/Conversion/Passes.h.inc"
@@ -28,6 +30,17 @@ mlir::func::FuncOp selectEntryFunction(mlir::ModuleOp module,
 /// do not fit the HBM of `m`. Cheap: it only reads types.
 mlir::LogicalResult checkCapacity(mlir::func::FuncOp func,
                                   const target::Machine &m);
+
+/// Asked before each fusion: (fusion kind, producer, consumer) -> allowed.
+/// Kinds: "kv-concat", "elementwise", "residual", "gated", "head-transpose".
+using FusionControl =
+    std::function<bool(llvm::StringRef, mlir::Operation *, mlir::Operation *)>;
+
+/// Groups the ops of `func` (a single block of xf ops) into `xf.kernel`
+/// regions, one per accelerator kernel, making each fusion `control`
+/// allows (all when empty); see muir-xf-fuse.
+void formKernels(mlir::func::FuncOp func, const target::Machine &m,
+                 FusionControl control = {});
 
 struct CompileOptions {
   std::string target = "trn2";

@@ -22,6 +22,32 @@ def CheckCapacityPass : Pass<"muir-check-capacity", "mlir::ModuleOp"> {
   ];
 }
 
+def XfFusePass : Pass<"muir-xf-fuse", "mlir::ModuleOp"> {
+  let summary = "Group xf ops into xf.kernel regions, one per accelerator kernel";
+  let description = [{
+    Decides every fusion and makes it visible: each group of ops that runs
+    as one kernel becomes an `xf.kernel` region (named `k0`, `k1`, ... in
+    program order, with its kind), and every other op of the entry function
+    but constants and reshapes a kernel of its own. Fusions: `kv-concat` (a
+    sequence concat feeding only attention keys/values is read in place),
+    `elementwise` (single-use same-shape elementwise producers computed on
+    chip in their user), `residual` (matmul + add in the accumulator's
+    evacuation), `gated` (two products of one A combined by an elementwise
+    tree: SwiGLU), `head-transpose` (transposes around rope and attention
+    read or written as strided views). `disable=` turns fusions off by kind;
+    C++ callers pass a control function to `formKernels`.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"trn2\"",
+           "machine description name or path (for on-chip fit checks)">,
+    Option<"entry", "entry", "std::string", /*default=*/"\"\"",
+           "function to fuse (default: @main, else the only public one)">,
+    ListOption<"disable", "disable", "std::string",
+               "fusion kinds not to make (kv-concat, elementwise, residual, "
+               "gated, head-transpose)">,
+  ];
+}
+
 def LowerXfToNcPass : Pass<"muir-lower-xf-to-nc", "mlir::ModuleOp"> {
   let summary = "Lower an xf function to an nc kernel: layout, tiling, emission";
   let description = [{

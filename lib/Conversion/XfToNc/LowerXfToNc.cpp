@@ -6,7 +6,7 @@
 // and working sets that cannot fit are errors on the op, never a crash.
 //
 //===----------------------------------------------------------------------===//
-#include "Kernels.h"
+#include "Fusion.h"
 
 #include "muir/Conversion/Passes.h"
 #include "muir/Dialect/Xf/XfDialect.h"
@@ -29,38 +29,6 @@ using namespace muir::lower;
 using nc::ActFunc;
 using nc::AluOp;
 
-static bool isElementwise(Operation *op);
-
-/// The 2-D problem of an xf.matmul.
-static MatmulShape shapeOf(xf::MatmulOp mm) {
-  auto at = mm.getLhs().getType();
-  auto ct = mm.getType();
-  bool ta = mm.getTransposeLhs();
-  return {ct.getDimSize(0), ta ? at.getDimSize(0) : at.getDimSize(1),
-          ct.getDimSize(1), ta, mm.getTransposeRhs()};
-}
-
-/// The expression tree an elementwise root computes on chip: absorbed
-/// producers (fused elementwise ops) are nodes, everything else is a leaf
-/// read from HBM (or, for a gated product, from PSUM).
-struct FusedTree {
-  struct Node {
-    Operation *op;
-    SmallVector<int> args; // >= 0: leaf index; < 0: -(node + 1)
-  };
-  SmallVector<Node> nodes; // operands before users
-  SmallVector<Value> leaves;
-  SmallVector<int> rootArgs;
-  /// Element types of the nodes' results (their scratch tiles).
-  SmallVector<Type> nodeTypes() const {
-    SmallVector<Type> t;
-    for (const Node &n : nodes)
-      t.push_back(llvm::cast<RankedTensorType>(n.op->getResult(0).getType())
-                      .getElementType());
-    return t;
-  }
-};
-
 namespace {
 class Lowering {
 public:
@@ -79,6 +47,10 @@ private:
   /// output transpose attention writes in place).
   Location kernelLoc(Operation *root);
   FusedTree fusedTree(Operation *root) const;
+  /// Reads the fusion decisions of one xf.kernel into the sets below, after
+  /// checking the region holds what its kind says (an error on the kernel
+  /// otherwise: a hand-written region must not be lowered wrongly).
+  LogicalResult absorbKernel(xf::KernelOp k);
   std::optional<HbmValue>
   foldableTransposeInput(xf::TransposeOp t,
                          const DenseMap<Value, unsigned> &resultIndex);
@@ -107,9 +79,19 @@ private:
   /// its own kernel; the two matmuls are not emitted on their own.
   llvm::DenseMap<Operation *, std::pair<xf::MatmulOp, xf::MatmulOp>> gatedRoots;
   llvm::SmallPtrSet<Operation *, 8> gatedMatmuls;
+  /// Transposes inside a rope or attention kernel: read (or, around an
+  /// attention result, written) as strided views where the layout allows.
+  llvm::SmallPtrSet<Operation *, 8> viewTransposes;
   int64_t hbmTop = 0;
   unsigned scratch = 0;
 };
+
+/// The value a kernel result stands for: the one its region yields.
+static Value innerValue(Value v) {
+  while (auto k = v.getDefiningOp<xf::KernelOp>())
+    v = k.getYield().getValues()[llvm::cast<OpResult>(v).getResultNumber()];
+  return v;
+}
 } // namespace
 
 /// `v` transposed by `perm` as a strided view of the same bytes; with
@@ -153,7 +135,8 @@ std::optional<HbmValue>
 Lowering::foldableTransposeInput(xf::TransposeOp t,
                                  const DenseMap<Value, unsigned> &resultIndex) {
   Value r = t.getResult();
-  if (!r.hasOneUse() || resultIndex.count(r) || !values.count(t.getInput()))
+  if (!viewTransposes.count(t) || !r.hasOneUse() || resultIndex.count(r) ||
+      !values.count(t.getInput()))
     return std::nullopt;
   const HbmValue &in = values.find(t.getInput())->second;
   if (!in.view.empty())
@@ -175,7 +158,7 @@ xf::TransposeOp Lowering::attentionOutputTranspose(Operation *op) {
   if (!att || !att.getResult().hasOneUse())
     return {};
   auto t = llvm::dyn_cast<xf::TransposeOp>(*att.getResult().getUsers().begin());
-  if (!t)
+  if (!t || !viewTransposes.count(t))
     return {};
   // The view attention writes must keep the head dimension contiguous.
   ArrayRef<int64_t> perm = t.getPermutation();
@@ -250,107 +233,28 @@ LogicalResult Lowering::run() {
     values[arg] =
         declare(("arg" + Twine(i)).str(), type, nc::TensorKind::input);
   }
-  // Results written by an op land directly in the output tensor.
+  // Results written by an op land directly in the output tensor. A
+  // kernel's result is its region's yielded value.
   auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
   DenseMap<Value, unsigned> resultIndex;
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
-    Operation *def = v.getDefiningOp();
+    Value iv = innerValue(v);
+    Operation *def = iv.getDefiningOp();
     if (def && !llvm::isa<xf::ReshapeOp, xf::ConstantOp>(def) &&
-        !resultIndex.count(v))
-      resultIndex[v] = i;
+        !resultIndex.count(iv))
+      resultIndex[iv] = i;
   }
 
-  // Fusion: a KV-cache concat along the sequence that only feeds attention
-  // keys or values is never materialised; attention reads the pieces.
-  for (Operation &op : func.getBody().front().without_terminator())
-    if (auto c = llvm::dyn_cast<xf::ConcatOp>(op)) {
-      int64_t rank = c.getType().getRank();
-      int64_t axis = (int64_t)c.getAxis();
-      if (axis < 0)
-        axis += rank;
-      Value r = c.getResult();
-      if (rank == 4 && axis == 2 && r.hasOneUse() && !resultIndex.count(r))
-        if (auto att = llvm::dyn_cast<xf::AttentionOp>(*r.getUsers().begin()))
-          if (att.getQuery() != r)
-            fusedConcats.insert(c);
-    }
-
-  // Fusion: an elementwise op whose only use is an elementwise op of the
-  // same shape is computed on chip inside that op's kernel (bias + gelu,
-  // silu(g) * u, scale + residual...): its value never goes to HBM.
-  for (Operation &op : func.getBody().front().without_terminator()) {
-    if (!isElementwise(&op) || op.getNumResults() != 1)
-      continue;
-    Value r = op.getResult(0);
-    if (!r.hasOneUse() || resultIndex.count(r))
-      continue;
-    Operation *user = *r.getUsers().begin();
-    if (user->getBlock() == op.getBlock() && isElementwise(user) &&
-        !llvm::isa<xf::CastOp>(user) &&
-        llvm::cast<RankedTensorType>(r.getType()).getShape() ==
-            llvm::cast<RankedTensorType>(user->getResult(0).getType())
-                .getShape())
-      fusedElementwise.insert(&op);
-  }
-
-  // Fusion: matmul + residual add (the residual read in the epilogue).
-  for (Operation &op : func.getBody().front().without_terminator()) {
-    auto add = llvm::dyn_cast<xf::AddOp>(op);
-    if (!add || fusedElementwise.count(add))
-      continue;
-    for (Value v : {add.getLhs(), add.getRhs()}) {
-      auto mm = v.getDefiningOp<xf::MatmulOp>();
-      Value other = v == add.getLhs() ? add.getRhs() : add.getLhs();
-      if (!mm || !v.hasOneUse() || resultIndex.count(v) || other == v ||
-          other.getType() != v.getType() || add.getType() != v.getType() ||
-          (other.getDefiningOp() &&
-           fusedElementwise.count(other.getDefiningOp())))
-        continue;
-      fusedMatmuls.insert(mm);
-      break;
-    }
-  }
-
-  // Fusion: gated products (SwiGLU / GeGLU MLPs).
-  for (Operation &op : func.getBody().front().without_terminator()) {
-    if (!isElementwise(&op) || fusedElementwise.count(&op) ||
-        llvm::isa<xf::CastOp>(op))
-      continue;
-    FusedTree tree = fusedTree(&op);
-    ArrayRef<Value> leaves = tree.leaves;
-    if (leaves.size() != 2)
-      continue;
-    auto g = leaves[0].getDefiningOp<xf::MatmulOp>();
-    auto u = leaves[1].getDefiningOp<xf::MatmulOp>();
-    auto outType = llvm::cast<RankedTensorType>(op.getResult(0).getType());
-    if (!g || !u || g.getLhs() != u.getLhs() ||
-        g.getTransposeLhs() != u.getTransposeLhs() ||
-        g.getTransposeRhs() != u.getTransposeRhs() ||
-        g.getType() != u.getType() ||
-        g.getType().getShape() != outType.getShape() ||
-        !leaves[0].hasOneUse() || !leaves[1].hasOneUse() ||
-        resultIndex.count(leaves[0]) || resultIndex.count(leaves[1]) ||
-        fusedMatmuls.count(g) || fusedMatmuls.count(u))
-      continue;
-    MatmulShape shape = shapeOf(g);
-    // Scratch: the two rounded products, then one tile per tree node.
-    unsigned tempBytes = 2 * Emitter::bytesOf(g.getType().getElementType());
-    for (Type t : tree.nodeTypes())
-      tempBytes += Emitter::bytesOf(t);
-    if (!gatedMatmulFits(
-            m, shape, Emitter::bytesOf(g.getLhs().getType().getElementType()),
-            Emitter::bytesOf(outType.getElementType()), tempBytes))
-      continue;
-    gatedRoots[&op] = {g, u};
-    gatedMatmuls.insert(g);
-    gatedMatmuls.insert(u);
-  }
+  // Fusion was decided by muir-xf-fuse: read it from the xf.kernel regions.
+  for (auto k : func.getBody().front().getOps<xf::KernelOp>())
+    if (failed(absorbKernel(k)))
+      return failure();
 
   b.setInsertionPointToEnd(body);
-  for (Operation &op : func.getBody().front().without_terminator()) {
+  auto step = [&](Operation &op) -> LogicalResult {
     if (fusedConcats.count(&op) || fusedElementwise.count(&op) ||
         fusedMatmuls.count(&op) || gatedMatmuls.count(&op))
-      continue;
+      return success();
     if (auto c = llvm::dyn_cast<xf::ConstantOp>(op)) {
       auto type = llvm::cast<RankedTensorType>(c.getType());
       ElementsAttr value = c.getValue();
@@ -362,14 +266,14 @@ LogicalResult Lowering::run() {
       }
       values[c.getResult()] = declare(("const" + Twine(scratch++)).str(), type,
                                       nc::TensorKind::constant, value);
-      continue;
+      return success();
     }
     if (auto r = llvm::dyn_cast<xf::ReshapeOp>(op)) {
       HbmValue v = values.lookup(r.getInput());
       v.shape.assign(r.getType().getShape().begin(),
                      r.getType().getShape().end());
       values[r.getResult()] = v;
-      continue;
+      return success();
     }
     if (op.getNumResults() != 1 || op.getDialect() == nullptr ||
         !llvm::isa<xf::XfDialect>(op.getDialect()))
@@ -380,10 +284,10 @@ LogicalResult Lowering::run() {
     // written in place by it (declared below). Neither is copied.
     if (auto t = llvm::dyn_cast<xf::TransposeOp>(op)) {
       if (values.count(t.getResult()))
-        continue;
+        return success();
       if (std::optional<HbmValue> v = foldableTransposeInput(t, resultIndex)) {
         values[t.getResult()] = *v;
-        continue;
+        return success();
       }
     }
     Value res = op.getResult(0);
@@ -424,10 +328,24 @@ LogicalResult Lowering::run() {
           break;
         }
     }
+    return success();
+  };
+  for (Operation &op : func.getBody().front().without_terminator()) {
+    auto k = llvm::dyn_cast<xf::KernelOp>(op);
+    if (!k) {
+      if (failed(step(op)))
+        return failure();
+      continue;
+    }
+    for (Operation &inner : k.getBody().front().without_terminator())
+      if (failed(step(inner)))
+        return failure();
+    for (auto [r, y] : llvm::zip(k.getResults(), k.getYield().getValues()))
+      values[r] = values.lookup(y);
   }
   // Results that are not written by an op of their own: copy them out.
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
-    auto it = resultIndex.find(v);
+    auto it = resultIndex.find(innerValue(v));
     if (it != resultIndex.end() && it->second == i)
       continue;
     auto type = llvm::cast<RankedTensorType>(v.getType());
@@ -450,37 +368,110 @@ LogicalResult Lowering::lowerUnary(Operation *op, Value in, ActFunc f,
       });
 }
 
-static std::optional<AluOp> binaryAlu(Operation *op) {
-  return llvm::TypeSwitch<Operation *, std::optional<AluOp>>(op)
-      .Case([](xf::AddOp) { return AluOp::add; })
-      .Case([](xf::SubOp) { return AluOp::sub; })
-      .Case([](xf::MulOp) { return AluOp::mul; })
-      .Case([](xf::DivOp) { return AluOp::div; })
-      .Case([](xf::MaxOp) { return AluOp::max; })
-      .Case([](xf::MinOp) { return AluOp::min; })
-      .Default([](Operation *) { return std::nullopt; });
-}
-
-static std::optional<ActFunc> unaryAct(Operation *op) {
-  return llvm::TypeSwitch<Operation *, std::optional<ActFunc>>(op)
-      .Case([](xf::ExpOp) { return ActFunc::exp; })
-      .Case([](xf::LogOp) { return ActFunc::log; })
-      .Case([](xf::TanhOp) { return ActFunc::tanh; })
-      .Case([](xf::SqrtOp) { return ActFunc::sqrt; })
-      .Case([](xf::RsqrtOp) { return ActFunc::rsqrt; })
-      .Case([](xf::SigmoidOp) { return ActFunc::sigmoid; })
-      .Case([](xf::ReluOp) { return ActFunc::relu; })
-      .Case([](xf::SiluOp) { return ActFunc::silu; })
-      .Case([](xf::GeluOp g) {
-        return g.getApproximate() == xf::GeluApproximation::tanh
-                   ? ActFunc::gelu_tanh
-                   : ActFunc::gelu;
-      })
-      .Default([](Operation *) { return std::nullopt; });
-}
-
-static bool isElementwise(Operation *op) {
-  return binaryAlu(op) || unaryAct(op) || llvm::isa<xf::NegOp, xf::CastOp>(op);
+LogicalResult Lowering::absorbKernel(xf::KernelOp k) {
+  Operation *anchor = k.getAnchor();
+  Block &kb = k.getBody().front();
+  auto bad = [&](Operation *op, const Twine &why) {
+    return k.emitOpError() << "'" << k.getName() << "' of kind '"
+                           << xf::stringifyKernelKind(k.getKind())
+                           << "' cannot hold " << op->getName() << ": " << why;
+  };
+  if (k.getNumResults() != 1)
+    return k.emitOpError() << "'" << k.getName()
+                           << "' must yield exactly one value to be lowered";
+  auto outShape =
+      llvm::cast<RankedTensorType>(k.getResult(0).getType()).getShape();
+  switch (k.getKind()) {
+  case xf::KernelKind::elementwise:
+  case xf::KernelKind::gated_matmul: {
+    bool gated = k.getKind() == xf::KernelKind::gated_matmul;
+    if (!isElementwise(anchor) || (gated && llvm::isa<xf::CastOp>(anchor)))
+      return bad(anchor, "its root must be an elementwise op");
+    SmallVector<xf::MatmulOp> mms;
+    for (Operation &op : kb.without_terminator()) {
+      if (&op == anchor)
+        continue;
+      if (auto mm = llvm::dyn_cast<xf::MatmulOp>(op); mm && gated) {
+        mms.push_back(mm);
+        continue;
+      }
+      if (!isElementwise(&op))
+        return bad(&op, "only elementwise ops fuse into an elementwise root");
+      Value r = op.getResult(0);
+      if (!r.hasOneUse() || r.getUsers().begin()->getBlock() != &kb ||
+          llvm::isa<xf::CastOp>(*r.getUsers().begin()) ||
+          llvm::cast<RankedTensorType>(r.getType()).getShape() != outShape)
+        return bad(&op, "a fused elementwise op must have the root's shape "
+                        "and one use, by an elementwise op of the kernel "
+                        "other than a cast");
+      fusedElementwise.insert(&op);
+    }
+    if (!gated)
+      return success();
+    FusedTree tree = fusedTree(anchor);
+    xf::MatmulOp g, u;
+    if (tree.leaves.size() == 2) {
+      g = tree.leaves[0].getDefiningOp<xf::MatmulOp>();
+      u = tree.leaves[1].getDefiningOp<xf::MatmulOp>();
+    }
+    if (mms.size() != 2 || !g || !u || g->getBlock() != &kb ||
+        u->getBlock() != &kb || g.getLhs() != u.getLhs() ||
+        g.getTransposeLhs() != u.getTransposeLhs() ||
+        g.getTransposeRhs() != u.getTransposeRhs() ||
+        g.getType() != u.getType() || g.getType().getShape() != outShape)
+      return bad(anchor, "a gated product combines exactly two same-shaped "
+                         "matmuls of one left operand, its tree's only leaves");
+    gatedRoots[anchor] = {g, u};
+    gatedMatmuls.insert(g);
+    gatedMatmuls.insert(u);
+    return success();
+  }
+  case xf::KernelKind::matmul: {
+    auto mm = llvm::cast<xf::MatmulOp>(anchor);
+    for (Operation &op : kb.without_terminator()) {
+      if (&op == anchor)
+        continue;
+      auto add = llvm::dyn_cast<xf::AddOp>(op);
+      if (!add || (add.getLhs() != mm.getResult() &&
+                   add.getRhs() != mm.getResult()) ||
+          add.getLhs() == add.getRhs() ||
+          add.getLhs().getType() != add.getRhs().getType() ||
+          add.getType() != mm.getType() || !mm.getResult().hasOneUse())
+        return bad(&op, "a matmul kernel fuses only a residual add of its "
+                        "result and a same-typed tensor");
+      fusedMatmuls.insert(mm);
+    }
+    return success();
+  }
+  case xf::KernelKind::attention:
+  case xf::KernelKind::rope: {
+    for (Operation &op : kb.without_terminator()) {
+      if (&op == anchor)
+        continue;
+      if (llvm::isa<xf::TransposeOp>(op)) {
+        viewTransposes.insert(&op);
+        continue;
+      }
+      auto c = llvm::dyn_cast<xf::ConcatOp>(op);
+      auto att = llvm::dyn_cast<xf::AttentionOp>(anchor);
+      int64_t axis = c ? (int64_t)c.getAxis() : 0;
+      if (c && axis < 0)
+        axis += c.getType().getRank();
+      if (!c || !att || c.getType().getRank() != 4 || axis != 2 ||
+          !c.getResult().hasOneUse() || att.getQuery() == c.getResult() ||
+          *c.getResult().getUsers().begin() != anchor)
+        return bad(&op, "only head transposes (and, around an attention, "
+                        "sequence concats of its keys or values) fuse here");
+      fusedConcats.insert(c);
+    }
+    return success();
+  }
+  default:
+    for (Operation &op : kb.without_terminator())
+      if (&op != anchor)
+        return bad(&op, "this kind of kernel holds one op");
+    return success();
+  }
 }
 
 Location Lowering::kernelLoc(Operation *root) {
@@ -519,25 +510,8 @@ static void emitOnTiles(Emitter &e, Operation *op, nc::AccessAttr out,
 }
 
 FusedTree Lowering::fusedTree(Operation *root) const {
-  FusedTree t;
-  std::function<int(Value)> visit = [&](Value v) -> int {
-    Operation *d = v.getDefiningOp();
-    if (d && fusedElementwise.count(d)) {
-      FusedTree::Node n{d, {}};
-      for (Value o : d->getOperands())
-        n.args.push_back(visit(o));
-      t.nodes.push_back(std::move(n));
-      return -(int)t.nodes.size();
-    }
-    auto it = llvm::find(t.leaves, v);
-    if (it != t.leaves.end())
-      return it - t.leaves.begin();
-    t.leaves.push_back(v);
-    return t.leaves.size() - 1;
-  };
-  for (Value o : root->getOperands())
-    t.rootArgs.push_back(visit(o));
-  return t;
+  return buildFusedTree(
+      root, [&](Operation *d) { return fusedElementwise.count(d) > 0; });
 }
 
 LogicalResult Lowering::lowerElementwise(Operation *root) {

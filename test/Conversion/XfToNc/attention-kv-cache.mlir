@@ -1,4 +1,4 @@
-// RUN: muir-opt %s --muir-lower-xf-to-nc="target=trn2" | FileCheck %s
+// RUN: muir-opt %s --muir-xf-fuse="target=trn2" --muir-lower-xf-to-nc="target=trn2" | FileCheck %s
 
 // A KV-cache concat that only feeds attention is read in place: no scratch
 // tensor for the 41-position keys/values, and K^T chunk 0 comes straight from

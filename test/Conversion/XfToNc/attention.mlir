@@ -1,4 +1,4 @@
-// RUN: muir-opt %s -split-input-file --muir-lower-xf-to-nc="target=small" | FileCheck %s
+// RUN: muir-opt %s -split-input-file --muir-xf-fuse="target=small" --muir-lower-xf-to-nc="target=small" | FileCheck %s
 
 // One head, 8 queries x 8 keys, head dim 16, f32: the flash-attention
 // pipeline once. K^T arrives by a transposing DMA (D = 16 on partitions), V

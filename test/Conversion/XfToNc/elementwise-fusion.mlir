@@ -1,4 +1,4 @@
-// RUN: muir-opt %s -split-input-file --muir-lower-xf-to-nc="target=small" | FileCheck %s
+// RUN: muir-opt %s -split-input-file --muir-xf-fuse="target=small" --muir-lower-xf-to-nc="target=small" | FileCheck %s
 
 // bias + gelu and the residual add: one kernel, intermediates on chip.
 // CHECK-LABEL: nc.kernel @bias_gelu_residual

@@ -3,7 +3,7 @@
 // half of SBUF, so every tile was one element wide (330,000 instructions for
 // 32,258 elements: the random-graph tester timed out compiling it). It now
 // uses all of SBUF and fewer buffer sets before settling for narrow tiles.
-// RUN: muir-opt %s --muir-lower-xf-to-nc="target=small" | FileCheck %s
+// RUN: muir-opt %s --muir-xf-fuse="target=small" --muir-lower-xf-to-nc="target=small" | FileCheck %s
 // RUN: muir-run %s --backend=sim --check --target=small | FileCheck %s --check-prefix=SIM
 
 // CHECK-LABEL: nc.kernel @main

@@ -1,4 +1,4 @@
-// RUN: muir-opt %s -split-input-file --muir-lower-xf-to-nc="target=small" | FileCheck %s
+// RUN: muir-opt %s -split-input-file --muir-xf-fuse="target=small" --muir-lower-xf-to-nc="target=small" | FileCheck %s
 
 // Same-shape operands, 2048 contiguous elements: spread over all 16
 // partitions (rows of 128 elements, partition stride 128) whatever the

@@ -1,4 +1,4 @@
-// RUN: muir-opt %s -split-input-file --muir-lower-xf-to-nc="target=small" | FileCheck %s
+// RUN: muir-opt %s -split-input-file --muir-xf-fuse="target=small" --muir-lower-xf-to-nc="target=small" | FileCheck %s
 
 // SwiGLU: silu(x Wg) * (x Wu) is one kernel. Each A^T tile is the
 // stationary operand of both products (gate and up accumulate in their own

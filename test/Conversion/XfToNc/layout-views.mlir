@@ -1,4 +1,4 @@
-// RUN: muir-opt %s --muir-lower-xf-to-nc="target=small" | FileCheck %s
+// RUN: muir-opt %s --muir-xf-fuse="target=small" --muir-lower-xf-to-nc="target=small" | FileCheck %s
 
 // Head transposes are layout, not copies: rope and attention read the
 // [S, H, D] projections through strided views (position stride H*D = 32,

@@ -1,4 +1,4 @@
-// RUN: muir-opt %s -split-input-file --muir-lower-xf-to-nc="target=small" --mlir-print-debuginfo --mlir-print-local-scope | FileCheck %s
+// RUN: muir-opt %s -split-input-file --muir-xf-fuse="target=small" --muir-lower-xf-to-nc="target=small" --mlir-print-debuginfo --mlir-print-local-scope | FileCheck %s
 
 // Every instruction carries the location of the xf op its kernel lowers;
 // ops folded into a kernel fuse their locations with it. Here the residual

@@ -1,0 +1,429 @@
+//===- Fuse.cpp - muir-xf-fuse: group xf ops into xf.kernel regions -------===//
+//
+// Every fusion the compiler makes is decided here and made visible: each
+// group of ops that runs as one accelerator kernel becomes an `xf.kernel`
+// region, and every other op of the entry function (but constants and
+// reshapes, which emit nothing) a kernel of its own. The lowering then emits
+// one kernel per region and decides nothing about fusion itself.
+//
+// The fusions, each of which a control function (the pass's `disable`
+// option) can refuse:
+//   kv-concat       a sequence concat feeding only attention keys/values is
+//                   read in place (a KV cache is never copied);
+//   elementwise     a single-use elementwise producer of the same shape is
+//                   computed on chip inside its elementwise user;
+//   residual        matmul + add: the add happens as the accumulator leaves
+//                   PSUM;
+//   gated           silu(A Bg) * (A Bu) and the like: both products share the
+//                   stationary A tiles, the tree runs in the evacuation;
+//   head-transpose  transposes feeding rope/attention are read as strided
+//                   views, and one consuming an attention result is written
+//                   in place by it.
+//
+//===----------------------------------------------------------------------===//
+#include "Fusion.h"
+
+#include "muir/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <functional>
+
+namespace muir {
+#define GEN_PASS_DEF_XFFUSEPASS
+#include "muir/Conversion/Passes.h.inc"
+} // namespace muir
+
+using namespace mlir;
+using namespace muir;
+using namespace muir::lower;
+using nc::ActFunc;
+using nc::AluOp;
+
+//===----------------------------------------------------------------------===//
+// Shared facts
+//===----------------------------------------------------------------------===//
+
+std::optional<AluOp> muir::lower::binaryAlu(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<AluOp>>(op)
+      .Case([](xf::AddOp) { return AluOp::add; })
+      .Case([](xf::SubOp) { return AluOp::sub; })
+      .Case([](xf::MulOp) { return AluOp::mul; })
+      .Case([](xf::DivOp) { return AluOp::div; })
+      .Case([](xf::MaxOp) { return AluOp::max; })
+      .Case([](xf::MinOp) { return AluOp::min; })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+std::optional<ActFunc> muir::lower::unaryAct(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<ActFunc>>(op)
+      .Case([](xf::ExpOp) { return ActFunc::exp; })
+      .Case([](xf::LogOp) { return ActFunc::log; })
+      .Case([](xf::TanhOp) { return ActFunc::tanh; })
+      .Case([](xf::SqrtOp) { return ActFunc::sqrt; })
+      .Case([](xf::RsqrtOp) { return ActFunc::rsqrt; })
+      .Case([](xf::SigmoidOp) { return ActFunc::sigmoid; })
+      .Case([](xf::ReluOp) { return ActFunc::relu; })
+      .Case([](xf::SiluOp) { return ActFunc::silu; })
+      .Case([](xf::GeluOp g) {
+        return g.getApproximate() == xf::GeluApproximation::tanh
+                   ? ActFunc::gelu_tanh
+                   : ActFunc::gelu;
+      })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+bool muir::lower::isElementwise(Operation *op) {
+  return binaryAlu(op) || unaryAct(op) || llvm::isa<xf::NegOp, xf::CastOp>(op);
+}
+
+MatmulShape muir::lower::shapeOf(xf::MatmulOp mm) {
+  auto at = mm.getLhs().getType();
+  auto ct = mm.getType();
+  bool ta = mm.getTransposeLhs();
+  return {ct.getDimSize(0), ta ? at.getDimSize(0) : at.getDimSize(1),
+          ct.getDimSize(1), ta, mm.getTransposeRhs()};
+}
+
+SmallVector<Type> FusedTree::nodeTypes() const {
+  SmallVector<Type> t;
+  for (const Node &n : nodes)
+    t.push_back(llvm::cast<RankedTensorType>(n.op->getResult(0).getType())
+                    .getElementType());
+  return t;
+}
+
+FusedTree
+muir::lower::buildFusedTree(Operation *root,
+                            llvm::function_ref<bool(Operation *)> absorbed) {
+  FusedTree t;
+  std::function<int(Value)> visit = [&](Value v) -> int {
+    Operation *d = v.getDefiningOp();
+    if (d && absorbed(d)) {
+      FusedTree::Node n{d, {}};
+      for (Value o : d->getOperands())
+        n.args.push_back(visit(o));
+      t.nodes.push_back(std::move(n));
+      return -(int)t.nodes.size();
+    }
+    auto it = llvm::find(t.leaves, v);
+    if (it != t.leaves.end())
+      return it - t.leaves.begin();
+    t.leaves.push_back(v);
+    return t.leaves.size() - 1;
+  };
+  for (Value o : root->getOperands())
+    t.rootArgs.push_back(visit(o));
+  return t;
+}
+
+xf::KernelKind muir::lower::kernelKindOf(Operation *op) {
+  using K = xf::KernelKind;
+  if (isElementwise(op))
+    return K::elementwise;
+  return llvm::TypeSwitch<Operation *, K>(op)
+      .Case([](xf::MatmulOp) { return K::matmul; })
+      .Case([](xf::BatchMatmulOp) { return K::batch_matmul; })
+      .Case([](xf::AttentionOp) { return K::attention; })
+      .Case([](xf::RopeOp) { return K::rope; })
+      .Case([](xf::SoftmaxOp) { return K::softmax; })
+      .Case<xf::LayerNormOp, xf::RmsNormOp>([](Operation *) { return K::norm; })
+      .Case<xf::ReduceSumOp, xf::ReduceMeanOp, xf::ReduceMaxOp>(
+          [](Operation *) { return K::reduce; })
+      .Case([](xf::GatherOp) { return K::gather; })
+      .Default([](Operation *) { return K::data_movement; });
+}
+
+//===----------------------------------------------------------------------===//
+// Decisions
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Row-major element strides of a shape.
+SmallVector<int64_t> rowMajor(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> st(shape.size(), 1);
+  for (int64_t i = (int64_t)shape.size() - 2; i >= 0; --i)
+    st[i] = st[i + 1] * shape[i + 1];
+  return st;
+}
+
+/// Whether rope can read `t`'s result as a strided view of its input:
+/// contiguous last dim, and the leading dims (all but the last two)
+/// collapse to one stride.
+bool ropeTakesView(xf::TransposeOp t) {
+  auto in = llvm::cast<RankedTensorType>(t.getInput().getType());
+  SmallVector<int64_t> src = rowMajor(in.getShape());
+  ArrayRef<int64_t> perm = t.getPermutation();
+  ArrayRef<int64_t> shape = t.getType().getShape();
+  int64_t rank = shape.size();
+  SmallVector<int64_t> st;
+  for (int64_t p : perm)
+    st.push_back(src[p]);
+  if (rank < 2 || st[rank - 1] != 1)
+    return false;
+  int64_t prev = -1;
+  for (int64_t i = rank - 3; i >= 0; --i) {
+    if (shape[i] == 1)
+      continue;
+    if (prev >= 0 && st[i] != st[prev] * shape[prev])
+      return false;
+    prev = i;
+  }
+  return true;
+}
+
+class Fuser {
+public:
+  Fuser(func::FuncOp func, const target::Machine &m, FusionControl control)
+      : func(func), m(m), control(std::move(control)) {}
+  void run();
+
+private:
+  bool allowed(StringRef kind, Operation *producer, Operation *consumer) {
+    return !control || control(kind, producer, consumer);
+  }
+  bool isResult(Value v) const { return results.contains(v); }
+  void decide();
+  void form();
+
+  func::FuncOp func;
+  const target::Machine &m;
+  FusionControl control;
+  llvm::SmallPtrSet<Value, 8> results;
+  /// Absorbed op -> the op it is fused into (which may itself be absorbed).
+  DenseMap<Operation *, Operation *> into;
+  llvm::SmallPtrSet<Operation *, 16> elementwiseNodes;
+  DenseMap<Operation *, xf::KernelKind> rootKind;
+};
+} // namespace
+
+void Fuser::decide() {
+  Block &body = func.getBody().front();
+  // kv-concat.
+  for (Operation &op : body.without_terminator())
+    if (auto c = llvm::dyn_cast<xf::ConcatOp>(op)) {
+      int64_t rank = c.getType().getRank();
+      int64_t axis = (int64_t)c.getAxis();
+      if (axis < 0)
+        axis += rank;
+      Value r = c.getResult();
+      if (rank == 4 && axis == 2 && r.hasOneUse() && !isResult(r))
+        if (auto att = llvm::dyn_cast<xf::AttentionOp>(*r.getUsers().begin()))
+          if (att.getQuery() != r && allowed("kv-concat", c, att))
+            into[c] = att;
+    }
+  // elementwise.
+  for (Operation &op : body.without_terminator()) {
+    if (!isElementwise(&op) || op.getNumResults() != 1)
+      continue;
+    Value r = op.getResult(0);
+    if (!r.hasOneUse() || isResult(r))
+      continue;
+    Operation *user = *r.getUsers().begin();
+    if (user->getBlock() == op.getBlock() && isElementwise(user) &&
+        !llvm::isa<xf::CastOp>(user) &&
+        llvm::cast<RankedTensorType>(r.getType()).getShape() ==
+            llvm::cast<RankedTensorType>(user->getResult(0).getType())
+                .getShape() &&
+        allowed("elementwise", &op, user)) {
+      elementwiseNodes.insert(&op);
+      into[&op] = user;
+    }
+  }
+  // residual.
+  for (Operation &op : body.without_terminator()) {
+    auto add = llvm::dyn_cast<xf::AddOp>(op);
+    if (!add || elementwiseNodes.count(add))
+      continue;
+    for (Value v : {add.getLhs(), add.getRhs()}) {
+      auto mm = v.getDefiningOp<xf::MatmulOp>();
+      Value other = v == add.getLhs() ? add.getRhs() : add.getLhs();
+      if (!mm || !v.hasOneUse() || isResult(v) || other == v ||
+          other.getType() != v.getType() || add.getType() != v.getType() ||
+          (other.getDefiningOp() &&
+           elementwiseNodes.count(other.getDefiningOp())) ||
+          !allowed("residual", mm, add))
+        continue;
+      into[mm] = add;
+      rootKind[add] = xf::KernelKind::matmul;
+      break;
+    }
+  }
+  // gated.
+  for (Operation &op : body.without_terminator()) {
+    if (!isElementwise(&op) || elementwiseNodes.count(&op) ||
+        llvm::isa<xf::CastOp>(op) || rootKind.count(&op))
+      continue;
+    FusedTree tree = buildFusedTree(
+        &op, [&](Operation *d) { return elementwiseNodes.count(d) > 0; });
+    ArrayRef<Value> leaves = tree.leaves;
+    if (leaves.size() != 2)
+      continue;
+    auto g = leaves[0].getDefiningOp<xf::MatmulOp>();
+    auto u = leaves[1].getDefiningOp<xf::MatmulOp>();
+    auto outType = llvm::cast<RankedTensorType>(op.getResult(0).getType());
+    if (!g || !u || g.getLhs() != u.getLhs() ||
+        g.getTransposeLhs() != u.getTransposeLhs() ||
+        g.getTransposeRhs() != u.getTransposeRhs() ||
+        g.getType() != u.getType() ||
+        g.getType().getShape() != outType.getShape() ||
+        !leaves[0].hasOneUse() || !leaves[1].hasOneUse() ||
+        isResult(leaves[0]) || isResult(leaves[1]) || into.count(g) ||
+        into.count(u) || !allowed("gated", g, &op))
+      continue;
+    // Scratch: the two rounded products, then one tile per tree node.
+    unsigned tempBytes = 2 * Emitter::bytesOf(g.getType().getElementType());
+    for (Type t : tree.nodeTypes())
+      tempBytes += Emitter::bytesOf(t);
+    if (!gatedMatmulFits(
+            m, shapeOf(g),
+            Emitter::bytesOf(g.getLhs().getType().getElementType()),
+            Emitter::bytesOf(outType.getElementType()), tempBytes))
+      continue;
+    // Both products feed the tree through the root's leaves.
+    into[g] = &op;
+    into[u] = &op;
+    rootKind[&op] = xf::KernelKind::gated_matmul;
+  }
+  // head-transpose: an attention writes its consumer transpose's layout...
+  for (Operation &op : body.without_terminator()) {
+    auto att = llvm::dyn_cast<xf::AttentionOp>(op);
+    if (!att || !att.getResult().hasOneUse())
+      continue;
+    auto t = llvm::dyn_cast<xf::TransposeOp>(*att.getResult().getUsers().begin());
+    // The view attention writes must keep the head dimension contiguous.
+    if (!t || t.getPermutation().size() != 4 || t.getPermutation()[3] != 3 ||
+        !allowed("head-transpose", att, t))
+      continue;
+    into[att] = t;
+    rootKind[t] = xf::KernelKind::attention;
+  }
+  // ... and reads the transposes feeding it (and rope) as views.
+  for (Operation &op : body.without_terminator()) {
+    auto t = llvm::dyn_cast<xf::TransposeOp>(op);
+    if (!t || rootKind.count(t))
+      continue;
+    Value r = t.getResult();
+    Operation *in = t.getInput().getDefiningOp();
+    // The input must be a plain row-major tensor, not itself a view.
+    if (!r.hasOneUse() || isResult(r) || (in && into.count(in) &&
+                                          llvm::isa<xf::AttentionOp>(in)))
+      continue;
+    if (in && llvm::isa<xf::TransposeOp>(in) && into.count(in))
+      continue;
+    Operation *user = *r.getUsers().begin();
+    bool ok = false;
+    if (auto rope = llvm::dyn_cast<xf::RopeOp>(user))
+      ok = rope.getInput() == r && ropeTakesView(t);
+    else if (auto att = llvm::dyn_cast<xf::AttentionOp>(user)) {
+      auto ins = llvm::cast<RankedTensorType>(t.getInput().getType());
+      ok = att.getKeyBias() != r && ins.getRank() == 4 &&
+           rowMajor(ins.getShape())[t.getPermutation()[3]] == 1;
+    }
+    if (ok && allowed("head-transpose", t, user))
+      into[t] = user;
+  }
+}
+
+void Fuser::form() {
+  Block &body = func.getBody().front();
+  // The op whose position a group takes: the end of its `into` chain.
+  auto rootOf = [&](Operation *op) {
+    while (true) {
+      auto it = into.find(op);
+      if (it == into.end())
+        return op;
+      op = it->second;
+    }
+  };
+  llvm::MapVector<Operation *, SmallVector<Operation *>> groups;
+  for (Operation &op : body.without_terminator()) {
+    if (llvm::isa<xf::ConstantOp, xf::ReshapeOp, xf::KernelOp>(op) ||
+        !op.getDialect() || !llvm::isa<xf::XfDialect>(op.getDialect()))
+      continue;
+    groups[rootOf(&op)].push_back(&op);
+  }
+  MLIRContext *ctx = func.getContext();
+  for (auto &[root, ops] : groups) {
+    xf::KernelKind kind = kernelKindOf(root);
+    if (auto it = rootKind.find(root); it != rootKind.end())
+      kind = it->second;
+    OpBuilder b(root);
+    SmallVector<Location> locs;
+    for (Operation *op : ops)
+      locs.push_back(op->getLoc());
+    auto k = xf::KernelOp::create(b, FusedLoc::get(ctx, locs),
+                                  root->getResultTypes(), "", kind,
+                                  /*config=*/DictionaryAttr());
+    Block *blk = new Block();
+    k.getBody().push_back(blk);
+    // `ops` is in block order, the root last.
+    for (Operation *op : ops)
+      op->moveBefore(blk, blk->end());
+    root->replaceAllUsesWith(k->getResults());
+    b.setInsertionPointToEnd(blk);
+    xf::YieldOp::create(b, root->getLoc(), root->getResults());
+  }
+  unsigned n = 0;
+  for (auto k : body.getOps<xf::KernelOp>())
+    k.setName(("k" + Twine(n++)).str());
+}
+
+void Fuser::run() {
+  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (Value v : ret.getOperands())
+    results.insert(v);
+  decide();
+  form();
+}
+
+void muir::formKernels(func::FuncOp func, const target::Machine &m,
+                       FusionControl control) {
+  Fuser(func, m, std::move(control)).run();
+}
+
+namespace {
+const char *const kFusionKinds[] = {"kv-concat", "elementwise", "residual",
+                                    "gated", "head-transpose"};
+
+struct XfFusePass : public muir::impl::XfFusePassBase<XfFusePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    llvm::Expected<target::Machine> m = target::loadMachine(target);
+    if (!m) {
+      module.emitError() << llvm::toString(m.takeError());
+      return signalPassFailure();
+    }
+    func::FuncOp func = selectEntryFunction(module, entry);
+    if (!func)
+      return signalPassFailure();
+    if (!func.getBody().hasOneBlock()) {
+      func.emitError() << "must have a single block";
+      return signalPassFailure();
+    }
+    if (!func.getBody().front().getOps<xf::KernelOp>().empty()) {
+      func.emitError() << "is already fused into xf.kernel ops";
+      return signalPassFailure();
+    }
+    llvm::StringSet<> off;
+    for (const std::string &d : disable) {
+      if (!llvm::is_contained(kFusionKinds, StringRef(d))) {
+        module.emitError() << "muir-xf-fuse: unknown fusion '" << d
+                           << "' in disable= (known: kv-concat, elementwise, "
+                              "residual, gated, head-transpose)";
+        return signalPassFailure();
+      }
+      off.insert(d);
+    }
+    formKernels(func, *m, [&](StringRef kind, Operation *, Operation *) {
+      return !off.contains(kind);
+    });
+  }
+};
+} // namespace

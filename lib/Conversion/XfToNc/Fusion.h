@@ -1,0 +1,55 @@
+//===- Fusion.h - what xf ops fuse with, shared by fusion and lowering ---===//
+//
+// The facts both `muir-xf-fuse` (which decides the groups) and
+// `muir-lower-xf-to-nc` (which emits them) need: which ops are elementwise,
+// the 2-D problem of a matmul, and the expression tree an elementwise root
+// computes on chip.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MUIR_LIB_CONVERSION_XFTONC_FUSION_H
+#define MUIR_LIB_CONVERSION_XFTONC_FUSION_H
+
+#include "Kernels.h"
+
+#include "muir/Dialect/Xf/XfDialect.h"
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+#include <optional>
+
+namespace muir::lower {
+
+/// The Vector-engine ALU op of a binary elementwise xf op.
+std::optional<nc::AluOp> binaryAlu(mlir::Operation *op);
+/// The Scalar-engine function of a unary elementwise xf op.
+std::optional<nc::ActFunc> unaryAct(mlir::Operation *op);
+/// Binary, unary, neg and cast ops: computed tile by tile.
+bool isElementwise(mlir::Operation *op);
+
+/// The 2-D problem of an xf.matmul.
+MatmulShape shapeOf(xf::MatmulOp mm);
+
+/// The expression tree an elementwise root computes on chip: absorbed
+/// producers (fused elementwise ops) are nodes, everything else is a leaf
+/// read from HBM (or, for a gated product, from PSUM).
+struct FusedTree {
+  struct Node {
+    mlir::Operation *op;
+    llvm::SmallVector<int> args; // >= 0: leaf index; < 0: -(node + 1)
+  };
+  llvm::SmallVector<Node> nodes; // operands before users
+  llvm::SmallVector<mlir::Value> leaves;
+  llvm::SmallVector<int> rootArgs;
+  /// Element types of the nodes' results (their scratch tiles).
+  llvm::SmallVector<mlir::Type> nodeTypes() const;
+};
+/// The tree of `root` whose nodes are the producers `absorbed` accepts.
+FusedTree buildFusedTree(mlir::Operation *root,
+                         llvm::function_ref<bool(mlir::Operation *)> absorbed);
+
+/// The kernel family an unfused op is lowered by.
+xf::KernelKind kernelKindOf(mlir::Operation *op);
+
+} // namespace muir::lower
+
+#endif // MUIR_LIB_CONVERSION_XFTONC_FUSION_H
