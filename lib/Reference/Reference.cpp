@@ -492,9 +492,18 @@ FailureOr<Program> Program::prepare(func::FuncOp func) {
            failure();
   Program p;
   p.func = func;
-  for (Operation &op : func.getBody().front()) {
+  // Post-order: a kernel's region runs before the kernel's results exist.
+  func.getBody().front().walk([&](Operation *op) {
+    if (!isa<xf::YieldOp>(op))
+      p.order.push_back(op);
+  });
+  for (Operation *opp : p.order) {
+    Operation &op = *opp;
     for (Value v : op.getOperands())
       p.lastUse[v] = &op;
+    if (auto k = dyn_cast<xf::KernelOp>(op))
+      for (Value v : k.getYield().getValues())
+        p.lastUse[v] = k; // kept alive: the kernel's results alias them
     auto c = dyn_cast<xf::ConstantOp>(op);
     if (!c)
       continue;
@@ -540,8 +549,12 @@ Program::run(ArrayRef<HostTensor> args) const {
   }
 
   OpProfile profile;
-  for (Operation &opRef : body) {
-    Operation *op = &opRef;
+  for (Operation *op : order) {
+    if (auto k = dyn_cast<xf::KernelOp>(op)) {
+      for (auto [r, y] : llvm::zip(k.getResults(), k.getYield().getValues()))
+        env[r] = env.lookup(y);
+      continue;
+    }
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       SmallVector<HostTensor> results;
       for (Value v : ret.getOperands()) {

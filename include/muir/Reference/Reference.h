@@ -72,6 +72,10 @@ private:
   llvm::DenseMap<mlir::Value, HostTensor> constants;
   /// The op after which each value is dead, so a run frees it early.
   llvm::DenseMap<mlir::Value, mlir::Operation *> lastUse;
+  /// The ops in execution order: the body's, with the ops of each xf.kernel
+  /// region (muir-xf-fuse's fused groups) before the kernel itself, whose
+  /// results are then the values its region yielded.
+  llvm::SmallVector<mlir::Operation *> order;
 };
 
 /// Runs `func` (all ops must be xf ops, func.return, or things it can name as

@@ -183,8 +183,12 @@ public:
   void run();
 
 private:
+  /// Both ops are in the function's block (kernels written by hand are
+  /// left as they are) and the control function agrees.
   bool allowed(StringRef kind, Operation *producer, Operation *consumer) {
-    return !control || control(kind, producer, consumer);
+    Block *b = &func.getBody().front();
+    return producer->getBlock() == b && consumer->getBlock() == b &&
+           (!control || control(kind, producer, consumer));
   }
   bool isResult(Value v) const { return results.contains(v); }
   void decide();
@@ -368,9 +372,23 @@ void Fuser::form() {
     b.setInsertionPointToEnd(blk);
     xf::YieldOp::create(b, root->getLoc(), root->getResults());
   }
-  unsigned n = 0;
+  // Names in program order; kernels that came named (written by hand) keep
+  // their names, and no name is given twice.
+  llvm::StringSet<> used;
   for (auto k : body.getOps<xf::KernelOp>())
-    k.setName(("k" + Twine(n++)).str());
+    if (!k.getName().empty() && !used.insert(k.getName()).second)
+      k.setName("");
+  unsigned n = 0;
+  for (auto k : body.getOps<xf::KernelOp>()) {
+    if (!k.getName().empty())
+      continue;
+    std::string name;
+    do
+      name = ("k" + Twine(n++)).str();
+    while (used.contains(name));
+    used.insert(name);
+    k.setName(name);
+  }
 }
 
 void Fuser::run() {
@@ -395,6 +413,16 @@ struct XfFusePass : public muir::impl::XfFusePassBase<XfFusePass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    llvm::StringSet<> off;
+    for (const std::string &d : disable) {
+      if (!llvm::is_contained(kFusionKinds, StringRef(d))) {
+        module.emitError() << "muir-xf-fuse: unknown fusion '" << d
+                           << "' in disable= (known: kv-concat, elementwise, "
+                              "residual, gated, head-transpose)";
+        return signalPassFailure();
+      }
+      off.insert(d);
+    }
     llvm::Expected<target::Machine> m = target::loadMachine(target);
     if (!m) {
       module.emitError() << llvm::toString(m.takeError());
@@ -406,20 +434,6 @@ struct XfFusePass : public muir::impl::XfFusePassBase<XfFusePass> {
     if (!func.getBody().hasOneBlock()) {
       func.emitError() << "must have a single block";
       return signalPassFailure();
-    }
-    if (!func.getBody().front().getOps<xf::KernelOp>().empty()) {
-      func.emitError() << "is already fused into xf.kernel ops";
-      return signalPassFailure();
-    }
-    llvm::StringSet<> off;
-    for (const std::string &d : disable) {
-      if (!llvm::is_contained(kFusionKinds, StringRef(d))) {
-        module.emitError() << "muir-xf-fuse: unknown fusion '" << d
-                           << "' in disable= (known: kv-concat, elementwise, "
-                              "residual, gated, head-transpose)";
-        return signalPassFailure();
-      }
-      off.insert(d);
     }
     formKernels(func, *m, [&](StringRef kind, Operation *, Operation *) {
       return !off.contains(kind);
