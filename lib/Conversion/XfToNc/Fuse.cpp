@@ -441,3 +441,8 @@ struct XfFusePass : public muir::impl::XfFusePassBase<XfFusePass> {
   }
 };
 } // namespace
+
+DictionaryAttr muir::lower::configOf(Operation *op) {
+  auto k = op ? op->getParentOfType<xf::KernelOp>() : xf::KernelOp();
+  return k ? k.getConfigAttr() : DictionaryAttr();
+}

@@ -65,6 +65,33 @@ struct MatmulGate {
       combine;
 };
 
+/// How a matmul is computed: the schedule and its parameters, chosen by
+/// planMatmul from the machine description (or fixed by a kernel config).
+struct MatmulPlan {
+  enum Schedule { Resident, RowPanel, WeightRing, Stream };
+  Schedule schedule = Resident;
+  int64_t mt = 0, nt = 0;      // row and column tile sizes
+  int64_t blockTiles = 0;      // nt-wide column tiles per B block
+  int64_t bBuffers = 1;        // resident: B block copies (2: prefetch)
+  int64_t ringSlots = 0;       // weight_ring: K-tile slots in flight
+  int64_t panelRows = 0;       // row_panel: row tiles per A^T panel
+  std::string error;           // non-empty: nothing fits / bad config
+  /// The kernel config attribute that reproduces this plan.
+  mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
+};
+/// The one planning function for matmuls (the kernel, the fusion check and
+/// muir-xf-kernel-config all call it): `sbufFree` bytes per partition,
+/// element bytes of A/B (`eb`) and C (`cb`), epilogue bytes per output
+/// column (`rb`: residual, gate scratch), and an optional config whose
+/// `schedule` and parameters override the defaults (checked: an unknown key
+/// or an out-of-range value is an error).
+MatmulPlan planMatmul(const target::Machine &m, int64_t sbufFree,
+                      const MatmulShape &s, int64_t eb, int64_t cb, int64_t rb,
+                      bool gated, mlir::DictionaryAttr config = {});
+
+/// The config of the xf.kernel `op` belongs to, if any.
+mlir::DictionaryAttr configOf(mlir::Operation *op);
+
 /// C[m, n] = A . B (each maybe transposed) for one 2-D problem at the given
 /// element offsets of the three HBM values. With `residual` (an [M, N] value),
 /// C = A . B + residual, added while the accumulator leaves PSUM. With

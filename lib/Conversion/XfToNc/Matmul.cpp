@@ -26,6 +26,272 @@ using namespace muir::lower;
 
 static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+static const char *scheduleName(MatmulPlan::Schedule k) {
+  switch (k) {
+  case MatmulPlan::Resident:
+    return "resident";
+  case MatmulPlan::RowPanel:
+    return "row_panel";
+  case MatmulPlan::WeightRing:
+    return "weight_ring";
+  case MatmulPlan::Stream:
+    return "stream";
+  }
+  return "?";
+}
+
+DictionaryAttr MatmulPlan::toAttr(MLIRContext *ctx) const {
+  Builder b(ctx);
+  SmallVector<NamedAttribute> a{
+      b.getNamedAttr("schedule", b.getStringAttr(scheduleName(schedule)))};
+  if (schedule == RowPanel) {
+    a.push_back(b.getNamedAttr("panel_rows", b.getI64IntegerAttr(panelRows)));
+  } else {
+    a.push_back(
+        b.getNamedAttr("block_tiles", b.getI64IntegerAttr(blockTiles)));
+    if (schedule == Resident)
+      a.push_back(b.getNamedAttr("b_buffers", b.getI64IntegerAttr(bBuffers)));
+    if (schedule == WeightRing)
+      a.push_back(
+          b.getNamedAttr("ring_slots", b.getI64IntegerAttr(ringSlots)));
+  }
+  return b.getDictionaryAttr(a);
+}
+
+MatmulPlan muir::lower::planMatmul(const target::Machine &m, int64_t sbufFree,
+                                   const MatmulShape &s, int64_t eb,
+                                   int64_t cb, int64_t rb, bool gated,
+                                   DictionaryAttr config) {
+  MatmulPlan plan;
+  auto fail = [&](const Twine &why) {
+    plan.error = why.str();
+    return plan;
+  };
+  int64_t kt = m.pe.rows, mt = std::min<int64_t>(m.pe.cols, s.m);
+  int64_t nt =
+      std::min<int64_t>({m.pe.movingFreeMax, s.n, m.psum.bankBytes() / 4});
+  plan.mt = mt;
+  plan.nt = nt;
+  int64_t KT = ceilDiv(s.k, kt), MT = ceilDiv(s.m, mt), NT = ceilDiv(s.n, nt);
+  // A gated product keeps two accumulators (and two B blocks) per tile.
+  int64_t nOps = gated ? 2 : 1;
+  int64_t halfBanks = std::max<int64_t>(1, m.psum.banks / 2 / nOps);
+
+  // Working set: A^T for one row tile (x2), out staging (x2 per column
+  // tile), and the resident B block, as wide as what is left allows.
+  int64_t aBytes = KT * mt * eb;
+  int64_t fixed = 2 * aBytes + 64 * 4;
+  // With few row tiles (decode-like shapes) the B blocks are the stream:
+  // keep two so the next block loads while the current one computes.
+  int64_t bCopies = MT <= 2 && NT > 1 ? 2 : 1;
+  // A streamed block needs only enough tiles to keep every DMA queue busy
+  // (four per queue across the two copies); the rest of SBUF stays free so
+  // the next kernel's loads can start while this one finishes.
+  // It is also wide enough that each partition's row of a B load is a
+  // descriptor the DMA moves near its peak (the machine's size-efficiency
+  // curve), when the shape allows.
+  int64_t streamCap =
+      bCopies == 2
+          ? std::max({int64_t(1), ceilDiv(2 * m.dma.queues, KT),
+                      ceilDiv(int64_t(target::dmaEfficientBytes(m)) / eb, nt)})
+          : halfBanks;
+
+  // Weight streaming (one row tile, B row-major: decode): B is used once, so
+  // it flows through a ring of slots, one K tile of a column block each, as
+  // wide as half of PSUM allows (each partition's run of a transfer then
+  // approaches the DMA's efficient size), with enough slots in flight to
+  // keep every DMA queue busy. A^T for all K is loaded once.
+  auto planRing = [&]() {
+    int64_t wide = std::min(NT, halfBanks);
+    for (int64_t slots = 2 * m.dma.queues; slots >= 2; slots /= 2) {
+      int64_t need =
+          fixed + slots * wide * nt * eb + 2 * wide * nt * (cb + rb) + 64 * 8;
+      if (need <= sbufFree / 2) {
+        plan.schedule = MatmulPlan::WeightRing;
+        plan.ringSlots = slots;
+        plan.blockTiles = wide;
+        return true;
+      }
+    }
+    return false;
+  };
+  // B resident for all of K, in blocks as wide as SBUF allows.
+  auto planResident = [&]() {
+    for (int64_t copies = bCopies; copies >= 1; --copies)
+      for (int64_t cand = std::min({NT, halfBanks, streamCap}); cand >= 1;
+           --cand) {
+        int64_t need = fixed + copies * KT * cand * nt * eb * nOps +
+                       2 * cand * nt * (cb + rb) + 64 * 8;
+        if (need <= sbufFree) {
+          plan.schedule = MatmulPlan::Resident;
+          plan.blockTiles = cand;
+          plan.bBuffers = copies;
+          return true;
+        }
+      }
+    return false;
+  };
+  // When B cannot stay resident for all of K, stream it: each row tile
+  // reloads its B tiles one K step at a time (more HBM traffic, same PE
+  // work).
+  auto planStream = [&]() {
+    int64_t streamFixed = 2 * mt * eb + 64 * 6;
+    for (int64_t cand = std::min(NT, halfBanks); cand >= 1; --cand) {
+      int64_t need =
+          streamFixed + 2 * cand * nt * eb + 2 * cand * nt * (cb + rb);
+      if (need <= sbufFree) {
+        plan.schedule = MatmulPlan::Stream;
+        plan.blockTiles = cand;
+        plan.bBuffers = 1;
+        return true;
+      }
+    }
+    return false;
+  };
+  // Row-panel schedule: when B is the larger operand and A^T for a panel of
+  // row tiles (all of K) fits in SBUF, keep that panel resident and stream
+  // B once per panel in [K, nt] column tiles (double-buffered) instead of
+  // re-reading A for every B block. The analytic choice: HBM bytes of each
+  // schedule, A + B * panels against B + A * NB. Returns the balanced panel
+  // rows (0 when no panel of two row tiles fits).
+  auto panelRows = [&](bool mustPay) -> int64_t {
+    int64_t bTile = KT * nt * eb;
+    int64_t stage = 4 * nt * (cb + rb);
+    int64_t perRowTile = KT * mt * eb;
+    // At most half of SBUF: the rest stays free so the neighbouring kernels'
+    // loads and stores overlap this one (a panel filling SBUF serialises
+    // kernel boundaries and cost more time than the saved traffic).
+    int64_t room = sbufFree / 2 - 2 * bTile - stage - 64 * 8;
+    int64_t R = room > 0 ? std::min(MT, room / perRowTile) : 0;
+    if (R < 2)
+      return 0;
+    int64_t panels = ceilDiv(MT, R);
+    int64_t NB = plan.blockTiles > 0 ? ceilDiv(NT, plan.blockTiles) : NT;
+    int64_t aTotal = s.m * s.k * eb, bTotal = s.k * s.n * eb;
+    if (mustPay && !(aTotal + bTotal * panels < bTotal + aTotal * NB))
+      return 0;
+    // Balance the panels (same number of row tiles each, up to one).
+    return ceilDiv(MT, panels);
+  };
+  auto noFit = [&]() {
+    return fail("does not fit on target '" + m.name + "': a " + Twine(s.m) +
+                "x" + Twine(s.k) + "x" + Twine(s.n) + " matmul needs at least " +
+                Twine(2 * mt * eb + 2 * nt * eb + 2 * nt * cb) +
+                " bytes per SBUF partition for its streamed tiles, " +
+                Twine(sbufFree) + " are free");
+  };
+  auto gatedNoFit = [&]() {
+    return fail("does not fit on target '" + m.name + "': a gated " +
+                Twine(s.m) + "x" + Twine(s.k) + "x" + Twine(s.n) +
+                " matmul keeps both B blocks resident");
+  };
+  bool ringApplies = MT == 1 && !s.transposeB;
+
+  StringRef forced;
+  if (config)
+    if (auto sch = config.getAs<StringAttr>("schedule"))
+      forced = sch.getValue();
+  if (config && config.get("schedule") && forced.empty())
+    return fail("kernel config: 'schedule' must be a string");
+  if (forced.empty()) {
+    // The default: ring, else resident, else (not gated) stream; a row panel
+    // where it saves HBM traffic.
+    if (!(ringApplies && planRing()) && !planResident()) {
+      if (gated)
+        return gatedNoFit();
+      if (!planStream())
+        return noFit();
+    }
+    if (plan.schedule == MatmulPlan::Resident && MT >= 2 &&
+        plan.bBuffers == 1 && !gated)
+      if (int64_t R = panelRows(/*mustPay=*/true)) {
+        plan.schedule = MatmulPlan::RowPanel;
+        plan.panelRows = R;
+      }
+  } else if (forced == "weight_ring") {
+    if (!ringApplies)
+      return fail("kernel config: schedule 'weight_ring' needs one row tile "
+                  "(M <= " + Twine(m.pe.cols) + ") and a row-major B");
+    if (!planRing())
+      return fail("kernel config: schedule 'weight_ring' does not fit in "
+                  "half of SBUF");
+  } else if (forced == "resident") {
+    if (!planResident())
+      return gated ? gatedNoFit()
+                   : fail("kernel config: schedule 'resident' does not fit: "
+                          "B for all of K needs more SBUF than is free");
+  } else if (forced == "stream") {
+    if (gated)
+      return fail("kernel config: a gated matmul has only the 'resident' or "
+                  "'weight_ring' schedules");
+    if (!planStream())
+      return noFit();
+  } else if (forced == "row_panel") {
+    if (gated || MT < 2)
+      return fail("kernel config: schedule 'row_panel' needs two row tiles "
+                  "or more and no gate");
+    plan.blockTiles = 0;
+    int64_t R = panelRows(/*mustPay=*/false);
+    plan.schedule = MatmulPlan::RowPanel;
+    plan.panelRows = R > 0 ? R : 2;
+  } else {
+    return fail("kernel config: unknown schedule '" + forced +
+                "' (resident, row_panel, weight_ring, stream)");
+  }
+  if (!config)
+    return plan;
+
+  // Explicit parameters, each checked against what the schedule can use;
+  // whether the buffers fit is checked when they are allocated.
+  for (NamedAttribute na : config) {
+    StringRef key = na.getName().getValue();
+    if (key == "schedule")
+      continue;
+    auto v = llvm::dyn_cast<IntegerAttr>(na.getValue());
+    if (!v)
+      return fail("kernel config: '" + key + "' must be an integer");
+    int64_t x = v.getValue().getSExtValue();
+    auto range = [&](int64_t lo, int64_t hi) -> bool {
+      if (x >= lo && x <= hi)
+        return true;
+      fail("kernel config: '" + key + "' = " + Twine(x) + " is outside [" +
+           Twine(lo) + ", " + Twine(hi) + "] for this " +
+           scheduleName(plan.schedule) + " matmul");
+      return false;
+    };
+    auto only = [&](bool ok) {
+      if (!ok)
+        fail("kernel config: '" + key + "' does not apply to schedule '" +
+             scheduleName(plan.schedule) + "'");
+      return ok;
+    };
+    if (key == "block_tiles") {
+      if (!only(plan.schedule != MatmulPlan::RowPanel) ||
+          !range(1, std::max<int64_t>(1, m.psum.banks / nOps)))
+        return plan;
+      plan.blockTiles = std::min(x, NT);
+    } else if (key == "b_buffers") {
+      if (!only(plan.schedule == MatmulPlan::Resident) || !range(1, 2))
+        return plan;
+      plan.bBuffers = x;
+    } else if (key == "ring_slots") {
+      if (!only(plan.schedule == MatmulPlan::WeightRing) ||
+          !range(1, 4 * m.dma.queues))
+        return plan;
+      plan.ringSlots = x;
+    } else if (key == "panel_rows") {
+      if (!only(plan.schedule == MatmulPlan::RowPanel) || !range(1, MT))
+        return plan;
+      plan.panelRows = x;
+    } else {
+      return fail("kernel config: unknown key '" + key +
+                  "' for a matmul (schedule, block_tiles, b_buffers, "
+                  "ring_slots, panel_rows)");
+    }
+  }
+  return plan;
+}
+
 LogicalResult
 muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
                         int64_t aOff, const HbmValue &b, int64_t bOff,
@@ -43,93 +309,22 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
   // element by element instead (correct, slower).
   bool dmaTranspose = eb == 2 || eb == 4;
 
-  int64_t kt = m.pe.rows, mt = std::min<int64_t>(m.pe.cols, s.m);
-  int64_t nt =
-      std::min<int64_t>({m.pe.movingFreeMax, s.n, m.psum.bankBytes() / 4});
-  int64_t KT = ceilDiv(s.k, kt), MT = ceilDiv(s.m, mt);
-  // A gated product keeps two accumulators (and two B blocks) per tile.
-  int64_t nOps = gate ? 2 : 1;
-  int64_t halfBanks = std::max<int64_t>(1, m.psum.banks / 2 / nOps);
-
-  // Working set: A^T for one row tile (x2), out staging (x2 per column
-  // tile), and the resident B block, as wide as what is left allows.
-  int64_t aBytes = KT * mt * eb;
   int64_t rb = residual ? Emitter::bytesOf(residual->elemType) : 0;
   if (gate)
     for (Type t : gate->tempTypes)
       rb += Emitter::bytesOf(t);
-  int64_t fixed = 2 * aBytes + 64 * 4;
-  // With few row tiles (decode-like shapes) the B blocks are the stream:
-  // keep two so the next block loads while the current one computes.
-  int64_t bCopies = MT <= 2 && ceilDiv(s.n, nt) > 1 ? 2 : 1;
-  // A streamed block needs only enough tiles to keep every DMA queue busy
-  // (four per queue across the two copies); the rest of SBUF stays free so
-  // the next kernel's loads can start while this one finishes.
-  // It is also wide enough that each partition's row of a B load is a
-  // descriptor the DMA moves near its peak (the machine's size-efficiency
-  // curve), when the shape allows.
-  int64_t streamCap =
-      bCopies == 2
-          ? std::max({int64_t(1), ceilDiv(2 * m.dma.queues, KT),
-                      ceilDiv(int64_t(target::dmaEfficientBytes(m)) / eb, nt)})
-          : halfBanks;
-  int64_t nBlock = 0;
-  // Weight streaming (one row tile, B row-major: decode): B is used once, so
-  // it flows through a ring of slots, one K tile of a column block each, as
-  // wide as half of PSUM allows (each partition's run of a transfer then
-  // approaches the DMA's efficient size), with enough slots in flight to
-  // keep every DMA queue busy. A^T for all K is loaded once.
-  int64_t ringSlots = 0;
-  if (MT == 1 && !s.transposeB) {
-    int64_t wide = std::min(ceilDiv(s.n, nt), halfBanks);
-    for (int64_t slots = 2 * m.dma.queues; slots >= 2 && !ringSlots;
-         slots /= 2) {
-      int64_t need =
-          fixed + slots * wide * nt * eb + 2 * wide * nt * (cb + rb) + 64 * 8;
-      if (need <= e.sbufFree() / 2) {
-        ringSlots = slots;
-        nBlock = wide;
-      }
-    }
-  }
-  for (int64_t copies = bCopies; copies >= 1 && nBlock == 0; --copies) {
-    for (int64_t cand = std::min({ceilDiv(s.n, nt), halfBanks, streamCap});
-         cand >= 1; --cand) {
-      int64_t need = fixed + copies * KT * cand * nt * eb * nOps +
-                     2 * cand * nt * (cb + rb) + 64 * 8;
-      if (need <= e.sbufFree()) {
-        nBlock = cand;
-        bCopies = copies;
-        break;
-      }
-    }
-  }
-  // When B cannot stay resident for all of K, stream it: each row tile
-  // reloads its B tiles one K step at a time (more HBM traffic, same PE work).
-  bool resident = nBlock > 0;
-  if (!resident && gate)
-    return op->emitError() << "does not fit on target '" << m.name
-                           << "': a gated " << s.m << "x" << s.k << "x" << s.n
-                           << " matmul keeps both B blocks resident";
-  if (!resident) {
-    int64_t streamFixed = 2 * mt * eb + 64 * 6;
-    for (int64_t cand = std::min(ceilDiv(s.n, nt), halfBanks); cand >= 1;
-         --cand) {
-      int64_t need =
-          streamFixed + 2 * cand * nt * eb + 2 * cand * nt * (cb + rb);
-      if (need <= e.sbufFree()) {
-        nBlock = cand;
-        break;
-      }
-    }
-  }
-  if (nBlock == 0)
-    return op->emitError()
-           << "does not fit on target '" << m.name << "': a " << s.m << "x"
-           << s.k << "x" << s.n << " matmul needs at least "
-           << 2 * mt * eb + 2 * nt * eb + 2 * nt * cb
-           << " bytes per SBUF partition for its streamed tiles, "
-           << e.sbufFree() << " are free";
+  MatmulPlan plan = planMatmul(m, e.sbufFree(), s, eb, cb, rb,
+                               gate != nullptr, configOf(op));
+  if (!plan.error.empty())
+    return op->emitError() << plan.error;
+  int64_t kt = m.pe.rows, mt = plan.mt, nt = plan.nt;
+  int64_t KT = ceilDiv(s.k, kt), MT = ceilDiv(s.m, mt);
+  int64_t nOps = gate ? 2 : 1;
+  int64_t aBytes = KT * mt * eb;
+  int64_t nBlock = plan.blockTiles, bCopies = plan.bBuffers;
+  int64_t ringSlots =
+      plan.schedule == MatmulPlan::WeightRing ? plan.ringSlots : 0;
+  bool resident = plan.schedule != MatmulPlan::Stream;
   int64_t blockCols = nBlock * nt;
   int64_t NB = ceilDiv(s.n, blockCols);
 
@@ -175,20 +370,11 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
   // B once per panel in [K, nt] column tiles (double-buffered) instead of
   // re-reading A for every B block. The analytic choice: HBM bytes of each
   // schedule, A + B * panels against B + A * NB.
-  if (resident && MT >= 2 && bCopies == 1 && !gate) {
+  if (plan.schedule == MatmulPlan::RowPanel) {
     int64_t bTile = KT * nt * eb;
-    int64_t stage = 4 * nt * (cb + rb);
     int64_t perRowTile = KT * mt * eb;
-    // At most half of SBUF: the rest stays free so the neighbouring kernels'
-    // loads and stores overlap this one (a panel filling SBUF serialises
-    // kernel boundaries and cost more time than the saved traffic).
-    int64_t room = e.sbufFree() / 2 - 2 * bTile - stage - 64 * 8;
-    int64_t R = room > 0 ? std::min(MT, room / perRowTile) : 0;
-    int64_t aTotal = s.m * s.k * eb, bTotal = s.k * s.n * eb;
-    int64_t panels = R > 0 ? ceilDiv(MT, R) : 0;
-    if (R >= 2 && aTotal + bTotal * panels < bTotal + aTotal * NB) {
-      // Balance the panels (same number of row tiles each, up to one).
-      R = ceilDiv(MT, panels);
+    int64_t R = plan.panelRows;
+    {
       Emitter::Mark mk = e.mark();
       auto aPanel = e.allocSbuf(R * perRowTile, op, "an A^T row panel");
       auto bTiles = e.allocSbuf(2 * bTile, op, "two streamed B column tiles");
@@ -534,12 +720,8 @@ LogicalResult muir::lower::emitGather(Emitter &e, Operation *op,
 bool muir::lower::gatedMatmulFits(const target::Machine &m,
                                   const MatmulShape &s, unsigned eb,
                                   unsigned cb, unsigned tempBytes) {
-  // The smallest resident plan: one column tile, one B copy per operand.
-  int64_t kt = m.pe.rows, mt = std::min<int64_t>(m.pe.cols, s.m);
-  int64_t nt =
-      std::min<int64_t>({m.pe.movingFreeMax, s.n, m.psum.bankBytes() / 4});
-  int64_t KT = ceilDiv(s.k, kt);
-  int64_t need = 2 * KT * mt * eb + 64 * 4 + 2 * KT * nt * eb +
-                 2 * nt * (cb + tempBytes) + 64 * 8;
-  return m.psum.banks >= 2 && need <= m.sbuf.bytesPerPartition;
+  return m.psum.banks >= 2 &&
+         planMatmul(m, m.sbuf.bytesPerPartition, s, eb, cb, tempBytes,
+                    /*gated=*/true)
+             .error.empty();
 }
