@@ -328,9 +328,10 @@ struct PyExecutable {
   }
 };
 
-std::shared_ptr<PyExecutable> compile(const PyModule &m,
-                                      const std::string &targetName,
-                                      const std::string &entry) {
+std::shared_ptr<PyExecutable>
+compile(const PyModule &m, const std::string &targetName,
+        const std::string &entry,
+        const std::vector<std::string> &kernelConfigs) {
   Diagnostics diags;
   auto exe = std::make_shared<PyExecutable>();
   exe->xf = OwningOpRef<ModuleOp>(m.module->clone());
@@ -351,7 +352,7 @@ std::shared_ptr<PyExecutable> compile(const PyModule &m,
   FailureOr<driver::Compiled> c = failure();
   {
     py::gil_scoped_release release;
-    c = driver::compile(*exe->xf, exe->funcName, targetName);
+    c = driver::compile(*exe->xf, exe->funcName, targetName, kernelConfigs);
   }
   if (failed(c)) {
     std::string msg = diags.take("compilation failed");
@@ -372,7 +373,8 @@ PYBIND11_MODULE(_muir, m) {
         py::arg("resources") = py::dict());
   m.def("run_pipeline", &runPipeline, py::arg("module"), py::arg("pipeline"));
   m.def("compile", &compile, py::arg("module"), py::arg("target"),
-        py::arg("entry") = "");
+        py::arg("entry") = "",
+        py::arg("kernel_configs") = std::vector<std::string>());
   py::class_<PyExecutable, std::shared_ptr<PyExecutable>>(m, "Executable")
       .def_property_readonly(
           "arg_shapes", [](PyExecutable &e) { return e.args.shapes; })

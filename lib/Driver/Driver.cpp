@@ -18,7 +18,8 @@ using namespace muir;
 using namespace muir::driver;
 
 FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
-                                    StringRef targetName) {
+                                    StringRef targetName,
+                                    ArrayRef<std::string> kernelConfigs) {
   auto start = std::chrono::steady_clock::now();
   llvm::Expected<target::Machine> m = target::loadMachine(targetName);
   if (!m) {
@@ -30,6 +31,7 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
   CompileOptions opts;
   opts.target = targetName.str();
   opts.entry = funcName.str();
+  opts.kernelConfigs.assign(kernelConfigs.begin(), kernelConfigs.end());
   buildCompilePipeline(pm, opts);
   if (failed(pm.run(*clone)))
     return failure();

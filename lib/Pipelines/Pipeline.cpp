@@ -28,7 +28,14 @@ void muir::buildCompilePipeline(OpPassManager &pm, const CompileOptions &opts) {
   fuse.target = opts.target;
   fuse.entry = opts.entry;
   pm.addPass(createXfFusePass(fuse));
-  // 3-6. Layout, tiling, scheduling and on-chip allocation, per kernel.
+  // 3. Kernel configuration: each kernel's schedule from the machine
+  //    description, as an attribute (overridable: kernel_configs).
+  XfKernelConfigPassOptions config;
+  config.target = opts.target;
+  config.entry = opts.entry;
+  config.overrides.assign(opts.kernelConfigs.begin(), opts.kernelConfigs.end());
+  pm.addPass(createXfKernelConfigPass(config));
+  // 4-6. Layout, tiling, scheduling and on-chip allocation, per kernel.
   LowerXfToNcPassOptions lower;
   lower.target = opts.target;
   lower.entry = opts.entry;
@@ -52,6 +59,9 @@ struct CompilePipelineOptions
   Option<std::string> entry{*this, "entry",
                             llvm::cl::desc("function to compile"),
                             llvm::cl::init("")};
+  ListOption<std::string> kernelConfigs{
+      *this, "kernel-configs",
+      llvm::cl::desc("kernel config overrides, <kernel>.<key>=<value>")};
 };
 } // namespace
 
@@ -59,6 +69,10 @@ void muir::registerCompilePipeline() {
   PassPipelineRegistration<CompilePipelineOptions>(
       "muir-compile", "Compile an xf module to a synchronised nc kernel",
       [](OpPassManager &pm, const CompilePipelineOptions &o) {
-        buildCompilePipeline(pm, CompileOptions{o.target, o.entry});
+        CompileOptions c;
+        c.target = o.target;
+        c.entry = o.entry;
+        c.kernelConfigs.assign(o.kernelConfigs.begin(), o.kernelConfigs.end());
+        buildCompilePipeline(pm, c);
       });
 }

@@ -223,8 +223,38 @@ def check(executable: Executable, *arrays):
     return executable.run(*arrays, backend="sim", check=True)
 
 
-def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "") -> Executable:  # noqa: A001
-    """Compiles an xf module (text or Module) or a torch.nn.Module for `target`."""
+def _config_items(kernel_configs):
+    """{"k3": {"schedule": "stream", "block_tiles": 2}} -> ["k3.schedule=stream", ...]."""
+    if kernel_configs is None:
+        return []
+    if not isinstance(kernel_configs, dict):
+        raise TypeError("kernel_configs must be a dict: kernel name -> {key: value}")
+    items = []
+    for name, cfg in kernel_configs.items():
+        if not isinstance(name, str) or not isinstance(cfg, dict):
+            raise TypeError(f"kernel_configs[{name!r}] must be a dict of config keys")
+        for key, value in cfg.items():
+            if isinstance(value, bool) or not isinstance(value, (str, int)):
+                raise TypeError(f"kernel_configs[{name!r}][{key!r}] must be a str or int, "
+                                f"got {type(value).__name__}")
+            text = str(value)
+            if not text or any(c in text for c in ",=") or any(c in str(key) for c in ",=."):
+                raise ValueError(f"kernel_configs[{name!r}][{key!r}] = {value!r}: "
+                                 "keys and values may not be empty or contain ',', '=' or '.'")
+            items.append(f"{name}.{key}={text}")
+    return items
+
+
+def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # noqa: A001
+            kernel_configs=None) -> Executable:
+    """Compiles an xf module (text or Module) or a torch.nn.Module for `target`.
+
+    `kernel_configs` overrides kernel schedules chosen by the compiler, by
+    kernel name (the names `muir.passes.run(module,
+    "muir-xf-fuse{target=T},muir-xf-kernel-config{target=T}")` prints), e.g.
+    ``{"k3": {"schedule": "stream", "block_tiles": 2}}``; keys per kind are
+    listed in docs/passes.md. A bad key or value raises RuntimeError naming
+    the kernel."""
     if not isinstance(obj, (str, Module)):
         try:
             import torch
@@ -232,11 +262,15 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "") -> 
             torch = None
         if torch is not None and isinstance(obj, torch.nn.Module):
             from . import torch as muir_torch
+            if kernel_configs is not None:
+                raise TypeError("kernel_configs applies to xf modules; compile the module "
+                                "muir.torch.to_module gives")
             return muir_torch.compile(obj, example_inputs, target=target)
         raise TypeError(f"compile() takes xf text, a muir.Module or a torch.nn.Module, "
                         f"got {type(obj).__name__}")
+    items = _config_items(kernel_configs)
     module = parse(obj) if isinstance(obj, str) else obj
-    return Executable(_muir.compile(module._native, target, entry), module)
+    return Executable(_muir.compile(module._native, target, entry, items), module)
 
 
 def __getattr__(name):

@@ -58,6 +58,12 @@ llvm::cl::list<std::string>
 llvm::cl::opt<uint64_t>
     seed("seed", llvm::cl::desc("Seed for arguments without --input"),
          llvm::cl::init(0), llvm::cl::cat(runCat));
+llvm::cl::list<std::string> kernelConfigs(
+    "kernel-config",
+    llvm::cl::desc("Override a kernel's schedule: <kernel>.<key>=<value> "
+                   "(e.g. k3.schedule=stream; repeatable, comma-separated)"),
+    llvm::cl::value_desc("item"), llvm::cl::CommaSeparated,
+    llvm::cl::cat(runCat));
 llvm::cl::list<std::string>
     outputs("output", llvm::cl::desc("Result .npy files, in result order"),
             llvm::cl::value_desc("path"), llvm::cl::cat(runCat));
@@ -413,7 +419,10 @@ int run() {
   if (backend == "reference") {
     results = ref::runFunction(*func, args);
   } else {
-    auto compiled = driver::compile(*module, func->getSymName(), targetName);
+    auto compiled = driver::compile(*module, func->getSymName(), targetName,
+                                    std::vector<std::string>(
+                                        kernelConfigs.begin(),
+                                        kernelConfigs.end()));
     if (failed(compiled))
       return kExitError;
     SmallVector<HostTensor> shapes;

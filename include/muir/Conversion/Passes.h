@@ -42,9 +42,17 @@ using FusionControl =
 void formKernels(mlir::func::FuncOp func, const target::Machine &m,
                  FusionControl control = {});
 
+/// Writes each configurable kernel's schedule into its config attribute
+/// (see muir-xf-kernel-config); `overrides` are `<kernel>.<key>=<value>`.
+mlir::LogicalResult configureKernels(mlir::func::FuncOp func,
+                                     const target::Machine &m,
+                                     llvm::ArrayRef<std::string> overrides);
+
 struct CompileOptions {
   std::string target = "trn2";
   std::string entry;
+  /// Kernel config overrides, `<kernel>.<key>=<value>`.
+  std::vector<std::string> kernelConfigs;
 };
 
 /// The whole compiler, top to bottom: xf module in, synchronised nc kernel out.

@@ -48,6 +48,30 @@ def XfFusePass : Pass<"muir-xf-fuse", "mlir::ModuleOp"> {
   ];
 }
 
+def XfKernelConfigPass : Pass<"muir-xf-kernel-config", "mlir::ModuleOp"> {
+  let summary = "Choose each kernel's schedule and write it as its config";
+  let description = [{
+    For every `xf.kernel` of a configurable kind (`matmul`, `gated_matmul`,
+    `batch_matmul`), runs the planning function the kernel is emitted with
+    on the machine description and writes the decision as the kernel's
+    `config` (`schedule` = `resident` | `row_panel` | `weight_ring` |
+    `stream`, with `block_tiles`, `b_buffers`, `ring_slots` or
+    `panel_rows`). A config already on the kernel, then the `overrides`
+    (`<kernel>.<key>=<value>`, e.g. `k3.schedule=stream`), fix the keys they
+    name; the planner fills in the rest and rejects unknown keys, values out
+    of range and schedules that cannot apply, naming the kernel. Whether the
+    buffers fit SBUF is checked when the lowering allocates them.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"trn2\"",
+           "machine description name or path">,
+    Option<"entry", "entry", "std::string", /*default=*/"\"\"",
+           "function to configure (default: @main, else the only public one)">,
+    ListOption<"overrides", "overrides", "std::string",
+               "kernel config overrides, <kernel>.<key>=<value>">,
+  ];
+}
+
 def LowerXfToNcPass : Pass<"muir-lower-xf-to-nc", "mlir::ModuleOp"> {
   let summary = "Lower an xf function to an nc kernel: layout, tiling, emission";
   let description = [{

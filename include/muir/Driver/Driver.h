@@ -31,9 +31,12 @@ struct Compiled {
 
 /// Compiles `funcName` (empty: @main or the only function) of a clone of
 /// `module` for `target`; diagnostics go to the context's handlers.
-mlir::FailureOr<Compiled> compile(mlir::ModuleOp module,
-                                  llvm::StringRef funcName,
-                                  llvm::StringRef target);
+/// `kernelConfigs` override kernel schedules (`<kernel>.<key>=<value>`, see
+/// muir-xf-kernel-config).
+mlir::FailureOr<Compiled>
+compile(mlir::ModuleOp module, llvm::StringRef funcName,
+        llvm::StringRef target,
+        llvm::ArrayRef<std::string> kernelConfigs = {});
 
 struct SimResult {
   llvm::SmallVector<ref::HostTensor> outputs;

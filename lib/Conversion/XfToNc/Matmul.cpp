@@ -96,39 +96,93 @@ MatmulPlan muir::lower::planMatmul(const target::Machine &m, int64_t sbufFree,
                       ceilDiv(int64_t(target::dmaEfficientBytes(m)) / eb, nt)})
           : halfBanks;
 
+  // A config's schedule and explicit parameters. Parameters are checked
+  // against the schedule they apply to and their ranges; whether buffers of
+  // that size fit is checked when they are allocated.
+  StringRef forced;
+  std::optional<int64_t> wantTiles, wantCopies, wantSlots, wantRows;
+  if (config) {
+    for (NamedAttribute na : config) {
+      StringRef key = na.getName().getValue();
+      if (key == "schedule") {
+        auto sch = llvm::dyn_cast<StringAttr>(na.getValue());
+        if (!sch)
+          return fail("kernel config: 'schedule' must be a string");
+        forced = sch.getValue();
+        continue;
+      }
+      auto v = llvm::dyn_cast<IntegerAttr>(na.getValue());
+      if (!v)
+        return fail("kernel config: '" + key + "' must be an integer");
+      int64_t x = v.getValue().getSExtValue();
+      std::pair<int64_t, int64_t> range;
+      if (key == "block_tiles") {
+        wantTiles = x;
+        range = {1, std::max<int64_t>(1, m.psum.banks / nOps)};
+      } else if (key == "b_buffers") {
+        wantCopies = x;
+        range = {1, 2};
+      } else if (key == "ring_slots") {
+        wantSlots = x;
+        range = {1, 4 * m.dma.queues};
+      } else if (key == "panel_rows") {
+        wantRows = x;
+        range = {1, MT};
+      } else {
+        return fail("kernel config: unknown key '" + key +
+                    "' for a matmul (schedule, block_tiles, b_buffers, "
+                    "ring_slots, panel_rows)");
+      }
+      if (x < range.first || x > range.second)
+        return fail("kernel config: '" + key + "' = " + Twine(x) +
+                    " is outside [" + Twine(range.first) + ", " +
+                    Twine(range.second) + "] for this " + Twine(s.m) + "x" +
+                    Twine(s.k) + "x" + Twine(s.n) + " matmul");
+    }
+  }
+  bool anyWanted = wantTiles || wantCopies || wantSlots;
+
   // Weight streaming (one row tile, B row-major: decode): B is used once, so
   // it flows through a ring of slots, one K tile of a column block each, as
   // wide as half of PSUM allows (each partition's run of a transfer then
   // approaches the DMA's efficient size), with enough slots in flight to
   // keep every DMA queue busy. A^T for all K is loaded once.
   auto planRing = [&]() {
-    int64_t wide = std::min(NT, halfBanks);
-    for (int64_t slots = 2 * m.dma.queues; slots >= 2; slots /= 2) {
+    int64_t wide = wantTiles ? std::min(*wantTiles, NT) : std::min(NT, halfBanks);
+    for (int64_t slots = wantSlots.value_or(2 * m.dma.queues);
+         slots >= (wantSlots ? *wantSlots : 2); slots /= 2) {
       int64_t need =
           fixed + slots * wide * nt * eb + 2 * wide * nt * (cb + rb) + 64 * 8;
-      if (need <= sbufFree / 2) {
+      if (need <= sbufFree / 2 || wantSlots) {
         plan.schedule = MatmulPlan::WeightRing;
         plan.ringSlots = slots;
         plan.blockTiles = wide;
         return true;
       }
+      if (wantSlots)
+        break;
     }
     return false;
   };
   // B resident for all of K, in blocks as wide as SBUF allows.
   auto planResident = [&]() {
-    for (int64_t copies = bCopies; copies >= 1; --copies)
-      for (int64_t cand = std::min({NT, halfBanks, streamCap}); cand >= 1;
-           --cand) {
+    int64_t hiCopies = wantCopies.value_or(bCopies);
+    int64_t loCopies = wantCopies.value_or(1);
+    for (int64_t copies = hiCopies; copies >= loCopies; --copies) {
+      int64_t hi = wantTiles ? std::min(*wantTiles, NT)
+                             : std::min({NT, halfBanks, streamCap});
+      int64_t lo = wantTiles ? hi : 1;
+      for (int64_t cand = hi; cand >= lo; --cand) {
         int64_t need = fixed + copies * KT * cand * nt * eb * nOps +
                        2 * cand * nt * (cb + rb) + 64 * 8;
-        if (need <= sbufFree) {
+        if (need <= sbufFree || (wantTiles && wantCopies)) {
           plan.schedule = MatmulPlan::Resident;
           plan.blockTiles = cand;
           plan.bBuffers = copies;
           return true;
         }
       }
+    }
     return false;
   };
   // When B cannot stay resident for all of K, stream it: each row tile
@@ -136,10 +190,11 @@ MatmulPlan muir::lower::planMatmul(const target::Machine &m, int64_t sbufFree,
   // work).
   auto planStream = [&]() {
     int64_t streamFixed = 2 * mt * eb + 64 * 6;
-    for (int64_t cand = std::min(NT, halfBanks); cand >= 1; --cand) {
+    int64_t hi = wantTiles ? std::min(*wantTiles, NT) : std::min(NT, halfBanks);
+    for (int64_t cand = hi; cand >= (wantTiles ? hi : 1); --cand) {
       int64_t need =
           streamFixed + 2 * cand * nt * eb + 2 * cand * nt * (cb + rb);
-      if (need <= sbufFree) {
+      if (need <= sbufFree || wantTiles) {
         plan.schedule = MatmulPlan::Stream;
         plan.blockTiles = cand;
         plan.bBuffers = 1;
@@ -185,15 +240,15 @@ MatmulPlan muir::lower::planMatmul(const target::Machine &m, int64_t sbufFree,
                 Twine(s.m) + "x" + Twine(s.k) + "x" + Twine(s.n) +
                 " matmul keeps both B blocks resident");
   };
+  auto notFor = [&](StringRef key, bool applies) {
+    if (!applies)
+      fail("kernel config: '" + key + "' does not apply to schedule '" +
+           scheduleName(plan.schedule) + "'");
+    return applies;
+  };
   bool ringApplies = MT == 1 && !s.transposeB;
 
-  StringRef forced;
-  if (config)
-    if (auto sch = config.getAs<StringAttr>("schedule"))
-      forced = sch.getValue();
-  if (config && config.get("schedule") && forced.empty())
-    return fail("kernel config: 'schedule' must be a string");
-  if (forced.empty()) {
+  if (forced.empty() && !anyWanted && !wantRows) {
     // The default: ring, else resident, else (not gated) stream; a row panel
     // where it saves HBM traffic.
     if (!(ringApplies && planRing()) && !planResident()) {
@@ -208,86 +263,57 @@ MatmulPlan muir::lower::planMatmul(const target::Machine &m, int64_t sbufFree,
         plan.schedule = MatmulPlan::RowPanel;
         plan.panelRows = R;
       }
-  } else if (forced == "weight_ring") {
+    return plan;
+  }
+  if (forced.empty()) {
+    // Parameters without a schedule: the schedule they belong to.
+    forced = wantRows     ? "row_panel"
+             : wantSlots  ? "weight_ring"
+             : wantCopies ? "resident"
+             : ringApplies ? "weight_ring"
+                           : "resident";
+  }
+  if (forced == "weight_ring") {
+    plan.schedule = MatmulPlan::WeightRing;
     if (!ringApplies)
       return fail("kernel config: schedule 'weight_ring' needs one row tile "
                   "(M <= " + Twine(m.pe.cols) + ") and a row-major B");
+    if (!notFor("b_buffers", !wantCopies) || !notFor("panel_rows", !wantRows))
+      return plan;
     if (!planRing())
       return fail("kernel config: schedule 'weight_ring' does not fit in "
                   "half of SBUF");
   } else if (forced == "resident") {
+    plan.schedule = MatmulPlan::Resident;
+    if (!notFor("ring_slots", !wantSlots) || !notFor("panel_rows", !wantRows))
+      return plan;
     if (!planResident())
       return gated ? gatedNoFit()
                    : fail("kernel config: schedule 'resident' does not fit: "
                           "B for all of K needs more SBUF than is free");
   } else if (forced == "stream") {
+    plan.schedule = MatmulPlan::Stream;
     if (gated)
       return fail("kernel config: a gated matmul has only the 'resident' or "
                   "'weight_ring' schedules");
+    if (!notFor("ring_slots", !wantSlots) || !notFor("panel_rows", !wantRows) ||
+        !notFor("b_buffers", !wantCopies))
+      return plan;
     if (!planStream())
       return noFit();
   } else if (forced == "row_panel") {
+    plan.schedule = MatmulPlan::RowPanel;
     if (gated || MT < 2)
       return fail("kernel config: schedule 'row_panel' needs two row tiles "
                   "or more and no gate");
-    plan.blockTiles = 0;
+    if (!notFor("ring_slots", !wantSlots) || !notFor("b_buffers", !wantCopies) ||
+        !notFor("block_tiles", !wantTiles))
+      return plan;
     int64_t R = panelRows(/*mustPay=*/false);
-    plan.schedule = MatmulPlan::RowPanel;
-    plan.panelRows = R > 0 ? R : 2;
+    plan.panelRows = wantRows ? *wantRows : R > 0 ? R : 2;
   } else {
     return fail("kernel config: unknown schedule '" + forced +
                 "' (resident, row_panel, weight_ring, stream)");
-  }
-  if (!config)
-    return plan;
-
-  // Explicit parameters, each checked against what the schedule can use;
-  // whether the buffers fit is checked when they are allocated.
-  for (NamedAttribute na : config) {
-    StringRef key = na.getName().getValue();
-    if (key == "schedule")
-      continue;
-    auto v = llvm::dyn_cast<IntegerAttr>(na.getValue());
-    if (!v)
-      return fail("kernel config: '" + key + "' must be an integer");
-    int64_t x = v.getValue().getSExtValue();
-    auto range = [&](int64_t lo, int64_t hi) -> bool {
-      if (x >= lo && x <= hi)
-        return true;
-      fail("kernel config: '" + key + "' = " + Twine(x) + " is outside [" +
-           Twine(lo) + ", " + Twine(hi) + "] for this " +
-           scheduleName(plan.schedule) + " matmul");
-      return false;
-    };
-    auto only = [&](bool ok) {
-      if (!ok)
-        fail("kernel config: '" + key + "' does not apply to schedule '" +
-             scheduleName(plan.schedule) + "'");
-      return ok;
-    };
-    if (key == "block_tiles") {
-      if (!only(plan.schedule != MatmulPlan::RowPanel) ||
-          !range(1, std::max<int64_t>(1, m.psum.banks / nOps)))
-        return plan;
-      plan.blockTiles = std::min(x, NT);
-    } else if (key == "b_buffers") {
-      if (!only(plan.schedule == MatmulPlan::Resident) || !range(1, 2))
-        return plan;
-      plan.bBuffers = x;
-    } else if (key == "ring_slots") {
-      if (!only(plan.schedule == MatmulPlan::WeightRing) ||
-          !range(1, 4 * m.dma.queues))
-        return plan;
-      plan.ringSlots = x;
-    } else if (key == "panel_rows") {
-      if (!only(plan.schedule == MatmulPlan::RowPanel) || !range(1, MT))
-        return plan;
-      plan.panelRows = x;
-    } else {
-      return fail("kernel config: unknown key '" + key +
-                  "' for a matmul (schedule, block_tiles, b_buffers, "
-                  "ring_slots, panel_rows)");
-    }
   }
   return plan;
 }

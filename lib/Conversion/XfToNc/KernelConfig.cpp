@@ -1,0 +1,169 @@
+//===- KernelConfig.cpp - muir-xf-kernel-config ---------------------------===//
+//
+// Writes each kernel's schedule into its `config` attribute, chosen from the
+// machine description by the same planning function the kernel is emitted
+// with, after applying overrides given on the command line or from Python:
+// a search can try alternatives, and lit tests can see and pin decisions.
+//
+//===----------------------------------------------------------------------===//
+#include "Fusion.h"
+
+#include "muir/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace muir {
+#define GEN_PASS_DEF_XFKERNELCONFIGPASS
+#include "muir/Conversion/Passes.h.inc"
+} // namespace muir
+
+using namespace mlir;
+using namespace muir;
+using namespace muir::lower;
+
+static unsigned bytesOfValue(Value v) {
+  return Emitter::bytesOf(
+      llvm::cast<RankedTensorType>(v.getType()).getElementType());
+}
+
+/// The matmul plan of a matmul-family kernel under `config`; nullopt for
+/// the other kinds.
+static std::optional<MatmulPlan> planKernel(xf::KernelOp k,
+                                            const target::Machine &m,
+                                            DictionaryAttr config) {
+  Operation *anchor = k.getAnchor();
+  Block &kb = k.getBody().front();
+  int64_t free = m.sbuf.bytesPerPartition;
+  switch (k.getKind()) {
+  case xf::KernelKind::matmul: {
+    auto mm = llvm::cast<xf::MatmulOp>(anchor);
+    unsigned rb = 0;
+    for (Operation &op : kb.without_terminator())
+      if (auto add = llvm::dyn_cast<xf::AddOp>(op))
+        rb = bytesOfValue(add.getLhs() == mm.getResult() ? add.getRhs()
+                                                          : add.getLhs());
+    return planMatmul(m, free, shapeOf(mm), bytesOfValue(mm.getLhs()),
+                      bytesOfValue(k.getResult(0)), rb, false, config);
+  }
+  case xf::KernelKind::gated_matmul: {
+    llvm::SmallPtrSet<Operation *, 8> nodes;
+    for (Operation &op : kb.without_terminator())
+      if (&op != anchor && isElementwise(&op))
+        nodes.insert(&op);
+    FusedTree tree = buildFusedTree(
+        anchor, [&](Operation *d) { return nodes.count(d) > 0; });
+    auto g = tree.leaves.empty()
+                 ? xf::MatmulOp()
+                 : tree.leaves[0].getDefiningOp<xf::MatmulOp>();
+    if (!g)
+      return std::nullopt; // the lowering reports the malformed region
+    unsigned rb = 2 * bytesOfValue(g.getResult());
+    for (Type t : tree.nodeTypes())
+      rb += Emitter::bytesOf(t);
+    return planMatmul(m, free, shapeOf(g), bytesOfValue(g.getLhs()),
+                      bytesOfValue(k.getResult(0)), rb, true, config);
+  }
+  case xf::KernelKind::batch_matmul: {
+    auto mm = llvm::cast<xf::BatchMatmulOp>(anchor);
+    auto at = mm.getLhs().getType(), ct = mm.getType();
+    int64_t r = ct.getRank(), ar = at.getRank();
+    bool ta = mm.getTransposeLhs();
+    MatmulShape s{ct.getDimSize(r - 2),
+                  ta ? at.getDimSize(ar - 2) : at.getDimSize(ar - 1),
+                  ct.getDimSize(r - 1), ta, mm.getTransposeRhs()};
+    return planMatmul(m, free, s, bytesOfValue(mm.getLhs()),
+                      bytesOfValue(mm.getResult()), 0, false, config);
+  }
+  default:
+    return std::nullopt;
+  }
+}
+
+LogicalResult muir::configureKernels(func::FuncOp func,
+                                     const target::Machine &m,
+                                     ArrayRef<std::string> overrides) {
+  MLIRContext *ctx = func.getContext();
+  // kernel name -> key -> value, from "k3.schedule=stream" items.
+  llvm::StringMap<SmallVector<NamedAttribute>> extra;
+  for (const std::string &o : overrides) {
+    StringRef item(o);
+    auto [lhs, value] = item.split('=');
+    auto [name, key] = lhs.split('.');
+    if (name.empty() || key.empty() || value.empty() ||
+        item.count('=') != 1)
+      return func.emitError()
+             << "kernel config override '" << o
+             << "': expected <kernel>.<key>=<value> (e.g. k3.schedule=stream)";
+    int64_t n;
+    Attribute a = value.getAsInteger(10, n)
+                      ? Attribute(StringAttr::get(ctx, value))
+                      : Attribute(IntegerAttr::get(IntegerType::get(ctx, 64),
+                                                   n));
+    extra[name].push_back(NamedAttribute(StringAttr::get(ctx, key), a));
+  }
+  llvm::StringSet<> names;
+  for (auto k : func.getBody().front().getOps<xf::KernelOp>())
+    names.insert(k.getName());
+  for (auto &entry : extra)
+    if (!names.contains(entry.getKey()))
+      return func.emitError() << "kernel config override names kernel '"
+                              << entry.getKey()
+                              << "', which is not in the function";
+  for (auto k : func.getBody().front().getOps<xf::KernelOp>()) {
+    // Hand-written config first, then the overrides (later wins).
+    llvm::SmallVector<NamedAttribute> merged;
+    if (DictionaryAttr c = k.getConfigAttr())
+      merged.assign(c.begin(), c.end());
+    auto it = extra.find(k.getName());
+    if (it != extra.end())
+      for (NamedAttribute na : it->second) {
+        llvm::erase_if(merged, [&](NamedAttribute x) {
+          return x.getName() == na.getName();
+        });
+        merged.push_back(na);
+      }
+    DictionaryAttr given =
+        merged.empty() ? DictionaryAttr() : DictionaryAttr::get(ctx, merged);
+    std::optional<MatmulPlan> plan = planKernel(k, m, given);
+    if (!plan) {
+      if (given)
+        return k.emitOpError()
+               << "'" << k.getName() << "' of kind '"
+               << xf::stringifyKernelKind(k.getKind())
+               << "' has no configurable schedule yet (matmul, gated_matmul "
+                  "and batch_matmul kernels have)";
+      continue;
+    }
+    if (!plan->error.empty())
+      return k.emitOpError() << "'" << k.getName() << "': " << plan->error;
+    k.setConfigAttr(plan->toAttr(ctx));
+  }
+  return success();
+}
+
+namespace {
+struct XfKernelConfigPass
+    : public muir::impl::XfKernelConfigPassBase<XfKernelConfigPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    llvm::Expected<target::Machine> m = target::loadMachine(target);
+    if (!m) {
+      module.emitError() << llvm::toString(m.takeError());
+      return signalPassFailure();
+    }
+    func::FuncOp func = selectEntryFunction(module, entry);
+    if (!func)
+      return signalPassFailure();
+    if (!func.getBody().hasOneBlock()) {
+      func.emitError() << "must have a single block";
+      return signalPassFailure();
+    }
+    if (failed(configureKernels(func, *m, overrides)))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,32 @@
+// RUN: muir-opt %s -split-input-file --muir-xf-fuse --muir-xf-kernel-config | FileCheck %s
+// RUN: muir-opt %s -split-input-file --muir-xf-fuse --muir-xf-kernel-config="overrides=k0.schedule=stream,k0.block_tiles=1" | FileCheck %s --check-prefix=OVR
+
+// One row tile (decode): weights stream through a ring of K-tile slots.
+// CHECK-LABEL: func.func @decode
+// CHECK: xf.kernel "k0" matmul config {block_tiles = 4 : i64, ring_slots = 16 : i64, schedule = "weight_ring"}
+// OVR-LABEL: func.func @decode
+// OVR: xf.kernel "k0" matmul config {block_tiles = 1 : i64, schedule = "stream"}
+func.func @decode(%a: tensor<1x4096xbf16>, %w: tensor<4096x4096xbf16>) -> tensor<1x4096xbf16> {
+  %0 = xf.matmul %a, %w : (tensor<1x4096xbf16>, tensor<4096x4096xbf16>) -> tensor<1x4096xbf16>
+  return %0 : tensor<1x4096xbf16>
+}
+
+// -----
+
+// A square GEMM: B resident for all of K, in blocks of four 512-column tiles (half of PSUM).
+// CHECK-LABEL: func.func @square
+// CHECK: xf.kernel "k0" matmul config {b_buffers = 1 : i64, block_tiles = 4 : i64, schedule = "resident"}
+func.func @square(%a: tensor<2048x2048xbf16>, %w: tensor<2048x2048xbf16>) -> tensor<2048x2048xbf16> {
+  %0 = xf.matmul %a, %w : (tensor<2048x2048xbf16>, tensor<2048x2048xbf16>) -> tensor<2048x2048xbf16>
+  return %0 : tensor<2048x2048xbf16>
+}
+
+// -----
+
+// B much larger than A: a resident A^T row panel and B streamed once.
+// CHECK-LABEL: func.func @wide
+// CHECK: xf.kernel "k0" matmul config {panel_rows = 4 : i64, schedule = "row_panel"}
+func.func @wide(%a: tensor<512x4096xbf16>, %w: tensor<4096x11008xbf16>) -> tensor<512x11008xbf16> {
+  %0 = xf.matmul %a, %w : (tensor<512x4096xbf16>, tensor<4096x11008xbf16>) -> tensor<512x11008xbf16>
+  return %0 : tensor<512x11008xbf16>
+}

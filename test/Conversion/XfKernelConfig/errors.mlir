@@ -1,0 +1,81 @@
+// RUN: muir-opt %s -split-input-file -verify-diagnostics --muir-xf-kernel-config
+// RUN: not muir-opt %s --muir-xf-kernel-config="entry=bad_schedule overrides=k0.schedule" 2>&1 | FileCheck %s --check-prefix=SYNTAX
+// RUN: not muir-opt %s --muir-xf-kernel-config="entry=bad_schedule overrides=k9.schedule=stream" 2>&1 | FileCheck %s --check-prefix=NAME
+
+// SYNTAX: kernel config override 'k0.schedule': expected <kernel>.<key>=<value>
+// NAME: kernel config override names kernel 'k9', which is not in the function
+
+func.func @bad_schedule(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> {
+  // expected-error @+1 {{'k0': kernel config: unknown schedule 'fast' (resident, row_panel, weight_ring, stream)}}
+  %0 = xf.kernel "k0" matmul config {schedule = "fast"} : tensor<256x256xbf16> {
+    %1 = xf.matmul %a, %a : (tensor<256x256xbf16>, tensor<256x256xbf16>) -> tensor<256x256xbf16>
+    xf.yield %1 : tensor<256x256xbf16>
+  }
+  return %0 : tensor<256x256xbf16>
+}
+
+// -----
+
+func.func @bad_key(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> {
+  // expected-error @+1 {{unknown key 'tile_q' for a matmul}}
+  %0 = xf.kernel "k0" matmul config {tile_q = 3} : tensor<256x256xbf16> {
+    %1 = xf.matmul %a, %a : (tensor<256x256xbf16>, tensor<256x256xbf16>) -> tensor<256x256xbf16>
+    xf.yield %1 : tensor<256x256xbf16>
+  }
+  return %0 : tensor<256x256xbf16>
+}
+
+// -----
+
+func.func @range(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> {
+  // expected-error @+1 {{'panel_rows' = 9 is outside [1, 2] for this 256x256x256 matmul}}
+  %0 = xf.kernel "k0" matmul config {schedule = "row_panel", panel_rows = 9} : tensor<256x256xbf16> {
+    %1 = xf.matmul %a, %a : (tensor<256x256xbf16>, tensor<256x256xbf16>) -> tensor<256x256xbf16>
+    xf.yield %1 : tensor<256x256xbf16>
+  }
+  return %0 : tensor<256x256xbf16>
+}
+
+// -----
+
+func.func @not_for_schedule(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> {
+  // expected-error @+1 {{'ring_slots' does not apply to schedule 'resident'}}
+  %0 = xf.kernel "k0" matmul config {schedule = "resident", ring_slots = 4} : tensor<256x256xbf16> {
+    %1 = xf.matmul %a, %a : (tensor<256x256xbf16>, tensor<256x256xbf16>) -> tensor<256x256xbf16>
+    xf.yield %1 : tensor<256x256xbf16>
+  }
+  return %0 : tensor<256x256xbf16>
+}
+
+// -----
+
+func.func @ring_needs_one_row(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> {
+  // expected-error @+1 {{schedule 'weight_ring' needs one row tile (M <= 128) and a row-major B}}
+  %0 = xf.kernel "k0" matmul config {schedule = "weight_ring"} : tensor<256x256xbf16> {
+    %1 = xf.matmul %a, %a : (tensor<256x256xbf16>, tensor<256x256xbf16>) -> tensor<256x256xbf16>
+    xf.yield %1 : tensor<256x256xbf16>
+  }
+  return %0 : tensor<256x256xbf16>
+}
+
+// -----
+
+func.func @not_configurable(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'k0' of kind 'softmax' has no configurable schedule yet}}
+  %0 = xf.kernel "k0" softmax config {schedule = "resident"} : tensor<4x8xf32> {
+    %1 = xf.softmax %x {axis = -1 : i64} : tensor<4x8xf32>
+    xf.yield %1 : tensor<4x8xf32>
+  }
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @not_int(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> {
+  // expected-error @+1 {{'block_tiles' must be an integer}}
+  %0 = xf.kernel "k0" matmul config {block_tiles = "two"} : tensor<256x256xbf16> {
+    %1 = xf.matmul %a, %a : (tensor<256x256xbf16>, tensor<256x256xbf16>) -> tensor<256x256xbf16>
+    xf.yield %1 : tensor<256x256xbf16>
+  }
+  return %0 : tensor<256x256xbf16>
+}
