@@ -138,3 +138,39 @@ def test_bad_configs_are_errors(configs, match):
 def test_malformed_kernel_configs(configs, exc):
     with pytest.raises(exc):
         muir.compile(program(4, 4, 4), target="small", kernel_configs=configs)
+
+
+CHAIN = """func.func @main(%x: tensor<300x130xf32>, %b: tensor<130xf32>) -> tensor<300x130xf32> {
+  %0 = xf.add %x, %b : (tensor<300x130xf32>, tensor<130xf32>) -> tensor<300x130xf32>
+  %1 = xf.gelu %0 : tensor<300x130xf32>
+  return %1 : tensor<300x130xf32>
+}"""
+
+
+@pytest.mark.parametrize("target", ["small", "trn2"])
+@pytest.mark.parametrize("config", [{"tile_cols": 1}, {"tile_cols": 7, "buffers": 1},
+                                    {"buffers": 2}, {"tile_cols": 60, "buffers": 3}])
+def test_elementwise_tiling_configs(target, config):
+    default = muir.compile(CHAIN, target=target)
+    exe = muir.compile(CHAIN, target=target, kernel_configs={"k0": config})
+    args = args_for(exe, seed=5)
+    got = exe.run(*args, check=True)[0]
+    np.testing.assert_array_equal(got, default.run(*args)[0])
+    shown = str(muir.passes.run(CHAIN, f"muir-xf-fuse{{target={target}}},muir-xf-kernel-config{{target={target}}}"))
+    assert 'xf.kernel "k0" elementwise config {buffers = ' in shown
+
+
+@pytest.mark.parametrize("config,match", [
+    ({"tile_cols": 131}, "'tile_cols' = 131 is outside \\[1, 130\\]"),
+    ({"buffers": 4}, "'buffers' = 4 is outside \\[1, 3\\]"),
+    ({"schedule": "stream"}, "unknown key 'schedule' for an elementwise kernel"),
+])
+def test_elementwise_config_errors(config, match):
+    with pytest.raises(RuntimeError, match=match):
+        muir.compile(CHAIN, target="trn2", kernel_configs={"k0": config})
+
+
+def test_elementwise_config_that_does_not_fit():
+    with pytest.raises(RuntimeError, match="does not fit on target 'small': a fused "
+                                           "intermediate tile needs 520 bytes"):
+        muir.compile(CHAIN, target="small", kernel_configs={"k0": {"tile_cols": 130, "buffers": 3}})

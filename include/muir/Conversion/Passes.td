@@ -51,12 +51,12 @@ def XfFusePass : Pass<"muir-xf-fuse", "mlir::ModuleOp"> {
 def XfKernelConfigPass : Pass<"muir-xf-kernel-config", "mlir::ModuleOp"> {
   let summary = "Choose each kernel's schedule and write it as its config";
   let description = [{
-    For every `xf.kernel` of a configurable kind (`matmul`, `gated_matmul`,
-    `batch_matmul`), runs the planning function the kernel is emitted with
-    on the machine description and writes the decision as the kernel's
-    `config` (`schedule` = `resident` | `row_panel` | `weight_ring` |
-    `stream`, with `block_tiles`, `b_buffers`, `ring_slots` or
-    `panel_rows`). A config already on the kernel, then the `overrides`
+    For every `xf.kernel` of a configurable kind, runs the planning function
+    the kernel is emitted with on the machine description and writes the
+    decision as the kernel's `config`: for `matmul`, `gated_matmul` and
+    `batch_matmul`, `schedule` = `resident` | `row_panel` | `weight_ring` |
+    `stream` with `block_tiles`, `b_buffers`, `ring_slots` or `panel_rows`;
+    for `elementwise` (not casts), `tile_cols` and `buffers`. A config already on the kernel, then the `overrides`
     (`<kernel>.<key>=<value>`, e.g. `k3.schedule=stream`), fix the keys they
     name; the planner fills in the rest and rejects unknown keys, values out
     of range and schedules that cannot apply, naming the kernel. Whether the

@@ -46,21 +46,20 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
                              ArrayRef<nc::AccessAttr>) { fn(e, o, in); });
 }
 
-LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
-                                           const HbmValue &out,
-                                           ArrayRef<HbmValue> ins,
-                                           ArrayRef<Type> temps,
-                                           FusedTileFn fn) {
+/// The iteration spaces of an elementwise kernel: the whole tensor spread
+/// over the partitions (plus a ragged tail), or the output's own shape when
+/// inputs broadcast.
+static SmallVector<Space, 2> elementwiseSpaces(int64_t rows,
+                                               const HbmValue &out,
+                                               ArrayRef<HbmValue> ins) {
   Space s;
   bool sameShapes = llvm::all_of(
       ins, [&](const HbmValue &v) { return v.shape == out.shape; });
   int64_t total = out.numElements();
-  if (total == 0)
-    return success();
-  if (sameShapes && total >= e.rows() && total % e.rows() == 0) {
+  if (sameShapes && total >= rows && total % rows == 0) {
     // Contiguous and unbroadcast: spread the whole tensor over all partitions.
-    int64_t q = total / e.rows();
-    s.shape = {e.rows(), q};
+    int64_t q = total / rows;
+    s.shape = {rows, q};
     for (size_t i = 0; i <= ins.size(); ++i)
       s.strides.push_back({q, 1});
   } else {
@@ -81,7 +80,7 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
   // A length the partitions do not divide still spreads over them: the
   // ragged remainder is a second, small space.
   SmallVector<Space, 2> spaces{s};
-  if (std::optional<Space> tail = coalesce(spaces[0], e.rows(), true))
+  if (std::optional<Space> tail = coalesce(spaces[0], rows, true))
     spaces.push_back(*tail);
   for (Space &sp : spaces)
     if (sp.shape.size() == 1) {
@@ -89,10 +88,26 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
       for (auto &st : sp.strides)
         st.insert(st.begin(), 0);
     }
-  int64_t widest = 0;
-  for (const Space &sp : spaces)
-    widest = std::max(widest, sp.shape.back());
+  return spaces;
+}
 
+DictionaryAttr ElementwisePlan::toAttr(MLIRContext *ctx) const {
+  Builder b(ctx);
+  return b.getDictionaryAttr(
+      {b.getNamedAttr("buffers", b.getI64IntegerAttr(buffers)),
+       b.getNamedAttr("tile_cols", b.getI64IntegerAttr(cols))});
+}
+
+ElementwisePlan muir::lower::planElementwise(const target::Machine &m,
+                                             int64_t sbufFree,
+                                             const HbmValue &out,
+                                             ArrayRef<HbmValue> ins,
+                                             ArrayRef<Type> temps,
+                                             DictionaryAttr config) {
+  ElementwisePlan plan;
+  int64_t widest = 0;
+  for (const Space &sp : elementwiseSpaces(m.pe.rows, out, ins))
+    widest = std::max(widest, sp.shape.back());
   int64_t bytesPerCol = Emitter::bytesOf(out.elemType);
   for (const HbmValue &in : ins)
     bytesPerCol += Emitter::bytesOf(in.elemType);
@@ -104,7 +119,7 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
   // drop to double-buffering when a large fused expression is tight.
   int64_t nbuf = 1 + ins.size() + temps.size();
   int kRing = 3;
-  if (e.sbufFree() - 3 * nbuf * 64 < 3 * bytesPerCol * 8)
+  if (sbufFree - 3 * nbuf * 64 < 3 * bytesPerCol * 8)
     kRing = 2;
   // Half of SBUF at most, as above.
   auto colsFor = [&](int ring, int64_t space) {
@@ -113,19 +128,64 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
         {std::max<int64_t>(1, budget / (bytesPerCol * ring)), widest,
          (int64_t)4096});
   };
-  int64_t cols = colsFor(kRing, e.sbufFree() / 2);
+  int64_t cols = colsFor(kRing, sbufFree / 2);
   // A wide fused expression on a small SBUF: the alignment slack of its many
   // buffers can leave (almost) no columns in half of SBUF, and one-element
   // tiles multiply the instructions by the row length. Use all of SBUF, and
   // fewer buffer sets, before settling for narrow tiles.
   int64_t enough = std::min<int64_t>(widest, 32);
   for (int ring = kRing; cols < enough && ring >= 1; --ring) {
-    int64_t c = colsFor(ring, e.sbufFree());
+    int64_t c = colsFor(ring, sbufFree);
     if (c > cols) {
       cols = c;
       kRing = ring;
     }
   }
+  plan.cols = cols;
+  plan.buffers = kRing;
+  // Explicit values (checked; whether they fit is checked on allocation).
+  if (config)
+    for (NamedAttribute na : config) {
+      StringRef key = na.getName().getValue();
+      auto v = llvm::dyn_cast<IntegerAttr>(na.getValue());
+      if (key != "tile_cols" && key != "buffers") {
+        plan.error = ("kernel config: unknown key '" + key +
+                      "' for an elementwise kernel (tile_cols, buffers)")
+                         .str();
+        return plan;
+      }
+      if (!v) {
+        plan.error = ("kernel config: '" + key + "' must be an integer").str();
+        return plan;
+      }
+      int64_t x = v.getValue().getSExtValue();
+      int64_t hi = key == "buffers" ? 3 : std::max<int64_t>(1, widest);
+      if (x < 1 || x > hi) {
+        plan.error = ("kernel config: '" + key + "' = " + Twine(x) +
+                      " is outside [1, " + Twine(hi) +
+                      "] for this elementwise kernel")
+                         .str();
+        return plan;
+      }
+      (key == "buffers" ? plan.buffers : plan.cols) = x;
+    }
+  return plan;
+}
+
+LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
+                                           const HbmValue &out,
+                                           ArrayRef<HbmValue> ins,
+                                           ArrayRef<Type> temps,
+                                           FusedTileFn fn) {
+  if (out.numElements() == 0)
+    return success();
+  SmallVector<Space, 2> spaces = elementwiseSpaces(e.rows(), out, ins);
+  ElementwisePlan plan =
+      planElementwise(e.m, e.sbufFree(), out, ins, temps, configOf(op));
+  if (!plan.error.empty())
+    return op->emitError() << plan.error;
+  int64_t cols = plan.cols;
+  int kRing = plan.buffers;
   Emitter::Mark mk = e.mark();
   SmallVector<SmallVector<Buffer>, 3> bufs(kRing);
   for (int k = 0; k < kRing; ++k) {

@@ -28,11 +28,59 @@ static unsigned bytesOfValue(Value v) {
       llvm::cast<RankedTensorType>(v.getType()).getElementType());
 }
 
-/// The matmul plan of a matmul-family kernel under `config`; nullopt for
-/// the other kinds.
-static std::optional<MatmulPlan> planKernel(xf::KernelOp k,
+/// An HBM value with a value's shape and element type (planning only).
+static HbmValue shapeOnly(Value v) {
+  auto t = llvm::cast<RankedTensorType>(v.getType());
+  HbmValue h;
+  h.elemType = t.getElementType();
+  h.shape.assign(t.getShape().begin(), t.getShape().end());
+  return h;
+}
+
+/// The plan of a configurable kernel under `config`, as its config
+/// attribute or an error; nullopt for the kinds without a config.
+struct KernelPlan {
+  DictionaryAttr attr;
+  std::string error;
+};
+static std::optional<MatmulPlan> planMatmulKernel(xf::KernelOp k,
+                                                  const target::Machine &m,
+                                                  DictionaryAttr config);
+static std::optional<KernelPlan> planKernel(xf::KernelOp k,
                                             const target::Machine &m,
                                             DictionaryAttr config) {
+  MLIRContext *ctx = k.getContext();
+  if (k.getKind() == xf::KernelKind::elementwise) {
+    Operation *root = k.getAnchor();
+    if (!root || llvm::isa<xf::CastOp>(root))
+      return std::nullopt; // casts are copies
+    Block &kb = k.getBody().front();
+    llvm::SmallPtrSet<Operation *, 8> nodes;
+    for (Operation &op : kb.without_terminator())
+      if (&op != root)
+        nodes.insert(&op);
+    FusedTree tree = buildFusedTree(
+        root, [&](Operation *d) { return nodes.count(d) > 0; });
+    SmallVector<HbmValue> ins;
+    for (Value v : tree.leaves)
+      ins.push_back(shapeOnly(v));
+    ElementwisePlan p =
+        planElementwise(m, m.sbuf.bytesPerPartition,
+                        shapeOnly(k.getResult(0)), ins, tree.nodeTypes(),
+                        config);
+    return KernelPlan{p.error.empty() ? p.toAttr(ctx) : DictionaryAttr(),
+                      p.error};
+  }
+  std::optional<MatmulPlan> p = planMatmulKernel(k, m, config);
+  if (!p)
+    return std::nullopt;
+  return KernelPlan{p->error.empty() ? p->toAttr(ctx) : DictionaryAttr(),
+                    p->error};
+}
+
+static std::optional<MatmulPlan> planMatmulKernel(xf::KernelOp k,
+                                                  const target::Machine &m,
+                                                  DictionaryAttr config) {
   Operation *anchor = k.getAnchor();
   Block &kb = k.getBody().front();
   int64_t free = m.sbuf.bytesPerPartition;
@@ -126,19 +174,19 @@ LogicalResult muir::configureKernels(func::FuncOp func,
       }
     DictionaryAttr given =
         merged.empty() ? DictionaryAttr() : DictionaryAttr::get(ctx, merged);
-    std::optional<MatmulPlan> plan = planKernel(k, m, given);
+    std::optional<KernelPlan> plan = planKernel(k, m, given);
     if (!plan) {
       if (given)
         return k.emitOpError()
                << "'" << k.getName() << "' of kind '"
                << xf::stringifyKernelKind(k.getKind())
-               << "' has no configurable schedule yet (matmul, gated_matmul "
-                  "and batch_matmul kernels have)";
+               << "' has no configurable schedule yet (elementwise, matmul, "
+                  "gated_matmul and batch_matmul kernels have)";
       continue;
     }
     if (!plan->error.empty())
       return k.emitOpError() << "'" << k.getName() << "': " << plan->error;
-    k.setConfigAttr(plan->toAttr(ctx));
+    k.setConfigAttr(plan->attr);
   }
   return success();
 }

@@ -35,6 +35,22 @@ mlir::LogicalResult emitElementwise(Emitter &e, mlir::Operation *op,
                                     llvm::ArrayRef<mlir::Type> temps,
                                     FusedTileFn fn);
 
+/// How an elementwise kernel is tiled: columns per tile (per partition) and
+/// buffer sets in flight (3: load, compute and store overlap).
+struct ElementwisePlan {
+  int64_t cols = 0;
+  int64_t buffers = 0;
+  std::string error; // non-empty: a bad config
+  mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
+};
+/// The one planning function for elementwise kernels (the kernel and
+/// muir-xf-kernel-config call it); `config` may fix `tile_cols`/`buffers`.
+ElementwisePlan planElementwise(const target::Machine &m, int64_t sbufFree,
+                                const HbmValue &out,
+                                llvm::ArrayRef<HbmValue> ins,
+                                llvm::ArrayRef<mlir::Type> temps,
+                                mlir::DictionaryAttr config = {});
+
 /// Copies (and casts) `src` into `dst`, both contiguous with equal counts.
 mlir::LogicalResult emitCopy(Emitter &e, mlir::Operation *op,
                              const HbmValue &dst, const HbmValue &src);

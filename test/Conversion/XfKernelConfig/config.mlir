@@ -1,11 +1,11 @@
 // RUN: muir-opt %s -split-input-file --muir-xf-fuse --muir-xf-kernel-config | FileCheck %s
-// RUN: muir-opt %s -split-input-file --muir-xf-fuse --muir-xf-kernel-config="overrides=k0.schedule=stream,k0.block_tiles=1" | FileCheck %s --check-prefix=OVR
+// RUN: muir-opt %s -split-input-file --muir-xf-fuse --muir-xf-kernel-config="overrides=k0.block_tiles=1" | FileCheck %s --check-prefix=OVR
 
 // One row tile (decode): weights stream through a ring of K-tile slots.
 // CHECK-LABEL: func.func @decode
 // CHECK: xf.kernel "k0" matmul config {block_tiles = 4 : i64, ring_slots = 16 : i64, schedule = "weight_ring"}
 // OVR-LABEL: func.func @decode
-// OVR: xf.kernel "k0" matmul config {block_tiles = 1 : i64, schedule = "stream"}
+// OVR: xf.kernel "k0" matmul config {block_tiles = 1 : i64, ring_slots = 32 : i64, schedule = "weight_ring"}
 func.func @decode(%a: tensor<1x4096xbf16>, %w: tensor<4096x4096xbf16>) -> tensor<1x4096xbf16> {
   %0 = xf.matmul %a, %w : (tensor<1x4096xbf16>, tensor<4096x4096xbf16>) -> tensor<1x4096xbf16>
   return %0 : tensor<1x4096xbf16>
@@ -30,3 +30,4 @@ func.func @wide(%a: tensor<512x4096xbf16>, %w: tensor<4096x11008xbf16>) -> tenso
   %0 = xf.matmul %a, %w : (tensor<512x4096xbf16>, tensor<4096x11008xbf16>) -> tensor<512x11008xbf16>
   return %0 : tensor<512x11008xbf16>
 }
+
