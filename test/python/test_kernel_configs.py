@@ -174,3 +174,43 @@ def test_elementwise_config_that_does_not_fit():
     with pytest.raises(RuntimeError, match="does not fit on target 'small': a fused "
                                            "intermediate tile needs 520 bytes"):
         muir.compile(CHAIN, target="small", kernel_configs={"k0": {"tile_cols": 130, "buffers": 3}})
+
+
+def epilogue_program(m, k, n, dt, extra_shapes):
+    """x @ w, then + each extra (broadcast), gelu on the first sum, cast-free."""
+    a, b, c = ty((m, k), dt), ty((k, n), dt), ty((m, n), dt)
+    args = [f"%a: {a}", f"%b: {b}"] + [f"%e{i}: {ty(s, dt)}" for i, s in enumerate(extra_shapes)]
+    body = [f"  %v0 = xf.matmul %a, %b : ({a}, {b}) -> {c}"]
+    cur = "%v0"
+    for i, s in enumerate(extra_shapes):
+        body.append(f"  %s{i} = xf.add {cur}, %e{i} : ({c}, {ty(s, dt)}) -> {c}")
+        cur = f"%s{i}"
+        if i == 0:
+            body.append(f"  %g = xf.gelu {cur} : {c}")
+            cur = "%g"
+    return (f"func.func @main({', '.join(args)}) -> {c} {{\n" + "\n".join(body)
+            + f"\n  return {cur} : {c}\n}}")
+
+
+@pytest.mark.parametrize("dt", ["f32", "bf16"])
+@pytest.mark.parametrize("target,one_row,schedule", [
+    ("small", False, None), ("small", False, "stream"), ("small", True, None),
+    ("trn2", False, None), ("trn2", False, "stream"), ("trn2", False, "row_panel"),
+    ("trn2", True, "weight_ring"), ("trn2", True, "resident")])
+def test_matmul_epilogue_matches_reference(target, dt, one_row, schedule):
+    """Bias [N], a per-row column [M, 1] and a residual [M, N] in the
+    evacuation of every schedule, rounding the product to bf16 first
+    (small's 4 KiB partitions hold the epilogue of the default and stream
+    schedules of a narrower product)."""
+    m, k, n = SHAPES[target] if target == "trn2" else (48, 32, 64)
+    m = 1 if one_row else m
+    extras = [(n,), (m, 1), (m, n)] if target == "trn2" else [(m, 1), (m, n)]
+    text = epilogue_program(m, k, n, dt, extras)
+    fused = str(muir.passes.run(text, f"muir-xf-fuse{{target={target}}}"))
+    assert fused.count("xf.kernel") == 1, fused
+    configs = {"k0": {"schedule": schedule}} if schedule else None
+    exe = muir.compile(text, target=target, kernel_configs=configs)
+    rng = np.random.default_rng(11)
+    args = [rng.standard_normal(s).astype(np.float32) for s in exe._native.arg_shapes]
+    exe.run(*args, check=True)
+    assert "scratch" not in exe.mlir  # nothing goes through HBM

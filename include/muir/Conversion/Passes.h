@@ -32,7 +32,8 @@ mlir::LogicalResult checkCapacity(mlir::func::FuncOp func,
                                   const target::Machine &m);
 
 /// Asked before each fusion: (fusion kind, producer, consumer) -> allowed.
-/// Kinds: "kv-concat", "elementwise", "residual", "gated", "head-transpose".
+/// Kinds: "kv-concat", "elementwise", "residual", "gated", "epilogue",
+/// "head-transpose".
 using FusionControl =
     std::function<bool(llvm::StringRef, mlir::Operation *, mlir::Operation *)>;
 

@@ -33,7 +33,9 @@ def XfFusePass : Pass<"muir-xf-fuse", "mlir::ModuleOp"> {
     `elementwise` (single-use same-shape elementwise producers computed on
     chip in their user), `residual` (matmul + add in the accumulator's
     evacuation), `gated` (two products of one A combined by an elementwise
-    tree: SwiGLU), `head-transpose` (transposes around rope and attention
+    tree: SwiGLU), `epilogue` (an elementwise tree over one matmul result —
+    bias, activation, residual, cast — run as the accumulator leaves PSUM),
+    `head-transpose` (transposes around rope and attention
     read or written as strided views). `disable=` turns fusions off by kind;
     C++ callers pass a control function to `formKernels`.
   }];
@@ -44,7 +46,7 @@ def XfFusePass : Pass<"muir-xf-fuse", "mlir::ModuleOp"> {
            "function to fuse (default: @main, else the only public one)">,
     ListOption<"disable", "disable", "std::string",
                "fusion kinds not to make (kv-concat, elementwise, residual, "
-               "gated, head-transpose)">,
+               "gated, epilogue, head-transpose)">,
   ];
 }
 

@@ -121,6 +121,24 @@ muir::lower::buildFusedTree(Operation *root,
   return t;
 }
 
+int64_t muir::lower::epilogueBytes(const FusedTree &tree, Value acc) {
+  auto bytes = [](Type t) {
+    if (auto rt = llvm::dyn_cast<RankedTensorType>(t))
+      t = rt.getElementType();
+    return (int64_t)Emitter::bytesOf(t);
+  };
+  int64_t b = 0;
+  for (Value v : tree.leaves)
+    if (v != acc)
+      b += bytes(v.getType());
+  Type at = llvm::cast<RankedTensorType>(acc.getType()).getElementType();
+  if (!at.isF32())
+    b += bytes(at);
+  for (Type t : tree.nodeTypes())
+    b += bytes(t);
+  return b;
+}
+
 xf::KernelKind muir::lower::kernelKindOf(Operation *op) {
   using K = xf::KernelKind;
   if (isElementwise(op))
@@ -293,6 +311,35 @@ void Fuser::decide() {
     into[u] = &op;
     rootKind[&op] = xf::KernelKind::gated_matmul;
   }
+  // epilogue: an elementwise tree over one single-use matmul result of the
+  // root's shape (bias + activation, bias + residual, cast) runs as each
+  // accumulator tile leaves PSUM, when the matmul's plan has room for its
+  // tiles.
+  for (Operation &op : body.without_terminator()) {
+    if (!isElementwise(&op) || elementwiseNodes.count(&op) ||
+        llvm::isa<xf::CastOp>(op) || rootKind.count(&op))
+      continue;
+    auto outType = llvm::cast<RankedTensorType>(op.getResult(0).getType());
+    FusedTree tree = buildFusedTree(
+        &op, [&](Operation *d) { return elementwiseNodes.count(d) > 0; });
+    xf::MatmulOp mm;
+    for (Value v : tree.leaves)
+      if (auto c = v.getDefiningOp<xf::MatmulOp>())
+        if (!mm && v.hasOneUse() && !isResult(v) && !into.count(c) &&
+            c.getType().getShape() == outType.getShape())
+          mm = c;
+    if (!mm || !allowed("epilogue", mm, &op))
+      continue;
+    MatmulPlan plan = planMatmul(
+        m, m.sbuf.bytesPerPartition, shapeOf(mm),
+        Emitter::bytesOf(mm.getLhs().getType().getElementType()),
+        Emitter::bytesOf(outType.getElementType()),
+        epilogueBytes(tree, mm.getResult()), /*gated=*/false);
+    if (!plan.error.empty())
+      continue;
+    into[mm] = &op;
+    rootKind[&op] = xf::KernelKind::matmul;
+  }
   // head-transpose: an attention writes its consumer transpose's layout...
   for (Operation &op : body.without_terminator()) {
     auto att = llvm::dyn_cast<xf::AttentionOp>(op);
@@ -405,8 +452,9 @@ void muir::formKernels(func::FuncOp func, const target::Machine &m,
 }
 
 namespace {
-const char *const kFusionKinds[] = {"kv-concat", "elementwise", "residual",
-                                    "gated", "head-transpose"};
+const char *const kFusionKinds[] = {"kv-concat",      "elementwise",
+                                    "residual",       "gated",
+                                    "epilogue",       "head-transpose"};
 
 struct XfFusePass : public muir::impl::XfFusePassBase<XfFusePass> {
   using Base::Base;
@@ -418,7 +466,7 @@ struct XfFusePass : public muir::impl::XfFusePassBase<XfFusePass> {
       if (!llvm::is_contained(kFusionKinds, StringRef(d))) {
         module.emitError() << "muir-xf-fuse: unknown fusion '" << d
                            << "' in disable= (known: kv-concat, elementwise, "
-                              "residual, gated, head-transpose)";
+                              "residual, gated, epilogue, head-transpose)";
         return signalPassFailure();
       }
       off.insert(d);

@@ -47,6 +47,11 @@ struct FusedTree {
 FusedTree buildFusedTree(mlir::Operation *root,
                          llvm::function_ref<bool(mlir::Operation *)> absorbed);
 
+/// Bytes per output column a matmul epilogue over `tree` needs on chip: a
+/// tile of each leaf but the matmul's result `acc`, the accumulator rounded
+/// to the matmul type (unless f32), and one tile per tree node.
+int64_t epilogueBytes(const FusedTree &tree, mlir::Value acc);
+
 /// The kernel family an unfused op is lowered by.
 xf::KernelKind kernelKindOf(mlir::Operation *op);
 

@@ -87,11 +87,28 @@ static std::optional<MatmulPlan> planMatmulKernel(xf::KernelOp k,
   switch (k.getKind()) {
   case xf::KernelKind::matmul: {
     auto mm = llvm::cast<xf::MatmulOp>(anchor);
+    Operation *root = k.getYield().getValues().front().getDefiningOp();
     unsigned rb = 0;
-    for (Operation &op : kb.without_terminator())
-      if (auto add = llvm::dyn_cast<xf::AddOp>(op))
+    if (root && root != anchor) {
+      // The residual form (one add of the product and a same-typed tensor)
+      // reads one tile; any other tree is an epilogue (see the lowering).
+      auto add = llvm::dyn_cast<xf::AddOp>(root);
+      if (add && kb.getOperations().size() == 3 &&
+          add.getLhs().getType() == add.getRhs().getType() &&
+          add.getType() == mm.getType()) {
         rb = bytesOfValue(add.getLhs() == mm.getResult() ? add.getRhs()
                                                           : add.getLhs());
+      } else {
+        llvm::SmallPtrSet<Operation *, 8> nodes;
+        for (Operation &op : kb.without_terminator())
+          if (&op != anchor && &op != root)
+            nodes.insert(&op);
+        rb = epilogueBytes(
+            buildFusedTree(root,
+                           [&](Operation *d) { return nodes.count(d) > 0; }),
+            mm.getResult());
+      }
+    }
     return planMatmul(m, free, shapeOf(mm), bytesOfValue(mm.getLhs()),
                       bytesOfValue(k.getResult(0)), rb, false, config);
   }

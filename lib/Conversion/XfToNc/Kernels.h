@@ -81,6 +81,23 @@ struct MatmulGate {
       combine;
 };
 
+/// A matmul epilogue: an elementwise tree over the accumulator tile and
+/// other tensors (`extras`, each broadcastable to [M, N]: a bias [N], a
+/// residual [M, N], a scalar), run as each accumulator tile leaves PSUM.
+/// `combine` gets the output tile, the accumulator tile (fp32, unrounded),
+/// a tile of each extra (loaded in the evacuation) and scratch tiles of
+/// `tempTypes`, all [np, n].
+struct MatmulEpilogue {
+  llvm::SmallVector<HbmValue> extras;
+  llvm::SmallVector<mlir::Type> tempTypes;
+  std::function<void(Emitter &, nc::AccessAttr out, nc::AccessAttr acc,
+                     llvm::ArrayRef<nc::AccessAttr> extras,
+                     llvm::ArrayRef<nc::AccessAttr> temps)>
+      combine;
+  /// Bytes per output column of the epilogue's tiles (extras and temps).
+  int64_t bytesPerColumn() const;
+};
+
 /// How a matmul is computed: the schedule and its parameters, chosen by
 /// planMatmul from the machine description (or fixed by a kernel config).
 struct MatmulPlan {
@@ -116,7 +133,8 @@ mlir::LogicalResult
 emitMatmul(Emitter &e, mlir::Operation *op, const HbmValue &a, int64_t aOff,
            const HbmValue &b, int64_t bOff, const HbmValue &c, int64_t cOff,
            const MatmulShape &s, const HbmValue *residual = nullptr,
-           const MatmulGate *gate = nullptr);
+           const MatmulGate *gate = nullptr,
+           const MatmulEpilogue *epilogue = nullptr);
 
 /// Whether a gated matmul of this shape keeps both B blocks resident on the
 /// target (the only schedule the gated form has).

@@ -79,6 +79,10 @@ private:
   /// its own kernel; the two matmuls are not emitted on their own.
   llvm::DenseMap<Operation *, std::pair<xf::MatmulOp, xf::MatmulOp>> gatedRoots;
   llvm::SmallPtrSet<Operation *, 8> gatedMatmuls;
+  /// Matmul epilogues: an elementwise root whose tree reads one matmul's
+  /// result computes that matmul in its own kernel, the tree running as
+  /// each accumulator tile leaves PSUM (the matmul is in fusedMatmuls).
+  llvm::DenseMap<Operation *, xf::MatmulOp> epilogueRoots;
   /// Transposes inside a rope or attention kernel: read (or, around an
   /// attention result, written) as strided views where the layout allows.
   llvm::SmallPtrSet<Operation *, 8> viewTransposes;
@@ -428,19 +432,42 @@ LogicalResult Lowering::absorbKernel(xf::KernelOp k) {
   }
   case xf::KernelKind::matmul: {
     auto mm = llvm::cast<xf::MatmulOp>(anchor);
-    for (Operation &op : kb.without_terminator()) {
-      if (&op == anchor)
-        continue;
-      auto add = llvm::dyn_cast<xf::AddOp>(op);
-      if (!add || (add.getLhs() != mm.getResult() &&
-                   add.getRhs() != mm.getResult()) ||
-          add.getLhs() == add.getRhs() ||
-          add.getLhs().getType() != add.getRhs().getType() ||
-          add.getType() != mm.getType() || !mm.getResult().hasOneUse())
-        return bad(&op, "a matmul kernel fuses only a residual add of its "
-                        "result and a same-typed tensor");
+    Operation *root = k.getYield().getValues().front().getDefiningOp();
+    if (root == anchor)
+      return success();
+    // A residual add of the product and a same-typed tensor: added in the
+    // evacuation from the fp32 accumulator.
+    auto add = llvm::dyn_cast<xf::AddOp>(root);
+    if (add && kb.getOperations().size() == 3 &&
+        (add.getLhs() == mm.getResult()) != (add.getRhs() == mm.getResult()) &&
+        add.getLhs().getType() == add.getRhs().getType() &&
+        add.getType() == mm.getType()) {
       fusedMatmuls.insert(mm);
+      return success();
     }
+    // Otherwise an epilogue tree over the product.
+    for (Operation &op : kb.without_terminator()) {
+      if (&op == anchor || &op == root)
+        continue;
+      Value r = op.getNumResults() == 1 ? op.getResult(0) : Value();
+      if (!isElementwise(&op) || !r.hasOneUse() ||
+          r.getUsers().begin()->getBlock() != &kb ||
+          llvm::isa<xf::CastOp>(*r.getUsers().begin()) ||
+          llvm::cast<RankedTensorType>(r.getType()).getShape() != outShape)
+        return bad(&op, "a matmul kernel fuses an elementwise epilogue of "
+                        "its result: single-use elementwise ops of the "
+                        "output's shape");
+      fusedElementwise.insert(&op);
+    }
+    if (!isElementwise(root) || llvm::isa<xf::CastOp>(root) ||
+        !mm.getResult().hasOneUse() ||
+        mm.getType().getShape() != outShape ||
+        !llvm::is_contained(fusedTree(root).leaves, mm.getResult()))
+      return bad(root, "a matmul kernel's epilogue root must be an "
+                       "elementwise op (not a cast) whose tree reads the "
+                       "single-use product, of the same shape");
+    fusedMatmuls.insert(mm);
+    epilogueRoots[root] = mm;
     return success();
   }
   case xf::KernelKind::attention:
@@ -515,6 +542,48 @@ FusedTree Lowering::fusedTree(Operation *root) const {
 }
 
 LogicalResult Lowering::lowerElementwise(Operation *root) {
+  if (auto ep = epilogueRoots.find(root); ep != epilogueRoots.end()) {
+    // The tree runs on each accumulator tile: the product's leaf is the
+    // accumulator (rounded to the matmul type first unless f32), the other
+    // leaves are loaded per output tile, broadcast by zero strides.
+    xf::MatmulOp mm = ep->second;
+    FusedTree tree = fusedTree(root);
+    MatmulEpilogue epi;
+    SmallVector<int> extraOf(tree.leaves.size(), -1);
+    for (auto [i, v] : llvm::enumerate(tree.leaves))
+      if (v != mm.getResult()) {
+        extraOf[i] = epi.extras.size();
+        epi.extras.push_back(values.lookup(v));
+      }
+    Type mt = mm.getType().getElementType();
+    bool round = !mt.isF32();
+    if (round)
+      epi.tempTypes.push_back(mt);
+    SmallVector<Type> nodeTypes = tree.nodeTypes();
+    epi.tempTypes.append(nodeTypes.begin(), nodeTypes.end());
+    epi.combine = [&, round](Emitter &e, nc::AccessAttr o, nc::AccessAttr acc,
+                             ArrayRef<nc::AccessAttr> xs,
+                             ArrayRef<nc::AccessAttr> tmp) {
+      int base = round ? 1 : 0;
+      if (round)
+        e.copy(tmp[0], acc);
+      nc::AccessAttr product = round ? tmp[0] : acc;
+      auto resolve = [&](ArrayRef<int> args) {
+        SmallVector<nc::AccessAttr> r;
+        for (int x : args)
+          r.push_back(x >= 0 ? (extraOf[x] < 0 ? product : xs[extraOf[x]])
+                             : tmp[base + (-x - 1)]);
+        return r;
+      };
+      for (auto [i, n] : llvm::enumerate(tree.nodes))
+        emitOnTiles(e, n.op, tmp[base + i], resolve(n.args));
+      emitOnTiles(e, root, o, resolve(tree.rootArgs));
+    };
+    return emitMatmul(e, mm, values.lookup(mm.getLhs()), 0,
+                      values.lookup(mm.getRhs()), 0,
+                      values.lookup(root->getResult(0)), 0, shapeOf(mm),
+                      nullptr, nullptr, &epi);
+  }
   if (auto add = llvm::dyn_cast<xf::AddOp>(root)) {
     for (Value v : {add.getLhs(), add.getRhs()}) {
       auto mm = v.getDefiningOp<xf::MatmulOp>();

@@ -322,7 +322,8 @@ LogicalResult
 muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
                         int64_t aOff, const HbmValue &b, int64_t bOff,
                         const HbmValue &c, int64_t cOff, const MatmulShape &s,
-                        const HbmValue *residual, const MatmulGate *gate) {
+                        const HbmValue *residual, const MatmulGate *gate,
+                        const MatmulEpilogue *epi) {
   const target::Machine &m = e.m;
   Type et = a.elemType, ct = c.elemType, f32 = e.f32();
   int64_t eb = Emitter::bytesOf(et), cb = Emitter::bytesOf(ct);
@@ -339,6 +340,8 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
   if (gate)
     for (Type t : gate->tempTypes)
       rb += Emitter::bytesOf(t);
+  if (epi)
+    rb += epi->bytesPerColumn();
   MatmulPlan plan = planMatmul(m, e.sbufFree(), s, eb, cb, rb,
                                gate != nullptr, configOf(op));
   if (!plan.error.empty())
@@ -377,11 +380,56 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
       e.dma(dst, e.hbm(bv, bOff + c0 * s.k + k0, kn, 1, {cn}, {s.k}));
   };
 
+  // Epilogue tiles for `slots` output tiles in flight: one per extra, then
+  // the scratch tiles.
+  auto allocEpilogue =
+      [&](int64_t slots) -> FailureOr<SmallVector<SmallVector<Buffer>>> {
+    SmallVector<SmallVector<Buffer>> bufs;
+    if (!epi)
+      return bufs;
+    for (int64_t i = 0; i < slots; ++i) {
+      bufs.emplace_back();
+      for (const HbmValue &x : epi->extras) {
+        auto b = e.allocSbuf(nt * Emitter::bytesOf(x.elemType), op,
+                             "an epilogue operand tile");
+        if (failed(b))
+          return failure();
+        bufs.back().push_back(*b);
+      }
+      for (Type t : epi->tempTypes) {
+        auto b = e.allocSbuf(nt * Emitter::bytesOf(t), op,
+                             "an epilogue scratch tile");
+        if (failed(b))
+          return failure();
+        bufs.back().push_back(*b);
+      }
+    }
+    return bufs;
+  };
   // Moves one accumulator tile into `out` (casting), adding the fused
-  // residual, loaded into `resBuf`, when there is one.
+  // residual, loaded into `resBuf`, when there is one, or running the
+  // epilogue on the tiles of `epiBufs`.
   auto evacuateTo = [&](nc::AccessAttr out, nc::AccessAttr acc,
                         const Buffer *resBuf, int64_t m0, int64_t mn,
-                        int64_t c0, int64_t cn) {
+                        int64_t c0, int64_t cn,
+                        ArrayRef<Buffer> epiBufs = {}) {
+    if (epi) {
+      SmallVector<nc::AccessAttr> xs, temps;
+      for (auto [i, x] : llvm::enumerate(epi->extras)) {
+        // Broadcast to [M, N] by zero strides.
+        SmallVector<int64_t> st = x.strides();
+        int64_t r = x.shape.size();
+        int64_t cs = r >= 1 && x.shape[r - 1] != 1 ? st[r - 1] : 0;
+        int64_t rs = r >= 2 && x.shape[r - 2] != 1 ? st[r - 2] : 0;
+        nc::AccessAttr t = e.dense(epiBufs[i], mn, cn, x.elemType);
+        e.dma(t, e.hbm(x, m0 * rs + c0 * cs, mn, rs, {cn}, {cs}));
+        xs.push_back(t);
+      }
+      for (auto [i, t] : llvm::enumerate(epi->tempTypes))
+        temps.push_back(e.dense(epiBufs[epi->extras.size() + i], mn, cn, t));
+      epi->combine(e, out, acc, xs, temps);
+      return;
+    }
     if (!residual) {
       e.copy(out, acc);
       return;
@@ -417,8 +465,9 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
           ress.push_back(*rbuf);
         }
       }
+      auto epiBufs = allocEpilogue(4);
       auto acc = e.allocPsumBanks(m.psum.banks, op, "matmul accumulators");
-      if (failed(aPanel) || failed(bTiles) || failed(acc))
+      if (failed(aPanel) || failed(bTiles) || failed(epiBufs) || failed(acc))
         return failure();
       int64_t NT = ceilDiv(s.n, nt), bankElems = m.psum.bankBytes() / 4;
       int64_t slot = 0, bank = 0;
@@ -450,7 +499,9 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
             }
             nc::AccessAttr out = e.dense(outs[slot % 4], mn, cn, ct);
             evacuateTo(out, ps, residual ? &ress[slot % 4] : nullptr, m0, mn,
-                       c0, cn);
+                       c0, cn,
+                       epi ? ArrayRef<Buffer>((*epiBufs)[slot % 4])
+                           : ArrayRef<Buffer>());
             e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
             ++slot;
           }
@@ -503,6 +554,9 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
         return failure();
       resBufs.push_back(*rb);
     }
+  auto epiBufs = allocEpilogue(2 * nBlock);
+  if (failed(epiBufs))
+    return failure();
   // Evacuates one accumulator tile: cast, plus the residual when fused.
   auto evacuate = [&](nc::AccessAttr out, nc::AccessAttr acc, int64_t slot,
                       int64_t m0, int64_t mn, int64_t c0, int64_t cn,
@@ -514,7 +568,8 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
       gate->combine(e, out, acc, acc2, temps);
       return;
     }
-    evacuateTo(out, acc, residual ? &resBufs[slot] : nullptr, m0, mn, c0, cn);
+    evacuateTo(out, acc, residual ? &resBufs[slot] : nullptr, m0, mn, c0, cn,
+               epi ? ArrayRef<Buffer>((*epiBufs)[slot]) : ArrayRef<Buffer>());
   };
   auto psum =
       e.allocPsumBanks(std::min<int64_t>(2 * nBlock * nOps, m.psum.banks), op,
@@ -741,6 +796,15 @@ LogicalResult muir::lower::emitGather(Emitter &e, Operation *op,
   }
   e.release(mk);
   return success();
+}
+
+int64_t MatmulEpilogue::bytesPerColumn() const {
+  int64_t b = 0;
+  for (const HbmValue &x : extras)
+    b += Emitter::bytesOf(x.elemType);
+  for (Type t : tempTypes)
+    b += Emitter::bytesOf(t);
+  return b;
 }
 
 bool muir::lower::gatedMatmulFits(const target::Machine &m,

@@ -1,5 +1,5 @@
 // RUN: muir-opt %s -split-input-file --muir-xf-fuse | FileCheck %s
-// RUN: muir-opt %s -split-input-file --muir-xf-fuse="disable=elementwise,residual" | FileCheck %s --check-prefix=OFF
+// RUN: muir-opt %s -split-input-file --muir-xf-fuse="disable=elementwise,residual,epilogue" | FileCheck %s --check-prefix=OFF
 
 // An elementwise chain: bias add and gelu in one kernel; a function result
 // is never fused away.
@@ -54,6 +54,31 @@ func.func @residual(%a: tensor<128x64xf32>, %w: tensor<64x256xf32>,
   %0 = xf.matmul %a, %w : (tensor<128x64xf32>, tensor<64x256xf32>) -> tensor<128x256xf32>
   %1 = xf.add %r, %0 : (tensor<128x256xf32>, tensor<128x256xf32>) -> tensor<128x256xf32>
   return %1 : tensor<128x256xf32>
+}
+
+// -----
+
+// Epilogue: bias add, GELU and a residual add run on each accumulator tile
+// of the matmul; the bias is a broadcast operand.
+// CHECK-LABEL: func.func @epilogue
+// CHECK: xf.kernel "k0" matmul : tensor<128x256xf32> {
+// CHECK-NEXT: %[[M:.*]] = xf.matmul %arg0, %arg1
+// CHECK-NEXT: %[[B:.*]] = xf.add %[[M]], %arg2
+// CHECK-NEXT: %[[G:.*]] = xf.gelu %[[B]]
+// CHECK-NEXT: %[[R:.*]] = xf.add %arg3, %[[G]]
+// CHECK-NEXT: xf.yield %[[R]]
+// CHECK-NOT: xf.kernel
+// OFF-LABEL: func.func @epilogue
+// OFF: xf.kernel "k0" matmul
+// OFF-NEXT: xf.matmul
+// OFF-NEXT: xf.yield
+func.func @epilogue(%a: tensor<128x64xf32>, %w: tensor<64x256xf32>,
+                    %b: tensor<256xf32>, %r: tensor<128x256xf32>) -> tensor<128x256xf32> {
+  %0 = xf.matmul %a, %w : (tensor<128x64xf32>, tensor<64x256xf32>) -> tensor<128x256xf32>
+  %1 = xf.add %0, %b : (tensor<128x256xf32>, tensor<256xf32>) -> tensor<128x256xf32>
+  %2 = xf.gelu %1 : tensor<128x256xf32>
+  %3 = xf.add %r, %2 : (tensor<128x256xf32>, tensor<128x256xf32>) -> tensor<128x256xf32>
+  return %3 : tensor<128x256xf32>
 }
 
 // -----

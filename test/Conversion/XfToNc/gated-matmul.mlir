@@ -23,9 +23,14 @@ func.func @swiglu(%x: tensor<32x32xbf16>, %wg: tensor<32x64xbf16>, %wu: tensor<3
 
 // -----
 
-// Different A operands: not a gated product; both matmuls go through HBM.
+// Different A operands: not a gated product. The up product goes through
+// HBM; the gate product's kernel runs silu and the multiply as its
+// epilogue (reading the up product's tiles).
 // CHECK-LABEL: nc.kernel @not_gated
-// CHECK-COUNT-2: nc.tensor scratch
+// CHECK-COUNT-1: nc.tensor scratch
+// CHECK-NOT: nc.tensor scratch
+// CHECK: nc.activation silu
+// CHECK: nc.tensor_tensor mul
 func.func @not_gated(%x: tensor<32x32xbf16>, %y: tensor<32x32xbf16>, %wg: tensor<32x64xbf16>, %wu: tensor<32x64xbf16>) -> tensor<32x64xbf16> {
   %g = xf.matmul %x, %wg : (tensor<32x32xbf16>, tensor<32x64xbf16>) -> tensor<32x64xbf16>
   %u = xf.matmul %y, %wu : (tensor<32x32xbf16>, tensor<32x64xbf16>) -> tensor<32x64xbf16>

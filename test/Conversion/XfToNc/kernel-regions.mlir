@@ -28,10 +28,23 @@ func.func @softmax_in_chain(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 // -----
 
 func.func @matmul_epilogue(%a: tensor<4x8xf32>, %w: tensor<8x8xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'k0' of kind 'matmul' cannot hold xf.mul: a matmul kernel fuses only a residual add}}
+  // expected-error @+1 {{'k0' of kind 'matmul' cannot hold xf.softmax: a matmul kernel fuses an elementwise epilogue of its result}}
   %0 = xf.kernel "k0" matmul : tensor<4x8xf32> {
     %1 = xf.matmul %a, %w : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
-    %2 = xf.mul %1, %a : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+    %2 = xf.softmax %1 {axis = -1 : i64} : tensor<4x8xf32>
+    %3 = xf.exp %2 : tensor<4x8xf32>
+    xf.yield %3 : tensor<4x8xf32>
+  }
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @epilogue_without_product(%a: tensor<4x8xf32>, %w: tensor<8x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'k0' of kind 'matmul' cannot hold xf.exp: a matmul kernel's epilogue root must be an elementwise op (not a cast) whose tree reads the single-use product}}
+  %0 = xf.kernel "k0" matmul : tensor<4x8xf32> {
+    %1 = xf.matmul %a, %w : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
+    %2 = xf.exp %a : tensor<4x8xf32>
     xf.yield %2 : tensor<4x8xf32>
   }
   return %0 : tensor<4x8xf32>

@@ -15,12 +15,12 @@ func.func @residual_matmul(%a: tensor<16x16xf32>, %b: tensor<16x16xf32>, %r: ten
 
 // -----
 
-// An elementwise chain is one kernel (the add fused into the exp); the
-// matmul before it is a kernel of its own with its own line.
+// An elementwise chain after a matmul is the matmul's epilogue: one
+// kernel, and every instruction of it carries all three lines.
 // CHECK-LABEL: nc.kernel @chain_after_matmul
-// CHECK: nc.matmul {{.*}} loc("model.py":13:5)
-// CHECK: nc.tensor_tensor {{.*}} loc(fused["model.py":15:5, "model.py":14:5])
-// CHECK: nc.activation exp {{.*}} loc(fused["model.py":15:5, "model.py":14:5])
+// CHECK: nc.matmul {{.*}} loc(fused["model.py":15:5, "model.py":14:5, "model.py":13:5])
+// CHECK: nc.tensor_tensor {{.*}} loc(fused["model.py":15:5, "model.py":14:5, "model.py":13:5])
+// CHECK: nc.activation exp {{.*}} loc(fused["model.py":15:5, "model.py":14:5, "model.py":13:5])
 func.func @chain_after_matmul(%a: tensor<16x16xf32>, %b: tensor<16x16xf32>, %r: tensor<16x16xf32>) -> tensor<16x16xf32> {
   %0 = xf.matmul %a, %b : (tensor<16x16xf32>, tensor<16x16xf32>) -> tensor<16x16xf32> loc("model.py":13:5)
   %1 = xf.add %0, %r : (tensor<16x16xf32>, tensor<16x16xf32>) -> tensor<16x16xf32> loc("model.py":14:5)
