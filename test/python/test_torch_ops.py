@@ -117,12 +117,16 @@ def test_sin_cos_of_device_values():
 @pytest.mark.parametrize("shape", [(2, 1, 5, 7), (1, 3, 5, 7), (2, 3, 5, 7), (5, 7)])
 def test_sdpa_with_a_constant_additive_mask(shape):
     # ALiBi / relative position bias style: a float mask neither empty nor
-    # causal is decomposed (the fused kernel takes only a [B, Sk] key bias).
+    # causal, constant or an input, is the fused attention's full bias.
     q, k, v = torch.randn(2, 3, 5, 8, generator=g), torch.randn(2, 3, 7, 8, generator=g), \
         torch.randn(2, 3, 7, 8, generator=g)
     bias = torch.randn(*shape, generator=g)
-    check(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=bias), q, k, v, atol=1e-5)
-    check(lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m), q, k, v, bias, atol=1e-5)
+    const = lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=bias)  # noqa: E731
+    given = lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m)  # noqa: E731
+    check(const, q, k, v, atol=1e-5)
+    check(given, q, k, v, bias, atol=1e-5)
+    for text in (muir.torch.to_xf(Fn(const), (q, k, v)), muir.torch.to_xf(Fn(given), (q, k, v, bias))):
+        assert " bias %" in text and "xf.softmax" not in text
 
 
 def test_cat_and_stack_of_device_integers_and_integer_inputs():
