@@ -49,6 +49,8 @@ class _V:
         # Attention spelled out (Q K^T * scale + biases, softmax, @ V): the
         # `_Scores` this value is (stage "scores") or its softmax ("probs").
         self.attn = None
+        # (parts, axis) when this value is their concatenation.
+        self.concat_of = None
 
 
 def _ty(shape, dt):
@@ -165,8 +167,10 @@ class _Builder:
     def concat(self, vs, axis, shape):
         names = ", ".join(v.name for v in vs)
         tys = ", ".join(_ty(v.shape, v.dt) for v in vs)
-        return self.op(f"xf.concat {names} {{axis = {axis} : i64}} : ({tys}) -> {_ty(shape, vs[0].dt)}",
-                       shape, vs[0].dt)
+        r = self.op(f"xf.concat {names} {{axis = {axis} : i64}} : ({tys}) -> {_ty(shape, vs[0].dt)}",
+                    shape, vs[0].dt)
+        r.concat_of = (list(vs), axis)
+        return r
 
     def matmul(self, a, b, transpose_rhs=False):
         if len(a.shape) == 2 and len(b.shape) == 2:
@@ -756,6 +760,15 @@ def _slice(im, node, x, dim=0, start=None, end=None, step=1):
     size = max(0, (end - start + step - 1) // step)
     if start == 0 and size == n and step == 1:
         return x
+    if x.concat_of is not None and x.concat_of[1] == dim and step == 1:
+        # A slice inside one part of a concat reads that part: the concat
+        # keeps a single use (a KV cache's concat stays fused into
+        # attention when the new row is also returned).
+        at = 0
+        for part in x.concat_of[0]:
+            if at <= start and start + size <= at + part.shape[dim]:
+                return _slice(im, node, part, dim, start - at, start - at + size, 1)
+            at += part.shape[dim]
     offs = [0] * len(x.shape)
     sizes = list(x.shape)
     strides = [1] * len(x.shape)

@@ -152,3 +152,20 @@ def test_constant_indices_as_strided_views(pick, is_view):
     text = muir.torch.to_xf(Fn(pick), (x,))
     assert ("xf.gather" not in text) == is_view, text
     check(pick, x, rtol=0, atol=0)
+
+
+def test_slice_of_a_concat_reads_its_part():
+    # A KV cache's new row returned next to attention over cache + row: the
+    # slice reads the row itself, so the concat keeps one use (attention,
+    # which reads the parts as segments). A slice across parts still slices
+    # the concatenation.
+    q, cache, row = torch.randn(1, 2, 1, 8, generator=g), torch.randn(1, 2, 6, 8, generator=g), \
+        torch.randn(1, 2, 1, 8, generator=g)
+
+    def fn(q, cache, row):
+        k = torch.cat([cache, row], dim=2)
+        return F.scaled_dot_product_attention(q, k, k), k[:, :, -1:], k[:, :, 1:3], k[:, :, 5:7]
+    check(fn, q, cache, row, atol=1e-5)
+    text = muir.torch.to_xf(Fn(fn), (q, cache, row))
+    assert text.count("xf.slice") == 2  # 1:3 inside the cache, 5:7 across both
+    assert "xf.concat" in text
