@@ -1127,7 +1127,7 @@ class _Scores:
 
 
 def _scores_binary(im, kind, a, b, alpha, y):
-    """The tag of y = a <kind> b when it keeps scores scores: a scale or a
+    """The tag of y = a <kind> b when y is still attention scores: a scale or a
     bias added."""
     ta = a.attn if isinstance(a, _V) and a.attn is not None and a.attn.stage == "scores" else None
     tb = b.attn if isinstance(b, _V) and b.attn is not None and b.attn.stage == "scores" else None
