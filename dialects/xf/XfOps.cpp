@@ -644,6 +644,24 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
     if (failed(sameElementType(loc, "query", *q, "key_bias", *kb)))
       return failure();
   }
+  if (a.getBias()) {
+    auto bt = needRanked(loc, a.getBias(), "bias");
+    if (failed(bt))
+      return failure();
+    auto bs = bt->getShape();
+    auto fits = [&](int i, int64_t full) {
+      return bs[i] == full || bs[i] == 1;
+    };
+    if (bt->getRank() != 4 || !fits(0, qs[0]) || !fits(1, qs[1]) ||
+        !fits(2, qs[2]) || bs[3] != ks[2])
+      return fail(loc, "bias must be [" + Twine(qs[0]) + " or 1, " +
+                           Twine(qs[1]) + " or 1, " + Twine(qs[2]) +
+                           " or 1, " + Twine(ks[2]) +
+                           "] (batch, query heads, queries, keys), got shape " +
+                           shapeStr(bs));
+    if (failed(sameElementType(loc, "query", *q, "bias", *bt)))
+      return failure();
+  }
   if (a.getCausal() && qs[2] > ks[2])
     return fail(loc, "causal attention needs query length " + Twine(qs[2]) +
                          " <= key length " + Twine(ks[2]));

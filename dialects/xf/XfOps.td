@@ -401,7 +401,7 @@ def Xf_RopeOp : Xf_Op<"rope", [
 }
 
 def Xf_AttentionOp : Xf_Op<"attention", [
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, AttrSizedOperandSegments]> {
   let summary = "scaled dot-product attention with grouped-query heads";
   let description = [{
     `query [B, Hq, Sq, D]`, `key [B, Hkv, Sk, D]`, `value [B, Hkv, Sk, Dv]`
@@ -418,16 +418,25 @@ def Xf_AttentionOp : Xf_Op<"attention", [
     key_bias[b, j]` after scaling: a key padding mask is 0 for kept keys and
     a large negative value (e.g. -1e30) for hidden ones.
 
+    With `bias [Bb, Hb, Sb, Sk]` (same element type; `Bb` is `B` or 1, `Hb`
+    is `Hq` or 1, `Sb` is `Sq` or 1, a size 1 broadcasting), `S[b, h, i, j]
+    += bias[b or 0, h or 0, i or 0, j]` after scaling and before the causal
+    mask: ALiBi, relative position biases and arbitrary additive float masks
+    (`-inf` entries hide keys; a row with every key hidden is NaN, as in
+    PyTorch).
+
     Scores, softmax and both products are computed in f32 from the inputs'
     values; the result is rounded once to the common element type.
   }];
   let arguments = (ins Xf_FloatTensor:$query, Xf_FloatTensor:$key,
                    Xf_FloatTensor:$value, Optional<Xf_FloatTensor>:$key_bias,
+                   Optional<Xf_FloatTensor>:$bias,
                    OptionalAttr<F32Attr>:$scale,
                    DefaultValuedAttr<BoolAttr, "false">:$causal);
   let results = (outs Xf_FloatTensor:$result);
   let assemblyFormat = [{
-    $query `,` $key `,` $value (`key_bias` $key_bias^)? attr-dict `:`
+    $query `,` $key `,` $value (`key_bias` $key_bias^)? (`bias` $bias^)?
+    attr-dict `:`
     functional-type(operands, results)
   }];
 }

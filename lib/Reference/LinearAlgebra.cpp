@@ -69,7 +69,8 @@ void batchMatmul(xf::BatchMatmulOp op, const HostTensor &l, const HostTensor &r,
 constexpr int64_t kScoreRows = 64;
 
 void attention(xf::AttentionOp op, const HostTensor &q, const HostTensor &k,
-               const HostTensor &v, const HostTensor *bias, HostTensor &out) {
+               const HostTensor &v, const HostTensor *keyBias,
+               const HostTensor *bias, HostTensor &out) {
   int64_t B = q.shape[0], Hq = q.shape[1], Sq = q.shape[2], D = q.shape[3];
   int64_t Hkv = k.shape[1], Sk = k.shape[2], Dv = v.shape[3];
   int64_t group = Hkv == 0 ? 1 : Hq / Hkv;
@@ -83,6 +84,13 @@ void attention(xf::AttentionOp op, const HostTensor &q, const HostTensor &k,
   };
   const float ninf = -std::numeric_limits<float>::infinity();
   std::vector<float> S(Sq * Sk), Kt(D * Sk);
+  // The full bias's strides: a broadcast (size 1) dimension has stride 0.
+  int64_t bSt[3] = {0, 0, 0};
+  if (bias) {
+    bSt[2] = bias->shape[2] == 1 ? 0 : Sk;
+    bSt[1] = bias->shape[1] == 1 ? 0 : bias->shape[2] * Sk;
+    bSt[0] = bias->shape[0] == 1 ? 0 : bias->shape[1] * bias->shape[2] * Sk;
+  }
   for (int64_t u = 0; u < B * Hq; ++u) {
     int64_t b = u / Hq, h = u % Hq, hk = h / group;
     const float *Q = q.data.data() + (b * Hq + h) * Sq * D;
@@ -102,9 +110,13 @@ void attention(xf::AttentionOp op, const HostTensor &q, const HostTensor &k,
         float *row = S.data() + i * Sk;
         int64_t live = visible(i);
         binaryRow(BinaryFn::Mul, row, 1, &scale, 0, row, live);
+        if (keyBias)
+          binaryRow(BinaryFn::Add, row, 1, keyBias->data.data() + b * Sk, 1,
+                    row, live);
         if (bias)
-          binaryRow(BinaryFn::Add, row, 1, bias->data.data() + b * Sk, 1, row,
-                    live);
+          binaryRow(BinaryFn::Add, row, 1,
+                    bias->data.data() + b * bSt[0] + h * bSt[1] + i * bSt[2],
+                    1, row, live);
         std::fill(row + live, row + Sk, ninf);
         softmaxRow(row, Sk, live);
       }
@@ -129,8 +141,11 @@ LogicalResult muir::ref::detail::evalLinearAlgebra(Operation *op, Operands in,
         return success();
       })
       .Case([&](AttentionOp a) {
-        attention(a, *in[0], *in[1], *in[2], in.size() > 3 ? in[3] : nullptr,
-                  out);
+        // Optional operands follow query, key, value in declaration order.
+        size_t next = 3;
+        const HostTensor *keyBias = a.getKeyBias() ? in[next++] : nullptr;
+        const HostTensor *bias = a.getBias() ? in[next++] : nullptr;
+        attention(a, *in[0], *in[1], *in[2], keyBias, bias, out);
         return success();
       })
       .Default([&](Operation *) {

@@ -44,6 +44,13 @@ class _V:
         # a mask becomes the fused attention's key bias.
         self.key_pad = None
         self.const_mask = None
+        # x.transpose(-1, -2) of the value `t_of` (a key as K^T).
+        self.t_of = None
+        # Attention spelled out (Q K^T * scale + biases, softmax, @ V): the
+        # `_Scores` this value is (stage "scores") or its softmax ("probs").
+        self.attn = None
+        # (parts, axis) when this value is their concatenation.
+        self.concat_of = None
 
 
 def _ty(shape, dt):
@@ -160,8 +167,10 @@ class _Builder:
     def concat(self, vs, axis, shape):
         names = ", ".join(v.name for v in vs)
         tys = ", ".join(_ty(v.shape, v.dt) for v in vs)
-        return self.op(f"xf.concat {names} {{axis = {axis} : i64}} : ({tys}) -> {_ty(shape, vs[0].dt)}",
-                       shape, vs[0].dt)
+        r = self.op(f"xf.concat {names} {{axis = {axis} : i64}} : ({tys}) -> {_ty(shape, vs[0].dt)}",
+                    shape, vs[0].dt)
+        r.concat_of = (list(vs), axis)
+        return r
 
     def matmul(self, a, b, transpose_rhs=False):
         if len(a.shape) == 2 and len(b.shape) == 2:
@@ -291,7 +300,7 @@ class Importer:
             results.append(o)
         sig_args = ", ".join(f"{a.name}: {_ty(a.shape, a.dt)}" for a in args)
         rtys = ", ".join(_ty(r.shape, r.dt) for r in results)
-        body = "\n".join(self.b.lines)
+        body = "\n".join(_live_lines(self.b.lines, [r.name for r in results]))
         text = (f"func.func @main({sig_args}) -> ({rtys}) {{\n{body}\n"
                 f"  return {', '.join(r.name for r in results)} : {rtys}\n}}\n")
         return text, self.b.resources, args, results
@@ -323,6 +332,19 @@ class Importer:
 
 class _Unsupported(Exception):
     pass
+
+
+def _live_lines(lines, roots):
+    """The lines whose values the results use (attention recognised from
+    its spelled-out ops leaves the ops it replaces unused)."""
+    import re
+    live, out = set(roots), []
+    for line in reversed(lines):
+        name, _, rhs = line.strip().partition(" = ")
+        if name in live:
+            live.update(re.findall(r"%[A-Za-z0-9_]+", rhs))
+            out.append(line)
+    return out[::-1]
 
 
 def _poison(node):
@@ -403,7 +425,10 @@ def _to(im, node, x, *a, **k):
         if not (x.is_bool or x.is_int):
             raise _Unsupported(f"conversion of a {x.dt} tensor to {want} (float to integer)")
         return _as_int(im.b.cast(_numeric(x), "f32"))
-    return im.b.cast(_numeric(x), want)
+    y = im.b.cast(_numeric(x), want)
+    if y is not x and x.attn is not None and not x.is_bool and not x.is_int:
+        y.attn = x.attn  # softmax in f32 between casts (Bloom, eager models)
+    return y
 
 
 def _as_int(v):
@@ -579,7 +604,9 @@ def _binary(kind):
         av, bv = im.b.cast(av, out_dt), im.b.cast(bv, out_dt)
         if alpha != 1:
             bv = im.b.binary("mul", bv, im.val(float(alpha), like=bv))
-        return im.b.binary(kind, av, bv)
+        y = im.b.binary(kind, av, bv)
+        y.attn = _scores_binary(im, kind, a, b, alpha, y)
+        return y
     return fn
 
 
@@ -651,7 +678,10 @@ _h("amax")(_reduce("reduce_max"))
 @_h("_softmax", "softmax.int")
 def _softmax(im, node, x, dim, *a, **k):
     x = im.val(x)
-    return im.b.unary("softmax", x, f"{{axis = {dim % len(x.shape)} : i64}} ")
+    y = im.b.unary("softmax", x, f"{{axis = {dim % len(x.shape)} : i64}} ")
+    if x.attn is not None and x.attn.stage == "scores" and dim % len(x.shape) == len(x.shape) - 1:
+        y.attn = x.attn.softmaxed()
+    return y
 
 
 @_h("layer_norm")
@@ -682,7 +712,11 @@ def _shape_of(node):
 @_h("view", "_unsafe_view", "reshape", "unsqueeze", "squeeze.dim", "squeeze.dims", "squeeze", "flatten.using_ints",
     "view_copy", "unflatten")
 def _reshape(im, node, x, *a, **k):
-    return im.b.reshape(im.val(x), _shape_of(node))
+    x = im.val(x)
+    y = im.b.reshape(x, _shape_of(node))
+    if y is not x and x.attn is not None:
+        y.attn = x.attn.reshaped(y.shape)
+    return y
 
 
 @_h("permute")
@@ -696,7 +730,10 @@ def _transpose(im, node, x, d0, d1):
     perm = list(range(len(x.shape)))
     d0, d1 = d0 % len(perm), d1 % len(perm)
     perm[d0], perm[d1] = perm[d1], perm[d0]
-    return im.b.transpose(x, perm)
+    y = im.b.transpose(x, perm)
+    if len(perm) >= 3 and sorted((d0, d1)) == [len(perm) - 2, len(perm) - 1]:
+        y.t_of = x
+    return y
 
 
 @_h("t")
@@ -723,6 +760,15 @@ def _slice(im, node, x, dim=0, start=None, end=None, step=1):
     size = max(0, (end - start + step - 1) // step)
     if start == 0 and size == n and step == 1:
         return x
+    if x.concat_of is not None and x.concat_of[1] == dim and step == 1:
+        # A slice inside one part of a concat reads that part: the concat
+        # keeps a single use (a KV cache's concat stays fused into
+        # attention when the new row is also returned).
+        at = 0
+        for part in x.concat_of[0]:
+            if at <= start and start + size <= at + part.shape[dim]:
+                return _slice(im, node, part, dim, start - at, start - at + size, 1)
+            at += part.shape[dim]
     offs = [0] * len(x.shape)
     sizes = list(x.shape)
     strides = [1] * len(x.shape)
@@ -880,15 +926,28 @@ def _bmm(im, node, a, b):
         return im.b.reshape(y, _shape_of(node))
     if len(b.shape) < 3:
         raise _Unsupported("matmul with a 1-D operand")
-    return im.b.matmul(a, b)
+    if a.attn is not None and a.attn.stage == "probs":
+        fused = a.attn.attention(im, node, b)
+        if fused is not None:
+            return fused
+    y = im.b.matmul(a, b)
+    y.attn = _Scores.of(im, a, b.t_of, 1.0, [], y.shape)
+    return y
 
 
 def _mask_kind(mask, sq, sk):
     """'none' if the mask hides nothing, 'causal' if it is the bottom-right
     aligned causal mask, else None."""
     m = mask
+    if m.dtype != torch.bool and not m.is_floating_point():
+        return None
     if m.dtype != torch.bool:
-        m = m == 0  # additive float mask: 0 keeps, -inf hides
+        # An additive float mask: 0 keeps a key, -inf or a value near the
+        # type's most negative hides it; anything else is a real bias.
+        hide = m <= torch.finfo(m.dtype).min / 2
+        if not bool(((m == 0) | hide).all()):
+            return None
+        m = m == 0
     m = torch.broadcast_to(m, m.shape[:-2] + (sq, sk)) if m.dim() >= 2 else m
     if bool(m.all()):
         return "none"
@@ -904,35 +963,58 @@ def _sdpa(im, node, q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, sca
     if len(q.shape) != 4:
         raise _Unsupported("attention needs [B, H, S, D] operands")
     causal = bool(is_causal)
-    if attn_mask is not None:
-        if isinstance(attn_mask, _V):
-            fused = _key_bias_of(im, attn_mask, q, k)
-            if fused is None:
-                return _sdpa_decomposed(im, node, q, k, v, attn_mask, causal, scale)
-            bias, mask_causal = fused
-            return _attention(im, node, q, k, v, causal or mask_causal, scale, bias)
-        kind = _mask_kind(attn_mask, q.shape[2], k.shape[2])
-        if kind is None:
-            # Any other constant mask (ALiBi, relative position biases): the
-            # fused kernel takes only a [B, Sk] key bias, so decompose.
-            neg = torch.finfo(_torch_dtype(q.dt)).min
-            bias = attn_mask if attn_mask.dtype != torch.bool else \
-                torch.where(attn_mask, 0.0, neg)
-            return _sdpa_decomposed(im, node, q, k, v, im.b.const(bias.to(_torch_dtype(q.dt)), q.dt),
-                                    causal, scale)
-        causal = causal or kind == "causal"
-    return _attention(im, node, q, k, v, causal, scale)
+    if attn_mask is None:
+        return _attention(im, node, q, k, v, causal, scale)
+    if isinstance(attn_mask, _V):
+        fused = _key_bias_of(im, attn_mask, q, k)
+        if fused is not None:
+            key_bias, mask_causal = fused
+            return _attention(im, node, q, k, v, causal or mask_causal, scale, key_bias=key_bias)
+        if attn_mask.is_bool:
+            # 0 where a key is kept, the type's most negative finite value
+            # where it is hidden (a row with every key hidden stays finite).
+            m = im.b.cast(_numeric(attn_mask), q.dt)
+            neg = float(torch.finfo(_torch_dtype(q.dt)).min)
+            bias = im.b.binary("mul", im.b.binary("sub", m, im.val(1.0, like=m)), im.val(-neg, like=m))
+        else:
+            bias = im.b.cast(attn_mask, q.dt)
+        return _attention(im, node, q, k, v, causal, scale, bias=_bias4(im, bias, q, k))
+    kind = _mask_kind(attn_mask, q.shape[2], k.shape[2])
+    if kind is not None:
+        return _attention(im, node, q, k, v, causal or kind == "causal", scale)
+    # Any other constant mask (ALiBi, relative position biases): the fused
+    # kernel's full bias.
+    if attn_mask.dtype == torch.bool:
+        attn_mask = torch.where(attn_mask, 0.0, torch.finfo(_torch_dtype(q.dt)).min)
+    bias = im.b.const(attn_mask.to(_torch_dtype(q.dt)), q.dt)
+    return _attention(im, node, q, k, v, causal, scale, bias=_bias4(im, bias, q, k))
 
 
-def _attention(im, node, q, k, v, causal, scale, bias=None):
+def _bias4(im, bias, q, k):
+    """An additive mask broadcastable to the scores [B, Hq, Sq, Sk] as the
+    fused attention's bias [B or 1, Hq or 1, Sq or 1, Sk]."""
+    shape = (1,) * (4 - len(bias.shape)) + bias.shape
+    if len(shape) != 4:
+        raise _Unsupported(f"an attention mask of shape {list(bias.shape)}")
+    bias = im.b.reshape(bias, shape)
+    full = (q.shape[0], q.shape[1], q.shape[2], k.shape[2])
+    if shape[3] == 1:
+        bias = im.b.broadcast(bias, shape[:3] + (full[3],))
+    return bias
+
+
+def _attention(im, node, q, k, v, causal, scale, key_bias=None, bias=None):
     attrs = [f"causal = {'true' if causal else 'false'}"]
     if scale is not None:
         attrs.append(f"scale = {float(scale):e} : f32")
-    out = _shape_of(node)
-    kb = f" key_bias {bias.name}" if bias is not None else ""
-    kbt = f", {_ty(bias.shape, bias.dt)}" if bias is not None else ""
-    return im.b.op(f"xf.attention {q.name}, {k.name}, {v.name}{kb} {{{', '.join(attrs)}}} : "
-                   f"({_ty(q.shape, q.dt)}, {_ty(k.shape, k.dt)}, {_ty(v.shape, v.dt)}{kbt}) -> "
+    out = (q.shape[0], q.shape[1], q.shape[2], v.shape[3])
+    extra, tys = "", ""
+    for word, x in (("key_bias", key_bias), ("bias", bias)):
+        if x is not None:
+            extra += f" {word} {x.name}"
+            tys += f", {_ty(x.shape, x.dt)}"
+    return im.b.op(f"xf.attention {q.name}, {k.name}, {v.name}{extra} {{{', '.join(attrs)}}} : "
+                   f"({_ty(q.shape, q.dt)}, {_ty(k.shape, k.dt)}, {_ty(v.shape, v.dt)}{tys}) -> "
                    f"{_ty(out, q.dt)}", out, q.dt)
 
 
@@ -951,37 +1033,119 @@ def _key_bias_of(im, mask, q, k):
     return bias, kind == "causal"
 
 
-def _sdpa_decomposed(im, node, q, k, v, mask, causal, scale):
-    """Attention with a mask computed from the inputs (padding masks): the
-    scores are materialised, softmax(q k^T * scale + bias) v, with bias 0
-    where the mask keeps a key and the most negative finite value of the
-    type where it hides one (a float mask is the bias itself)."""
-    b_, hq, sq, d = q.shape
-    hkv, sk = k.shape[1], k.shape[2]
-    if hq != hkv:  # grouped-query: repeat each key/value head for its group
-        g = hq // hkv
-        def rep(t):
-            t5 = im.b.reshape(t, (b_, hkv, 1) + t.shape[2:])
-            return im.b.reshape(im.b.broadcast(t5, (b_, hkv, g) + t.shape[2:]), (b_, hq) + t.shape[2:])
-        k, v = rep(k), rep(v)
-    s = im.b.matmul(q, k, transpose_rhs=True)
-    s = im.b.binary("mul", s, im.val(float(scale) if scale is not None else 1.0 / math.sqrt(d), like=s))
-    neg = float(torch.finfo(_torch_dtype(q.dt)).min)
-    if mask.is_bool:
-        m = im.b.cast(_numeric(mask), q.dt)
-        bias = im.b.binary("mul", im.b.binary("sub", m, im.val(1.0, like=m)), im.val(-neg, like=m))
-    else:
-        bias = im.b.cast(mask, q.dt)
-    s = im.b.binary("add", s, bias)
-    if causal:
-        keep = torch.ones(sq, sk, dtype=torch.bool).tril(sk - sq)
-        s = im.b.binary("add", s, im.b.const(torch.where(keep, 0.0, neg), q.dt))
-        # Two biases may sum past the type's range: stay finite, so a row
-        # with every key hidden is uniform rather than NaN.
-        s = im.b.binary("max", s, im.val(neg, like=s))
-    p = im.b.unary("softmax", s, "{axis = 3 : i64} ")
-    out = im.b.matmul(p, v)
-    return im.b.reshape(out, _shape_of(node))
+# ----------------------------------------------------------------------------- attention spelled out
+#
+# Models that write attention by hand (Bloom's baddbmm with ALiBi, eager
+# implementations) produce Q K^T (times a scale, plus biases), a softmax
+# over the keys and a product with V. The importer emits those ops as
+# usual and tags their values with what they are; when the product with V
+# sees the softmax of tagged scores it emits one fused xf.attention
+# instead, and the ops it replaces are left unused (dropped from the text).
+
+class _Scores:
+    def __init__(self, q, k, scale, biases, shape, stage="scores"):
+        self.q, self.k, self.scale, self.stage = q, k, scale, stage
+        self.biases = biases  # [(value, its constant tensor or None)]
+        self.shape = tuple(shape)
+
+    def _with(self, **kw):
+        d = dict(q=self.q, k=self.k, scale=self.scale, biases=self.biases, shape=self.shape, stage=self.stage)
+        d.update(kw)
+        return _Scores(**d)
+
+    @staticmethod
+    def of(im, q, k, scale, biases, shape):
+        """Scores q @ k^T (k untransposed), or None when they are not."""
+        if k is None or not isinstance(q, _V) or q.is_bool or q.is_int or k.is_bool or k.is_int:
+            return None
+        if q.dt not in ("f32", "bf16", "f16") or k.dt != q.dt or len(q.shape) != len(k.shape):
+            return None
+        if q.shape[:-2] != k.shape[:-2] or q.shape[-1] != k.shape[-1] or len(q.shape) < 3:
+            return None
+        return _Scores(q, k, scale, biases, shape)
+
+    def scaled(self, c):
+        return self._with(scale=self.scale * c) if not self.biases else None
+
+    def reshaped(self, shape):
+        if tuple(shape[-2:]) != self.shape[-2:] or len(shape) < 3:
+            return None
+        return self._with(shape=shape)
+
+    def softmaxed(self):
+        return self._with(stage="probs")
+
+    def biased(self, im, x):
+        """The scores plus x (broadcast to them): x as a bias whose leading
+        dims are all 1 or all the scores'."""
+        const = x if isinstance(x, torch.Tensor) else None
+        if isinstance(x, (int, float)):
+            const = torch.tensor(float(x))
+        xv = im.val(x, like=self.q)
+        n = len(self.shape)
+        if len(xv.shape) > n:
+            return None
+        xs = (1,) * (n - len(xv.shape)) + xv.shape
+        lead, sq, sk = self.shape[:-2], self.shape[-2], self.shape[-1]
+        if xs[-1] not in (1, sk) or xs[-2] not in (1, sq) or any(a not in (1, b) for a, b in zip(xs[:-2], lead)):
+            return None
+        xv = im.b.reshape(xv, xs)
+        want = (xs[:-2] if all(d == 1 for d in xs[:-2]) else lead) + (xs[-2], sk)
+        xv = im.b.broadcast(xv, want)
+        if const is not None:
+            const = torch.broadcast_to(const.reshape(xs), want)
+        return self._with(biases=self.biases + [(xv, const)])
+
+    def attention(self, im, node, v):
+        """The fused attention for probs @ v, or None."""
+        lead, (sq, sk) = self.shape[:-2], self.shape[-2:]
+        if not isinstance(v, _V) or v.shape[:-2] != lead or v.shape[-2] != sk or v.dt != self.q.dt:
+            return None
+        if _meta_dt(node) != self.q.dt or not self.scale > 0:
+            return None
+        b, h = (int(np.prod(lead[:-1])), lead[-1])
+        q, k = self.q, self.k
+        four = lambda t, s, d: im.b.reshape(t, (b, h, s, d))  # noqa: E731
+        q4, k4, v4 = four(q, sq, q.shape[-1]), four(k, sk, k.shape[-1]), four(v, sk, v.shape[-1])
+        causal, bias = False, None
+        for xv, const in self.biases:
+            kind = _mask_kind(const, sq, sk) if const is not None else None
+            if kind == "none":
+                continue
+            if kind == "causal" and not causal:
+                causal = True
+                continue
+            xv = im.b.cast(xv, q.dt)
+            # Its leading dims are all 1 or all the scores' (in any grouping).
+            ones = all(d == 1 for d in xv.shape[:-2])
+            xv = im.b.reshape(xv, ((1, 1) if ones else (b, h)) + xv.shape[-2:])
+            bias = xv if bias is None else im.b.binary("add", bias, xv)
+        if bias is not None and bias.shape[3] != sk:
+            return None
+        out = _attention(im, node, q4, k4, v4, causal, self.scale, bias=bias)
+        return im.b.reshape(out, _shape_of(node))
+
+
+def _scores_binary(im, kind, a, b, alpha, y):
+    """The tag of y = a <kind> b when y is still attention scores: a scale or a
+    bias added."""
+    ta = a.attn if isinstance(a, _V) and a.attn is not None and a.attn.stage == "scores" else None
+    tb = b.attn if isinstance(b, _V) and b.attn is not None and b.attn.stage == "scores" else None
+    if (ta is None) == (tb is None) or alpha != 1:
+        return None
+    t, other = (ta, b) if ta is not None else (tb, a)
+    if y.shape != t.shape:
+        return None
+    if kind == "add":
+        return t.biased(im, other)
+    c = other.item() if isinstance(other, torch.Tensor) and other.numel() == 1 else other
+    if not isinstance(c, (int, float)) or isinstance(c, bool):
+        return None
+    if kind == "mul":
+        return t.scaled(float(c))
+    if kind == "div" and ta is not None and c != 0:
+        return t.scaled(1.0 / float(c))
+    return None
 
 
 # ----------------------------------------------------------------------------- comparisons and selection
@@ -1222,15 +1386,21 @@ def _unfold(im, node, x, dim, size, step):
 
 @_h("baddbmm")
 def _baddbmm(im, node, inp, b1, b2, beta=1, alpha=1):
-    y = im.b.matmul(im.val(b1), im.val(b2))
+    b1, b2 = im.val(b1), im.val(b2)
+    y = im.b.matmul(b1, b2)
     if alpha != 1:
         y = im.b.binary("mul", y, im.val(float(alpha), like=y))
+    # Bloom's ALiBi scores: input + alpha * Q K^T, a fused attention's bias.
+    scores = _Scores.of(im, b1, b2.t_of, float(alpha), [], y.shape)
     if beta == 0:  # torch ignores `input` then, nan and inf included
+        y.attn = scores
         return y
     c = im.b.cast(im.val(inp, like=y), y.dt)
     if beta != 1:
         c = im.b.binary("mul", c, im.val(float(beta), like=c))
-    return im.b.binary("add", c, y)
+    r = im.b.binary("add", c, y)
+    r.attn = scores.biased(im, c) if scores is not None else None
+    return r
 
 
 # ----------------------------------------------------------------------------- sin and cos
@@ -1312,7 +1482,8 @@ def to_xf(module, example_inputs, example_kwargs=None):
         if _is_kv_cache(v):
             raise NotImplementedError(
                 f"example_kwargs[{k!r}]: a {type(v).__name__} cannot be an input of a compiled graph yet; "
-                f"compile with use_cache=False (muir.torch.compile_generate decodes without a cache)")
+                f"compile with use_cache=False, or generate with muir.torch.compile_generate, which keeps the "
+                f"KV cache itself and accepts DynamicCache/StaticCache objects")
     if hasattr(module, "eval"):
         module = module.eval()
     if fixed:

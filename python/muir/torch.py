@@ -126,6 +126,54 @@ def register():
 register()
 
 
+def _cache_kwarg(model):
+    """The keyword the model's forward takes its KV cache by (transformers
+    5 renamed `past_key_values` to `cache`)."""
+    import inspect
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+
+
+def _cache_layers(cache):
+    """[(keys, values)] of a transformers cache, one pair per layer."""
+    if hasattr(cache, "layers"):
+        return [(layer.keys, layer.values) for layer in cache.layers]
+    return list(zip(cache.key_cache, cache.value_cache))
+
+
+class _Prefill(torch.nn.Module):
+    """ids [1, P] -> (logits [1, P, V], K_0, V_0, K_1, ...) with each K/V
+    [1, Hkv, P, D]: the model's own cache, returned as plain tensors."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model, self.kw = model, _cache_kwarg(model)
+
+    def forward(self, ids):
+        from transformers import DynamicCache
+        out = self.model(ids, use_cache=True, **{self.kw: DynamicCache(config=self.model.config)})
+        return (out.logits,) + tuple(t for kv in _cache_layers(out.past_key_values) for t in kv)
+
+
+class _Decode(torch.nn.Module):
+    """One token against a cache of C slots: (ids [1, 1], position [1, 1],
+    mask [1, C + 1] (1 for the valid slots and the token), K_0, V_0, ...
+    [1, Hkv, C, D]) -> (logits [1, 1, V], the token's K_0, V_0, ... rows).
+    The model concatenates the cache and the new row; xf.attention reads
+    the two as sequence segments, so the cache is never copied."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model, self.kw = model, _cache_kwarg(model)
+
+    def forward(self, ids, position, mask, *kv):
+        from transformers import DynamicCache
+        cache = DynamicCache(config=self.model.config)
+        for i in range(len(kv) // 2):
+            cache.update(kv[2 * i], kv[2 * i + 1], i)
+        out = self.model(ids, position_ids=position, attention_mask=mask, use_cache=True, **{self.kw: cache})
+        return (out.logits,) + tuple(t[:, :, -1:] for kv in _cache_layers(out.past_key_values) for t in kv)
+
+
 class Generator:
     """Greedy generation with a causal language model on the simulator.
 
@@ -133,14 +181,26 @@ class Generator:
         tokens = gen.generate(input_ids, max_new_tokens=32)   # [1, prompt + new]
         gen.report  # steps, compiles, simulated seconds, tokens per simulated second
 
-    Each step runs the whole sequence, right-padded to a length bucket (the
-    smallest power of two >= the length, at least `min_bucket`); one
-    executable per bucket is compiled on first use. Right padding is exact
-    for a causal decoder: no position attends to a later one, so the logits
-    at the real positions do not depend on the padding. There is no KV cache
-    yet: each step recomputes the prefix."""
+    With `kv_cache=True` (the default, as transformers models decode) a
+    prefill executable runs the prompt right-padded to a length bucket and
+    returns every layer's K/V; each decode step then runs one token against
+    the cache padded to a capacity bucket (hidden slots masked), returns
+    the token's K/V rows, and the cache grows by them: the prefix is never
+    recomputed. `generate(..., past_key_values=cache)` accepts a
+    transformers `DynamicCache` or `StaticCache`: its K/V are the prefix
+    (only the tokens past it are run) and the new positions' K/V are
+    appended to it, as `model.generate` does.
 
-    def __init__(self, model, target: str = "trn2", min_bucket: int = 8, example_kwargs=None):
+    With `kv_cache=False` each step runs the whole sequence, right-padded
+    to a length bucket, and recomputes the prefix.
+
+    Buckets are the smallest power of two >= the length, at least
+    `min_bucket`; one executable per bucket and kind, compiled on first use.
+    Right padding is exact for a causal decoder: no position attends to a
+    later one."""
+
+    def __init__(self, model, target: str = "trn2", min_bucket: int = 8, example_kwargs=None,
+                 kv_cache: bool = True):
         cfg = getattr(model, "config", None)
         if cfg is None or getattr(cfg, "is_encoder_decoder", False) or not hasattr(model, "generate"):
             raise TypeError("Generator needs a decoder-only transformers causal language model "
@@ -148,10 +208,12 @@ class Generator:
         self.model = model.eval()
         self.target = target
         self.min_bucket = min_bucket
+        self.kv_cache = kv_cache
         self.kwargs = dict({"use_cache": False}, **(example_kwargs or {}))
         self.limit = getattr(cfg, "n_positions", None) or getattr(cfg, "max_position_embeddings", None)
         self.executables = {}
-        self.report = {"steps": 0, "compiles": 0, "simulated_seconds": 0.0, "new_tokens": 0}
+        self.report = {"steps": 0, "compiles": 0, "simulated_seconds": 0.0, "new_tokens": 0,
+                       "mode": "kv_cache" if kv_cache else "recompute"}
 
     def bucket(self, n: int) -> int:
         b = max(self.min_bucket, 1 << (n - 1).bit_length())
@@ -161,43 +223,121 @@ class Generator:
             b = min(b, self.limit)
         return b
 
-    def _executable(self, length, dtype):
-        exe = self.executables.get(length)
+    def _compiled(self, key, module, example, kwargs=None):
+        exe = self.executables.get(key)
         if exe is None:
-            _log.info("muir: compiling the generator for a bucket of %d tokens", length)
-            example = torch.zeros(1, length, dtype=dtype)
-            exe = self.executables[length] = compile(self.model, (example,), target=self.target,
-                                                     example_kwargs=self.kwargs)
+            _log.info("muir: compiling the generator's %s for a bucket of %d tokens", *key)
+            exe = self.executables[key] = compile(module, example, target=self.target, example_kwargs=kwargs)
             self.report["compiles"] += 1
         return exe
 
-    def generate(self, input_ids, max_new_tokens: int, eos_token_id=None):
+    def _run(self, exe, *args):
+        outs = exe.run(*args)
+        self.report["steps"] += 1
+        self.report["simulated_seconds"] += exe.report["seconds"]
+        return outs
+
+    def _recompute_step(self, seq):
+        n = seq.shape[1]
+        length = self.bucket(n)
+        exe = self._compiled(("sequence", length), self.model, (torch.zeros(1, length, dtype=seq.dtype),),
+                             self.kwargs)
+        padded = torch.zeros(1, length, dtype=seq.dtype)
+        padded[:, :n] = seq
+        return self._run(exe, padded)[0][0, n - 1]
+
+    def _prefill(self, seq):
+        """Logits of the last prompt token; the prompt's K/V per layer."""
+        n = seq.shape[1]
+        length = self.bucket(n)
+        exe = self._compiled(("prefill", length), _Prefill(self.model), (torch.zeros(1, length, dtype=seq.dtype),))
+        padded = torch.zeros(1, length, dtype=seq.dtype)
+        padded[:, :n] = seq
+        outs = self._run(exe, padded)
+        dt = self._dtype()
+        kv = [_to_torch(o, dt)[:, :, :n] for o in outs[1:]]
+        return outs[0][0, n - 1], kv
+
+    def _decode(self, token, kv):
+        """Logits of `token` at position len(cache); the cache with its K/V."""
+        n = kv[0].shape[2]
+        if self.limit is not None and n >= self.limit:
+            raise ValueError(f"sequence of {n + 1} tokens exceeds the model's {self.limit} positions")
+        cap = max(self.min_bucket, 1 << max(n - 1, 0).bit_length())
+        padded = [torch.cat([t, t.new_zeros(t.shape[:2] + (cap - n,) + t.shape[3:])], dim=2) for t in kv]
+        ids = torch.tensor([[token]])
+        position = torch.tensor([[n]])
+        mask = torch.cat([torch.ones(1, n, dtype=torch.long), torch.zeros(1, cap - n, dtype=torch.long),
+                          torch.ones(1, 1, dtype=torch.long)], dim=1)
+        args = (ids, position, mask, *padded)
+        exe = self._compiled(("decode", cap), _Decode(self.model), args)
+        outs = self._run(exe, *args)
+        dt = self._dtype()
+        return outs[0][0, 0], [torch.cat([t, _to_torch(o, dt)], dim=2) for t, o in zip(kv, outs[1:])]
+
+    def _dtype(self):
+        return next(self.model.parameters()).dtype
+
+    def generate(self, input_ids, max_new_tokens: int, eos_token_id=None, past_key_values=None):
         """Greedy decoding of up to `max_new_tokens`, stopping after an end
-        token (by default the model's generation_config.eos_token_id)."""
+        token (by default the model's generation_config.eos_token_id).
+        `past_key_values`: a transformers DynamicCache or StaticCache holding
+        the K/V of a prefix of `input_ids` (or empty); it receives the K/V of
+        every position run, as with `model.generate`."""
         if input_ids.dim() != 2 or input_ids.shape[0] != 1:
             raise ValueError(f"input_ids must be [1, S] (one sequence), got {tuple(input_ids.shape)}")
         if eos_token_id is None:
             eos_token_id = getattr(getattr(self.model, "generation_config", None), "eos_token_id", None)
         stop = set(eos_token_id if isinstance(eos_token_id, (list, tuple)) else
                    ([] if eos_token_id is None else [eos_token_id]))
+        kv, done = None, 0
+        if past_key_values is not None:
+            kv, done = self._prefix(past_key_values, input_ids, max_new_tokens)
         seq = input_ids.clone()
-        for _ in range(max_new_tokens):
-            n = seq.shape[1]
-            length = self.bucket(n)
-            exe = self._executable(length, seq.dtype)
-            padded = torch.zeros(1, length, dtype=seq.dtype)
-            padded[:, :n] = seq
-            logits = exe.run(padded)[0]
-            self.report["steps"] += 1
-            self.report["simulated_seconds"] += exe.report["seconds"]
-            nxt = int(np.asarray(logits[0, n - 1], dtype=np.float32).argmax())
+        new_tokens = 0
+        for step in range(max_new_tokens):
+            if not self.kv_cache:
+                logits = self._recompute_step(seq)
+            elif kv is None:
+                logits, kv = self._prefill(seq)
+            else:
+                # Tokens not yet in the cache (a prefix cache's remainder,
+                # then each new token) run one at a time.
+                while kv[0].shape[2] < seq.shape[1]:
+                    logits, kv = self._decode(int(seq[0, kv[0].shape[2]]), kv)
+            nxt = int(np.asarray(logits, dtype=np.float32).argmax())
             seq = torch.cat([seq, torch.tensor([[nxt]], dtype=seq.dtype)], dim=1)
-            self.report["new_tokens"] += 1
+            new_tokens += 1
             if nxt in stop:
                 break
+        self.report["new_tokens"] += new_tokens
+        if past_key_values is not None and kv is not None:
+            for i in range(0, len(kv), 2):
+                past_key_values.update(kv[i][:, :, done:], kv[i + 1][:, :, done:], i // 2)
         sim = self.report["simulated_seconds"]
         self.report["tokens_per_second"] = self.report["new_tokens"] / sim if sim > 0 else float("nan")
         return seq
+
+    def _prefix(self, cache, input_ids, max_new_tokens):
+        """The K/V of a transformers cache's prefix, and its length."""
+        name = type(cache).__name__
+        if not self.kv_cache:
+            raise ValueError(f"past_key_values (a {name}) needs a Generator with kv_cache=True")
+        if name not in ("DynamicCache", "StaticCache") or not hasattr(cache, "update"):
+            raise TypeError(f"past_key_values must be a transformers DynamicCache or StaticCache, got {name}")
+        done = int(cache.get_seq_length())
+        room = cache.get_max_length() if name == "StaticCache" else None
+        if room is not None and room > 0 and input_ids.shape[1] + max_new_tokens - 1 > room:
+            raise ValueError(f"past_key_values (a {name}) holds at most {room} positions; "
+                             f"{input_ids.shape[1]} tokens and {max_new_tokens} new ones need "
+                             f"{input_ids.shape[1] + max_new_tokens - 1}")
+        if done >= input_ids.shape[1]:
+            raise ValueError(f"past_key_values holds {done} positions but input_ids has only "
+                             f"{input_ids.shape[1]}: at least one token must be new")
+        if done == 0:
+            return None, 0
+        layers = _cache_layers(cache)
+        return [t[:, :, :done].to(self._dtype()) for kv in layers for t in kv], done
 
 
 def compile_generate(model, target: str = "trn2", **kwargs) -> Generator:

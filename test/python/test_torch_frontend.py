@@ -239,16 +239,17 @@ class MaskedSdpa(torch.nn.Module):
 
 
 @pytest.mark.parametrize("kind", ["bool", "float"])
-def test_arbitrary_input_mask_decomposed(kind):
-    # A full [B, 1, Sq, Sk] mask from the inputs is not key padding: the
-    # attention is decomposed (scores, bias, softmax, product).
+def test_arbitrary_input_mask_fused(kind):
+    # A full [B, 1, Sq, Sk] mask from the inputs is not key padding: it is
+    # the fused attention's full bias (a bool mask as 0 / the most negative
+    # finite value), never materialised scores.
     torch.manual_seed(8)
     q, k, v = (torch.randn(2, 2, 6, 8) for _ in range(3))
     keep = torch.rand(2, 1, 6, 6) > 0.3
     keep[..., 0] = True  # every query sees a key
     mask = keep.long() if kind == "bool" else torch.where(keep, 0.0, -1e9) + 0.1 * torch.randn(2, 1, 6, 6)
     text = muir.torch.to_xf(MaskedSdpa(), (q, k, v, mask))
-    assert "xf.softmax" in text and "key_bias" not in text
+    assert "xf.softmax" not in text and "key_bias" not in text and " bias %" in text
     exe = muir.torch.compile(MaskedSdpa(), (q, k, v, mask), target=TARGET)
     (got,) = exe.run(q, k, v, mask, check=True)
     want = MaskedSdpa()(q, k, v, mask)
@@ -282,20 +283,27 @@ def test_dynamo_dynamic_shapes_compile_per_shape(caplog):
     assert len(compiles) == 3, [r.getMessage() for r in compiles]
 
 
-@pytest.mark.parametrize("name", ["gpt2", "llama"])
-def test_greedy_generation_matches_transformers(name):
-    # Up to 32 greedy tokens of a tiny model on the simulator, token for
-    # token the same as model.generate; one compile per length bucket.
+def lm(name, layers=1):
     from transformers import GPT2LMHeadModel, LlamaForCausalLM
     torch.manual_seed(12)
-    model = {"gpt2": lambda: GPT2LMHeadModel(GPT2Config(n_layer=1, n_embd=64, n_head=4, vocab_size=100,
-                                                        n_positions=64)),
-             "llama": lambda: LlamaForCausalLM(LlamaConfig(hidden_size=64, intermediate_size=128,
-                                                           num_attention_heads=4, num_key_value_heads=2,
-                                                           num_hidden_layers=1, vocab_size=100,
-                                                           max_position_embeddings=64))}[name]().eval()
+    return {"gpt2": lambda: GPT2LMHeadModel(GPT2Config(n_layer=layers, n_embd=64, n_head=4, vocab_size=100,
+                                                       n_positions=64)),
+            "llama": lambda: LlamaForCausalLM(LlamaConfig(hidden_size=64, intermediate_size=128,
+                                                          num_attention_heads=4, num_key_value_heads=2,
+                                                          num_hidden_layers=layers, vocab_size=100,
+                                                          max_position_embeddings=64))}[name]().eval()
+
+
+@pytest.mark.parametrize("kv_cache", [True, False])
+@pytest.mark.parametrize("name", ["gpt2", "llama"])
+def test_greedy_generation_matches_transformers(name, kv_cache):
+    # Up to 32 greedy tokens of a tiny model on the simulator, token for
+    # token the same as model.generate. With the KV cache: one prefill
+    # compile, then one decode compile per cache-capacity bucket; without:
+    # one compile per sequence-length bucket.
+    model = lm(name)
     prompt = torch.randint(0, 100, (1, 5))
-    gen = muir.torch.compile_generate(model, target=TARGET)
+    gen = muir.torch.compile_generate(model, target=TARGET, kv_cache=kv_cache)
     got = gen.generate(prompt, max_new_tokens=32)
     with torch.no_grad():
         want = model.generate(prompt, max_new_tokens=32, do_sample=False, pad_token_id=0,
@@ -303,8 +311,62 @@ def test_greedy_generation_matches_transformers(name):
     assert got.tolist() == want.tolist()
     steps = want.shape[1] - prompt.shape[1]  # fewer than 32 if an end token came
     assert gen.report["steps"] == steps and steps >= 8
-    assert gen.report["compiles"] == len({gen.bucket(n) for n in range(5, 5 + steps)})
+    if kv_cache:  # decode runs at cache lengths 5 .. 5 + steps - 2
+        assert gen.report["compiles"] == 1 + len({gen.bucket(n) for n in range(5, 5 + steps - 1)})
+    else:
+        assert gen.report["compiles"] == len({gen.bucket(n) for n in range(5, 5 + steps)})
     assert gen.report["tokens_per_second"] > 0
+    assert gen.report["mode"] == ("kv_cache" if kv_cache else "recompute")
+
+
+@pytest.mark.parametrize("kind", ["DynamicCache", "StaticCache"])
+def test_generation_with_transformers_caches(kind):
+    # A transformers cache passed to generate: filled with the K/V of every
+    # position run, like model.generate fills it; then a second call
+    # continues from it, running only the tokens past its prefix.
+    import transformers
+    model = lm("llama", layers=2)
+    make = (lambda: transformers.DynamicCache(config=model.config)) if kind == "DynamicCache" else \
+        (lambda: transformers.StaticCache(config=model.config, max_cache_len=40))
+    prompt = torch.randint(0, 100, (1, 6))
+    ours, theirs = make(), make()
+    gen = muir.torch.compile_generate(model, target=TARGET)
+    got = gen.generate(prompt, max_new_tokens=8, eos_token_id=[], past_key_values=ours)
+    with torch.no_grad():
+        want = model.generate(prompt, max_new_tokens=8, do_sample=False, pad_token_id=0, eos_token_id=None,
+                              attention_mask=torch.ones_like(prompt), past_key_values=theirs)
+    assert got.tolist() == want.tolist()
+    n = got.shape[1] - 1  # the last token is never run
+    assert ours.get_seq_length() == theirs.get_seq_length() == n
+    for (k, v), (k2, v2) in zip(muir.torch._cache_layers(ours), muir.torch._cache_layers(theirs)):
+        np.testing.assert_allclose(k[:, :, :n].numpy(), k2[:, :, :n].numpy(), rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(v[:, :, :n].numpy(), v2[:, :, :n].numpy(), rtol=1e-4, atol=1e-4)
+    steps = gen.report["steps"]
+    more = gen.generate(got, max_new_tokens=4, eos_token_id=[], past_key_values=ours)
+    assert gen.report["steps"] == steps + 4  # the prefix is not run again
+    with torch.no_grad():
+        want = model.generate(got, max_new_tokens=4, do_sample=False, pad_token_id=0, eos_token_id=None,
+                              attention_mask=torch.ones_like(got), past_key_values=theirs)
+    assert more.tolist() == want.tolist()
+    assert ours.get_seq_length() == more.shape[1] - 1
+
+
+def test_generation_cache_errors():
+    import transformers
+    model = lm("llama")
+    gen = muir.torch.compile_generate(model, target=TARGET)
+    prompt = torch.zeros(1, 6, dtype=torch.long)
+    with pytest.raises(ValueError, match="holds at most 8 positions; 6 tokens and 4 new ones need 9"):
+        gen.generate(prompt, 4, past_key_values=transformers.StaticCache(config=model.config, max_cache_len=8))
+    with pytest.raises(TypeError, match="must be a transformers DynamicCache or StaticCache, got dict"):
+        gen.generate(prompt, 4, past_key_values={})
+    with pytest.raises(ValueError, match="needs a Generator with kv_cache=True"):
+        muir.torch.compile_generate(model, target=TARGET, kv_cache=False).generate(
+            prompt, 4, past_key_values=transformers.DynamicCache(config=model.config))
+    full = transformers.DynamicCache(config=model.config)
+    full.update(torch.zeros(1, 2, 6, 16), torch.zeros(1, 2, 6, 16), 0)
+    with pytest.raises(ValueError, match="holds 6 positions but input_ids has only 6"):
+        gen.generate(prompt, 4, past_key_values=full)
 
 
 def test_generator_refuses_what_it_cannot_run():

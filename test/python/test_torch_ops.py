@@ -117,12 +117,16 @@ def test_sin_cos_of_device_values():
 @pytest.mark.parametrize("shape", [(2, 1, 5, 7), (1, 3, 5, 7), (2, 3, 5, 7), (5, 7)])
 def test_sdpa_with_a_constant_additive_mask(shape):
     # ALiBi / relative position bias style: a float mask neither empty nor
-    # causal is decomposed (the fused kernel takes only a [B, Sk] key bias).
+    # causal, constant or an input, is the fused attention's full bias.
     q, k, v = torch.randn(2, 3, 5, 8, generator=g), torch.randn(2, 3, 7, 8, generator=g), \
         torch.randn(2, 3, 7, 8, generator=g)
     bias = torch.randn(*shape, generator=g)
-    check(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=bias), q, k, v, atol=1e-5)
-    check(lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m), q, k, v, bias, atol=1e-5)
+    const = lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=bias)  # noqa: E731
+    given = lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m)  # noqa: E731
+    check(const, q, k, v, atol=1e-5)
+    check(given, q, k, v, bias, atol=1e-5)
+    for text in (muir.torch.to_xf(Fn(const), (q, k, v)), muir.torch.to_xf(Fn(given), (q, k, v, bias))):
+        assert " bias %" in text and "xf.softmax" not in text
 
 
 def test_cat_and_stack_of_device_integers_and_integer_inputs():
@@ -148,3 +152,20 @@ def test_constant_indices_as_strided_views(pick, is_view):
     text = muir.torch.to_xf(Fn(pick), (x,))
     assert ("xf.gather" not in text) == is_view, text
     check(pick, x, rtol=0, atol=0)
+
+
+def test_slice_of_a_concat_reads_its_part():
+    # A KV cache's new row returned next to attention over cache + row: the
+    # slice reads the row itself, so the concat keeps one use (attention,
+    # which reads the parts as segments). A slice across parts still slices
+    # the concatenation.
+    q, cache, row = torch.randn(1, 2, 1, 8, generator=g), torch.randn(1, 2, 6, 8, generator=g), \
+        torch.randn(1, 2, 1, 8, generator=g)
+
+    def fn(q, cache, row):
+        k = torch.cat([cache, row], dim=2)
+        return F.scaled_dot_product_attention(q, k, k), k[:, :, -1:], k[:, :, 1:3], k[:, :, 5:7]
+    check(fn, q, cache, row, atol=1e-5)
+    text = muir.torch.to_xf(Fn(fn), (q, cache, row))
+    assert text.count("xf.slice") == 2  # 1:3 inside the cache, 5:7 across both
+    assert "xf.concat" in text

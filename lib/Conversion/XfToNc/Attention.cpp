@@ -10,6 +10,7 @@
 
 #include "llvm/ADT/SetVector.h"
 
+#include <array>
 #include <optional>
 
 using namespace mlir;
@@ -23,8 +24,8 @@ static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 LogicalResult
 muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
                            ArrayRef<HbmValue> kSegs, ArrayRef<HbmValue> vSegs,
-                           const HbmValue *keyBias, const HbmValue &out,
-                           float scale, bool causal) {
+                           const HbmValue *keyBias, const HbmValue *bias,
+                           const HbmValue &out, float scale, bool causal) {
   const target::Machine &m = e.m;
   int64_t B = q.shape[0], Hq = q.shape[1], Sq = q.shape[2], D = q.shape[3];
   int64_t Hkv = kSegs[0].shape[1], Dv = vSegs[0].shape[3], Sk = 0;
@@ -82,7 +83,8 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   int64_t kvBytes =
       (DC * Sk + KC * Dv) * eb + 2 * 64 + (keyBias ? Sk * eb + 64 : 0);
   int64_t slotBytes = (DC * qt + chunksPerBlock * qt) * eb + kw * 4 +
-                      Dv * std::max<int64_t>(4, eb) + 32 + 4 * 64;
+                      Dv * std::max<int64_t>(4, eb) + 32 + 4 * 64 +
+                      (bias ? 2 * (kw * eb + 64) : 0);
   // Fewer tiles in flight when SBUF cannot hold their buffers next to two
   // heads' K/V (the small test target).
   while (G > 1 && 2 * kvBytes + G * slotBytes > e.sbufFree())
@@ -187,6 +189,27 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
     }
   }
   SmallVector<Slot> slots;
+  // Full bias: a [qn, kn] tile per query tile and key block, DMAed from HBM
+  // (a broadcast dimension has stride 0) into one of two buffers per slot,
+  // so the next block's tile loads while this one's is added.
+  SmallVector<int64_t> bSt;
+  SmallVector<std::array<Buffer, 2>> biasT;
+  if (bias) {
+    bSt = bias->strides();
+    for (int i = 0; i < 3; ++i)
+      if (bias->shape[i] == 1)
+        bSt[i] = 0;
+    for (int64_t g = 0; g < G; ++g) {
+      std::array<Buffer, 2> pair;
+      for (Buffer &buf : pair) {
+        auto bb = e.allocSbuf(kw * eb, op, "an attention bias tile");
+        if (failed(bb))
+          return failure();
+        buf = *bb;
+      }
+      biasT.push_back(pair);
+    }
+  }
   auto oBanks = e.allocPsumBanks(ceilDiv(G, oPerBank), op,
                                  "attention output accumulators");
   if (failed(oBanks))
@@ -280,12 +303,10 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
       loadKV((set % 2) * KG + j, b, kh);
     }
   };
-  loadSet(0);
-  for (int64_t set = 0; set < numSets; ++set) {
-    // Prefetch the next set's K/V into the other buffers.
-    if (set + 1 < numSets)
-      loadSet(set + 1);
-    SmallVector<Item> items;
+  // Every set's query tiles, known up front so that a bias tile can be
+  // loaded one step ahead across groups and sets.
+  SmallVector<SmallVector<Item>> setItems(numSets);
+  for (int64_t set = 0; set < numSets; ++set)
     for (int64_t j = 0; j < KG && set * KG + j < (int64_t)kvs.size(); ++j) {
       auto [b, kh] = kvs[set * KG + j];
       for (int64_t hg = 0; hg < group; ++hg)
@@ -293,10 +314,64 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
           int64_t qn = std::min(qt, Sq - q0);
           // Keys visible to the last query of the tile bound the blocks.
           int64_t kEnd = causal ? std::min(Sk, q0 + qn + (Sk - Sq)) : Sk;
-          items.push_back({b, kh * group + hg, q0, qn, ceilDiv(kEnd, kw),
-                           (set % 2) * KG + j});
+          setItems[set].push_back({b, kh * group + hg, q0, qn,
+                                   ceilDiv(kEnd, kw), (set % 2) * KG + j});
         }
     }
+  auto keysOf = [&](const Item &it, int64_t k0) {
+    int64_t kEnd = causal ? std::min(Sk, it.q0 + it.qn + (Sk - Sq)) : Sk;
+    return std::min(kw, kEnd - k0);
+  };
+  // Bias tiles: the (set, group, step) positions in program order; a tile
+  // goes to buffer `phase % 2` of its slot and the next position's tiles
+  // load while this one's are used.
+  struct BiasPos {
+    int64_t set;
+    size_t g0;
+    int64_t step;
+  };
+  auto groupSteps = [&](int64_t set, size_t g0) {
+    int64_t steps = 0;
+    for (size_t i = g0; i < std::min(g0 + G, setItems[set].size()); ++i)
+      steps = std::max(steps, setItems[set][i].blocks);
+    return steps;
+  };
+  auto nextBiasPos = [&](BiasPos p) -> std::optional<BiasPos> {
+    if (p.step + 1 < groupSteps(p.set, p.g0))
+      return BiasPos{p.set, p.g0, p.step + 1};
+    if (p.g0 + G < setItems[p.set].size())
+      return BiasPos{p.set, p.g0 + G, 0};
+    if (p.set + 1 < numSets)
+      return BiasPos{p.set + 1, 0, 0};
+    return std::nullopt;
+  };
+  auto biasTile = [&](const Item &it, size_t slot, int64_t step,
+                      int64_t phase) {
+    return e.dense(biasT[slot][phase % 2], it.qn, keysOf(it, step * kw), et);
+  };
+  auto loadBias = [&](BiasPos p, int64_t phase) {
+    ArrayRef<Item> its = setItems[p.set];
+    for (size_t i = 0; i < G && p.g0 + i < its.size(); ++i) {
+      const Item &it = its[p.g0 + i];
+      if (p.step >= it.blocks)
+        continue;
+      int64_t k0 = p.step * kw;
+      int64_t base =
+          it.b * bSt[0] + it.h * bSt[1] + it.q0 * bSt[2] + k0 * bSt[3];
+      e.dma(biasTile(it, i, p.step, phase),
+            e.hbm(*bias, base, it.qn, bSt[2], {keysOf(it, k0)}, {bSt[3]}));
+    }
+  };
+  int64_t biasPhase = 0;
+  if (bias)
+    loadBias({0, 0, 0}, 0);
+
+  loadSet(0);
+  for (int64_t set = 0; set < numSets; ++set) {
+    // Prefetch the next set's K/V into the other buffers.
+    if (set + 1 < numSets)
+      loadSet(set + 1);
+    SmallVector<Item> &items = setItems[set];
     for (size_t g0 = 0; g0 < items.size(); g0 += G) {
       size_t gn = std::min<size_t>(G, items.size() - g0);
       auto forEach = [&](int64_t step, auto fn) {
@@ -319,12 +394,13 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
       int64_t steps = 0;
       for (size_t i = 0; i < gn; ++i)
         steps = std::max(steps, items[g0 + i].blocks);
-      for (int64_t step = 0; step < steps; ++step) {
+      for (int64_t step = 0; step < steps; ++step, ++biasPhase) {
         int64_t k0 = step * kw;
-        auto kLen = [&](Item &it) {
-          int64_t kEnd = causal ? std::min(Sk, it.q0 + it.qn + (Sk - Sq)) : Sk;
-          return std::min(kw, kEnd - k0);
-        };
+        auto kLen = [&](Item &it) { return keysOf(it, k0); };
+        if (bias)
+          if (std::optional<BiasPos> next =
+                  nextBiasPos({set, g0, step}))
+            loadBias(*next, biasPhase + 1);
         // S = Q K^T for every tile of the group.
         forEach(step, [&](Item &it, Slot &sl) {
           int64_t kn = kLen(it);
@@ -361,11 +437,20 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
           nc::AccessAttr l = e.column(sl.st, qn, 4);
           nc::AccessAttr src = s;
           float actScale = scale;
-          if (masked) {
-            // Diagonal block: scale into SBUF and mask keys past each query.
+          if (bias || masked) {
+            // Scale into SBUF, add the bias tile, mask keys past each query
+            // (diagonal blocks without the mask matmul).
             nc::AccessAttr sc = e.dense(sl.p, qn, kn, f32);
-            e.act(ActFunc::identity, sc, s, scale);
-            e.select(sc, sc, -3.0e38f, base, 1, {-1});
+            if (!bias || scale != 1.0f)
+              e.act(ActFunc::identity, sc, s, scale);
+            if (bias) {
+              // On the engine that does not take this tile's row max.
+              Emitter::OnQueue q(e, (&sl - &slots[0]) % 2 ? "dve" : "pool");
+              e.tt(AluOp::add, sc, scale != 1.0f ? sc : s,
+                   biasTile(it, &sl - &slots[0], step, biasPhase));
+            }
+            if (masked)
+              e.select(sc, sc, -3.0e38f, base, 1, {-1});
             src = sc;
             actScale = 1.0f;
           }

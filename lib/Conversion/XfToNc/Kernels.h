@@ -162,13 +162,13 @@ mlir::LogicalResult emitRope(Emitter &e, mlir::Operation *op, const HbmValue &x,
                              const HbmValue &out);
 /// Keys and values come as sequence segments ([B, Hkv, S_i, D] each,
 /// concatenated along the sequence), so a KV cache never has to be copied.
-/// `keyBias` ([B, Sk], optional) is added to the scaled scores.
-mlir::LogicalResult emitAttention(Emitter &e, mlir::Operation *op,
-                                  const HbmValue &q,
-                                  llvm::ArrayRef<HbmValue> kSegs,
-                                  llvm::ArrayRef<HbmValue> vSegs,
-                                  const HbmValue *keyBias, const HbmValue &out,
-                                  float scale, bool causal);
+/// `keyBias` ([B, Sk], optional) and `bias` ([B or 1, Hq or 1, Sq or 1, Sk],
+/// optional, a size-1 dimension broadcast) are added to the scaled scores.
+mlir::LogicalResult
+emitAttention(Emitter &e, mlir::Operation *op, const HbmValue &q,
+              llvm::ArrayRef<HbmValue> kSegs, llvm::ArrayRef<HbmValue> vSegs,
+              const HbmValue *keyBias, const HbmValue *bias,
+              const HbmValue &out, float scale, bool causal);
 
 } // namespace muir::lower
 

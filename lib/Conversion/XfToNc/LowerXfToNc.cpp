@@ -783,7 +783,7 @@ LogicalResult Lowering::lower(Operation *op) {
         return emitRope(e, op, in(r.getInput()), in(r.getCos()), in(r.getSin()),
                         out);
       })
-      .Case([&](xf::AttentionOp a) {
+      .Case([&](xf::AttentionOp a) -> LogicalResult {
         int64_t d = a.getQuery().getType().getDimSize(3);
         float scale = a.getScale() ? a.getScale()->convertToFloat()
                                    : 1.0f / std::sqrt((float)d);
@@ -796,12 +796,22 @@ LogicalResult Lowering::lower(Operation *op) {
             segs.push_back(in(v));
           return segs;
         };
-        std::optional<HbmValue> bias;
+        std::optional<HbmValue> keyBias, bias;
         if (a.getKeyBias())
-          bias = in(a.getKeyBias());
+          keyBias = in(a.getKeyBias());
+        if (Value b = a.getBias()) {
+          // A concat fused into attention is read as key segments only.
+          if (fusedConcats.count(b.getDefiningOp()))
+            return op->emitError()
+                   << "attention bias produced by a sequence concat is not "
+                      "supported on the accelerator; compute it separately";
+          bias = in(b);
+        }
         return emitAttention(e, op, in(a.getQuery()), segments(a.getKey()),
-                             segments(a.getValue()), bias ? &*bias : nullptr,
-                             out, scale, a.getCausal());
+                             segments(a.getValue()),
+                             keyBias ? &*keyBias : nullptr,
+                             bias ? &*bias : nullptr, out, scale,
+                             a.getCausal());
       })
       .Default([&](Operation *) {
         return op->emitError() << "has no accelerator lowering yet";
