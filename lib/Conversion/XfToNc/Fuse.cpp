@@ -235,7 +235,9 @@ void Fuser::decide() {
       Value r = c.getResult();
       if (rank == 4 && axis == 2 && r.hasOneUse() && !isResult(r))
         if (auto att = llvm::dyn_cast<xf::AttentionOp>(*r.getUsers().begin()))
-          if (att.getQuery() != r && allowed("kv-concat", c, att))
+          if ((att.getKey() == r || att.getValue() == r) &&
+              att.getQuery() != r && att.getKeyBias() != r &&
+              att.getBias() != r && allowed("kv-concat", c, att))
             into[c] = att;
     }
   // elementwise.

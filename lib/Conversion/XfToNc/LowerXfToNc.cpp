@@ -485,7 +485,9 @@ LogicalResult Lowering::absorbKernel(xf::KernelOp k) {
       if (c && axis < 0)
         axis += c.getType().getRank();
       if (!c || !att || c.getType().getRank() != 4 || axis != 2 ||
-          !c.getResult().hasOneUse() || att.getQuery() == c.getResult() ||
+          !c.getResult().hasOneUse() ||
+          (att.getKey() != c.getResult() && att.getValue() != c.getResult()) ||
+          att.getQuery() == c.getResult() ||
           *c.getResult().getUsers().begin() != anchor)
         return bad(&op, "only head transposes (and, around an attention, "
                         "sequence concats of its keys or values) fuse here");
@@ -799,14 +801,10 @@ LogicalResult Lowering::lower(Operation *op) {
         std::optional<HbmValue> keyBias, bias;
         if (a.getKeyBias())
           keyBias = in(a.getKeyBias());
-        if (Value b = a.getBias()) {
-          // A concat fused into attention is read as key segments only.
-          if (fusedConcats.count(b.getDefiningOp()))
-            return op->emitError()
-                   << "attention bias produced by a sequence concat is not "
-                      "supported on the accelerator; compute it separately";
+        // (A concat is read in place only as keys or values: muir-xf-fuse
+        // never fuses one that makes the bias.)
+        if (Value b = a.getBias())
           bias = in(b);
-        }
         return emitAttention(e, op, in(a.getQuery()), segments(a.getKey()),
                              segments(a.getValue()),
                              keyBias ? &*keyBias : nullptr,
