@@ -62,7 +62,9 @@ def tile(kind, off):
 def inst(k, text, ops, waits):
     vals = {n: tile(kind, base + k * step) for n, (kind, base, step) in ops.items()}
     vals.update({n: base + k * step for n, (base, step) in waits.items()})
-    return text.format(**vals)
+    # One location for every tile's instruction, as the compiler gives
+    # (muir-nc-roll-loops rolls only instructions of one location).
+    return text.format(**vals) + ' loc("tile")'
 
 
 # operand order of each opcode (the target's schema) for the steps table
