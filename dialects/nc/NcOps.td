@@ -49,6 +49,15 @@ def Nc_Dialect : Dialect {
     most `pe.rows` of the machine); a tile's element `(p, i...)` is the
     `p`-th row, free index `i` in row-major order.
 
+    ## Loops
+
+    `nc.loop N { ... }` repeats a run of instructions `N` times, each
+    iteration's tiles (offsets, partition starts) and wait counts advanced
+    by constant steps. It means exactly the unrolled sequence; the binary
+    format carries it and the simulator executes it without unrolling, so
+    program size follows the kernels rather than the tiles.
+    `muir-nc-roll-loops` forms loops at the end of the compiler.
+
     ## Numerics
 
     Matmul and transpose accumulate in fp32 into PSUM. Vector and Scalar
