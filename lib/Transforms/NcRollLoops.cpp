@@ -37,6 +37,9 @@ struct Inst {
   tgt::Opcode opcode;
   llvm::hash_code hash;
   SmallVector<int64_t, 8> pos;
+  /// The op's attributes, built once (ops with properties build the
+  /// dictionary on every getAttrs()).
+  DictionaryAttr attrs;
 };
 
 llvm::hash_code invariantHash(nc::AccessAttr a) {
@@ -58,10 +61,11 @@ bool invariantEqual(nc::AccessAttr a, nc::AccessAttr b) {
 bool isWait(NamedAttribute a) { return a.getName().getValue() == "wait"; }
 
 Inst describe(Operation *op, tgt::Opcode opcode) {
-  Inst in{op, opcode, llvm::hash_combine(op->getName().getAsOpaquePointer(),
-                                         op->getLoc().getAsOpaquePointer()),
-          {}};
-  for (NamedAttribute a : op->getAttrs()) {
+  Inst in{op, opcode,
+          llvm::hash_combine(op->getName().getAsOpaquePointer(),
+                             op->getLoc().getAsOpaquePointer()),
+          {}, op->getAttrDictionary()};
+  for (NamedAttribute a : in.attrs) {
     in.hash = llvm::hash_combine(in.hash, a.getName().getAsOpaquePointer());
     if (auto ap = llvm::dyn_cast<nc::AccessAttr>(a.getValue())) {
       in.hash = llvm::hash_combine(in.hash, invariantHash(ap));
@@ -84,7 +88,7 @@ bool sameShape(const Inst &x, const Inst &y) {
   if (x.hash != y.hash || x.op->getName() != y.op->getName() ||
       x.op->getLoc() != y.op->getLoc() || x.pos.size() != y.pos.size())
     return false;
-  ArrayRef<NamedAttribute> ax = x.op->getAttrs(), ay = y.op->getAttrs();
+  ArrayRef<NamedAttribute> ax = x.attrs.getValue(), ay = y.attrs.getValue();
   if (ax.size() != ay.size())
     return false;
   for (auto [a, b] : llvm::zip(ax, ay)) {
@@ -123,7 +127,7 @@ struct NcRollLoopsPass
   /// HBM tiles stepping by offset, PE dst tiles by whole PSUM banks.
   bool validSteps(const Inst &in, ArrayRef<int64_t> d) const {
     size_t k = 0;
-    for (NamedAttribute a : in.op->getAttrs()) {
+    for (NamedAttribute a : in.attrs) {
       if (auto ap = llvm::dyn_cast<nc::AccessAttr>(a.getValue())) {
         int64_t dp = d[k], doff = d[k + 1];
         k += 2;
@@ -194,7 +198,7 @@ struct NcRollLoopsPass
       const tgt::OpcodeInfo &info = tgt::opcodeInfo(in.opcode);
       SmallVector<std::array<int64_t, 4>, 4> entries;
       size_t k = 0;
-      for (NamedAttribute a : in.op->getAttrs()) {
+      for (NamedAttribute a : in.attrs) {
         if (llvm::isa<nc::AccessAttr>(a.getValue())) {
           int64_t dp = steps[j][k], doff = steps[j][k + 1];
           k += 2;
