@@ -58,6 +58,23 @@ LogicalResult KernelOp::verifyRegions() {
   return success();
 }
 
+RegionKind LoopOp::getRegionKind(unsigned) { return RegionKind::Graph; }
+
+LogicalResult LoopOp::verify() {
+  if ((int64_t)getTrips() < 1 || (int64_t)getTrips() > UINT32_MAX)
+    return emitOpError() << "trip count " << (int64_t)getTrips()
+                         << " must be in [1, 2^32 - 1]";
+  if (getSteps().size() % 4 != 0)
+    return emitOpError() << "steps must list (instruction, operand, "
+                            "partition step, offset step) quadruples, got "
+                         << getSteps().size() << " numbers";
+  if (getWaitSteps().size() % 3 != 0)
+    return emitOpError() << "wait_steps must list (instruction, wait, count "
+                            "step) triples, got "
+                         << getWaitSteps().size() << " numbers";
+  return success();
+}
+
 std::optional<int64_t> TensorOp::getByteSize() {
   auto type = llvm::cast<RankedTensorType>(getType());
   auto elt = toElemType(type.getElementType());
@@ -94,9 +111,16 @@ LogicalResult TensorOp::verify() {
 
 namespace {
 /// Checks a tile against the machine: buffer bounds, HBM tensor and range.
+/// (`when`, if not empty, says which loop iteration `ap` is.)
 LogicalResult checkTile(Operation *op, KernelOp kernel, const tgt::Machine &m,
-                        AccessAttr ap, StringRef role) {
-  auto err = [&]() { return op->emitOpError() << role << " tile "; };
+                        AccessAttr ap, StringRef role, StringRef when = "") {
+  auto err = [&]() {
+    InFlightDiagnostic d = op->emitOpError();
+    d << role << " tile ";
+    if (!when.empty())
+      d << when << " ";
+    return d;
+  };
   if (ap.isHbm()) {
     auto t = llvm::dyn_cast_if_present<TensorOp>(
         SymbolTable::lookupSymbolIn(kernel, ap.getTensor()));
@@ -218,6 +242,130 @@ verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, AccessAttr>> tiles) {
   return m;
 }
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Loops
+//===----------------------------------------------------------------------===//
+
+/// The access attribute of operand `index` of `op` in the target's opcode
+/// schema order (roles are the attributes' names); null when absent.
+static AccessAttr operandAccess(Operation *op, tgt::Opcode opcode,
+                                unsigned index) {
+  StringRef role = tgt::opcodeInfo(opcode).operands[index];
+  role.consume_back("?");
+  return op->getAttrOfType<AccessAttr>(role);
+}
+
+LogicalResult LoopOp::verifyRegions() {
+  auto kernel = (*this)->getParentOfType<KernelOp>();
+  const tgt::Machine *m = kernel ? getMachine(kernel) : nullptr;
+  if (!m)
+    return failure();
+  SmallVector<Operation *> body;
+  SmallVector<tgt::Opcode> opcodes;
+  for (Operation &op : getBody().front()) {
+    auto opcode = tgt::parseOpcode(op.getName().stripDialect());
+    if (!opcode || !llvm::isa<NcDialect>(op.getDialect()))
+      return op.emitOpError() << "cannot be in an nc.loop body (instructions "
+                                 "only)";
+    body.push_back(&op);
+    opcodes.push_back(*opcode);
+  }
+  if (body.empty())
+    return emitOpError() << "body must hold at least one instruction";
+  int64_t last = (int64_t)getTrips() - 1;
+  std::string when = "in iteration " + std::to_string(last);
+  // Entries must be in (instruction, operand) order, each at most once.
+  auto ordered = [&](ArrayRef<int64_t> t, size_t stride, size_t at,
+                     StringRef table, StringRef second) -> LogicalResult {
+    if (at >= stride &&
+        std::make_pair(t[at - stride], t[at - stride + 1]) >=
+            std::make_pair(t[at], t[at + 1]))
+      return emitOpError() << table << " entry " << at / stride << " ("
+                           << t[at] << ", " << t[at + 1]
+                           << ") is not after the previous one: list each ("
+                           << "instruction, " << second
+                           << ") once, in increasing order";
+    if (t[at] < 0 || t[at] >= (int64_t)body.size())
+      return emitOpError() << table << " entry " << at / stride
+                           << " names instruction " << t[at]
+                           << " but the body has " << body.size();
+    return success();
+  };
+  ArrayRef<int64_t> steps = getSteps();
+  for (size_t at = 0; at < steps.size(); at += 4) {
+    if (failed(ordered(steps, 4, at, "steps", "operand")))
+      return failure();
+    Operation *op = body[steps[at]];
+    tgt::Opcode opcode = opcodes[steps[at]];
+    int64_t r = steps[at + 1], dp = steps[at + 2], doff = steps[at + 3];
+    const tgt::OpcodeInfo &info = tgt::opcodeInfo(opcode);
+    if (r < 0 || r >= (int64_t)info.operands.size())
+      return emitOpError() << "steps entry " << at / 4 << " names operand "
+                           << r << " of " << info.mnemonic << ", which has "
+                           << info.operands.size();
+    StringRef role = info.operands[r];
+    role.consume_back("?");
+    AccessAttr ap = operandAccess(op, opcode, r);
+    if (!ap)
+      return emitOpError() << "steps entry " << at / 4 << " steps operand '"
+                           << role << "', which " << info.mnemonic
+                           << " #" << steps[at] << " does not have";
+    if (ap.isHbm() && dp != 0)
+      return emitOpError() << "steps entry " << at / 4 << " steps the "
+                           << "partition start of HBM operand '" << role
+                           << "'; HBM tiles step by offset only";
+    if ((opcode == tgt::Opcode::Matmul || opcode == tgt::Opcode::Transpose) &&
+        r == 0 && doff % std::max<int64_t>(1, m->psum.bankBytes()) != 0)
+      return emitOpError() << "steps entry " << at / 4 << " moves the "
+                           << info.mnemonic << " dst by " << doff
+                           << " bytes, not a multiple of the "
+                           << m->psum.bankBytes() << "-byte PSUM bank";
+    auto dpk = muir::checkedMul(dp, last), doffk = muir::checkedMul(doff, last);
+    auto p = dpk ? muir::checkedAdd(ap.getPartition(), *dpk) : std::nullopt;
+    auto off = doffk ? muir::checkedAdd(ap.getOffset(), *doffk) : std::nullopt;
+    if (!p || !off)
+      return emitOpError() << "steps entry " << at / 4 << " overflows 64 "
+                           << "bits " << when;
+    auto diag = [&] {
+      InFlightDiagnostic d = op->emitOpError();
+      d << role << " tile " << when << ": ";
+      return d;
+    };
+    if (failed(AccessAttr::verify(diag, ap.getSpace(), ap.getTensor(), *p,
+                                  ap.getPartitions(), ap.getPartitionStride(),
+                                  *off, ap.getSizes(), ap.getStrides(),
+                                  ap.getElementType())))
+      return failure();
+    AccessAttr lastAp = AccessAttr::get(
+        getContext(), ap.getSpace(), ap.getTensor(), *p, ap.getPartitions(),
+        ap.getPartitionStride(), *off, ap.getSizes(), ap.getStrides(),
+        ap.getElementType());
+    if (failed(checkTile(op, kernel, *m, lastAp, role, when)))
+      return failure();
+  }
+  ArrayRef<int64_t> waitSteps = getWaitSteps();
+  for (size_t at = 0; at < waitSteps.size(); at += 3) {
+    if (failed(ordered(waitSteps, 3, at, "wait_steps", "wait")))
+      return failure();
+    Operation *op = body[waitSteps[at]];
+    int64_t w = waitSteps[at + 1], dn = waitSteps[at + 2];
+    auto wait = op->getAttrOfType<DenseI64ArrayAttr>("wait");
+    int64_t waits = wait ? wait.size() / 2 : 0;
+    if (w < 0 || w >= waits)
+      return emitOpError() << "wait_steps entry " << at / 3 << " names wait "
+                           << w << " of instruction #" << waitSteps[at]
+                           << ", which has " << waits;
+    auto dnk = muir::checkedMul(dn, last);
+    auto n = dnk ? muir::checkedAdd(wait[2 * w + 1], *dnk) : std::nullopt;
+    if (dn < 0 || !n || *n > UINT32_MAX)
+      return emitOpError() << "wait_steps entry " << at / 3 << " steps the "
+                           << "count of semaphore " << wait[2 * w] << " by "
+                           << dn << ": steps must be >= 0 and the count stay "
+                           << "below 2^32 " << when;
+  }
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // Instructions

@@ -49,6 +49,15 @@ def Nc_Dialect : Dialect {
     most `pe.rows` of the machine); a tile's element `(p, i...)` is the
     `p`-th row, free index `i` in row-major order.
 
+    ## Loops
+
+    `nc.loop N { ... }` repeats a run of instructions `N` times, each
+    iteration's tiles (offsets, partition starts) and wait counts advanced
+    by constant steps. It means exactly the unrolled sequence; the binary
+    format carries it and the simulator executes it without unrolling, so
+    program size follows the kernels rather than the tiles.
+    `muir-nc-roll-loops` forms loops at the end of the compiler.
+
     ## Numerics
 
     Matmul and transpose accumulate in fp32 into PSUM. Vector and Scalar
@@ -123,6 +132,55 @@ def Nc_TensorKind : I32EnumAttr<"TensorKind", "HBM tensor role", [
 class Nc_Op<string mnemonic, list<Trait> traits = []>
     : Op<Nc_Dialect, mnemonic, traits>;
 
+def Nc_LoopOp : Nc_Op<"loop", [NoTerminator, SingleBlock,
+    HasParent<"KernelOp">, DeclareOpInterfaceMethods<RegionKindInterface>]> {
+  let summary = "a counted loop of instructions that advance by constant steps";
+  let description = [{
+    `nc.loop N { body }` executes its body `N` (`trips`) times, iteration
+    after iteration: exactly the program that writes the body out `N` times
+    in a row, with each queue executing its instructions in that order. The
+    body holds instructions only (no tensors, no nested loops).
+
+    Iteration `k` (from 0) of a body instruction is the instruction as
+    written with some tiles and wait counts advanced `k` times by a
+    constant, listed in two tables (entries in body order, each pair
+    `(instruction, operand)` or `(instruction, wait)` at most once):
+
+    * `steps = [i, r, dp, doff, ...]`: operand `r` of the `i`-th body
+      instruction (operands in the order of the target's opcode schema:
+      `dst` first, then sources, then optional ones such as `bias`,
+      `accum`, `scalar0`, `scalar1`) starts at partition `P0 + k*dp` and
+      offset `OFF + k*doff` (bytes on chip, elements in HBM; HBM tiles step
+      by offset only).
+    * `wait_steps = [i, w, dn, ...]`: the `w`-th `(semaphore, count)` pair
+      of the `i`-th body instruction's `wait` waits for `count + k*dn`
+      (`dn >= 0`: a body that signals once per iteration makes counts grow
+      linearly).
+
+    The verifier checks every iteration: tiles are affine in `k`, so the
+    first iteration (each instruction's own verifier) and the last one (the
+    loop's) bound all of them, in checked arithmetic; a PE `dst` in PSUM
+    steps by whole banks so no iteration crosses a bank boundary.
+
+    ```mlir
+    nc.loop 4 steps [0, 0, 0, 2048, 0, 1, 0, 1024] {
+      nc.dma #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32>,
+             #nc.ap<hbm @x[128 x 2048] at 0 dims [512] strides [1] : f32>
+    }
+    ```
+  }];
+  let arguments = (ins I64Attr:$trips,
+                   DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$steps,
+                   DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$wait_steps);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $trips (`steps` $steps^)? (`wait_steps` $wait_steps^)?
+    attr-dict-with-keyword $body
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Kernel structure
 //===----------------------------------------------------------------------===//
@@ -133,7 +191,7 @@ def Nc_KernelOp : Nc_Op<"kernel", [Symbol, SymbolTable, NoTerminator,
   let summary = "a NeuronCore program: HBM tensors and instruction streams";
   let description = [{
     The body lists `nc.tensor` declarations and instructions in program
-    order. `target` names the machine description (`targets/<target>.json`)
+    order, optionally grouped into `nc.loop`s. `target` names the machine description (`targets/<target>.json`)
     whose limits the verifiers enforce; `semaphores` is the number of
     semaphores the program uses (ids `0 .. semaphores-1`).
   }];
@@ -170,7 +228,8 @@ def Nc_TensorOp : Nc_Op<"tensor", [Symbol, HasParent<"KernelOp">]> {
 
 // Every instruction: optional queue (default by opcode) and semaphores.
 class Nc_Inst<string mnemonic, list<Trait> traits = []>
-    : Nc_Op<mnemonic, !listconcat(traits, [HasParent<"KernelOp">])> {
+    : Nc_Op<mnemonic, !listconcat(traits,
+                                  [ParentOneOf<["KernelOp", "LoopOp"]>])> {
   dag semArgs = (ins OptionalAttr<StrAttr>:$queue,
                      OptionalAttr<DenseI64ArrayAttr>:$wait,
                      OptionalAttr<DenseI64ArrayAttr>:$signal);

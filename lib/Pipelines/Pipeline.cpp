@@ -47,6 +47,7 @@ void muir::buildCompilePipeline(OpPassManager &pm, const CompileOptions &opts) {
   sched.target = opts.target;
   pm.addNestedPass<nc::KernelOp>(createNcSchedulePass(sched));
   pm.addNestedPass<nc::KernelOp>(createNcInsertSyncPass());
+  pm.addNestedPass<nc::KernelOp>(createNcRollLoopsPass()); // 8. nc.loop
   // 8. Emission is muir-translate --nc-to-bin (or the in-memory Program).
 }
 

@@ -63,7 +63,7 @@ struct Region {
 };
 
 struct TraceRecord {
-  uint32_t instr;
+  uint64_t instr; // unrolled program-order index of the instance
   double startNs, endNs;
   double
       visibleNs; // when its signals fire (matmul/transpose: + pipeline latency)

@@ -159,6 +159,31 @@ public:
   struct Queue {
     std::vector<uint32_t> instrs;
     size_t next = 0;
+    /// Loops: the queue's instructions instrs[first, end) repeat `trips`
+    /// times; a cursor (next, iter) steps through the iterations.
+    struct Segment {
+      size_t first, end;
+      uint32_t trips, loop;
+    };
+    std::vector<Segment> segs;
+    size_t seg = 0;    // the first segment not yet finished
+    uint32_t iter = 0; // the iteration of segs[seg] when next is inside it
+    bool done() const { return next >= instrs.size(); }
+    uint32_t headIter() const {
+      return seg < segs.size() && next >= segs[seg].first ? iter : 0;
+    }
+    void advance() {
+      ++next;
+      if (seg < segs.size() && next == segs[seg].end) {
+        if (iter + 1 < segs[seg].trips) {
+          ++iter;
+          next = segs[seg].first;
+        } else {
+          iter = 0;
+          ++seg;
+        }
+      }
+    }
     double freeAt = 0, lastStart = 0, busy = 0;
     uint64_t count = 0;
     VClock vc;
@@ -171,6 +196,7 @@ public:
     double time;
     uint64_t seq;
     uint32_t instr;
+    VClock clock; // the signalling instance's clock (hazard checking)
     bool operator>(const Event &o) const {
       return time != o.time ? time > o.time : seq > o.seq;
     }
@@ -182,22 +208,103 @@ public:
   std::vector<std::pair<double, int>> psumBankBusy;
   /// Vector performance mode and GpSimd share a bus.
   double gpsimdBusFreeAt = 0, vectorPerfFreeAt = 0;
-  const AccessPattern *lastStationary = nullptr;
+  std::optional<AccessPattern> lastStationary;
   double macCycles = 0; // sum of MACs / peak MACs per cycle
 
   struct Access {
     Region r;
-    uint32_t instr, queue, epoch;
+    uint64_t instr; // unrolled program-order index of the instance
+    uint32_t queue, epoch;
     bool write;
   };
   std::vector<Access> live[4];
   size_t pruneLimit[4] = {1024, 1024, 1024, 1024};
   std::optional<std::string> firstUninit;
 
-  std::string who(uint32_t idx) const {
-    const Instruction &in = prog.instructions[idx];
-    return "instruction #" + std::to_string(idx) + " (" + queueName(in.queue) +
-           " " + opcodeInfo(in.op).mnemonic.str() + ")";
+  //===--------------------------------------------------------------------===//
+  // Loops: instances are named by their index in the unrolled program order
+  //===--------------------------------------------------------------------===//
+
+  /// Per instruction: the unrolled index of its first instance and, inside
+  /// a loop, the loop's body length (0 outside loops). Empty without loops
+  /// (an instance's index is then its instruction's).
+  std::vector<uint64_t> instrBase;
+  std::vector<uint32_t> bodyLength;
+  /// Per loop: the unrolled index of its first instance.
+  std::vector<uint64_t> loopBase;
+  /// Whether an instruction's iterations differ (it has nonzero steps).
+  std::vector<bool> stepped;
+  /// The instance being executed, when it had to be materialized.
+  Instruction scratch;
+
+  void indexLoops() {
+    instrBase.clear();
+    bodyLength.clear();
+    loopBase.clear();
+    stepped.clear();
+    if (prog.loops.empty())
+      return;
+    size_t n = prog.instructions.size();
+    instrBase.resize(n);
+    bodyLength.assign(n, 0);
+    stepped.resize(n);
+    uint64_t seq = 0;
+    size_t li = 0;
+    for (uint32_t i = 0; i < n;) {
+      if (li < prog.loops.size() && prog.loops[li].begin == i) {
+        const Loop &l = prog.loops[li++];
+        loopBase.push_back(seq);
+        for (uint32_t j = 0; j < l.length; ++j) {
+          instrBase[i + j] = seq + j;
+          bodyLength[i + j] = l.length;
+          stepped[i + j] = prog.instructions[i + j].hasSteps();
+        }
+        seq += uint64_t(l.length) * l.trips;
+        i += l.length;
+        continue;
+      }
+      instrBase[i++] = seq++;
+    }
+  }
+  uint64_t seqOf(uint32_t idx, uint32_t iter) const {
+    if (instrBase.empty())
+      return idx;
+    return instrBase[idx] + uint64_t(iter) * bodyLength[idx];
+  }
+  struct Where {
+    uint32_t instr, iter;
+    bool inLoop;
+  };
+  /// The instruction and iteration of the instance with unrolled index `seq`.
+  Where locate(uint64_t seq) const {
+    if (loopBase.empty())
+      return {uint32_t(seq), 0, false};
+    size_t li = std::upper_bound(loopBase.begin(), loopBase.end(), seq) -
+                loopBase.begin();
+    if (li == 0)
+      return {uint32_t(seq), 0, false};
+    const Loop &l = prog.loops[li - 1];
+    uint64_t rel = seq - loopBase[li - 1];
+    if (rel < uint64_t(l.length) * l.trips)
+      return {uint32_t(l.begin + rel % l.length), uint32_t(rel / l.length),
+              true};
+    return {uint32_t(l.begin + l.length + (rel - uint64_t(l.length) * l.trips)),
+            0, false};
+  }
+  /// Wait `i` of an instance in iteration `iter`.
+  static uint32_t waitCount(const Instruction &in, size_t i, uint32_t iter) {
+    return in.waits[i].count + iter * in.waitStepOf(i);
+  }
+
+  std::string who(uint64_t seq) const {
+    Where w = locate(seq);
+    const Instruction &in = prog.instructions[w.instr];
+    std::string s = "instruction #" + std::to_string(seq) + " (" +
+                    queueName(in.queue) + " " + opcodeInfo(in.op).mnemonic.str();
+    if (w.inLoop)
+      s += ", loop iteration " + std::to_string(w.iter) + " of #" +
+           std::to_string(w.instr);
+    return s + ")";
   }
 
   /// Validates the program (memory safety, whether or not it was verified)
@@ -255,7 +362,7 @@ public:
     events = decltype(events)();
     eventSeq = 0;
     hbmFreeAt = makespan = 0;
-    lastStationary = nullptr;
+    lastStationary.reset();
     macCycles = 0;
     for (auto &l : live)
       l.clear();
@@ -277,8 +384,7 @@ public:
 
   /// Resolves an operand against the emulated memories; validateProgram
   /// (run by allocate()) has checked that it lies inside them.
-  Tile makeTile(uint32_t idx, unsigned operand) {
-    const AccessPattern &ap = prog.instructions[idx].operands[operand];
+  Tile makeTile(const AccessPattern &ap) {
     TileExtent ext = *tileExtent(ap);
     Tile t;
     t.space = ap.space;
@@ -405,7 +511,7 @@ public:
 
   /// Notes the first read of never-written bytes; reported after hazards,
   /// which explain most such reads better.
-  void uninitRead(uint32_t idx, const Tile &t, int64_t p, int64_t i) {
+  void uninitRead(uint64_t idx, const Tile &t, int64_t p, int64_t i) {
     if (firstUninit)
       return;
     std::string s;
@@ -425,7 +531,7 @@ public:
     firstUninit = s;
   }
 
-  bool checkInit(uint32_t idx, const Tile &t, int64_t p, int64_t i) {
+  bool checkInit(uint64_t idx, const Tile &t, int64_t p, int64_t i) {
     const uint8_t *f = t.init + t.addr(p, i);
     for (unsigned b = 0; b < t.eb; ++b)
       if (!f[b]) {
@@ -437,7 +543,7 @@ public:
 
   /// Checks that row `p` of `t` was written (reports the first element
   /// that was not), a whole contiguous row at a time.
-  void checkRowInit(uint32_t idx, const Tile &t, int64_t p) {
+  void checkRowInit(uint64_t idx, const Tile &t, int64_t p) {
     if (firstUninit)
       return;
     if (t.isContiguous() &&
@@ -448,7 +554,7 @@ public:
   }
 
   /// Reads a tile as a row-major [P, F] float matrix.
-  void read(uint32_t idx, const Tile &t, std::vector<float> &out) {
+  void read(uint64_t idx, const Tile &t, std::vector<float> &out) {
     out.resize(size_t(t.P * t.F));
     bool contiguous = t.isContiguous();
     for (int64_t p = 0; p < t.P; ++p) {
@@ -500,9 +606,8 @@ public:
   // Hazards
   //===--------------------------------------------------------------------===//
 
-  Error checkHazards(uint32_t idx, const VClock &vc,
+  Error checkHazards(const Instruction &in, uint64_t idx, const VClock &vc,
                      llvm::ArrayRef<std::pair<Region, bool>> accesses) {
-    const Instruction &in = prog.instructions[idx];
     uint32_t q = in.queue;
     for (const auto &[r, w] : accesses) {
       for (const Access &a : live[unsigned(r.space)]) {
@@ -512,7 +617,7 @@ public:
         if (!shared)
           continue;
         bool newFirst = idx < a.instr;
-        uint32_t i1 = newFirst ? idx : a.instr, i2 = newFirst ? a.instr : idx;
+        uint64_t i1 = newFirst ? idx : a.instr, i2 = newFirst ? a.instr : idx;
         bool w1 = newFirst ? w : a.write, w2 = newFirst ? a.write : w;
         Region both = r;
         both.p0 = std::max(r.p0, a.r.p0);
@@ -541,7 +646,7 @@ public:
     llvm::erase_if(l, [&](const Access &a) {
       for (uint32_t q = 0; q < queues.size(); ++q) {
         const Queue &qs = queues[q];
-        if (q == a.queue || qs.next >= qs.instrs.size())
+        if (q == a.queue || qs.done())
           continue;
         if (qs.vc[a.queue] < a.epoch)
           return false;
@@ -558,13 +663,14 @@ public:
     double startNs, endNs, visibleNs, exposedLoadNs = 0;
   };
 
-  Error shapeError(uint32_t idx, const llvm::Twine &msg) {
+  Error shapeError(uint64_t idx, const llvm::Twine &msg) {
     return err(who(idx) + ": " + msg);
   }
 
-  /// Runs one instruction's numerics and returns its timing.
-  llvm::Expected<Cost> execute(uint32_t idx, double ready, const VClock &vc) {
-    const Instruction &in = prog.instructions[idx];
+  /// Runs one instance's numerics and returns its timing; `idx` is its
+  /// unrolled program-order index.
+  llvm::Expected<Cost> execute(const Instruction &in, uint64_t idx,
+                               double ready, const VClock &vc) {
     Queue &q = queues[in.queue];
     llvm::SmallVector<Tile, 4> tiles;
     for (unsigned i = 0; i < in.operands.size(); ++i) {
@@ -572,7 +678,7 @@ public:
         tiles.emplace_back();
         continue;
       }
-      tiles.push_back(makeTile(idx, i));
+      tiles.push_back(makeTile(in.operands[i]));
     }
     while (tiles.size() < opcodeInfo(in.op).operands.size())
       tiles.emplace_back();
@@ -585,7 +691,7 @@ public:
         bool w = i == 0 || (in.op == Opcode::Activation && i == 3);
         acc.push_back({regionOf(tiles[i]), w});
       }
-      if (Error e = checkHazards(idx, vc, acc))
+      if (Error e = checkHazards(in, idx, vc, acc))
         return std::move(e);
     }
 
@@ -724,7 +830,7 @@ public:
       const AccessPattern &stAp = in.operands[1];
       bool reuse = lastStationary && *lastStationary == stAp;
       double lsNs = reuse ? 0 : ic.loadStationaryNs;
-      lastStationary = &stAp;
+      lastStationary = stAp;
       // LoadStationary runs in the background from the moment both the
       // operands are ready and the previous PE instruction has issued.
       double lsStart = std::max(ready, q.lastStart);
@@ -1011,30 +1117,31 @@ public:
         // Cumulative: count >= n means the first n signals all happened.
         VClock vc = semClocks[s].empty() ? VClock(m.numQueues(), 0)
                                          : semClocks[s].back();
-        join(vc, signalClock[e.instr]);
+        join(vc, e.clock);
         semClocks[s].push_back(std::move(vc));
       }
     }
   }
 
-  std::vector<VClock> signalClock; // per instruction, clock at its execution
-
   Error deadlock() {
     std::string msg = "deadlock: no queue can make progress";
     for (const Queue &q : queues) {
-      if (q.next >= q.instrs.size())
+      if (q.done())
         continue;
       uint32_t idx = q.instrs[q.next];
       const Instruction &in = prog.instructions[idx];
-      for (const SemWait &w : in.waits)
+      for (size_t i = 0; i < in.waits.size(); ++i) {
+        SemWait w{in.waits[i].semaphore, waitCount(in, i, q.headIter())};
         if (fired[w.semaphore] < w.count) {
-          msg += "; " + who(idx) + " waits for semaphore " +
+          msg += "; " + who(seqOf(idx, q.headIter())) +
+                 " waits for semaphore " +
                  std::to_string(w.semaphore) + " to reach " +
                  std::to_string(w.count) + " but it was signalled " +
                  std::to_string(fired[w.semaphore]) + " time" +
                  (fired[w.semaphore] == 1 ? "" : "s");
           break;
         }
+      }
     }
     return err(msg);
   }
@@ -1050,40 +1157,56 @@ public:
           m.gpsimd.clockHz > 0 && m.dma.queueBytesPerS > 0 &&
           m.hbm.bytesPerS > 0 && m.pe.loadStationarySpeedup > 0))
       return err("target '" + m.name + "' has a zero clock or bandwidth");
-    for (auto [idx, in] : llvm::enumerate(prog.instructions))
-      queues[in.queue].instrs.push_back(idx);
-    signalClock.assign(opt.checkHazards ? prog.instructions.size() : 0, {});
+    indexLoops();
+    size_t li = 0;
+    for (auto [idx, in] : llvm::enumerate(prog.instructions)) {
+      Queue &q = queues[in.queue];
+      while (li < prog.loops.size() &&
+             idx >= uint64_t(prog.loops[li].begin) + prog.loops[li].length)
+        ++li;
+      if (li < prog.loops.size() && idx >= prog.loops[li].begin) {
+        if (q.segs.empty() || q.segs.back().loop != li)
+          q.segs.push_back({q.instrs.size(), q.instrs.size(),
+                            prog.loops[li].trips, uint32_t(li)});
+        ++q.segs.back().end;
+      }
+      q.instrs.push_back(idx);
+    }
     uint32_t nq = m.numQueues();
 
     while (true) {
       int best = -1;
       double bestReady = 0, bestStart = 0;
+      uint64_t bestSeq = 0;
       for (uint32_t qi = 0; qi < nq; ++qi) {
         Queue &q = queues[qi];
-        if (q.next >= q.instrs.size())
+        if (q.done())
           continue;
         const Instruction &in = prog.instructions[q.instrs[q.next]];
+        uint32_t iter = q.headIter();
         bool ok = true;
         double ready = 0;
-        for (const SemWait &w : in.waits) {
-          if (w.count == 0)
+        for (size_t i = 0; i < in.waits.size(); ++i) {
+          uint32_t s = in.waits[i].semaphore, count = waitCount(in, i, iter);
+          if (count == 0)
             continue;
-          if (fired[w.semaphore] < w.count) {
+          if (fired[s] < count) {
             ok = false;
             break;
           }
-          ready = std::max(ready, signalTimes[w.semaphore][w.count - 1] +
+          ready = std::max(ready, signalTimes[s][count - 1] +
                                       semaphoreLatencyNs(m, qi));
         }
         if (!ok)
           continue;
         double start = std::max(q.freeAt, ready);
+        uint64_t seq = seqOf(q.instrs[q.next], iter);
         if (best < 0 || start < bestStart ||
-            (start == bestStart &&
-             q.instrs[q.next] < queues[best].instrs[queues[best].next])) {
+            (start == bestStart && seq < bestSeq)) {
           best = int(qi);
           bestStart = start;
           bestReady = ready;
+          bestSeq = seq;
         }
       }
       if (best < 0 && events.empty())
@@ -1096,39 +1219,44 @@ public:
       }
       Queue &q = queues[best];
       uint32_t idx = q.instrs[q.next];
-      const Instruction &in = prog.instructions[idx];
+      uint32_t iter = q.headIter();
+      const Instruction *cur = &prog.instructions[idx];
+      if (iter > 0 && stepped[idx]) {
+        scratch = instructionAt(*cur, iter);
+        cur = &scratch;
+      }
+      const Instruction &in = *cur;
       if (opt.checkHazards) {
         for (const SemWait &w : in.waits)
           if (w.count > 0)
             join(q.vc, semClocks[w.semaphore][w.count - 1]);
         ++q.vc[best];
       }
-      auto cost = execute(idx, bestReady, q.vc);
+      auto cost = execute(in, bestSeq, bestReady, q.vc);
       if (!cost)
         return cost.takeError();
-      ++q.next;
+      q.advance();
       ++q.count;
       q.busy += cost->endNs - cost->startNs;
       q.lastStart = cost->startNs + cost->exposedLoadNs;
       q.freeAt = cost->endNs;
       makespan = std::max({makespan, cost->endNs, cost->visibleNs});
-      if (opt.checkHazards && !in.signals.empty())
-        signalClock[idx] = q.vc;
       if (!in.signals.empty())
-        events.push({cost->visibleNs, eventSeq++, idx});
+        events.push({cost->visibleNs, eventSeq++, idx,
+                     opt.checkHazards ? q.vc : VClock()});
       if (opt.trace)
-        trace.push_back({idx, cost->startNs, cost->endNs, cost->visibleNs,
+        trace.push_back({bestSeq, cost->startNs, cost->endNs, cost->visibleNs,
                          cost->exposedLoadNs});
     }
     for (const Queue &q : queues)
-      if (q.next < q.instrs.size())
+      if (!q.done())
         return deadlock();
     if (firstUninit)
       return err(*firstUninit);
 
     rep.seconds = makespan * 1e-9;
     rep.cycles = rep.seconds * m.pe.clockHz;
-    rep.instructions = prog.instructions.size();
+    rep.instructions = prog.executedInstructions();
     rep.peUtilization = rep.cycles > 0 ? macCycles / rep.cycles : 0;
     for (uint32_t qi = 0; qi < nq; ++qi) {
       QueueStats s;
@@ -1176,7 +1304,11 @@ public:
           });
         }
         for (const TraceRecord &r : trace) {
-          const Instruction &in = prog.instructions[r.instr];
+          Where where = locate(r.instr);
+          Instruction inst =
+              instructionAt(prog.instructions[where.instr], where.iter);
+          const Instruction &in = inst;
+          uint32_t instr = where.instr;
           const OpcodeInfo &info = opcodeInfo(in.op);
           j.object([&] {
             j.attribute("name", info.mnemonic);
@@ -1189,11 +1321,12 @@ public:
             j.attributeObject("args", [&] {
               j.attribute("index", int64_t(r.instr));
               j.attribute("opcode", info.mnemonic);
-              if (r.instr < prog.instructionSource.size() &&
-                  prog.instructionSource[r.instr] <
-                      prog.sourceLocations.size())
+              if (where.inLoop)
+                j.attribute("loop_iteration", int64_t(where.iter));
+              if (instr < prog.instructionSource.size() &&
+                  prog.instructionSource[instr] < prog.sourceLocations.size())
                 j.attribute("source", prog.sourceLocations
-                                          [prog.instructionSource[r.instr]]);
+                                          [prog.instructionSource[instr]]);
               for (size_t i = 0;
                    i < in.operands.size() && i < info.operands.size(); ++i)
                 if (in.operands[i].present()) {

@@ -152,7 +152,12 @@ std::string muir::target::printAssembly(const Program &prog) {
   }
   if (!prog.instructions.empty())
     os << "\n";
-  for (const Instruction &in : prog.instructions) {
+  size_t loopIndex = 0;
+  for (auto [idx, in] : llvm::enumerate(prog.instructions)) {
+    const Loop *loop =
+        loopIndex < prog.loops.size() ? &prog.loops[loopIndex] : nullptr;
+    if (loop && loop->begin == idx)
+      os << ".loop " << loop->trips << "\n";
     const OpcodeInfo &info = opcodeInfo(in.op);
     std::string line;
     llvm::raw_string_ostream ls(line);
@@ -188,11 +193,30 @@ std::string muir::target::printAssembly(const Program &prog) {
         ls << (i > fixed ? ", " : "") << formatDouble(in.params[i]);
       ls << ']';
     }
+    if (llvm::any_of(in.steps, [](AccessStep s) { return !s.isZero(); })) {
+      ls << " ; step ";
+      bool firstStep = true;
+      for (size_t i = 0; i < in.steps.size(); ++i) {
+        if (in.steps[i].isZero())
+          continue;
+        ls << (firstStep ? "" : ", ");
+        firstStep = false;
+        if (i < info.operands.size())
+          ls << info.operands[i].rtrim('?');
+        else
+          ls << "operand" << i;
+        ls << "=p" << in.steps[i].partition;
+        printOffset(ls, in.steps[i].offset);
+      }
+    }
     if (!in.waits.empty()) {
       ls << " ; wait ";
-      for (size_t i = 0; i < in.waits.size(); ++i)
+      for (size_t i = 0; i < in.waits.size(); ++i) {
         ls << (i ? ", " : "") << 's' << in.waits[i].semaphore
            << ">=" << in.waits[i].count;
+        if (in.waitStepOf(i))
+          ls << '+' << in.waitStepOf(i);
+      }
     }
     if (!in.signals.empty()) {
       ls << " ; signal ";
@@ -200,6 +224,10 @@ std::string muir::target::printAssembly(const Program &prog) {
         ls << (i ? ", " : "") << 's' << in.signals[i];
     }
     os << StringRef(line).rtrim() << "\n";
+    if (loop && idx + 1 == uint64_t(loop->begin) + loop->length) {
+      os << ".endloop\n";
+      ++loopIndex;
+    }
   }
   return out;
 }
@@ -227,6 +255,40 @@ private:
 
   Program prog;
   bool haveKernel = false;
+  /// The open .loop, if any (loops do not nest).
+  bool inLoop = false;
+  Loop loop;
+  unsigned loopLineNo = 0;
+
+  bool loopLine(size_t at) {
+    if (inLoop)
+      return fail(at, "nested .loop: loops do not nest (the open one is on "
+                      "line " + Twine(loopLineNo) + ")");
+    uint32_t trips;
+    size_t tripsAt = (ws(), i);
+    if (!uint32(trips, "trip count"))
+      return false;
+    if (trips == 0)
+      return fail(tripsAt, "trip count must be at least 1");
+    if (!eol())
+      return fail(i, "expected end of line after the trip count" + found());
+    inLoop = true;
+    loopLineNo = lineNo;
+    loop = Loop{uint32_t(prog.instructions.size()), 0, trips};
+    return true;
+  }
+  bool endLoopLine(size_t at) {
+    if (!inLoop)
+      return fail(at, ".endloop without a .loop");
+    if (!eol())
+      return fail(i, "expected end of line after .endloop" + found());
+    loop.length = prog.instructions.size() - loop.begin;
+    if (loop.length == 0)
+      return fail(at, "empty .loop body");
+    prog.loops.push_back(loop);
+    inLoop = false;
+    return true;
+  }
   llvm::StringMap<uint32_t> tensorIndex;
 
   bool fail(size_t at, const Twine &msg) {
@@ -793,7 +855,7 @@ bool Parser::instLine() {
       return fail(argsEnd, info.mnemonic + " needs parameter '" +
                                info.params[r] + "'");
 
-  bool haveWait = false, haveSignal = false;
+  bool haveWait = false, haveSignal = false, haveStep = false;
   auto semaphore = [&](uint32_t &s) {
     size_t at = (ws(), i);
     if (!expect('s', "and a semaphore id (s<N>)"))
@@ -818,7 +880,19 @@ bool Parser::instLine() {
             !uint32(w.count, "semaphore count"))
           return false;
         in.waits.push_back(w);
+        size_t stepAt = (ws(), i);
+        if (eat('+')) {
+          uint32_t step;
+          if (!inLoop)
+            return fail(stepAt, "a wait count step ('+N') outside a .loop");
+          if (!uint32(step, "wait count step"))
+            return false;
+          in.waitSteps.resize(in.waits.size());
+          in.waitSteps.back() = step;
+        }
       } while (eat(','));
+      if (!in.waitSteps.empty())
+        in.waitSteps.resize(in.waits.size());
     } else if (keyword("signal")) {
       if (haveSignal)
         return fail(kwAt, "duplicate 'signal' clause");
@@ -829,8 +903,44 @@ bool Parser::instLine() {
           return false;
         in.signals.push_back(s);
       } while (eat(','));
+    } else if (keyword("step")) {
+      if (!inLoop)
+        return fail(kwAt, "a 'step' clause outside a .loop");
+      if (haveStep || haveWait || haveSignal)
+        return fail(kwAt, "the 'step' clause comes once, before 'wait' and "
+                          "'signal'");
+      haveStep = true;
+      in.steps.resize(in.operands.size());
+      do {
+        size_t keyAt = (ws(), i);
+        StringRef key;
+        if (!ident(key, "operand name"))
+          return false;
+        int role = -1;
+        for (unsigned r = 0; r < info.operands.size(); ++r)
+          if (info.operands[r].rtrim('?') == key)
+            role = r;
+        if (role < 0 || !in.operands[role].present())
+          return fail(keyAt, info.mnemonic + " has no operand '" + key +
+                                 "' to step");
+        if (!in.steps[role].isZero())
+          return fail(keyAt, "duplicate step of operand '" + key + "'");
+        AccessStep st;
+        if (!expectStr("=p", "after '" + key + "' (=p<partition step>"
+                                               "<+|-><offset step>)") ||
+            !integer(st.partition, "partition step"))
+          return false;
+        size_t offAt = (ws(), i);
+        if (!peek('+') && !peek('-'))
+          return fail(offAt, "expected '+' or '-' and the offset step" +
+                                 found());
+        if (!integer(st.offset, "offset step"))
+          return false;
+        in.steps[role] = st;
+      } while (eat(','));
     } else {
-      return fail(kwAt, "expected 'wait' or 'signal' after ';'" + found());
+      return fail(kwAt, "expected 'wait', 'signal' or 'step' after ';'" +
+                            found());
     }
   }
   if (!eol())
@@ -864,14 +974,24 @@ llvm::Expected<Program> Parser::parse() {
         ok = fail(at, "expected '.kernel' before any other line");
       else if (dir == "tensor")
         ok = tensorLine();
+      else if (dir == "loop")
+        ok = loopLine(at);
+      else if (dir == "endloop")
+        ok = endLoopLine(at);
       else
         ok = fail(at, "unknown directive '." + dir +
-                          "'; expected .kernel or .tensor");
+                          "'; expected .kernel, .tensor, .loop or .endloop");
     } else if (!haveKernel) {
       ok = fail(at, "expected '.kernel' before any other line");
     } else {
       ok = instLine();
     }
+  }
+  if (ok && inLoop) {
+    i = 0;
+    L = StringRef();
+    lineNo = loopLineNo;
+    ok = fail(0, ".loop without a matching .endloop");
   }
   if (ok && !haveKernel) {
     i = 0;

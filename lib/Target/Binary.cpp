@@ -33,6 +33,9 @@ constexpr unsigned kTensorEntryMin = 4 + 4 + 3 * 8;
 constexpr unsigned kStreamHeader = 4 + 4 + 8;
 constexpr unsigned kInstHeader = 4 + 1 + 1 + 2 + 2 + 2;
 constexpr unsigned kTileMin = 4 + 4 + 4 * 8;
+constexpr unsigned kLoopHeader = 6 * 4;
+constexpr unsigned kStepEntry = 4 + 4 + 2 * 8;
+constexpr unsigned kWaitStepEntry = 4 + 2 + 2 + 4;
 
 //===----------------------------------------------------------------------===//
 // Writer
@@ -166,9 +169,12 @@ std::vector<uint8_t> muir::target::writeBinary(const Program &prog) {
     numStreams += !q.empty();
 
   // Header, with section offsets patched below.
+  // Loop-free programs keep the version 1 layout, byte for byte.
+  bool loops = !prog.loops.empty();
+  uint32_t headerSize = loops ? kBinaryHeaderSize : kBinaryHeaderSizeV1;
   w.out.insert(w.out.end(), std::begin(kBinaryMagic), std::end(kBinaryMagic));
-  w.u32(kBinaryVersion);
-  w.u32(kBinaryHeaderSize);
+  w.u32(loops ? kBinaryVersion : 1);
+  w.u32(headerSize);
   w.u32(0); // flags
   w.u32(prog.numSemaphores);
   w.u32(nameId);
@@ -177,7 +183,7 @@ std::vector<uint8_t> muir::target::writeBinary(const Program &prog) {
   w.u32(numStreams);
   w.u32(static_cast<uint32_t>(prog.instructions.size()));
   w.u32(0); // reserved
-  while (w.out.size() < kBinaryHeaderSize)
+  while (w.out.size() < headerSize)
     w.u8(0);
   auto section = [&](size_t field, size_t start) {
     w.patch64(field, start);
@@ -255,6 +261,50 @@ std::vector<uint8_t> muir::target::writeBinary(const Program &prog) {
     w.patch64(sizeField, w.out.size() - body);
   }
   section(96, start);
+  if (!loops)
+    return std::move(w.out);
+
+  start = w.out.size();
+  w.u32(static_cast<uint32_t>(prog.loops.size()));
+  for (const Loop &l : prog.loops) {
+    w.u32(l.begin);
+    w.u32(l.length);
+    w.u32(l.trips);
+    size_t counts = w.out.size();
+    w.u32(0);
+    w.u32(0);
+    w.u32(0); // reserved
+    uint32_t numSteps = 0, numWaitSteps = 0;
+    for (uint32_t i = 0; i < l.length; ++i) {
+      const Instruction &in = prog.instructions[l.begin + i];
+      for (size_t r = 0; r < in.steps.size(); ++r) {
+        if (in.steps[r].isZero())
+          continue;
+        w.u32(i);
+        w.u8(static_cast<uint8_t>(r));
+        w.u8(0);
+        w.u16(0);
+        w.i64(in.steps[r].partition);
+        w.i64(in.steps[r].offset);
+        ++numSteps;
+      }
+    }
+    for (uint32_t i = 0; i < l.length; ++i) {
+      const Instruction &in = prog.instructions[l.begin + i];
+      for (size_t k = 0; k < in.waitSteps.size(); ++k) {
+        if (in.waitSteps[k] == 0)
+          continue;
+        w.u32(i);
+        w.u16(static_cast<uint16_t>(k));
+        w.u16(0);
+        w.u32(in.waitSteps[k]);
+        ++numWaitSteps;
+      }
+    }
+    w.patch32(counts, numSteps);
+    w.patch32(counts + 4, numWaitSteps);
+  }
+  section(kBinaryHeaderSizeV1, start);
   return std::move(w.out);
 }
 
@@ -367,6 +417,7 @@ private:
   }
 
   bool tile(AccessPattern &p, Opcode op, unsigned role, size_t numTensors);
+  bool loopTable(const Section &sec, Program &prog);
 
   std::vector<std::string> strings;
 };
@@ -432,14 +483,15 @@ llvm::Expected<Program> Reader::read() {
   }
   pos = 8;
   uint32_t version = u32();
-  if (ok() && version != kBinaryVersion)
+  if (ok() && (version < 1 || version > kBinaryVersion))
     fail(8, "unsupported version " + Twine(version),
-         "this reader handles version " + Twine(kBinaryVersion));
+         "this reader handles versions 1 to " + Twine(kBinaryVersion));
   uint32_t headerSize = u32();
-  if (ok() && headerSize < kBinaryHeaderSize)
+  uint32_t minHeader = version == 1 ? kBinaryHeaderSizeV1 : kBinaryHeaderSize;
+  if (ok() && headerSize < minHeader)
     fail(12, "bad header size " + Twine(headerSize),
-         "version 1 headers have at least " + Twine(kBinaryHeaderSize) +
-             " bytes");
+         "version " + Twine(version) + " headers have at least " +
+             Twine(minHeader) + " bytes");
   else if (ok() && headerSize > fileSize)
     fail(fileSize, "truncated header",
          "need " + Twine(headerSize) + " bytes, " + Twine(fileSize) +
@@ -453,11 +505,13 @@ llvm::Expected<Program> Reader::read() {
   uint32_t reserved = u32();
   if (ok() && reserved != 0)
     fail(44, "nonzero reserved header field");
-  Section strSec, tensorSec, constSec, streamSec;
+  Section strSec, tensorSec, constSec, streamSec, loopSec;
   if (!ok() || !section(48, "string table", headerSize, strSec) ||
       !section(64, "tensor table", headerSize, tensorSec) ||
       !section(80, "constant data", headerSize, constSec) ||
-      !section(96, "instruction streams", headerSize, streamSec))
+      !section(96, "instruction streams", headerSize, streamSec) ||
+      (version >= 2 &&
+       !section(kBinaryHeaderSizeV1, "loop table", headerSize, loopSec)))
     return err();
 
   // String table.
@@ -703,7 +757,100 @@ llvm::Expected<Program> Reader::read() {
     return err();
   }
   prog.instructions = std::move(insts);
+  if (version >= 2 && !loopTable(loopSec, prog))
+    return err();
   return std::move(prog);
+}
+
+bool Reader::loopTable(const Section &sec, Program &prog) {
+  enter(sec, "loop table");
+  uint64_t countAt = pos;
+  uint32_t numLoops = u32();
+  if (!fits(countAt, numLoops, kLoopHeader, "loop count"))
+    return false;
+  uint64_t next = 0, numInsts = prog.instructions.size();
+  for (uint32_t li = 0; li < numLoops; ++li) {
+    uint64_t at = pos;
+    Loop l;
+    l.begin = u32();
+    l.length = u32();
+    l.trips = u32();
+    uint32_t numSteps = u32(), numWaitSteps = u32(), reserved = u32();
+    if (!ok())
+      return false;
+    std::string what = "loop #" + std::to_string(li);
+    if (l.length == 0 || l.trips == 0)
+      return fail(at + 4, what + " has " + Twine(l.length) +
+                              " instructions and " + Twine(l.trips) + " trips",
+                  "both must be at least 1");
+    if (l.begin < next || uint64_t(l.begin) + l.length > numInsts)
+      return fail(at, what + " over instructions [" + Twine(l.begin) + ", " +
+                          Twine(uint64_t(l.begin) + l.length) + ")",
+                  "loops are ordered, disjoint and inside the " +
+                      Twine(numInsts) + " instructions");
+    if (reserved != 0)
+      return fail(at + 20, "nonzero reserved field in " + what);
+    next = uint64_t(l.begin) + l.length;
+    if (!fits(at + 12, numSteps, kStepEntry, "step count") ||
+        !fits(at + 16, numWaitSteps, kWaitStepEntry, "wait step count"))
+      return false;
+    int64_t last = -1;
+    for (uint32_t k = 0; k < numSteps; ++k) {
+      uint64_t entryAt = pos;
+      uint32_t i = u32();
+      unsigned r = u8(), pad = u8(), pad2 = u16();
+      AccessStep st{i64(), i64()};
+      if (!ok())
+        return false;
+      if (i >= l.length)
+        return fail(entryAt, what + " step names body instruction " +
+                                 Twine(i),
+                    "the body has " + Twine(l.length));
+      Instruction &in = prog.instructions[l.begin + i];
+      int64_t key = int64_t(i) * 256 + r;
+      if (r >= in.operands.size() || !in.operands[r].present())
+        return fail(entryAt + 4, what + " step names operand " + Twine(r) +
+                                     " of " + opcodeInfo(in.op).mnemonic,
+                    "it has no such operand");
+      if (pad != 0 || pad2 != 0)
+        return fail(entryAt + 5, "nonzero reserved bytes in a step entry");
+      if (key <= last || st.isZero())
+        return fail(entryAt, what + " step entries must be nonzero and in "
+                                    "increasing (instruction, operand) order");
+      last = key;
+      in.steps.resize(in.operands.size());
+      in.steps[r] = st;
+    }
+    last = -1;
+    for (uint32_t k = 0; k < numWaitSteps; ++k) {
+      uint64_t entryAt = pos;
+      uint32_t i = u32();
+      unsigned wi = u16(), pad = u16();
+      uint32_t step = u32();
+      if (!ok())
+        return false;
+      if (i >= l.length)
+        return fail(entryAt, what + " wait step names body instruction " +
+                                 Twine(i),
+                    "the body has " + Twine(l.length));
+      Instruction &in = prog.instructions[l.begin + i];
+      int64_t key = int64_t(i) * 65536 + wi;
+      if (wi >= in.waits.size())
+        return fail(entryAt + 4, what + " wait step names wait " + Twine(wi) +
+                                     " of " + opcodeInfo(in.op).mnemonic,
+                    "it has " + Twine(in.waits.size()));
+      if (pad != 0)
+        return fail(entryAt + 6, "nonzero reserved bytes in a wait step entry");
+      if (key <= last || step == 0)
+        return fail(entryAt, what + " wait step entries must be nonzero and "
+                                    "in increasing (instruction, wait) order");
+      last = key;
+      in.waitSteps.resize(in.waits.size());
+      in.waitSteps[wi] = step;
+    }
+    prog.loops.push_back(l);
+  }
+  return leave("loop table");
 }
 
 llvm::Expected<Program> muir::target::readBinary(ArrayRef<uint8_t> bytes) {

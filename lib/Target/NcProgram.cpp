@@ -215,6 +215,57 @@ struct ToProgram {
     return success();
   }
   llvm::DenseMap<Location, uint32_t> sourceIndex;
+
+  /// A loop and its step tables; what the program's loop form needs even
+  /// in an unverified kernel (entries inside the body, steps that fit),
+  /// validateProgram checks the rest.
+  LogicalResult loop(nc::LoopOp l) {
+    if (failed(l.verifyInvariantsImpl()))
+      return failure();
+    Loop lp;
+    lp.begin = prog.instructions.size();
+    int64_t trips = l.getTrips();
+    if (trips < 1 || trips > UINT32_MAX)
+      return l.emitOpError() << "trip count " << trips
+                             << " must be in [1, 2^32 - 1]";
+    lp.trips = uint32_t(trips);
+    for (Operation &op : l.getBody().front()) {
+      if (llvm::isa<nc::TensorOp, nc::LoopOp>(op))
+        return op.emitOpError() << "cannot be in an nc.loop body";
+      if (failed(inst(&op)))
+        return failure();
+    }
+    lp.length = prog.instructions.size() - lp.begin;
+    if (lp.length == 0)
+      return l.emitOpError() << "body must hold at least one instruction";
+    ArrayRef<int64_t> steps = l.getSteps(), waitSteps = l.getWaitSteps();
+    if (steps.size() % 4 || waitSteps.size() % 3)
+      return l.emitOpError() << "steps/wait_steps have a partial entry";
+    for (size_t at = 0; at < steps.size(); at += 4) {
+      int64_t i = steps[at], r = steps[at + 1];
+      if (i < 0 || i >= lp.length ||
+          r < 0 || r >= (int64_t)prog.instructions[lp.begin + i].operands.size())
+        return l.emitOpError() << "steps entry " << at / 4
+                               << " names no operand of the body";
+      Instruction &in = prog.instructions[lp.begin + i];
+      in.steps.resize(in.operands.size());
+      in.steps[r] = {steps[at + 2], steps[at + 3]};
+    }
+    for (size_t at = 0; at < waitSteps.size(); at += 3) {
+      int64_t i = waitSteps[at], w = waitSteps[at + 1], dn = waitSteps[at + 2];
+      if (i < 0 || i >= lp.length || w < 0 ||
+          w >= (int64_t)prog.instructions[lp.begin + i].waits.size() ||
+          dn < 0 || dn > UINT32_MAX)
+        return l.emitOpError() << "wait_steps entry " << at / 3
+                               << " names no wait of the body or a step "
+                                  "outside [0, 2^32)";
+      Instruction &in = prog.instructions[lp.begin + i];
+      in.waitSteps.resize(in.waits.size());
+      in.waitSteps[w] = uint32_t(dn);
+    }
+    prog.loops.push_back(lp);
+    return success();
+  }
 };
 } // namespace
 
@@ -231,6 +282,9 @@ FailureOr<Program> muir::target::kernelToProgram(nc::KernelOp kernel,
   for (Operation &op : kernel.getBody().front()) {
     if (auto tensor = llvm::dyn_cast<nc::TensorOp>(op)) {
       if (failed(t.tensor(tensor)))
+        return failure();
+    } else if (auto loop = llvm::dyn_cast<nc::LoopOp>(op)) {
+      if (failed(t.loop(loop)))
         return failure();
     } else if (failed(t.inst(&op))) {
       return failure();
@@ -322,7 +376,34 @@ muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
                          static_cast<nc::TensorKind>(d.kind), d.offset, value);
   }
 
-  for (const Instruction &in : prog.instructions) {
+  // Loops: sorted, disjoint, inside the program (a binary's or assembly's
+  // loop table may be anything).
+  uint64_t next = 0;
+  for (const Loop &l : prog.loops) {
+    if (l.length == 0 || l.trips == 0 || l.begin < next ||
+        uint64_t(l.begin) + l.length > prog.instructions.size())
+      return fail("loop over instructions [" + Twine(l.begin) + ", " +
+                  Twine(uint64_t(l.begin) + l.length) + ") x " +
+                  Twine(l.trips) + " is empty, overlaps another or runs past "
+                  "the program");
+    next = uint64_t(l.begin) + l.length;
+  }
+  size_t loopIndex = 0;
+  nc::LoopOp loop;
+  SmallVector<int64_t> loopSteps, loopWaitSteps;
+  for (auto [idx, in] : llvm::enumerate(prog.instructions)) {
+    if (!loop && loopIndex < prog.loops.size() &&
+        prog.loops[loopIndex].begin == idx) {
+      loop = nc::LoopOp::create(b, loc, prog.loops[loopIndex].trips,
+                                b.getDenseI64ArrayAttr({}),
+                                b.getDenseI64ArrayAttr({}));
+      loop.getBody().push_back(new Block());
+      b.setInsertionPointToEnd(&loop.getBody().front());
+    }
+    if (!loop && in.hasSteps())
+      return fail(opcodeInfo(in.op).mnemonic + " #" + Twine(idx) +
+                  " has per-iteration steps outside a loop");
+    int64_t bodyIndex = loop ? idx - prog.loops[loopIndex].begin : 0;
     const OpcodeInfo &info = opcodeInfo(in.op);
     if (in.operands.size() != info.operands.size())
       return fail(info.mnemonic + " needs " + Twine(info.operands.size()) +
@@ -434,6 +515,28 @@ muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
     if (!in.signals.empty()) {
       SmallVector<int64_t> s(in.signals.begin(), in.signals.end());
       op->setAttr("signal", b.getDenseI64ArrayAttr(s));
+    }
+    if (!loop)
+      continue;
+    if (in.steps.size() > in.operands.size() ||
+        in.waitSteps.size() > in.waits.size())
+      return fail(info.mnemonic + " #" + Twine(idx) +
+                  " has more steps than operands or waits");
+    for (auto [r, st] : llvm::enumerate(in.steps))
+      if (!st.isZero())
+        loopSteps.append({bodyIndex, int64_t(r), st.partition, st.offset});
+    for (auto [w, dn] : llvm::enumerate(in.waitSteps))
+      if (dn != 0)
+        loopWaitSteps.append({bodyIndex, int64_t(w), int64_t(dn)});
+    const Loop &l = prog.loops[loopIndex];
+    if (idx + 1 == uint64_t(l.begin) + l.length) {
+      loop.setStepsAttr(b.getDenseI64ArrayAttr(loopSteps));
+      loop.setWaitStepsAttr(b.getDenseI64ArrayAttr(loopWaitSteps));
+      loopSteps.clear();
+      loopWaitSteps.clear();
+      loop = nullptr;
+      ++loopIndex;
+      b.setInsertionPointToEnd(body);
     }
   }
   return kernel;

@@ -243,9 +243,88 @@ std::optional<Opcode> muir::target::parseOpcode(StringRef mnemonic) {
   return std::nullopt;
 }
 
+bool Instruction::hasSteps() const {
+  return llvm::any_of(steps, [](AccessStep s) { return !s.isZero(); }) ||
+         llvm::any_of(waitSteps, [](uint32_t s) { return s != 0; });
+}
+
 bool Instruction::operator==(const Instruction &o) const {
-  return op == o.op && queue == o.queue && operands == o.operands &&
-         params == o.params && waits == o.waits && signals == o.signals;
+  if (!(op == o.op && queue == o.queue && operands == o.operands &&
+        params == o.params && waits == o.waits && signals == o.signals))
+    return false;
+  for (size_t i = 0; i < std::max(steps.size(), o.steps.size()); ++i)
+    if (!(stepOf(i) == o.stepOf(i)))
+      return false;
+  for (size_t i = 0; i < std::max(waitSteps.size(), o.waitSteps.size()); ++i)
+    if (waitStepOf(i) != o.waitStepOf(i))
+      return false;
+  return true;
+}
+
+std::optional<AccessPattern>
+muir::target::stepAccess(const AccessPattern &ap, AccessStep step,
+                         uint64_t k) {
+  AccessPattern r = ap;
+  if (step.isZero() || k == 0)
+    return r;
+  if (k > uint64_t(INT64_MAX))
+    return std::nullopt;
+  std::optional<int64_t> dp = muir::checkedMul(int64_t(k), step.partition);
+  std::optional<int64_t> doff = muir::checkedMul(int64_t(k), step.offset);
+  std::optional<int64_t> p = dp ? muir::checkedAdd(ap.partition, *dp)
+                                : std::nullopt;
+  std::optional<int64_t> off = doff ? muir::checkedAdd(ap.offset, *doff)
+                                    : std::nullopt;
+  if (!p || !off)
+    return std::nullopt;
+  r.partition = *p;
+  r.offset = *off;
+  return r;
+}
+
+Instruction muir::target::instructionAt(const Instruction &in, uint64_t k) {
+  Instruction r = in;
+  r.steps.clear();
+  r.waitSteps.clear();
+  if (k == 0)
+    return r;
+  for (size_t i = 0; i < in.steps.size() && i < r.operands.size(); ++i)
+    if (r.operands[i].present() && !in.steps[i].isZero())
+      r.operands[i] = *stepAccess(in.operands[i], in.steps[i], k);
+  for (size_t i = 0; i < in.waitSteps.size() && i < r.waits.size(); ++i)
+    r.waits[i].count += uint32_t(k * in.waitSteps[i]);
+  return r;
+}
+
+uint64_t Program::executedInstructions() const {
+  uint64_t n = instructions.size();
+  for (const Loop &l : loops)
+    n += uint64_t(l.length) * (uint64_t(l.trips) - (l.trips > 0));
+  return n;
+}
+
+Program muir::target::unrollLoops(const Program &prog) {
+  Program out = prog;
+  out.loops.clear();
+  out.instructions.clear();
+  out.instructionSource.clear();
+  auto add = [&](uint32_t i, uint64_t k) {
+    out.instructions.push_back(instructionAt(prog.instructions[i], k));
+    if (i < prog.instructionSource.size())
+      out.instructionSource.push_back(prog.instructionSource[i]);
+  };
+  uint32_t i = 0;
+  for (const Loop &l : prog.loops) {
+    for (; i < l.begin; ++i)
+      add(i, 0);
+    for (uint64_t k = 0; k < l.trips; ++k)
+      for (uint32_t j = l.begin; j < l.begin + l.length; ++j)
+        add(j, k);
+    i = l.begin + l.length;
+  }
+  for (; i < prog.instructions.size(); ++i)
+    add(i, 0);
+  return out;
 }
 
 StringRef muir::target::tensorKindName(TensorKind k) {
@@ -282,5 +361,5 @@ bool TensorDecl::operator==(const TensorDecl &o) const {
 bool Program::operator==(const Program &o) const {
   return name == o.name && target == o.target &&
          numSemaphores == o.numSemaphores && tensors == o.tensors &&
-         instructions == o.instructions;
+         instructions == o.instructions && loops == o.loops;
 }

@@ -71,7 +71,9 @@ Error checkTensors(const Program &prog, const Machine &m) {
 }
 
 llvm::Expected<TileExtent> checkAccess(const Program &prog, const Machine &m,
-                                       uint32_t instr, unsigned operand);
+                                       uint32_t instr, unsigned operand,
+                                       const AccessPattern &ap,
+                                       uint64_t iteration);
 
 Error checkInstruction(const Program &prog, const Machine &m, uint32_t idx) {
   const Instruction &in = prog.instructions[idx];
@@ -102,7 +104,8 @@ Error checkInstruction(const Program &prog, const Machine &m, uint32_t idx) {
         ap.sizes.size() > 4)
       return err(who(prog, idx) + ": operand '" + info.operands[i] +
                  "' has mismatched, empty or more than 4 sizes/strides");
-    if (llvm::Expected<TileExtent> e = checkAccess(prog, m, idx, i); !e)
+    if (llvm::Expected<TileExtent> e = checkAccess(prog, m, idx, i, ap, 0);
+        !e)
       return e.takeError();
   }
   if (in.params.size() < info.params.size() ||
@@ -121,14 +124,19 @@ Error checkInstruction(const Program &prog, const Machine &m, uint32_t idx) {
   return Error::success();
 }
 /// The bounds check of one operand: its extent when it is inside its memory.
+/// (`iteration` > 0: `ap` is that iteration of a loop's instruction.)
 llvm::Expected<TileExtent> checkAccess(const Program &prog, const Machine &m,
-                                       uint32_t instr, unsigned operand) {
+                                       uint32_t instr, unsigned operand,
+                                       const AccessPattern &ap,
+                                       uint64_t iteration) {
   const Instruction &in = prog.instructions[instr];
-  const AccessPattern &ap = in.operands[operand];
   llvm::StringRef role = opcodeInfo(in.op).operands[operand];
   role.consume_back("?");
   auto bad = [&](const Twine &msg) {
     return err(who(prog, instr) + ": " + role + " tile " +
+               (iteration ? "in loop iteration " + std::to_string(iteration) +
+                                " "
+                          : std::string()) +
                formatAccess(prog, ap) + " " + msg);
   };
   if (unsigned(ap.type) > unsigned(ElemType::I32))
@@ -183,6 +191,75 @@ llvm::Expected<TileExtent> checkAccess(const Program &prog, const Machine &m,
                " bytes (out of range)");
   return *e;
 }
+/// Loops: in range, ordered and disjoint; steps only inside loops, one per
+/// operand and wait; every iteration's tiles inside their memories (tiles
+/// are affine in the iteration, so the first and the last one bound them
+/// all) and its wait counts inside 32 bits.
+Error checkLoops(const Program &prog, const Machine &m) {
+  size_t n = prog.instructions.size();
+  std::vector<uint32_t> tripsOf(n, 0);
+  uint64_t next = 0;
+  for (auto [li, l] : llvm::enumerate(prog.loops)) {
+    std::string what = "loop #" + std::to_string(li);
+    if (l.length == 0 || l.trips == 0)
+      return err(what + " has an empty body or no trips (" +
+                 Twine(l.length) + " instructions x " + Twine(l.trips) + ")");
+    if (l.begin < next || uint64_t(l.begin) + l.length > n)
+      return err(what + " over instructions [" + Twine(l.begin) + ", " +
+                 Twine(uint64_t(l.begin) + l.length) +
+                 ") overlaps the previous loop or runs past the " + Twine(n) +
+                 " instructions");
+    next = uint64_t(l.begin) + l.length;
+    for (uint32_t i = l.begin; i < next; ++i)
+      tripsOf[i] = l.trips;
+  }
+  for (uint32_t idx = 0; idx < n; ++idx) {
+    const Instruction &in = prog.instructions[idx];
+    if (in.steps.empty() && in.waitSteps.empty())
+      continue;
+    if ((!in.steps.empty() && in.steps.size() != in.operands.size()) ||
+        (!in.waitSteps.empty() && in.waitSteps.size() != in.waits.size()))
+      return err(who(prog, idx) + ": has " + Twine(in.steps.size()) +
+                 " operand steps and " + Twine(in.waitSteps.size()) +
+                 " wait steps for " + Twine(in.operands.size()) +
+                 " operands and " + Twine(in.waits.size()) + " waits");
+    if (tripsOf[idx] == 0) {
+      if (in.hasSteps())
+        return err(who(prog, idx) + ": has per-iteration steps but is not "
+                                    "inside a loop");
+      continue;
+    }
+    uint64_t last = tripsOf[idx] - 1;
+    for (size_t i = 0; i < in.steps.size(); ++i) {
+      AccessStep st = in.steps[i];
+      if (st.isZero())
+        continue;
+      const AccessPattern &ap = in.operands[i];
+      llvm::StringRef role = opcodeInfo(in.op).operands[i];
+      role.consume_back("?");
+      if (!ap.present())
+        return err(who(prog, idx) + ": absent operand '" + role +
+                   "' has a step");
+      if (ap.space == MemSpace::HBM && st.partition != 0)
+        return err(who(prog, idx) + ": HBM operand '" + role +
+                   "' steps its partition start; HBM tiles step by offset");
+      std::optional<AccessPattern> lastAp = stepAccess(ap, st, last);
+      if (!lastAp)
+        return err(who(prog, idx) + ": operand '" + role + "' advanced " +
+                   Twine(last) + " times overflows 64 bits");
+      if (llvm::Expected<TileExtent> e =
+              checkAccess(prog, m, idx, i, *lastAp, last);
+          !e)
+        return e.takeError();
+    }
+    for (size_t i = 0; i < in.waitSteps.size(); ++i)
+      if (in.waits[i].count + uint64_t(in.waitSteps[i]) * last > UINT32_MAX)
+        return err(who(prog, idx) + ": wait on semaphore " +
+                   Twine(in.waits[i].semaphore) + " reaches a count past "
+                   "2^32 - 1 in the loop's last iteration");
+  }
+  return Error::success();
+}
 } // namespace
 
 Error muir::target::validateProgram(const Program &prog, const Machine &m) {
@@ -197,5 +274,5 @@ Error muir::target::validateProgram(const Program &prog, const Machine &m) {
   for (uint32_t idx = 0; idx < prog.instructions.size(); ++idx)
     if (Error e = checkInstruction(prog, m, idx))
       return e;
-  return Error::success();
+  return checkLoops(prog, m);
 }

@@ -114,6 +114,32 @@ def NcSchedulePass : Pass<"muir-nc-schedule", "muir::nc::KernelOp"> {
   ];
 }
 
+def NcRollLoopsPass : Pass<"muir-nc-roll-loops", "muir::nc::KernelOp"> {
+  let summary = "Roll repeated instruction sequences into nc.loop";
+  let description = [{
+    Finds runs of the kernel's top-level instructions that repeat with a
+    period `p` at least `min-trips` times, where repetition `r` of each
+    instruction is the first one with its tile offsets, partition starts
+    and wait counts advanced by `r` times a constant (everything else —
+    opcode, queue, signals, shapes, location — equal), and replaces each
+    run by an `nc.loop` of `p` instructions. The meaning is unchanged: a
+    loop is defined as its unrolled sequence. Greedy and bounded: at each
+    start it tries the periods up to `max-period` at which the start's
+    instruction recurs, keeps the one that removes the most instructions,
+    and moves past what it rolled (at most `work` instruction comparisons
+    per start). Runs last, after muir-nc-insert-sync, so the schedule and
+    the semaphores are final.
+  }];
+  let options = [
+    Option<"maxPeriod", "max-period", "unsigned", "512",
+           "longest loop body tried, in instructions">,
+    Option<"minTrips", "min-trips", "unsigned", "2",
+           "fewest repetitions worth a loop">,
+    Option<"work", "work", "unsigned", "4096",
+           "instruction comparisons allowed per start position">,
+  ];
+}
+
 def NcInsertSyncPass : Pass<"muir-nc-insert-sync", "muir::nc::KernelOp"> {
   let summary = "Order every cross-queue dependency with counting semaphores";
   let description = [{

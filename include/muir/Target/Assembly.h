@@ -13,7 +13,7 @@
 // Grammar (whitespace between tokens is free, except inside a line break):
 //
 //   file      ::= line*
-//   line      ::= kernel | tensor | inst | (empty)
+//   line      ::= kernel | tensor | inst | '.loop' uint | '.endloop' | (empty)
 //   kernel    ::= '.kernel' name ('target=' name | 'semaphores=' uint)*
 //                 (first non-empty line; target required)
 //   tensor    ::= '.tensor' name kind type '[' (int (',' int)*)? ']'
@@ -25,9 +25,15 @@
 //               | 'hbm' ':' name '[' (int ',')? int 'x' int ']' off dims type
 //   off       ::= ('+' | '-') uint
 //   dims      ::= '{' (int ':' int (',' int ':' int)*)? '}'   size:stride
-//   semclause ::= 'wait' 's'uint '>=' uint (',' 's'uint '>=' uint)*
+//   semclause ::= 'step' role '=p' int ('+' | '-') uint (',' ...)*
+//               | 'wait' 's'uint '>=' uint ('+' uint)? (',' ...)*
 //               | 'signal' 's'uint (',' 's'uint)*
 //   name      ::= [A-Za-z_][A-Za-z0-9_.$]* | '"' escaped chars '"'
+//
+// `.loop N` ... `.endloop` (not nested, not empty) repeat the instructions
+// between them N times (Program::loops); inside, `step dst=p0+512` advances
+// an operand's partition start and offset per iteration and `s0>=1+1` a
+// wait count.
 //
 // Queues are pe, act, dve, pool, dma<N>; mnemonics, operand roles and
 // parameter names are those of opcodeInfo(). Every present operand and every

@@ -6,7 +6,7 @@
 // All integers are little-endian; i64 is two's complement, f64 is IEEE-754
 // binary64 stored as its 8 bytes (so every double, including NaN payloads and
 // -0, round-trips bit-exactly). Offsets are byte offsets from the start of
-// the file. Version 1 layout:
+// the file. Version 1 layout (version 2 below):
 //
 //   Header (112 bytes in version 1)
 //     0   u8[8]  magic "MUIRNC\0\1"
@@ -69,6 +69,22 @@
 //   queues of an engine that runs it (OpcodeInfo::engines); HBM tiles name
 //   existing tensors.
 //
+// Version 2 adds loops (Program::loops): the header has at least 128 bytes,
+//   112 u64    loop table offset           120  u64  loop table size
+// and the loop table section (after the instruction streams) holds
+//   u32 loop count, then per loop, in increasing first sequence number:
+//     u32 first sequence number, u32 body length (instructions, >= 1),
+//     u32 trip count (>= 1), u32 step count, u32 wait step count,
+//     u32 reserved (0); then the step entries, each
+//       u32 body index (< body length), u8 operand, u8 + u16 reserved (0),
+//       i64 partition step, i64 offset step;
+//     then the wait step entries, each
+//       u32 body index, u16 wait index, u16 reserved (0), u32 count step.
+//   Loops are disjoint and inside the program; entries name an existing
+//   operand (present) or wait, are nonzero and strictly increase in
+//   (body index, operand or wait). Writers emit version 1 for programs
+//   without loops (their bytes are those of version 1); readers take both.
+//
 // The global program order is rebuilt from the sequence numbers, so
 // readBinary(writeBinary(p)) == p for every valid program.
 //
@@ -87,8 +103,9 @@
 namespace muir::target {
 
 constexpr uint8_t kBinaryMagic[8] = {'M', 'U', 'I', 'R', 'N', 'C', 0, 1};
-constexpr uint32_t kBinaryVersion = 1;
-constexpr uint32_t kBinaryHeaderSize = 112;
+constexpr uint32_t kBinaryVersion = 2;
+constexpr uint32_t kBinaryHeaderSize = 128;
+constexpr uint32_t kBinaryHeaderSizeV1 = 112;
 /// Queue ids a binary may use: the compute queues and up to 64 DMA queues.
 constexpr uint32_t kMaxBinaryQueues = kNumComputeQueues + 64;
 

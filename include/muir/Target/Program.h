@@ -155,6 +155,18 @@ struct SemWait {
   }
 };
 
+/// How one operand of an instruction inside a loop advances per iteration:
+/// iteration k reads `partition + k * partition` and `offset + k * offset`
+/// (offset in the tile's own unit: elements for HBM, bytes on chip).
+struct AccessStep {
+  int64_t partition = 0;
+  int64_t offset = 0;
+  bool isZero() const { return partition == 0 && offset == 0; }
+  bool operator==(const AccessStep &o) const {
+    return partition == o.partition && offset == o.offset;
+  }
+};
+
 struct Instruction {
   Opcode op = Opcode::Nop;
   uint32_t queue = 0;
@@ -164,8 +176,42 @@ struct Instruction {
   llvm::SmallVector<double, 4> params;
   llvm::SmallVector<SemWait, 1> waits;
   llvm::SmallVector<uint32_t, 1> signals;
+  /// Inside a loop only: per operand (empty: none advance) the step of its
+  /// tile per iteration, per wait (empty: none advance) the step of its
+  /// count. Equality treats an empty list as all zeros.
+  llvm::SmallVector<AccessStep, 0> steps;
+  llvm::SmallVector<uint32_t, 0> waitSteps;
+  AccessStep stepOf(unsigned operand) const {
+    return operand < steps.size() ? steps[operand] : AccessStep();
+  }
+  uint32_t waitStepOf(unsigned wait) const {
+    return wait < waitSteps.size() ? waitSteps[wait] : 0;
+  }
+  /// Whether any operand or wait advances per iteration.
+  bool hasSteps() const;
   bool operator==(const Instruction &o) const;
 };
+
+/// A counted loop: instructions [begin, begin + length) of the program run
+/// `trips` times, iteration after iteration, exactly as if they were written
+/// out unrolled (each queue still executes its instructions in that order).
+/// Iteration k of an instruction reads its tiles and waits advanced k times
+/// by its steps. Loops do not nest or overlap.
+struct Loop {
+  uint32_t begin = 0;
+  uint32_t length = 0;
+  uint32_t trips = 1;
+  bool operator==(const Loop &o) const {
+    return begin == o.begin && length == o.length && trips == o.trips;
+  }
+};
+
+/// `ap` advanced `k` iterations by `step`; nullopt when a field overflows.
+std::optional<AccessPattern> stepAccess(const AccessPattern &ap,
+                                        AccessStep step, uint64_t k);
+/// Iteration `k` of `in`: its tiles and wait counts advanced, no steps left.
+/// The program must be valid (validateProgram checked every iteration).
+Instruction instructionAt(const Instruction &in, uint64_t k);
 
 enum class TensorKind : uint8_t { Input = 0, Output, Constant, Scratch };
 llvm::StringRef tensorKindName(TensorKind k);
@@ -190,6 +236,8 @@ struct Program {
   std::vector<TensorDecl> tensors;
   /// Program order; each queue executes its own instructions in this order.
   std::vector<Instruction> instructions;
+  /// Counted loops over `instructions`, sorted by `begin`, disjoint.
+  std::vector<Loop> loops;
   /// Debug information, not part of the program's meaning (nor of its
   /// equality or the binary): the source location of each instruction as
   /// an index into `sourceLocations`, when known (kernelToProgram fills it
@@ -197,7 +245,12 @@ struct Program {
   std::vector<std::string> sourceLocations;
   std::vector<uint32_t> instructionSource;
   bool operator==(const Program &o) const;
+  /// How many instructions the program executes (loops unrolled).
+  uint64_t executedInstructions() const;
 };
+
+/// The same program with every loop written out: identical in meaning.
+Program unrollLoops(const Program &prog);
 
 /// The most semaphores a program (and an nc.kernel) may declare.
 constexpr uint32_t kMaxSemaphores = 65536;
