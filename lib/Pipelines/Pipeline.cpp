@@ -47,8 +47,11 @@ void muir::buildCompilePipeline(OpPassManager &pm, const CompileOptions &opts) {
   sched.target = opts.target;
   pm.addNestedPass<nc::KernelOp>(createNcSchedulePass(sched));
   pm.addNestedPass<nc::KernelOp>(createNcInsertSyncPass());
-  pm.addNestedPass<nc::KernelOp>(createNcRollLoopsPass()); // 8. nc.loop
-  // 8. Emission is muir-translate --nc-to-bin (or the in-memory Program).
+  // 8. Hardware loops: repeated instruction sequences that differ only by
+  //    constant steps become nc.loop (smaller programs, same execution).
+  if (opts.rollLoops)
+    pm.addNestedPass<nc::KernelOp>(createNcRollLoopsPass());
+  // 9. Emission is muir-translate --nc-to-bin (or the in-memory Program).
 }
 
 namespace {
@@ -63,6 +66,10 @@ struct CompilePipelineOptions
   ListOption<std::string> kernelConfigs{
       *this, "kernel-configs",
       llvm::cl::desc("kernel config overrides, <kernel>.<key>=<value>")};
+  Option<bool> rollLoops{
+      *this, "roll-loops",
+      llvm::cl::desc("roll repeated instructions into nc.loop (default on)"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
@@ -73,6 +80,7 @@ void muir::registerCompilePipeline() {
         CompileOptions c;
         c.target = o.target;
         c.entry = o.entry;
+        c.rollLoops = o.rollLoops;
         c.kernelConfigs.assign(o.kernelConfigs.begin(), o.kernelConfigs.end());
         buildCompilePipeline(pm, c);
       });

@@ -54,6 +54,8 @@ struct CompileOptions {
   std::string entry;
   /// Kernel config overrides, `<kernel>.<key>=<value>`.
   std::vector<std::string> kernelConfigs;
+  /// Roll repeated instruction sequences into nc.loop (muir-nc-roll-loops).
+  bool rollLoops = true;
 };
 
 /// The whole compiler, top to bottom: xf module in, synchronised nc kernel out.
