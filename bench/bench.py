@@ -91,6 +91,18 @@ def case_llama_decode(ctx=2048, d=4096, heads=32, kv=32, f=11008, dt="bf16"):
                 goal="time <= 1.1x HBM-bandwidth bound", check=lambda r: r["time_vs_roofline"] <= 1.1)
 
 
+def case_gpt2_block(s=1024, d=1024, heads=16, f=4096, dt="bf16"):
+    # GPT-2 medium's block: biased projections (their bias, GELU and residual
+    # adds are matmul epilogues), causal attention.
+    hd = d // heads
+    w = (nbytes((d, 3 * d), dt) + nbytes((d, d), dt) + 2 * nbytes((d, f), dt)
+         + nbytes((3 * d + d + f + d + 4 * d,), dt))
+    flops = 2 * s * (4 * d * d + 2 * d * f) + heads * 2 * s * s * hd
+    return dict(name=f"gpt2-medium block s={s} {dt}", text=models.gpt2_block(s, d, heads, f, dt),
+                flops=flops, min_bytes=w + 2 * nbytes((s, d), dt), dtype=dt,
+                goal="HBM <= 1.5x (weights + in + out)", check=lambda r: r["hbm_vs_min"] <= 1.5)
+
+
 def compile_scaling(build, target, layers, s, d=4096, heads=32, kv=32, f=11008, dt="bf16"):
     """Compiles `layers` stacked Llama-7B blocks (prefill, sequence `s`) and
     measures compile CPU seconds and peak memory (muir-opt --muir-compile) and
@@ -121,6 +133,7 @@ CASES = {
     "attention": case_attention,
     "llama_block": case_llama_block,
     "llama_decode": case_llama_decode,
+    "gpt2_block": case_gpt2_block,
 }
 
 
