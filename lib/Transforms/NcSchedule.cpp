@@ -53,7 +53,10 @@ struct Record {
 };
 
 /// Live accesses of one memory (SBUF, PSUM, or one HBM tensor), bucketed by
-/// byte (on-chip) or element (HBM) address.
+/// byte (on-chip) or element (HBM) address. Reads and writes are listed
+/// apart: a read conflicts only with writes, so reads of data nothing
+/// overwrites (weights, rope tables, constants) never cost a later read
+/// anything, however many pile up.
 class AccessIndex {
 public:
   explicit AccessIndex(int64_t bucketSize) : bucketSize(bucketSize) {}
@@ -65,13 +68,9 @@ public:
       auto it = buckets.find(bk);
       if (it == buckets.end())
         continue;
-      for (uint32_t r : it->second) {
-        const Record &rec = records[r];
-        if (!rec.dead && (rec.acc.write || a.write) && nc::overlaps(rec.acc, a))
-          dep(rec.inst);
-      }
-      // Records retired through another bucket leave this one lazily.
-      llvm::erase_if(it->second, [&](uint32_t r) { return records[r].dead; });
+      scan(it->second.writes, a, dep);
+      if (a.write)
+        scan(it->second.reads, a, dep);
     }
   }
 
@@ -85,39 +84,65 @@ public:
   void add(uint32_t inst, const nc::Access &a) {
     auto [b0, b1] = range(a.ap);
     if (a.write) {
-      bool onChip = !a.ap.isHbm();
       for (int64_t bk = b0; bk <= b1; ++bk) {
         auto it = buckets.find(bk);
         if (it == buckets.end())
           continue;
-        auto &list = it->second;
-        llvm::erase_if(list, [&](uint32_t r) {
-          Record &rec = records[r];
-          if (rec.dead)
-            return true;
-          nc::Access &ra = rec.acc;
-          if (onChip && ra.space == a.space && a.lo <= ra.lo &&
-              ra.hi <= a.hi && a.p0 < ra.p1 && ra.p0 < a.p1) {
-            if (a.p0 <= ra.p0 && ra.p1 <= a.p1)
-              rec.dead = true;
-            else if (a.p0 <= ra.p0)
-              ra.p0 = a.p1;
-            else if (ra.p1 <= a.p1)
-              ra.p1 = a.p0;
-          } else if (!onChip && nc::covers(a.ap, ra.ap)) {
-            rec.dead = true;
-          }
-          return rec.dead;
-        });
+        retire(it->second.reads, a);
+        retire(it->second.writes, a);
       }
     }
     uint32_t id = records.size();
     records.push_back({inst, a});
-    for (int64_t bk = b0; bk <= b1; ++bk)
-      buckets[bk].push_back(id);
+    for (int64_t bk = b0; bk <= b1; ++bk) {
+      Bucket &bucket = buckets[bk];
+      (a.write ? bucket.writes : bucket.reads).push_back(id);
+    }
   }
 
 private:
+  using List = SmallVector<uint32_t, 8>;
+  struct Bucket {
+    List reads, writes;
+  };
+
+  /// Reports the live records of `list` that overlap `a` and drops, in the
+  /// same pass, the ones retired through another bucket.
+  template <typename Fn> void scan(List &list, const nc::Access &a, Fn &dep) {
+    size_t out = 0;
+    for (uint32_t r : list) {
+      const Record &rec = records[r];
+      if (rec.dead)
+        continue;
+      list[out++] = r;
+      if (nc::overlaps(rec.acc, a))
+        dep(rec.inst);
+    }
+    list.truncate(out);
+  }
+
+  void retire(List &list, const nc::Access &a) {
+    bool onChip = !a.ap.isHbm();
+    llvm::erase_if(list, [&](uint32_t r) {
+      Record &rec = records[r];
+      if (rec.dead)
+        return true;
+      nc::Access &ra = rec.acc;
+      if (onChip && ra.space == a.space && a.lo <= ra.lo && ra.hi <= a.hi &&
+          a.p0 < ra.p1 && ra.p0 < a.p1) {
+        if (a.p0 <= ra.p0 && ra.p1 <= a.p1)
+          rec.dead = true;
+        else if (a.p0 <= ra.p0)
+          ra.p0 = a.p1;
+        else if (ra.p1 <= a.p1)
+          ra.p1 = a.p0;
+      } else if (!onChip && nc::covers(a.ap, ra.ap)) {
+        rec.dead = true;
+      }
+      return rec.dead;
+    });
+  }
+
   std::pair<int64_t, int64_t> range(nc::AccessAttr ap) const {
     int64_t lo, hi;
     if (ap.isHbm()) {
@@ -135,7 +160,7 @@ private:
 
   int64_t bucketSize;
   std::vector<Record> records;
-  llvm::DenseMap<int64_t, SmallVector<uint32_t, 8>> buckets;
+  llvm::DenseMap<int64_t, Bucket> buckets;
 };
 
 //===--- costs (the simulator's formulas, from the machine description) ---===//
