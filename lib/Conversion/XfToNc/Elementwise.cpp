@@ -198,6 +198,17 @@ LogicalResult muir::lower::emitStridedCopy(
     s.strides[1].insert(s.strides[1].begin(), 0);
   }
   int64_t bytes = Emitter::bytesOf(dst.elemType);
+  // `n` copy tiles of `size` bytes each, in `bufs`.
+  SmallVector<Buffer> bufs;
+  auto allocRing = [&](int n, int64_t size) -> LogicalResult {
+    for (int k = 0; k < n; ++k) {
+      auto buf = e.allocSbuf(size, op, "a copy tile");
+      if (failed(buf))
+        return failure();
+      bufs.push_back(*buf);
+    }
+    return success();
+  };
   // A ring of buffers keeps several transfers in flight per direction.
   constexpr int kRing = 12;
   // [A, R, C] with short rows (head split/merge transposes): put R on
@@ -213,13 +224,8 @@ LogicalResult muir::lower::emitStridedCopy(
       s.shape[2] * 4 < 4096) {
     int64_t A = s.shape[0], R = s.shape[1], C = s.shape[2];
     Emitter::Mark mk = e.mark();
-    SmallVector<Buffer> bufs;
-    for (int k = 0; k < kRing; ++k) {
-      auto buf = e.allocSbuf(A * C * bytes, op, "a copy tile");
-      if (failed(buf))
-        return failure();
-      bufs.push_back(*buf);
-    }
+    if (failed(allocRing(kRing, A * C * bytes)))
+      return failure();
     auto &ds = s.strides[0], &ss = s.strides[1];
     int64_t tileNo = 0;
     for (int64_t r0 = 0; r0 < R; r0 += e.rows(), ++tileNo) {
@@ -250,13 +256,8 @@ LogicalResult muir::lower::emitStridedCopy(
     int64_t R = s.shape[0], C = s.shape[1];
     int64_t k = std::min(rowCols / C, (R + e.rows() - 1) / e.rows());
     Emitter::Mark mk = e.mark();
-    SmallVector<Buffer> bufs;
-    for (int i = 0; i < kRowRing; ++i) {
-      auto buf = e.allocSbuf(k * C * bytes, op, "a copy tile");
-      if (failed(buf))
-        return failure();
-      bufs.push_back(*buf);
-    }
+    if (failed(allocRing(kRowRing, k * C * bytes)))
+      return failure();
     auto &ds = s.strides[0], &ss = s.strides[1];
     int64_t tileNo = 0;
     for (int64_t r0 = 0; r0 < R; ++tileNo) {
@@ -280,13 +281,8 @@ LogicalResult muir::lower::emitStridedCopy(
   }
   int64_t cols = columnsThatFit(e, bytes, kRing, s.shape.back());
   Emitter::Mark mk = e.mark();
-  Buffer bufs[kRing];
-  for (int k = 0; k < kRing; ++k) {
-    auto buf = e.allocSbuf(cols * bytes, op, "a copy tile");
-    if (failed(buf))
-      return failure();
-    bufs[k] = *buf;
-  }
+  if (failed(allocRing(kRing, cols * bytes)))
+    return failure();
   int64_t tileNo = 0;
   walk(s, e.rows(), cols, [&](const TileRef &t) {
     nc::AccessAttr sb =
