@@ -74,13 +74,13 @@ public:
     }
   }
 
-  /// Adds `a`; a write retires every live record it covers. On chip, a
-  /// write over all of a record's bytes for a leading or trailing part of
-  /// its partitions (a transfer split by partitions) trims the record to
-  /// the rest: later accesses to the trimmed part conflict with the write,
-  /// which is ordered after the record, so no dependency is lost. Without
-  /// the trimming, records that no single write covers pile up and every
-  /// lookup rescans them (quadratic in the kernel's length).
+  /// Adds `a`; a write retires every live record it covers and trims the
+  /// ones it covers a leading or trailing part of (see `retire`): later
+  /// accesses to the trimmed part conflict with the write, which is ordered
+  /// after the record, so only dependencies implied through the write are
+  /// dropped, and those change neither ready times nor critical paths.
+  /// Without the trimming, records that no single write covers pile up and
+  /// every lookup rescans them (quadratic in the kernel's length).
   void add(uint32_t inst, const nc::Access &a) {
     auto [b0, b1] = range(a.ap);
     if (a.write) {
@@ -88,8 +88,8 @@ public:
         auto it = buckets.find(bk);
         if (it == buckets.end())
           continue;
-        retire(it->second.reads, a);
-        retire(it->second.writes, a);
+        retire(it->second.reads, a, bk);
+        retire(it->second.writes, a, bk);
       }
     }
     uint32_t id = records.size();
@@ -121,25 +121,40 @@ private:
     list.truncate(out);
   }
 
-  void retire(List &list, const nc::Access &a) {
+  /// Retires or trims, in the list of bucket `bk`, the records a write
+  /// `a` covers. On chip a record is trimmed to what the write leaves of
+  /// it: its partitions when the write covers all its bytes for a leading
+  /// or trailing part of them, its bytes when the write covers all its
+  /// partitions for a leading or trailing part of its bytes. A record
+  /// trimmed out of the bucket's bytes leaves the bucket.
+  void retire(List &list, const nc::Access &a, int64_t bk) {
     bool onChip = !a.ap.isHbm();
     llvm::erase_if(list, [&](uint32_t r) {
       Record &rec = records[r];
       if (rec.dead)
         return true;
       nc::Access &ra = rec.acc;
-      if (onChip && ra.space == a.space && a.lo <= ra.lo && ra.hi <= a.hi &&
-          a.p0 < ra.p1 && ra.p0 < a.p1) {
-        if (a.p0 <= ra.p0 && ra.p1 <= a.p1)
-          rec.dead = true;
-        else if (a.p0 <= ra.p0)
-          ra.p0 = a.p1;
-        else if (ra.p1 <= a.p1)
-          ra.p1 = a.p0;
-      } else if (!onChip && nc::covers(a.ap, ra.ap)) {
-        rec.dead = true;
+      if (!onChip) {
+        rec.dead = nc::covers(a.ap, ra.ap);
+        return rec.dead;
       }
-      return rec.dead;
+      if (ra.space != a.space || !(a.p0 < ra.p1 && ra.p0 < a.p1) ||
+          !(a.lo < ra.hi && ra.lo < a.hi))
+        return false;
+      bool allBytes = a.lo <= ra.lo && ra.hi <= a.hi;
+      bool allParts = a.p0 <= ra.p0 && ra.p1 <= a.p1;
+      if (allBytes && allParts)
+        rec.dead = true;
+      else if (allBytes && a.p0 <= ra.p0)
+        ra.p0 = a.p1;
+      else if (allBytes && ra.p1 <= a.p1)
+        ra.p1 = a.p0;
+      else if (allParts && a.lo <= ra.lo)
+        ra.lo = a.hi;
+      else if (allParts && ra.hi <= a.hi)
+        ra.hi = a.lo;
+      return rec.dead || ra.hi <= bk * bucketSize ||
+             ra.lo >= (bk + 1) * bucketSize;
     });
   }
 
