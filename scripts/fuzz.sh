@@ -16,6 +16,7 @@
 # MUIR_BUILD_DIR, default build/, and no clang).
 # Needs clang-22, libclang-rt-22-dev (libFuzzer) and libomp-22-dev:
 #   apt-get install clang-22 libclang-rt-22-dev libomp-22-dev
+# (or scripts/setup.sh --with-fuzz)
 #
 # Output in fuzz-out/ (MUIR_FUZZ_OUT): corpus/<h> (grows across runs),
 # reproducers/<h>/crash-*|timeout-*|oom-* (replay: build-fuzz/bin/muir-fuzz-<h>
