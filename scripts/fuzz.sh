@@ -4,15 +4,19 @@
 # given time, keeping reproducers.
 #
 #   scripts/fuzz.sh [SECONDS_PER_HARNESS] [HARNESS...]
-#   scripts/fuzz.sh 1800                 # 30 minutes each, all six
+#   scripts/fuzz.sh 1800                 # 30 minutes each, all seven
 #   scripts/fuzz.sh 60 sim binary        # a quick pass over two
 #
 # Harnesses: parse (muir-opt parse + verify), compile (--muir-compile on
 # small and trn2), binary (binary reader, --bin-to-nc, program validation),
 # asm (assembly reader, printer, binary writer), sim (muir-sim --no-verify on
-# nc text or binaries), npy (muir-run --input: .npy reader and conversion).
+# nc text or binaries), npy (muir-run --input: .npy reader and conversion),
+# python (scripts/fuzz_python.py: muir.parse, muir.compile, Executable.run,
+# muir.passes.run through a watchdog worker; needs the normal build in
+# MUIR_BUILD_DIR, default build/, and no clang).
 # Needs clang-22, libclang-rt-22-dev (libFuzzer) and libomp-22-dev:
 #   apt-get install clang-22 libclang-rt-22-dev libomp-22-dev
+# (or scripts/setup.sh --with-fuzz)
 #
 # Output in fuzz-out/ (MUIR_FUZZ_OUT): corpus/<h> (grows across runs),
 # reproducers/<h>/crash-*|timeout-*|oom-* (replay: build-fuzz/bin/muir-fuzz-<h>
@@ -23,13 +27,15 @@ cd "$(dirname "$0")/.."
 TIME=${1:-60}
 shift || true
 HARNESSES=("$@")
-[ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(parse compile binary asm sim npy)
+[ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(parse compile binary asm sim npy python)
+LIBFUZZER=()
+for h in "${HARNESSES[@]}"; do [ "$h" = python ] || LIBFUZZER+=("$h"); done
 BUILD_DIR=${MUIR_FUZZ_BUILD_DIR:-build-fuzz}
 OUT=${MUIR_FUZZ_OUT:-fuzz-out}
 JOBS=${MUIR_JOBS:-2}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 
-if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+if [ ${#LIBFUZZER[@]} -gt 0 ] && [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -G Ninja -S . -B "$BUILD_DIR" -Wno-dev -DMUIR_FUZZ=ON \
     -DCMAKE_C_COMPILER="${MUIR_FUZZ_CC:-clang-22}" \
     -DCMAKE_CXX_COMPILER="${MUIR_FUZZ_CXX:-clang++-22}" \
@@ -42,11 +48,14 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
     -DPython3_EXECUTABLE="$(command -v "${PYTHON:-python3}")" >/dev/null
 fi
-ninja -C "$BUILD_DIR" -j"$JOBS" muir-translate \
-  $(printf 'muir-fuzz-%s ' "${HARNESSES[@]}")
+[ ${#LIBFUZZER[@]} -eq 0 ] ||
+  ninja -C "$BUILD_DIR" -j"$JOBS" muir-translate \
+    $(printf 'muir-fuzz-%s ' "${LIBFUZZER[@]}")
 
 # Seed corpora from the test suite (regenerated each run; cheap).
 SEEDS="$OUT/seeds"
+mkdir -p "$OUT/logs"
+if [ ${#LIBFUZZER[@]} -gt 0 ]; then
 rm -rf "$SEEDS"
 mkdir -p "$SEEDS"/{parse,compile,binary,asm,sim,npy} "$OUT/logs"
 python3 - "$SEEDS" <<'PY'
@@ -89,6 +98,7 @@ try:
 except ImportError:
     pass
 PY
+fi
 
 # allow_user_poisoning=0: LLVM's bump allocator poisons memory the
 # uninstrumented libMLIR.so then touches; leaks are not findings here.
@@ -98,6 +108,19 @@ found=0
 for h in "${HARNESSES[@]}"; do
   mkdir -p "$OUT/corpus/$h" "$OUT/reproducers/$h"
   status=0
+  if [ "$h" = python ]; then
+    # Seeds come from test/ directly; reproducers are case files
+    # (replay: scripts/fuzz_python.py --replay FILE).
+    python3 scripts/fuzz_python.py --time "$TIME" --out "$OUT/reproducers/python" \
+      --build "${MUIR_BUILD_DIR:-build}" >"$OUT/logs/python.log" 2>&1 || status=$?
+    repro=$(find "$OUT/reproducers/python" -type f | wc -l)
+    echo "python: $(tail -1 "$OUT/logs/python.log"), reproducers ${repro}, exit ${status}"
+    if [ "$status" != 0 ] || [ "$repro" != 0 ]; then
+      found=1
+      grep -m3 "^case " "$OUT/logs/python.log" || true
+    fi
+    continue
+  fi
   "$BUILD_DIR/bin/muir-fuzz-$h" "$OUT/corpus/$h" "$SEEDS/$h" \
     -max_total_time="$TIME" -timeout=25 -rss_limit_mb=4096 -max_len=16384 \
     -print_final_stats=1 -artifact_prefix="$OUT/reproducers/$h/" \

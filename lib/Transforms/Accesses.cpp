@@ -9,6 +9,20 @@ using namespace muir::nc;
 
 LogicalResult muir::nc::collectInstructions(KernelOp kernel,
                                             std::vector<InstAccesses> &out) {
+  // Tiles are inherent attributes: read them by name (the names sorted once
+  // per op kind, the order getAttrs() gives) rather than through getAttrs(),
+  // which builds and uniques a dictionary for every instruction.
+  llvm::DenseMap<OperationName, SmallVector<StringAttr, 8>> namesOf;
+  auto collect = [](InstAccesses &in, StringRef n, Attribute value) {
+    auto ap = llvm::dyn_cast_if_present<AccessAttr>(value);
+    if (!ap)
+      return;
+    bool write = n == "dst" || n == "accum";
+    in.accesses.push_back({ap, write});
+    // Accumulating matmuls read their PSUM tile as well.
+    if (write && in.op->hasAttr("accumulate"))
+      in.accesses.push_back({ap, false});
+  };
   for (Operation &op : kernel.getBody().front()) {
     if (llvm::isa<TensorOp>(op))
       continue;
@@ -23,15 +37,20 @@ LogicalResult muir::nc::collectInstructions(KernelOp kernel,
       q = *parsed;
     }
     InstAccesses in{&op, *opcode, q, {}};
-    for (NamedAttribute na : op.getAttrs())
-      if (auto ap = llvm::dyn_cast<AccessAttr>(na.getValue())) {
-        StringRef n = na.getName().getValue();
-        bool write = n == "dst" || n == "accum";
-        in.accesses.push_back({ap, write});
-        // Accumulating matmuls read their PSUM tile as well.
-        if (write && op.hasAttr("accumulate"))
-          in.accesses.push_back({ap, false});
+    auto [it, added] = namesOf.try_emplace(op.getName());
+    if (added)
+      if (std::optional<RegisteredOperationName> info =
+              op.getRegisteredInfo()) {
+        llvm::append_range(it->second, info->getAttributeNames());
+        llvm::sort(it->second, [](StringAttr a, StringAttr b) {
+          return a.getValue() < b.getValue();
+        });
       }
+    for (StringAttr name : it->second)
+      if (std::optional<Attribute> value = op.getInherentAttr(name))
+        collect(in, name.getValue(), *value);
+    for (NamedAttribute na : op.getDiscardableAttrs())
+      collect(in, na.getName().getValue(), na.getValue());
     out.push_back(std::move(in));
   }
   return success();

@@ -25,105 +25,117 @@ using namespace mlir;
 using namespace muir;
 
 namespace {
-struct Inst {
-  nc::InstAccesses acc;
-  int64_t rank;               // position within its queue, from 1
-  SmallVector<int64_t> clock; // per queue: highest rank known done before
-};
-
 struct NcInsertSyncPass
     : public muir::impl::NcInsertSyncPassBase<NcInsertSyncPass> {
   void runOnOperation() override {
     nc::KernelOp kernel = getOperation();
-    std::vector<nc::InstAccesses> collected;
-    if (failed(nc::collectInstructions(kernel, collected)))
+    std::vector<nc::InstAccesses> insts;
+    if (failed(nc::collectInstructions(kernel, insts)))
       return signalPassFailure();
+    size_t n = insts.size();
     // Only the queues the kernel uses take part (clocks are per queue).
     uint32_t numQ = 1;
-    for (const nc::InstAccesses &c : collected)
+    for (const nc::InstAccesses &c : insts)
       numQ = std::max(numQ, c.queue + 1);
-    std::vector<Inst> insts;
-    SmallVector<SmallVector<size_t>> byQueue(numQ);
-    for (nc::InstAccesses &c : collected) {
-      uint32_t q = c.queue;
-      byQueue[q].push_back(insts.size());
-      insts.push_back({std::move(c), (int64_t)byQueue[q].size(), {}});
+    // Ranks (position within the queue, from 1) and the vector clocks (per
+    // queue: highest rank known done before) in flat arrays: a kernel can
+    // have a million instructions, and per-instruction heap vectors made the
+    // pass's memory traffic, not its work, grow faster than the kernel.
+    std::vector<uint32_t> rank(n);
+    SmallVector<std::vector<uint32_t>> byQueue(numQ);
+    for (size_t i = 0; i < n; ++i) {
+      std::vector<uint32_t> &list = byQueue[insts[i].queue];
+      list.push_back(i);
+      rank[i] = list.size();
     }
+    std::vector<uint32_t> clocks(n * numQ);
+    auto clock = [&](size_t i) { return &clocks[i * numQ]; };
 
     // Phase 1: dependencies, pruned by what each queue already knows.
-    SmallVector<SmallVector<int64_t>> known(numQ,
-                                            SmallVector<int64_t>(numQ, 0));
-    SmallVector<int64_t> seen(numQ, 0); // instructions emitted per queue
-    std::vector<SmallVector<std::pair<uint32_t, int64_t>>> deps(insts.size());
-    for (size_t i = 0; i < insts.size(); ++i) {
-      Inst &in = insts[i];
-      SmallVector<int64_t> &k = known[in.acc.queue];
-      SmallVector<std::pair<uint32_t, size_t>> cands; // (queue, inst index)
+    std::vector<uint32_t> known(numQ * numQ, 0);
+    SmallVector<uint32_t> seen(numQ, 0); // instructions emitted per queue
+    std::vector<uint32_t> deps;          // producers, grouped by consumer
+    std::vector<size_t> depBegin(n + 1, 0);
+    SmallVector<std::pair<uint32_t, size_t>> cands; // (queue, inst index)
+    for (size_t i = 0; i < n; ++i) {
+      const nc::InstAccesses &in = insts[i];
+      uint32_t *k = &known[in.queue * numQ];
+      cands.clear();
       for (uint32_t q = 0; q < numQ; ++q) {
-        if (q == in.acc.queue || seen[q] == 0)
+        if (q == in.queue || seen[q] == 0)
           continue;
-        for (int64_t r = seen[q]; r > k[q]; --r) {
+        for (uint32_t r = seen[q]; r > k[q]; --r) {
           size_t j = byQueue[q][r - 1];
-          if (nc::conflict(insts[j].acc, in.acc)) {
+          if (nc::conflict(insts[j], in)) {
             cands.push_back({q, j});
             break;
           }
         }
       }
       // Drop candidates implied through another candidate's history.
+      depBegin[i] = deps.size();
       for (auto [q, j] : cands) {
         bool implied = false;
         for (auto [q2, j2] : cands)
-          if (j2 != j && insts[j2].clock[q] >= insts[j].rank)
+          if (j2 != j && clock(j2)[q] >= rank[j])
             implied = true;
         if (!implied)
-          deps[i].push_back({q, insts[j].rank});
+          deps.push_back(j);
       }
       for (auto [q, j] : cands) {
-        k[q] = std::max(k[q], insts[j].rank);
+        k[q] = std::max(k[q], rank[j]);
+        const uint32_t *cj = clock(j);
         for (uint32_t q2 = 0; q2 < numQ; ++q2)
-          k[q2] = std::max(k[q2], insts[j].clock[q2]);
+          k[q2] = std::max(k[q2], cj[q2]);
       }
-      k[in.acc.queue] = in.rank;
-      in.clock.assign(k.begin(), k.end());
-      ++seen[in.acc.queue];
+      k[in.queue] = rank[i];
+      std::copy(k, k + numQ, clock(i));
+      ++seen[in.queue];
     }
+    depBegin[n] = deps.size();
 
     // Phase 2: signals on every producer, counts in queue order.
-    llvm::DenseMap<std::pair<uint32_t, int64_t>, int64_t> needed;
-    for (auto &d : deps)
-      for (auto dep : d)
-        needed[dep] = 0;
+    std::vector<uint32_t> count(n, 0); // the producer's count, 0 if none
+    for (uint32_t j : deps)
+      count[j] = 1;
     SmallVector<int64_t> semOf(numQ, -1);
     int64_t numSems = 0;
     for (uint32_t q = 0; q < numQ; ++q) {
-      int64_t count = 0;
-      for (size_t j : byQueue[q]) {
-        auto it = needed.find({q, insts[j].rank});
-        if (it == needed.end())
+      uint32_t c = 0;
+      for (uint32_t j : byQueue[q]) {
+        if (!count[j])
           continue;
         if (semOf[q] < 0)
           semOf[q] = numSems++;
-        it->second = ++count;
+        count[j] = ++c;
       }
     }
     Builder b(kernel.getContext());
-    for (size_t i = 0; i < insts.size(); ++i) {
-      Operation *op = insts[i].acc.op;
-      op->removeAttr("wait");
-      op->removeAttr("signal");
-      auto it = needed.find({insts[i].acc.queue, insts[i].rank});
-      if (it != needed.end())
-        op->setAttr("signal",
-                    b.getDenseI64ArrayAttr({semOf[insts[i].acc.queue]}));
-      if (deps[i].empty())
-        continue;
-      SmallVector<int64_t> w;
-      for (auto [q, r] : deps[i]) {
-        w.push_back(semOf[q]);
-        w.push_back(needed.lookup({q, r}));
+    StringAttr waitName = b.getStringAttr("wait");
+    StringAttr signalName = b.getStringAttr("signal");
+    SmallVector<DenseI64ArrayAttr> signalOf(numQ);
+    SmallVector<int64_t> w;
+    for (size_t i = 0; i < n; ++i) {
+      Operation *op = insts[i].op;
+      uint32_t q = insts[i].queue;
+      if (count[i]) {
+        if (!signalOf[q])
+          signalOf[q] = b.getDenseI64ArrayAttr({semOf[q]});
+        op->setAttr(signalName, signalOf[q]);
+      } else {
+        op->removeAttr(signalName);
       }
-      op->setAttr("wait", b.getDenseI64ArrayAttr(w));
+      if (depBegin[i] == depBegin[i + 1]) {
+        op->removeAttr(waitName);
+        continue;
+      }
+      w.clear();
+      for (size_t d = depBegin[i]; d < depBegin[i + 1]; ++d) {
+        uint32_t j = deps[d];
+        w.push_back(semOf[insts[j].queue]);
+        w.push_back(count[j]);
+      }
+      op->setAttr(waitName, b.getDenseI64ArrayAttr(w));
     }
     kernel.setSemaphores(numSems);
   }

@@ -53,7 +53,10 @@ struct Record {
 };
 
 /// Live accesses of one memory (SBUF, PSUM, or one HBM tensor), bucketed by
-/// byte (on-chip) or element (HBM) address.
+/// byte (on-chip) or element (HBM) address. Reads and writes are listed
+/// apart: a read conflicts only with writes, so reads of data nothing
+/// overwrites (weights, rope tables, constants) never cost a later read
+/// anything, however many pile up.
 class AccessIndex {
 public:
   explicit AccessIndex(int64_t bucketSize) : bucketSize(bucketSize) {}
@@ -65,59 +68,96 @@ public:
       auto it = buckets.find(bk);
       if (it == buckets.end())
         continue;
-      for (uint32_t r : it->second) {
-        const Record &rec = records[r];
-        if (!rec.dead && (rec.acc.write || a.write) && nc::overlaps(rec.acc, a))
-          dep(rec.inst);
-      }
-      // Records retired through another bucket leave this one lazily.
-      llvm::erase_if(it->second, [&](uint32_t r) { return records[r].dead; });
+      scan(it->second.writes, a, dep);
+      if (a.write)
+        scan(it->second.reads, a, dep);
     }
   }
 
-  /// Adds `a`; a write retires every live record it covers. On chip, a
-  /// write over all of a record's bytes for a leading or trailing part of
-  /// its partitions (a transfer split by partitions) trims the record to
-  /// the rest: later accesses to the trimmed part conflict with the write,
-  /// which is ordered after the record, so no dependency is lost. Without
-  /// the trimming, records that no single write covers pile up and every
-  /// lookup rescans them (quadratic in the kernel's length).
+  /// Adds `a`; a write retires every live record it covers and trims the
+  /// ones it covers a leading or trailing part of (see `retire`): later
+  /// accesses to the trimmed part conflict with the write, which is ordered
+  /// after the record, so only dependencies implied through the write are
+  /// dropped, and those change neither ready times nor critical paths.
+  /// Without the trimming, records that no single write covers pile up and
+  /// every lookup rescans them (quadratic in the kernel's length).
   void add(uint32_t inst, const nc::Access &a) {
     auto [b0, b1] = range(a.ap);
     if (a.write) {
-      bool onChip = !a.ap.isHbm();
       for (int64_t bk = b0; bk <= b1; ++bk) {
         auto it = buckets.find(bk);
         if (it == buckets.end())
           continue;
-        auto &list = it->second;
-        llvm::erase_if(list, [&](uint32_t r) {
-          Record &rec = records[r];
-          if (rec.dead)
-            return true;
-          nc::Access &ra = rec.acc;
-          if (onChip && ra.space == a.space && a.lo <= ra.lo &&
-              ra.hi <= a.hi && a.p0 < ra.p1 && ra.p0 < a.p1) {
-            if (a.p0 <= ra.p0 && ra.p1 <= a.p1)
-              rec.dead = true;
-            else if (a.p0 <= ra.p0)
-              ra.p0 = a.p1;
-            else if (ra.p1 <= a.p1)
-              ra.p1 = a.p0;
-          } else if (!onChip && nc::covers(a.ap, ra.ap)) {
-            rec.dead = true;
-          }
-          return rec.dead;
-        });
+        retire(it->second.reads, a, bk);
+        retire(it->second.writes, a, bk);
       }
     }
     uint32_t id = records.size();
     records.push_back({inst, a});
-    for (int64_t bk = b0; bk <= b1; ++bk)
-      buckets[bk].push_back(id);
+    for (int64_t bk = b0; bk <= b1; ++bk) {
+      Bucket &bucket = buckets[bk];
+      (a.write ? bucket.writes : bucket.reads).push_back(id);
+    }
   }
 
 private:
+  using List = SmallVector<uint32_t, 8>;
+  struct Bucket {
+    List reads, writes;
+  };
+
+  /// Reports the live records of `list` that overlap `a` and drops, in the
+  /// same pass, the ones retired through another bucket.
+  template <typename Fn> void scan(List &list, const nc::Access &a, Fn &dep) {
+    size_t out = 0;
+    for (uint32_t r : list) {
+      const Record &rec = records[r];
+      if (rec.dead)
+        continue;
+      list[out++] = r;
+      if (nc::overlaps(rec.acc, a))
+        dep(rec.inst);
+    }
+    list.truncate(out);
+  }
+
+  /// Retires or trims, in the list of bucket `bk`, the records a write
+  /// `a` covers. On chip a record is trimmed to what the write leaves of
+  /// it: its partitions when the write covers all its bytes for a leading
+  /// or trailing part of them, its bytes when the write covers all its
+  /// partitions for a leading or trailing part of its bytes. A record
+  /// trimmed out of the bucket's bytes leaves the bucket.
+  void retire(List &list, const nc::Access &a, int64_t bk) {
+    bool onChip = !a.ap.isHbm();
+    llvm::erase_if(list, [&](uint32_t r) {
+      Record &rec = records[r];
+      if (rec.dead)
+        return true;
+      nc::Access &ra = rec.acc;
+      if (!onChip) {
+        rec.dead = nc::covers(a.ap, ra.ap);
+        return rec.dead;
+      }
+      if (ra.space != a.space || !(a.p0 < ra.p1 && ra.p0 < a.p1) ||
+          !(a.lo < ra.hi && ra.lo < a.hi))
+        return false;
+      bool allBytes = a.lo <= ra.lo && ra.hi <= a.hi;
+      bool allParts = a.p0 <= ra.p0 && ra.p1 <= a.p1;
+      if (allBytes && allParts)
+        rec.dead = true;
+      else if (allBytes && a.p0 <= ra.p0)
+        ra.p0 = a.p1;
+      else if (allBytes && ra.p1 <= a.p1)
+        ra.p1 = a.p0;
+      else if (allParts && a.lo <= ra.lo)
+        ra.lo = a.hi;
+      else if (allParts && ra.hi <= a.hi)
+        ra.hi = a.lo;
+      return rec.dead || ra.hi <= bk * bucketSize ||
+             ra.lo >= (bk + 1) * bucketSize;
+    });
+  }
+
   std::pair<int64_t, int64_t> range(nc::AccessAttr ap) const {
     int64_t lo, hi;
     if (ap.isHbm()) {
@@ -135,7 +175,7 @@ private:
 
   int64_t bucketSize;
   std::vector<Record> records;
-  llvm::DenseMap<int64_t, SmallVector<uint32_t, 8>> buckets;
+  llvm::DenseMap<int64_t, Bucket> buckets;
 };
 
 //===--- costs (the simulator's formulas, from the machine description) ---===//

@@ -64,3 +64,26 @@ nc.kernel @unknown_target target = "nosuchtarget" {
   nc.dma #nc.ap<sbuf[0, 4] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @a[4 x 4] at 0 dims [4] strides [1] : f32>
   nc.dma #nc.ap<sbuf[0, 4] at 64 dims [4] strides [1] : f32>, #nc.ap<hbm @a[4 x 4] at 0 dims [4] strides [1] : f32>
 }
+
+// -----
+
+// A write over the first half of a tile's bytes (all its partitions) trims
+// the earlier read of the tile to the second half; a later write to the
+// second half still waits for that read (write after read), although its
+// data is ready long before: it stays after the activation, as do the
+// writes to the first half (through the trimming write).
+// CHECK-LABEL: nc.kernel @trimmed_read_keeps_its_conflicts
+nc.kernel @trimmed_read_keeps_its_conflicts target = "trn2" {
+  nc.tensor input @big : tensor<128x4096xf32> at 0
+  nc.tensor input @small : tensor<128x2048xf32> at 2097152
+  // CHECK: nc.dma <sbuf[0, 128] at 0 dims [4096]
+  // CHECK-NEXT: nc.activation exp <sbuf[0, 128] at 65536 dims [4096] {{.*}}, <sbuf[0, 128] at 0 dims [4096]
+  // CHECK-DAG: nc.dma <sbuf[0, 128] at 0 dims [2048]
+  // CHECK-DAG: nc.dma <sbuf[0, 128] at 8192 dims [16]
+  // CHECK-DAG: nc.dma <sbuf[0, 128] at 0 dims [16]
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>, #nc.ap<hbm @big[128 x 4096] at 0 dims [4096] strides [1] : f32>
+  nc.activation exp #nc.ap<sbuf[0, 128] at 65536 dims [4096] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [2048] strides [1] : f32>, #nc.ap<hbm @small[128 x 2048] at 0 dims [2048] strides [1] : f32> {queue = "dma1"}
+  nc.dma #nc.ap<sbuf[0, 128] at 8192 dims [16] strides [1] : f32>, #nc.ap<hbm @small[128 x 2048] at 0 dims [16] strides [1] : f32> {queue = "dma2"}
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [16] strides [1] : f32>, #nc.ap<hbm @small[128 x 2048] at 0 dims [16] strides [1] : f32> {queue = "dma3"}
+}

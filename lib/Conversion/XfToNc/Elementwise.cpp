@@ -258,6 +258,17 @@ LogicalResult muir::lower::emitStridedCopy(
     s.strides[1].insert(s.strides[1].begin(), 0);
   }
   int64_t bytes = Emitter::bytesOf(dst.elemType);
+  // `n` copy tiles of `size` bytes each, in `bufs`.
+  SmallVector<Buffer> bufs;
+  auto allocRing = [&](int n, int64_t size) -> LogicalResult {
+    for (int k = 0; k < n; ++k) {
+      auto buf = e.allocSbuf(size, op, "a copy tile");
+      if (failed(buf))
+        return failure();
+      bufs.push_back(*buf);
+    }
+    return success();
+  };
   // A ring of buffers keeps several transfers in flight per direction.
   constexpr int kRing = 12;
   // [A, R, C] with short rows (head split/merge transposes): put R on
@@ -273,13 +284,8 @@ LogicalResult muir::lower::emitStridedCopy(
       s.shape[2] * 4 < 4096) {
     int64_t A = s.shape[0], R = s.shape[1], C = s.shape[2];
     Emitter::Mark mk = e.mark();
-    SmallVector<Buffer> bufs;
-    for (int k = 0; k < kRing; ++k) {
-      auto buf = e.allocSbuf(A * C * bytes, op, "a copy tile");
-      if (failed(buf))
-        return failure();
-      bufs.push_back(*buf);
-    }
+    if (failed(allocRing(kRing, A * C * bytes)))
+      return failure();
     auto &ds = s.strides[0], &ss = s.strides[1];
     int64_t tileNo = 0;
     for (int64_t r0 = 0; r0 < R; r0 += e.rows(), ++tileNo) {
@@ -296,15 +302,47 @@ LogicalResult muir::lower::emitStridedCopy(
     e.release(mk);
     return success();
   }
+  // [R, C] with many short rows (a broadcast of a column or of one row to
+  // R x C): one row per partition per tile would be R / rows pairs of tiny
+  // transfers (a million rows: 125k DMAs). Give each partition k
+  // consecutive rows instead, as two free dimensions, so a tile moves
+  // rows x k x C elements; these larger transfers need fewer in flight.
+  constexpr int kRowRing = 4;
+  int64_t rowCols = s.shape.size() == 2
+                        ? columnsThatFit(e, bytes, kRowRing, s.shape[0] * 4096)
+                        : 0;
+  if (s.shape.size() == 2 && s.shape[0] > e.rows() &&
+      2 * s.shape[1] <= rowCols) {
+    int64_t R = s.shape[0], C = s.shape[1];
+    int64_t k = std::min(rowCols / C, (R + e.rows() - 1) / e.rows());
+    Emitter::Mark mk = e.mark();
+    if (failed(allocRing(kRowRing, k * C * bytes)))
+      return failure();
+    auto &ds = s.strides[0], &ss = s.strides[1];
+    int64_t tileNo = 0;
+    for (int64_t r0 = 0; r0 < R; ++tileNo) {
+      // Full tiles, then one with fewer rows per partition, then the last
+      // rows (fewer than the partitions) one per partition.
+      int64_t np = e.rows(), kk = std::min(k, (R - r0) / e.rows());
+      if (kk == 0)
+        np = R - r0, kk = 1;
+      nc::AccessAttr sb =
+          e.tile(nc::MemSpace::sbuf, bufs[tileNo % kRowRing].offset, 0, np,
+                 {kk, C}, {C, 1}, dst.elemType);
+      e.dma(sb, e.hbm(src, s.offsets[1] + r0 * ss[0], np, kk * ss[0], {kk, C},
+                      {ss[0], ss[1]}));
+      e.dma(e.hbm(dst, s.offsets[0] + r0 * ds[0], np, kk * ds[0], {kk, C},
+                  {ds[0], ds[1]}),
+            sb);
+      r0 += np * kk;
+    }
+    e.release(mk);
+    return success();
+  }
   int64_t cols = columnsThatFit(e, bytes, kRing, s.shape.back());
   Emitter::Mark mk = e.mark();
-  Buffer bufs[kRing];
-  for (int k = 0; k < kRing; ++k) {
-    auto buf = e.allocSbuf(cols * bytes, op, "a copy tile");
-    if (failed(buf))
-      return failure();
-    bufs[k] = *buf;
-  }
+  if (failed(allocRing(kRing, cols * bytes)))
+    return failure();
   int64_t tileNo = 0;
   walk(s, e.rows(), cols, [&](const TileRef &t) {
     nc::AccessAttr sb =
