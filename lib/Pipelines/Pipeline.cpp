@@ -74,14 +74,33 @@ struct CompilePipelineOptions
 } // namespace
 
 void muir::registerCompilePipeline() {
-  PassPipelineRegistration<CompilePipelineOptions>(
+  // Registered by hand (not PassPipelineRegistration) so that nesting the
+  // pipeline under another op (`func.func(muir-compile)`) is an error, not
+  // an abort: its passes run on the module.
+  mlir::registerPassPipeline(
       "muir-compile", "Compile an xf module to a synchronised nc kernel",
-      [](OpPassManager &pm, const CompilePipelineOptions &o) {
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler)
+          -> LogicalResult {
+        std::unique_ptr<CompilePipelineOptions> o =
+            CompilePipelineOptions::createFromString(text);
+        if (!o)
+          return errorHandler("muir-compile: invalid options '" + text + "'");
+        StringRef anchor = pm.getOpAnchorName();
+        if (anchor != ModuleOp::getOperationName())
+          return errorHandler("muir-compile runs on a builtin.module; it "
+                              "cannot be nested under '" +
+                              anchor + "'");
         CompileOptions c;
-        c.target = o.target;
-        c.entry = o.entry;
-        c.rollLoops = o.rollLoops;
-        c.kernelConfigs.assign(o.kernelConfigs.begin(), o.kernelConfigs.end());
+        c.target = o->target;
+        c.entry = o->entry;
+        c.rollLoops = o->rollLoops;
+        c.kernelConfigs.assign(o->kernelConfigs.begin(),
+                               o->kernelConfigs.end());
         buildCompilePipeline(pm, c);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(CompilePipelineOptions());
       });
 }

@@ -271,7 +271,8 @@ struct ToProgram {
 
 FailureOr<Program> muir::target::kernelToProgram(nc::KernelOp kernel,
                                                  bool constantData) {
-  ToProgram t{kernel, {}, {}, constantData};
+  ToProgram t{kernel, {}, {}, constantData,
+              llvm::DenseMap<Location, uint32_t>()};
   t.prog.name = kernel.getSymName().str();
   t.prog.target = kernel.getTarget().str();
   if (uint64_t(kernel.getSemaphores()) > kMaxSemaphores)
