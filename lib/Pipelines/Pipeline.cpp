@@ -87,7 +87,8 @@ void muir::registerCompilePipeline() {
         if (!o)
           return errorHandler("muir-compile: invalid options '" + text + "'");
         StringRef anchor = pm.getOpAnchorName();
-        if (anchor != ModuleOp::getOperationName())
+        if (anchor != ModuleOp::getOperationName() &&
+            anchor != OpPassManager::getAnyOpAnchorName())
           return errorHandler("muir-compile runs on a builtin.module; it "
                               "cannot be nested under '" +
                               anchor + "'");
