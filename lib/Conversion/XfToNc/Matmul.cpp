@@ -355,7 +355,8 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
       plan.schedule == MatmulPlan::WeightRing ? plan.ringSlots : 0;
   bool resident = plan.schedule != MatmulPlan::Stream;
   int64_t blockCols = nBlock * nt;
-  int64_t NB = ceilDiv(s.n, blockCols);
+  // (A row-panel plan has no B blocks: its loops use their own tiles.)
+  int64_t NB = blockCols > 0 ? ceilDiv(s.n, blockCols) : 0;
 
   // Loads of one [kt x mt] A^T tile and one [kt x cn] B tile.
   auto loadA = [&](nc::AccessAttr dst, int64_t k0, int64_t kn, int64_t m0,
