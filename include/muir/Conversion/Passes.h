@@ -25,6 +25,13 @@ namespace muir {
 mlir::func::FuncOp selectEntryFunction(mlir::ModuleOp module,
                                        llvm::StringRef entry);
 
+/// The machine named `target` and the single-block entry function of
+/// `module`, or failure after an error on the module (unknown target, no
+/// such function, more than one block): the prologue of the xf passes.
+mlir::FailureOr<std::pair<target::Machine, mlir::func::FuncOp>>
+targetAndEntry(mlir::ModuleOp module, llvm::StringRef target,
+               llvm::StringRef entry);
+
 /// Fails with an error naming the value and its bytes when a tensor of
 /// `func` (argument, op result), or its arguments and results together,
 /// do not fit the HBM of `m`. Cheap: it only reads types.

@@ -139,6 +139,17 @@ int64_t muir::lower::epilogueBytes(const FusedTree &tree, Value acc) {
   return b;
 }
 
+xf::AddOp muir::lower::residualAdd(xf::KernelOp k, xf::MatmulOp mm) {
+  Value y = k.getYield().getValues().front();
+  auto add = y.getDefiningOp<xf::AddOp>();
+  if (!add || k.getBody().front().getOperations().size() != 3 ||
+      (add.getLhs() == mm.getResult()) == (add.getRhs() == mm.getResult()) ||
+      add.getLhs().getType() != add.getRhs().getType() ||
+      add.getType() != mm.getType())
+    return {};
+  return add;
+}
+
 xf::KernelKind muir::lower::kernelKindOf(Operation *op) {
   using K = xf::KernelKind;
   if (isElementwise(op))
@@ -473,19 +484,11 @@ struct XfFusePass : public muir::impl::XfFusePassBase<XfFusePass> {
       }
       off.insert(d);
     }
-    llvm::Expected<target::Machine> m = target::loadMachine(target);
-    if (!m) {
-      module.emitError() << llvm::toString(m.takeError());
+    auto te = targetAndEntry(module, target, entry);
+    if (failed(te))
       return signalPassFailure();
-    }
-    func::FuncOp func = selectEntryFunction(module, entry);
-    if (!func)
-      return signalPassFailure();
-    if (!func.getBody().hasOneBlock()) {
-      func.emitError() << "must have a single block";
-      return signalPassFailure();
-    }
-    formKernels(func, *m, [&](StringRef kind, Operation *, Operation *) {
+    formKernels(te->second, te->first,
+                [&](StringRef kind, Operation *, Operation *) {
       return !off.contains(kind);
     });
   }

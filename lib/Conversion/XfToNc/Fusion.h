@@ -52,6 +52,11 @@ FusedTree buildFusedTree(mlir::Operation *root,
 /// to the matmul type (unless f32), and one tile per tree node.
 int64_t epilogueBytes(const FusedTree &tree, mlir::Value acc);
 
+/// The add of a `matmul` kernel in its residual form (the product plus a
+/// same-typed tensor, nothing else), which the evacuation adds from the
+/// fp32 accumulator; null for a plain matmul or an epilogue tree.
+xf::AddOp residualAdd(xf::KernelOp k, xf::MatmulOp mm);
+
 /// The kernel family an unfused op is lowered by.
 xf::KernelKind kernelKindOf(mlir::Operation *op);
 

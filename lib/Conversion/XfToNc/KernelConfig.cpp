@@ -92,10 +92,7 @@ static std::optional<MatmulPlan> planMatmulKernel(xf::KernelOp k,
     if (root && root != anchor) {
       // The residual form (one add of the product and a same-typed tensor)
       // reads one tile; any other tree is an epilogue (see the lowering).
-      auto add = llvm::dyn_cast<xf::AddOp>(root);
-      if (add && kb.getOperations().size() == 3 &&
-          add.getLhs().getType() == add.getRhs().getType() &&
-          add.getType() == mm.getType()) {
+      if (xf::AddOp add = residualAdd(k, mm)) {
         rb = bytesOfValue(add.getLhs() == mm.getResult() ? add.getRhs()
                                                           : add.getLhs());
       } else {
@@ -214,20 +211,8 @@ struct XfKernelConfigPass
   using Base::Base;
 
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    llvm::Expected<target::Machine> m = target::loadMachine(target);
-    if (!m) {
-      module.emitError() << llvm::toString(m.takeError());
-      return signalPassFailure();
-    }
-    func::FuncOp func = selectEntryFunction(module, entry);
-    if (!func)
-      return signalPassFailure();
-    if (!func.getBody().hasOneBlock()) {
-      func.emitError() << "must have a single block";
-      return signalPassFailure();
-    }
-    if (failed(configureKernels(func, *m, overrides)))
+    auto te = targetAndEntry(getOperation(), target, entry);
+    if (failed(te) || failed(configureKernels(te->second, te->first, overrides)))
       signalPassFailure();
   }
 };

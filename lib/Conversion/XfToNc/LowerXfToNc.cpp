@@ -437,11 +437,7 @@ LogicalResult Lowering::absorbKernel(xf::KernelOp k) {
       return success();
     // A residual add of the product and a same-typed tensor: added in the
     // evacuation from the fp32 accumulator.
-    auto add = llvm::dyn_cast<xf::AddOp>(root);
-    if (add && kb.getOperations().size() == 3 &&
-        (add.getLhs() == mm.getResult()) != (add.getRhs() == mm.getResult()) &&
-        add.getLhs().getType() == add.getRhs().getType() &&
-        add.getType() == mm.getType()) {
+    if (residualAdd(k, mm)) {
       fusedMatmuls.insert(mm);
       return success();
     }
@@ -816,6 +812,23 @@ LogicalResult Lowering::lower(Operation *op) {
       });
 }
 
+FailureOr<std::pair<target::Machine, func::FuncOp>>
+muir::targetAndEntry(ModuleOp module, StringRef target, StringRef entry) {
+  llvm::Expected<target::Machine> m = target::loadMachine(target);
+  if (!m) {
+    module.emitError() << llvm::toString(m.takeError());
+    return failure();
+  }
+  func::FuncOp func = selectEntryFunction(module, entry);
+  if (!func)
+    return failure();
+  if (!func.getBody().hasOneBlock()) {
+    func.emitError() << "must have a single block";
+    return failure();
+  }
+  return std::make_pair(std::move(*m), func);
+}
+
 func::FuncOp muir::selectEntryFunction(ModuleOp module, StringRef entry) {
   func::FuncOp func;
   SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
@@ -840,21 +853,10 @@ struct LowerXfToNcPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    llvm::Expected<target::Machine> m = target::loadMachine(target);
-    if (!m) {
-      module.emitError() << llvm::toString(m.takeError());
+    auto te = targetAndEntry(module, target, entry);
+    if (failed(te) || failed(checkCapacity(te->second, te->first)))
       return signalPassFailure();
-    }
-    func::FuncOp func = selectEntryFunction(module, entry);
-    if (!func)
-      return signalPassFailure();
-    if (failed(checkCapacity(func, *m)))
-      return signalPassFailure();
-    if (!func.getBody().hasOneBlock()) {
-      func.emitError() << "must have a single block";
-      return signalPassFailure();
-    }
-    Lowering l(module, func, *m);
+    Lowering l(module, te->second, te->first);
     if (failed(l.run()))
       signalPassFailure();
   }
