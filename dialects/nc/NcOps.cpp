@@ -278,11 +278,10 @@ LogicalResult LoopOp::verifyRegions() {
   // Entries must be in (instruction, operand) order, each at most once.
   auto ordered = [&](ArrayRef<int64_t> t, size_t stride, size_t at,
                      StringRef table, StringRef second) -> LogicalResult {
-    if (at >= stride &&
-        std::make_pair(t[at - stride], t[at - stride + 1]) >=
-            std::make_pair(t[at], t[at + 1]))
-      return emitOpError() << table << " entry " << at / stride << " ("
-                           << t[at] << ", " << t[at + 1]
+    if (at >= stride && std::make_pair(t[at - stride], t[at - stride + 1]) >=
+                            std::make_pair(t[at], t[at + 1]))
+      return emitOpError() << table << " entry " << at / stride << " (" << t[at]
+                           << ", " << t[at + 1]
                            << ") is not after the previous one: list each ("
                            << "instruction, " << second
                            << ") once, in increasing order";
@@ -301,16 +300,16 @@ LogicalResult LoopOp::verifyRegions() {
     int64_t r = steps[at + 1], dp = steps[at + 2], doff = steps[at + 3];
     const tgt::OpcodeInfo &info = tgt::opcodeInfo(opcode);
     if (r < 0 || r >= (int64_t)info.operands.size())
-      return emitOpError() << "steps entry " << at / 4 << " names operand "
-                           << r << " of " << info.mnemonic << ", which has "
+      return emitOpError() << "steps entry " << at / 4 << " names operand " << r
+                           << " of " << info.mnemonic << ", which has "
                            << info.operands.size();
     StringRef role = info.operands[r];
     role.consume_back("?");
     AccessAttr ap = operandAccess(op, opcode, r);
     if (!ap)
       return emitOpError() << "steps entry " << at / 4 << " steps operand '"
-                           << role << "', which " << info.mnemonic
-                           << " #" << steps[at] << " does not have";
+                           << role << "', which " << info.mnemonic << " #"
+                           << steps[at] << " does not have";
     if (ap.isHbm() && dp != 0)
       return emitOpError() << "steps entry " << at / 4 << " steps the "
                            << "partition start of HBM operand '" << role
@@ -337,10 +336,10 @@ LogicalResult LoopOp::verifyRegions() {
                                   *off, ap.getSizes(), ap.getStrides(),
                                   ap.getElementType())))
       return failure();
-    AccessAttr lastAp = AccessAttr::get(
-        getContext(), ap.getSpace(), ap.getTensor(), *p, ap.getPartitions(),
-        ap.getPartitionStride(), *off, ap.getSizes(), ap.getStrides(),
-        ap.getElementType());
+    AccessAttr lastAp =
+        AccessAttr::get(getContext(), ap.getSpace(), ap.getTensor(), *p,
+                        ap.getPartitions(), ap.getPartitionStride(), *off,
+                        ap.getSizes(), ap.getStrides(), ap.getElementType());
     if (failed(checkTile(op, kernel, *m, lastAp, role, when)))
       return failure();
   }

@@ -655,8 +655,8 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
     if (bt->getRank() != 4 || !fits(0, qs[0]) || !fits(1, qs[1]) ||
         !fits(2, qs[2]) || bs[3] != ks[2])
       return fail(loc, "bias must be [" + Twine(qs[0]) + " or 1, " +
-                           Twine(qs[1]) + " or 1, " + Twine(qs[2]) +
-                           " or 1, " + Twine(ks[2]) +
+                           Twine(qs[1]) + " or 1, " + Twine(qs[2]) + " or 1, " +
+                           Twine(ks[2]) +
                            "] (batch, query heads, queries, keys), got shape " +
                            shapeStr(bs));
     if (failed(sameElementType(loc, "query", *q, "bias", *bt)))
@@ -696,8 +696,7 @@ YieldOp KernelOp::getYield() {
 }
 
 /// The op type a kernel of `kind` is built around, if it names one.
-template <typename OpT>
-static Operation *onlyOp(Block &b, unsigned &count) {
+template <typename OpT> static Operation *onlyOp(Block &b, unsigned &count) {
   Operation *found = nullptr;
   count = 0;
   for (Operation &op : b)
@@ -733,8 +732,8 @@ LogicalResult KernelOp::verify() {
   if (b.getNumArguments() != 0)
     return emitOpError("body takes no block arguments (it reads the values "
                        "it needs from above)");
-  auto y = llvm::dyn_cast_or_null<YieldOp>(
-      b.empty() ? nullptr : b.getTerminator());
+  auto y =
+      llvm::dyn_cast_or_null<YieldOp>(b.empty() ? nullptr : b.getTerminator());
   if (!y)
     return emitOpError("body must end with xf.yield");
   if (y.getValues().getTypes() != getResultTypes())

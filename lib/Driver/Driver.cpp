@@ -6,8 +6,8 @@
 #include "muir/Target/NcProgram.h"
 
 #include "mlir/IR/OwningOpRef.h"
-#include "llvm/ADT/DenseSet.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <chrono>
 #include <cmath>
@@ -59,20 +59,27 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
       break;
     c.outputs.push_back(name);
   }
-  c.compileSeconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+  c.compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   return c;
 }
 
 static target::ElemType elemOf(ref::DType d) {
   switch (d) {
-  case ref::DType::F32: return target::ElemType::F32;
-  case ref::DType::BF16: return target::ElemType::BF16;
-  case ref::DType::F16: return target::ElemType::F16;
-  case ref::DType::F8E4M3FN: return target::ElemType::F8E4M3FN;
-  case ref::DType::F8E5M2: return target::ElemType::F8E5M2;
-  case ref::DType::I32: case ref::DType::I64: return target::ElemType::I32;
+  case ref::DType::F32:
+    return target::ElemType::F32;
+  case ref::DType::BF16:
+    return target::ElemType::BF16;
+  case ref::DType::F16:
+    return target::ElemType::F16;
+  case ref::DType::F8E4M3FN:
+    return target::ElemType::F8E4M3FN;
+  case ref::DType::F8E5M2:
+    return target::ElemType::F8E5M2;
+  case ref::DType::I32:
+  case ref::DType::I64:
+    return target::ElemType::I32;
   }
   return target::ElemType::F32;
 }
@@ -84,8 +91,8 @@ driver::simulate(const Compiled &c, ArrayRef<ref::HostTensor> args,
     return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
   };
   if (options.numerics && args.size() != c.inputs.size())
-    return err("the program takes " + Twine(c.inputs.size()) +
-               " inputs, got " + Twine(args.size()));
+    return err("the program takes " + Twine(c.inputs.size()) + " inputs, got " +
+               Twine(args.size()));
   sim::Simulator s(c.machine, c.program, options);
   for (auto [i, a] : llvm::enumerate(args)) {
     if (!options.numerics)
@@ -184,12 +191,19 @@ Tolerance driver::toleranceFor(ref::DType t) {
   // on-chip intermediates (P in attention) to the operand type, as the
   // hardware does. docs/numerics.md gives the reasoning.
   switch (t) {
-  case ref::DType::F32: return {1e-4, 1e-5};
-  case ref::DType::BF16: return {1.6e-2, 1e-2};
-  case ref::DType::F16: return {2e-3, 1e-3};
-  case ref::DType::F8E4M3FN: return {0.25, 0.05};
-  case ref::DType::F8E5M2: return {0.5, 0.1};
-  case ref::DType::I32: case ref::DType::I64: return {0, 0};
+  case ref::DType::F32:
+    return {1e-4, 1e-5};
+  case ref::DType::BF16:
+    return {1.6e-2, 1e-2};
+  case ref::DType::F16:
+    return {2e-3, 1e-3};
+  case ref::DType::F8E4M3FN:
+    return {0.25, 0.05};
+  case ref::DType::F8E5M2:
+    return {0.5, 0.1};
+  case ref::DType::I32:
+  case ref::DType::I64:
+    return {0, 0};
   }
   return {0, 0};
 }

@@ -1,4 +1,5 @@
-//===- Kernels.h - reference kernels shared by the interpreter ---*- C++ -*-===//
+//===- Kernels.h - reference kernels shared by the interpreter ---*- C++
+//-*-===//
 //
 // Private to lib/Reference. Kernels receive verified ops, operand tensors and
 // a result tensor already sized from the op's result type.

@@ -115,8 +115,8 @@ void attention(xf::AttentionOp op, const HostTensor &q, const HostTensor &k,
                     row, live);
         if (bias)
           binaryRow(BinaryFn::Add, row, 1,
-                    bias->data.data() + b * bSt[0] + h * bSt[1] + i * bSt[2],
-                    1, row, live);
+                    bias->data.data() + b * bSt[0] + h * bSt[1] + i * bSt[2], 1,
+                    row, live);
         std::fill(row + live, row + Sk, ninf);
         softmaxRow(row, Sk, live);
       }

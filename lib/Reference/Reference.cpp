@@ -287,8 +287,8 @@ static LogicalResult materializeConstant(xf::ConstantOp op, HostTensor &out) {
     bool splat = dense.isSplat();
     uint64_t need = (splat ? 1 : n) * (uint64_t)w;
     if (n > 0 && raw.size() < need)
-      return op.emitError() << "constant holds " << raw.size()
-                            << " bytes, expected " << need;
+      return op.emitError()
+             << "constant holds " << raw.size() << " bytes, expected " << need;
     decodePacked(raw, splat, out);
     return success();
   }
@@ -301,10 +301,9 @@ static LogicalResult materializeConstant(xf::ConstantOp op, HostTensor &out) {
                                "resource section?)";
     ArrayRef<char> raw = blob->getData();
     if (raw.size() != (uint64_t)n * w)
-      return op.emitError()
-             << "dense_resource '" << handle.getKey() << "' holds "
-             << raw.size() << " bytes but " << op.getType() << " needs "
-             << (uint64_t)n * w;
+      return op.emitError() << "dense_resource '" << handle.getKey()
+                            << "' holds " << raw.size() << " bytes but "
+                            << op.getType() << " needs " << (uint64_t)n * w;
     decodePacked(raw, false, out);
     return success();
   }
@@ -425,10 +424,10 @@ static FailureOr<HostTensor> allocateFor(Location loc, Type type,
 static LogicalResult evalOp(Operation *op, ref::detail::Operands in,
                             HostTensor &out) {
   using namespace xf;
-  if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, NegOp, ExpOp, LogOp,
-          TanhOp, SqrtOp, RsqrtOp, SigmoidOp, ReluOp, SiluOp, GeluOp, CastOp,
-          SoftmaxOp, LayerNormOp, RmsNormOp, ReduceSumOp, ReduceMaxOp,
-          ReduceMeanOp, RopeOp>(op))
+  if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, NegOp, ExpOp, LogOp, TanhOp,
+          SqrtOp, RsqrtOp, SigmoidOp, ReluOp, SiluOp, GeluOp, CastOp, SoftmaxOp,
+          LayerNormOp, RmsNormOp, ReduceSumOp, ReduceMaxOp, ReduceMeanOp,
+          RopeOp>(op))
     return ref::detail::evalElementwise(op, in, out);
   if (isa<MatmulOp, BatchMatmulOp, AttentionOp>(op))
     return ref::detail::evalLinearAlgebra(op, in, out);
@@ -481,8 +480,8 @@ static LogicalResult checkArgument(func::FuncOp func, unsigned i,
 
 FailureOr<Program> Program::prepare(func::FuncOp func) {
   if (func.isExternal())
-    return func.emitError() << "function '" << func.getSymName()
-                            << "' has no body",
+    return func.emitError()
+               << "function '" << func.getSymName() << "' has no body",
            failure();
   if (failed(mlir::verify(func)))
     return failure();

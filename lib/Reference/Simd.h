@@ -18,7 +18,7 @@
 // (GCC only: clang, used for the fuzzing build, rejects the 8-wide vector
 // helpers in the default clone; without clones the kernels are the same
 // FMA chains, so results do not change.)
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__) &&         \
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__) &&          \
     !defined(__clang__)
 #define MUIR_REF_MULTIVERSION                                                  \
   __attribute__((target_clones("avx512f", "avx2", "default")))

@@ -20,7 +20,6 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -300,7 +299,8 @@ public:
     Where w = locate(seq);
     const Instruction &in = prog.instructions[w.instr];
     std::string s = "instruction #" + std::to_string(seq) + " (" +
-                    queueName(in.queue) + " " + opcodeInfo(in.op).mnemonic.str();
+                    queueName(in.queue) + " " +
+                    opcodeInfo(in.op).mnemonic.str();
     if (w.inLoop)
       s += ", loop iteration " + std::to_string(w.iter) + " of #" +
            std::to_string(w.instr);
@@ -1134,11 +1134,10 @@ public:
         SemWait w{in.waits[i].semaphore, waitCount(in, i, q.headIter())};
         if (fired[w.semaphore] < w.count) {
           msg += "; " + who(seqOf(idx, q.headIter())) +
-                 " waits for semaphore " +
-                 std::to_string(w.semaphore) + " to reach " +
-                 std::to_string(w.count) + " but it was signalled " +
-                 std::to_string(fired[w.semaphore]) + " time" +
-                 (fired[w.semaphore] == 1 ? "" : "s");
+                 " waits for semaphore " + std::to_string(w.semaphore) +
+                 " to reach " + std::to_string(w.count) +
+                 " but it was signalled " + std::to_string(fired[w.semaphore]) +
+                 " time" + (fired[w.semaphore] == 1 ? "" : "s");
           break;
         }
       }
@@ -1325,8 +1324,9 @@ public:
                 j.attribute("loop_iteration", int64_t(where.iter));
               if (instr < prog.instructionSource.size() &&
                   prog.instructionSource[instr] < prog.sourceLocations.size())
-                j.attribute("source", prog.sourceLocations
-                                          [prog.instructionSource[instr]]);
+                j.attribute(
+                    "source",
+                    prog.sourceLocations[prog.instructionSource[instr]]);
               for (size_t i = 0;
                    i < in.operands.size() && i < info.operands.size(); ++i)
                 if (in.operands[i].present()) {
@@ -1387,7 +1387,8 @@ Error Simulator::setInput(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
       return err("input '" + name + "' needs " + llvm::Twine(t.byteSize()) +
                  " bytes (" + llvm::Twine(t.numElements()) + " x " +
                  elemTypeName(t.type) + "), got " + llvm::Twine(bytes.size()));
-    if (impl->opt.numerics && !bytes.empty()) { // data() of an empty ArrayRef may be null
+    if (impl->opt.numerics &&
+        !bytes.empty()) { // data() of an empty ArrayRef may be null
       std::memcpy(impl->mem[1].data() + t.offset, bytes.data(), bytes.size());
       std::memset(impl->init[1].data() + t.offset, 1, bytes.size());
     }

@@ -27,8 +27,8 @@
 #define MUIR_REF_X86_KERNELS 1
 #endif
 
-using muir::MatrixView;
 using llvm::StringRef;
+using muir::MatrixView;
 
 namespace {
 
@@ -183,8 +183,7 @@ int64_t roundUp(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 } // namespace
 
 void muir::gemm(int64_t m, int64_t n, int64_t k, const MatrixView &a,
-                const MatrixView &b, float *c,
-                             int64_t ldc) {
+                const MatrixView &b, float *c, int64_t ldc) {
   static const Kernel kernel = pickKernel();
   const int mr = kernel.mr, nr = kernel.nr;
   if (k == 0) {

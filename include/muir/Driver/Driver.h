@@ -34,8 +34,7 @@ struct Compiled {
 /// `kernelConfigs` override kernel schedules (`<kernel>.<key>=<value>`, see
 /// muir-xf-kernel-config).
 mlir::FailureOr<Compiled>
-compile(mlir::ModuleOp module, llvm::StringRef funcName,
-        llvm::StringRef target,
+compile(mlir::ModuleOp module, llvm::StringRef funcName, llvm::StringRef target,
         llvm::ArrayRef<std::string> kernelConfigs = {});
 
 struct SimResult {

@@ -1,4 +1,5 @@
-//===- Gemm.h - the f32 matrix product shared by the executors ---*- C++ -*-===//
+//===- Gemm.h - the f32 matrix product shared by the executors ---*- C++
+//-*-===//
 //
 // One GEMM for the reference backend and the simulator: every element of
 // C = A B is a chain of fused multiply-adds over k in order from +0, so the

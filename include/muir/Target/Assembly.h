@@ -1,4 +1,5 @@
-//===- Assembly.h - NeuronCore assembly text ----------------------*- C++ -*-===//
+//===- Assembly.h - NeuronCore assembly text ----------------------*- C++
+//-*-===//
 //
 // A line-oriented text form of a target Program, one instruction per line
 // with its engine queue and semaphores explicit:
@@ -7,8 +8,10 @@
 //   .kernel mm target=trn2 semaphores=2
 //   .tensor a input bf16 [128, 128] at 0
 //   .tensor w const f32 [2] at 32768 data=0x0000803f00000040
-//   dma0  dma         dst=sbuf[0, 128]+0 {128:1} bf16, src=hbm:a[128 x 128]+0 {128:1} bf16, transpose=0 ; signal s0
-//   pe    matmul      dst=psum[0, 128]+0 {512:1} f32, stationary=..., moving=..., accumulate=0 ; wait s0>=2 ; signal s1
+//   dma0  dma         dst=sbuf[0, 128]+0 {128:1} bf16, src=hbm:a[128 x 128]+0
+//   {128:1} bf16, transpose=0 ; signal s0 pe    matmul      dst=psum[0, 128]+0
+//   {512:1} f32, stationary=..., moving=..., accumulate=0 ; wait s0>=2 ; signal
+//   s1
 //
 // Grammar (whitespace between tokens is free, except inside a line break):
 //
@@ -21,7 +24,8 @@
 //   inst      ::= queue mnemonic (arg (',' arg)*)? (';' semclause)*
 //   arg       ::= role '=' tile | param '=' value
 //                 | 'coefficients=[' (number (',' number)*)? ']'
-//   tile      ::= ('sbuf' | 'psum') '[' int ',' int ('x' int)? ']' off dims type
+//   tile      ::= ('sbuf' | 'psum') '[' int ',' int ('x' int)? ']' off dims
+//   type
 //               | 'hbm' ':' name '[' (int ',')? int 'x' int ']' off dims type
 //   off       ::= ('+' | '-') uint
 //   dims      ::= '{' (int ':' int (',' int ':' int)*)? '}'   size:stride

@@ -1,4 +1,5 @@
-//===- Binary.h - the NeuronCore program binary container ---------*- C++ -*-===//
+//===- Binary.h - the NeuronCore program binary container ---------*- C++
+//-*-===//
 //
 // The on-disk form of a target Program (see Program.h). This comment is the
 // specification; docs/binary-format.md repeats it with examples.

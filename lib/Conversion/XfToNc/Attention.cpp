@@ -398,8 +398,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
         int64_t k0 = step * kw;
         auto kLen = [&](Item &it) { return keysOf(it, k0); };
         if (bias)
-          if (std::optional<BiasPos> next =
-                  nextBiasPos({set, g0, step}))
+          if (std::optional<BiasPos> next = nextBiasPos({set, g0, step}))
             loadBias(*next, biasPhase + 1);
         // S = Q K^T for every tile of the group.
         forEach(step, [&](Item &it, Slot &sl) {

@@ -49,9 +49,8 @@ LogicalResult muir::lower::emitElementwise(Emitter &e, Operation *op,
 /// The iteration spaces of an elementwise kernel: the whole tensor spread
 /// over the partitions (plus a ragged tail), or the output's own shape when
 /// inputs broadcast.
-static SmallVector<Space, 2> elementwiseSpaces(int64_t rows,
-                                               const HbmValue &out,
-                                               ArrayRef<HbmValue> ins) {
+static SmallVector<Space, 2>
+elementwiseSpaces(int64_t rows, const HbmValue &out, ArrayRef<HbmValue> ins) {
   Space s;
   bool sameShapes = llvm::all_of(
       ins, [&](const HbmValue &v) { return v.shape == out.shape; });
@@ -98,12 +97,10 @@ DictionaryAttr ElementwisePlan::toAttr(MLIRContext *ctx) const {
        b.getNamedAttr("tile_cols", b.getI64IntegerAttr(cols))});
 }
 
-ElementwisePlan muir::lower::planElementwise(const target::Machine &m,
-                                             int64_t sbufFree,
-                                             const HbmValue &out,
-                                             ArrayRef<HbmValue> ins,
-                                             ArrayRef<Type> temps,
-                                             DictionaryAttr config) {
+ElementwisePlan
+muir::lower::planElementwise(const target::Machine &m, int64_t sbufFree,
+                             const HbmValue &out, ArrayRef<HbmValue> ins,
+                             ArrayRef<Type> temps, DictionaryAttr config) {
   ElementwisePlan plan;
   int64_t widest = 0;
   for (const Space &sp : elementwiseSpaces(m.pe.rows, out, ins))
@@ -161,10 +158,10 @@ ElementwisePlan muir::lower::planElementwise(const target::Machine &m,
       int64_t x = v.getValue().getSExtValue();
       int64_t hi = key == "buffers" ? 3 : std::max<int64_t>(1, widest);
       if (x < 1 || x > hi) {
-        plan.error = ("kernel config: '" + key + "' = " + Twine(x) +
-                      " is outside [1, " + Twine(hi) +
-                      "] for this elementwise kernel")
-                         .str();
+        plan.error =
+            ("kernel config: '" + key + "' = " + Twine(x) + " is outside [1, " +
+             Twine(hi) + "] for this elementwise kernel")
+                .str();
         return plan;
       }
       (key == "buffers" ? plan.buffers : plan.cols) = x;

@@ -343,11 +343,11 @@ void Fuser::decide() {
           mm = c;
     if (!mm || !allowed("epilogue", mm, &op))
       continue;
-    MatmulPlan plan = planMatmul(
-        m, m.sbuf.bytesPerPartition, shapeOf(mm),
-        Emitter::bytesOf(mm.getLhs().getType().getElementType()),
-        Emitter::bytesOf(outType.getElementType()),
-        epilogueBytes(tree, mm.getResult()), /*gated=*/false);
+    MatmulPlan plan =
+        planMatmul(m, m.sbuf.bytesPerPartition, shapeOf(mm),
+                   Emitter::bytesOf(mm.getLhs().getType().getElementType()),
+                   Emitter::bytesOf(outType.getElementType()),
+                   epilogueBytes(tree, mm.getResult()), /*gated=*/false);
     if (!plan.error.empty())
       continue;
     into[mm] = &op;
@@ -358,7 +358,8 @@ void Fuser::decide() {
     auto att = llvm::dyn_cast<xf::AttentionOp>(op);
     if (!att || !att.getResult().hasOneUse())
       continue;
-    auto t = llvm::dyn_cast<xf::TransposeOp>(*att.getResult().getUsers().begin());
+    auto t =
+        llvm::dyn_cast<xf::TransposeOp>(*att.getResult().getUsers().begin());
     // The view attention writes must keep the head dimension contiguous.
     if (!t || t.getPermutation().size() != 4 || t.getPermutation()[3] != 3 ||
         !allowed("head-transpose", att, t))
@@ -374,8 +375,8 @@ void Fuser::decide() {
     Value r = t.getResult();
     Operation *in = t.getInput().getDefiningOp();
     // The input must be a plain row-major tensor, not itself a view.
-    if (!r.hasOneUse() || isResult(r) || (in && into.count(in) &&
-                                          llvm::isa<xf::AttentionOp>(in)))
+    if (!r.hasOneUse() || isResult(r) ||
+        (in && into.count(in) && llvm::isa<xf::AttentionOp>(in)))
       continue;
     if (in && llvm::isa<xf::TransposeOp>(in) && into.count(in))
       continue;
@@ -465,9 +466,9 @@ void muir::formKernels(func::FuncOp func, const target::Machine &m,
 }
 
 namespace {
-const char *const kFusionKinds[] = {"kv-concat",      "elementwise",
-                                    "residual",       "gated",
-                                    "epilogue",       "head-transpose"};
+const char *const kFusionKinds[] = {"kv-concat", "elementwise",
+                                    "residual",  "gated",
+                                    "epilogue",  "head-transpose"};
 
 struct XfFusePass : public muir::impl::XfFusePassBase<XfFusePass> {
   using Base::Base;
@@ -489,8 +490,8 @@ struct XfFusePass : public muir::impl::XfFusePassBase<XfFusePass> {
       return signalPassFailure();
     formKernels(te->second, te->first,
                 [&](StringRef kind, Operation *, Operation *) {
-      return !off.contains(kind);
-    });
+                  return !off.contains(kind);
+                });
   }
 };
 } // namespace

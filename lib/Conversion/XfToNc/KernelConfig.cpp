@@ -46,9 +46,8 @@ struct KernelPlan {
 static std::optional<MatmulPlan> planMatmulKernel(xf::KernelOp k,
                                                   const target::Machine &m,
                                                   DictionaryAttr config);
-static std::optional<KernelPlan> planKernel(xf::KernelOp k,
-                                            const target::Machine &m,
-                                            DictionaryAttr config) {
+static std::optional<KernelPlan>
+planKernel(xf::KernelOp k, const target::Machine &m, DictionaryAttr config) {
   MLIRContext *ctx = k.getContext();
   if (k.getKind() == xf::KernelKind::elementwise) {
     Operation *root = k.getAnchor();
@@ -59,15 +58,14 @@ static std::optional<KernelPlan> planKernel(xf::KernelOp k,
     for (Operation &op : kb.without_terminator())
       if (&op != root)
         nodes.insert(&op);
-    FusedTree tree = buildFusedTree(
-        root, [&](Operation *d) { return nodes.count(d) > 0; });
+    FusedTree tree =
+        buildFusedTree(root, [&](Operation *d) { return nodes.count(d) > 0; });
     SmallVector<HbmValue> ins;
     for (Value v : tree.leaves)
       ins.push_back(shapeOnly(v));
     ElementwisePlan p =
-        planElementwise(m, m.sbuf.bytesPerPartition,
-                        shapeOnly(k.getResult(0)), ins, tree.nodeTypes(),
-                        config);
+        planElementwise(m, m.sbuf.bytesPerPartition, shapeOnly(k.getResult(0)),
+                        ins, tree.nodeTypes(), config);
     return KernelPlan{p.error.empty() ? p.toAttr(ctx) : DictionaryAttr(),
                       p.error};
   }
@@ -94,7 +92,7 @@ static std::optional<MatmulPlan> planMatmulKernel(xf::KernelOp k,
       // reads one tile; any other tree is an epilogue (see the lowering).
       if (xf::AddOp add = residualAdd(k, mm)) {
         rb = bytesOfValue(add.getLhs() == mm.getResult() ? add.getRhs()
-                                                          : add.getLhs());
+                                                         : add.getLhs());
       } else {
         llvm::SmallPtrSet<Operation *, 8> nodes;
         for (Operation &op : kb.without_terminator())
@@ -116,9 +114,8 @@ static std::optional<MatmulPlan> planMatmulKernel(xf::KernelOp k,
         nodes.insert(&op);
     FusedTree tree = buildFusedTree(
         anchor, [&](Operation *d) { return nodes.count(d) > 0; });
-    auto g = tree.leaves.empty()
-                 ? xf::MatmulOp()
-                 : tree.leaves[0].getDefiningOp<xf::MatmulOp>();
+    auto g = tree.leaves.empty() ? xf::MatmulOp()
+                                 : tree.leaves[0].getDefiningOp<xf::MatmulOp>();
     if (!g)
       return std::nullopt; // the lowering reports the malformed region
     unsigned rb = 2 * bytesOfValue(g.getResult());
@@ -153,16 +150,15 @@ LogicalResult muir::configureKernels(func::FuncOp func,
     StringRef item(o);
     auto [lhs, value] = item.split('=');
     auto [name, key] = lhs.split('.');
-    if (name.empty() || key.empty() || value.empty() ||
-        item.count('=') != 1)
+    if (name.empty() || key.empty() || value.empty() || item.count('=') != 1)
       return func.emitError()
              << "kernel config override '" << o
              << "': expected <kernel>.<key>=<value> (e.g. k3.schedule=stream)";
     int64_t n;
-    Attribute a = value.getAsInteger(10, n)
-                      ? Attribute(StringAttr::get(ctx, value))
-                      : Attribute(IntegerAttr::get(IntegerType::get(ctx, 64),
-                                                   n));
+    Attribute a =
+        value.getAsInteger(10, n)
+            ? Attribute(StringAttr::get(ctx, value))
+            : Attribute(IntegerAttr::get(IntegerType::get(ctx, 64), n));
     extra[name].push_back(NamedAttribute(StringAttr::get(ctx, key), a));
   }
   llvm::StringSet<> names;
@@ -170,9 +166,9 @@ LogicalResult muir::configureKernels(func::FuncOp func,
     names.insert(k.getName());
   for (auto &entry : extra)
     if (!names.contains(entry.getKey()))
-      return func.emitError() << "kernel config override names kernel '"
-                              << entry.getKey()
-                              << "', which is not in the function";
+      return func.emitError()
+             << "kernel config override names kernel '" << entry.getKey()
+             << "', which is not in the function";
   for (auto k : func.getBody().front().getOps<xf::KernelOp>()) {
     // Hand-written config first, then the overrides (later wins).
     llvm::SmallVector<NamedAttribute> merged;
@@ -212,7 +208,8 @@ struct XfKernelConfigPass
 
   void runOnOperation() override {
     auto te = targetAndEntry(getOperation(), target, entry);
-    if (failed(te) || failed(configureKernels(te->second, te->first, overrides)))
+    if (failed(te) ||
+        failed(configureKernels(te->second, te->first, overrides)))
       signalPassFailure();
   }
 };

@@ -103,12 +103,12 @@ struct MatmulEpilogue {
 struct MatmulPlan {
   enum Schedule { Resident, RowPanel, WeightRing, Stream };
   Schedule schedule = Resident;
-  int64_t mt = 0, nt = 0;      // row and column tile sizes
-  int64_t blockTiles = 0;      // nt-wide column tiles per B block
-  int64_t bBuffers = 1;        // resident: B block copies (2: prefetch)
-  int64_t ringSlots = 0;       // weight_ring: K-tile slots in flight
-  int64_t panelRows = 0;       // row_panel: row tiles per A^T panel
-  std::string error;           // non-empty: nothing fits / bad config
+  int64_t mt = 0, nt = 0; // row and column tile sizes
+  int64_t blockTiles = 0; // nt-wide column tiles per B block
+  int64_t bBuffers = 1;   // resident: B block copies (2: prefetch)
+  int64_t ringSlots = 0;  // weight_ring: K-tile slots in flight
+  int64_t panelRows = 0;  // row_panel: row tiles per A^T panel
+  std::string error;      // non-empty: nothing fits / bad config
   /// The kernel config attribute that reproduces this plan.
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
 };

@@ -456,8 +456,7 @@ LogicalResult Lowering::absorbKernel(xf::KernelOp k) {
       fusedElementwise.insert(&op);
     }
     if (!isElementwise(root) || llvm::isa<xf::CastOp>(root) ||
-        !mm.getResult().hasOneUse() ||
-        mm.getType().getShape() != outShape ||
+        !mm.getResult().hasOneUse() || mm.getType().getShape() != outShape ||
         !llvm::is_contained(fusedTree(root).leaves, mm.getResult()))
       return bad(root, "a matmul kernel's epilogue root must be an "
                        "elementwise op (not a cast) whose tree reads the "
@@ -801,11 +800,10 @@ LogicalResult Lowering::lower(Operation *op) {
         // never fuses one that makes the bias.)
         if (Value b = a.getBias())
           bias = in(b);
-        return emitAttention(e, op, in(a.getQuery()), segments(a.getKey()),
-                             segments(a.getValue()),
-                             keyBias ? &*keyBias : nullptr,
-                             bias ? &*bias : nullptr, out, scale,
-                             a.getCausal());
+        return emitAttention(
+            e, op, in(a.getQuery()), segments(a.getKey()),
+            segments(a.getValue()), keyBias ? &*keyBias : nullptr,
+            bias ? &*bias : nullptr, out, scale, a.getCausal());
       })
       .Default([&](Operation *) {
         return op->emitError() << "has no accelerator lowering yet";

@@ -47,20 +47,18 @@ DictionaryAttr MatmulPlan::toAttr(MLIRContext *ctx) const {
   if (schedule == RowPanel) {
     a.push_back(b.getNamedAttr("panel_rows", b.getI64IntegerAttr(panelRows)));
   } else {
-    a.push_back(
-        b.getNamedAttr("block_tiles", b.getI64IntegerAttr(blockTiles)));
+    a.push_back(b.getNamedAttr("block_tiles", b.getI64IntegerAttr(blockTiles)));
     if (schedule == Resident)
       a.push_back(b.getNamedAttr("b_buffers", b.getI64IntegerAttr(bBuffers)));
     if (schedule == WeightRing)
-      a.push_back(
-          b.getNamedAttr("ring_slots", b.getI64IntegerAttr(ringSlots)));
+      a.push_back(b.getNamedAttr("ring_slots", b.getI64IntegerAttr(ringSlots)));
   }
   return b.getDictionaryAttr(a);
 }
 
 MatmulPlan muir::lower::planMatmul(const target::Machine &m, int64_t sbufFree,
-                                   const MatmulShape &s, int64_t eb,
-                                   int64_t cb, int64_t rb, bool gated,
+                                   const MatmulShape &s, int64_t eb, int64_t cb,
+                                   int64_t rb, bool gated,
                                    DictionaryAttr config) {
   MatmulPlan plan;
   auto fail = [&](const Twine &why) {
@@ -148,7 +146,8 @@ MatmulPlan muir::lower::planMatmul(const target::Machine &m, int64_t sbufFree,
   // approaches the DMA's efficient size), with enough slots in flight to
   // keep every DMA queue busy. A^T for all K is loaded once.
   auto planRing = [&]() {
-    int64_t wide = wantTiles ? std::min(*wantTiles, NT) : std::min(NT, halfBanks);
+    int64_t wide =
+        wantTiles ? std::min(*wantTiles, NT) : std::min(NT, halfBanks);
     for (int64_t slots = wantSlots.value_or(2 * m.dma.queues);
          slots >= (wantSlots ? *wantSlots : 2); slots /= 2) {
       int64_t need =
@@ -230,7 +229,8 @@ MatmulPlan muir::lower::planMatmul(const target::Machine &m, int64_t sbufFree,
   };
   auto noFit = [&]() {
     return fail("does not fit on target '" + m.name + "': a " + Twine(s.m) +
-                "x" + Twine(s.k) + "x" + Twine(s.n) + " matmul needs at least " +
+                "x" + Twine(s.k) + "x" + Twine(s.n) +
+                " matmul needs at least " +
                 Twine(2 * mt * eb + 2 * nt * eb + 2 * nt * cb) +
                 " bytes per SBUF partition for its streamed tiles, " +
                 Twine(sbufFree) + " are free");
@@ -267,9 +267,9 @@ MatmulPlan muir::lower::planMatmul(const target::Machine &m, int64_t sbufFree,
   }
   if (forced.empty()) {
     // Parameters without a schedule: the schedule they belong to.
-    forced = wantRows     ? "row_panel"
-             : wantSlots  ? "weight_ring"
-             : wantCopies ? "resident"
+    forced = wantRows      ? "row_panel"
+             : wantSlots   ? "weight_ring"
+             : wantCopies  ? "resident"
              : ringApplies ? "weight_ring"
                            : "resident";
   }
@@ -277,7 +277,8 @@ MatmulPlan muir::lower::planMatmul(const target::Machine &m, int64_t sbufFree,
     plan.schedule = MatmulPlan::WeightRing;
     if (!ringApplies)
       return fail("kernel config: schedule 'weight_ring' needs one row tile "
-                  "(M <= " + Twine(m.pe.cols) + ") and a row-major B");
+                  "(M <= " +
+                  Twine(m.pe.cols) + ") and a row-major B");
     if (!notFor("b_buffers", !wantCopies) || !notFor("panel_rows", !wantRows))
       return plan;
     if (!planRing())
@@ -306,8 +307,8 @@ MatmulPlan muir::lower::planMatmul(const target::Machine &m, int64_t sbufFree,
     if (gated || MT < 2)
       return fail("kernel config: schedule 'row_panel' needs two row tiles "
                   "or more and no gate");
-    if (!notFor("ring_slots", !wantSlots) || !notFor("b_buffers", !wantCopies) ||
-        !notFor("block_tiles", !wantTiles))
+    if (!notFor("ring_slots", !wantSlots) ||
+        !notFor("b_buffers", !wantCopies) || !notFor("block_tiles", !wantTiles))
       return plan;
     int64_t R = panelRows(/*mustPay=*/false);
     plan.panelRows = wantRows ? *wantRows : R > 0 ? R : 2;
@@ -342,8 +343,8 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
       rb += Emitter::bytesOf(t);
   if (epi)
     rb += epi->bytesPerColumn();
-  MatmulPlan plan = planMatmul(m, e.sbufFree(), s, eb, cb, rb,
-                               gate != nullptr, configOf(op));
+  MatmulPlan plan =
+      planMatmul(m, e.sbufFree(), s, eb, cb, rb, gate != nullptr, configOf(op));
   if (!plan.error.empty())
     return op->emitError() << plan.error;
   int64_t kt = m.pe.rows, mt = plan.mt, nt = plan.nt;
@@ -412,8 +413,7 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
   // epilogue on the tiles of `epiBufs`.
   auto evacuateTo = [&](nc::AccessAttr out, nc::AccessAttr acc,
                         const Buffer *resBuf, int64_t m0, int64_t mn,
-                        int64_t c0, int64_t cn,
-                        ArrayRef<Buffer> epiBufs = {}) {
+                        int64_t c0, int64_t cn, ArrayRef<Buffer> epiBufs = {}) {
     if (epi) {
       SmallVector<nc::AccessAttr> xs, temps;
       for (auto [i, x] : llvm::enumerate(epi->extras)) {
