@@ -110,34 +110,45 @@ LogicalResult TensorOp::verify() {
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// Checks a tile against the machine: buffer bounds, HBM tensor and range.
-/// (`when`, if not empty, says which loop iteration `ap` is.)
-LogicalResult checkTile(Operation *op, KernelOp kernel, const tgt::Machine &m,
-                        AccessAttr ap, StringRef role, StringRef when = "") {
-  auto err = [&]() {
-    InFlightDiagnostic d = op->emitOpError();
-    d << role << " tile ";
-    if (!when.empty())
-      d << when << " ";
-    return d;
-  };
-  if (ap.isHbm()) {
-    auto t = llvm::dyn_cast_if_present<TensorOp>(
-        SymbolTable::lookupSymbolIn(kernel, ap.getTensor()));
-    if (!t)
-      return err() << "names unknown HBM tensor @" << ap.getTensor();
-    auto type = llvm::cast<RankedTensorType>(t.getType());
-    if (type.getElementType() != ap.getElementType())
-      return err() << "element type " << ap.getElementType()
-                   << " differs from tensor @" << ap.getTensor() << "'s "
-                   << type.getElementType();
-    // AccessAttr::verify checked that the extent fits in int64.
-    int64_t last = ap.getLastElement();
-    if (last >= type.getNumElements())
-      return err() << "reads element " << last << " of tensor @"
-                   << ap.getTensor() << ", which has " << type.getNumElements();
+/// The diagnostic prefix for a tile: "<role> tile [<when>] ".
+InFlightDiagnostic tileError(Operation *op, StringRef role, StringRef when) {
+  InFlightDiagnostic d = op->emitOpError();
+  d << role << " tile ";
+  if (!when.empty())
+    d << when << " ";
+  return d;
+}
+
+/// Checks an HBM tile against the tensor it names (looked up in `tables`).
+LogicalResult checkHbmTile(Operation *op, KernelOp kernel,
+                           SymbolTableCollection &tables, AccessAttr ap,
+                           StringRef role, StringRef when = "") {
+  auto err = [&]() { return tileError(op, role, when); };
+  auto t = llvm::dyn_cast_if_present<TensorOp>(
+      tables.getSymbolTable(kernel).lookup(ap.getTensor()));
+  if (!t)
+    return err() << "names unknown HBM tensor @" << ap.getTensor();
+  auto type = llvm::cast<RankedTensorType>(t.getType());
+  if (type.getElementType() != ap.getElementType())
+    return err() << "element type " << ap.getElementType()
+                 << " differs from tensor @" << ap.getTensor() << "'s "
+                 << type.getElementType();
+  // AccessAttr::verify checked that the extent fits in int64.
+  int64_t last = ap.getLastElement();
+  if (last >= type.getNumElements())
+    return err() << "reads element " << last << " of tensor @" << ap.getTensor()
+                 << ", which has " << type.getNumElements();
+  return success();
+}
+
+/// Checks an on-chip tile against the machine's buffer bounds. (HBM tiles
+/// are checked against their tensors by verifySymbolUses; `when`, if not
+/// empty, says which loop iteration `ap` is.)
+LogicalResult checkTile(Operation *op, const tgt::Machine &m, AccessAttr ap,
+                        StringRef role, StringRef when = "") {
+  auto err = [&]() { return tileError(op, role, when); };
+  if (ap.isHbm())
     return success();
-  }
   const tgt::Machine::Memory &mem = ap.isSbuf() ? m.sbuf : m.psum;
   StringRef name = ap.isSbuf() ? "SBUF" : "PSUM";
   if (ap.getPartition() + ap.getPartitions() > mem.partitions)
@@ -237,7 +248,7 @@ verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, AccessAttr>> tiles) {
         return nullptr;
       }
   for (auto [role, ap] : tiles)
-    if (ap && failed(checkTile(op, kernel, *m, ap, role)))
+    if (ap && failed(checkTile(op, *m, ap, role)))
       return nullptr;
   return m;
 }
@@ -254,6 +265,74 @@ static AccessAttr operandAccess(Operation *op, tgt::Opcode opcode,
   StringRef role = tgt::opcodeInfo(opcode).operands[index];
   role.consume_back("?");
   return op->getAttrOfType<AccessAttr>(role);
+}
+
+/// The partition start and offset of tile `ap` in iteration `last` of a
+/// loop stepping them by `dp` and `doff`; nullopt on overflow.
+static std::optional<std::pair<int64_t, int64_t>>
+lastStart(AccessAttr ap, int64_t last, int64_t dp, int64_t doff) {
+  auto dpk = muir::checkedMul(dp, last), doffk = muir::checkedMul(doff, last);
+  auto p = dpk ? muir::checkedAdd(ap.getPartition(), *dpk) : std::nullopt;
+  auto off = doffk ? muir::checkedAdd(ap.getOffset(), *doffk) : std::nullopt;
+  if (!p || !off)
+    return std::nullopt;
+  return std::make_pair(*p, *off);
+}
+
+/// `ap` moved to partition `p` and offset `off` (which AccessAttr::verify
+/// has accepted).
+static AccessAttr movedTo(AccessAttr ap, int64_t p, int64_t off) {
+  return AccessAttr::get(ap.getContext(), ap.getSpace(), ap.getTensor(), p,
+                         ap.getPartitions(), ap.getPartitionStride(), off,
+                         ap.getSizes(), ap.getStrides(), ap.getElementType());
+}
+
+LogicalResult muir::nc::verifyHbmTiles(Operation *op,
+                                       SymbolTableCollection &tables) {
+  auto kernel = op->getParentOfType<KernelOp>();
+  if (!kernel)
+    return failure();
+  for (NamedAttribute attr : op->getAttrs())
+    if (auto ap = llvm::dyn_cast<AccessAttr>(attr.getValue()))
+      if (ap.isHbm() &&
+          failed(checkHbmTile(op, kernel, tables, ap, attr.getName())))
+        return failure();
+  return success();
+}
+
+/// HBM tiles in the last iteration (the first is each instruction's own
+/// check; tiles are affine in the iteration). verifyRegions has checked the
+/// tables and the arithmetic.
+LogicalResult LoopOp::verifySymbolUses(SymbolTableCollection &tables) {
+  auto kernel = (*this)->getParentOfType<KernelOp>();
+  if (!kernel)
+    return failure();
+  SmallVector<Operation *> body;
+  for (Operation &op : getBody().front())
+    body.push_back(&op);
+  int64_t last = (int64_t)getTrips() - 1;
+  std::string when = "in iteration " + std::to_string(last);
+  ArrayRef<int64_t> steps = getSteps();
+  for (size_t at = 0; at + 3 < steps.size(); at += 4) {
+    if (steps[at] < 0 || steps[at] >= (int64_t)body.size())
+      return failure();
+    Operation *op = body[steps[at]];
+    auto opcode = tgt::parseOpcode(op->getName().stripDialect());
+    if (!opcode || steps[at + 1] < 0 ||
+        steps[at + 1] >= (int64_t)tgt::opcodeInfo(*opcode).operands.size())
+      return failure();
+    StringRef role = tgt::opcodeInfo(*opcode).operands[steps[at + 1]];
+    role.consume_back("?");
+    AccessAttr ap = operandAccess(op, *opcode, steps[at + 1]);
+    if (!ap || !ap.isHbm())
+      continue;
+    auto start = lastStart(ap, last, steps[at + 2], steps[at + 3]);
+    if (!start || failed(checkHbmTile(op, kernel, tables,
+                                      movedTo(ap, start->first, start->second),
+                                      role, when)))
+      return failure();
+  }
+  return success();
 }
 
 LogicalResult LoopOp::verifyRegions() {
@@ -320,27 +399,22 @@ LogicalResult LoopOp::verifyRegions() {
                            << info.mnemonic << " dst by " << doff
                            << " bytes, not a multiple of the "
                            << m->psum.bankBytes() << "-byte PSUM bank";
-    auto dpk = muir::checkedMul(dp, last), doffk = muir::checkedMul(doff, last);
-    auto p = dpk ? muir::checkedAdd(ap.getPartition(), *dpk) : std::nullopt;
-    auto off = doffk ? muir::checkedAdd(ap.getOffset(), *doffk) : std::nullopt;
-    if (!p || !off)
+    auto start = lastStart(ap, last, dp, doff);
+    if (!start)
       return emitOpError() << "steps entry " << at / 4 << " overflows 64 "
                            << "bits " << when;
+    auto [p, off] = *start;
     auto diag = [&] {
       InFlightDiagnostic d = op->emitOpError();
       d << role << " tile " << when << ": ";
       return d;
     };
-    if (failed(AccessAttr::verify(diag, ap.getSpace(), ap.getTensor(), *p,
+    if (failed(AccessAttr::verify(diag, ap.getSpace(), ap.getTensor(), p,
                                   ap.getPartitions(), ap.getPartitionStride(),
-                                  *off, ap.getSizes(), ap.getStrides(),
+                                  off, ap.getSizes(), ap.getStrides(),
                                   ap.getElementType())))
       return failure();
-    AccessAttr lastAp =
-        AccessAttr::get(getContext(), ap.getSpace(), ap.getTensor(), *p,
-                        ap.getPartitions(), ap.getPartitionStride(), *off,
-                        ap.getSizes(), ap.getStrides(), ap.getElementType());
-    if (failed(checkTile(op, kernel, *m, lastAp, role, when)))
+    if (failed(checkTile(op, *m, movedTo(ap, p, off), role, when)))
       return failure();
   }
   ArrayRef<int64_t> waitSteps = getWaitSteps();

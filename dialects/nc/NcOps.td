@@ -133,7 +133,8 @@ class Nc_Op<string mnemonic, list<Trait> traits = []>
     : Op<Nc_Dialect, mnemonic, traits>;
 
 def Nc_LoopOp : Nc_Op<"loop", [NoTerminator, SingleBlock,
-    HasParent<"KernelOp">, DeclareOpInterfaceMethods<RegionKindInterface>]> {
+    HasParent<"KernelOp">, DeclareOpInterfaceMethods<RegionKindInterface>,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "a counted loop of instructions that advance by constant steps";
   let description = [{
     `nc.loop N { body }` executes its body `N` (`trips`) times, iteration
@@ -227,13 +228,24 @@ def Nc_TensorOp : Nc_Op<"tensor", [Symbol, HasParent<"KernelOp">]> {
 //===----------------------------------------------------------------------===//
 
 // Every instruction: optional queue (default by opcode) and semaphores.
+// HBM tiles name their tensor by symbol: they are checked against it in
+// verifySymbolUses, which the kernel's symbol-table verification calls with
+// one cached table for the whole kernel (a lookup per tile would be a linear
+// scan of the kernel's tensors).
 class Nc_Inst<string mnemonic, list<Trait> traits = []>
     : Nc_Op<mnemonic, !listconcat(traits,
-                                  [ParentOneOf<["KernelOp", "LoopOp"]>])> {
+                                  [ParentOneOf<["KernelOp", "LoopOp"]>,
+                                   DeclareOpInterfaceMethods<SymbolUserOpInterface>])> {
   dag semArgs = (ins OptionalAttr<StrAttr>:$queue,
                      OptionalAttr<DenseI64ArrayAttr>:$wait,
                      OptionalAttr<DenseI64ArrayAttr>:$signal);
   let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verifySymbolUses(
+        ::mlir::SymbolTableCollection &tables) {
+      return ::muir::nc::verifyHbmTiles(*this, tables);
+    }
+  }];
 }
 
 def Nc_NopOp : Nc_Inst<"nop"> {

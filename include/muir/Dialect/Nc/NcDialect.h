@@ -1,4 +1,5 @@
-//===- NcDialect.h - the nc NeuronCore instruction dialect --------*- C++ -*-===//
+//===- NcDialect.h - the nc NeuronCore instruction dialect --------*- C++
+//-*-===//
 #ifndef MUIR_DIALECT_NC_NCDIALECT_H
 #define MUIR_DIALECT_NC_NCDIALECT_H
 
@@ -27,6 +28,13 @@ namespace muir::nc {
 /// The machine description named by `kernel`'s target, loaded once per name
 /// and cached; null (after emitting an error on `kernel`) if it cannot load.
 const muir::target::Machine *getMachine(KernelOp kernel);
+
+/// Checks every HBM tile of instruction `op` (its access attributes) against
+/// the tensor it names, looked up in `tables` (one cached symbol table per
+/// kernel): the tensor exists, has the tile's element type and holds the
+/// tile's last element.
+llvm::LogicalResult verifyHbmTiles(mlir::Operation *op,
+                                   mlir::SymbolTableCollection &tables);
 } // namespace muir::nc
 
 #endif // MUIR_DIALECT_NC_NCDIALECT_H
