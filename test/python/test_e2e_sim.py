@@ -107,6 +107,8 @@ def test_norms(tmp_path, target, dt):
     (2, 2, 70, 70, 32, True),
     (2, 1, 20, 45, 16, True),      # causal with a key prefix: diagonal offsets not tile-aligned
     (1, 1, 1, 1, 4, False),
+    (2, 1, 16, 80, 8, False),      # small: a whole key block (V interleaved) and a partial one
+    (1, 1, 32, 64, 8, True),       # small: causal tiles using a prefix of an interleaved block
 ])
 def test_attention(tmp_path, target, hq, hkv, sq, sk, d, causal):
     sim_check(tmp_path, models.attention(1, hq, hkv, sq, sk, d, causal), target)
@@ -151,6 +153,15 @@ def test_head_transposes_as_views(tmp_path, target):
     # transposes in place and attention writes the merged layout.
     text = (ROOT / "test" / "Conversion" / "XfToNc" / "layout-views.mlir").read_text()
     sim_check(tmp_path, text, target)
+
+
+@pytest.mark.parametrize("hq,hkv,sq,sk,d,causal,dt", [
+    (2, 1, 1, 1537, 128, False, "bf16"),  # decode: interleaved V blocks, then one key
+    (1, 1, 300, 1100, 96, True, "f32"),   # causal tiles ending inside interleaved blocks
+    (2, 2, 640, 640, 64, True, "bf16"),
+])
+def test_attention_interleaved_v_trn2(tmp_path, hq, hkv, sq, sk, d, causal, dt):
+    sim_check(tmp_path, models.attention(1, hq, hkv, sq, sk, d, causal, dt), "trn2")
 
 
 def test_attention_key_prefix_trn2(tmp_path):

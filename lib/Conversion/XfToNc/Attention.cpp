@@ -251,6 +251,23 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
       segStart += len;
     }
   };
+  // V of a whole key block that lies in one segment is loaded interleaved:
+  // partition p holds the block's keys p*R .. p*R+R-1 (R = chunks per
+  // block), so each partition reads R contiguous rows (R*Dv elements)
+  // instead of one (a 128-byte-per-partition bf16 row is a quarter of the
+  // DMA's efficient size). Chunk r of the block is then the keys
+  // {k0 + p*R + r}: its P^T comes from every R-th score column, and a
+  // block only partly visible to a query tile (causal) uses a prefix of
+  // partitions per chunk.
+  int64_t R = chunksPerBlock;
+  auto interleaved = [&](int64_t k0) {
+    if (R < 2 || k0 + kw > Sk)
+      return false;
+    int64_t n = 0;
+    pieces(vSegs, k0, kw,
+           [&](const HbmValue &, int64_t, int64_t, int64_t, int64_t) { ++n; });
+    return n == 1;
+  };
   auto loadKV = [&](int64_t idx, int64_t b, int64_t kh) {
     const Buffer &kTi = kT[idx], &vBi = vB[idx];
     for (int64_t dc = 0; dc < DC; ++dc) {
@@ -276,6 +293,18 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
             e.hbm(*keyBias, b * Sk, 2, 0, {Sk}, {1}));
     for (int64_t c = 0; c < KC; ++c) {
       int64_t k0 = c * P, kn = std::min(P, Sk - k0);
+      if (k0 % kw == 0 && interleaved(k0)) {
+        pieces(vSegs, k0, kw,
+               [&](const HbmValue &sg, int64_t len, int64_t r0, int64_t at,
+                   int64_t n) {
+                 SmallVector<int64_t> st = sg.strides();
+                 int64_t base = b * st[0] + kh * st[1] + r0 * st[2];
+                 e.dma(e.dense(vBi, P, R * Dv, et, c * Dv),
+                       e.hbm(sg, base, P, R * st[2], {R, Dv}, {st[2], 1}));
+               });
+        c += R - 1;
+        continue;
+      }
       pieces(vSegs, k0, kn,
              [&](const HbmValue &sg, int64_t len, int64_t r0, int64_t at,
                  int64_t n) {
@@ -484,16 +513,31 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
           }
         });
         // P^T through the PE array, evacuated in one copy when it can be.
+        // Chunk c of this block for a tile seeing kn keys: its keys (rows
+        // of P^T and of V) and where they start in the score block.
+        bool il = interleaved(k0);
+        auto chunkRows = [&](int64_t kn, int64_t c) -> int64_t {
+          return il ? std::max<int64_t>(0, ceilDiv(kn - c, R))
+                    : std::min(P, kn - c * P);
+        };
+        auto numChunks = [&](int64_t kn) {
+          return il ? std::min(R, kn) : ceilDiv(kn, P);
+        };
         forEach(step, [&](Item &it, Slot &sl) {
           int64_t kn = kLen(it), qn = it.qn;
-          int64_t chunks = ceilDiv(kn, P);
+          int64_t chunks = numChunks(kn);
           for (int64_t c = 0; c < chunks; ++c) {
-            int64_t cn = std::min(P, kn - c * P);
+            int64_t cn = chunkRows(kn, c);
             e.transpose(bank(sl, 0, cn, qn, c * qt),
-                        e.tile(nc::MemSpace::sbuf, sl.p.offset + c * P * eb, 0,
-                               qn, {cn}, {1}, et));
+                        il ? e.tile(nc::MemSpace::sbuf, sl.p.offset + c * eb, 0,
+                                    qn, {cn}, {R}, et)
+                           : e.tile(nc::MemSpace::sbuf,
+                                    sl.p.offset + c * P * eb, 0, qn, {cn}, {1},
+                                    et));
           }
-          int64_t full = kn / P;
+          int64_t full = 0;
+          while (full < chunks && chunkRows(kn, full) == P)
+            ++full;
           // The copies go to the engine that did not take this tile's row
           // max; the Scalar engine keeps to the exps.
           Emitter::OnQueue onq(e, (&sl - &slots[0]) % 2 ? "dve" : "pool");
@@ -504,10 +548,10 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
               e.copy(e.dense(sl.pt, P, qn, et, c * qt),
                      bank(sl, 0, P, qn, c * qt));
           }
-          if (full < chunks) {
-            int64_t cn = kn - full * P;
-            e.copy(e.dense(sl.pt, cn, qn, et, full * qt),
-                   bank(sl, 0, cn, qn, full * qt));
+          for (int64_t c = full; c < chunks; ++c) {
+            int64_t cn = chunkRows(kn, c);
+            e.copy(e.dense(sl.pt, cn, qn, et, c * qt),
+                   bank(sl, 0, cn, qn, c * qt));
           }
         });
         // O = O * corr + P V, accumulated in PSUM.
@@ -518,9 +562,9 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
             Emitter::OnQueue q(e, "pool");
             e.ts(AluOp::mul, o, o, 0.0f, e.column(sl.st, qn, 2));
           }
-          int64_t chunks = ceilDiv(kn, P);
+          int64_t chunks = numChunks(kn);
           for (int64_t c = 0; c < chunks; ++c) {
-            int64_t cn = std::min(P, kn - c * P);
+            int64_t cn = chunkRows(kn, c);
             e.matmul(o, e.dense(sl.pt, cn, qn, et, c * qt),
                      e.dense(vB[it.buf], cn, Dv, et, ((k0 / P) + c) * Dv),
                      step > 0 || c > 0);
