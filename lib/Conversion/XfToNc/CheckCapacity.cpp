@@ -5,9 +5,14 @@
 //
 //===----------------------------------------------------------------------===//
 #include "muir/Conversion/Passes.h"
+#include "muir/Dialect/Xf/XfDialect.h"
 #include "muir/Support/CheckedSize.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+
+#include <cmath>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace muir {
 #define GEN_PASS_DEF_CHECKCAPACITYPASS
@@ -25,6 +30,99 @@ static std::optional<int64_t> hbmBytes(RankedTensorType t) {
                    ? 4
                    : std::max(1u, (elt.getIntOrFloatBitWidth() + 7) / 8);
   return checkedProduct(t.getShape(), eb);
+}
+
+/// A lower bound on the instructions the lowering unrolls for `op` on `m`:
+/// one PE instruction per [rows x moving_free_max] output tile per rows-deep
+/// contraction step (matmuls, attention's two products, the one-hot gather),
+/// else one per SBUF-sized tile of each result.
+static double unrolledInstructions(Operation *op, const target::Machine &m) {
+  double P = std::max<int64_t>(1, m.pe.rows),
+         F = std::max<int64_t>(1, m.pe.movingFreeMax);
+  auto dims = [](Value v) -> ArrayRef<int64_t> {
+    auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
+    return t && t.hasStaticShape() ? t.getShape() : ArrayRef<int64_t>();
+  };
+  auto up = [](double a, double b) { return std::ceil(a / b); };
+  auto product = [&](Value a, Value b, Value r, bool ta) -> double {
+    ArrayRef<int64_t> ls = dims(a), rs = dims(r);
+    if (ls.size() < 2 || rs.size() < 2 || dims(b).size() < 2)
+      return 0;
+    double batch = 1;
+    for (int64_t d : rs.drop_back(2))
+      batch *= d;
+    double k = ta ? ls[ls.size() - 2] : ls.back();
+    return batch * up(rs[rs.size() - 2], P) * up(rs.back(), F) * up(k, P);
+  };
+  if (auto mm = llvm::dyn_cast<xf::MatmulOp>(op))
+    return product(mm.getLhs(), mm.getRhs(), mm.getResult(),
+                   mm.getTransposeLhs());
+  if (auto mm = llvm::dyn_cast<xf::BatchMatmulOp>(op))
+    return product(mm.getLhs(), mm.getRhs(), mm.getResult(),
+                   mm.getTransposeLhs());
+  if (auto att = llvm::dyn_cast<xf::AttentionOp>(op)) {
+    ArrayRef<int64_t> q = dims(att.getQuery()), k = dims(att.getKey());
+    if (q.size() != 4 || k.size() != 4)
+      return 0;
+    return 2.0 * q[0] * q[1] * up(q[2], P) * up(k[2], P);
+  }
+  if (auto g = llvm::dyn_cast<xf::GatherOp>(op)) {
+    ArrayRef<int64_t> t = dims(g.getTable()), r = dims(g.getResult());
+    if (t.size() != 2 || r.empty())
+      return 0;
+    double rows = 1;
+    for (int64_t d : r.drop_back())
+      rows *= d;
+    return up(rows, P) * up(t[0], P) * up(t[1], F);
+  }
+  double perTile = double(std::max<int64_t>(1, m.sbuf.partitions)) *
+                   double(std::max<int64_t>(1, m.sbuf.bytesPerPartition / 4));
+  double n = 0;
+  for (Value r : op->getResults())
+    if (auto t = llvm::dyn_cast<RankedTensorType>(r.getType()))
+      if (t.hasStaticShape())
+        n += up(double(t.getNumElements()), perTile);
+  return n;
+}
+
+/// The host memory the compiler may use: half of the smaller of the
+/// process's address-space limit and the machine's physical memory (the
+/// rest is the caller's: inputs, the simulator, the Python interpreter).
+static double hostBudgetBytes() {
+  double budget =
+      double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+    budget = std::min(budget, double(rl.rlim_cur));
+  return budget > 0 ? budget / 2 : 1e18;
+}
+
+LogicalResult muir::checkUnrolledSize(func::FuncOp func,
+                                      const target::Machine &m) {
+  double total = 0;
+  Operation *largest = nullptr;
+  double largestN = -1;
+  func.walk([&](Operation *op) {
+    if (!llvm::isa<xf::XfDialect>(op->getDialect()) ||
+        llvm::isa<xf::KernelOp>(op))
+      return;
+    double n = unrolledInstructions(op, m);
+    total += n;
+    if (n > largestN)
+      largestN = n, largest = op;
+  });
+  double need = total * kHostBytesPerInstruction, budget = hostBudgetBytes();
+  if (need <= budget || !largest)
+    return success();
+  return largest->emitOpError()
+         << "makes the program too large to compile on this host: muir "
+            "unrolls every tile, and the program needs at least "
+         << int64_t(total) << " instructions (this op " << int64_t(largestN)
+         << ") on target '" << m.name << "', about "
+         << int64_t(need / (1 << 20)) << " MiB of compiler memory, more than "
+         << "the " << int64_t(budget / (1 << 20))
+         << " MiB budget (half of the process's memory limit or of physical "
+            "memory)";
 }
 
 LogicalResult muir::checkCapacity(func::FuncOp func, const target::Machine &m) {
@@ -84,7 +182,7 @@ LogicalResult muir::checkCapacity(func::FuncOp func, const target::Machine &m) {
     return d << ", more than the " << cap << " bytes of HBM of target '"
              << m.name << "'";
   }
-  return success();
+  return checkUnrolledSize(func, m);
 }
 
 namespace {
