@@ -21,6 +21,84 @@ using nc::AluOp;
 
 static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+DictionaryAttr AttentionPlan::toAttr(MLIRContext *ctx) const {
+  Builder b(ctx);
+  return b.getDictionaryAttr(
+      {b.getNamedAttr("dma_piece_bytes", b.getI64IntegerAttr(dmaPieceBytes)),
+       b.getNamedAttr("kv_heads_per_set", b.getI64IntegerAttr(kvHeads)),
+       b.getNamedAttr("tiles_in_flight", b.getI64IntegerAttr(tiles))});
+}
+
+AttentionPlan muir::lower::planAttention(const target::Machine &m,
+                                         int64_t sbufFree,
+                                         const AttentionShape &s,
+                                         DictionaryAttr config) {
+  AttentionPlan plan;
+  int64_t P = m.pe.rows, bankElems = m.psum.bankBytes() / 4;
+  int64_t kw = std::min<int64_t>(m.pe.movingFreeMax, bankElems) / P * P;
+  int64_t qt = std::min<int64_t>(P, s.Sq), chunksPerBlock = kw / P;
+  int64_t DC = ceilDiv(s.D, P), KC = ceilDiv(s.Sk, P);
+  int64_t eb = s.eb;
+  // Tiles in flight: each needs a PSUM bank for its scores and a [qt, Dv]
+  // fp32 output accumulator (several share a bank).
+  int64_t oPerBank =
+      std::max<int64_t>(1, bankElems / std::max<int64_t>(1, s.Dv));
+  int64_t maxG = 1;
+  while (maxG < 8 && (maxG + 1) + ceilDiv(maxG + 1, oPerBank) <= m.psum.banks)
+    ++maxG;
+  int64_t kvBytes =
+      (DC * s.Sk + KC * s.Dv) * eb + 2 * 64 + (s.keyBias ? s.Sk * eb + 64 : 0);
+  int64_t slotBytes = (DC * qt + chunksPerBlock * qt) * eb + kw * 4 +
+                      s.Dv * std::max<int64_t>(4, eb) + 32 + 4 * 64 +
+                      (s.bias ? 2 * (kw * eb + 64) : 0);
+  // Fewer tiles in flight when SBUF cannot hold their buffers next to two
+  // heads' K/V (the small test target).
+  int64_t G = maxG;
+  while (G > 1 && 2 * kvBytes + G * slotBytes > sbufFree)
+    --G;
+  // When a head has fewer query tiles than G (decode: one query row), a set
+  // takes the tiles of KG heads; K/V of two sets are resident (one in use,
+  // one prefetched) when SBUF has room.
+  int64_t group = s.Hq / std::max<int64_t>(1, s.Hkv);
+  int64_t tilesPerKv = group * ceilDiv(s.Sq, qt);
+  int64_t KG = std::max<int64_t>(1, G / std::max<int64_t>(1, tilesPerKv));
+  KG = std::min<int64_t>(KG, s.Hkv);
+  while (KG > 1 && 2 * KG * kvBytes + G * slotBytes > sbufFree)
+    --KG;
+  // DMA pieces by what bounds the kernel: when moving Q, K, V and O takes
+  // longer than the PE's products (decode: one query row), the queues are
+  // the bottleneck and large pieces keep each transfer's fixed cost small;
+  // otherwise small pieces over more queues cut the latency of each load
+  // (the engines wait on them).
+  double dmaNs =
+      double((s.Hq * s.Sq + s.Hkv * s.Sk) * (s.D + s.Dv) * s.B * eb) /
+      (m.dma.queues * m.dma.queueBytesPerS) * 1e9;
+  double peNs = double(s.B * s.Hq) * ceilDiv(s.Sq, qt) * KC * P * 2.0 /
+                m.pe.clockHz * 1e9;
+  double multiple = dmaNs > peNs ? 8.0 : 1.0;
+  plan.tiles = G;
+  plan.kvHeads = KG;
+  plan.dmaPieceBytes = std::max<int64_t>(
+      1, int64_t(multiple * m.dma.fixedNs * 1e-9 * m.dma.queueBytesPerS));
+  if (config)
+    for (NamedAttribute na : config) {
+      StringRef key = na.getName().getValue();
+      int64_t hi = key == "tiles_in_flight"    ? maxG
+                   : key == "kv_heads_per_set" ? s.Hkv
+                   : key == "dma_piece_bytes"  ? (int64_t(1) << 30)
+                                               : 0;
+      std::optional<int64_t> x = configValue(
+          na, hi, "attention",
+          "tiles_in_flight, kv_heads_per_set, dma_piece_bytes", plan.error);
+      if (!x)
+        return plan;
+      (key == "tiles_in_flight"    ? plan.tiles
+       : key == "kv_heads_per_set" ? plan.kvHeads
+                                   : plan.dmaPieceBytes) = *x;
+    }
+  return plan;
+}
+
 LogicalResult
 muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
                            ArrayRef<HbmValue> kSegs, ArrayRef<HbmValue> vSegs,
@@ -67,32 +145,21 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   if (m.psum.banks < 2)
     return op->emitError() << "attention needs 2 PSUM banks";
   int64_t oPerBank = std::max<int64_t>(1, bankElems / Dv);
-  int64_t G = 1;
-  while (G < 8 && (G + 1) + ceilDiv(G + 1, oPerBank) <= m.psum.banks)
-    ++G;
+  AttentionShape shape{
+      B, Hq, Hkv, Sq, Sk, D, Dv, eb, keyBias != nullptr, bias != nullptr};
+  AttentionPlan plan = planAttention(m, e.sbufFree(), shape, configOf(op));
+  if (!plan.error.empty())
+    return op->emitError() << plan.error;
+  int64_t G = plan.tiles, KG = plan.kvHeads;
 
   Emitter::Mark mk = e.mark();
+  Emitter::DmaPieces dmaPieces(e, plan.dmaPieceBytes);
   struct Slot {
     Buffer qT, p, pt, oOut, st, ps;
   };
   // Query tiles per key/value head. When a head has fewer than G (decode:
   // one query row), a group takes tiles of KG heads so that G independent
-  // chains still run side by side; K/V of two such sets are resident (one
-  // in use, one being prefetched) when SBUF has room.
-  int64_t tilesPerKv = group * ceilDiv(Sq, qt);
-  int64_t kvBytes =
-      (DC * Sk + KC * Dv) * eb + 2 * 64 + (keyBias ? Sk * eb + 64 : 0);
-  int64_t slotBytes = (DC * qt + chunksPerBlock * qt) * eb + kw * 4 +
-                      Dv * std::max<int64_t>(4, eb) + 32 + 4 * 64 +
-                      (bias ? 2 * (kw * eb + 64) : 0);
-  // Fewer tiles in flight when SBUF cannot hold their buffers next to two
-  // heads' K/V (the small test target).
-  while (G > 1 && 2 * kvBytes + G * slotBytes > e.sbufFree())
-    --G;
-  int64_t KG = std::max<int64_t>(1, G / std::max<int64_t>(1, tilesPerKv));
-  KG = std::min<int64_t>(KG, Hkv);
-  while (KG > 1 && 2 * KG * kvBytes + G * slotBytes > e.sbufFree())
-    --KG;
+  // chains still run side by side (see planAttention).
   // Causal masking of the diagonal blocks: the chunks of a block that reach
   // past some query get a large negative bias added to their scores by one
   // more matmul (identity stationary, a mask tile moving, accumulating into

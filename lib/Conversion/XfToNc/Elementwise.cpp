@@ -97,6 +97,26 @@ DictionaryAttr ElementwisePlan::toAttr(MLIRContext *ctx) const {
        b.getNamedAttr("tile_cols", b.getI64IntegerAttr(cols))});
 }
 
+std::optional<int64_t> muir::lower::configValue(NamedAttribute na, int64_t hi,
+                                                StringRef kind, StringRef keys,
+                                                std::string &error) {
+  StringRef key = na.getName().getValue();
+  auto v = llvm::dyn_cast<IntegerAttr>(na.getValue());
+  if (!hi)
+    error = ("kernel config: unknown key '" + key + "' for an " + kind +
+             " kernel (" + keys + ")")
+                .str();
+  else if (!v)
+    error = ("kernel config: '" + key + "' must be an integer").str();
+  else if (int64_t x = v.getValue().getSExtValue(); x < 1 || x > hi)
+    error = ("kernel config: '" + key + "' = " + Twine(x) + " is outside [1, " +
+             Twine(hi) + "] for this " + kind + " kernel")
+                .str();
+  else
+    return x;
+  return std::nullopt;
+}
+
 ElementwisePlan
 muir::lower::planElementwise(const target::Machine &m, int64_t sbufFree,
                              const HbmValue &out, ArrayRef<HbmValue> ins,
@@ -144,27 +164,14 @@ muir::lower::planElementwise(const target::Machine &m, int64_t sbufFree,
   if (config)
     for (NamedAttribute na : config) {
       StringRef key = na.getName().getValue();
-      auto v = llvm::dyn_cast<IntegerAttr>(na.getValue());
-      if (key != "tile_cols" && key != "buffers") {
-        plan.error = ("kernel config: unknown key '" + key +
-                      "' for an elementwise kernel (tile_cols, buffers)")
-                         .str();
+      int64_t hi = key == "buffers"     ? 3
+                   : key == "tile_cols" ? std::max<int64_t>(1, widest)
+                                        : 0;
+      std::optional<int64_t> x =
+          configValue(na, hi, "elementwise", "tile_cols, buffers", plan.error);
+      if (!x)
         return plan;
-      }
-      if (!v) {
-        plan.error = ("kernel config: '" + key + "' must be an integer").str();
-        return plan;
-      }
-      int64_t x = v.getValue().getSExtValue();
-      int64_t hi = key == "buffers" ? 3 : std::max<int64_t>(1, widest);
-      if (x < 1 || x > hi) {
-        plan.error =
-            ("kernel config: '" + key + "' = " + Twine(x) + " is outside [1, " +
-             Twine(hi) + "] for this elementwise kernel")
-                .str();
-        return plan;
-      }
-      (key == "buffers" ? plan.buffers : plan.cols) = x;
+      (key == "buffers" ? plan.buffers : plan.cols) = *x;
     }
   return plan;
 }

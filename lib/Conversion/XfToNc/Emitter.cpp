@@ -129,10 +129,14 @@ void Emitter::dma(nc::AccessAttr dst, nc::AccessAttr src, bool transpose) {
   // partitions over several queues so they stream in parallel.
   int64_t bytes = dst.getPartitions() * dst.getFreeElements() *
                   std::max(dst.getElementBytes(), src.getElementBytes());
-  constexpr int64_t kSplitBytes = 128 * 1024;
+  // Pieces of at least `kSplitBytes`: by default four times the bytes a
+  // queue moves in one transfer's fixed cost (a fifth of each piece's queue
+  // time is that cost), or what the kernel asked for (DmaPieces).
+  const int64_t kSplitBytes = std::max<int64_t>(
+      1, splitBytes ? splitBytes : dmaBytesForFixedMultiple(4.0));
   int64_t pieces =
       transpose ? 1
-                : std::min<int64_t>({(bytes + kSplitBytes - 1) / kSplitBytes,
+                : std::min<int64_t>({std::max<int64_t>(1, bytes / kSplitBytes),
                                      dst.getPartitions(),
                                      std::max<int64_t>(1, m.dma.queues / 2)});
   int64_t per = (dst.getPartitions() + pieces - 1) / pieces;
@@ -148,6 +152,11 @@ void Emitter::dma(nc::AccessAttr dst, nc::AccessAttr src, bool transpose) {
       setQueue(op, "dma" + std::to_string(q));
     ++instructions;
   }
+}
+
+int64_t Emitter::dmaBytesForFixedMultiple(double fixedMultiple) const {
+  return static_cast<int64_t>(fixedMultiple * m.dma.fixedNs * 1e-9 *
+                              m.dma.queueBytesPerS);
 }
 
 void Emitter::matmul(nc::AccessAttr dst, nc::AccessAttr st, nc::AccessAttr mv,

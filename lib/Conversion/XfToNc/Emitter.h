@@ -134,8 +134,27 @@ public:
     std::string saved;
   };
 
+  /// While alive, DMAs are split over queues in pieces of at least `bytes`
+  /// (see dma()); streaming kernels whose queues are all busy anyway ask for
+  /// fewer, larger transfers.
+  class DmaPieces {
+  public:
+    DmaPieces(Emitter &e, int64_t bytes) : e(e), saved(e.splitBytes) {
+      e.splitBytes = bytes;
+    }
+    ~DmaPieces() { e.splitBytes = saved; }
+
+  private:
+    Emitter &e;
+    int64_t saved;
+  };
+  /// Transfer bytes whose queue time is `fixedMultiple` times the DMA fixed
+  /// cost of one transfer (the machine's fixed_ns at queue_bytes_per_s).
+  int64_t dmaBytesForFixedMultiple(double fixedMultiple) const;
+
 private:
   std::string override;
+  int64_t splitBytes = 0; // 0: the default piece size
   void place(mlir::Operation *op);
   void setQueue(mlir::Operation *op, llvm::StringRef q);
   int64_t sbufTop = 0, psumTop = 0, sbufPeak = 0;

@@ -69,6 +69,26 @@ planKernel(xf::KernelOp k, const target::Machine &m, DictionaryAttr config) {
     return KernelPlan{p.error.empty() ? p.toAttr(ctx) : DictionaryAttr(),
                       p.error};
   }
+  if (k.getKind() == xf::KernelKind::attention) {
+    auto att = llvm::dyn_cast_if_present<xf::AttentionOp>(k.getAnchor());
+    if (!att)
+      return std::nullopt; // the lowering reports the malformed region
+    auto qt = att.getQuery().getType(), kt = att.getKey().getType(),
+         vt = att.getValue().getType();
+    AttentionShape s{qt.getDimSize(0),
+                     qt.getDimSize(1),
+                     kt.getDimSize(1),
+                     qt.getDimSize(2),
+                     kt.getDimSize(2),
+                     qt.getDimSize(3),
+                     vt.getDimSize(3),
+                     bytesOfValue(att.getQuery()),
+                     att.getKeyBias() != nullptr,
+                     att.getBias() != nullptr};
+    AttentionPlan p = planAttention(m, m.sbuf.bytesPerPartition, s, config);
+    return KernelPlan{p.error.empty() ? p.toAttr(ctx) : DictionaryAttr(),
+                      p.error};
+  }
   std::optional<MatmulPlan> p = planMatmulKernel(k, m, config);
   if (!p)
     return std::nullopt;
@@ -191,7 +211,7 @@ LogicalResult muir::configureKernels(func::FuncOp func,
                << "'" << k.getName() << "' of kind '"
                << xf::stringifyKernelKind(k.getKind())
                << "' has no configurable schedule yet (elementwise, matmul, "
-                  "gated_matmul and batch_matmul kernels have)";
+                  "gated_matmul, batch_matmul and attention kernels have)";
       continue;
     }
     if (!plan->error.empty())

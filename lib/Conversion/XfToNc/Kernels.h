@@ -43,6 +43,13 @@ struct ElementwisePlan {
   std::string error; // non-empty: a bad config
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
 };
+/// The value of kernel config entry `na` of a `kind` kernel ("elementwise",
+/// "attention"), checked to be an integer in [1, hi]; `hi` = 0 marks an
+/// unknown key (`keys` lists the known ones). nullopt with `error` set.
+std::optional<int64_t> configValue(mlir::NamedAttribute na, int64_t hi,
+                                   llvm::StringRef kind, llvm::StringRef keys,
+                                   std::string &error);
+
 /// The one planning function for elementwise kernels (the kernel and
 /// muir-xf-kernel-config call it); `config` may fix `tile_cols`/`buffers`.
 ElementwisePlan planElementwise(const target::Machine &m, int64_t sbufFree,
@@ -160,6 +167,28 @@ mlir::LogicalResult emitReduce(Emitter &e, mlir::Operation *op,
 mlir::LogicalResult emitRope(Emitter &e, mlir::Operation *op, const HbmValue &x,
                              const HbmValue &cos, const HbmValue &sin,
                              const HbmValue &out);
+/// An attention problem as the planner sees it.
+struct AttentionShape {
+  int64_t B = 1, Hq = 1, Hkv = 1, Sq = 1, Sk = 1, D = 1, Dv = 1;
+  int64_t eb = 4; // element bytes of Q, K, V
+  bool keyBias = false, bias = false;
+};
+/// How the attention kernel runs: query tiles in flight (independent
+/// online-softmax chains interleaved across the engines), key/value heads
+/// per resident set (two sets: one in use, one prefetched) and the smallest
+/// DMA piece a load is split into over the queues.
+struct AttentionPlan {
+  int64_t tiles = 0, kvHeads = 0, dmaPieceBytes = 0;
+  std::string error; // non-empty: nothing fits / bad config
+  mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
+};
+/// The one planning function for attention (the kernel and
+/// muir-xf-kernel-config call it): `tiles_in_flight`, `kv_heads_per_set`
+/// and `dma_piece_bytes` in `config` override the defaults (checked).
+AttentionPlan planAttention(const target::Machine &m, int64_t sbufFree,
+                            const AttentionShape &s,
+                            mlir::DictionaryAttr config = {});
+
 /// Keys and values come as sequence segments ([B, Hkv, S_i, D] each,
 /// concatenated along the sequence), so a KV cache never has to be copied.
 /// `keyBias` ([B, Sk], optional) and `bias` ([B or 1, Hq or 1, Sq or 1, Sk],

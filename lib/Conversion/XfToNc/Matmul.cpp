@@ -683,6 +683,9 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
     // Two B copies: the next block streams in while this one computes.
     if (!ringSlots && bCopies == 2 && tiles[t].mi == 0 && nb + 1 < NB)
       emitLoadB(nb + 1);
+    // The ring streams weights on every queue (decode: DMA-bound): large
+    // pieces keep the transfers' fixed cost to a ninth of queue time.
+    Emitter::DmaPieces stream(e, e.dmaBytesForFixedMultiple(8.0));
     for (int64_t k = 0; k < KT && ringSlots; ++k) {
       int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
       int64_t cols = std::min(blockCols, s.n - n0);

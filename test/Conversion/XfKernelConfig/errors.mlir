@@ -61,7 +61,7 @@ func.func @ring_needs_one_row(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> 
 // -----
 
 func.func @not_configurable(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'k0' of kind 'softmax' has no configurable schedule yet}}
+  // expected-error @+1 {{'k0' of kind 'softmax' has no configurable schedule yet (elementwise, matmul, gated_matmul, batch_matmul and attention kernels have)}}
   %0 = xf.kernel "k0" softmax config {schedule = "resident"} : tensor<4x8xf32> {
     %1 = xf.softmax %x {axis = -1 : i64} : tensor<4x8xf32>
     xf.yield %1 : tensor<4x8xf32>
@@ -78,4 +78,37 @@ func.func @not_int(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> {
     xf.yield %1 : tensor<256x256xbf16>
   }
   return %0 : tensor<256x256xbf16>
+}
+
+// -----
+
+func.func @attention_bad_key(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
+  // expected-error @+1 {{'k0': kernel config: unknown key 'block_tiles' for an attention kernel (tiles_in_flight, kv_heads_per_set, dma_piece_bytes)}}
+  %0 = xf.kernel "k0" attention config {block_tiles = 2} : tensor<1x1x8x16xf32> {
+    %1 = xf.attention %q, %q, %q : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32>
+    xf.yield %1 : tensor<1x1x8x16xf32>
+  }
+  return %0 : tensor<1x1x8x16xf32>
+}
+
+// -----
+
+func.func @attention_too_many_tiles(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
+  // expected-error @+1 {{'k0': kernel config: 'tiles_in_flight' = 9 is outside [1, 7] for this attention kernel}}
+  %0 = xf.kernel "k0" attention config {tiles_in_flight = 9} : tensor<1x1x8x16xf32> {
+    %1 = xf.attention %q, %q, %q : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32>
+    xf.yield %1 : tensor<1x1x8x16xf32>
+  }
+  return %0 : tensor<1x1x8x16xf32>
+}
+
+// -----
+
+func.func @attention_kv_heads(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
+  // expected-error @+1 {{'kv_heads_per_set' = 2 is outside [1, 1] for this attention kernel}}
+  %0 = xf.kernel "k0" attention config {kv_heads_per_set = 2} : tensor<1x1x8x16xf32> {
+    %1 = xf.attention %q, %q, %q : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32>
+    xf.yield %1 : tensor<1x1x8x16xf32>
+  }
+  return %0 : tensor<1x1x8x16xf32>
 }
