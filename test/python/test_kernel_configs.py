@@ -262,3 +262,35 @@ def test_attention_config_is_shown_and_followed():
 def test_attention_config_errors(config, match):
     with pytest.raises(RuntimeError, match=match):
         muir.compile(attention_program(2, 2, 64, 64, 16, False), target="trn2", kernel_configs={"k0": config})
+
+
+ROWS = """func.func @main(%x: tensor<300x1000xf32>, %w: tensor<1000xf32>, %b: tensor<1000xf32>, %q: tensor<1x4x130x64xf32>, %c: tensor<130x64xf32>) -> (tensor<300x1000xbf16>, tensor<300x1000xf32>, tensor<1x4x130x64xf32>) {
+  %0 = xf.softmax %x {axis = -1 : i64} : tensor<300x1000xf32>
+  %1 = xf.layer_norm %0, %w, %b {eps = 1.0e-5 : f32} : (tensor<300x1000xf32>, tensor<1000xf32>, tensor<1000xf32>) -> tensor<300x1000xf32>
+  %2 = xf.cast %1 : tensor<300x1000xf32> to tensor<300x1000xbf16>
+  %3 = xf.rope %q, %c, %c : (tensor<1x4x130x64xf32>, tensor<130x64xf32>, tensor<130x64xf32>) -> tensor<1x4x130x64xf32>
+  return %2, %0, %3 : tensor<300x1000xbf16>, tensor<300x1000xf32>, tensor<1x4x130x64xf32>
+}"""
+
+
+@pytest.mark.parametrize("configs", [{"k0": {"buffers": 1}, "k1": {"buffers": 1}},
+                                     {"k3": {"heads_per_tile": 1}}, {"k3": {"heads_per_tile": 3, "buffers": 1}}])
+def test_row_kernel_configs_match_reference(configs):
+    default = muir.compile(ROWS, target="trn2")
+    exe = muir.compile(ROWS, target="trn2", kernel_configs=configs)
+    args = args_for(exe, seed=7)
+    got = exe.run(*args, check=True)
+    for g, d in zip(got, default.run(*args)):
+        np.testing.assert_array_equal(g, d)
+
+
+@pytest.mark.parametrize("width", [20000, 40000])
+def test_long_softmax_rows(width):
+    # One buffer set where two do not fit, the f32 result written over its
+    # row tile: rows up to about 57k f32 elements on trn2's 224 KiB partitions.
+    t = ty((130, width))
+    text = f"func.func @main(%x: {t}) -> {t} {{\n  %0 = xf.softmax %x {{axis = -1 : i64}} : {t}\n  return %0 : {t}\n}}"
+    shown = str(muir.passes.run(text, "muir-xf-fuse{target=trn2},muir-xf-kernel-config{target=trn2}"))
+    assert f"softmax config {{buffers = {2 if width == 20000 else 1} : i64}}" in shown
+    exe = muir.compile(text, target="trn2")
+    exe.run(*args_for(exe, seed=2), check=True)

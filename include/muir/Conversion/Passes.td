@@ -59,7 +59,9 @@ def XfKernelConfigPass : Pass<"muir-xf-kernel-config", "mlir::ModuleOp"> {
     `batch_matmul`, `schedule` = `resident` | `row_panel` | `weight_ring` |
     `stream` with `block_tiles`, `b_buffers`, `ring_slots` or `panel_rows`;
     for `elementwise` (not casts), `tile_cols` and `buffers`; for `attention`,
-    `tiles_in_flight`, `kv_heads_per_set` and `dma_piece_bytes`. A config
+    `tiles_in_flight`, `kv_heads_per_set` and `dma_piece_bytes`; for
+    `softmax` and `norm`, `buffers`; for `rope`, `buffers` and
+    `heads_per_tile`. A config
     already on the kernel, then the `overrides`
     (`<kernel>.<key>=<value>`, e.g. `k3.schedule=stream`), fix the keys they
     name; the planner fills in the rest and rejects unknown keys, values out

@@ -678,13 +678,14 @@ LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
       break;
     }
   Type f32 = e.f32();
+  RowPlan plan = planRope(e.m, e.sbufFree(), D, lead, configOf(op));
+  if (!plan.error.empty())
+    return op->emitError() << plan.error;
   Emitter::Mark mk = e.mark();
-  // Two cos/sin sets: the next position tile's tables load while this one's
-  // are still being read. Where two sets of everything (tables, and x, out
-  // and scratch for one leading index) do not fit, one set is used: slower,
-  // but a long row (D = 128 on the small target) still compiles.
-  int64_t perLead = (D + D + h) * 4;
-  int nbuf = e.setsThatFit({D * 4, D * 4, D * 4, D * 4, h * 4}, 2);
+  // Cos/sin sets and leading indices per tile: see planRope. Where two sets
+  // of everything do not fit, one set is used: slower, but a long row (D =
+  // 128 on the small target) still compiles.
+  int nbuf = plan.buffers;
   Buffer cbs[2], sbs[2];
   for (int k = 0; k < nbuf; ++k) {
     auto c = e.allocSbuf(D * 4, op, "a cos tile");
@@ -693,12 +694,7 @@ LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
       return failure();
     cbs[k] = *c, sbs[k] = *s;
   }
-  // Leading indices per tile: two sets of x/out/scratch within a quarter of
-  // SBUF. Larger tiles gain nothing for a streaming kernel, and the free
-  // space lets the projections around rope overlap it (measured: the
-  // Llama-7B prefill 12.17 -> 11.80 ms against filling SBUF).
-  int64_t L = std::max<int64_t>(
-      1, std::min<int64_t>(lead, (e.sbufFree() / 4 - 512) / (nbuf * perLead)));
+  int64_t L = plan.lead;
   Buffer xb[2], ob[2], tb[2];
   for (int k = 0; k < nbuf; ++k) {
     auto xa = e.allocSbuf(L * D * 4, op, "a rope input tile");

@@ -103,7 +103,8 @@ std::optional<int64_t> muir::lower::configValue(NamedAttribute na, int64_t hi,
   StringRef key = na.getName().getValue();
   auto v = llvm::dyn_cast<IntegerAttr>(na.getValue());
   if (!hi)
-    error = ("kernel config: unknown key '" + key + "' for an " + kind +
+    error = ("kernel config: unknown key '" + key + "' for " +
+             (StringRef("aeiou").contains(kind.front()) ? "an " : "a ") + kind +
              " kernel (" + keys + ")")
                 .str();
   else if (!v)

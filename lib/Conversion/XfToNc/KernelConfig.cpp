@@ -69,6 +69,35 @@ planKernel(xf::KernelOp k, const target::Machine &m, DictionaryAttr config) {
     return KernelPlan{p.error.empty() ? p.toAttr(ctx) : DictionaryAttr(),
                       p.error};
   }
+  auto rowPlan = [&](const RowPlan &p) {
+    return KernelPlan{p.error.empty() ? p.toAttr(ctx) : DictionaryAttr(),
+                      p.error};
+  };
+  int64_t free = m.sbuf.bytesPerPartition;
+  Operation *anchor = k.getAnchor();
+  if (auto sm = llvm::dyn_cast_if_present<xf::SoftmaxOp>(anchor)) {
+    auto t = sm.getType();
+    int64_t axis = (int64_t)sm.getAxis();
+    if (axis < 0)
+      axis += t.getRank();
+    if (axis < 0 || axis >= t.getRank())
+      return std::nullopt; // the verifier reports it
+    return rowPlan(planSoftmax(m, free, t.getDimSize(axis),
+                               bytesOfValue(sm.getResult()), config));
+  }
+  if (auto ln = llvm::dyn_cast_if_present<xf::LayerNormOp>(anchor))
+    return rowPlan(planNorm(m, free, ln.getType().getShape().back(),
+                            bytesOfValue(ln.getResult()), true, config));
+  if (auto rn = llvm::dyn_cast_if_present<xf::RmsNormOp>(anchor))
+    return rowPlan(planNorm(m, free, rn.getType().getShape().back(),
+                            bytesOfValue(rn.getResult()), false, config));
+  if (auto r = llvm::dyn_cast_if_present<xf::RopeOp>(anchor)) {
+    auto t = r.getType();
+    int64_t rank = t.getRank(), d = t.getDimSize(rank - 1),
+            sq = t.getDimSize(rank - 2);
+    int64_t lead = t.getNumElements() / std::max<int64_t>(1, sq * d);
+    return rowPlan(planRope(m, free, d, lead, config));
+  }
   if (k.getKind() == xf::KernelKind::attention) {
     auto att = llvm::dyn_cast_if_present<xf::AttentionOp>(k.getAnchor());
     if (!att)
@@ -211,7 +240,8 @@ LogicalResult muir::configureKernels(func::FuncOp func,
                << "'" << k.getName() << "' of kind '"
                << xf::stringifyKernelKind(k.getKind())
                << "' has no configurable schedule yet (elementwise, matmul, "
-                  "gated_matmul, batch_matmul and attention kernels have)";
+                  "gated_matmul, batch_matmul, attention, softmax, norm and "
+                  "rope kernels have)";
       continue;
     }
     if (!plan->error.empty())

@@ -153,6 +153,28 @@ mlir::LogicalResult emitGather(Emitter &e, mlir::Operation *op,
                                const HbmValue &table, const HbmValue &indices,
                                const HbmValue &out);
 
+/// How a row-wise kernel (softmax, layer/RMS norm, rope) tiles: buffer sets
+/// in flight (2: the next tile loads while this one computes) and, for rope,
+/// the leading indices (batch x heads) of one position tile it rotates per
+/// instruction.
+struct RowPlan {
+  int64_t buffers = 0, lead = 0;
+  std::string error; // non-empty: nothing fits / bad config
+  mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
+};
+/// The planning functions of the row kernels (the kernels and
+/// muir-xf-kernel-config call them), from the SBUF bytes per partition free
+/// at the kernel's start: `buffers` (and for rope `heads_per_tile`) in
+/// `config` override the defaults (checked; whether they fit is checked on
+/// allocation). `a`/`d`: the row length; `outBytes`: the result's element
+/// bytes; `lead`: rope's leading indices (batch x heads).
+RowPlan planSoftmax(const target::Machine &m, int64_t sbufFree, int64_t a,
+                    int64_t outBytes, mlir::DictionaryAttr config = {});
+RowPlan planNorm(const target::Machine &m, int64_t sbufFree, int64_t d,
+                 int64_t outBytes, bool bias, mlir::DictionaryAttr config = {});
+RowPlan planRope(const target::Machine &m, int64_t sbufFree, int64_t d,
+                 int64_t lead, mlir::DictionaryAttr config = {});
+
 mlir::LogicalResult emitSoftmax(Emitter &e, mlir::Operation *op,
                                 const HbmValue &in, const HbmValue &out,
                                 int64_t axis);

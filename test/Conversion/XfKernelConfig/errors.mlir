@@ -60,13 +60,13 @@ func.func @ring_needs_one_row(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> 
 
 // -----
 
-func.func @not_configurable(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'k0' of kind 'softmax' has no configurable schedule yet (elementwise, matmul, gated_matmul, batch_matmul and attention kernels have)}}
-  %0 = xf.kernel "k0" softmax config {schedule = "resident"} : tensor<4x8xf32> {
-    %1 = xf.softmax %x {axis = -1 : i64} : tensor<4x8xf32>
-    xf.yield %1 : tensor<4x8xf32>
+func.func @not_configurable(%x: tensor<4x8xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'k0' of kind 'reduce' has no configurable schedule yet (elementwise, matmul, gated_matmul, batch_matmul, attention, softmax, norm and rope kernels have)}}
+  %0 = xf.kernel "k0" reduce config {schedule = "resident"} : tensor<4xf32> {
+    %1 = xf.reduce_sum %x {axes = array<i64: 1>} : (tensor<4x8xf32>) -> tensor<4xf32>
+    xf.yield %1 : tensor<4xf32>
   }
-  return %0 : tensor<4x8xf32>
+  return %0 : tensor<4xf32>
 }
 
 // -----
@@ -111,4 +111,37 @@ func.func @attention_kv_heads(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> 
     xf.yield %1 : tensor<1x1x8x16xf32>
   }
   return %0 : tensor<1x1x8x16xf32>
+}
+
+// -----
+
+func.func @softmax_key(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'k0': kernel config: unknown key 'schedule' for a softmax kernel (buffers)}}
+  %0 = xf.kernel "k0" softmax config {schedule = "resident"} : tensor<4x8xf32> {
+    %1 = xf.softmax %x {axis = -1 : i64} : tensor<4x8xf32>
+    xf.yield %1 : tensor<4x8xf32>
+  }
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @norm_buffers(%x: tensor<4x8xf32>, %w: tensor<8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'k0': kernel config: 'buffers' = 3 is outside [1, 2] for this norm kernel}}
+  %0 = xf.kernel "k0" norm config {buffers = 3} : tensor<4x8xf32> {
+    %1 = xf.rms_norm %x, %w {eps = 1.0e-6 : f32} : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+    xf.yield %1 : tensor<4x8xf32>
+  }
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @rope_heads(%x: tensor<1x2x4x8xf32>, %c: tensor<4x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{'k0': kernel config: 'heads_per_tile' = 3 is outside [1, 2] for this rope kernel}}
+  %0 = xf.kernel "k0" rope config {heads_per_tile = 3} : tensor<1x2x4x8xf32> {
+    %1 = xf.rope %x, %c, %c : (tensor<1x2x4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<1x2x4x8xf32>
+    xf.yield %1 : tensor<1x2x4x8xf32>
+  }
+  return %0 : tensor<1x2x4x8xf32>
 }
