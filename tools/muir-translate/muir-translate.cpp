@@ -3,7 +3,8 @@
 //   muir-translate --nc-to-bin k.mlir -o k.bin    one nc.kernel -> binary
 //   muir-translate --bin-to-nc k.bin              binary -> verified nc.kernel
 //   muir-translate --nc-to-asm k.mlir             one nc.kernel -> assembly
-//   muir-translate --asm-to-nc k.s                assembly -> verified nc.kernel
+//   muir-translate --asm-to-nc k.s                assembly -> verified
+//   nc.kernel
 //
 // Every direction goes through the target Program (muir/Target/Program.h).
 //
@@ -52,9 +53,9 @@ FailureOr<target::Program> programOf(Operation *op) {
 /// A module holding the kernel built from `prog`, verified (machine rules
 /// included); null after emitting diagnostics. `locOf(i)` names where the
 /// i-th op of the kernel body (tensors, then instructions) came from.
-OwningOpRef<Operation *>
-moduleOf(const target::Program &prog, MLIRContext *ctx, Location loc,
-         llvm::function_ref<Location(size_t)> locOf) {
+OwningOpRef<Operation *> moduleOf(const target::Program &prog, MLIRContext *ctx,
+                                  Location loc,
+                                  llvm::function_ref<Location(size_t)> locOf) {
   ctx->loadDialect<nc::NcDialect>();
   // programToKernel builds tiles unchecked: check them like the parser would.
   size_t numTensors = prog.tensors.size();
@@ -85,9 +86,20 @@ moduleOf(const target::Program &prog, MLIRContext *ctx, Location loc,
   FailureOr<nc::KernelOp> kernel = target::programToKernel(prog, b, loc);
   if (failed(kernel))
     return nullptr;
+  // Tensors, then instructions in program order: a loop's body
+  // instructions are consecutive instructions of the program, and the loop
+  // op itself takes its first instruction's location.
   size_t index = 0;
-  for (Operation &op : kernel->getBody().front())
-    op.setLoc(locOf(index++));
+  for (Operation &op : kernel->getBody().front()) {
+    auto loop = llvm::dyn_cast<nc::LoopOp>(op);
+    if (!loop) {
+      op.setLoc(locOf(index++));
+      continue;
+    }
+    loop->setLoc(locOf(index));
+    for (Operation &in : loop.getBody().front())
+      in.setLoc(locOf(index++));
+  }
   if (failed(mlir::verify(*module)))
     return nullptr;
   return OwningOpRef<Operation *>(module.release());
@@ -122,9 +134,8 @@ OwningOpRef<Operation *> binToNc(llvm::SourceMgr &sm, MLIRContext *ctx) {
     auto name = dyn_cast<NameLoc>(d.getLocation());
     if (!name || d.getSeverity() != DiagnosticSeverity::Error)
       return failure();
-    InFlightDiagnostic err =
-        emitError(name.getChildLoc())
-        << name.getName().getValue() << ": " << d.str();
+    InFlightDiagnostic err = emitError(name.getChildLoc())
+                             << name.getName().getValue() << ": " << d.str();
     for (Diagnostic &note : d.getNotes()) {
       Location at = note.getLocation();
       if (auto n = dyn_cast<NameLoc>(at))
@@ -181,10 +192,10 @@ LogicalResult ncToAsm(Operation *op, llvm::raw_ostream &os) {
 /// An nc-text-to-X translation whose input passes muir's parser guard before
 /// the MLIR parser sees it (what TranslateFromMLIRRegistration would do
 /// otherwise: parse and verify, then translate).
-TranslateFunction fromNcText(
-    std::function<LogicalResult(Operation *, llvm::raw_ostream &)> fn) {
-  return [fn](const std::shared_ptr<llvm::SourceMgr> &sm,
-              llvm::raw_ostream &os, MLIRContext *ctx) -> LogicalResult {
+TranslateFunction
+fromNcText(std::function<LogicalResult(Operation *, llvm::raw_ostream &)> fn) {
+  return [fn](const std::shared_ptr<llvm::SourceMgr> &sm, llvm::raw_ostream &os,
+              MLIRContext *ctx) -> LogicalResult {
     const llvm::MemoryBuffer *buf = mainBuffer(*sm);
     if (llvm::Error e = muir::checkParserInput(buf->getBuffer(),
                                                buf->getBufferIdentifier()))
@@ -214,5 +225,6 @@ int main(int argc, char **argv) {
   TranslateToMLIRRegistration fromAsm(
       "asm-to-nc", "translate muir assembly text to a verified nc.kernel",
       TranslateRawSourceMgrToMLIRFunction(asmToNc), registerDialects);
-  return failed(mlirTranslateMain(argc, argv, "muir binary and assembly translator"));
+  return failed(
+      mlirTranslateMain(argc, argv, "muir binary and assembly translator"));
 }
