@@ -118,6 +118,8 @@ enum class ParamKind : uint8_t {
   Flag,    // 0 or 1 (transpose, accumulate)
   ActFunc, // an ActFunc code
   AluOp,   // an AluOp code
+  Algorithm, // a collective Algorithm code
+  Rank,      // an integer in [0, 2^31) (collective group sizes and ranks)
 };
 /// The kind of parameter `index` of `op` (variadic ones included).
 ParamKind paramKind(Opcode op, unsigned index);
