@@ -210,6 +210,22 @@ public:
   std::optional<AccessPattern> lastStationary;
   double macCycles = 0; // sum of MACs / peak MACs per cycle
 
+  // --- multi-core runs (MultiCore.h) ---
+  CollectivePort *port = nullptr;
+  uint32_t rank = 0;
+  /// A run is in progress (runUntilBlocked suspended it at a collective).
+  bool started = false;
+  /// The collective instance that arrived at the port and waits.
+  std::optional<uint64_t> pendingSeq;
+  std::optional<CollectiveDone> collDone;
+  /// Group collectives' instances in program order: a core runs them in
+  /// this order, so every rank's k-th meets the others' k-th.
+  std::vector<uint64_t> collSeqs;
+  size_t collNext = 0;
+  static bool isGroupCollective(Opcode op) {
+    return isCollective(op) && op != Opcode::Send && op != Opcode::Recv;
+  }
+
   struct Access {
     Region r;
     uint64_t instr; // unrolled program-order index of the instance
@@ -688,7 +704,8 @@ public:
       for (unsigned i = 0; i < tiles.size(); ++i) {
         if (!tiles[i].present())
           continue;
-        bool w = i == 0 || (in.op == Opcode::Activation && i == 3);
+        bool w = (i == 0 && in.op != Opcode::Send) ||
+                 (in.op == Opcode::Activation && i == 3);
         acc.push_back({regionOf(tiles[i]), w});
       }
       if (Error e = checkHazards(in, idx, vc, acc))
@@ -696,6 +713,8 @@ public:
     }
 
     double start = std::max(q.freeAt, ready);
+    if (isCollective(in.op))
+      return finishCollective(in, tiles, start);
     Engine eng = engineOfQueue(in.queue);
     std::vector<float> a, b, c;
     Cost cost{start, start, start};
@@ -1108,6 +1127,49 @@ public:
     return cost;
   }
 
+  /// A collective's time and values come from the port (collDone).
+  Cost finishCollective(const Instruction &in, llvm::ArrayRef<Tile> tiles,
+                        double start) {
+    CollectiveDone &d = *collDone;
+    if (opt.numerics && in.op != Opcode::Send && !d.values.empty() &&
+        int64_t(d.values.size()) == tiles[0].P * tiles[0].F)
+      write(tiles[0], d.values.data());
+    rep.hbmBytesRead += d.hbmBytesRead;
+    rep.hbmBytesWritten += d.hbmBytesWritten;
+    Cost cost{start, std::max(start, d.endNs), std::max(start, d.endNs)};
+    collDone.reset();
+    return cost;
+  }
+
+  /// Delivers a collective instance to the port (or asks it again after
+  /// a resume); nullopt while the other cores have not arrived.
+  llvm::Expected<std::optional<CollectiveDone>>
+  collective(const Instruction &in, uint32_t instrIdx, uint64_t seq,
+             double start) {
+    if (!port)
+      return err(who(seq) + ": a collective needs a multi-core run "
+                            "(muir-sim --cores=N)");
+    bool first = pendingSeq != seq;
+    CollectiveArrival a;
+    a.rank = rank;
+    a.instruction = &in;
+    a.instructionIndex = instrIdx;
+    a.instance = seq;
+    a.startNs = start;
+    if (first) {
+      if (in.op != Opcode::Recv && opt.numerics)
+        read(seq, makeTile(in.operands[in.op == Opcode::Send ? 0 : 1]),
+             a.values);
+      if (in.op == Opcode::Recv)
+        a.dstElements = in.operands[0].numElements();
+      pendingSeq = seq;
+    }
+    auto r = port->arrive(a, first);
+    if (r && *r)
+      pendingSeq.reset();
+    return r;
+  }
+
   void fire(const Event &e) {
     const Instruction &in = prog.instructions[e.instr];
     for (uint32_t s : in.signals) {
@@ -1146,6 +1208,25 @@ public:
   }
 
   Error run() {
+    llvm::Expected<bool> done = runUntilBlocked();
+    if (!done)
+      return done.takeError();
+    return Error::success(); // without a port nothing suspends
+  }
+
+  llvm::Expected<bool> runUntilBlocked() {
+    if (!started) {
+      if (Error e = start())
+        return std::move(e);
+      started = true;
+    }
+    llvm::Expected<bool> r = loop();
+    if (!r || *r)
+      started = false;
+    return r;
+  }
+
+  Error start() {
     if (Error e = allocate())
       return e;
     if (Error e = resetRun())
@@ -1171,8 +1252,27 @@ public:
       }
       q.instrs.push_back(idx);
     }
-    uint32_t nq = m.numQueues();
+    collSeqs.clear();
+    collNext = 0;
+    pendingSeq.reset();
+    collDone.reset();
+    for (auto [idx, in] : llvm::enumerate(prog.instructions)) {
+      if (!isGroupCollective(in.op))
+        continue;
+      uint32_t trips = 1;
+      for (const Loop &l : prog.loops)
+        if (idx >= l.begin && idx < uint64_t(l.begin) + l.length)
+          trips = l.trips;
+      for (uint32_t k = 0; k < trips; ++k)
+        collSeqs.push_back(seqOf(idx, k));
+    }
+    llvm::sort(collSeqs);
+    return Error::success();
+  }
 
+  /// The event loop; false when a collective suspended it.
+  llvm::Expected<bool> loop() {
+    uint32_t nq = m.numQueues();
     while (true) {
       int best = -1;
       double bestReady = 0, bestStart = 0;
@@ -1200,6 +1300,9 @@ public:
           continue;
         double start = std::max(q.freeAt, ready);
         uint64_t seq = seqOf(q.instrs[q.next], iter);
+        if (isGroupCollective(in.op) &&
+            (collNext >= collSeqs.size() || collSeqs[collNext] != seq))
+          continue; // an earlier collective of this core goes first
         if (best < 0 || start < bestStart ||
             (start == bestStart && seq < bestSeq)) {
           best = int(qi);
@@ -1225,6 +1328,16 @@ public:
         cur = &scratch;
       }
       const Instruction &in = *cur;
+      if (isCollective(in.op)) {
+        auto done = collective(in, idx, bestSeq, bestStart);
+        if (!done)
+          return done.takeError();
+        if (!*done)
+          return false;
+        collDone = std::move(**done);
+        if (isGroupCollective(in.op))
+          ++collNext;
+      }
       if (opt.checkHazards) {
         for (const SemWait &w : in.waits)
           if (w.count > 0)
@@ -1252,6 +1365,12 @@ public:
         return deadlock();
     if (firstUninit)
       return err(*firstUninit);
+    finishReport();
+    return true;
+  }
+
+  void finishReport() {
+    uint32_t nq = m.numQueues();
 
     rep.seconds = makespan * 1e-9;
     rep.cycles = rep.seconds * m.pe.clockHz;
@@ -1265,7 +1384,6 @@ public:
       s.instructions = queues[qi].count;
       rep.queues.push_back(s);
     }
-    return Error::success();
   }
 
   std::string traceJson() const {
@@ -1275,20 +1393,27 @@ public:
     j.object([&] {
       j.attribute("displayTimeUnit", "ns");
       j.attributeArray("traceEvents", [&] {
+        traceEvents(j, 0, "NeuronCore " + prog.name + " (" + m.name + ")");
+      });
+    });
+    return out;
+  }
+
+  void traceEvents(llvm::json::OStream &j, int64_t pid,
+                   const std::string &processName) const {
         j.object([&] {
           j.attribute("name", "process_name");
           j.attribute("ph", "M");
-          j.attribute("pid", 0);
+          j.attribute("pid", pid);
           j.attributeObject("args", [&] {
-            j.attribute("name",
-                        "NeuronCore " + prog.name + " (" + m.name + ")");
+            j.attribute("name", processName);
           });
         });
         for (uint32_t q = 0; q < m.numQueues(); ++q) {
           j.object([&] {
             j.attribute("name", "thread_name");
             j.attribute("ph", "M");
-            j.attribute("pid", 0);
+            j.attribute("pid", pid);
             j.attribute("tid", int64_t(q));
             j.attributeObject("args",
                               [&] { j.attribute("name", queueName(q)); });
@@ -1296,7 +1421,7 @@ public:
           j.object([&] {
             j.attribute("name", "thread_sort_index");
             j.attribute("ph", "M");
-            j.attribute("pid", 0);
+            j.attribute("pid", pid);
             j.attribute("tid", int64_t(q));
             j.attributeObject("args",
                               [&] { j.attribute("sort_index", int64_t(q)); });
@@ -1313,7 +1438,7 @@ public:
             j.attribute("name", info.mnemonic);
             j.attribute("cat", engineName(engineOfQueue(in.queue)));
             j.attribute("ph", "X");
-            j.attribute("pid", 0);
+            j.attribute("pid", pid);
             j.attribute("tid", int64_t(in.queue));
             j.attribute("ts", r.startNs / 1000.0);
             j.attribute("dur", (r.endNs - r.startNs) / 1000.0);
@@ -1360,9 +1485,6 @@ public:
             });
           });
         }
-      });
-    });
-    return out;
   }
 };
 
@@ -1413,6 +1535,22 @@ llvm::ArrayRef<uint8_t> Simulator::output(StringRef name) const {
 const Report &Simulator::report() const { return impl->rep; }
 
 std::string Simulator::traceJson() const { return impl->traceJson(); }
+
+void Simulator::setCollectivePort(CollectivePort *port, uint32_t rank) {
+  impl->port = port;
+  impl->rank = rank;
+}
+
+llvm::Expected<bool> Simulator::runUntilBlocked() {
+  return impl->runUntilBlocked();
+}
+
+void Simulator::writeTraceEvents(llvm::json::OStream &j, int64_t pid,
+                                 StringRef processName) const {
+  impl->traceEvents(j, pid, processName.str());
+}
+
+CollectivePort::~CollectivePort() = default;
 
 Error Simulator::writeTrace(StringRef path) const {
   std::error_code ec;
