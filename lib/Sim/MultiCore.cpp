@@ -137,8 +137,7 @@ public:
   }
 
   std::string who(const CollectiveArrival &a) const {
-    return "rank " + std::to_string(a.rank) + ": instruction #" +
-           std::to_string(a.instance) + " (" +
+    return "instruction #" + std::to_string(a.instance) + " (" +
            opcodeInfo(a.instruction->op).mnemonic.str() + ")";
   }
 
@@ -192,7 +191,8 @@ public:
         if (!z.arrived[i])
           missing += (missing.empty() ? "" : ", ") +
                      std::to_string(z.group[i]);
-      waitingFor[a.rank] = who(a) + " waits for rank(s) " + missing;
+      waitingFor[a.rank] = "rank " + std::to_string(a.rank) + ": " + who(a) +
+                           " waits for rank(s) " + missing;
       return std::nullopt;
     }
     CollectiveDone d;
@@ -312,7 +312,8 @@ public:
     }
     auto &box = mailbox[{peer, int64_t(a.rank)}];
     if (box.empty()) {
-      waitingFor[a.rank] = who(a) + " waits for a send from rank " +
+      waitingFor[a.rank] = "rank " + std::to_string(a.rank) + ": " + who(a) +
+                           " waits for a send from rank " +
                            std::to_string(peer);
       return std::nullopt;
     }

@@ -1160,10 +1160,10 @@ public:
       if (in.op != Opcode::Recv && opt.numerics)
         read(seq, makeTile(in.operands[in.op == Opcode::Send ? 0 : 1]),
              a.values);
-      if (in.op == Opcode::Recv)
-        a.dstElements = in.operands[0].numElements();
       pendingSeq = seq;
     }
+    if (in.op == Opcode::Recv)
+      a.dstElements = in.operands[0].numElements();
     auto r = port->arrive(a, first);
     if (r && *r)
       pendingSeq.reset();

@@ -5,9 +5,11 @@
 //          [--timing-only] [--no-hazard-check] [--no-verify] [--target=NAME|PATH] [--seed=N]
 //          [--kernel=NAME] [--cores=N [--sim-threads=T]]
 // With --cores=N the kernel runs SPMD on ranks 0..N-1 of the target's
-// topology (docs/scaleout.md): `--input=NAME=X.npy` feeds every rank,
-// `--input=NAME@R=X.npy` rank R only (it wins over the former); --output
-// writes the ranks' tensors stacked along a new leading dimension of N.
+// topology (docs/scaleout.md): `--input=NAME=X.npy` feeds every rank the
+// same tensor, or rank r the r-th slice when X has a leading dimension of
+// N in front of the tensor's elements; `--input=NAME@R=X.npy` feeds rank R
+// only (it wins over the former); --output writes the ranks' tensors
+// stacked along a new leading dimension of N.
 // Exit status 0 on success, 2 on any error (message on stderr).
 //
 //===----------------------------------------------------------------------===//
@@ -256,25 +258,43 @@ static int runMultiCore(const Machine &machine, const Program &prog,
         }))
       return fail("--input names '" + key.first + "', which is not an input "
                   "tensor of kernel '" + prog.name + "'");
+  // Inputs for every rank, stacked ([N, ...]) or not, read once.
+  std::map<std::string, std::pair<std::vector<uint8_t>, bool>> shared;
+  for (const TensorDecl &t : prog.tensors) {
+    auto it = all.find(t.name);
+    if (t.kind != TensorKind::Input || it == all.end() || timingOnly)
+      continue;
+    auto arr = npy::readNpy(it->second);
+    if (!arr)
+      return fail(arr.takeError());
+    TensorDecl whole = t;
+    bool stacked = n > 1 && !arr->shape.empty() && arr->shape[0] == n &&
+                   arr->numElements() == int64_t(n) * t.numElements();
+    if (stacked)
+      whole.shape.insert(whole.shape.begin(), int64_t(n));
+    auto b = npyToBytes(*arr, whole, it->second);
+    if (!b)
+      return fail(b.takeError());
+    shared[t.name] = {std::move(*b), stacked};
+  }
   std::mt19937 rng(seed);
   for (unsigned r = 0; r < n && !timingOnly; ++r)
     for (const TensorDecl &t : prog.tensors) {
       if (t.kind != TensorKind::Input)
         continue;
       std::vector<uint8_t> bytes;
-      std::string path;
-      if (auto it = one.find({t.name, r}); it != one.end())
-        path = it->second;
-      else if (auto it = all.find(t.name); it != all.end())
-        path = it->second;
-      if (!path.empty()) {
-        auto arr = npy::readNpy(path);
+      if (auto it = one.find({t.name, r}); it != one.end()) {
+        auto arr = npy::readNpy(it->second);
         if (!arr)
           return fail(arr.takeError());
-        auto b = npyToBytes(*arr, t, path);
+        auto b = npyToBytes(*arr, t, it->second);
         if (!b)
           return fail(b.takeError());
         bytes = std::move(*b);
+      } else if (auto it = shared.find(t.name); it != shared.end()) {
+        const auto &[whole, stacked] = it->second;
+        size_t size = t.byteSize(), at = stacked ? r * size : 0;
+        bytes.assign(whole.begin() + at, whole.begin() + at + size);
       } else {
         bytes = randomBytes(t, rng);
       }
