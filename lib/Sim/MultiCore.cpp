@@ -96,6 +96,7 @@ public:
   std::vector<bool> wakePending;
   std::deque<unsigned> runnable;
   unsigned running = 0, done = 0;
+  bool sweeping = false, progressSinceStuck = true;
   std::optional<std::string> failure;
   /// What a blocked rank waits for, for deadlock messages.
   std::vector<std::string> waitingFor;
@@ -114,9 +115,8 @@ public:
     std::vector<std::vector<float>> results; // per position (or one shared)
     uint64_t bytesIn = 0, bytesOut = 0;      // per rank, for HBM traffic
   };
-  /// Open group collectives by (rank's ordinal, group's first rank).
+  /// Open group collectives by (the ranks' ordinal, group's first rank).
   std::map<std::pair<uint64_t, int64_t>, Rendezvous> open;
-  std::vector<uint64_t> ordinal; // per rank: group collectives completed
 
   struct Message {
     double startNs;
@@ -159,7 +159,7 @@ public:
       if (r >= int64_t(n))
         return err(who(a) + ": replica group names rank " + Twine(r) +
                    ", but the run has " + Twine(n) + " cores");
-    auto key = std::make_pair(ordinal[a.rank], (*group)[0]);
+    auto key = std::make_pair(a.ordinal, (*group)[0]);
     auto [it, added] = open.try_emplace(key);
     Rendezvous &z = it->second;
     size_t pos = llvm::find(*group, int64_t(a.rank)) - group->begin();
@@ -203,7 +203,6 @@ public:
     bool hbmDst = in.operands[0].space == MemSpace::HBM;
     d.hbmBytesRead = hbmSrc ? z.bytesIn : 0;
     d.hbmBytesWritten = hbmDst ? z.bytesOut : 0;
-    ++ordinal[a.rank];
     if (++z.collected == z.group.size())
       open.erase(it);
     return d;
@@ -331,15 +330,58 @@ public:
     return d;
   }
 
+  /// Runs rank `r` (the lock held on entry and exit) and files the result.
+  void step(std::unique_lock<std::mutex> &lock, unsigned r, bool anyComplete) {
+    state[r] = State::Running;
+    ++running;
+    lock.unlock();
+    uint64_t before = sims[r]->progress();
+    llvm::Expected<bool> res = sims[r]->runUntilBlocked(anyComplete);
+    std::optional<std::string> error;
+    if (!res)
+      error = llvm::toString(res.takeError());
+    bool moved = sims[r]->progress() != before;
+    lock.lock();
+    --running;
+    if (moved || (res && *res))
+      progressSinceStuck = true;
+    if (error) {
+      if (!failure)
+        failure = "rank " + std::to_string(r) + ": " + *error;
+    } else if (*res) {
+      state[r] = State::Done;
+      ++done;
+    } else if (wakePending[r]) {
+      wakePending[r] = false;
+      state[r] = State::Runnable;
+      runnable.push_back(r);
+    } else {
+      state[r] = State::Blocked;
+    }
+    cv.notify_all();
+  }
+
+  /// A core with nothing else to run waits for its earliest pending
+  /// collective, so each core's view is fixed by its own state. When every
+  /// core is stuck, one thread resumes them in rank order, each taking every
+  /// collective that is complete: deterministic too, as nothing else runs.
+  /// A round of that which does nothing is a deadlock.
   void worker() {
     std::unique_lock<std::mutex> lock(mu);
     while (true) {
       cv.wait(lock, [&] {
-        return failure || done == n || !runnable.empty() || running == 0;
+        return failure || done == n ||
+               (!sweeping && (!runnable.empty() || running == 0));
       });
       if (failure || done == n)
         return;
-      if (runnable.empty()) { // running == 0: nobody can wake anyone
+      if (!runnable.empty()) {
+        unsigned r = runnable.front();
+        runnable.pop_front();
+        step(lock, r, false);
+        continue;
+      }
+      if (!progressSinceStuck) {
         std::string msg = "deadlock across cores:";
         for (unsigned r = 0; r < n; ++r)
           if (state[r] == State::Blocked)
@@ -349,30 +391,12 @@ public:
         cv.notify_all();
         return;
       }
-      unsigned r = runnable.front();
-      runnable.pop_front();
-      state[r] = State::Running;
-      ++running;
-      lock.unlock();
-      llvm::Expected<bool> res = sims[r]->runUntilBlocked();
-      std::optional<std::string> error;
-      if (!res)
-        error = llvm::toString(res.takeError());
-      lock.lock();
-      --running;
-      if (error) {
-        if (!failure)
-          failure = "rank " + std::to_string(r) + ": " + *error;
-      } else if (*res) {
-        state[r] = State::Done;
-        ++done;
-      } else if (wakePending[r]) {
-        wakePending[r] = false;
-        state[r] = State::Runnable;
-        runnable.push_back(r);
-      } else {
-        state[r] = State::Blocked;
-      }
+      sweeping = true;
+      progressSinceStuck = false;
+      for (unsigned r = 0; r < n && !failure; ++r)
+        if (state[r] == State::Blocked)
+          step(lock, r, true);
+      sweeping = false;
       cv.notify_all();
     }
   }
@@ -392,10 +416,11 @@ public:
     for (unsigned r = 0; r < n; ++r)
       runnable.push_back(r);
     running = done = 0;
+    sweeping = false;
+    progressSinceStuck = true;
     failure.reset();
     open.clear();
     mailbox.clear();
-    ordinal.assign(n, 0);
     records.clear();
     if (threads == 0)
       threads = std::max(1u, std::thread::hardware_concurrency());

@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <queue>
 
 using namespace muir;
@@ -215,8 +216,21 @@ public:
   uint32_t rank = 0;
   /// A run is in progress (runUntilBlocked suspended it at a collective).
   bool started = false;
-  /// The collective instance that arrived at the port and waits.
-  std::optional<uint64_t> pendingSeq;
+  /// Collective instances that arrived at the port and are not complete:
+  /// their queues wait, the others go on. A core with nothing else to run
+  /// waits for the earliest (start, instance), so what it sees complete,
+  /// and hence everything it computes, does not depend on other threads.
+  struct PendingCollective {
+    uint64_t seq;
+    uint32_t instr, iter;
+    double start;
+    uint64_t ordinal;
+  };
+  std::vector<PendingCollective> pending;
+  bool takeAnyComplete = false;
+  /// Instances executed and collectives taken: whether a resume did work.
+  uint64_t progress = 0;
+  std::map<uint64_t, CollectiveDone> completed;
   std::optional<CollectiveDone> collDone;
   /// Group collectives' instances in program order: a core runs them in
   /// this order, so every rank's k-th meets the others' k-th.
@@ -1143,31 +1157,53 @@ public:
 
   /// Delivers a collective instance to the port (or asks it again after
   /// a resume); nullopt while the other cores have not arrived.
-  llvm::Expected<std::optional<CollectiveDone>>
-  collective(const Instruction &in, uint32_t instrIdx, uint64_t seq,
-             double start) {
+  /// Whether the collective at the head of a queue can run: complete (its
+  /// end is known), pending, or not yet arrived, in which case it arrives
+  /// now (group collectives in program order only).
+  llvm::Expected<bool> collectiveReady(uint32_t idx, uint32_t iter,
+                                       uint64_t seq, double start) {
+    if (completed.count(seq))
+      return true;
+    if (llvm::any_of(pending,
+                     [&](const PendingCollective &p) { return p.seq == seq; }))
+      return false;
+    const Instruction &head = prog.instructions[idx];
+    bool group = isGroupCollective(head.op);
+    if (group && (collNext >= collSeqs.size() || collSeqs[collNext] != seq))
+      return false; // an earlier collective of this core arrives first
     if (!port)
       return err(who(seq) + ": a collective needs a multi-core run "
                             "(muir-sim --cores=N)");
-    bool first = pendingSeq != seq;
+    PendingCollective p{seq, idx, iter, start, group ? collNext++ : 0};
+    llvm::Expected<std::optional<CollectiveDone>> r = arriveAt(p, true);
+    if (!r)
+      return r.takeError();
+    if (*r) {
+      completed[seq] = std::move(**r);
+      return true;
+    }
+    pending.push_back(p);
+    return false;
+  }
+
+  llvm::Expected<std::optional<CollectiveDone>>
+  arriveAt(const PendingCollective &p, bool first) {
+    Instruction inst = p.iter > 0 && stepped[p.instr]
+                           ? instructionAt(prog.instructions[p.instr], p.iter)
+                           : prog.instructions[p.instr];
     CollectiveArrival a;
     a.rank = rank;
-    a.instruction = &in;
-    a.instructionIndex = instrIdx;
-    a.instance = seq;
-    a.startNs = start;
-    if (first) {
-      if (in.op != Opcode::Recv && opt.numerics)
-        read(seq, makeTile(in.operands[in.op == Opcode::Send ? 0 : 1]),
-             a.values);
-      pendingSeq = seq;
-    }
-    if (in.op == Opcode::Recv)
-      a.dstElements = in.operands[0].numElements();
-    auto r = port->arrive(a, first);
-    if (r && *r)
-      pendingSeq.reset();
-    return r;
+    a.instruction = &inst;
+    a.instructionIndex = p.instr;
+    a.instance = p.seq;
+    a.ordinal = p.ordinal;
+    a.startNs = p.start;
+    if (first && inst.op != Opcode::Recv && opt.numerics)
+      read(p.seq, makeTile(inst.operands[inst.op == Opcode::Send ? 0 : 1]),
+           a.values);
+    if (inst.op == Opcode::Recv)
+      a.dstElements = inst.operands[0].numElements();
+    return port->arrive(a, first);
   }
 
   void fire(const Event &e) {
@@ -1208,13 +1244,14 @@ public:
   }
 
   Error run() {
-    llvm::Expected<bool> done = runUntilBlocked();
+    llvm::Expected<bool> done = runUntilBlocked(false);
     if (!done)
       return done.takeError();
     return Error::success(); // without a port nothing suspends
   }
 
-  llvm::Expected<bool> runUntilBlocked() {
+  llvm::Expected<bool> runUntilBlocked(bool anyComplete) {
+    takeAnyComplete = anyComplete;
     if (!started) {
       if (Error e = start())
         return std::move(e);
@@ -1254,7 +1291,8 @@ public:
     }
     collSeqs.clear();
     collNext = 0;
-    pendingSeq.reset();
+    pending.clear();
+    completed.clear();
     collDone.reset();
     for (auto [idx, in] : llvm::enumerate(prog.instructions)) {
       if (!isGroupCollective(in.op))
@@ -1300,9 +1338,14 @@ public:
           continue;
         double start = std::max(q.freeAt, ready);
         uint64_t seq = seqOf(q.instrs[q.next], iter);
-        if (isGroupCollective(in.op) &&
-            (collNext >= collSeqs.size() || collSeqs[collNext] != seq))
-          continue; // an earlier collective of this core goes first
+        if (isCollective(in.op)) {
+          llvm::Expected<bool> ready =
+              collectiveReady(q.instrs[q.next], iter, seq, start);
+          if (!ready)
+            return ready.takeError();
+          if (!*ready)
+            continue;
+        }
         if (best < 0 || start < bestStart ||
             (start == bestStart && seq < bestSeq)) {
           best = int(qi);
@@ -1311,8 +1354,38 @@ public:
           bestSeq = seq;
         }
       }
-      if (best < 0 && events.empty())
-        break;
+      if (best < 0 && events.empty()) {
+        if (pending.empty())
+          break;
+        // Nothing else can run: wait for the earliest pending collective
+        // (or, when the driver says every core is stuck, take every one
+        // that is complete).
+        llvm::sort(pending, [](const auto &a, const auto &b) {
+          return std::tie(a.start, a.seq) < std::tie(b.start, b.seq);
+        });
+        bool took = false;
+        for (size_t i = 0; i < pending.size();) {
+          llvm::Expected<std::optional<CollectiveDone>> r =
+              arriveAt(pending[i], false);
+          if (!r)
+            return r.takeError();
+          if (*r) {
+            completed[pending[i].seq] = std::move(**r);
+            pending.erase(pending.begin() + i);
+            took = true;
+            if (!takeAnyComplete)
+              break;
+          } else if (!takeAnyComplete) {
+            break;
+          } else {
+            ++i;
+          }
+        }
+        if (!took)
+          return false;
+        ++progress;
+        continue;
+      }
       if (best < 0 || (!events.empty() && events.top().time < bestStart)) {
         Event e = events.top();
         events.pop();
@@ -1329,14 +1402,9 @@ public:
       }
       const Instruction &in = *cur;
       if (isCollective(in.op)) {
-        auto done = collective(in, idx, bestSeq, bestStart);
-        if (!done)
-          return done.takeError();
-        if (!*done)
-          return false;
-        collDone = std::move(**done);
-        if (isGroupCollective(in.op))
-          ++collNext;
+        auto it = completed.find(bestSeq);
+        collDone = std::move(it->second);
+        completed.erase(it);
       }
       if (opt.checkHazards) {
         for (const SemWait &w : in.waits)
@@ -1349,6 +1417,7 @@ public:
         return cost.takeError();
       q.advance();
       ++q.count;
+      ++progress;
       q.busy += cost->endNs - cost->startNs;
       q.lastStart = cost->startNs + cost->exposedLoadNs;
       q.freeAt = cost->endNs;
@@ -1541,9 +1610,11 @@ void Simulator::setCollectivePort(CollectivePort *port, uint32_t rank) {
   impl->rank = rank;
 }
 
-llvm::Expected<bool> Simulator::runUntilBlocked() {
-  return impl->runUntilBlocked();
+llvm::Expected<bool> Simulator::runUntilBlocked(bool takeAnyComplete) {
+  return impl->runUntilBlocked(takeAnyComplete);
 }
+
+uint64_t Simulator::progress() const { return impl->progress; }
 
 void Simulator::writeTraceEvents(llvm::json::OStream &j, int64_t pid,
                                  StringRef processName) const {

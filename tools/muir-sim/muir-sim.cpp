@@ -272,6 +272,14 @@ static int runMultiCore(const Machine &machine, const Program &prog,
                    arr->numElements() == int64_t(n) * t.numElements();
     if (stacked)
       whole.shape.insert(whole.shape.begin(), int64_t(n));
+    else if (arr->numElements() != t.numElements())
+      return fail("'" + it->second + "' holds " +
+                  llvm::Twine(arr->numElements()) + " elements " +
+                  npy::shapeString(arr->shape) + " but tensor '" + t.name +
+                  "' has " + llvm::Twine(t.numElements()) + " (one for every "
+                  "rank) or " + llvm::Twine(n) + " x " +
+                  llvm::Twine(t.numElements()) + " with a leading dimension "
+                  "of " + llvm::Twine(n) + " (one per rank)");
     auto b = npyToBytes(*arr, whole, it->second);
     if (!b)
       return fail(b.takeError());

@@ -88,6 +88,8 @@ struct CollectiveArrival {
   const target::Instruction *instruction = nullptr;
   uint32_t instructionIndex = 0; // in the program
   uint64_t instance = 0;         // unrolled program-order index
+  /// Group collectives: the core's how-manieth (every rank's k-th meets).
+  uint64_t ordinal = 0;
   double startNs = 0;
   std::vector<float> values;
   int64_t dstElements = 0; // recv: the elements it can take
@@ -103,9 +105,9 @@ struct CollectiveDone {
 class CollectivePort {
 public:
   virtual ~CollectivePort();
-  /// The first call for an instance delivers `a`; later calls (after the
-  /// core resumed) ask again. nullopt: not complete yet, the core
-  /// suspends and its driver resumes it once the port says so.
+  /// The first call for an instance delivers `a`; later calls ask again.
+  /// nullopt: not complete yet; the core runs its other queues, and when
+  /// nothing else can run it suspends until its driver resumes it.
   virtual llvm::Expected<std::optional<CollectiveDone>>
   arrive(const CollectiveArrival &a, bool first) = 0;
 };
@@ -129,8 +131,13 @@ public:
   /// through `port`.
   void setCollectivePort(CollectivePort *port, uint32_t rank);
   /// Starts a run (first call) or resumes it: runs until the program ends
-  /// (true) or a collective must wait for other cores (false).
-  llvm::Expected<bool> runUntilBlocked();
+  /// (true) or a collective must wait for other cores (false). A core with
+  /// nothing else to run waits for its earliest pending collective; with
+  /// `takeAnyComplete` (the driver found every core stuck) it takes every
+  /// pending collective that is complete instead.
+  llvm::Expected<bool> runUntilBlocked(bool takeAnyComplete = false);
+  /// Grows whenever the run executes an instruction or takes a collective.
+  uint64_t progress() const;
   /// The trace's events for process `pid` (needs Options::trace).
   void writeTraceEvents(llvm::json::OStream &j, int64_t pid,
                         llvm::StringRef processName) const;
