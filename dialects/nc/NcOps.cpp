@@ -625,17 +625,18 @@ std::optional<SmallVector<double>> muir::nc::collectiveParams(Operation *op) {
       params.push_back(double(v.getSExtValue()));
     return true;
   };
-  bool ok = llvm::TypeSwitch<Operation *, bool>(op)
-                .Case<AllReduceOp, ReduceScatterOp>([&](auto o) {
-                  params = {double(o.getOp()), double(o.getAlgorithm())};
-                  return table("replica_groups", false);
-                })
-                .Case<AllGatherOp, AllToAllOp>([&](auto o) {
-                  params = {double(o.getAlgorithm())};
-                  return table("replica_groups", false);
-                })
-                .Case<SendOp, RecvOp>([&](auto) { return table("pairs", true); })
-                .Default([](Operation *) { return false; });
+  bool ok =
+      llvm::TypeSwitch<Operation *, bool>(op)
+          .Case<AllReduceOp, ReduceScatterOp>([&](auto o) {
+            params = {double(o.getOp()), double(o.getAlgorithm())};
+            return table("replica_groups", false);
+          })
+          .Case<AllGatherOp, AllToAllOp>([&](auto o) {
+            params = {double(o.getAlgorithm())};
+            return table("replica_groups", false);
+          })
+          .Case<SendOp, RecvOp>([&](auto) { return table("pairs", true); })
+          .Default([](Operation *) { return false; });
   if (!ok)
     return std::nullopt;
   return params;

@@ -58,6 +58,14 @@ def Nc_Dialect : Dialect {
     program size follows the kernels rather than the tiles.
     `muir-nc-roll-loops` forms loops at the end of the compiler.
 
+    ## Collectives
+
+    On a target with a `topology` (many cores), `nc.all_reduce`,
+    `nc.all_gather`, `nc.reduce_scatter`, `nc.all_to_all`, `nc.send` and
+    `nc.recv` exchange tiles between the cores (ranks) running the same
+    kernel, on DMA queues and in the semaphore scheme like any instruction
+    (docs/scaleout.md).
+
     ## Numerics
 
     Matmul and transpose accumulate in fp32 into PSUM. Vector and Scalar

@@ -38,9 +38,12 @@ Error err(const Twine &msg) {
 
 float reduce(AluOp op, float a, float b) {
   switch (op) {
-  case AluOp::Max: return std::max(a, b);
-  case AluOp::Min: return std::min(a, b);
-  default: return a + b;
+  case AluOp::Max:
+    return std::max(a, b);
+  case AluOp::Min:
+    return std::min(a, b);
+  default:
+    return a + b;
   }
 }
 
@@ -67,8 +70,7 @@ public:
     machines.reserve(n);
     for (unsigned r = 0; r < n; ++r) {
       int64_t chip = r / per;
-      int64_t active =
-          std::min<int64_t>(n, (chip + 1) * per) - chip * per;
+      int64_t active = std::min<int64_t>(n, (chip + 1) * per) - chip * per;
       Machine mr = m;
       mr.hbm.bytesPerS = hbmShare(m, active);
       machines.push_back(std::move(mr));
@@ -145,16 +147,18 @@ public:
   arrive(const CollectiveArrival &a, bool first) override {
     std::lock_guard<std::mutex> lock(mu);
     const Instruction &in = *a.instruction;
-    llvm::Expected<CollectiveParams> c = decodeCollective(in.op, in.params,
-                                                          machine);
+    llvm::Expected<CollectiveParams> c =
+        decodeCollective(in.op, in.params, machine);
     if (!c)
       return err(who(a) + ": " + llvm::toString(c.takeError()));
     if (in.op == Opcode::Send || in.op == Opcode::Recv)
       return pointToPoint(a, *c);
     const auto *group = c->groupOf(a.rank);
     if (!group)
-      return err(who(a) + ": the rank is in no replica group; every rank of "
-                          "a " + Twine(n) + "-core run must be in one");
+      return err(who(a) +
+                 ": the rank is in no replica group; every rank of "
+                 "a " +
+                 Twine(n) + "-core run must be in one");
     for (int64_t r : *group)
       if (r >= int64_t(n))
         return err(who(a) + ": replica group names rank " + Twine(r) +
@@ -189,8 +193,7 @@ public:
       std::string missing;
       for (size_t i = 0; i < z.group.size(); ++i)
         if (!z.arrived[i])
-          missing += (missing.empty() ? "" : ", ") +
-                     std::to_string(z.group[i]);
+          missing += (missing.empty() ? "" : ", ") + std::to_string(z.group[i]);
       waitingFor[a.rank] = "rank " + std::to_string(a.rank) + ": " + who(a) +
                            " waits for rank(s) " + missing;
       return std::nullopt;
@@ -216,9 +219,8 @@ public:
     int64_t srcElems = in.operands[1].numElements();
     int64_t dstElems = in.operands[0].numElements();
     unsigned eb = elemBytes(in.operands[1].type);
-    double bytes = double(eb) * double(in.op == Opcode::AllGather
-                                           ? dstElems
-                                           : srcElems);
+    double bytes =
+        double(eb) * double(in.op == Opcode::AllGather ? dstElems : srcElems);
     CollectiveCost cost = collectiveCost(machine, z.params, z.group, bytes);
     z.endNs = t0 + cost.ns;
     z.bytesIn = uint64_t(srcElems) * eb;
@@ -271,7 +273,8 @@ public:
         }
         break;
       }
-      default: break;
+      default:
+        break;
       }
     }
     z.values.clear(); // contributions are no longer needed
@@ -321,8 +324,7 @@ public:
     if (int64_t(msg.bytes) != a.dstElements * int64_t(eb))
       return err(who(a) + ": receives " + Twine(a.dstElements * eb) +
                  " bytes but rank " + Twine(peer) + "'s send #" +
-                 Twine(msg.instance) + " sent " +
-                 Twine(uint64_t(msg.bytes)));
+                 Twine(msg.instance) + " sent " + Twine(uint64_t(msg.bytes)));
     CollectiveCost cost = pointToPointCost(machine, peer, a.rank, msg.bytes);
     d.endNs = std::max(a.startNs, msg.startNs + cost.ns);
     d.values = std::move(msg.values);
@@ -475,11 +477,11 @@ public:
       j.attribute("displayTimeUnit", "ns");
       j.attributeArray("traceEvents", [&] {
         for (unsigned r = 0; r < n; ++r)
-          sims[r]->writeTraceEvents(
-              j, r,
-              "rank " + std::to_string(r) + " (chip " +
-                  std::to_string(r / per) + " core " +
-                  std::to_string(r % per) + ", " + machine.name + ")");
+          sims[r]->writeTraceEvents(j, r,
+                                    "rank " + std::to_string(r) + " (chip " +
+                                        std::to_string(r / per) + " core " +
+                                        std::to_string(r % per) + ", " +
+                                        machine.name + ")");
         int64_t pid = n;
         j.object([&] {
           j.attribute("name", "process_name");
@@ -526,8 +528,7 @@ public:
 MultiCoreSimulator::MultiCoreSimulator(const Machine &machine,
                                        const Program &program, unsigned cores,
                                        Options options)
-    : impl(std::make_unique<MultiCoreImpl>(machine, program, cores,
-                                           options)) {}
+    : impl(std::make_unique<MultiCoreImpl>(machine, program, cores, options)) {}
 
 MultiCoreSimulator::~MultiCoreSimulator() = default;
 
@@ -551,9 +552,7 @@ llvm::ArrayRef<uint8_t> MultiCoreSimulator::output(unsigned rank,
 
 const MultiReport &MultiCoreSimulator::report() const { return impl->rep; }
 
-std::string MultiCoreSimulator::traceJson() const {
-  return impl->traceJson();
-}
+std::string MultiCoreSimulator::traceJson() const { return impl->traceJson(); }
 
 Error MultiCoreSimulator::writeTrace(llvm::StringRef path) const {
   std::error_code ec;

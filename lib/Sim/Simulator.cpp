@@ -1470,40 +1470,38 @@ public:
 
   void traceEvents(llvm::json::OStream &j, int64_t pid,
                    const std::string &processName) const {
-        j.object([&] {
-          j.attribute("name", "process_name");
-          j.attribute("ph", "M");
-          j.attribute("pid", pid);
-          j.attributeObject("args", [&] {
-            j.attribute("name", processName);
-          });
-        });
-        for (uint32_t q = 0; q < m.numQueues(); ++q) {
-          j.object([&] {
-            j.attribute("name", "thread_name");
-            j.attribute("ph", "M");
-            j.attribute("pid", pid);
-            j.attribute("tid", int64_t(q));
-            j.attributeObject("args",
-                              [&] { j.attribute("name", queueName(q)); });
-          });
-          j.object([&] {
-            j.attribute("name", "thread_sort_index");
-            j.attribute("ph", "M");
-            j.attribute("pid", pid);
-            j.attribute("tid", int64_t(q));
-            j.attributeObject("args",
-                              [&] { j.attribute("sort_index", int64_t(q)); });
-          });
-        }
-        for (const TraceRecord &r : trace) {
-          Where where = locate(r.instr);
-          Instruction inst =
-              instructionAt(prog.instructions[where.instr], where.iter);
-          const Instruction &in = inst;
-          uint32_t instr = where.instr;
-          const OpcodeInfo &info = opcodeInfo(in.op);
-          j.object([&] {
+    j.object([&] {
+      j.attribute("name", "process_name");
+      j.attribute("ph", "M");
+      j.attribute("pid", pid);
+      j.attributeObject("args", [&] { j.attribute("name", processName); });
+    });
+    for (uint32_t q = 0; q < m.numQueues(); ++q) {
+      j.object([&] {
+        j.attribute("name", "thread_name");
+        j.attribute("ph", "M");
+        j.attribute("pid", pid);
+        j.attribute("tid", int64_t(q));
+        j.attributeObject("args", [&] { j.attribute("name", queueName(q)); });
+      });
+      j.object([&] {
+        j.attribute("name", "thread_sort_index");
+        j.attribute("ph", "M");
+        j.attribute("pid", pid);
+        j.attribute("tid", int64_t(q));
+        j.attributeObject("args",
+                          [&] { j.attribute("sort_index", int64_t(q)); });
+      });
+    }
+    for (const TraceRecord &r : trace) {
+      Where where = locate(r.instr);
+      Instruction inst =
+          instructionAt(prog.instructions[where.instr], where.iter);
+      const Instruction &in = inst;
+      uint32_t instr = where.instr;
+      const OpcodeInfo &info = opcodeInfo(in.op);
+      j.object(
+          [&] {
             j.attribute("name", info.mnemonic);
             j.attribute("cat", engineName(engineOfQueue(in.queue)));
             j.attribute("ph", "X");
@@ -1553,7 +1551,7 @@ public:
                             r.exposedLoadNs / 1000.0);
             });
           });
-        }
+    }
   }
 };
 

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "muir/Target/Assembly.h"
-#include "muir/Target/Collective.h"
 #include "muir/Target/Binary.h"
+#include "muir/Target/Collective.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -731,8 +731,8 @@ bool Parser::param(Instruction &in, unsigned index) {
     for (unsigned c = 0; c < kNumAlgorithms; ++c)
       choices += (c ? ", " : "") + algorithmName(Algorithm(c)).str();
     StringRef word;
-    if (!ident(word, "collective algorithm (" + choices + ") for '" + pname +
-                         "'"))
+    if (!ident(word,
+               "collective algorithm (" + choices + ") for '" + pname + "'"))
       return false;
     if (auto a = parseAlgorithm(word)) {
       v = double(static_cast<unsigned>(*a));

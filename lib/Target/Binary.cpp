@@ -135,7 +135,8 @@ ParamKind muir::target::paramKind(Opcode op, unsigned index) {
   case Opcode::AllToAll:
     return index == 0 ? ParamKind::Algorithm : ParamKind::Rank;
   case Opcode::Send:
-  case Opcode::Recv: return ParamKind::Rank;
+  case Opcode::Recv:
+    return ParamKind::Rank;
   }
   return ParamKind::Float;
 }
@@ -149,7 +150,8 @@ bool muir::target::isValidParam(ParamKind kind, double v) {
   case ParamKind::AluOp: return v >= 0 && v < 8 && v == std::trunc(v);
   case ParamKind::Algorithm:
     return v >= 0 && v < kNumAlgorithms && v == std::trunc(v);
-  case ParamKind::Rank: return v >= 0 && v < 0x1p31 && v == std::trunc(v);
+  case ParamKind::Rank:
+    return v >= 0 && v < 0x1p31 && v == std::trunc(v);
   }
   return false;
 }
@@ -724,14 +726,18 @@ llvm::Expected<Program> Reader::read() {
           return err();
         ParamKind kind = paramKind(in.op, i);
         if (!isValidParam(kind, v)) {
-          static const char *const expected[] = {
-              "a number", "an integer", "0 or 1", "an activation function code",
-              "an ALU op code", "a collective algorithm code",
-              "a rank in [0, 2^31)"};
-          fail(paramAt, "bad " + info.mnemonic + " parameter '" +
-                            (i < info.params.size() ? info.params[i]
-                                                    : info.variadicName) +
-                            "' " + shortest(v),
+          static const char *const expected[] = {"a number",
+                                                 "an integer",
+                                                 "0 or 1",
+                                                 "an activation function code",
+                                                 "an ALU op code",
+                                                 "a collective algorithm code",
+                                                 "a rank in [0, 2^31)"};
+          fail(paramAt,
+               "bad " + info.mnemonic + " parameter '" +
+                   (i < info.params.size() ? info.params[i]
+                                           : info.variadicName) +
+                   "' " + shortest(v),
                Twine("expected ") + expected[unsigned(kind)]);
           return err();
         }

@@ -2,8 +2,8 @@
 #include "muir/Target/Collective.h"
 #include "muir/Support/CheckedSize.h"
 
-#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/Twine.h"
 
 #include <algorithm>
@@ -90,8 +90,7 @@ muir::target::decodeCollective(Opcode op, llvm::ArrayRef<double> params,
   int64_t cores = m.topology.cores();
   auto rankOk = [&](double v) { return isInt(v, 0, double(cores)); };
   std::string where = " of target '" + m.name + "', which has " +
-                      std::to_string(cores) + " core" +
-                      (cores == 1 ? "" : "s");
+                      std::to_string(cores) + " core" + (cores == 1 ? "" : "s");
   if (op == Opcode::Send || op == Opcode::Recv) {
     if (params.empty() || params.size() % 2)
       return fail("pairs must list (source, target) rank pairs, got " +
@@ -107,11 +106,13 @@ muir::target::decodeCollective(Opcode op, llvm::ArrayRef<double> params,
         return fail("pair " + Twine(i / 2) + " (" + Twine(a) + " -> " +
                     Twine(b) + ") sends a rank to itself");
       if (isSource[a])
-        return fail("rank " + Twine(a) + " is the source of more than one "
-                                         "pair");
+        return fail("rank " + Twine(a) +
+                    " is the source of more than one "
+                    "pair");
       if (isTarget[b])
-        return fail("rank " + Twine(b) + " is the target of more than one "
-                                         "pair");
+        return fail("rank " + Twine(b) +
+                    " is the target of more than one "
+                    "pair");
       isSource[a] = isTarget[b] = true;
       c.pairs.push_back({a, b});
     }
@@ -157,8 +158,9 @@ muir::target::decodeCollective(Opcode op, llvm::ArrayRef<double> params,
                   Twine(int64_t(ranks[i])) + ", not a core" + where);
     int64_t r = int64_t(ranks[i]);
     if (seen[r])
-      return fail("rank " + Twine(r) + " appears twice in the replica "
-                                       "groups");
+      return fail("rank " + Twine(r) +
+                  " appears twice in the replica "
+                  "groups");
     seen[r] = true;
     if (i % c.groupSize == 0)
       c.groups.emplace_back();
@@ -181,8 +183,8 @@ std::optional<std::string>
 muir::target::checkCollectiveTiles(const CollectiveParams &c,
                                    const CollectiveSide &dst,
                                    const CollectiveSide &src) {
-  for (auto [side, role] : {std::make_pair(&dst, "dst"),
-                            std::make_pair(&src, "src")}) {
+  for (auto [side, role] :
+       {std::make_pair(&dst, "dst"), std::make_pair(&src, "src")}) {
     if (!side->present)
       continue;
     if (side->space != MemSpace::HBM && side->space != MemSpace::SBUF)
@@ -203,8 +205,8 @@ muir::target::checkCollectiveTiles(const CollectiveParams &c,
   int64_t n = c.groupSize;
   auto counts = [&](llvm::StringRef rule) {
     return ("dst has " + Twine(dst.elements) + " elements and src " +
-            Twine(src.elements) + ", but " + rule + " (group size " +
-            Twine(n) + ")")
+            Twine(src.elements) + ", but " + rule + " (group size " + Twine(n) +
+            ")")
         .str();
   };
   switch (c.op) {
@@ -225,7 +227,8 @@ muir::target::checkCollectiveTiles(const CollectiveParams &c,
       return counts("all_to_all needs them equal and divisible by the group "
                     "size");
     break;
-  default: break;
+  default:
+    break;
   }
   return std::nullopt;
 }
@@ -259,8 +262,8 @@ Route muir::target::routeBetween(const Machine &m, int64_t from, int64_t to) {
       r.links.push_back(std::string(nl ? "nl" : "ii") + " chip" +
                         std::to_string(before) + "->chip" +
                         std::to_string(chipAt(cur)));
-      r.bytesPerS = std::min(
-          r.bytesPerS, nl ? t.neuronLinkBytesPerS : t.interInstanceBytesPerS);
+      r.bytesPerS = std::min(r.bytesPerS, nl ? t.neuronLinkBytesPerS
+                                             : t.interInstanceBytesPerS);
       r.latencyNs += nl ? t.neuronLinkHopNs : t.interInstanceHopNs;
       ++r.hops;
     }
@@ -286,8 +289,8 @@ struct LinkBytes {
 /// `steps` ring steps over `ring` (edges i -> i+1), each moving `chunk`
 /// bytes on every edge: steps x (slowest edge latency + chunk / slowest
 /// edge bandwidth).
-double ringSteps(const Machine &m, llvm::ArrayRef<int64_t> ring,
-                 int64_t steps, double chunk, LinkBytes &lb) {
+double ringSteps(const Machine &m, llvm::ArrayRef<int64_t> ring, int64_t steps,
+                 double chunk, LinkBytes &lb) {
   if (ring.size() < 2 || steps == 0)
     return 0;
   double bw = INFINITY, lat = 0;

@@ -268,7 +268,8 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
     t.hbmCapacityBytesPerChip =
         r.integer(topo, "topology", "hbm_capacity_bytes_per_chip");
     t.intraChipBytesPerS = r.number(topo, "topology", "intra_chip_bytes_per_s");
-    t.neuronLinkBytesPerS = r.number(topo, "topology", "neuronlink_bytes_per_s");
+    t.neuronLinkBytesPerS =
+        r.number(topo, "topology", "neuronlink_bytes_per_s");
     t.interInstanceBytesPerS =
         r.number(topo, "topology", "inter_instance_bytes_per_s");
     t.stepLatencyNs = r.number(topo, "topology", "step_latency_ns", false);

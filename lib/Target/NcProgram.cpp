@@ -194,7 +194,9 @@ struct ToProgram {
             params.push_back(double(c));
         })
         .Case<nc::AllReduceOp, nc::AllGatherOp, nc::ReduceScatterOp,
-              nc::AllToAllOp>([&](auto o) { aps = {o.getDst(), o.getSrc()}; })
+              nc::AllToAllOp>([&](auto o) {
+          aps = {o.getDst(), o.getSrc()};
+        })
         .Case([&](nc::SendOp o) { aps = {o.getSrc()}; })
         .Case([&](nc::RecvOp o) { aps = {o.getDst()}; });
     if (isCollective(*opcode)) {
@@ -574,7 +576,7 @@ muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
       auto made = collectiveOp(b, loc, in, aps);
       if (failed(made))
         return fail(info.mnemonic + ": bad reduction op, algorithm, group "
-                    "size or rank table");
+                                    "size or rank table");
       op = *made;
       break;
     }

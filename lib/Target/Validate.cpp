@@ -1,7 +1,7 @@
 //===- Validate.cpp - memory safety of a program on a machine -------------===//
 #include "muir/Target/Validate.h"
-#include "muir/Target/Collective.h"
 #include "muir/Support/CheckedSize.h"
+#include "muir/Target/Collective.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Twine.h"

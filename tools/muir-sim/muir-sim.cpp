@@ -2,7 +2,8 @@
 //
 // muir-sim KERNEL.mlir [--input=NAME=X.npy]... [--output=NAME=Y.npy]...
 //          [--print] [--report] [--report-json=PATH] [--trace=PATH]
-//          [--timing-only] [--no-hazard-check] [--no-verify] [--target=NAME|PATH] [--seed=N]
+//          [--timing-only] [--no-hazard-check] [--no-verify]
+//          [--target=NAME|PATH] [--seed=N]
 //          [--kernel=NAME] [--cores=N [--sim-threads=T]]
 // With --cores=N the kernel runs SPMD on ranks 0..N-1 of the target's
 // topology (docs/scaleout.md): `--input=NAME=X.npy` feeds every rank the
@@ -234,7 +235,8 @@ static int runMultiCore(const Machine &machine, const Program &prog,
     std::string name, path;
     if (!splitAssign(arg, name, path))
       return fail("--input expects NAME=PATH.npy or NAME@RANK=PATH.npy, got "
-                  "'" + arg + "'");
+                  "'" +
+                  arg + "'");
     auto [base, rankText] = llvm::StringRef(name).split('@');
     unsigned rank;
     if (rankText.empty() && name.find('@') == std::string::npos) {
@@ -250,14 +252,18 @@ static int runMultiCore(const Machine &machine, const Program &prog,
     if (!llvm::any_of(prog.tensors, [&](const TensorDecl &t) {
           return t.name == name && t.kind == TensorKind::Input;
         }))
-      return fail("--input names '" + name + "', which is not an input "
-                  "tensor of kernel '" + prog.name + "'");
+      return fail("--input names '" + name +
+                  "', which is not an input "
+                  "tensor of kernel '" +
+                  prog.name + "'");
   for (const auto &[key, path] : one)
     if (!llvm::any_of(prog.tensors, [&](const TensorDecl &t) {
           return t.name == key.first && t.kind == TensorKind::Input;
         }))
-      return fail("--input names '" + key.first + "', which is not an input "
-                  "tensor of kernel '" + prog.name + "'");
+      return fail("--input names '" + key.first +
+                  "', which is not an input "
+                  "tensor of kernel '" +
+                  prog.name + "'");
   // Inputs for every rank, stacked ([N, ...]) or not, read once.
   std::map<std::string, std::pair<std::vector<uint8_t>, bool>> shared;
   for (const TensorDecl &t : prog.tensors) {
@@ -276,10 +282,13 @@ static int runMultiCore(const Machine &machine, const Program &prog,
       return fail("'" + it->second + "' holds " +
                   llvm::Twine(arr->numElements()) + " elements " +
                   npy::shapeString(arr->shape) + " but tensor '" + t.name +
-                  "' has " + llvm::Twine(t.numElements()) + " (one for every "
-                  "rank) or " + llvm::Twine(n) + " x " +
-                  llvm::Twine(t.numElements()) + " with a leading dimension "
-                  "of " + llvm::Twine(n) + " (one per rank)");
+                  "' has " + llvm::Twine(t.numElements()) +
+                  " (one for every "
+                  "rank) or " +
+                  llvm::Twine(n) + " x " + llvm::Twine(t.numElements()) +
+                  " with a leading dimension "
+                  "of " +
+                  llvm::Twine(n) + " (one per rank)");
     auto b = npyToBytes(*arr, whole, it->second);
     if (!b)
       return fail(b.takeError());
@@ -489,8 +498,8 @@ int main(int argc, char **argv) {
     if (!t)
       return fail("--output names '" + name + "', which kernel '" + prog->name +
                   "' does not have");
-    if (llvm::Error e = writeTensor(path, t->type, t->shape,
-                                    simulator.output(name)))
+    if (llvm::Error e =
+            writeTensor(path, t->type, t->shape, simulator.output(name)))
       return fail(std::move(e));
   }
   if (printReport)
