@@ -231,11 +231,39 @@ public:
   /// Instances executed and collectives taken: whether a resume did work.
   uint64_t progress = 0;
   std::map<uint64_t, CollectiveDone> completed;
+  /// Pending collectives the port completed at their arrival.
+  std::map<uint64_t, CollectiveDone> early;
   std::optional<CollectiveDone> collDone;
-  /// Group collectives' instances in program order: a core runs them in
-  /// this order, so every rank's k-th meets the others' k-th.
-  std::vector<uint64_t> collSeqs;
-  size_t collNext = 0;
+  /// Group collectives arrive in program order, so every rank's k-th meets
+  /// the others' k-th: the instructions in order with their loop (-1:
+  /// none), and a cursor over their instances in unrolled order (a loop may
+  /// run billions of times: they are not listed).
+  std::vector<uint32_t> collInstrs;
+  std::vector<int64_t> collLoop;
+  size_t collPos = 0;
+  uint32_t collIter = 0;
+  uint64_t collNext = 0; // instances that arrived
+  std::optional<uint64_t> nextCollective() const {
+    if (collPos >= collInstrs.size())
+      return std::nullopt;
+    return seqOf(collInstrs[collPos], collIter);
+  }
+  void advanceCollective() {
+    ++collNext;
+    int64_t l = collLoop[collPos];
+    bool lastInBody = collPos + 1 >= collInstrs.size() ||
+                      collLoop[collPos + 1] != l;
+    if (l >= 0 && lastInBody) {
+      if (collIter + 1 < prog.loops[l].trips) {
+        ++collIter;
+        while (collPos > 0 && collLoop[collPos - 1] == l)
+          --collPos;
+        return;
+      }
+      collIter = 0;
+    }
+    ++collPos;
+  }
   static bool isGroupCollective(Opcode op) {
     return isCollective(op) && op != Opcode::Send && op != Opcode::Recv;
   }
@@ -1169,25 +1197,37 @@ public:
       return false;
     const Instruction &head = prog.instructions[idx];
     bool group = isGroupCollective(head.op);
-    if (group && (collNext >= collSeqs.size() || collSeqs[collNext] != seq))
+    if (group && nextCollective() != seq)
       return false; // an earlier collective of this core arrives first
     if (!port)
       return err(who(seq) + ": a collective needs a multi-core run "
                             "(muir-sim --cores=N)");
-    PendingCollective p{seq, idx, iter, start, group ? collNext++ : 0};
+    PendingCollective p{seq, idx, iter, start, group ? collNext : 0};
+    if (group)
+      advanceCollective();
     llvm::Expected<std::optional<CollectiveDone>> r = arriveAt(p, true);
     if (!r)
       return r.takeError();
-    if (*r) {
+    // A send completes on its own. Anything else may have completed because
+    // this core happened to arrive last: keep it pending all the same, so
+    // that when the core takes it never depends on the other threads.
+    if (*r && head.op == Opcode::Send) {
       completed[seq] = std::move(**r);
       return true;
     }
+    if (*r)
+      early[seq] = std::move(**r);
     pending.push_back(p);
     return false;
   }
 
   llvm::Expected<std::optional<CollectiveDone>>
   arriveAt(const PendingCollective &p, bool first) {
+    if (auto it = early.find(p.seq); !first && it != early.end()) {
+      CollectiveDone d = std::move(it->second);
+      early.erase(it);
+      return d;
+    }
     Instruction inst = p.iter > 0 && stepped[p.instr]
                            ? instructionAt(prog.instructions[p.instr], p.iter)
                            : prog.instructions[p.instr];
@@ -1289,22 +1329,27 @@ public:
       }
       q.instrs.push_back(idx);
     }
-    collSeqs.clear();
+    collInstrs.clear();
+    collLoop.clear();
+    collPos = collIter = 0;
     collNext = 0;
     pending.clear();
     completed.clear();
+    early.clear();
     collDone.reset();
+    size_t loop = 0;
     for (auto [idx, in] : llvm::enumerate(prog.instructions)) {
+      while (loop < prog.loops.size() &&
+             idx >= uint64_t(prog.loops[loop].begin) + prog.loops[loop].length)
+        ++loop;
       if (!isGroupCollective(in.op))
         continue;
-      uint32_t trips = 1;
-      for (const Loop &l : prog.loops)
-        if (idx >= l.begin && idx < uint64_t(l.begin) + l.length)
-          trips = l.trips;
-      for (uint32_t k = 0; k < trips; ++k)
-        collSeqs.push_back(seqOf(idx, k));
+      collInstrs.push_back(idx);
+      collLoop.push_back(loop < prog.loops.size() &&
+                                 idx >= prog.loops[loop].begin
+                             ? int64_t(loop)
+                             : -1);
     }
-    llvm::sort(collSeqs);
     return Error::success();
   }
 
