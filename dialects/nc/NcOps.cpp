@@ -7,10 +7,12 @@
 #include "muir/Dialect/Nc/NcDialect.h"
 #include "muir/Dialect/Nc/NcUtils.h"
 #include "muir/Support/CheckedSize.h"
+#include "muir/Target/Collective.h"
 #include "muir/Target/Machine.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace muir::nc;
@@ -679,3 +681,93 @@ LogicalResult AffineSelectOp::verify() {
 
 #define GET_OP_CLASSES
 #include "nc/NcOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+std::optional<SmallVector<double>> muir::nc::collectiveParams(Operation *op) {
+  SmallVector<double> params;
+  auto table = [&](StringRef name, bool pairs) {
+    auto t = op->getAttrOfType<DenseIntElementsAttr>(name);
+    auto type = t ? llvm::dyn_cast<RankedTensorType>(t.getType()) : nullptr;
+    if (!type || type.getRank() != 2 || (pairs && type.getDimSize(1) != 2))
+      return false;
+    if (!pairs)
+      params.push_back(double(type.getDimSize(1)));
+    for (const APInt &v : t.getValues<APInt>())
+      params.push_back(double(v.getSExtValue()));
+    return true;
+  };
+  bool ok =
+      llvm::TypeSwitch<Operation *, bool>(op)
+          .Case<AllReduceOp, ReduceScatterOp>([&](auto o) {
+            params = {double(o.getOp()), double(o.getAlgorithm())};
+            return table("replica_groups", false);
+          })
+          .Case<AllGatherOp, AllToAllOp>([&](auto o) {
+            params = {double(o.getAlgorithm())};
+            return table("replica_groups", false);
+          })
+          .Case<SendOp, RecvOp>([&](auto) { return table("pairs", true); })
+          .Default([](Operation *) { return false; });
+  if (!ok)
+    return std::nullopt;
+  return params;
+}
+
+/// The target's rules for a collective (Collective.h), on top of the
+/// queue, semaphores and tile bounds every instruction has.
+static LogicalResult verifyCollective(Operation *op, AccessAttr dst,
+                                      AccessAttr src) {
+  SmallVector<std::pair<StringRef, AccessAttr>, 2> tiles;
+  if (dst)
+    tiles.push_back({"dst", dst});
+  if (src)
+    tiles.push_back({"src", src});
+  const tgt::Machine *m = verifyCommon(op, tiles);
+  if (!m)
+    return failure();
+  auto opcode = *tgt::parseOpcode(op->getName().stripDialect());
+  std::optional<SmallVector<double>> params = collectiveParams(op);
+  if (!params)
+    return op->emitOpError()
+           << (opcode == tgt::Opcode::Send || opcode == tgt::Opcode::Recv
+                   ? "pairs must be an N x 2 tensor of (source, target) ranks"
+                   : "replica_groups must be a 2-D tensor, one row of ranks "
+                     "per group");
+  llvm::Expected<tgt::CollectiveParams> c =
+      tgt::decodeCollective(opcode, *params, *m);
+  if (!c)
+    return op->emitOpError() << llvm::toString(c.takeError());
+  auto side = [](AccessAttr a) {
+    tgt::CollectiveSide s;
+    if (!a)
+      return s;
+    s.present = true;
+    s.space = static_cast<tgt::MemSpace>(a.getSpace());
+    s.type = *toElemType(a.getElementType());
+    // AccessAttr::verify bounded the extent, so the count fits in int64.
+    s.elements = a.getPartitions() * a.getFreeElements();
+    return s;
+  };
+  if (std::optional<std::string> msg =
+          tgt::checkCollectiveTiles(*c, side(dst), side(src)))
+    return op->emitOpError() << *msg;
+  return success();
+}
+
+LogicalResult AllReduceOp::verify() {
+  return verifyCollective(*this, getDst(), getSrc());
+}
+LogicalResult AllGatherOp::verify() {
+  return verifyCollective(*this, getDst(), getSrc());
+}
+LogicalResult ReduceScatterOp::verify() {
+  return verifyCollective(*this, getDst(), getSrc());
+}
+LogicalResult AllToAllOp::verify() {
+  return verifyCollective(*this, getDst(), getSrc());
+}
+LogicalResult SendOp::verify() { return verifyCollective(*this, {}, getSrc()); }
+LogicalResult RecvOp::verify() { return verifyCollective(*this, getDst(), {}); }

@@ -58,6 +58,14 @@ def Nc_Dialect : Dialect {
     program size follows the kernels rather than the tiles.
     `muir-nc-roll-loops` forms loops at the end of the compiler.
 
+    ## Collectives
+
+    On a target with a `topology` (many cores), `nc.all_reduce`,
+    `nc.all_gather`, `nc.reduce_scatter`, `nc.all_to_all`, `nc.send` and
+    `nc.recv` exchange tiles between the cores (ranks) running the same
+    kernel, on DMA queues and in the semaphore scheme like any instruction
+    (docs/scaleout.md).
+
     ## Numerics
 
     Matmul and transpose accumulate in fp32 into PSUM. Vector and Scalar
@@ -120,6 +128,12 @@ def Nc_ActFunc : I32EnumAttr<"ActFunc", "Scalar-engine function", [
     I32EnumAttrCase<"silu", 8>, I32EnumAttrCase<"sqrt", 9>,
     I32EnumAttrCase<"rsqrt", 10>, I32EnumAttrCase<"square", 11>,
     I32EnumAttrCase<"reciprocal", 12>]> {
+  let cppNamespace = "::muir::nc";
+}
+
+def Nc_Algorithm : I32EnumAttr<"Algorithm", "collective algorithm", [
+    I32EnumAttrCase<"ring", 0>, I32EnumAttrCase<"tree", 1>,
+    I32EnumAttrCase<"ring2d", 2>]> {
   let cppNamespace = "::muir::nc";
 }
 
@@ -387,6 +401,120 @@ def Nc_AffineSelectOp : Nc_Inst<"affine_select"> {
                             I64Attr:$channel_multiplier,
                             DenseI64ArrayAttr:$coefficients), semArgs);
   let assemblyFormat = "$dst `,` $src attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+// A collective over replica groups: `replica_groups` is a 2-D i64 tensor,
+// one row per group (all of one size), every rank at most once.
+class Nc_CollectiveOp<string mnemonic, dag reduceArg, string reduceFmt>
+    : Nc_Inst<mnemonic> {
+  let arguments = !con(reduceArg,
+      (ins Nc_AccessAttr:$dst, Nc_AccessAttr:$src,
+           I64ElementsAttr:$replica_groups,
+           DefaultValuedAttr<Nc_Algorithm,
+                             "::muir::nc::Algorithm::ring">:$algorithm),
+      semArgs);
+  let assemblyFormat = reduceFmt # [{ $dst `,` $src `groups` $replica_groups
+                                       (`algorithm` $algorithm^)? attr-dict }];
+}
+
+def Nc_AllReduceOp : Nc_CollectiveOp<"all_reduce", (ins Nc_AluOp:$op),
+                                     "$op"> {
+  let summary = "collective: dst = reduce<op> of src over the replica group";
+  let description = [{
+    Every rank of a replica group contributes its `src`; every rank's `dst`
+    receives the elementwise reduction (`add`, `max` or `min`) of all of
+    them. Tiles are read and written in their element order (partition
+    major, then the free dimensions row-major); `dst` and `src` have equal
+    element counts and one element type (f32, bf16 or f16), in HBM or SBUF.
+    The simulator reduces in fp32 in replica-group order and rounds once,
+    so results do not depend on the algorithm or on timing.
+
+    Collectives run on a DMA queue (`dma0` by default), in program order
+    among themselves on every rank (a rank's k-th collective meets the
+    other ranks' k-th), and take part in the semaphore scheme like any
+    instruction: `wait` before, `signal` when the collective has completed
+    on every rank of the group. The rank set is the target's logical cores
+    (`topology` in the machine description); a run names its ranks
+    `0 .. N-1` and every rank must belong to one group.
+
+    `algorithm` chooses the cost on the topology (docs/scaleout.md):
+    `ring` (2(N-1) steps of S/N over the ring's slowest link, each step
+    paying the step latency and its hops), `tree` (binary tree: reduce up
+    and broadcast down ceil(log2 N) levels of S) or `ring2d` (torus-aware:
+    reduce-scatter along torus rows, all-reduce along columns, all-gather
+    along rows; the group must fill equal rows).
+
+    ```mlir
+    nc.all_reduce add #nc.ap<hbm @g[16 x 64] at 0 dims [64] strides [1] : f32>,
+                      #nc.ap<hbm @x[16 x 64] at 0 dims [64] strides [1] : f32>
+                  groups dense<[[0, 1, 2, 3]]> : tensor<1x4xi64> {signal = array<i64: 0>}
+    ```
+  }];
+}
+
+def Nc_AllGatherOp : Nc_CollectiveOp<"all_gather", (ins), ""> {
+  let summary = "collective: dst = the group's src tiles, concatenated";
+  let description = [{
+    `dst` holds group-size times `src`'s elements: block `i` (in element
+    order) is the `src` of the `i`-th rank of the group. Same element type
+    on both sides (any), HBM or SBUF. `algorithm` is `ring` or `ring2d`.
+  }];
+}
+
+def Nc_ReduceScatterOp : Nc_CollectiveOp<"reduce_scatter",
+                                         (ins Nc_AluOp:$op), "$op"> {
+  let summary = "collective: dst = this rank's block of the group's reduction";
+  let description = [{
+    `src` holds group-size times `dst`'s elements; the `i`-th rank of the
+    group receives block `i` of the elementwise reduction (`add`, `max`,
+    `min`; fp32, group order, one rounding) of every rank's `src`. Types as
+    for `nc.all_reduce`; `algorithm` is `ring` or `ring2d`.
+  }];
+}
+
+def Nc_AllToAllOp : Nc_CollectiveOp<"all_to_all", (ins), ""> {
+  let summary = "collective: block j of dst on rank i = block i of src on j";
+  let description = [{
+    `src` and `dst` have equal element counts, divisible by the group size
+    N, split into N blocks in element order: the `i`-th rank of the group
+    receives in its block `j` the block `i` of the `j`-th rank's `src`.
+    `algorithm` is `ring` (pairwise exchange: N-1 steps of S/N, each to the
+    rank that many places on).
+  }];
+}
+
+def Nc_SendOp : Nc_Inst<"send"> {
+  let summary = "point to point: send src to a peer";
+  let description = [{
+    `pairs` is an `N x 2` i64 tensor of (source, target) ranks, each rank the
+    source of one pair and the target of one pair at most (a permutation,
+    as StableHLO's collective_permute). A rank that is a source sends its
+    `src`; others do nothing. The send completes when its data has crossed
+    the route (latency + bytes / bandwidth) and does not wait for the
+    receiver: its `src` may be reused after its signal.
+  }];
+  let arguments = !con((ins Nc_AccessAttr:$src, I64ElementsAttr:$pairs),
+                       semArgs);
+  let assemblyFormat = "$src `pairs` $pairs attr-dict";
+}
+
+def Nc_RecvOp : Nc_Inst<"recv"> {
+  let summary = "point to point: receive dst from a peer";
+  let description = [{
+    With the same `pairs` table as the matching `nc.send`, a rank that is a
+    target receives into `dst` the next `send` its source made on the pair
+    (sends on one pair are received in order); others do nothing. `dst` has
+    the sender's `src` element count and type. Completes when the data has
+    arrived: after both the send's start plus its transfer and the recv's
+    own start.
+  }];
+  let arguments = !con((ins Nc_AccessAttr:$dst, I64ElementsAttr:$pairs),
+                       semArgs);
+  let assemblyFormat = "$dst `pairs` $pairs attr-dict";
 }
 
 #endif // MUIR_NC_OPS

@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <queue>
 
 using namespace muir;
@@ -209,6 +210,63 @@ public:
   double gpsimdBusFreeAt = 0, vectorPerfFreeAt = 0;
   std::optional<AccessPattern> lastStationary;
   double macCycles = 0; // sum of MACs / peak MACs per cycle
+
+  // --- multi-core runs (MultiCore.h) ---
+  CollectivePort *port = nullptr;
+  uint32_t rank = 0;
+  /// A run is in progress (runUntilBlocked suspended it at a collective).
+  bool started = false;
+  /// Collective instances that arrived at the port and are not complete:
+  /// their queues wait, the others go on. A core with nothing else to run
+  /// waits for the earliest (start, instance), so what it sees complete,
+  /// and hence everything it computes, does not depend on other threads.
+  struct PendingCollective {
+    uint64_t seq;
+    uint32_t instr, iter;
+    double start;
+    uint64_t ordinal;
+  };
+  std::vector<PendingCollective> pending;
+  bool takeAnyComplete = false;
+  /// Instances executed and collectives taken: whether a resume did work.
+  uint64_t progress = 0;
+  std::map<uint64_t, CollectiveDone> completed;
+  /// Pending collectives the port completed at their arrival.
+  std::map<uint64_t, CollectiveDone> early;
+  std::optional<CollectiveDone> collDone;
+  /// Group collectives arrive in program order, so every rank's k-th meets
+  /// the others' k-th: the instructions in order with their loop (-1:
+  /// none), and a cursor over their instances in unrolled order (a loop may
+  /// run billions of times: they are not listed).
+  std::vector<uint32_t> collInstrs;
+  std::vector<int64_t> collLoop;
+  size_t collPos = 0;
+  uint32_t collIter = 0;
+  uint64_t collNext = 0; // instances that arrived
+  std::optional<uint64_t> nextCollective() const {
+    if (collPos >= collInstrs.size())
+      return std::nullopt;
+    return seqOf(collInstrs[collPos], collIter);
+  }
+  void advanceCollective() {
+    ++collNext;
+    int64_t l = collLoop[collPos];
+    bool lastInBody = collPos + 1 >= collInstrs.size() ||
+                      collLoop[collPos + 1] != l;
+    if (l >= 0 && lastInBody) {
+      if (collIter + 1 < prog.loops[l].trips) {
+        ++collIter;
+        while (collPos > 0 && collLoop[collPos - 1] == l)
+          --collPos;
+        return;
+      }
+      collIter = 0;
+    }
+    ++collPos;
+  }
+  static bool isGroupCollective(Opcode op) {
+    return isCollective(op) && op != Opcode::Send && op != Opcode::Recv;
+  }
 
   struct Access {
     Region r;
@@ -688,7 +746,8 @@ public:
       for (unsigned i = 0; i < tiles.size(); ++i) {
         if (!tiles[i].present())
           continue;
-        bool w = i == 0 || (in.op == Opcode::Activation && i == 3);
+        bool w = (i == 0 && in.op != Opcode::Send) ||
+                 (in.op == Opcode::Activation && i == 3);
         acc.push_back({regionOf(tiles[i]), w});
       }
       if (Error e = checkHazards(in, idx, vc, acc))
@@ -696,6 +755,8 @@ public:
     }
 
     double start = std::max(q.freeAt, ready);
+    if (isCollective(in.op))
+      return finishCollective(in, tiles, start);
     Engine eng = engineOfQueue(in.queue);
     std::vector<float> a, b, c;
     Cost cost{start, start, start};
@@ -1108,6 +1169,83 @@ public:
     return cost;
   }
 
+  /// A collective's time and values come from the port (collDone).
+  Cost finishCollective(const Instruction &in, llvm::ArrayRef<Tile> tiles,
+                        double start) {
+    CollectiveDone &d = *collDone;
+    if (opt.numerics && in.op != Opcode::Send && !d.values.empty() &&
+        int64_t(d.values.size()) == tiles[0].P * tiles[0].F)
+      write(tiles[0], d.values.data());
+    rep.hbmBytesRead += d.hbmBytesRead;
+    rep.hbmBytesWritten += d.hbmBytesWritten;
+    Cost cost{start, std::max(start, d.endNs), std::max(start, d.endNs)};
+    collDone.reset();
+    return cost;
+  }
+
+  /// Delivers a collective instance to the port (or asks it again after
+  /// a resume); nullopt while the other cores have not arrived.
+  /// Whether the collective at the head of a queue can run: complete (its
+  /// end is known), pending, or not yet arrived, in which case it arrives
+  /// now (group collectives in program order only).
+  llvm::Expected<bool> collectiveReady(uint32_t idx, uint32_t iter,
+                                       uint64_t seq, double start) {
+    if (completed.count(seq))
+      return true;
+    if (llvm::any_of(pending,
+                     [&](const PendingCollective &p) { return p.seq == seq; }))
+      return false;
+    const Instruction &head = prog.instructions[idx];
+    bool group = isGroupCollective(head.op);
+    if (group && nextCollective() != seq)
+      return false; // an earlier collective of this core arrives first
+    if (!port)
+      return err(who(seq) + ": a collective needs a multi-core run "
+                            "(muir-sim --cores=N)");
+    PendingCollective p{seq, idx, iter, start, group ? collNext : 0};
+    if (group)
+      advanceCollective();
+    llvm::Expected<std::optional<CollectiveDone>> r = arriveAt(p, true);
+    if (!r)
+      return r.takeError();
+    // A send completes on its own. Anything else may have completed because
+    // this core happened to arrive last: keep it pending all the same, so
+    // that when the core takes it never depends on the other threads.
+    if (*r && head.op == Opcode::Send) {
+      completed[seq] = std::move(**r);
+      return true;
+    }
+    if (*r)
+      early[seq] = std::move(**r);
+    pending.push_back(p);
+    return false;
+  }
+
+  llvm::Expected<std::optional<CollectiveDone>>
+  arriveAt(const PendingCollective &p, bool first) {
+    if (auto it = early.find(p.seq); !first && it != early.end()) {
+      CollectiveDone d = std::move(it->second);
+      early.erase(it);
+      return d;
+    }
+    Instruction inst = p.iter > 0 && stepped[p.instr]
+                           ? instructionAt(prog.instructions[p.instr], p.iter)
+                           : prog.instructions[p.instr];
+    CollectiveArrival a;
+    a.rank = rank;
+    a.instruction = &inst;
+    a.instructionIndex = p.instr;
+    a.instance = p.seq;
+    a.ordinal = p.ordinal;
+    a.startNs = p.start;
+    if (first && inst.op != Opcode::Recv && opt.numerics)
+      read(p.seq, makeTile(inst.operands[inst.op == Opcode::Send ? 0 : 1]),
+           a.values);
+    if (inst.op == Opcode::Recv)
+      a.dstElements = inst.operands[0].numElements();
+    return port->arrive(a, first);
+  }
+
   void fire(const Event &e) {
     const Instruction &in = prog.instructions[e.instr];
     for (uint32_t s : in.signals) {
@@ -1146,6 +1284,26 @@ public:
   }
 
   Error run() {
+    llvm::Expected<bool> done = runUntilBlocked(false);
+    if (!done)
+      return done.takeError();
+    return Error::success(); // without a port nothing suspends
+  }
+
+  llvm::Expected<bool> runUntilBlocked(bool anyComplete) {
+    takeAnyComplete = anyComplete;
+    if (!started) {
+      if (Error e = start())
+        return std::move(e);
+      started = true;
+    }
+    llvm::Expected<bool> r = loop();
+    if (!r || *r)
+      started = false;
+    return r;
+  }
+
+  Error start() {
     if (Error e = allocate())
       return e;
     if (Error e = resetRun())
@@ -1171,8 +1329,33 @@ public:
       }
       q.instrs.push_back(idx);
     }
-    uint32_t nq = m.numQueues();
+    collInstrs.clear();
+    collLoop.clear();
+    collPos = collIter = 0;
+    collNext = 0;
+    pending.clear();
+    completed.clear();
+    early.clear();
+    collDone.reset();
+    size_t loop = 0;
+    for (auto [idx, in] : llvm::enumerate(prog.instructions)) {
+      while (loop < prog.loops.size() &&
+             idx >= uint64_t(prog.loops[loop].begin) + prog.loops[loop].length)
+        ++loop;
+      if (!isGroupCollective(in.op))
+        continue;
+      collInstrs.push_back(idx);
+      collLoop.push_back(loop < prog.loops.size() &&
+                                 idx >= prog.loops[loop].begin
+                             ? int64_t(loop)
+                             : -1);
+    }
+    return Error::success();
+  }
 
+  /// The event loop; false when a collective suspended it.
+  llvm::Expected<bool> loop() {
+    uint32_t nq = m.numQueues();
     while (true) {
       int best = -1;
       double bestReady = 0, bestStart = 0;
@@ -1200,6 +1383,14 @@ public:
           continue;
         double start = std::max(q.freeAt, ready);
         uint64_t seq = seqOf(q.instrs[q.next], iter);
+        if (isCollective(in.op)) {
+          llvm::Expected<bool> ready =
+              collectiveReady(q.instrs[q.next], iter, seq, start);
+          if (!ready)
+            return ready.takeError();
+          if (!*ready)
+            continue;
+        }
         if (best < 0 || start < bestStart ||
             (start == bestStart && seq < bestSeq)) {
           best = int(qi);
@@ -1208,8 +1399,38 @@ public:
           bestSeq = seq;
         }
       }
-      if (best < 0 && events.empty())
-        break;
+      if (best < 0 && events.empty()) {
+        if (pending.empty())
+          break;
+        // Nothing else can run: wait for the earliest pending collective
+        // (or, when the driver says every core is stuck, take every one
+        // that is complete).
+        llvm::sort(pending, [](const auto &a, const auto &b) {
+          return std::tie(a.start, a.seq) < std::tie(b.start, b.seq);
+        });
+        bool took = false;
+        for (size_t i = 0; i < pending.size();) {
+          llvm::Expected<std::optional<CollectiveDone>> r =
+              arriveAt(pending[i], false);
+          if (!r)
+            return r.takeError();
+          if (*r) {
+            completed[pending[i].seq] = std::move(**r);
+            pending.erase(pending.begin() + i);
+            took = true;
+            if (!takeAnyComplete)
+              break;
+          } else if (!takeAnyComplete) {
+            break;
+          } else {
+            ++i;
+          }
+        }
+        if (!took)
+          return false;
+        ++progress;
+        continue;
+      }
       if (best < 0 || (!events.empty() && events.top().time < bestStart)) {
         Event e = events.top();
         events.pop();
@@ -1225,6 +1446,11 @@ public:
         cur = &scratch;
       }
       const Instruction &in = *cur;
+      if (isCollective(in.op)) {
+        auto it = completed.find(bestSeq);
+        collDone = std::move(it->second);
+        completed.erase(it);
+      }
       if (opt.checkHazards) {
         for (const SemWait &w : in.waits)
           if (w.count > 0)
@@ -1236,6 +1462,7 @@ public:
         return cost.takeError();
       q.advance();
       ++q.count;
+      ++progress;
       q.busy += cost->endNs - cost->startNs;
       q.lastStart = cost->startNs + cost->exposedLoadNs;
       q.freeAt = cost->endNs;
@@ -1252,6 +1479,12 @@ public:
         return deadlock();
     if (firstUninit)
       return err(*firstUninit);
+    finishReport();
+    return true;
+  }
+
+  void finishReport() {
+    uint32_t nq = m.numQueues();
 
     rep.seconds = makespan * 1e-9;
     rep.cycles = rep.seconds * m.pe.clockHz;
@@ -1265,7 +1498,6 @@ public:
       s.instructions = queues[qi].count;
       rep.queues.push_back(s);
     }
-    return Error::success();
   }
 
   std::string traceJson() const {
@@ -1275,45 +1507,50 @@ public:
     j.object([&] {
       j.attribute("displayTimeUnit", "ns");
       j.attributeArray("traceEvents", [&] {
-        j.object([&] {
-          j.attribute("name", "process_name");
-          j.attribute("ph", "M");
-          j.attribute("pid", 0);
-          j.attributeObject("args", [&] {
-            j.attribute("name",
-                        "NeuronCore " + prog.name + " (" + m.name + ")");
-          });
-        });
-        for (uint32_t q = 0; q < m.numQueues(); ++q) {
-          j.object([&] {
-            j.attribute("name", "thread_name");
-            j.attribute("ph", "M");
-            j.attribute("pid", 0);
-            j.attribute("tid", int64_t(q));
-            j.attributeObject("args",
-                              [&] { j.attribute("name", queueName(q)); });
-          });
-          j.object([&] {
-            j.attribute("name", "thread_sort_index");
-            j.attribute("ph", "M");
-            j.attribute("pid", 0);
-            j.attribute("tid", int64_t(q));
-            j.attributeObject("args",
-                              [&] { j.attribute("sort_index", int64_t(q)); });
-          });
-        }
-        for (const TraceRecord &r : trace) {
-          Where where = locate(r.instr);
-          Instruction inst =
-              instructionAt(prog.instructions[where.instr], where.iter);
-          const Instruction &in = inst;
-          uint32_t instr = where.instr;
-          const OpcodeInfo &info = opcodeInfo(in.op);
-          j.object([&] {
+        traceEvents(j, 0, "NeuronCore " + prog.name + " (" + m.name + ")");
+      });
+    });
+    return out;
+  }
+
+  void traceEvents(llvm::json::OStream &j, int64_t pid,
+                   const std::string &processName) const {
+    j.object([&] {
+      j.attribute("name", "process_name");
+      j.attribute("ph", "M");
+      j.attribute("pid", pid);
+      j.attributeObject("args", [&] { j.attribute("name", processName); });
+    });
+    for (uint32_t q = 0; q < m.numQueues(); ++q) {
+      j.object([&] {
+        j.attribute("name", "thread_name");
+        j.attribute("ph", "M");
+        j.attribute("pid", pid);
+        j.attribute("tid", int64_t(q));
+        j.attributeObject("args", [&] { j.attribute("name", queueName(q)); });
+      });
+      j.object([&] {
+        j.attribute("name", "thread_sort_index");
+        j.attribute("ph", "M");
+        j.attribute("pid", pid);
+        j.attribute("tid", int64_t(q));
+        j.attributeObject("args",
+                          [&] { j.attribute("sort_index", int64_t(q)); });
+      });
+    }
+    for (const TraceRecord &r : trace) {
+      Where where = locate(r.instr);
+      Instruction inst =
+          instructionAt(prog.instructions[where.instr], where.iter);
+      const Instruction &in = inst;
+      uint32_t instr = where.instr;
+      const OpcodeInfo &info = opcodeInfo(in.op);
+      j.object(
+          [&] {
             j.attribute("name", info.mnemonic);
             j.attribute("cat", engineName(engineOfQueue(in.queue)));
             j.attribute("ph", "X");
-            j.attribute("pid", 0);
+            j.attribute("pid", pid);
             j.attribute("tid", int64_t(in.queue));
             j.attribute("ts", r.startNs / 1000.0);
             j.attribute("dur", (r.endNs - r.startNs) / 1000.0);
@@ -1359,10 +1596,7 @@ public:
                             r.exposedLoadNs / 1000.0);
             });
           });
-        }
-      });
-    });
-    return out;
+    }
   }
 };
 
@@ -1413,6 +1647,24 @@ llvm::ArrayRef<uint8_t> Simulator::output(StringRef name) const {
 const Report &Simulator::report() const { return impl->rep; }
 
 std::string Simulator::traceJson() const { return impl->traceJson(); }
+
+void Simulator::setCollectivePort(CollectivePort *port, uint32_t rank) {
+  impl->port = port;
+  impl->rank = rank;
+}
+
+llvm::Expected<bool> Simulator::runUntilBlocked(bool takeAnyComplete) {
+  return impl->runUntilBlocked(takeAnyComplete);
+}
+
+uint64_t Simulator::progress() const { return impl->progress; }
+
+void Simulator::writeTraceEvents(llvm::json::OStream &j, int64_t pid,
+                                 StringRef processName) const {
+  impl->traceEvents(j, pid, processName.str());
+}
+
+CollectivePort::~CollectivePort() = default;
 
 Error Simulator::writeTrace(StringRef path) const {
   std::error_code ec;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "muir/Target/Assembly.h"
 #include "muir/Target/Binary.h"
+#include "muir/Target/Collective.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -32,7 +33,6 @@ void AssemblyError::log(llvm::raw_ostream &os) const {
 
 namespace {
 constexpr unsigned kNumActFuncs = 13, kNumAluOps = 8;
-constexpr StringRef kCoefficients = "coefficients";
 
 bool isIdentStart(char c) { return llvm::isAlpha(c) || c == '_'; }
 bool isIdentChar(char c) {
@@ -123,6 +123,8 @@ void printParam(llvm::raw_ostream &os, Opcode op, unsigned i, double v) {
     os << actFuncName(static_cast<ActFunc>(unsigned(v)));
   else if (kind == ParamKind::AluOp && isValidParam(kind, v))
     os << aluOpName(static_cast<AluOp>(unsigned(v)));
+  else if (kind == ParamKind::Algorithm && isValidParam(kind, v))
+    os << algorithmName(static_cast<Algorithm>(unsigned(v)));
   else
     os << formatDouble(v);
 }
@@ -188,7 +190,7 @@ std::string muir::target::printAssembly(const Program &prog) {
     }
     if (info.variadicParams) {
       sep();
-      ls << kCoefficients << "=[";
+      ls << info.variadicName << "=[";
       for (size_t i = fixed; i < in.params.size(); ++i)
         ls << (i > fixed ? ", " : "") << formatDouble(in.params[i]);
       ls << ']';
@@ -708,14 +710,15 @@ bool Parser::param(Instruction &in, unsigned index) {
   const OpcodeInfo &info = opcodeInfo(in.op);
   ParamKind kind = paramKind(in.op, index);
   StringRef pname =
-      index < info.params.size() ? info.params[index] : kCoefficients;
+      index < info.params.size() ? info.params[index] : info.variadicName;
   double &v = in.params[index];
   size_t at = (ws(), i);
   if (kind == ParamKind::Float || kind == ParamKind::Int ||
-      kind == ParamKind::Flag) {
-    StringRef what = kind == ParamKind::Float ? "a number"
-                     : kind == ParamKind::Int ? "an integer"
-                                              : "0 or 1";
+      kind == ParamKind::Flag || kind == ParamKind::Rank) {
+    StringRef what = kind == ParamKind::Float  ? "a number"
+                     : kind == ParamKind::Int  ? "an integer"
+                     : kind == ParamKind::Rank ? "a rank in [0, 2^31)"
+                                               : "0 or 1";
     if (!number(v, Twine(what) + " for '" + pname + "'"))
       return false;
     if (!isValidParam(kind, v))
@@ -724,6 +727,20 @@ bool Parser::param(Instruction &in, unsigned index) {
     return true;
   }
   std::string choices;
+  if (kind == ParamKind::Algorithm) {
+    for (unsigned c = 0; c < kNumAlgorithms; ++c)
+      choices += (c ? ", " : "") + algorithmName(Algorithm(c)).str();
+    StringRef word;
+    if (!ident(word,
+               "collective algorithm (" + choices + ") for '" + pname + "'"))
+      return false;
+    if (auto a = parseAlgorithm(word)) {
+      v = double(static_cast<unsigned>(*a));
+      return true;
+    }
+    return fail(at, "unknown collective algorithm '" + word + "' for '" +
+                        pname + "'; expected one of " + choices);
+  }
   if (kind == ParamKind::ActFunc) {
     for (unsigned c = 0; c < kNumActFuncs; ++c)
       choices += (c ? ", " : "") + actFuncName(ActFunc(c)).str();
@@ -811,11 +828,11 @@ bool Parser::instLine() {
         haveParam[par] = true;
         if (!param(in, par))
           return false;
-      } else if (info.variadicParams && key == kCoefficients) {
+      } else if (info.variadicParams && key == info.variadicName) {
         if (haveCoefs)
           return fail(keyAt, "duplicate '" + key + "'");
         haveCoefs = true;
-        if (!expect('[', "to start the coefficient list"))
+        if (!expect('[', "to start the " + key + " list"))
           return false;
         if (!eat(']')) {
           while (true) {
@@ -824,7 +841,7 @@ bool Parser::instLine() {
               return false;
             if (eat(']'))
               break;
-            if (!expect(',', "or ']' in the coefficient list"))
+            if (!expect(',', "or ']' in the " + key + " list"))
               return false;
           }
         }
@@ -835,7 +852,7 @@ bool Parser::instLine() {
         for (StringRef r : info.params)
           all += (all.empty() ? "" : ", ") + r.str();
         if (info.variadicParams)
-          all += (all.empty() ? "" : ", ") + kCoefficients.str();
+          all += (all.empty() ? "" : ", ") + info.variadicName.str();
         return fail(keyAt, "unknown operand or parameter '" + key +
                                "' for " + info.mnemonic +
                                (all.empty() ? "; it takes none"

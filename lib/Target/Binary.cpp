@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "muir/Target/Binary.h"
+#include "muir/Target/Collective.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/Twine.h"
@@ -125,6 +126,17 @@ ParamKind muir::target::paramKind(Opcode op, unsigned index) {
   case Opcode::Iota: return ParamKind::Int;
   case Opcode::AffineSelect:
     return index == 0 ? ParamKind::Float : ParamKind::Int;
+  case Opcode::AllReduce:
+  case Opcode::ReduceScatter:
+    return index == 0   ? ParamKind::AluOp
+           : index == 1 ? ParamKind::Algorithm
+                        : ParamKind::Rank;
+  case Opcode::AllGather:
+  case Opcode::AllToAll:
+    return index == 0 ? ParamKind::Algorithm : ParamKind::Rank;
+  case Opcode::Send:
+  case Opcode::Recv:
+    return ParamKind::Rank;
   }
   return ParamKind::Float;
 }
@@ -136,6 +148,10 @@ bool muir::target::isValidParam(ParamKind kind, double v) {
   case ParamKind::Flag: return v == 0 || v == 1;
   case ParamKind::ActFunc: return v >= 0 && v < 13 && v == std::trunc(v);
   case ParamKind::AluOp: return v >= 0 && v < 8 && v == std::trunc(v);
+  case ParamKind::Algorithm:
+    return v >= 0 && v < kNumAlgorithms && v == std::trunc(v);
+  case ParamKind::Rank:
+    return v >= 0 && v < 0x1p31 && v == std::trunc(v);
   }
   return false;
 }
@@ -710,13 +726,18 @@ llvm::Expected<Program> Reader::read() {
           return err();
         ParamKind kind = paramKind(in.op, i);
         if (!isValidParam(kind, v)) {
-          static const char *const expected[] = {
-              "a number", "an integer", "0 or 1", "an activation function code",
-              "an ALU op code"};
-          fail(paramAt, "bad " + info.mnemonic + " parameter '" +
-                            (i < info.params.size() ? info.params[i]
-                                                    : StringRef("coefficient")) +
-                            "' " + shortest(v),
+          static const char *const expected[] = {"a number",
+                                                 "an integer",
+                                                 "0 or 1",
+                                                 "an activation function code",
+                                                 "an ALU op code",
+                                                 "a collective algorithm code",
+                                                 "a rank in [0, 2^31)"};
+          fail(paramAt,
+               "bad " + info.mnemonic + " parameter '" +
+                   (i < info.params.size() ? info.params[i]
+                                           : info.variadicName) +
+                   "' " + shortest(v),
                Twine("expected ") + expected[unsigned(kind)]);
           return err();
         }

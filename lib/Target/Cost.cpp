@@ -166,6 +166,9 @@ InstrCost muir::target::instructionCost(const Machine &m,
                ? &in.operands[i]
                : nullptr;
   };
+  // Collectives are timed by the multi-core simulator (Collective.h).
+  if (isCollective(in.op))
+    return c;
   switch (in.op) {
   case Opcode::Nop:
     return c;

@@ -243,6 +243,55 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
   m.hbm.efficiency = r.fraction(hbm, "hbm", "efficiency");
   m.hbm.capacityBytes = r.integer(hbm, "hbm", "capacity_bytes");
 
+  if (const auto *topo = root->getObject("topology")) {
+    Machine::Topology &t = m.topology;
+    t.present = true;
+    t.coresPerChip = r.integer(topo, "topology", "cores_per_chip");
+    t.lnc = r.integer(topo, "topology", "lnc");
+    const llvm::json::Array *torus = topo->getArray("torus");
+    if (!torus || torus->size() != 2)
+      r.problem("topology.torus", "must be [x, y] chips per instance");
+    else
+      for (unsigned i = 0; i < 2; ++i) {
+        std::optional<int64_t> v = (*torus)[i].getAsInteger();
+        if (!v || *v < 1 || *v > 64)
+          r.problem("topology.torus", "dimensions must be integers in [1, 64]");
+        else
+          t.torus[i] = *v;
+      }
+    t.torus[2] = r.integer(topo, "topology", "instances");
+    t.collectiveEngines =
+        r.integer(topo, "topology", "collective_engines_per_chip");
+    t.neuronLinks = r.integer(topo, "topology", "neuronlinks_per_chip");
+    t.hbmBytesPerSPerChip =
+        r.number(topo, "topology", "hbm_bytes_per_s_per_chip");
+    t.hbmCapacityBytesPerChip =
+        r.integer(topo, "topology", "hbm_capacity_bytes_per_chip");
+    t.intraChipBytesPerS = r.number(topo, "topology", "intra_chip_bytes_per_s");
+    t.neuronLinkBytesPerS =
+        r.number(topo, "topology", "neuronlink_bytes_per_s");
+    t.interInstanceBytesPerS =
+        r.number(topo, "topology", "inter_instance_bytes_per_s");
+    t.stepLatencyNs = r.number(topo, "topology", "step_latency_ns", false);
+    t.neuronLinkHopNs =
+        r.number(topo, "topology", "neuronlink_hop_latency_ns", false);
+    t.interInstanceHopNs =
+        r.number(topo, "topology", "inter_instance_hop_latency_ns", false);
+    if (r.err.empty()) {
+      if (t.lnc != 1 && t.lnc != 2)
+        r.problem("topology.lnc", "must be 1 or 2");
+      else if (t.coresPerChip > 64 || t.coresPerChip % t.lnc != 0)
+        r.problem("topology.cores_per_chip",
+                  "must be at most 64 and a multiple of lnc");
+      else if (t.torus[2] > 64)
+        r.problem("topology.instances", "must be at most 64");
+      else if (t.hbmCapacityBytesPerChip <
+               m.hbm.capacityBytes * t.logicalCoresPerChip())
+        r.problem("topology.hbm_capacity_bytes_per_chip",
+                  "must hold hbm.capacity_bytes for every logical core");
+    }
+  }
+
   if (r.err.empty()) {
     if (m.sbuf.partitions != m.pe.rows)
       r.problem("sbuf.partitions", "must equal pe.rows");

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "muir/Target/NcProgram.h"
+#include "muir/Target/Collective.h"
 
 #include "muir/Dialect/Nc/NcDialect.h"
 #include "muir/Dialect/Nc/NcUtils.h"
@@ -191,7 +192,20 @@ struct ToProgram {
                     double(int64_t(o.getChannelMultiplier()))};
           for (int64_t c : o.getCoefficients())
             params.push_back(double(c));
-        });
+        })
+        .Case<nc::AllReduceOp, nc::AllGatherOp, nc::ReduceScatterOp,
+              nc::AllToAllOp>([&](auto o) {
+          aps = {o.getDst(), o.getSrc()};
+        })
+        .Case([&](nc::SendOp o) { aps = {o.getSrc()}; })
+        .Case([&](nc::RecvOp o) { aps = {o.getDst()}; });
+    if (isCollective(*opcode)) {
+      std::optional<SmallVector<double>> p = nc::collectiveParams(op);
+      if (!p)
+        return op->emitOpError() << "has a malformed replica_groups or pairs "
+                                    "table";
+      params = std::move(*p);
+    }
     for (nc::AccessAttr a : aps) {
       auto p = ap(op, a);
       if (failed(p))
@@ -335,6 +349,66 @@ std::optional<EnumT> enumParam(double v, unsigned limit) {
   if (v < 0 || v >= limit || v != (double)(unsigned)v)
     return std::nullopt;
   return static_cast<EnumT>((unsigned)v);
+}
+
+/// The integer parameters as a [size / width, width] i64 table.
+DenseIntElementsAttr rankTable(OpBuilder &b, ArrayRef<double> params,
+                               int64_t width) {
+  SmallVector<int64_t> v;
+  for (double d : params)
+    v.push_back(int64_t(d));
+  auto type = RankedTensorType::get(
+      {width ? int64_t(v.size()) / width : 0, width}, b.getI64Type());
+  return DenseIntElementsAttr::get(type, v);
+}
+
+/// A collective op from its target form; the params need only the shape
+/// the attributes take (the verifier checks the rules).
+FailureOr<Operation *> collectiveOp(OpBuilder &b, Location loc,
+                                    const Instruction &in,
+                                    ArrayRef<nc::AccessAttr> aps) {
+  MLIRContext *ctx = b.getContext();
+  ArrayRef<double> P = in.params;
+  bool reduces = in.op == Opcode::AllReduce || in.op == Opcode::ReduceScatter;
+  if (in.op == Opcode::Send || in.op == Opcode::Recv) {
+    if (P.size() % 2)
+      return failure();
+    auto pairs = rankTable(b, P, 2);
+    if (in.op == Opcode::Send)
+      return nc::SendOp::create(b, loc, aps[0], pairs, nullptr, nullptr,
+                                nullptr)
+          .getOperation();
+    return nc::RecvOp::create(b, loc, aps[0], pairs, nullptr, nullptr, nullptr)
+        .getOperation();
+  }
+  size_t fixed = reduces ? 3 : 2;
+  std::optional<nc::AluOp> red =
+      reduces ? enumParam<nc::AluOp>(P[0], 8) : nc::AluOp::add;
+  auto algo = enumParam<nc::Algorithm>(P[fixed - 2], kNumAlgorithms);
+  int64_t size = int64_t(P[fixed - 1]);
+  if (!red || !algo || size < 1 || (P.size() - fixed) % size)
+    return failure();
+  auto groups = rankTable(b, P.drop_front(fixed), size);
+  auto algoAttr = nc::AlgorithmAttr::get(ctx, *algo);
+  auto redAttr = nc::AluOpAttr::get(ctx, *red);
+  switch (in.op) {
+  case Opcode::AllReduce:
+    return nc::AllReduceOp::create(b, loc, redAttr, aps[0], aps[1], groups,
+                                   algoAttr, nullptr, nullptr, nullptr)
+        .getOperation();
+  case Opcode::ReduceScatter:
+    return nc::ReduceScatterOp::create(b, loc, redAttr, aps[0], aps[1], groups,
+                                       algoAttr, nullptr, nullptr, nullptr)
+        .getOperation();
+  case Opcode::AllGather:
+    return nc::AllGatherOp::create(b, loc, aps[0], aps[1], groups, algoAttr,
+                                   nullptr, nullptr, nullptr)
+        .getOperation();
+  default:
+    return nc::AllToAllOp::create(b, loc, aps[0], aps[1], groups, algoAttr,
+                                  nullptr, nullptr, nullptr)
+        .getOperation();
+  }
 }
 } // namespace
 
@@ -493,6 +567,19 @@ muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
           b.getI64IntegerAttr((int64_t)P[1]), b.getDenseI64ArrayAttr(coefs),
           nullptr, nullptr, nullptr);
       break;
+    case Opcode::AllReduce:
+    case Opcode::AllGather:
+    case Opcode::ReduceScatter:
+    case Opcode::AllToAll:
+    case Opcode::Send:
+    case Opcode::Recv: {
+      auto made = collectiveOp(b, loc, in, aps);
+      if (failed(made))
+        return fail(info.mnemonic + ": bad reduction op, algorithm, group "
+                                    "size or rank table");
+      op = *made;
+      break;
+    }
     case Opcode::AffineSelect:
       op = nc::AffineSelectOp::create(
           b, loc, aps[0], aps[1], b.getF32FloatAttr(P[0]),

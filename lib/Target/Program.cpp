@@ -198,9 +198,15 @@ const StringRef kTSParams[] = {"op0", "imm0", "op1", "imm1"};
 const StringRef kReduceParams[] = {"op", "naxes"};
 const StringRef kIotaParams[] = {"base", "channel_multiplier"};
 const StringRef kSelectParams[] = {"fill", "base", "channel_multiplier"};
+const StringRef kSrc[] = {"src"};
+const StringRef kReduceCollParams[] = {"op", "algorithm", "group_size"};
+const StringRef kCollParams[] = {"algorithm", "group_size"};
 
 const OpcodeInfo kInfos[kNumOpcodes] = {
-    {"nop", {}, {}, false,
+    {"nop",
+     {},
+     {},
+     false,
      bit(Engine::PE) | bit(Engine::Scalar) | bit(Engine::Vector) |
          bit(Engine::GpSimd) | bit(Engine::DMA)},
     {"dma", kDstSrc, kDmaParams, false, bit(Engine::DMA)},
@@ -213,10 +219,20 @@ const OpcodeInfo kInfos[kNumOpcodes] = {
      bit(Engine::Vector) | bit(Engine::GpSimd) | bit(Engine::Scalar)},
     {"tensor_reduce", kDstSrc, kReduceParams, false,
      bit(Engine::Vector) | bit(Engine::GpSimd)},
-    {"tensor_copy", kDstSrc, {}, false,
+    {"tensor_copy",
+     kDstSrc,
+     {},
+     false,
      bit(Engine::Vector) | bit(Engine::GpSimd) | bit(Engine::Scalar)},
     {"iota", kDst, kIotaParams, true, bit(Engine::GpSimd)},
     {"affine_select", kDstSrc, kSelectParams, true, bit(Engine::GpSimd)},
+    {"all_reduce", kDstSrc, kReduceCollParams, true, bit(Engine::DMA), "ranks"},
+    {"all_gather", kDstSrc, kCollParams, true, bit(Engine::DMA), "ranks"},
+    {"reduce_scatter", kDstSrc, kReduceCollParams, true, bit(Engine::DMA),
+     "ranks"},
+    {"all_to_all", kDstSrc, kCollParams, true, bit(Engine::DMA), "ranks"},
+    {"send", kSrc, {}, true, bit(Engine::DMA), "pairs"},
+    {"recv", kDst, {}, true, bit(Engine::DMA), "pairs"},
 };
 } // namespace
 
@@ -227,6 +243,13 @@ const OpcodeInfo &muir::target::opcodeInfo(Opcode op) {
 uint32_t muir::target::defaultQueue(Opcode op) {
   switch (op) {
   case Opcode::Dma: return dmaQueue(0);
+  case Opcode::AllReduce:
+  case Opcode::AllGather:
+  case Opcode::ReduceScatter:
+  case Opcode::AllToAll:
+  case Opcode::Send:
+  case Opcode::Recv:
+    return dmaQueue(0);
   case Opcode::Matmul: case Opcode::Transpose:
     return static_cast<uint32_t>(Engine::PE);
   case Opcode::Activation: return static_cast<uint32_t>(Engine::Scalar);

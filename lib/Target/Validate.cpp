@@ -1,6 +1,7 @@
 //===- Validate.cpp - memory safety of a program on a machine -------------===//
 #include "muir/Target/Validate.h"
 #include "muir/Support/CheckedSize.h"
+#include "muir/Target/Collective.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Twine.h"
@@ -75,6 +76,26 @@ llvm::Expected<TileExtent> checkAccess(const Program &prog, const Machine &m,
                                        const AccessPattern &ap,
                                        uint64_t iteration);
 
+/// A collective's groups and tiles (Collective.h has the rules).
+Error checkCollectiveInstruction(const Program &prog, const Machine &m,
+                                 uint32_t idx) {
+  const Instruction &in = prog.instructions[idx];
+  llvm::Expected<CollectiveParams> c = decodeCollective(in.op, in.params, m);
+  if (!c)
+    return err(who(prog, idx) + ": " + llvm::toString(c.takeError()));
+  CollectiveSide sides[2];
+  bool hasDst = in.op != Opcode::Send;
+  for (unsigned i = 0; i < in.operands.size(); ++i) {
+    const AccessPattern &ap = in.operands[i];
+    CollectiveSide &s = sides[hasDst ? i : 1];
+    s = {ap.present(), ap.space, ap.type, ap.numElements()};
+  }
+  if (std::optional<std::string> msg =
+          checkCollectiveTiles(*c, sides[0], sides[1]))
+    return err(who(prog, idx) + ": " + *msg);
+  return Error::success();
+}
+
 Error checkInstruction(const Program &prog, const Machine &m, uint32_t idx) {
   const Instruction &in = prog.instructions[idx];
   std::string where = "instruction #" + std::to_string(idx);
@@ -121,6 +142,8 @@ Error checkInstruction(const Program &prog, const Machine &m, uint32_t idx) {
     if (s >= prog.numSemaphores)
       return err(who(prog, idx) + ": signals semaphore " + Twine(s) +
                  " but the program has " + Twine(prog.numSemaphores));
+  if (isCollective(in.op))
+    return checkCollectiveInstruction(prog, m, idx);
   return Error::success();
 }
 /// The bounds check of one operand: its extent when it is inside its memory.
@@ -153,12 +176,14 @@ llvm::Expected<TileExtent> checkAccess(const Program &prog, const Machine &m,
   // partition than an SBUF partition has bytes, or more in all than the SBUF
   // has bytes; larger ones (stride-0 views) would only cost host memory and
   // time (a 10^7-element single-partition iota took 10 s and 2.5 GB).
+  // Collectives move HBM buffers of any size: their tensors bound them.
   int64_t sbufBytes = m.sbuf.partitions * m.sbuf.bytesPerPartition;
-  if (e->freeElements > m.sbuf.bytesPerPartition)
+  bool bulk = isCollective(in.op) && ap.space == MemSpace::HBM;
+  if (!bulk && e->freeElements > m.sbuf.bytesPerPartition)
     return bad("has " + Twine(e->freeElements) +
                " elements per partition, more than an SBUF partition's " +
                Twine(m.sbuf.bytesPerPartition) + " bytes (out of range)");
-  if (e->elements > sbufBytes)
+  if (!bulk && e->elements > sbufBytes)
     return bad("has " + Twine(e->elements) +
                " elements, more than the SBUF's " + Twine(sbufBytes) +
                " bytes (out of range)");

@@ -2,13 +2,21 @@
 //
 // muir-sim KERNEL.mlir [--input=NAME=X.npy]... [--output=NAME=Y.npy]...
 //          [--print] [--report] [--report-json=PATH] [--trace=PATH]
-//          [--timing-only] [--no-hazard-check] [--no-verify] [--target=NAME|PATH] [--seed=N]
-//          [--kernel=NAME]
+//          [--timing-only] [--no-hazard-check] [--no-verify]
+//          [--target=NAME|PATH] [--seed=N]
+//          [--kernel=NAME] [--cores=N [--sim-threads=T]]
+// With --cores=N the kernel runs SPMD on ranks 0..N-1 of the target's
+// topology (docs/scaleout.md): `--input=NAME=X.npy` feeds every rank the
+// same tensor, or rank r the r-th slice when X has a leading dimension of
+// N in front of the tensor's elements; `--input=NAME@R=X.npy` feeds rank R
+// only (it wins over the former); --output writes the ranks' tensors
+// stacked along a new leading dimension of N.
 // Exit status 0 on success, 2 on any error (message on stderr).
 //
 //===----------------------------------------------------------------------===//
 #include "muir/Dialect/Nc/NcDialect.h"
 #include "muir/InitAll.h"
+#include "muir/Sim/MultiCore.h"
 #include "muir/Sim/Simulator.h"
 #include "muir/Support/Npy.h"
 #include "muir/Support/ParserGuard.h"
@@ -78,6 +86,16 @@ static cl::opt<std::string>
                cl::desc("the nc.kernel to run when the file holds several "
                         "(default: the first)"),
                cl::value_desc("name"), cl::cat(simCat));
+static cl::opt<unsigned>
+    numCores("cores",
+             cl::desc("simulate N cores running the kernel (SPMD); 0: one "
+                      "core, no collectives"),
+             cl::init(0), cl::cat(simCat));
+static cl::opt<unsigned>
+    numThreads("sim-threads",
+               cl::desc("host threads for --cores (0: one per hardware "
+                        "thread); results do not depend on it"),
+               cl::init(0), cl::cat(simCat));
 static cl::opt<std::string> targetOverride(
     "target",
     cl::desc("simulate on this machine instead of the kernel's target"),
@@ -184,6 +202,168 @@ static void printTensor(llvm::raw_ostream &os, const TensorDecl &t,
   }
 }
 
+/// Writes raw elements of `type` as a .npy of `shape` (i32 as int64).
+static llvm::Error writeTensor(llvm::StringRef path, ElemType type,
+                               llvm::ArrayRef<int64_t> shape,
+                               llvm::ArrayRef<uint8_t> bytes) {
+  unsigned eb = elemBytes(type);
+  size_t n = bytes.size() / eb;
+  if (type == ElemType::I32) {
+    std::vector<int64_t> v(n);
+    for (size_t i = 0; i < n; ++i) {
+      int32_t x;
+      std::memcpy(&x, bytes.data() + i * eb, 4);
+      v[i] = x;
+    }
+    return npy::writeNpyI64(path, shape, v);
+  }
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i)
+    v[i] = sim::decodeElement(type, bytes.data() + i * eb);
+  return npy::writeNpyF32(path, shape, v);
+}
+
+/// --cores=N: the kernel on N simulated cores.
+static int runMultiCore(const Machine &machine, const Program &prog,
+                        sim::Options opts) {
+  unsigned n = numCores;
+  sim::MultiCoreSimulator mc(machine, prog, n, opts);
+  // NAME -> path for every rank, (NAME, rank) -> path for one.
+  std::map<std::string, std::string> all;
+  std::map<std::pair<std::string, unsigned>, std::string> one;
+  for (const std::string &arg : inputs) {
+    std::string name, path;
+    if (!splitAssign(arg, name, path))
+      return fail("--input expects NAME=PATH.npy or NAME@RANK=PATH.npy, got "
+                  "'" +
+                  arg + "'");
+    auto [base, rankText] = llvm::StringRef(name).split('@');
+    unsigned rank;
+    if (rankText.empty() && name.find('@') == std::string::npos) {
+      all[name] = path;
+    } else if (rankText.getAsInteger(10, rank) || rank >= n) {
+      return fail("--input '" + arg + "' names rank '" + rankText +
+                  "', not one of the " + llvm::Twine(n) + " ranks");
+    } else {
+      one[{base.str(), rank}] = path;
+    }
+  }
+  for (const auto &[name, path] : all)
+    if (!llvm::any_of(prog.tensors, [&](const TensorDecl &t) {
+          return t.name == name && t.kind == TensorKind::Input;
+        }))
+      return fail("--input names '" + name +
+                  "', which is not an input "
+                  "tensor of kernel '" +
+                  prog.name + "'");
+  for (const auto &[key, path] : one)
+    if (!llvm::any_of(prog.tensors, [&](const TensorDecl &t) {
+          return t.name == key.first && t.kind == TensorKind::Input;
+        }))
+      return fail("--input names '" + key.first +
+                  "', which is not an input "
+                  "tensor of kernel '" +
+                  prog.name + "'");
+  // Inputs for every rank, stacked ([N, ...]) or not, read once.
+  std::map<std::string, std::pair<std::vector<uint8_t>, bool>> shared;
+  for (const TensorDecl &t : prog.tensors) {
+    auto it = all.find(t.name);
+    if (t.kind != TensorKind::Input || it == all.end() || timingOnly)
+      continue;
+    auto arr = npy::readNpy(it->second);
+    if (!arr)
+      return fail(arr.takeError());
+    TensorDecl whole = t;
+    bool stacked = n > 1 && !arr->shape.empty() && arr->shape[0] == n &&
+                   arr->numElements() == int64_t(n) * t.numElements();
+    if (stacked)
+      whole.shape.insert(whole.shape.begin(), int64_t(n));
+    else if (arr->numElements() != t.numElements())
+      return fail("'" + it->second + "' holds " +
+                  llvm::Twine(arr->numElements()) + " elements " +
+                  npy::shapeString(arr->shape) + " but tensor '" + t.name +
+                  "' has " + llvm::Twine(t.numElements()) +
+                  " (one for every "
+                  "rank) or " +
+                  llvm::Twine(n) + " x " + llvm::Twine(t.numElements()) +
+                  " with a leading dimension "
+                  "of " +
+                  llvm::Twine(n) + " (one per rank)");
+    auto b = npyToBytes(*arr, whole, it->second);
+    if (!b)
+      return fail(b.takeError());
+    shared[t.name] = {std::move(*b), stacked};
+  }
+  std::mt19937 rng(seed);
+  for (unsigned r = 0; r < n && !timingOnly; ++r)
+    for (const TensorDecl &t : prog.tensors) {
+      if (t.kind != TensorKind::Input)
+        continue;
+      std::vector<uint8_t> bytes;
+      if (auto it = one.find({t.name, r}); it != one.end()) {
+        auto arr = npy::readNpy(it->second);
+        if (!arr)
+          return fail(arr.takeError());
+        auto b = npyToBytes(*arr, t, it->second);
+        if (!b)
+          return fail(b.takeError());
+        bytes = std::move(*b);
+      } else if (auto it = shared.find(t.name); it != shared.end()) {
+        const auto &[whole, stacked] = it->second;
+        size_t size = t.byteSize(), at = stacked ? r * size : 0;
+        bytes.assign(whole.begin() + at, whole.begin() + at + size);
+      } else {
+        bytes = randomBytes(t, rng);
+      }
+      if (llvm::Error e = mc.setInput(r, t.name, bytes))
+        return fail(std::move(e));
+    }
+  if (llvm::Error e = mc.run(numThreads))
+    return fail(std::move(e));
+  if (printOutputs)
+    for (unsigned r = 0; r < n; ++r) {
+      llvm::outs() << "rank " << r << ":\n";
+      for (const TensorDecl &t : prog.tensors)
+        if (t.kind == TensorKind::Output)
+          printTensor(llvm::outs(), t, mc.output(r, t.name));
+    }
+  for (const std::string &arg : outputs) {
+    std::string name, path;
+    if (!splitAssign(arg, name, path))
+      return fail("--output expects NAME=PATH.npy, got '" + arg + "'");
+    const TensorDecl *t = nullptr;
+    for (const TensorDecl &d : prog.tensors)
+      if (d.name == name)
+        t = &d;
+    if (!t)
+      return fail("--output names '" + name + "', which kernel '" + prog.name +
+                  "' does not have");
+    std::vector<uint8_t> stacked;
+    for (unsigned r = 0; r < n; ++r) {
+      llvm::ArrayRef<uint8_t> b = mc.output(r, name);
+      stacked.insert(stacked.end(), b.begin(), b.end());
+    }
+    llvm::SmallVector<int64_t> shape{int64_t(n)};
+    shape.append(t->shape.begin(), t->shape.end());
+    if (llvm::Error e = writeTensor(path, t->type, shape, stacked))
+      return fail(std::move(e));
+  }
+  const sim::MultiReport &rep = mc.report();
+  if (printReport)
+    llvm::outs() << rep.toText();
+  if (!reportJson.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(reportJson, ec);
+    if (ec)
+      return fail("cannot write '" + reportJson + "': " + ec.message());
+    os << rep.toJson() << "\n";
+  }
+  if (!tracePath.empty())
+    if (llvm::Error e = mc.writeTrace(tracePath))
+      return fail(std::move(e));
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(simCat);
@@ -260,6 +440,10 @@ int main(int argc, char **argv) {
   opts.checkHazards = !noHazards;
   opts.trace = !tracePath.empty();
   opts.numerics = !timingOnly;
+  if (numCores > 0)
+    return runMultiCore(*machine, program, opts);
+  if (numThreads > 0)
+    return fail("--sim-threads needs --cores");
   sim::Simulator simulator(*machine, program, opts);
 
   std::map<std::string, std::string> given;
@@ -314,24 +498,8 @@ int main(int argc, char **argv) {
     if (!t)
       return fail("--output names '" + name + "', which kernel '" + prog->name +
                   "' does not have");
-    llvm::ArrayRef<uint8_t> bytes = simulator.output(name);
-    unsigned eb = elemBytes(t->type);
-    llvm::Error e = llvm::Error::success();
-    if (t->type == ElemType::I32) {
-      std::vector<int64_t> v(t->numElements());
-      for (size_t i = 0; i < v.size(); ++i) {
-        int32_t x;
-        std::memcpy(&x, bytes.data() + i * eb, 4);
-        v[i] = x;
-      }
-      e = npy::writeNpyI64(path, t->shape, v);
-    } else {
-      std::vector<float> v(t->numElements());
-      for (size_t i = 0; i < v.size(); ++i)
-        v[i] = sim::decodeElement(t->type, bytes.data() + i * eb);
-      e = npy::writeNpyF32(path, t->shape, v);
-    }
-    if (e)
+    if (llvm::Error e =
+            writeTensor(path, t->type, t->shape, simulator.output(name)))
       return fail(std::move(e));
   }
   if (printReport)

@@ -20,8 +20,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+namespace llvm::json {
+class OStream;
+}
 
 namespace muir::sim {
 
@@ -75,6 +80,38 @@ void encodeElement(target::ElemType t, float v, uint8_t *p);
 
 class SimulatorImpl;
 
+/// What a core hands the multi-core simulator at a collective instruction
+/// (MultiCore.h): the instance, when it could start, and the values of its
+/// source tile in element order (empty in timing-only runs).
+struct CollectiveArrival {
+  uint32_t rank = 0;
+  const target::Instruction *instruction = nullptr;
+  uint32_t instructionIndex = 0; // in the program
+  uint64_t instance = 0;         // unrolled program-order index
+  /// Group collectives: the core's how-manieth (every rank's k-th meets).
+  uint64_t ordinal = 0;
+  double startNs = 0;
+  std::vector<float> values;
+  int64_t dstElements = 0; // recv: the elements it can take
+};
+/// The collective's completion on this core: when, and the destination
+/// tile's values in element order (empty: nothing to write).
+struct CollectiveDone {
+  double endNs = 0;
+  std::vector<float> values;
+  uint64_t hbmBytesRead = 0, hbmBytesWritten = 0;
+};
+/// Where a core's collectives meet the other cores'.
+class CollectivePort {
+public:
+  virtual ~CollectivePort();
+  /// The first call for an instance delivers `a`; later calls ask again.
+  /// nullopt: not complete yet; the core runs its other queues, and when
+  /// nothing else can run it suspends until its driver resumes it.
+  virtual llvm::Expected<std::optional<CollectiveDone>>
+  arrive(const CollectiveArrival &a, bool first) = 0;
+};
+
 class Simulator {
 public:
   Simulator(const target::Machine &machine, const target::Program &program,
@@ -86,8 +123,24 @@ public:
   /// Sets an input tensor's bytes; their count must equal the tensor's size.
   llvm::Error setInput(llvm::StringRef name, llvm::ArrayRef<uint8_t> bytes);
   /// Runs the program once. Errors: unset inputs, malformed instructions,
-  /// out-of-range tiles, reads of never-written memory, hazards, deadlock.
+  /// out-of-range tiles, reads of never-written memory, hazards, deadlock,
+  /// collectives (they need a multi-core run).
   llvm::Error run();
+
+  /// Multi-core runs (MultiCore.h): this core is `rank`, its collectives go
+  /// through `port`.
+  void setCollectivePort(CollectivePort *port, uint32_t rank);
+  /// Starts a run (first call) or resumes it: runs until the program ends
+  /// (true) or a collective must wait for other cores (false). A core with
+  /// nothing else to run waits for its earliest pending collective; with
+  /// `takeAnyComplete` (the driver found every core stuck) it takes every
+  /// pending collective that is complete instead.
+  llvm::Expected<bool> runUntilBlocked(bool takeAnyComplete = false);
+  /// Grows whenever the run executes an instruction or takes a collective.
+  uint64_t progress() const;
+  /// The trace's events for process `pid` (needs Options::trace).
+  void writeTraceEvents(llvm::json::OStream &j, int64_t pid,
+                        llvm::StringRef processName) const;
   /// The bytes of any HBM tensor after run(); empty if there is no such tensor.
   llvm::ArrayRef<uint8_t> output(llvm::StringRef name) const;
   const Report &report() const;

@@ -23,7 +23,7 @@
 //                 'at' uint ('data=0x' hexbyte*)?
 //   inst      ::= queue mnemonic (arg (',' arg)*)? (';' semclause)*
 //   arg       ::= role '=' tile | param '=' value
-//                 | 'coefficients=[' (number (',' number)*)? ']'
+//                 | variadic '=[' (number (',' number)*)? ']'
 //   tile      ::= ('sbuf' | 'psum') '[' int ',' int ('x' int)? ']' off dims
 //   type
 //               | 'hbm' ':' name '[' (int ',')? int 'x' int ']' off dims type
@@ -43,7 +43,10 @@
 // parameter names are those of opcodeInfo(). Every present operand and every
 // fixed parameter is named exactly once (absent optional operands are left
 // out); `coefficients` carries the variadic parameters of iota and
-// affine_select. Enum parameters (activation `func`, ALU `op`, `op0`, `op1`)
+// affine_select, `ranks` the replica groups of collectives (flattened;
+// `group_size` splits them) and `pairs` the (source, target) rank pairs of
+// send/recv; the collective `algorithm` is written by name (ring, tree,
+// ring2d). Enum parameters (activation `func`, ALU `op`, `op0`, `op1`)
 // are written by name, other parameters as the shortest decimal that reads
 // back as the same double. printAssembly(parseAssembly(t)) == t for text
 // printed by printAssembly.

@@ -113,11 +113,13 @@ constexpr uint32_t kMaxBinaryQueues = kNumComputeQueues + 64;
 /// What values an instruction parameter takes (the reader and the assembly
 /// parser check them; NcProgram converts them to attributes).
 enum class ParamKind : uint8_t {
-  Float,   // any double (f32 immediates: scale, imm0, imm1, fill)
-  Int,     // an integer in int64 range (naxes, base, coefficients...)
-  Flag,    // 0 or 1 (transpose, accumulate)
-  ActFunc, // an ActFunc code
-  AluOp,   // an AluOp code
+  Float,     // any double (f32 immediates: scale, imm0, imm1, fill)
+  Int,       // an integer in int64 range (naxes, base, coefficients...)
+  Flag,      // 0 or 1 (transpose, accumulate)
+  ActFunc,   // an ActFunc code
+  AluOp,     // an AluOp code
+  Algorithm, // a collective Algorithm code
+  Rank,      // an integer in [0, 2^31) (collective group sizes and ranks)
 };
 /// The kind of parameter `index` of `op` (variadic ones included).
 ParamKind paramKind(Opcode op, unsigned index);

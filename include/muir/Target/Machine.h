@@ -109,6 +109,37 @@ struct Machine {
     int64_t capacityBytes = 0;
   } hbm;
 
+  /// How cores are put together (docs/scaleout.md): logical cores on chips,
+  /// chips on a torus of NeuronLinks, instances joined in a ring. A target
+  /// without a `topology` section is one core.
+  struct Topology {
+    bool present = false;
+    /// Physical NeuronCores per chip, and physical cores per logical core
+    /// (LNC=2: two physical cores run as one; the Machine's engines and
+    /// memories are then those of the logical core).
+    int64_t coresPerChip = 1, lnc = 1;
+    /// Chips per instance as a 2-D torus (x, y), and instances in a ring (z).
+    std::array<int64_t, 3> torus{1, 1, 1};
+    int64_t collectiveEngines = 0, neuronLinks = 0;
+    /// HBM of one chip, shared by its cores: bandwidth splits evenly over
+    /// the cores of a run that are active on the chip.
+    double hbmBytesPerSPerChip = 0;
+    int64_t hbmCapacityBytesPerChip = 0;
+    /// One direction of one connection (bytes/s): core to core on a chip,
+    /// one NeuronLink between torus neighbours, chip to chip between
+    /// instances.
+    double intraChipBytesPerS = 0, neuronLinkBytesPerS = 0,
+           interInstanceBytesPerS = 0;
+    /// Every collective step pays `stepLatencyNs`, plus per hop between
+    /// chips the NeuronLink or inter-instance hop latency.
+    double stepLatencyNs = 0, neuronLinkHopNs = 0, interInstanceHopNs = 0;
+
+    int64_t logicalCoresPerChip() const { return coresPerChip / lnc; }
+    int64_t chips() const { return torus[0] * torus[1] * torus[2]; }
+    /// Logical cores: the ranks a program may name.
+    int64_t cores() const { return logicalCoresPerChip() * chips(); }
+  } topology;
+
   /// Peak dense MACs per PE-clock cycle for an operand type.
   double peakMacsPerCycle(ElemType t) const;
   uint32_t numQueues() const { return kNumComputeQueues + dma.queues; }

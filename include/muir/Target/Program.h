@@ -105,8 +105,19 @@ enum class Opcode : uint8_t {
   TensorCopy,   // dst = cast(src)
   Iota,         // dst = base + cm * p + sum_i coef_i * idx_i
   AffineSelect, // dst = (base + cm*p + sum coef_i*idx_i >= 0) ? src : fill
+  // Collectives (docs/scaleout.md): DMA queues, over replica groups of ranks.
+  AllReduce,     // dst = reduce<op> over the group of src
+  AllGather,     // dst = concat over the group of src
+  ReduceScatter, // dst = block `rank` of reduce<op> over the group of src
+  AllToAll,      // dst block i = block `rank` of src of group member i
+  Send,          // src to the peer of each (source, target) pair
+  Recv,          // dst from the peer of each (source, target) pair
 };
-constexpr unsigned kNumOpcodes = 11;
+constexpr unsigned kNumOpcodes = 17;
+/// The collective opcodes (AllReduce .. Recv).
+inline bool isCollective(Opcode op) {
+  return op >= Opcode::AllReduce && op <= Opcode::Recv;
+}
 
 enum class AluOp : uint8_t { Add = 0, Sub, Mul, Div, Max, Min, Bypass, Pow };
 llvm::StringRef aluOpName(AluOp op);
@@ -140,6 +151,8 @@ struct OpcodeInfo {
   bool variadicParams;
   /// Bit i set: the instruction may run on queue kind i (Engine value).
   uint8_t engines;
+  /// The name of the variadic parameters in text forms.
+  llvm::StringRef variadicName = "coefficients";
 };
 const OpcodeInfo &opcodeInfo(Opcode op);
 /// The queue an instruction runs on when none is named.

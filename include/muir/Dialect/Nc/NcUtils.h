@@ -5,13 +5,22 @@
 #include "muir/Target/Program.h"
 
 #include "mlir/IR/Types.h"
+#include "llvm/ADT/SmallVector.h"
 
 #include <optional>
+
+namespace mlir {
+class Operation;
+}
 
 namespace muir::nc {
 /// The target element type of an MLIR type, if the hardware has it.
 std::optional<muir::target::ElemType> toElemType(mlir::Type t);
 mlir::Type fromElemType(mlir::MLIRContext *ctx, muir::target::ElemType t);
+/// A collective op's parameters in the target's form (Instruction::params:
+/// reduction op, algorithm, group size, ranks; or send/recv pairs);
+/// nullopt when `replica_groups` is not 2-D or `pairs` not N x 2.
+std::optional<llvm::SmallVector<double>> collectiveParams(mlir::Operation *op);
 } // namespace muir::nc
 
 #endif // MUIR_DIALECT_NC_NCUTILS_H
