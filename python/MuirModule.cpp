@@ -365,8 +365,11 @@ compile(const PyModule &m, const std::string &targetName,
 }
 } // namespace
 
+void registerMultiCore(py::module_ &m); // MultiCoreBinding.cpp
+
 PYBIND11_MODULE(_muir, m) {
   m.doc() = "muir native bindings (use the `muir` package)";
+  registerMultiCore(m);
   py::class_<PyModule, std::shared_ptr<PyModule>>(m, "Module")
       .def("__str__", &PyModule::str);
   m.def("parse", &parse, py::arg("text"), py::arg("name") = "<string>",
