@@ -147,10 +147,15 @@ class _Builder:
 
     def transpose(self, a, perm):
         perm = [int(p) for p in perm]
+        inner = a.src[2]["perm"] if a.src is not None and a.src[0] == "transpose" else None
+        if inner is not None:  # a transpose of a transpose: one, or none (k.T.T is k)
+            a, perm = a.src[1][0], [inner[p] for p in perm]
         if perm == list(range(len(a.shape))):
             return a
         p = ", ".join(str(i) for i in perm)
-        return self._layout("transpose", a, tuple(a.shape[i] for i in perm), f" {{permutation = array<i64: {p}>}}")
+        v = self._layout("transpose", a, tuple(a.shape[i] for i in perm), f" {{permutation = array<i64: {p}>}}")
+        v.src = ("transpose", (a,), {"perm": perm})
+        return v
 
     def slice(self, a, offsets, sizes, strides):
         def arr(xs):
@@ -742,8 +747,11 @@ def _dot_general(im, eqn, a, b, dimension_numbers=None, preferred_element_type=N
         if hit is not None:
             return hit
     x, y = _operands(im, a, b)
-    if x.dt != y.dt or dt not in ("f32", "bf16", "f16"):
-        raise _Unsupported(f"operands of types {x.dt} and {y.dt}, result {dt}")
+    if dt not in ("f32", "bf16", "f16"):
+        raise _Unsupported(f"a {dt} result")
+    if x.dt != y.dt:  # jax multiplies f32 by bf16 as f32 (exact widening)
+        wide = "f32" if "f32" in (x.dt, y.dt) else dt
+        x, y = im.b.cast(x, wide), im.b.cast(y, wide)
     lf = [d for d in range(len(x.shape)) if d not in lc and d not in lb]
     rf = [d for d in range(len(y.shape)) if d not in rc and d not in rb]
     nb = [x.shape[d] for d in lb]
@@ -775,16 +783,24 @@ def _keepdims_source(v):
     return v
 
 
+def _unconverted(v):
+    while _src(v, "convert") is not None:
+        v = v.src[1][0]
+    return v
+
+
 def _mean_operand(v):
-    """y when v = sum(y over its last axis) / D, kept as [..., 1]."""
-    ops = _src(v, "div")
+    """y when v = sum(y over its last axis) / D, kept as [..., 1] (jnp.mean
+    of bf16 sums in f32: casts around the sum are allowed; the fused norms
+    keep their statistics in f32)."""
+    ops = _src(_unconverted(v), "div")
     if ops is None:
         return None
     s = _keepdims_source(ops[0])
     red = _src(s, "reduce_sum")
     if red is None or s.src[2]["axes"] != [len(red[0].shape) - 1] or _scalar(ops[1]) != red[0].shape[-1]:
         return None
-    return red[0]
+    return _unconverted(red[0])
 
 
 def _squared(v):
@@ -889,11 +905,12 @@ def _div_pattern(im, a, b):
         if isinstance(a, _V) and a.scores is not None and _scalar(b) is not None:
             return a.scores.scaled(im, 1.0 / _scalar(b), a, b)
         return None
-    # softmax: exp(x - max(x)) / sum(exp(x - max(x))) along one axis.
-    s = _keepdims_source(b)
+    # softmax: exp(x - max(x)) / sum(exp(x - max(x))) along one axis (a
+    # bf16 sum is taken in f32: casts around it are allowed).
+    s = _keepdims_source(_unconverted(b))
     red = _src(s, "reduce_sum")
     e = _src(a, "exp")
-    if red is not None and red[0] is a and e is not None and len(s.src[2]["axes"]) == 1:
+    if red is not None and _unconverted(red[0]) is a and e is not None and len(s.src[2]["axes"]) == 1:
         axis = s.src[2]["axes"][0]
         sub = _src(e[0], "sub")
         if sub is not None:
@@ -931,11 +948,16 @@ def _add_pattern(im, a, b):
 _PATTERNS = {"mul": _mul_pattern, "div": _div_pattern, "add": _add_pattern}
 
 
-def _times(v, c, tol=1e-6):
-    """The value v is known to be multiplied by constant c in: mul(v, c) -> v."""
+_HALF_ULP = {"f32": 2.0 ** -24, "bf16": 2.0 ** -8, "f16": 2.0 ** -11}
+
+
+def _times(v, c):
+    """x when v = x * c' with c' the constant c rounded to v's type (jax
+    rounds gelu's constants to bf16 in bf16; the fused op keeps them exact)."""
     ops = _src(v, "mul")
     if ops is None:
         return None
+    tol = 2 * _HALF_ULP.get(v.dt, 2.0 ** -24)
     for x, y in (ops, ops[::-1]):
         s = _scalar(y)
         if isinstance(x, _V) and s is not None and abs(s - c) <= tol * abs(c):
@@ -949,7 +971,7 @@ def _gelu_erf(im, x, y):
     half = _times(x, 0.5)
     e = _src(y, "erfc")
     if half is not None and e is not None:
-        inner = _times(e[0], 1 / math.sqrt(2), 1e-6)
+        inner = _times(e[0], 1 / math.sqrt(2))
         neg = _src(inner, "neg") if inner is not None else None
         if neg is not None and neg[0] is half:
             return im.b.unary("gelu", half)
@@ -965,12 +987,12 @@ def _gelu_tanh(im, x, y):
     th = next((_src(o, "tanh") for o in add if _src(o, "tanh")), None)
     if th is None or 1.0 not in [_scalar(o) for o in add]:
         return None
-    poly = _times(th[0], math.sqrt(2 / math.pi), 1e-6)
+    poly = _times(th[0], math.sqrt(2 / math.pi))
     p = _src(poly, "add")
     if p is None:
         return None
     for u, w in (p, p[::-1]):
-        cube = _times(w, 0.044715, 1e-5)
+        cube = _times(w, 0.044715)
         if u is x and cube is not None and _src(cube, "integer_pow") and cube.src[2]["y"] == 3 and \
                 cube.src[1][0] is x:
             return im.b.unary("gelu", x, "approximate = tanh ")
@@ -1024,7 +1046,8 @@ class _Attn:
         v = im.b.transpose(v, list(rb) + list(rc) + rf)
         q, k = self.q, self.k
         k, v = _unrepeated(im, k, q), _unrepeated(im, v, q)
-        if q.dt != k.dt or q.dt != v.dt or q.dt != dt or k.shape[:1] != q.shape[:1]:
+        if q.dt != k.dt or q.dt != v.dt or q.dt != dt or k.shape[0] != q.shape[0] or k.shape[0] != v.shape[0] \
+                or k.shape[1:3] != v.shape[1:3] or q.shape[1] % k.shape[1] or q.shape[3] != k.shape[3]:
             return None
         causal, bias = False, None
         if self.add is not None:
