@@ -27,7 +27,7 @@ _DT = {np.dtype(np.float32): "f32", np.dtype(ml_dtypes.bfloat16): "bf16", np.dty
        np.dtype(np.int32): "i32", np.dtype(np.int64): "i64"}
 _NP = {v: k for k, v in _DT.items()}
 _CALLS = ("pjit", "jit", "closed_call", "core_call", "custom_jvp_call", "custom_vjp_call",
-          "custom_vjp_call_jaxpr", "remat", "checkpoint", "custom_lin")
+          "custom_vjp_call_jaxpr", "remat", "remat2", "checkpoint", "custom_lin")
 
 
 class UnsupportedPrimitiveError(NotImplementedError):
@@ -99,7 +99,7 @@ class _Builder:
         dt = dt or _DT.get(a.dtype)
         if dt is None:
             raise _Unsupported(f"a constant of dtype {a.dtype}")
-        a = np.ascontiguousarray(a.astype(_NP[dt]))
+        a = a.astype(_NP[dt], order="C", copy=False)  # (np.ascontiguousarray makes scalars 1-D)
         key = (a.tobytes(), a.shape, dt) if a.size <= 64 else (id(a), a.shape, dt)
         hit = self.consts.get(key)
         if hit is not None:
@@ -221,7 +221,7 @@ def _loc(eqn):
     try:
         return source_info_util.summarize(eqn.source_info)
     except Exception:  # noqa: BLE001 - a location is a courtesy
-        return "unknown location"
+        return ""
 
 
 def _is_literal(a):
@@ -232,6 +232,7 @@ class Importer:
     def __init__(self):
         self.b = _Builder()
         self.unsupported = []
+        self.where = []  # locations of the calls being inlined (inner equations may have none)
 
     def val(self, x, like=None):
         """`x` as an xf value (constants become xf.constant in `like`'s type)."""
@@ -263,9 +264,13 @@ class Importer:
         if name in _CALLS:
             inner = eqn.params.get("jaxpr", eqn.params.get("call_jaxpr", eqn.params.get("fun_jaxpr")))
             if inner is not None:
-                if hasattr(inner, "jaxpr"):
-                    return self.jaxpr(inner.jaxpr, inner.consts, ins)
-                return self.jaxpr(inner, [], ins)
+                self.where.append(_loc(eqn) or (self.where[-1] if self.where else ""))
+                try:
+                    if hasattr(inner, "jaxpr"):
+                        return self.jaxpr(inner.jaxpr, inner.consts, ins)
+                    return self.jaxpr(inner, [], ins)
+                finally:
+                    self.where.pop()
         if not any(isinstance(x, _V) for x in ins):
             try:  # jax evaluates what does not depend on an input
                 out = eqn.primitive.bind(*ins, **eqn.params)
@@ -288,7 +293,8 @@ class Importer:
         return outs
 
     def _refuse(self, eqn, what):
-        self.unsupported.append((what, _loc(eqn)))
+        loc = _loc(eqn) or (self.where[-1] if self.where else "") or "unknown location"
+        self.unsupported.append((what, loc))
         return [_V("%poison", var.aval.shape, _DT.get(np.dtype(var.aval.dtype), "f32")) for var in eqn.outvars]
 
 
@@ -531,12 +537,12 @@ def _not(im, eqn, x, **_):
 
 def _selected(im, case, sel, like):
     """`case` where `sel` is 1, else 0, never forming inf * 0: an infinite
-    constant c gives c * sel / (1 - sel)."""
+    constant gives ±sel / (1 - sel)."""
     c = _scalar(case)
-    if c is not None and not math.isfinite(c):
+    if c is not None and math.isinf(c):
         one = im.val(np.float32(1), sel)
-        r = im.b.binary("div", sel, im.b.binary("sub", one, sel))
-        return im.b.cast(im.b.binary("mul", r, im.val(np.float32(c), sel)), like.dt)
+        r = im.b.binary("div", sel, im.b.binary("sub", one, sel))  # 0 or +inf
+        return im.b.cast(r if c > 0 else im.b.unary("neg", r), like.dt)
     return im.b.binary("mul", im.val(case, like), im.b.cast(sel, like.dt))
 
 
