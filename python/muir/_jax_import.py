@@ -162,15 +162,17 @@ class _Builder:
             return ", ".join(str(int(x)) for x in xs)
         if list(offsets) == [0] * len(sizes) and tuple(sizes) == a.shape:
             return a
-        return self._layout("slice", a, tuple(sizes), f" {{offsets = array<i64: {arr(offsets)}>, sizes = array<i64: "
-                            f"{arr(sizes)}>, strides = array<i64: {arr(strides)}>}}")
+        v = self._layout("slice", a, tuple(sizes), f" {{offsets = array<i64: {arr(offsets)}>, sizes = array<i64: "
+                         f"{arr(sizes)}>, strides = array<i64: {arr(strides)}>}}")
+        v.src = ("slice", (a,), {"offsets": [int(o) for o in offsets], "strides": [int(t) for t in strides]})
+        return v
 
     def concat(self, vs, axis):
         shape = list(vs[0].shape)
         shape[axis] = sum(v.shape[axis] for v in vs)
         tys = ", ".join(_ty(v.shape, v.dt) for v in vs)
         return self.op(f"xf.concat {', '.join(v.name for v in vs)} {{axis = {axis} : i64}} : ({tys}) -> "
-                       f"{_ty(shape, vs[0].dt)}", vs, shape, vs[0].dt)
+                       f"{_ty(shape, vs[0].dt)}", vs, shape, vs[0].dt, ("concat", tuple(vs), {"axis": axis}))
 
     def reduce(self, kind, a, axes, keep_dims=False):
         axes = sorted(int(x) for x in axes)
@@ -752,6 +754,10 @@ def _dot_general(im, eqn, a, b, dimension_numbers=None, preferred_element_type=N
         hit = a.probs.apply(im, b, lc, rc, lb, rb, dt)
         if hit is not None:
             return hit
+    if isinstance(b, _V) and b.probs is not None and isinstance(a, _V):  # (V^T P^T, as flax writes it)
+        hit = b.probs.apply(im, a, rc, lc, rb, lb, dt)
+        if hit is not None:
+            return im.b.transpose(hit, [0, 1, 3, 2])
     x, y = _operands(im, a, b)
     if dt not in ("f32", "bf16", "f16"):
         raise _Unsupported(f"a {dt} result")
@@ -939,7 +945,46 @@ def _div_pattern(im, a, b):
     return None
 
 
+def _half(v, x, upper):
+    """True when v = x[..., D/2:] (upper) or x[..., :D/2] along the last axis."""
+    if _src(v, "slice") is None or v.src[1][0] is not x or set(v.src[2]["strides"]) != {1}:
+        return False
+    d = x.shape[-1]
+    want = [0] * (len(x.shape) - 1) + [d // 2 if upper else 0]
+    return d % 2 == 0 and v.shape == x.shape[:-1] + (d // 2,) and v.src[2]["offsets"] == want
+
+
+def _rope(im, a, b):
+    """x * cos + rotate_half(x) * sin, rotate_half(x) = concat(-x[..., D/2:],
+    x[..., :D/2]), with constant tables of shape [S, D] (leading 1s
+    allowed): xf.rope."""
+    for u, w in ((a, b), (b, a)):
+        m1, m2 = _src(u, "mul"), _src(w, "mul")
+        if m1 is None or m2 is None:
+            continue
+        for x, cos in (m1, m1[::-1]):
+            for rot, sin in (m2, m2[::-1]):
+                cat = _src(rot, "concat")
+                if not isinstance(x, _V) or isinstance(cos, _V) or isinstance(sin, _V) or cat is None or \
+                        len(cat) != 2 or rot.src[2]["axis"] != len(x.shape) - 1 or len(x.shape) < 2:
+                    continue
+                neg = _src(cat[0], "neg")
+                if neg is None or not _half(neg[0], x, True) or not _half(cat[1], x, False):
+                    continue
+                tables = [np.asarray(t) for t in (cos, sin)]
+                sd = x.shape[-2:]
+                if any(t.ndim > len(x.shape) or t.shape[-2:] != sd or any(d != 1 for d in t.shape[:-2])
+                       for t in tables):
+                    continue
+                c, s = (im.val(t.reshape(sd).astype(_NP[x.dt])) for t in tables)
+                return im.b.op(f"xf.rope {x.name}, {c.name}, {s.name} : ({_ty(x.shape, x.dt)}, {_ty(sd, x.dt)}, "
+                               f"{_ty(sd, x.dt)}) -> {_ty(x.shape, x.dt)}", [x, c, s], x.shape, x.dt)
+    return None
+
+
 def _add_pattern(im, a, b):
+    if isinstance(a, _V) and isinstance(b, _V):
+        return _rope(im, a, b)
     for x, y in ((a, b), (b, a)):
         if isinstance(x, _V) and not isinstance(y, _V):
             hit = _biased_norm(im, x, y)
