@@ -131,7 +131,7 @@ def test_gpt2_block(dtype, target):
 def test_llama_block(dtype, target):
     fn = _run(llama_block, LLAMA_SHAPES, dtype, target)
     dt = "f32" if dtype == jnp.float32 else "bf16"
-    assert fn.xf.count("xf.rms_norm") == 2 and fn.xf.count("xf.silu") == 1
+    assert fn.xf.count("xf.rms_norm") == 2 and fn.xf.count("xf.silu") == 1 and fn.xf.count("xf.rope") == 2
     # Grouped-query attention: K and V reach xf.attention un-repeated.
     att = next(line for line in fn.xf.splitlines() if "xf.attention" in line)
     assert "causal = true" in att
