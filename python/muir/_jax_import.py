@@ -58,6 +58,8 @@ class _V:
         self.unit_norm = None  # (kind, x, eps) for a norm not yet multiplied by its weight
         self.repeat_of = None  # (value, axis, times) for jnp.repeat along a head axis
         self.weighted = None  # (kind, x, eps, weight) for a norm with its weight, before a bias
+        self.flat = None  # the [M, N] value this one reshapes (a matmul result and ops on it)
+        self.array = None  # the NumPy array of a constant
 
 
 def _ty(shape, dt):
@@ -112,15 +114,44 @@ class _Builder:
             self.resources[name] = a.view(np.uint16) if a.dtype.itemsize == 2 else a
             attr = f"dense_resource<{name}>"
         v = self.op(f"xf.constant {attr} : {_ty(a.shape, dt)}", [], a.shape, dt)
+        v.array = a
         self.consts[key] = (v, a)  # the array stays alive, so its id is not reused
         return v
 
+    # Element-wise ops on a matmul result that jax reshaped to [..., N] (a
+    # dense layer on [B, S, D]) are emitted on the [M, N] matmul result
+    # itself, then reshaped: bias, activation and residual then sit right
+    # after the matmul, where muir-xf-fuse makes them its epilogue.
+    def _in_flat(self, y, x):
+        """y in the [M, N] layout of x.flat, or None."""
+        flat = x.flat
+        if y.flat is not None and y.shape == x.shape:
+            return y.flat
+        if y.shape == x.shape:
+            return self.reshape(y, flat.shape)
+        if y.array is not None and all(d == 1 for d in y.shape[:-1]) and (y.shape[-1:] or (1,))[0] in (1, flat.shape[1]):
+            return self.const(y.array.reshape(y.shape[-1:]), y.dt)
+        return None
+
+    def _flat_result(self, r2, shape, kind, operands):
+        out = self.reshape(r2, shape)
+        out.flat, out.src = r2, (kind, tuple(operands), {})
+        return out
+
     def binary(self, kind, a, b):
         shape = tuple(np.broadcast_shapes(a.shape, b.shape))
+        for x, y in ((a, b), (b, a)):
+            if x.flat is not None and x.shape == shape and x.dt == y.dt:
+                y2 = self._in_flat(y, x)
+                if y2 is not None:
+                    r2 = self.binary(kind, x.flat, y2) if x is a else self.binary(kind, y2, x.flat)
+                    return self._flat_result(r2, shape, kind, (a, b))
         return self.op(f"xf.{kind} {a.name}, {b.name} : ({_ty(a.shape, a.dt)}, {_ty(b.shape, b.dt)}) -> "
                        f"{_ty(shape, a.dt)}", [a, b], shape, a.dt, (kind, (a, b), {}))
 
     def unary(self, kind, a, attrs=""):
+        if a.flat is not None:
+            return self._flat_result(self.unary(kind, a.flat, attrs), a.shape, kind, (a,))
         return self.op(f"xf.{kind} {a.name} {attrs}: {_ty(a.shape, a.dt)}", [a], a.shape, a.dt, (kind, (a,), {}))
 
     def cast(self, a, dt):
@@ -139,6 +170,8 @@ class _Builder:
 
     def reshape(self, a, shape):
         shape = tuple(int(s) for s in shape)
+        if a.flat is not None and shape == a.flat.shape:
+            return a.flat
         return a if shape == a.shape else self._layout("reshape", a, shape)
 
     def broadcast(self, a, shape):
@@ -778,7 +811,10 @@ def _dot_general(im, eqn, a, b, dimension_numbers=None, preferred_element_type=N
         rhs, tr = im.b.reshape(y, nb + [n, k]), True
     else:
         rhs, tr = im.b.reshape(im.b.transpose(y, list(rb) + list(rc) + rf), nb + [k, n]), False
-    out = im.b.reshape(im.b.matmul(lhs, rhs, tr, dt), eqn.outvars[0].aval.shape)
+    mm = im.b.matmul(lhs, rhs, tr, dt)
+    out = im.b.reshape(mm, eqn.outvars[0].aval.shape)
+    if out is not mm and not nb and len(rf) == 1:
+        out.flat = mm
     if isinstance(a, _V) and isinstance(b, _V):
         attn = _Attn.of_scores(im, a, b, lc, rc, lb, rb, out)
         if attn is not None:
