@@ -837,14 +837,36 @@ def _unconverted(v):
     return v
 
 
+def _strip(v):
+    """v under reshapes, broadcasts and casts."""
+    while True:
+        w = _unconverted(_keepdims_source(v))
+        if w is v:
+            return v
+        v = w
+
+
+def _flax_variance(v):
+    """x when v = max(0, mean(x^2) - mean(x)^2) (flax's LayerNorm)."""
+    ops = _src(_strip(v), "max")
+    if ops is None or 0.0 not in [_scalar(o) for o in ops]:
+        return None
+    d = _src(next((o for o in ops if isinstance(o, _V)), None), "sub")
+    if d is None:
+        return None
+    x = _squared(_mean_operand(d[0]))
+    m = _squared(d[1])
+    return x if x is not None and _mean_operand(m) is x else None
+
+
 def _mean_operand(v):
     """y when v = sum(y over its last axis) / D, kept as [..., 1] (jnp.mean
     of bf16 sums in f32: casts around the sum are allowed; the fused norms
     keep their statistics in f32)."""
-    ops = _src(_unconverted(v), "div")
+    ops = _src(_strip(v), "div")
     if ops is None:
         return None
-    s = _keepdims_source(ops[0])
+    s = _strip(ops[0])
     red = _src(s, "reduce_sum")
     if red is None or s.src[2]["axes"] != [len(red[0].shape) - 1] or _scalar(ops[1]) != red[0].shape[-1]:
         return None
@@ -878,10 +900,12 @@ def _norm_of(x, arg):
     if add is None:
         return None
     stat, eps = (add[0], _scalar(add[1])) if isinstance(add[0], _V) else (add[1], _scalar(add[0]))
+    x0 = _centred(x)
+    if eps is not None and x0 is not None and _flax_variance(stat) is x0:
+        return ("layer_norm", x0, eps)
     base = _squared(_mean_operand(stat))
     if eps is None or base is None:
         return None
-    x0 = _centred(x)
     if base is x:
         return ("layer_norm", x0, eps) if x0 is not None else ("rms_norm", x, eps)
     if x0 is not None and _centred(base) is x0:
@@ -940,6 +964,13 @@ def _mul_pattern(im, a, b):
             hit = _norm(im, x, inv[0])
             if hit is not None:
                 return hit
+        scaled = _src(y, "mul")  # x * (rsqrt(var + eps) * weight), as flax writes it
+        for r, w in ((scaled, scaled[::-1]) if scaled else ()):
+            inv = _src(_keepdims_source(r), "rsqrt")
+            if inv is not None and not isinstance(w, _V):
+                hit = _norm(im, x, inv[0])
+                if hit is not None:
+                    return _weighted_norm(im, hit, w) or im.b.binary("mul", hit, im.val(w, hit))
         hit = _weighted_norm(im, x, y)
         if hit is not None:
             return hit

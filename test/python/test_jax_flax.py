@@ -38,3 +38,5 @@ def test_flax_linen_block(target):
     # flax writes P V as (V^T P^T)^T and masks with finfo.min: still one fused causal attention.
     att = [line for line in fn.xf.splitlines() if "xf.attention" in line]
     assert len(att) == 1 and "causal = true" in att[0] and "xf.gelu" in fn.xf
+    # flax's LayerNorm (variance as E[x^2] - E[x]^2, scale times the rsqrt) is one xf.layer_norm.
+    assert fn.xf.count("xf.layer_norm") == 2 and "xf.rsqrt" not in fn.xf
