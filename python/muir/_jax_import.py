@@ -652,6 +652,12 @@ def _convert(im, eqn, x, new_dtype=None, **_):
     r.is_int = r.is_bool = False
     if r is not x:
         r.src = ("convert", (x,), {})
+        # A softmax taken in f32 on bf16 scores (and cast back) is still the
+        # fused attention, which keeps its scores in f32 anyway.
+        if x.scores is not None and dt == "f32":
+            r.scores = x.scores
+        if x.probs is not None:
+            r.probs = x.probs
     return r
 
 

@@ -89,10 +89,10 @@ def llama_block(p, x):
     cos, sin = jnp.cos(emb).astype(x.dtype), jnp.sin(emb).astype(x.dtype)
     q, k = rope(q, cos, sin), rope(k, cos, sin)
     k, v = jnp.repeat(k, H // HKV, axis=1), jnp.repeat(v, H // HKV, axis=1)
-    scores = (q @ k.swapaxes(-1, -2)) * HD ** -0.5
+    scores = (q @ k.swapaxes(-1, -2)) * HD ** -0.5  # the softmax in f32, as Llama implementations take it
     mask = jnp.arange(s)[:, None] >= jnp.arange(s)[None, :]
     scores = jnp.where(mask, scores, jnp.finfo(scores.dtype).min)
-    o = jax.nn.softmax(scores, axis=-1) @ v
+    o = jax.nn.softmax(scores.astype(jnp.float32), axis=-1).astype(x.dtype) @ v
     x = x + o.transpose(0, 2, 1, 3).reshape(b, s, d) @ p["wo"]
     h = rms_norm(x, p["n2"])
     return x + (jax.nn.silu(h @ p["w_gate"]) * (h @ p["w_up"])) @ p["w_down"]
