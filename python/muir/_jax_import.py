@@ -188,6 +188,9 @@ class _Builder:
         p = ", ".join(str(i) for i in perm)
         v = self._layout("transpose", a, tuple(a.shape[i] for i in perm), f" {{permutation = array<i64: {p}>}}")
         v.src = ("transpose", (a,), {"perm": perm})
+        if a.repeat_of is not None:  # a transposed repeat is a repeat of the transposed tensor
+            base, axis, n = a.repeat_of
+            v.repeat_of = (self.transpose(base, perm), perm.index(axis), n)
         return v
 
     def slice(self, a, offsets, sizes, strides):

@@ -160,3 +160,23 @@ def test_dense_layer_epilogues_fuse_into_the_matmuls():
     fused = str(muir.passes.run(muir.jax.to_xf(gpt2_block, p, x), "muir-xf-fuse{target=trn2}"))
     kinds = [line.split('"')[2].split()[0] for line in fused.splitlines() if "xf.kernel \"" in line]
     assert kinds.count("matmul") == 4 and "elementwise" not in kinds, kinds
+
+
+def test_gqa_repeated_in_bshd_layout():
+    # K/V [B, S, Hkv, D] repeated on their head axis before einsums in the
+    # [B, S, H, D] layout: the repeat survives the head transposes, and
+    # xf.attention reads the un-repeated K/V.
+    def attn(q, k, v):
+        k, v = jnp.repeat(k, H // HKV, axis=2), jnp.repeat(v, H // HKV, axis=2)
+        s = jnp.einsum("bqhd,bkhd->bhqk", q, k) / HD ** 0.5
+        s = jnp.where(jnp.tril(jnp.ones((S, S), bool)), s, -jnp.inf)
+        return jnp.einsum("bhqk,bkhd->bqhd", jax.nn.softmax(s, -1), v)
+
+    ks = jax.random.split(jax.random.PRNGKey(5), 3)
+    q = jax.random.normal(ks[0], (B, S, H, HD))
+    k, v = (jax.random.normal(kk, (B, S, HKV, HD)) for kk in ks[1:])
+    fn = muir.jax.compile(attn, q, k, v, target="small")
+    att = [line for line in fn.xf.splitlines() if "xf.attention" in line]
+    assert len(att) == 1 and "causal = true" in att[0]
+    assert f"(tensor<{B}x{H}x{S}x{HD}xf32>, tensor<{B}x{HKV}x{S}x{HD}xf32>, tensor<{B}x{HKV}x{S}x{HD}xf32>)" in att[0]
+    np.testing.assert_allclose(np.asarray(fn(q, k, v)), np.asarray(attn(q, k, v)), rtol=1e-4, atol=1e-4)

@@ -226,3 +226,11 @@ def test_bad_arguments():
 def test_reference_backend():
     c = muir.jax.compile(lambda x: jnp.tanh(x) * 2, X, target="small", backend="reference")
     np.testing.assert_allclose(np.asarray(c(X)), np.asarray(jnp.tanh(X) * 2), rtol=1e-6, atol=1e-6)
+
+
+def test_jax_nn_dot_product_attention():
+    # jax's own attention (GQA as a 5-D einsum, softmax in f32): computed as
+    # written (not fused: xf.attention takes 4-D operands).
+    q = jax.random.normal(KEYS[0], (2, 8, 4, 16))
+    k, v = (jax.random.normal(kk, (2, 8, 2, 16)) for kk in KEYS[1:3])
+    check(lambda q, k, v: jax.nn.dot_product_attention(q, k, v, is_causal=True), q, k, v, rtol=1e-5, atol=1e-5)
