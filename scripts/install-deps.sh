@@ -6,7 +6,7 @@ APT_PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
               g++ ccache clang-format)
 PY_MODULES=(numpy:numpy ml_dtypes:ml_dtypes pytest:pytest pybind11:pybind11
             scikit_build_core:scikit-build-core torch:torch==2.13.0 transformers:transformers
-            onnx:onnx onnxruntime:onnxruntime)
+            onnx:onnx onnxruntime:onnxruntime jax:jax==0.10.2)
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -274,8 +274,8 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # 
 
 
 def __getattr__(name):
-    # `muir.torch` without importing torch at `import muir` time.
-    if name == "torch":
+    # `muir.torch` / `muir.jax` without importing torch or jax at `import muir` time.
+    if name in ("torch", "jax"):
         import importlib
         return importlib.import_module(".torch", __name__)
     raise AttributeError(name)

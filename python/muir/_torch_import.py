@@ -51,6 +51,12 @@ class _V:
         self.attn = None
         # (parts, axis) when this value is their concatenation.
         self.concat_of = None
+        # Heads repeated for grouped-query attention (repeat_kv's
+        # unsqueeze/expand/reshape, repeat_interleave): `inserted_of` =
+        # (x, axis) for x with a size-1 axis inserted, `repeat_pending` =
+        # (x, axis, n) for that axis broadcast to n, `repeat_of` = (x, axis,
+        # n) for x with each entry along `axis` repeated n times.
+        self.inserted_of = self.repeat_pending = self.repeat_of = None
 
 
 def _ty(shape, dt):
@@ -130,7 +136,15 @@ class _Builder:
         shape = tuple(int(s) for s in shape)
         if shape == a.shape:
             return a
-        return self.op(f"xf.reshape {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt, a)
+        v = self.op(f"xf.reshape {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt, a)
+        inserted = [j for j in range(len(shape)) if shape[j] == 1 and shape[:j] + shape[j + 1:] == a.shape]
+        if len(shape) == len(a.shape) + 1 and inserted:
+            v.inserted_of = (a, inserted[0])
+        if a.repeat_pending is not None:
+            x, j, n = a.repeat_pending
+            if j > 0 and shape == x.shape[:j - 1] + (x.shape[j - 1] * n,) + x.shape[j:]:
+                v.repeat_of = (x, j - 1, n)
+        return v
 
     def transpose(self, a, perm):
         perm = [p % len(a.shape) for p in perm]
@@ -146,6 +160,10 @@ class _Builder:
         if shape == a.shape:
             return a
         v = self.op(f"xf.broadcast_to {a.name} : ({_ty(a.shape, a.dt)}) -> {_ty(shape, a.dt)}", shape, a.dt, a)
+        if a.inserted_of is not None:
+            x, j = a.inserted_of
+            if shape[:j] + shape[j + 1:] == a.shape[:j] + a.shape[j + 1:]:
+                v.repeat_pending = (x, j, shape[j])
         if a.key_pad is not None and len(shape) == 4 and len(a.shape) == 4 and \
                 a.shape[0] == shape[0] and a.shape[3] == shape[3]:
             v.key_pad, v.const_mask = a.key_pad, a.const_mask
@@ -1003,7 +1021,20 @@ def _bias4(im, bias, q, k):
     return bias
 
 
+def _unrepeated(q, k, v):
+    """K and V repeated along the heads for grouped-query attention
+    (repeat_kv, repeat_interleave): the un-repeated tensors, which
+    xf.attention reads directly (query head h uses K/V head h / (Hq / Hkv))."""
+    rk, rv = k.repeat_of, v.repeat_of
+    if rk is None or rv is None or rk[1] != 1 or rv[1] != 1 or rk[2] != rv[2] or len(rk[0].shape) != 4:
+        return k, v
+    if q.shape[1] != k.shape[1] or rk[0].shape[1] != rv[0].shape[1]:
+        return k, v
+    return rk[0], rv[0]
+
+
 def _attention(im, node, q, k, v, causal, scale, key_bias=None, bias=None):
+    k, v = _unrepeated(q, k, v)
     attrs = [f"causal = {'true' if causal else 'false'}"]
     if scale is not None:
         attrs.append(f"scale = {float(scale):e} : f32")
@@ -1232,7 +1263,15 @@ def _masked_fill(im, node, x, mask, value):
         value = value.item()
     if isinstance(value, _V):
         raise _Unsupported("a fill value computed on the device")
-    return _where(im, node, mask, value, x)
+    y = _where(im, node, mask, value, x)
+    # Attention scores with keys hidden by a constant mask (-inf or the
+    # type's most negative values): the same as adding 0 / value, which the
+    # fused attention takes as its causal flag or bias.
+    scores = x.attn if isinstance(x, _V) and x.attn is not None and x.attn.stage == "scores" else None
+    if scores is not None and isinstance(mask, torch.Tensor) and isinstance(value, (int, float)) and \
+            y.shape == scores.shape and value <= float(torch.finfo(_torch_dtype(x.dt)).min) / 2:
+        y.attn = scores.biased(im, torch.where(mask.to(torch.bool), torch.tensor(float(value)), torch.tensor(0.0)))
+    return y
 
 
 @_h("abs")

@@ -141,23 +141,26 @@ def _cache_layers(cache):
 
 
 class _Prefill(torch.nn.Module):
-    """ids [1, P] -> (logits [1, P, V], K_0, V_0, K_1, ...) with each K/V
-    [1, Hkv, P, D]: the model's own cache, returned as plain tensors."""
+    """ids [B, P] (and for a batch its attention mask and position ids
+    [B, P]) -> (logits [B, P, V], K_0, V_0, K_1, ...) with each K/V
+    [B, Hkv, P, D]: the model's own cache, returned as plain tensors."""
 
     def __init__(self, model):
         super().__init__()
         self.model, self.kw = model, _cache_kwarg(model)
 
-    def forward(self, ids):
+    def forward(self, ids, mask=None, position=None):
         from transformers import DynamicCache
-        out = self.model(ids, use_cache=True, **{self.kw: DynamicCache(config=self.model.config)})
+        extra = {} if mask is None else {"attention_mask": mask, "position_ids": position}
+        out = self.model(ids, use_cache=True, **extra, **{self.kw: DynamicCache(config=self.model.config)})
         return (out.logits,) + tuple(t for kv in _cache_layers(out.past_key_values) for t in kv)
 
 
 class _Decode(torch.nn.Module):
-    """One token against a cache of C slots: (ids [1, 1], position [1, 1],
-    mask [1, C + 1] (1 for the valid slots and the token), K_0, V_0, ...
-    [1, Hkv, C, D]) -> (logits [1, 1, V], the token's K_0, V_0, ... rows).
+    """One token per sequence against a cache of C slots: (ids [B, 1],
+    position [B, 1], mask [B, C + 1] (1 for the valid slots and the token),
+    K_0, V_0, ... [B, Hkv, C, D]) -> (logits [B, 1, V], the token's K_0,
+    V_0, ... rows).
     The model concatenates the cache and the new row; xf.attention reads
     the two as sequence segments, so the cache is never copied."""
 
@@ -195,9 +198,16 @@ class Generator:
     to a length bucket, and recomputes the prefix.
 
     Buckets are the smallest power of two >= the length, at least
-    `min_bucket`; one executable per bucket and kind, compiled on first use.
-    Right padding is exact for a causal decoder: no position attends to a
-    later one."""
+    `min_bucket`; one executable per bucket, kind and batch size, compiled
+    on first use. Right padding is exact for a causal decoder: no position
+    attends to a later one.
+
+    Batches (`input_ids` [B, S] with B > 1, or an `attention_mask`): the
+    prompts are left-padded as transformers pads them (the mask is 0 on
+    the padding), position ids count the real tokens, and a sequence that
+    has produced an end token continues with `pad_token_id`, as
+    `model.generate` does; generation stops when every sequence has ended.
+    Batches need `kv_cache=True` and no `past_key_values`."""
 
     def __init__(self, model, target: str = "trn2", min_bucket: int = 8, example_kwargs=None,
                  kv_cache: bool = True):
@@ -224,9 +234,10 @@ class Generator:
         return b
 
     def _compiled(self, key, module, example, kwargs=None):
+        key = key + (example[0].shape[0],)  # the batch size
         exe = self.executables.get(key)
         if exe is None:
-            _log.info("muir: compiling the generator's %s for a bucket of %d tokens", *key)
+            _log.info("muir: compiling the generator's %s for a bucket of %d tokens, batch %d", *key)
             exe = self.executables[key] = compile(module, example, target=self.target, example_kwargs=kwargs)
             self.report["compiles"] += 1
         return exe
@@ -261,35 +272,92 @@ class Generator:
     def _decode(self, token, kv):
         """Logits of `token` at position len(cache); the cache with its K/V."""
         n = kv[0].shape[2]
+        logits, kv = self._decode_batch(torch.tensor([[token]]), torch.tensor([[n]]),
+                                        torch.ones(1, n, dtype=torch.long), kv)
+        return logits[0], kv
+
+    def _decode_batch(self, ids, position, valid, kv):
+        """Logits [B, V] of tokens `ids` [B, 1] at `position` [B, 1] against
+        a cache whose slots are valid where `valid` [B, n] is 1; the cache
+        with their K/V."""
+        n = kv[0].shape[2]
         if self.limit is not None and n >= self.limit:
             raise ValueError(f"sequence of {n + 1} tokens exceeds the model's {self.limit} positions")
         cap = max(self.min_bucket, 1 << max(n - 1, 0).bit_length())
         padded = [torch.cat([t, t.new_zeros(t.shape[:2] + (cap - n,) + t.shape[3:])], dim=2) for t in kv]
-        ids = torch.tensor([[token]])
-        position = torch.tensor([[n]])
-        mask = torch.cat([torch.ones(1, n, dtype=torch.long), torch.zeros(1, cap - n, dtype=torch.long),
-                          torch.ones(1, 1, dtype=torch.long)], dim=1)
+        b = ids.shape[0]
+        mask = torch.cat([valid.long(), torch.zeros(b, cap - n, dtype=torch.long),
+                          torch.ones(b, 1, dtype=torch.long)], dim=1)
         args = (ids, position, mask, *padded)
         exe = self._compiled(("decode", cap), _Decode(self.model), args)
         outs = self._run(exe, *args)
         dt = self._dtype()
-        return outs[0][0, 0], [torch.cat([t, _to_torch(o, dt)], dim=2) for t, o in zip(kv, outs[1:])]
+        return outs[0][:, 0], [torch.cat([t, _to_torch(o, dt)], dim=2) for t, o in zip(kv, outs[1:])]
+
+    def _generate_batch(self, input_ids, attention_mask, max_new_tokens, stop, pad_token_id):
+        """Greedy decoding of left-padded prompts (see the class docstring)."""
+        b, n = input_ids.shape
+        mask = torch.ones_like(input_ids) if attention_mask is None else attention_mask.long()
+        if tuple(mask.shape) != (b, n):
+            raise ValueError(f"attention_mask must have the shape of input_ids {(b, n)}, got {tuple(mask.shape)}")
+        if ((mask != 0) & (mask != 1)).any() or (mask[:, 1:] < mask[:, :-1]).any() or (mask[:, -1] == 0).any():
+            raise ValueError("attention_mask must be 0/1 with the padding on the left of each prompt "
+                             "(as transformers pads for generation) and at least one token per prompt")
+        if not self.kv_cache:
+            raise ValueError("generating a batch of sequences needs a Generator with kv_cache=True")
+        if pad_token_id is None:
+            pad_token_id = getattr(getattr(self.model, "generation_config", None), "pad_token_id", None)
+        if pad_token_id is None:
+            pad_token_id = min(stop) if stop else 0
+        # Prefill: the prompts right-padded to a bucket (pads hidden by the mask).
+        length = self.bucket(n)
+        ids = torch.zeros(b, length, dtype=input_ids.dtype)
+        ids[:, :n] = input_ids
+        pmask = torch.zeros(b, length, dtype=torch.long)
+        pmask[:, :n] = mask
+        position = (pmask.cumsum(-1) - 1).masked_fill(pmask == 0, 1)
+        exe = self._compiled(("masked prefill", length), _Prefill(self.model), (ids, pmask, position))
+        outs = self._run(exe, ids, pmask, position)
+        dt = self._dtype()
+        kv = [_to_torch(o, dt)[:, :, :n] for o in outs[1:]]
+        logits = np.asarray(outs[0], dtype=np.float32)[:, n - 1]
+        seq, done, new_tokens = input_ids.clone(), torch.zeros(b, dtype=torch.bool), 0
+        for step in range(max_new_tokens):
+            nxt = torch.from_numpy(logits.argmax(-1)).to(seq.dtype)
+            nxt = torch.where(done, torch.full_like(nxt, pad_token_id), nxt)
+            seq = torch.cat([seq, nxt[:, None]], dim=1)
+            mask = torch.cat([mask, torch.ones(b, 1, dtype=torch.long)], dim=1)
+            new_tokens += int((~done).sum())
+            done |= torch.tensor([int(t) in stop for t in nxt])
+            if bool(done.all()) or step == max_new_tokens - 1:
+                break
+            logits, kv = self._decode_batch(nxt[:, None], mask.sum(-1, keepdim=True) - 1, mask[:, :-1], kv)
+            logits = np.asarray(logits, dtype=np.float32)
+        return seq, new_tokens
 
     def _dtype(self):
         return next(self.model.parameters()).dtype
 
-    def generate(self, input_ids, max_new_tokens: int, eos_token_id=None, past_key_values=None):
+    def generate(self, input_ids, max_new_tokens: int, eos_token_id=None, past_key_values=None,
+                 attention_mask=None, pad_token_id=None):
         """Greedy decoding of up to `max_new_tokens`, stopping after an end
         token (by default the model's generation_config.eos_token_id).
         `past_key_values`: a transformers DynamicCache or StaticCache holding
         the K/V of a prefix of `input_ids` (or empty); it receives the K/V of
-        every position run, as with `model.generate`."""
-        if input_ids.dim() != 2 or input_ids.shape[0] != 1:
-            raise ValueError(f"input_ids must be [1, S] (one sequence), got {tuple(input_ids.shape)}")
+        every position run, as with `model.generate`. `input_ids` [B, S] with
+        `attention_mask` [B, S] (left padding) decodes a batch."""
+        if input_ids.dim() != 2:
+            raise ValueError(f"input_ids must be [B, S], got {tuple(input_ids.shape)}")
         if eos_token_id is None:
             eos_token_id = getattr(getattr(self.model, "generation_config", None), "eos_token_id", None)
         stop = set(eos_token_id if isinstance(eos_token_id, (list, tuple)) else
                    ([] if eos_token_id is None else [eos_token_id]))
+        if input_ids.shape[0] > 1 or (attention_mask is not None and not bool((attention_mask == 1).all())):
+            if past_key_values is not None:
+                raise ValueError("past_key_values is supported for one sequence (input_ids [1, S]) only")
+            seq, new_tokens = self._generate_batch(input_ids, attention_mask, max_new_tokens, stop, pad_token_id)
+            self._count(new_tokens)
+            return seq
         kv, done = None, 0
         if past_key_values is not None:
             kv, done = self._prefix(past_key_values, input_ids, max_new_tokens)
@@ -310,13 +378,16 @@ class Generator:
             new_tokens += 1
             if nxt in stop:
                 break
-        self.report["new_tokens"] += new_tokens
         if past_key_values is not None and kv is not None:
             for i in range(0, len(kv), 2):
                 past_key_values.update(kv[i][:, :, done:], kv[i + 1][:, :, done:], i // 2)
+        self._count(new_tokens)
+        return seq
+
+    def _count(self, new_tokens):
+        self.report["new_tokens"] += new_tokens
         sim = self.report["simulated_seconds"]
         self.report["tokens_per_second"] = self.report["new_tokens"] / sim if sim > 0 else float("nan")
-        return seq
 
     def _prefix(self, cache, input_ids, max_new_tokens):
         """The K/V of a transformers cache's prefix, and its length."""

@@ -114,3 +114,24 @@ def test_eager_llama_attention_is_fused():
     with torch.no_grad():
         want = model(ids, use_cache=False).last_hidden_state.numpy()
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("fill,fused", [(float("-inf"), True), (-3.4028234663852886e38, True), (0.0, False),
+                                        (-1e4, False)])
+def test_masked_fill_on_scores(fill, fused):
+    # masked_fill of the scores with a constant mask and a value that hides
+    # keys (-inf, the type's most negative) is a 0 / -inf bias: the causal
+    # flag here. Any other fill value changes the softmax: left spelled out.
+    class Eager(torch.nn.Module):
+        def forward(self, q, k, v):
+            s = q.shape[2]
+            scores = q @ k.transpose(-1, -2) / 4.0
+            return scores.masked_fill(torch.ones(s, s, dtype=torch.bool).triu(1), fill).softmax(-1) @ v
+
+    q, k, v = (torch.randn(2, 4, 8, 16) for _ in range(3))
+    text = muir.torch.to_xf(Eager(), (q, k, v))
+    att = _attention_lines(text)
+    assert (len(att) == 1 and "causal = true" in att[0] and "bias" not in att[0]) if fused else not att
+    exe = muir.torch.compile(Eager(), (q, k, v), target=TARGET)
+    got = exe.run(q.numpy(), k.numpy(), v.numpy(), check=True)[0]
+    np.testing.assert_allclose(got, Eager()(q, k, v).numpy(), rtol=1e-4, atol=1e-4)

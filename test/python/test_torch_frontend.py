@@ -283,15 +283,15 @@ def test_dynamo_dynamic_shapes_compile_per_shape(caplog):
     assert len(compiles) == 3, [r.getMessage() for r in compiles]
 
 
-def lm(name, layers=1):
+def lm(name, layers=1, **config):
     from transformers import GPT2LMHeadModel, LlamaForCausalLM
     torch.manual_seed(12)
     return {"gpt2": lambda: GPT2LMHeadModel(GPT2Config(n_layer=layers, n_embd=64, n_head=4, vocab_size=100,
-                                                       n_positions=64)),
+                                                       n_positions=64, **config)),
             "llama": lambda: LlamaForCausalLM(LlamaConfig(hidden_size=64, intermediate_size=128,
                                                           num_attention_heads=4, num_key_value_heads=2,
                                                           num_hidden_layers=layers, vocab_size=100,
-                                                          max_position_embeddings=64))}[name]().eval()
+                                                          max_position_embeddings=64, **config))}[name]().eval()
 
 
 @pytest.mark.parametrize("kv_cache", [True, False])
@@ -351,6 +351,53 @@ def test_generation_with_transformers_caches(kind):
     assert ours.get_seq_length() == more.shape[1] - 1
 
 
+def left_padded(lengths, vocab=100, pad=0):
+    """Prompts of the given lengths, left-padded as transformers pads them."""
+    n = max(lengths)
+    ids = torch.full((len(lengths), n), pad, dtype=torch.long)
+    mask = torch.zeros(len(lengths), n, dtype=torch.long)
+    for i, m in enumerate(lengths):
+        ids[i, n - m:] = torch.randint(1, vocab, (m,))
+        mask[i, n - m:] = 1
+    return ids, mask
+
+
+@pytest.mark.parametrize("name", ["gpt2", "llama"])
+def test_batched_greedy_generation_matches_transformers(name):
+    # Three prompts of different lengths, left-padded with an attention
+    # mask: 32 tokens each, token for token as model.generate.
+    # Weights 10x transformers' default scale (std 0.2), so that positions
+    # and masks move the argmax: a prefill at unshifted positions or a
+    # padding slot left visible changes the tokens.
+    model = lm(name, layers=2, initializer_range=0.2)
+    torch.manual_seed(1)
+    ids, mask = left_padded([3, 7, 5])
+    gen = muir.torch.compile_generate(model, target=TARGET)
+    got = gen.generate(ids, max_new_tokens=32, attention_mask=mask, pad_token_id=0)
+    with torch.no_grad():
+        want = model.generate(ids, attention_mask=mask, max_new_tokens=32, do_sample=False, pad_token_id=0)
+    assert got.shape[1] == want.shape[1] >= ids.shape[1] + 8
+    assert got.tolist() == want.tolist()
+    # one prefill (bucket 8), then decode at cache lengths 7 .. 7 + steps - 2
+    steps = want.shape[1] - ids.shape[1]
+    assert gen.report["compiles"] == 1 + len({gen.bucket(n) for n in range(7, 7 + steps - 1)})
+
+
+def test_batched_generation_errors():
+    model = lm("gpt2")
+    gen = muir.torch.compile_generate(model, target=TARGET)
+    ids, mask = left_padded([2, 4])
+    with pytest.raises(ValueError, match="padding on the left"):
+        gen.generate(ids, 2, attention_mask=mask.flip(1))
+    with pytest.raises(ValueError, match="must have the shape of input_ids"):
+        gen.generate(ids, 2, attention_mask=mask[:, 1:])
+    with pytest.raises(ValueError, match="needs a Generator with kv_cache=True"):
+        muir.torch.compile_generate(model, target=TARGET, kv_cache=False).generate(ids, 2, attention_mask=mask)
+    import transformers
+    with pytest.raises(ValueError, match=r"past_key_values is supported for one sequence"):
+        gen.generate(ids, 2, attention_mask=mask, past_key_values=transformers.DynamicCache(config=model.config))
+
+
 def test_generation_cache_errors():
     import transformers
     model = lm("llama")
@@ -376,8 +423,8 @@ def test_generator_refuses_what_it_cannot_run():
         GPT2Config(n_layer=1, n_embd=64, n_head=4, vocab_size=100, n_positions=16)), target=TARGET)
     with pytest.raises(ValueError, match="exceeds the model's 16 positions"):
         gen.generate(torch.zeros(1, 17, dtype=torch.long), max_new_tokens=1)
-    with pytest.raises(ValueError, match=r"must be \[1, S\]"):
-        gen.generate(torch.zeros(2, 3, dtype=torch.long), max_new_tokens=1)
+    with pytest.raises(ValueError, match=r"must be \[B, S\]"):
+        gen.generate(torch.zeros(3, dtype=torch.long), max_new_tokens=1)
 
 
 def test_kv_cache_objects_are_refused_clearly():
