@@ -2,6 +2,7 @@
 whose unrolled instruction list would not fit the host's memory budget (half
 of the process's address-space limit or of physical memory), instead of
 running out of memory minutes into the lowering."""
+import os
 import resource
 import subprocess
 import sys
@@ -64,6 +65,8 @@ except Exception as e:
 else:
     print("compiled")
 """
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BUILD / "python_packages"), env.get("PYTHONPATH")]))
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
     assert "too large to compile on this host" in p.stdout, p.stdout + p.stderr
     assert "MemoryError" not in p.stdout
