@@ -67,10 +67,18 @@ public:
           llvm::raw_string_ostream os(s);
           os << d.getLocation() << ": ";
           switch (d.getSeverity()) {
-          case DiagnosticSeverity::Error: os << "error: "; break;
-          case DiagnosticSeverity::Warning: os << "warning: "; break;
-          case DiagnosticSeverity::Note: os << "note: "; break;
-          case DiagnosticSeverity::Remark: os << "remark: "; break;
+          case DiagnosticSeverity::Error:
+            os << "error: ";
+            break;
+          case DiagnosticSeverity::Warning:
+            os << "warning: ";
+            break;
+          case DiagnosticSeverity::Note:
+            os << "note: ";
+            break;
+          case DiagnosticSeverity::Remark:
+            os << "remark: ";
+            break;
           }
           os << d;
           for (Diagnostic &n : d.getNotes())
@@ -209,9 +217,7 @@ struct PyExecutable {
   /// The reference backend's prepared function (constants decoded once).
   std::optional<ref::Program> reference;
 
-  func::FuncOp func() {
-    return xf->lookupSymbol<func::FuncOp>(funcName);
-  }
+  func::FuncOp func() { return xf->lookupSymbol<func::FuncOp>(funcName); }
 
   /// float32 / int64 arrays -> host tensors rounded to the argument types.
   SmallVector<ref::HostTensor> hostArgs(const std::vector<py::array> &arrays) {
@@ -236,10 +242,10 @@ struct PyExecutable {
         if (t.dtype == ref::DType::I32)
           for (py::ssize_t k = 0; k < a.size(); ++k)
             if (t.ints[k] < INT32_MIN || t.ints[k] > INT32_MAX)
-              throw py::value_error(
-                  "argument " + std::to_string(i) + ": value " +
-                  std::to_string(t.ints[k]) + " at flat index " +
-                  std::to_string(k) + " does not fit in i32");
+              throw py::value_error("argument " + std::to_string(i) +
+                                    ": value " + std::to_string(t.ints[k]) +
+                                    " at flat index " + std::to_string(k) +
+                                    " does not fit in i32");
       }
       out.push_back(std::move(t));
     }
@@ -280,16 +286,15 @@ struct PyExecutable {
   }
 
   std::vector<py::array> runSim(const std::vector<py::array> &arrays,
-                                bool trace, bool checkHazards,
-                                bool numerics) {
+                                bool trace, bool checkHazards, bool numerics) {
     auto host = hostArgs(arrays);
     SmallVector<ref::HostTensor> shapes;
     for (size_t i = 0; i < results.shapes.size(); ++i) {
       ref::HostTensor h;
       h.shape.assign(results.shapes[i].begin(), results.shapes[i].end());
-      h.dtype = *ref::dtypeOf(
-          llvm::cast<RankedTensorType>(func().getResultTypes()[i])
-              .getElementType());
+      h.dtype =
+          *ref::dtypeOf(llvm::cast<RankedTensorType>(func().getResultTypes()[i])
+                            .getElementType());
       shapes.push_back(std::move(h));
     }
     sim::Options o;
@@ -339,8 +344,8 @@ compile(const PyModule &m, const std::string &targetName,
   if (!f)
     throw py::value_error(diags.take("no function to compile"));
   exe->funcName = f.getSymName().str();
-  for (Type t : llvm::concat<const Type>(f.getArgumentTypes(),
-                                         f.getResultTypes())) {
+  for (Type t :
+       llvm::concat<const Type>(f.getArgumentTypes(), f.getResultTypes())) {
     auto rt = llvm::dyn_cast<RankedTensorType>(t);
     if (!rt || !rt.hasStaticShape() || !ref::dtypeOf(rt.getElementType()))
       throw py::value_error("function @" + exe->funcName +
@@ -379,30 +384,29 @@ PYBIND11_MODULE(_muir, m) {
         py::arg("entry") = "",
         py::arg("kernel_configs") = std::vector<std::string>());
   py::class_<PyExecutable, std::shared_ptr<PyExecutable>>(m, "Executable")
+      .def_property_readonly("arg_shapes",
+                             [](PyExecutable &e) { return e.args.shapes; })
+      .def_property_readonly("arg_dtypes",
+                             [](PyExecutable &e) { return e.args.dtypes; })
+      .def_property_readonly("result_shapes",
+                             [](PyExecutable &e) { return e.results.shapes; })
+      .def_property_readonly("result_dtypes",
+                             [](PyExecutable &e) { return e.results.dtypes; })
       .def_property_readonly(
-          "arg_shapes", [](PyExecutable &e) { return e.args.shapes; })
-      .def_property_readonly(
-          "arg_dtypes", [](PyExecutable &e) { return e.args.dtypes; })
-      .def_property_readonly(
-          "result_shapes", [](PyExecutable &e) { return e.results.shapes; })
-      .def_property_readonly(
-          "result_dtypes", [](PyExecutable &e) { return e.results.dtypes; })
-      .def_property_readonly("target",
-                             [](PyExecutable &e) { return e.compiled.machine.name; })
+          "target", [](PyExecutable &e) { return e.compiled.machine.name; })
       .def_property_readonly(
           "compile_seconds",
           [](PyExecutable &e) { return e.compiled.compileSeconds; })
-      .def_property_readonly("result_tolerances",
-                             [](PyExecutable &e) {
-                               std::vector<std::pair<double, double>> out;
-                               for (size_t i = 0; i < e.results.shapes.size();
-                                    ++i) {
-                                 driver::Tolerance t =
-                                     driver::toleranceForResult(e.func(), i);
-                                 out.push_back({t.rtol, t.atol});
-                               }
-                               return out;
-                             })
+      .def_property_readonly(
+          "result_tolerances",
+          [](PyExecutable &e) {
+            std::vector<std::pair<double, double>> out;
+            for (size_t i = 0; i < e.results.shapes.size(); ++i) {
+              driver::Tolerance t = driver::toleranceForResult(e.func(), i);
+              out.push_back({t.rtol, t.atol});
+            }
+            return out;
+          })
       .def("run_reference", &PyExecutable::runReference)
       .def("run_sim", &PyExecutable::runSim, py::arg("arrays"),
            py::arg("trace") = false, py::arg("check_hazards") = true,
@@ -415,14 +419,13 @@ PYBIND11_MODULE(_muir, m) {
                              [](PyExecutable &e) {
                                return target::printAssembly(e.compiled.program);
                              })
-      .def_property_readonly("binary",
-                             [](PyExecutable &e) {
-                               std::vector<uint8_t> b =
-                                   target::writeBinary(e.compiled.program);
-                               return py::bytes(
-                                   reinterpret_cast<const char *>(b.data()),
-                                   b.size());
-                             })
+      .def_property_readonly(
+          "binary",
+          [](PyExecutable &e) {
+            std::vector<uint8_t> b = target::writeBinary(e.compiled.program);
+            return py::bytes(reinterpret_cast<const char *>(b.data()),
+                             b.size());
+          })
       .def_property_readonly("nc", &PyExecutable::nc);
   m.def("tolerance", [](const std::string &dtype) {
     for (ref::DType d : {ref::DType::F32, ref::DType::BF16, ref::DType::F16,

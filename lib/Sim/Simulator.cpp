@@ -251,8 +251,8 @@ public:
   void advanceCollective() {
     ++collNext;
     int64_t l = collLoop[collPos];
-    bool lastInBody = collPos + 1 >= collInstrs.size() ||
-                      collLoop[collPos + 1] != l;
+    bool lastInBody =
+        collPos + 1 >= collInstrs.size() || collLoop[collPos + 1] != l;
     if (l >= 0 && lastInBody) {
       if (collIter + 1 < prog.loops[l].trips) {
         ++collIter;
@@ -1545,57 +1545,53 @@ public:
       const Instruction &in = inst;
       uint32_t instr = where.instr;
       const OpcodeInfo &info = opcodeInfo(in.op);
-      j.object(
-          [&] {
-            j.attribute("name", info.mnemonic);
-            j.attribute("cat", engineName(engineOfQueue(in.queue)));
-            j.attribute("ph", "X");
-            j.attribute("pid", pid);
-            j.attribute("tid", int64_t(in.queue));
-            j.attribute("ts", r.startNs / 1000.0);
-            j.attribute("dur", (r.endNs - r.startNs) / 1000.0);
-            j.attributeObject("args", [&] {
-              j.attribute("index", int64_t(r.instr));
-              j.attribute("opcode", info.mnemonic);
-              if (where.inLoop)
-                j.attribute("loop_iteration", int64_t(where.iter));
-              if (instr < prog.instructionSource.size() &&
-                  prog.instructionSource[instr] < prog.sourceLocations.size())
-                j.attribute(
-                    "source",
-                    prog.sourceLocations[prog.instructionSource[instr]]);
-              for (size_t i = 0;
-                   i < in.operands.size() && i < info.operands.size(); ++i)
-                if (in.operands[i].present()) {
-                  StringRef role = info.operands[i];
-                  role.consume_back("?");
-                  j.attribute(role, formatAccess(prog, in.operands[i]));
-                }
-              for (size_t i = 0; i < in.params.size(); ++i)
-                j.attribute(i < info.params.size()
-                                ? info.params[i].str()
-                                : "param" + std::to_string(i),
-                            in.params[i]);
-              if (!in.waits.empty()) {
-                std::string w;
-                for (const SemWait &sw : in.waits)
-                  w += (w.empty() ? "" : ", ") + std::to_string(sw.semaphore) +
-                       ">=" + std::to_string(sw.count);
-                j.attribute("wait", w);
-              }
-              if (!in.signals.empty()) {
-                std::string s;
-                for (uint32_t sg : in.signals)
-                  s += (s.empty() ? "" : ", ") + std::to_string(sg);
-                j.attribute("signal", s);
-              }
-              if (r.visibleNs != r.endNs)
-                j.attribute("result_visible_us", r.visibleNs / 1000.0);
-              if (r.exposedLoadNs > 0)
-                j.attribute("load_stationary_exposed_us",
-                            r.exposedLoadNs / 1000.0);
-            });
-          });
+      j.object([&] {
+        j.attribute("name", info.mnemonic);
+        j.attribute("cat", engineName(engineOfQueue(in.queue)));
+        j.attribute("ph", "X");
+        j.attribute("pid", pid);
+        j.attribute("tid", int64_t(in.queue));
+        j.attribute("ts", r.startNs / 1000.0);
+        j.attribute("dur", (r.endNs - r.startNs) / 1000.0);
+        j.attributeObject("args", [&] {
+          j.attribute("index", int64_t(r.instr));
+          j.attribute("opcode", info.mnemonic);
+          if (where.inLoop)
+            j.attribute("loop_iteration", int64_t(where.iter));
+          if (instr < prog.instructionSource.size() &&
+              prog.instructionSource[instr] < prog.sourceLocations.size())
+            j.attribute("source",
+                        prog.sourceLocations[prog.instructionSource[instr]]);
+          for (size_t i = 0; i < in.operands.size() && i < info.operands.size();
+               ++i)
+            if (in.operands[i].present()) {
+              StringRef role = info.operands[i];
+              role.consume_back("?");
+              j.attribute(role, formatAccess(prog, in.operands[i]));
+            }
+          for (size_t i = 0; i < in.params.size(); ++i)
+            j.attribute(i < info.params.size() ? info.params[i].str()
+                                               : "param" + std::to_string(i),
+                        in.params[i]);
+          if (!in.waits.empty()) {
+            std::string w;
+            for (const SemWait &sw : in.waits)
+              w += (w.empty() ? "" : ", ") + std::to_string(sw.semaphore) +
+                   ">=" + std::to_string(sw.count);
+            j.attribute("wait", w);
+          }
+          if (!in.signals.empty()) {
+            std::string s;
+            for (uint32_t sg : in.signals)
+              s += (s.empty() ? "" : ", ") + std::to_string(sg);
+            j.attribute("signal", s);
+          }
+          if (r.visibleNs != r.endNs)
+            j.attribute("result_visible_us", r.visibleNs / 1000.0);
+          if (r.exposedLoadNs > 0)
+            j.attribute("load_stationary_exposed_us", r.exposedLoadNs / 1000.0);
+        });
+      });
     }
   }
 };

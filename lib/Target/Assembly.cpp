@@ -58,7 +58,8 @@ void printName(llvm::raw_ostream &os, StringRef s) {
     if (c == '"' || c == '\\')
       os << '\\' << c;
     else if (c < 0x20 || c >= 0x7f)
-      os << "\\x" << llvm::hexdigit(c >> 4, true) << llvm::hexdigit(c & 15, true);
+      os << "\\x" << llvm::hexdigit(c >> 4, true)
+         << llvm::hexdigit(c & 15, true);
     else
       os << c;
   }
@@ -141,8 +142,7 @@ std::string muir::target::printAssembly(const Program &prog) {
   for (const TensorDecl &t : prog.tensors) {
     os << ".tensor ";
     printName(os, t.name);
-    os << ' ' << tensorKindName(t.kind) << ' ' << elemTypeName(t.type)
-       << " [";
+    os << ' ' << tensorKindName(t.kind) << ' ' << elemTypeName(t.type) << " [";
     llvm::interleaveComma(t.shape, os);
     os << "] at " << t.offset;
     if (t.kind == TensorKind::Constant || !t.data.empty()) {
@@ -265,7 +265,8 @@ private:
   bool loopLine(size_t at) {
     if (inLoop)
       return fail(at, "nested .loop: loops do not nest (the open one is on "
-                      "line " + Twine(loopLineNo) + ")");
+                      "line " +
+                          Twine(loopLineNo) + ")");
     uint32_t trips;
     size_t tripsAt = (ws(), i);
     if (!uint32(trips, "trip count"))
@@ -376,8 +377,8 @@ private:
         char e = L[i++];
         if (e == '"' || e == '\\') {
           out.push_back(e);
-        } else if (e == 'x' && i + 2 <= L.size() &&
-                   llvm::isHexDigit(L[i]) && llvm::isHexDigit(L[i + 1])) {
+        } else if (e == 'x' && i + 2 <= L.size() && llvm::isHexDigit(L[i]) &&
+                   llvm::isHexDigit(L[i + 1])) {
           out.push_back(char(llvm::hexDigitValue(L[i]) * 16 +
                              llvm::hexDigitValue(L[i + 1])));
           i += 2;
@@ -469,8 +470,8 @@ private:
   bool number(double &out, const Twine &what) {
     ws();
     size_t j = i;
-    while (j < L.size() && (llvm::isAlnum(L[j]) || L[j] == '.' ||
-                            L[j] == '+' || L[j] == '-'))
+    while (j < L.size() &&
+           (llvm::isAlnum(L[j]) || L[j] == '.' || L[j] == '+' || L[j] == '-'))
       ++j;
     std::string tok = L.slice(i, j).str();
     char *endp = nullptr;
@@ -513,8 +514,8 @@ bool Parser::kernelLine() {
     } else if (key == "target" || key == "semaphores") {
       return fail(at, "duplicate '" + key + "'");
     } else {
-      return fail(at, "expected 'target=' or 'semaphores=', found '" + key +
-                          "'");
+      return fail(at,
+                  "expected 'target=' or 'semaphores=', found '" + key + "'");
     }
   }
   if (!haveTarget)
@@ -536,7 +537,8 @@ bool Parser::tensorLine() {
   auto kind = parseTensorKind(word);
   if (!kind)
     return fail(kindAt, "expected tensor kind (input, output, const or "
-                        "scratch), found '" + word + "'");
+                        "scratch), found '" +
+                            word + "'");
   t.kind = *kind;
   size_t typeAt = i;
   if (!ident(word, "element type"))
@@ -544,7 +546,8 @@ bool Parser::tensorLine() {
   auto type = parseElemType(word);
   if (!type)
     return fail(typeAt, "expected element type (f32, bf16, f16, f8E4M3FN, "
-                        "f8E5M2 or i32), found '" + word + "'");
+                        "f8E5M2 or i32), found '" +
+                            word + "'");
   t.type = *type;
   if (!expect('[', "to start the tensor shape"))
     return false;
@@ -655,11 +658,11 @@ bool Parser::tile(AccessPattern &p) {
       return false;
   } else {
     return fail(i, "expected ',' between the first partition and the "
-                   "partition count" + found());
+                   "partition count" +
+                       found());
   }
   if (hbm && !haveStride)
-    return fail(i, "expected 'x' and the row stride of the HBM tile" +
-                       found());
+    return fail(i, "expected 'x' and the row stride of the HBM tile" + found());
   if (!expect(']', "after the partitions"))
     return false;
   ws();
@@ -701,7 +704,8 @@ bool Parser::tile(AccessPattern &p) {
   auto type = parseElemType(word);
   if (!type)
     return fail(typeAt, "expected element type (f32, bf16, f16, f8E4M3FN, "
-                        "f8E5M2 or i32), found '" + word + "'");
+                        "f8E5M2 or i32), found '" +
+                            word + "'");
   p.type = *type;
   return true;
 }
@@ -787,14 +791,14 @@ bool Parser::instLine() {
     std::string all;
     for (unsigned c = 0; c < kNumOpcodes; ++c)
       all += (c ? ", " : "") + opcodeInfo(Opcode(c)).mnemonic.str();
-    return fail(opAt, "unknown instruction '" + word + "'; expected one of " +
-                          all);
+    return fail(opAt,
+                "unknown instruction '" + word + "'; expected one of " + all);
   }
   in.op = *op;
   const OpcodeInfo &info = opcodeInfo(in.op);
   if (!(info.engines & (1u << unsigned(engineOfQueue(in.queue)))))
-    return fail(opAt, info.mnemonic + " cannot run on queue " +
-                          queueName(in.queue));
+    return fail(opAt,
+                info.mnemonic + " cannot run on queue " + queueName(in.queue));
   in.operands.resize(info.operands.size());
   in.params.resize(info.params.size());
   llvm::SmallVector<bool, 8> haveOperand(info.operands.size(), false),
@@ -853,10 +857,10 @@ bool Parser::instLine() {
           all += (all.empty() ? "" : ", ") + r.str();
         if (info.variadicParams)
           all += (all.empty() ? "" : ", ") + info.variadicName.str();
-        return fail(keyAt, "unknown operand or parameter '" + key +
-                               "' for " + info.mnemonic +
-                               (all.empty() ? "; it takes none"
-                                            : "; expected one of " + all));
+        return fail(
+            keyAt,
+            "unknown operand or parameter '" + key + "' for " + info.mnemonic +
+                (all.empty() ? "; it takes none" : "; expected one of " + all));
       }
       if (!eat(','))
         break;
@@ -865,12 +869,12 @@ bool Parser::instLine() {
   size_t argsEnd = (ws(), i);
   for (unsigned r = 0; r < info.operands.size(); ++r)
     if (!haveOperand[r] && !info.operands[r].ends_with("?"))
-      return fail(argsEnd, info.mnemonic + " needs operand '" +
-                               info.operands[r] + "'");
+      return fail(argsEnd,
+                  info.mnemonic + " needs operand '" + info.operands[r] + "'");
   for (unsigned r = 0; r < info.params.size(); ++r)
     if (!haveParam[r])
-      return fail(argsEnd, info.mnemonic + " needs parameter '" +
-                               info.params[r] + "'");
+      return fail(argsEnd,
+                  info.mnemonic + " needs parameter '" + info.params[r] + "'");
 
   bool haveWait = false, haveSignal = false, haveStep = false;
   auto semaphore = [&](uint32_t &s) {
@@ -880,8 +884,10 @@ bool Parser::instLine() {
     if (!uint32(s, "semaphore id"))
       return false;
     if (s >= prog.numSemaphores)
-      return fail(at, "semaphore s" + Twine(s) + " out of range: the kernel "
-                      "has " + Twine(prog.numSemaphores) + " semaphores");
+      return fail(at, "semaphore s" + Twine(s) +
+                          " out of range: the kernel "
+                          "has " +
+                          Twine(prog.numSemaphores) + " semaphores");
     return true;
   };
   while (eat(';')) {
@@ -938,26 +944,27 @@ bool Parser::instLine() {
           if (info.operands[r].rtrim('?') == key)
             role = r;
         if (role < 0 || !in.operands[role].present())
-          return fail(keyAt, info.mnemonic + " has no operand '" + key +
-                                 "' to step");
+          return fail(keyAt,
+                      info.mnemonic + " has no operand '" + key + "' to step");
         if (!in.steps[role].isZero())
           return fail(keyAt, "duplicate step of operand '" + key + "'");
         AccessStep st;
-        if (!expectStr("=p", "after '" + key + "' (=p<partition step>"
-                                               "<+|-><offset step>)") ||
+        if (!expectStr("=p", "after '" + key +
+                                 "' (=p<partition step>"
+                                 "<+|-><offset step>)") ||
             !integer(st.partition, "partition step"))
           return false;
         size_t offAt = (ws(), i);
         if (!peek('+') && !peek('-'))
-          return fail(offAt, "expected '+' or '-' and the offset step" +
-                                 found());
+          return fail(offAt,
+                      "expected '+' or '-' and the offset step" + found());
         if (!integer(st.offset, "offset step"))
           return false;
         in.steps[role] = st;
       } while (eat(','));
     } else {
-      return fail(kwAt, "expected 'wait', 'signal' or 'step' after ';'" +
-                            found());
+      return fail(kwAt,
+                  "expected 'wait', 'signal' or 'step' after ';'" + found());
     }
   }
   if (!eol())

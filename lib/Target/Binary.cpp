@@ -9,9 +9,9 @@
 #include "muir/Target/Binary.h"
 #include "muir/Target/Collective.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/Twine.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -113,17 +113,21 @@ ParamKind muir::target::paramKind(Opcode op, unsigned index) {
   switch (op) {
   case Opcode::Nop:
   case Opcode::Transpose:
-  case Opcode::TensorCopy: return ParamKind::Float;
+  case Opcode::TensorCopy:
+    return ParamKind::Float;
   case Opcode::Dma:
-  case Opcode::Matmul: return ParamKind::Flag;
+  case Opcode::Matmul:
+    return ParamKind::Flag;
   case Opcode::Activation:
     return index == 0 ? ParamKind::ActFunc : ParamKind::Float;
-  case Opcode::TensorTensor: return ParamKind::AluOp;
+  case Opcode::TensorTensor:
+    return ParamKind::AluOp;
   case Opcode::TensorScalar:
     return index % 2 == 0 ? ParamKind::AluOp : ParamKind::Float;
   case Opcode::TensorReduce:
     return index == 0 ? ParamKind::AluOp : ParamKind::Int;
-  case Opcode::Iota: return ParamKind::Int;
+  case Opcode::Iota:
+    return ParamKind::Int;
   case Opcode::AffineSelect:
     return index == 0 ? ParamKind::Float : ParamKind::Int;
   case Opcode::AllReduce:
@@ -143,11 +147,16 @@ ParamKind muir::target::paramKind(Opcode op, unsigned index) {
 
 bool muir::target::isValidParam(ParamKind kind, double v) {
   switch (kind) {
-  case ParamKind::Float: return true;
-  case ParamKind::Int: return v >= -0x1p63 && v < 0x1p63 && v == std::trunc(v);
-  case ParamKind::Flag: return v == 0 || v == 1;
-  case ParamKind::ActFunc: return v >= 0 && v < 13 && v == std::trunc(v);
-  case ParamKind::AluOp: return v >= 0 && v < 8 && v == std::trunc(v);
+  case ParamKind::Float:
+    return true;
+  case ParamKind::Int:
+    return v >= -0x1p63 && v < 0x1p63 && v == std::trunc(v);
+  case ParamKind::Flag:
+    return v == 0 || v == 1;
+  case ParamKind::ActFunc:
+    return v >= 0 && v < 13 && v == std::trunc(v);
+  case ParamKind::AluOp:
+    return v >= 0 && v < 8 && v == std::trunc(v);
   case ParamKind::Algorithm:
     return v >= 0 && v < kNumAlgorithms && v == std::trunc(v);
   case ParamKind::Rank:
@@ -371,8 +380,9 @@ private:
     if (!ok())
       return false;
     if (each && count > left() / each)
-      return fail(at, Twine(what) + " " + Twine(count) + " too large for the " +
-                          context,
+      return fail(at,
+                  Twine(what) + " " + Twine(count) + " too large for the " +
+                      context,
                   "need at least " + Twine(each) + " bytes each, " +
                       Twine(left()) + " left");
     return true;
@@ -411,13 +421,13 @@ private:
       return false;
     uint64_t fileSize = bytes.size();
     if (s.offset < headerSize)
-      return fail(field, name + " offset " + Twine(s.offset) +
-                             " inside the header",
+      return fail(field,
+                  name + " offset " + Twine(s.offset) + " inside the header",
                   "the header has " + Twine(headerSize) + " bytes");
     if (s.offset > fileSize || s.size > fileSize - s.offset)
-      return fail(field, "truncated file: " + name + " at offset " +
-                             Twine(s.offset) + " with " + Twine(s.size) +
-                             " bytes runs past the end",
+      return fail(field,
+                  "truncated file: " + name + " at offset " + Twine(s.offset) +
+                      " with " + Twine(s.size) + " bytes runs past the end",
                   "the file has " + Twine(fileSize) + " bytes");
     return true;
   }
@@ -460,8 +470,8 @@ bool Reader::tile(AccessPattern &p, Opcode op, unsigned role,
                 info.mnemonic + " operand '" + roleName + "'");
   p.type = static_cast<ElemType>(type);
   if (rank > kMaxTileRank)
-    return fail(at + 2, "tile rank " + Twine(rank) + " exceeds " +
-                            Twine(kMaxTileRank),
+    return fail(at + 2,
+                "tile rank " + Twine(rank) + " exceeds " + Twine(kMaxTileRank),
                 info.mnemonic + " operand '" + roleName + "'");
   if (reserved != 0)
     return fail(at + 3, "nonzero reserved byte in a tile");
@@ -546,12 +556,10 @@ llvm::Expected<Program> Reader::read() {
   }
   if (!leave("string table"))
     return err();
-  auto str = [&](uint32_t id, uint64_t at, StringRef what,
-                 std::string &out) {
+  auto str = [&](uint32_t id, uint64_t at, StringRef what, std::string &out) {
     if (id >= strings.size())
       return fail(at, what + " string index " + Twine(id) + " out of range",
-                  "the string table has " + Twine(strings.size()) +
-                      " strings");
+                  "the string table has " + Twine(strings.size()) + " strings");
     out = strings[id];
     return true;
   };
@@ -583,8 +591,8 @@ llvm::Expected<Program> Reader::read() {
       fail(at + 5, "unknown element type code " + Twine(type),
            "tensor " + quoted(t.name));
     else if (rank > kMaxTensorRank)
-      fail(at + 6, "tensor rank " + Twine(rank) + " exceeds " +
-                       Twine(kMaxTensorRank),
+      fail(at + 6,
+           "tensor rank " + Twine(rank) + " exceeds " + Twine(kMaxTensorRank),
            "tensor " + quoted(t.name));
     else if (pad != 0)
       fail(at + 7, "nonzero reserved byte in a tensor entry");
@@ -597,11 +605,13 @@ llvm::Expected<Program> Reader::read() {
       uint64_t dimAt = pos;
       int64_t dim = i64();
       if (dim < 0 ||
-          (dim != 0 && bytesTotal > uint64_t(std::numeric_limits<int64_t>::max()) /
-                                        uint64_t(dim))) {
+          (dim != 0 &&
+           bytesTotal >
+               uint64_t(std::numeric_limits<int64_t>::max()) / uint64_t(dim))) {
         fail(dimAt, "bad dimension " + Twine(dim),
-             "tensor " + quoted(t.name) + " needs dimensions >= 0 and fewer than "
-             "2^63 bytes");
+             "tensor " + quoted(t.name) +
+                 " needs dimensions >= 0 and fewer than "
+                 "2^63 bytes");
         return err();
       }
       bytesTotal *= uint64_t(dim);
@@ -613,8 +623,9 @@ llvm::Expected<Program> Reader::read() {
     if (!ok())
       return err();
     if (dataOffset > constSec.size || dataSize > constSec.size - dataOffset) {
-      fail(dataAt, "constant data offset " + Twine(dataOffset) + " size " +
-                       Twine(dataSize) + " out of range",
+      fail(dataAt,
+           "constant data offset " + Twine(dataOffset) + " size " +
+               Twine(dataSize) + " out of range",
            "tensor " + quoted(t.name) + "; the constant data section has " +
                Twine(constSec.size) + " bytes");
       return err();
@@ -622,8 +633,9 @@ llvm::Expected<Program> Reader::read() {
     uint64_t expected = t.kind == TensorKind::Constant ? bytesTotal : 0;
     if (dataSize != expected) {
       fail(dataAt + 8, "constant data size mismatch",
-           "tensor " + quoted(t.name) + " (" + tensorKindName(t.kind) + ") has " +
-               Twine(dataSize) + " bytes, expected " + Twine(expected));
+           "tensor " + quoted(t.name) + " (" + tensorKindName(t.kind) +
+               ") has " + Twine(dataSize) + " bytes, expected " +
+               Twine(expected));
       return err();
     }
     const uint8_t *data = bytes.data() + constSec.offset + dataOffset;
@@ -652,15 +664,17 @@ llvm::Expected<Program> Reader::read() {
       fail(at, "queue id " + Twine(queue) + " out of range",
            "queue ids are below " + Twine(kMaxBinaryQueues));
     else if (int64_t(queue) <= lastQueue)
-      fail(at, "duplicate or out-of-order stream for queue " +
-                   queueName(queue));
+      fail(at,
+           "duplicate or out-of-order stream for queue " + queueName(queue));
     else if (size > left())
-      fail(at + 8, "instruction stream for queue " + queueName(queue) +
-                       " claims " + Twine(size) + " bytes",
+      fail(at + 8,
+           "instruction stream for queue " + queueName(queue) + " claims " +
+               Twine(size) + " bytes",
            Twine(left()) + " left in the file");
     else if (count > numInsts - total)
-      fail(at + 4, "instruction stream for queue " + queueName(queue) +
-                       " has " + Twine(count) + " instructions",
+      fail(at + 4,
+           "instruction stream for queue " + queueName(queue) + " has " +
+               Twine(count) + " instructions",
            "the header counts " + Twine(numInsts) + " in all, " +
                Twine(numInsts - total) + " not yet seen");
     if (!ok())
@@ -700,8 +714,8 @@ llvm::Expected<Program> Reader::read() {
       in.queue = queue;
       const OpcodeInfo &info = opcodeInfo(in.op);
       if (!(info.engines & (1u << static_cast<unsigned>(engine))))
-        fail(instAt + 4, info.mnemonic + " cannot run on queue " +
-                             queueName(queue));
+        fail(instAt + 4,
+             info.mnemonic + " cannot run on queue " + queueName(queue));
       else if (numOperands != info.operands.size())
         fail(instAt + 5, info.mnemonic + " has " + Twine(numOperands) +
                              " operands, expected " +
@@ -801,12 +815,14 @@ bool Reader::loopTable(const Section &sec, Program &prog) {
       return false;
     std::string what = "loop #" + std::to_string(li);
     if (l.length == 0 || l.trips == 0)
-      return fail(at + 4, what + " has " + Twine(l.length) +
-                              " instructions and " + Twine(l.trips) + " trips",
+      return fail(at + 4,
+                  what + " has " + Twine(l.length) + " instructions and " +
+                      Twine(l.trips) + " trips",
                   "both must be at least 1");
     if (l.begin < next || uint64_t(l.begin) + l.length > numInsts)
-      return fail(at, what + " over instructions [" + Twine(l.begin) + ", " +
-                          Twine(uint64_t(l.begin) + l.length) + ")",
+      return fail(at,
+                  what + " over instructions [" + Twine(l.begin) + ", " +
+                      Twine(uint64_t(l.begin) + l.length) + ")",
                   "loops are ordered, disjoint and inside the " +
                       Twine(numInsts) + " instructions");
     if (reserved != 0)
@@ -824,14 +840,14 @@ bool Reader::loopTable(const Section &sec, Program &prog) {
       if (!ok())
         return false;
       if (i >= l.length)
-        return fail(entryAt, what + " step names body instruction " +
-                                 Twine(i),
+        return fail(entryAt, what + " step names body instruction " + Twine(i),
                     "the body has " + Twine(l.length));
       Instruction &in = prog.instructions[l.begin + i];
       int64_t key = int64_t(i) * 256 + r;
       if (r >= in.operands.size() || !in.operands[r].present())
-        return fail(entryAt + 4, what + " step names operand " + Twine(r) +
-                                     " of " + opcodeInfo(in.op).mnemonic,
+        return fail(entryAt + 4,
+                    what + " step names operand " + Twine(r) + " of " +
+                        opcodeInfo(in.op).mnemonic,
                     "it has no such operand");
       if (pad != 0 || pad2 != 0)
         return fail(entryAt + 5, "nonzero reserved bytes in a step entry");
@@ -851,14 +867,15 @@ bool Reader::loopTable(const Section &sec, Program &prog) {
       if (!ok())
         return false;
       if (i >= l.length)
-        return fail(entryAt, what + " wait step names body instruction " +
-                                 Twine(i),
+        return fail(entryAt,
+                    what + " wait step names body instruction " + Twine(i),
                     "the body has " + Twine(l.length));
       Instruction &in = prog.instructions[l.begin + i];
       int64_t key = int64_t(i) * 65536 + wi;
       if (wi >= in.waits.size())
-        return fail(entryAt + 4, what + " wait step names wait " + Twine(wi) +
-                                     " of " + opcodeInfo(in.op).mnemonic,
+        return fail(entryAt + 4,
+                    what + " wait step names wait " + Twine(wi) + " of " +
+                        opcodeInfo(in.op).mnemonic,
                     "it has " + Twine(in.waits.size()));
       if (pad != 0)
         return fail(entryAt + 6, "nonzero reserved bytes in a wait step entry");

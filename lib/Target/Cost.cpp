@@ -19,8 +19,7 @@ bool isTwoByteFloat(ElemType t) {
 }
 
 /// The innermost free dimension with more than one element, if any.
-std::optional<std::pair<int64_t, int64_t>>
-innermost(const AccessPattern &ap) {
+std::optional<std::pair<int64_t, int64_t>> innermost(const AccessPattern &ap) {
   for (size_t d = ap.sizes.size(); d-- > 0;)
     if (ap.sizes[d] > 1)
       return std::make_pair(ap.sizes[d], ap.strides[d]);
@@ -162,9 +161,8 @@ InstrCost muir::target::instructionCost(const Machine &m,
                                         const Instruction &in) {
   InstrCost c;
   auto operand = [&](unsigned i) -> const AccessPattern * {
-    return i < in.operands.size() && in.operands[i].present()
-               ? &in.operands[i]
-               : nullptr;
+    return i < in.operands.size() && in.operands[i].present() ? &in.operands[i]
+                                                              : nullptr;
   };
   // Collectives are timed by the multi-core simulator (Collective.h).
   if (isCollective(in.op))
@@ -189,8 +187,9 @@ InstrCost muir::target::instructionCost(const Machine &m,
     if (in.op == Opcode::Matmul)
       n = operand(2) ? double(operand(2)->freeElements()) : 0;
     double perCol = m.pe.mmCyclesPerColumn[unsigned(st->type)];
-    c.busyNs = onClock(
-        m.pe.issueCycles + std::max(n, m.pe.mmMinCycles) * perCol, m.pe.clockHz);
+    c.busyNs =
+        onClock(m.pe.issueCycles + std::max(n, m.pe.mmMinCycles) * perCol,
+                m.pe.clockHz);
     c.loadStationaryNs =
         onClock(std::max(double(st->freeElements()), m.pe.mmMinCycles) *
                     perCol / m.pe.loadStationarySpeedup,
@@ -234,8 +233,7 @@ InstrCost muir::target::instructionCost(const Machine &m,
       else if (!lhsPsum && isTwoByteFloat(src->type) &&
                isTwoByteFloat(rhs->type) && isTwoByteFloat(dst->type))
         speed = m.vector.perfTensorTensor;
-    } else if ((in.op == Opcode::TensorCopy ||
-                in.op == Opcode::TensorScalar) &&
+    } else if ((in.op == Opcode::TensorCopy || in.op == Opcode::TensorScalar) &&
                dst && src && isTwoByteFloat(src->type) &&
                isTwoByteFloat(dst->type)) {
       speed = sbufContiguous(src) && sbufContiguous(dst)
@@ -249,20 +247,20 @@ InstrCost muir::target::instructionCost(const Machine &m,
       speed = m.vector.bf16ReduceSpeedup;
     }
     c.perfMode = speed > 1;
-    c.busyNs = onClock(m.vector.accessStartCycles +
-                           std::max(m.vector.minCycles,
-                                    n * cpe * stridedSlow / speed),
-                       m.vector.clockHz);
+    c.busyNs =
+        onClock(m.vector.accessStartCycles +
+                    std::max(m.vector.minCycles, n * cpe * stridedSlow / speed),
+                m.vector.clockHz);
     return c;
   }
   case Engine::Scalar: {
     bool accum = in.op == Opcode::Activation && operand(3);
-    c.busyNs = onClock(m.scalar.accessStartCycles +
-                           std::max(m.scalar.minCycles,
-                                    n * m.scalar.cyclesPerElement *
-                                        stridedSlow) +
-                           (accum ? m.scalar.reduceReadoutCycles : 0),
-                       m.scalar.clockHz);
+    c.busyNs =
+        onClock(m.scalar.accessStartCycles +
+                    std::max(m.scalar.minCycles,
+                             n * m.scalar.cyclesPerElement * stridedSlow) +
+                    (accum ? m.scalar.reduceReadoutCycles : 0),
+                m.scalar.clockHz);
     return c;
   }
   case Engine::GpSimd:

@@ -181,8 +181,7 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
   m.vector.perfCopyOther = r.speedup(perf, "vector.perf_mode", "copy_other");
   m.vector.perfTensorTensor =
       r.speedup(perf, "vector.perf_mode", "tensor_tensor_sbuf");
-  m.vector.bf16ReduceSpeedup =
-      r.speedup(vec, "vector", "bf16_reduce_speedup");
+  m.vector.bf16ReduceSpeedup = r.speedup(vec, "vector", "bf16_reduce_speedup");
   if (perf)
     m.vector.perfModeSharesGpSimdBus =
         perf->getBoolean("shares_gpsimd_bus").value_or(false);
@@ -229,8 +228,7 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
   m.dma.fixedNs = r.number(dma, "dma", "fixed_ns", false);
   m.dma.queueBytesPerS = r.number(dma, "dma", "queue_bytes_per_s");
   m.dma.sizeEfficiency = r.curve(dma, "dma", "size_efficiency");
-  m.dma.stridedThresholdBytes =
-      r.number(dma, "dma", "strided_threshold_bytes");
+  m.dma.stridedThresholdBytes = r.number(dma, "dma", "strided_threshold_bytes");
   m.dma.stridedEfficiency = r.fraction(dma, "dma", "strided_efficiency");
   const auto *tr = r.object(dma, "transpose_efficiency");
   m.dma.transposeEfficiencyHbm =

@@ -25,8 +25,7 @@ using namespace muir::target;
 namespace {
 /// The ODS-generated structural checks (attributes present, of their kinds)
 /// of whichever of `Ops` `op` is, without its verify() (the hardware rules).
-template <typename... Ops>
-LogicalResult verifyStructure(Operation *op) {
+template <typename... Ops> LogicalResult verifyStructure(Operation *op) {
   LogicalResult r = success();
   (void)((llvm::isa<Ops>(op)
               ? (r = llvm::cast<Ops>(op).verifyInvariantsImpl(), true)
@@ -76,10 +75,10 @@ struct ToProgram {
                              << t.getType();
     std::optional<int64_t> size = t.getByteSize();
     if (!size || (t.getValue() && *size > kMaxSimHbmBytes))
-      return t.emitOpError() << "type " << type << " is too large ("
-                             << (size ? "more than " : "2^63 or more ")
-                             << (size ? kMaxSimHbmBytes : 0)
-                             << " bytes of data)";
+      return t.emitOpError()
+             << "type " << type << " is too large ("
+             << (size ? "more than " : "2^63 or more ")
+             << (size ? kMaxSimHbmBytes : 0) << " bytes of data)";
     TensorDecl d;
     d.name = t.getSymName().str();
     d.kind = static_cast<TensorKind>(t.getKind());
@@ -124,7 +123,7 @@ struct ToProgram {
     if (failed(verifyStructure<
 #define GET_OP_LIST
 #include "nc/NcOps.cpp.inc"
-            >(op)))
+               >(op)))
       return failure();
     Instruction in;
     in.op = *opcode;
@@ -240,8 +239,8 @@ struct ToProgram {
     lp.begin = prog.instructions.size();
     int64_t trips = l.getTrips();
     if (trips < 1 || trips > UINT32_MAX)
-      return l.emitOpError() << "trip count " << trips
-                             << " must be in [1, 2^32 - 1]";
+      return l.emitOpError()
+             << "trip count " << trips << " must be in [1, 2^32 - 1]";
     lp.trips = uint32_t(trips);
     for (Operation &op : l.getBody().front()) {
       if (llvm::isa<nc::TensorOp, nc::LoopOp>(op))
@@ -257,10 +256,10 @@ struct ToProgram {
       return l.emitOpError() << "steps/wait_steps have a partial entry";
     for (size_t at = 0; at < steps.size(); at += 4) {
       int64_t i = steps[at], r = steps[at + 1];
-      if (i < 0 || i >= lp.length ||
-          r < 0 || r >= (int64_t)prog.instructions[lp.begin + i].operands.size())
-        return l.emitOpError() << "steps entry " << at / 4
-                               << " names no operand of the body";
+      if (i < 0 || i >= lp.length || r < 0 ||
+          r >= (int64_t)prog.instructions[lp.begin + i].operands.size())
+        return l.emitOpError()
+               << "steps entry " << at / 4 << " names no operand of the body";
       Instruction &in = prog.instructions[lp.begin + i];
       in.steps.resize(in.operands.size());
       in.steps[r] = {steps[at + 2], steps[at + 3]};
@@ -285,14 +284,14 @@ struct ToProgram {
 
 FailureOr<Program> muir::target::kernelToProgram(nc::KernelOp kernel,
                                                  bool constantData) {
-  ToProgram t{kernel, {}, {}, constantData,
-              llvm::DenseMap<Location, uint32_t>()};
+  ToProgram t{
+      kernel, {}, {}, constantData, llvm::DenseMap<Location, uint32_t>()};
   t.prog.name = kernel.getSymName().str();
   t.prog.target = kernel.getTarget().str();
   if (uint64_t(kernel.getSemaphores()) > kMaxSemaphores)
-    return kernel.emitOpError() << "semaphore count "
-                                << int64_t(kernel.getSemaphores())
-                                << " must be in [0, " << kMaxSemaphores << "]";
+    return kernel.emitOpError()
+           << "semaphore count " << int64_t(kernel.getSemaphores())
+           << " must be in [0, " << kMaxSemaphores << "]";
   t.prog.numSemaphores = kernel.getSemaphores();
   for (Operation &op : kernel.getBody().front()) {
     if (auto tensor = llvm::dyn_cast<nc::TensorOp>(op)) {
@@ -459,7 +458,8 @@ muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
         uint64_t(l.begin) + l.length > prog.instructions.size())
       return fail("loop over instructions [" + Twine(l.begin) + ", " +
                   Twine(uint64_t(l.begin) + l.length) + ") x " +
-                  Twine(l.trips) + " is empty, overlaps another or runs past "
+                  Twine(l.trips) +
+                  " is empty, overlaps another or runs past "
                   "the program");
     next = uint64_t(l.begin) + l.length;
   }

@@ -11,10 +11,14 @@ using llvm::StringRef;
 
 StringRef muir::target::memSpaceName(MemSpace s) {
   switch (s) {
-  case MemSpace::None: return "none";
-  case MemSpace::HBM: return "hbm";
-  case MemSpace::SBUF: return "sbuf";
-  case MemSpace::PSUM: return "psum";
+  case MemSpace::None:
+    return "none";
+  case MemSpace::HBM:
+    return "hbm";
+  case MemSpace::SBUF:
+    return "sbuf";
+  case MemSpace::PSUM:
+    return "psum";
   }
   return "?";
 }
@@ -27,7 +31,8 @@ std::optional<MemSpace> muir::target::parseMemSpace(StringRef s) {
       .Default(std::nullopt);
 }
 
-static const StringRef kElemNames[] = {"f32", "bf16", "f16", "f8E4M3FN", "f8E5M2", "i32"};
+static const StringRef kElemNames[] = {"f32",      "bf16",   "f16",
+                                       "f8E4M3FN", "f8E5M2", "i32"};
 
 StringRef muir::target::elemTypeName(ElemType t) {
   unsigned i = static_cast<unsigned>(t);
@@ -43,9 +48,15 @@ std::optional<ElemType> muir::target::parseElemType(StringRef s) {
 
 unsigned muir::target::elemBytes(ElemType t) {
   switch (t) {
-  case ElemType::F32: case ElemType::I32: return 4;
-  case ElemType::BF16: case ElemType::F16: return 2;
-  case ElemType::F8E4M3FN: case ElemType::F8E5M2: return 1;
+  case ElemType::F32:
+  case ElemType::I32:
+    return 4;
+  case ElemType::BF16:
+  case ElemType::F16:
+    return 2;
+  case ElemType::F8E4M3FN:
+  case ElemType::F8E5M2:
+    return 1;
   }
   return 0;
 }
@@ -132,11 +143,16 @@ bool AccessPattern::operator==(const AccessPattern &o) const {
 
 StringRef muir::target::engineName(Engine e) {
   switch (e) {
-  case Engine::PE: return "pe";
-  case Engine::Scalar: return "act";
-  case Engine::Vector: return "dve";
-  case Engine::GpSimd: return "pool";
-  case Engine::DMA: return "dma";
+  case Engine::PE:
+    return "pe";
+  case Engine::Scalar:
+    return "act";
+  case Engine::Vector:
+    return "dve";
+  case Engine::GpSimd:
+    return "pool";
+  case Engine::DMA:
+    return "dma";
   }
   return "?";
 }
@@ -157,7 +173,8 @@ std::optional<uint32_t> muir::target::parseQueueName(StringRef s) {
   return std::nullopt;
 }
 
-static const StringRef kAluNames[] = {"add", "sub", "mul", "div", "max", "min", "bypass", "pow"};
+static const StringRef kAluNames[] = {"add", "sub", "mul",    "div",
+                                      "max", "min", "bypass", "pow"};
 StringRef muir::target::aluOpName(AluOp op) {
   return kAluNames[static_cast<unsigned>(op)];
 }
@@ -168,10 +185,9 @@ std::optional<AluOp> muir::target::parseAluOp(StringRef s) {
   return std::nullopt;
 }
 
-static const StringRef kActNames[] = {"identity", "exp",  "log",    "tanh",
-                                      "sigmoid",  "relu", "gelu",   "gelu_tanh",
-                                      "silu",     "sqrt", "rsqrt",  "square",
-                                      "reciprocal"};
+static const StringRef kActNames[] = {
+    "identity",  "exp",  "log",  "tanh",  "sigmoid", "relu",      "gelu",
+    "gelu_tanh", "silu", "sqrt", "rsqrt", "square",  "reciprocal"};
 StringRef muir::target::actFuncName(ActFunc f) {
   return kActNames[static_cast<unsigned>(f)];
 }
@@ -242,7 +258,8 @@ const OpcodeInfo &muir::target::opcodeInfo(Opcode op) {
 
 uint32_t muir::target::defaultQueue(Opcode op) {
   switch (op) {
-  case Opcode::Dma: return dmaQueue(0);
+  case Opcode::Dma:
+    return dmaQueue(0);
   case Opcode::AllReduce:
   case Opcode::AllGather:
   case Opcode::ReduceScatter:
@@ -250,12 +267,16 @@ uint32_t muir::target::defaultQueue(Opcode op) {
   case Opcode::Send:
   case Opcode::Recv:
     return dmaQueue(0);
-  case Opcode::Matmul: case Opcode::Transpose:
+  case Opcode::Matmul:
+  case Opcode::Transpose:
     return static_cast<uint32_t>(Engine::PE);
-  case Opcode::Activation: return static_cast<uint32_t>(Engine::Scalar);
-  case Opcode::Iota: case Opcode::AffineSelect:
+  case Opcode::Activation:
+    return static_cast<uint32_t>(Engine::Scalar);
+  case Opcode::Iota:
+  case Opcode::AffineSelect:
     return static_cast<uint32_t>(Engine::GpSimd);
-  default: return static_cast<uint32_t>(Engine::Vector);
+  default:
+    return static_cast<uint32_t>(Engine::Vector);
   }
 }
 
@@ -285,8 +306,7 @@ bool Instruction::operator==(const Instruction &o) const {
 }
 
 std::optional<AccessPattern>
-muir::target::stepAccess(const AccessPattern &ap, AccessStep step,
-                         uint64_t k) {
+muir::target::stepAccess(const AccessPattern &ap, AccessStep step, uint64_t k) {
   AccessPattern r = ap;
   if (step.isZero() || k == 0)
     return r;
@@ -294,10 +314,10 @@ muir::target::stepAccess(const AccessPattern &ap, AccessStep step,
     return std::nullopt;
   std::optional<int64_t> dp = muir::checkedMul(int64_t(k), step.partition);
   std::optional<int64_t> doff = muir::checkedMul(int64_t(k), step.offset);
-  std::optional<int64_t> p = dp ? muir::checkedAdd(ap.partition, *dp)
-                                : std::nullopt;
-  std::optional<int64_t> off = doff ? muir::checkedAdd(ap.offset, *doff)
-                                    : std::nullopt;
+  std::optional<int64_t> p =
+      dp ? muir::checkedAdd(ap.partition, *dp) : std::nullopt;
+  std::optional<int64_t> off =
+      doff ? muir::checkedAdd(ap.offset, *doff) : std::nullopt;
   if (!p || !off)
     return std::nullopt;
   r.partition = *p;
@@ -352,10 +372,14 @@ Program muir::target::unrollLoops(const Program &prog) {
 
 StringRef muir::target::tensorKindName(TensorKind k) {
   switch (k) {
-  case TensorKind::Input: return "input";
-  case TensorKind::Output: return "output";
-  case TensorKind::Constant: return "const";
-  case TensorKind::Scratch: return "scratch";
+  case TensorKind::Input:
+    return "input";
+  case TensorKind::Output:
+    return "output";
+  case TensorKind::Constant:
+    return "const";
+  case TensorKind::Scratch:
+    return "scratch";
   }
   return "?";
 }

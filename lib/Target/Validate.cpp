@@ -24,8 +24,8 @@ std::string who(const Program &prog, uint32_t idx) {
 
 /// On-chip memories the simulator emulates: sane sizes within the host cap.
 Error checkMachine(const Machine &m) {
-  for (auto [mem, name] : {std::make_pair(&m.sbuf, "SBUF"),
-                           std::make_pair(&m.psum, "PSUM")}) {
+  for (auto [mem, name] :
+       {std::make_pair(&m.sbuf, "SBUF"), std::make_pair(&m.psum, "PSUM")}) {
     std::optional<int64_t> bytes =
         checkedProduct({mem->partitions, mem->bytesPerPartition});
     if (mem->partitions < 1 || mem->bytesPerPartition < 1 || mem->banks < 1 ||
@@ -36,7 +36,8 @@ Error checkMachine(const Machine &m) {
                  " bytes, which the simulator cannot emulate");
   }
   if (m.dma.queues < 0 || m.dma.queues > 64 || m.hbm.capacityBytes < 0)
-    return err("target '" + m.name + "' has a bad DMA queue count or HBM "
+    return err("target '" + m.name +
+               "' has a bad DMA queue count or HBM "
                "capacity");
   return Error::success();
 }
@@ -125,8 +126,7 @@ Error checkInstruction(const Program &prog, const Machine &m, uint32_t idx) {
         ap.sizes.size() > 4)
       return err(who(prog, idx) + ": operand '" + info.operands[i] +
                  "' has mismatched, empty or more than 4 sizes/strides");
-    if (llvm::Expected<TileExtent> e = checkAccess(prog, m, idx, i, ap, 0);
-        !e)
+    if (llvm::Expected<TileExtent> e = checkAccess(prog, m, idx, i, ap, 0); !e)
       return e.takeError();
   }
   if (in.params.size() < info.params.size() ||
@@ -135,9 +135,8 @@ Error checkInstruction(const Program &prog, const Machine &m, uint32_t idx) {
                " parameters, expected " + Twine(info.params.size()));
   for (const SemWait &w : in.waits)
     if (w.semaphore >= prog.numSemaphores)
-      return err(who(prog, idx) + ": waits on semaphore " +
-                 Twine(w.semaphore) + " but the program has " +
-                 Twine(prog.numSemaphores));
+      return err(who(prog, idx) + ": waits on semaphore " + Twine(w.semaphore) +
+                 " but the program has " + Twine(prog.numSemaphores));
   for (uint32_t s : in.signals)
     if (s >= prog.numSemaphores)
       return err(who(prog, idx) + ": signals semaphore " + Twine(s) +
@@ -157,9 +156,9 @@ llvm::Expected<TileExtent> checkAccess(const Program &prog, const Machine &m,
   role.consume_back("?");
   auto bad = [&](const Twine &msg) {
     return err(who(prog, instr) + ": " + role + " tile " +
-               (iteration ? "in loop iteration " + std::to_string(iteration) +
-                                " "
-                          : std::string()) +
+               (iteration
+                    ? "in loop iteration " + std::to_string(iteration) + " "
+                    : std::string()) +
                formatAccess(prog, ap) + " " + msg);
   };
   if (unsigned(ap.type) > unsigned(ElemType::I32))
@@ -193,8 +192,8 @@ llvm::Expected<TileExtent> checkAccess(const Program &prog, const Machine &m,
                  ", but the program has " + Twine(prog.tensors.size()));
     const TensorDecl &td = prog.tensors[ap.tensor];
     if (td.type != ap.type)
-      return bad("has element type " + elemTypeName(ap.type) +
-                 " but tensor @" + td.name + " is " + elemTypeName(td.type));
+      return bad("has element type " + elemTypeName(ap.type) + " but tensor @" +
+                 td.name + " is " + elemTypeName(td.type));
     // checkTensors bounded the tensor's size.
     int64_t n = td.numElements();
     if (e->end > n)
@@ -227,8 +226,8 @@ Error checkLoops(const Program &prog, const Machine &m) {
   for (auto [li, l] : llvm::enumerate(prog.loops)) {
     std::string what = "loop #" + std::to_string(li);
     if (l.length == 0 || l.trips == 0)
-      return err(what + " has an empty body or no trips (" +
-                 Twine(l.length) + " instructions x " + Twine(l.trips) + ")");
+      return err(what + " has an empty body or no trips (" + Twine(l.length) +
+                 " instructions x " + Twine(l.trips) + ")");
     if (l.begin < next || uint64_t(l.begin) + l.length > n)
       return err(what + " over instructions [" + Twine(l.begin) + ", " +
                  Twine(uint64_t(l.begin) + l.length) +
@@ -280,7 +279,8 @@ Error checkLoops(const Program &prog, const Machine &m) {
     for (size_t i = 0; i < in.waitSteps.size(); ++i)
       if (in.waits[i].count + uint64_t(in.waitSteps[i]) * last > UINT32_MAX)
         return err(who(prog, idx) + ": wait on semaphore " +
-                   Twine(in.waits[i].semaphore) + " reaches a count past "
+                   Twine(in.waits[i].semaphore) +
+                   " reaches a count past "
                    "2^32 - 1 in the loop's last iteration");
   }
   return Error::success();

@@ -1,4 +1,5 @@
-//===- NcUtils.h - element-type mapping between nc and the target -*- C++ -*-===//
+//===- NcUtils.h - element-type mapping between nc and the target -*- C++
+//-*-===//
 #ifndef MUIR_DIALECT_NC_NCUTILS_H
 #define MUIR_DIALECT_NC_NCUTILS_H
 
