@@ -114,6 +114,15 @@ def test_attention(tmp_path, target, hq, hkv, sq, sk, d, causal):
     sim_check(tmp_path, models.attention(1, hq, hkv, sq, sk, d, causal), target)
 
 
+@pytest.mark.parametrize("hq,hkv,sq,sk,d,causal", [
+    (2, 1, 16, 80, 8, False),      # small: a whole key block (V interleaved) and a partial one
+    (1, 1, 32, 64, 8, True),       # small: causal tiles using a prefix of an interleaved block
+])
+def test_attention_interleaved_v_small(tmp_path, hq, hkv, sq, sk, d, causal):
+    sim_check(tmp_path, models.attention(1, hq, hkv, sq, sk, d, causal), "small",
+              extra=("--kernel-config=k0.v_interleave=1",))
+
+
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("causal,dt", [(False, "f32"), (True, "f32"), (True, "bf16")])
 def test_attention_key_bias(tmp_path, target, causal, dt):
@@ -160,8 +169,11 @@ def test_head_transposes_as_views(tmp_path, target):
     (1, 1, 300, 1100, 96, True, "f32"),   # causal tiles ending inside interleaved blocks
     (2, 2, 640, 640, 64, True, "bf16"),
 ])
-def test_attention_interleaved_v_trn2(tmp_path, hq, hkv, sq, sk, d, causal, dt):
-    sim_check(tmp_path, models.attention(1, hq, hkv, sq, sk, d, causal, dt), "trn2")
+@pytest.mark.parametrize("v_interleave", [0, 1])
+def test_attention_interleaved_v_trn2(tmp_path, hq, hkv, sq, sk, d, causal, dt, v_interleave):
+    # Both V layouts, whatever the plan would pick for the shape.
+    sim_check(tmp_path, models.attention(1, hq, hkv, sq, sk, d, causal, dt), "trn2",
+              extra=(f"--kernel-config=k0.v_interleave={v_interleave}",))
 
 
 def test_attention_key_prefix_trn2(tmp_path):

@@ -99,7 +99,8 @@ DictionaryAttr ElementwisePlan::toAttr(MLIRContext *ctx) const {
 
 std::optional<int64_t> muir::lower::configValue(NamedAttribute na, int64_t hi,
                                                 StringRef kind, StringRef keys,
-                                                std::string &error) {
+                                                std::string &error,
+                                                int64_t lo) {
   StringRef key = na.getName().getValue();
   auto v = llvm::dyn_cast<IntegerAttr>(na.getValue());
   if (!hi)
@@ -109,9 +110,9 @@ std::optional<int64_t> muir::lower::configValue(NamedAttribute na, int64_t hi,
                 .str();
   else if (!v)
     error = ("kernel config: '" + key + "' must be an integer").str();
-  else if (int64_t x = v.getValue().getSExtValue(); x < 1 || x > hi)
-    error = ("kernel config: '" + key + "' = " + Twine(x) + " is outside [1, " +
-             Twine(hi) + "] for this " + kind + " kernel")
+  else if (int64_t x = v.getValue().getSExtValue(); x < lo || x > hi)
+    error = ("kernel config: '" + key + "' = " + Twine(x) + " is outside [" +
+             Twine(lo) + ", " + Twine(hi) + "] for this " + kind + " kernel")
                 .str();
   else
     return x;

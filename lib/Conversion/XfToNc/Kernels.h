@@ -44,11 +44,11 @@ struct ElementwisePlan {
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
 };
 /// The value of kernel config entry `na` of a `kind` kernel ("elementwise",
-/// "attention"), checked to be an integer in [1, hi]; `hi` = 0 marks an
+/// "attention"), checked to be an integer in [lo, hi]; `hi` = 0 marks an
 /// unknown key (`keys` lists the known ones). nullopt with `error` set.
 std::optional<int64_t> configValue(mlir::NamedAttribute na, int64_t hi,
                                    llvm::StringRef kind, llvm::StringRef keys,
-                                   std::string &error);
+                                   std::string &error, int64_t lo = 1);
 
 /// The one planning function for elementwise kernels (the kernel and
 /// muir-xf-kernel-config call it); `config` may fix `tile_cols`/`buffers`.
@@ -201,7 +201,8 @@ struct AttentionShape {
 /// DMA piece a load is split into over the queues.
 struct AttentionPlan {
   int64_t tiles = 0, kvHeads = 0, dmaPieceBytes = 0;
-  std::string error; // non-empty: nothing fits / bad config
+  int64_t vInterleave = 0; // V loaded R rows per partition (0 or 1)
+  std::string error;       // non-empty: nothing fits / bad config
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
 };
 /// The one planning function for attention (the kernel and

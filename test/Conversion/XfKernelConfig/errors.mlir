@@ -83,8 +83,19 @@ func.func @not_int(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> {
 // -----
 
 func.func @attention_bad_key(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
-  // expected-error @+1 {{'k0': kernel config: unknown key 'block_tiles' for an attention kernel (tiles_in_flight, kv_heads_per_set, dma_piece_bytes)}}
+  // expected-error @+1 {{'k0': kernel config: unknown key 'block_tiles' for an attention kernel (tiles_in_flight, kv_heads_per_set, dma_piece_bytes, v_interleave)}}
   %0 = xf.kernel "k0" attention config {block_tiles = 2} : tensor<1x1x8x16xf32> {
+    %1 = xf.attention %q, %q, %q : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32>
+    xf.yield %1 : tensor<1x1x8x16xf32>
+  }
+  return %0 : tensor<1x1x8x16xf32>
+}
+
+// -----
+
+func.func @attention_bad_v_interleave(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
+  // expected-error @+1 {{'k0': kernel config: 'v_interleave' = 2 is outside [0, 1] for this attention kernel}}
+  %0 = xf.kernel "k0" attention config {v_interleave = 2} : tensor<1x1x8x16xf32> {
     %1 = xf.attention %q, %q, %q : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32>
     xf.yield %1 : tensor<1x1x8x16xf32>
   }
