@@ -176,6 +176,13 @@ def test_attention_interleaved_v_trn2(tmp_path, hq, hkv, sq, sk, d, causal, dt, 
               extra=(f"--kernel-config=k0.v_interleave={v_interleave}",))
 
 
+def test_attention_long_context_trn2(tmp_path):
+    # 20,000 f32 keys of 128: one head's K^T and V (160 KiB of the 224 KiB
+    # per partition) leave room for one resident K/V set only (kv_sets = 1);
+    # two heads run one after the other through it. Did not fit before.
+    sim_check(tmp_path, models.attention(1, 2, 2, 16, 20000, 128, False), "trn2")
+
+
 def test_attention_key_prefix_trn2(tmp_path):
     # Causal with a key prefix across a 128-query tile boundary: diagonal
     # offsets that are not multiples of the tile (K/V too big for small).

@@ -231,7 +231,8 @@ def attention_program(hq, hkv, sq, sk, d, causal, dt="f32"):
 ])
 @pytest.mark.parametrize("config", [{"tiles_in_flight": 1}, {"tiles_in_flight": 2, "kv_heads_per_set": 1},
                                     {"dma_piece_bytes": 512}, {"dma_piece_bytes": 1 << 20, "tiles_in_flight": 3},
-                                    {"v_interleave": 0}, {"v_interleave": 1}])
+                                    {"v_interleave": 0}, {"v_interleave": 1},
+                                    {"kv_sets": 1, "kv_heads_per_set": 1}, {"kv_sets": 1}])
 def test_attention_configs_match_reference(target, shape, config):
     # Plans change how the kernel is scheduled, not what it computes: every
     # config matches the reference, and the default plan bit for bit unless

@@ -21,11 +21,45 @@ using nc::AluOp;
 
 static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/// The causal mask's chunks of a query tile starting at q0 against keys
+/// [k0, k0 + kn): (chunk, diagonal offset) for every P-key chunk that has a
+/// key past the tile's first query.
+static SmallVector<std::pair<int64_t, int64_t>>
+causalChunks(int64_t Sq, int64_t Sk, int64_t P, int64_t q0, int64_t k0,
+             int64_t kn) {
+  SmallVector<std::pair<int64_t, int64_t>> out;
+  int64_t base = q0 + (Sk - Sq) - k0;
+  for (int64_t c = 0; c * P < kn; ++c) {
+    int64_t cn = std::min(P, kn - c * P);
+    if (c * P + cn - 1 > base) // some key of the chunk is past query 0
+      out.push_back({c, base - c * P});
+  }
+  return out;
+}
+
+/// The distinct diagonal offsets of every query tile's masked chunks (one
+/// mask tile each when there are at most 8, else an affine_select); the
+/// walk stops at 9.
+static llvm::SmallSetVector<int64_t, 8>
+causalMaskOffsets(int64_t Sq, int64_t Sk, int64_t P, int64_t qt, int64_t kw) {
+  llvm::SmallSetVector<int64_t, 8> offsets;
+  for (int64_t q0 = 0; q0 < Sq && offsets.size() <= 8; q0 += qt) {
+    int64_t qn = std::min(qt, Sq - q0);
+    int64_t kEnd = std::min(Sk, q0 + qn + (Sk - Sq));
+    for (int64_t k0 = 0; k0 < kEnd; k0 += kw)
+      for (auto [c, bc] :
+           causalChunks(Sq, Sk, P, q0, k0, std::min(kw, kEnd - k0)))
+        offsets.insert(bc);
+  }
+  return offsets;
+}
+
 DictionaryAttr AttentionPlan::toAttr(MLIRContext *ctx) const {
   Builder b(ctx);
   return b.getDictionaryAttr(
       {b.getNamedAttr("dma_piece_bytes", b.getI64IntegerAttr(dmaPieceBytes)),
        b.getNamedAttr("kv_heads_per_set", b.getI64IntegerAttr(kvHeads)),
+       b.getNamedAttr("kv_sets", b.getI64IntegerAttr(kvSets)),
        b.getNamedAttr("tiles_in_flight", b.getI64IntegerAttr(tiles)),
        b.getNamedAttr("v_interleave", b.getI64IntegerAttr(vInterleave))});
 }
@@ -52,10 +86,24 @@ AttentionPlan muir::lower::planAttention(const target::Machine &m,
   int64_t slotBytes = (DC * qt + chunksPerBlock * qt) * eb + kw * 4 +
                       s.Dv * std::max<int64_t>(4, eb) + 32 + 4 * 64 +
                       (s.bias ? 2 * (kw * eb + 64) : 0);
+  // Tiles every plan holds: the identity and up to 8 causal mask tiles,
+  // the key-bias scale rows (each allocation starts on 64 bytes).
+  auto align64 = [](int64_t x) { return (x + 63) / 64 * 64; };
+  int64_t masks = 0;
+  if (s.causal) {
+    size_t n = causalMaskOffsets(s.Sq, s.Sk, P, qt, kw).size();
+    masks = n && n <= 8 ? 1 + n : 0;
+  }
+  int64_t fixedBytes =
+      masks * align64(P * eb) + (s.keyBias ? align64(qt * eb) : 0);
   // Fewer tiles in flight when SBUF cannot hold their buffers next to two
-  // heads' K/V (the small test target).
+  // heads' K/V (the small test target); one K/V set (no prefetch: the next
+  // head's loads wait for this one's products) when even one tile does not
+  // fit next to two (long sequences: a head's K and V are 128 KiB per
+  // partition at 32k bf16 keys on trn2).
+  int64_t kvSets = 2 * kvBytes + slotBytes + fixedBytes <= sbufFree ? 2 : 1;
   int64_t G = maxG;
-  while (G > 1 && 2 * kvBytes + G * slotBytes > sbufFree)
+  while (G > 1 && kvSets * kvBytes + G * slotBytes + fixedBytes > sbufFree)
     --G;
   // When a head has fewer query tiles than G (decode: one query row), a set
   // takes the tiles of KG heads; K/V of two sets are resident (one in use,
@@ -64,7 +112,8 @@ AttentionPlan muir::lower::planAttention(const target::Machine &m,
   int64_t tilesPerKv = group * ceilDiv(s.Sq, qt);
   int64_t KG = std::max<int64_t>(1, G / std::max<int64_t>(1, tilesPerKv));
   KG = std::min<int64_t>(KG, s.Hkv);
-  while (KG > 1 && 2 * KG * kvBytes + G * slotBytes > sbufFree)
+  while (KG > 1 &&
+         kvSets * KG * kvBytes + G * slotBytes + fixedBytes > sbufFree)
     --KG;
   // DMA pieces by what bounds the kernel: when moving Q, K, V and O takes
   // longer than the PE's products (decode: one query row), the queues are
@@ -87,6 +136,7 @@ AttentionPlan muir::lower::planAttention(const target::Machine &m,
   // 1.522 ms on trn2).
   plan.vInterleave = dmaBound ? 1 : 0;
   plan.kvHeads = KG;
+  plan.kvSets = kvSets;
   plan.dmaPieceBytes = std::max<int64_t>(
       1, int64_t(multiple * m.dma.fixedNs * 1e-9 * m.dma.queueBytesPerS));
   if (config)
@@ -96,17 +146,20 @@ AttentionPlan muir::lower::planAttention(const target::Machine &m,
                    : key == "kv_heads_per_set" ? s.Hkv
                    : key == "dma_piece_bytes"  ? (int64_t(1) << 30)
                    : key == "v_interleave"     ? 1
+                   : key == "kv_sets"          ? 2
                                                : 0;
       int64_t lo = key == "v_interleave" ? 0 : 1;
       std::optional<int64_t> x = configValue(
           na, hi, "attention",
-          "tiles_in_flight, kv_heads_per_set, dma_piece_bytes, v_interleave",
+          "tiles_in_flight, kv_heads_per_set, kv_sets, dma_piece_bytes, "
+          "v_interleave",
           plan.error, lo);
       if (!x)
         return plan;
       (key == "tiles_in_flight"    ? plan.tiles
        : key == "kv_heads_per_set" ? plan.kvHeads
        : key == "dma_piece_bytes"  ? plan.dmaPieceBytes
+       : key == "kv_sets"          ? plan.kvSets
                                    : plan.vInterleave) = *x;
     }
   return plan;
@@ -159,7 +212,8 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
     return op->emitError() << "attention needs 2 PSUM banks";
   int64_t oPerBank = std::max<int64_t>(1, bankElems / Dv);
   AttentionShape shape{
-      B, Hq, Hkv, Sq, Sk, D, Dv, eb, keyBias != nullptr, bias != nullptr};
+      B,     Hq, Hkv, Sq, Sk, D, Dv, eb, keyBias != nullptr, bias != nullptr,
+      causal};
   AttentionPlan plan = planAttention(m, e.sbufFree(), shape, configOf(op));
   if (!plan.error.empty())
     return op->emitError() << plan.error;
@@ -182,27 +236,14 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   // bf16: -3e38; f16 would make it -inf, and the identity's zeros times
   // -inf are NaN); otherwise an affine_select masks a scaled copy.
   auto maskedChunks = [&](int64_t q0, int64_t k0, int64_t kn) {
-    SmallVector<std::pair<int64_t, int64_t>> out; // (chunk, diagonal offset)
-    int64_t base = q0 + (Sk - Sq) - k0;
-    for (int64_t c = 0; c * P < kn; ++c) {
-      int64_t cn = std::min(P, kn - c * P);
-      if (c * P + cn - 1 > base) // some key of the chunk is past query 0
-        out.push_back({c, base - c * P});
-    }
-    return out;
+    return causalChunks(Sq, Sk, P, q0, k0, kn);
   };
   const float kMaskNeg = -3.0e38f;
   llvm::SmallDenseMap<int64_t, Buffer> maskTiles;
   std::optional<Buffer> ident;
   if (causal && (et.isF32() || et.isBF16())) {
-    llvm::SmallSetVector<int64_t, 8> offsets;
-    for (int64_t q0 = 0; q0 < Sq; q0 += qt) {
-      int64_t qn = std::min(qt, Sq - q0);
-      int64_t kEnd = std::min(Sk, q0 + qn + (Sk - Sq));
-      for (int64_t k0 = 0; k0 < kEnd; k0 += kw)
-        for (auto [c, bc] : maskedChunks(q0, k0, std::min(kw, kEnd - k0)))
-          offsets.insert(bc);
-    }
+    llvm::SmallSetVector<int64_t, 8> offsets =
+        causalMaskOffsets(Sq, Sk, P, qt, kw);
     if (!offsets.empty() && offsets.size() <= 8) {
       auto ib = e.allocSbuf(P * eb, op, "an identity tile");
       if (failed(ib))
@@ -255,7 +296,8 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
     biasRows = lo == 0.0f ? 1 : 2;
   }
   SmallVector<Buffer> kT, vB, biasB;
-  for (int64_t i = 0; i < 2 * KG; ++i) {
+  int64_t kvSets = plan.kvSets;
+  for (int64_t i = 0; i < kvSets * KG; ++i) {
     auto kb = e.allocSbuf(DC * Sk * eb, op, "K^T of one key/value head");
     auto vb = e.allocSbuf(KC * Dv * eb, op, "V of one key/value head");
     if (failed(kb) || failed(vb))
@@ -409,7 +451,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   auto loadSet = [&](int64_t set) {
     for (int64_t j = 0; j < KG && set * KG + j < (int64_t)kvs.size(); ++j) {
       auto [b, kh] = kvs[set * KG + j];
-      loadKV((set % 2) * KG + j, b, kh);
+      loadKV((set % kvSets) * KG + j, b, kh);
     }
   };
   // Every set's query tiles, known up front so that a bias tile can be
@@ -424,7 +466,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
           // Keys visible to the last query of the tile bound the blocks.
           int64_t kEnd = causal ? std::min(Sk, q0 + qn + (Sk - Sq)) : Sk;
           setItems[set].push_back({b, kh * group + hg, q0, qn,
-                                   ceilDiv(kEnd, kw), (set % 2) * KG + j});
+                                   ceilDiv(kEnd, kw), (set % kvSets) * KG + j});
         }
     }
   auto keysOf = [&](const Item &it, int64_t k0) {
@@ -475,10 +517,14 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   if (bias)
     loadBias({0, 0, 0}, 0);
 
-  loadSet(0);
+  if (kvSets == 2)
+    loadSet(0);
   for (int64_t set = 0; set < numSets; ++set) {
-    // Prefetch the next set's K/V into the other buffers.
-    if (set + 1 < numSets)
+    // Prefetch the next set's K/V into the other buffers; with one set,
+    // this set's loads follow the previous set's last reads.
+    if (kvSets == 1)
+      loadSet(set);
+    else if (set + 1 < numSets)
       loadSet(set + 1);
     SmallVector<Item> &items = setItems[set];
     for (size_t g0 = 0; g0 < items.size(); g0 += G) {

@@ -113,7 +113,8 @@ planKernel(xf::KernelOp k, const target::Machine &m, DictionaryAttr config) {
                      vt.getDimSize(3),
                      bytesOfValue(att.getQuery()),
                      att.getKeyBias() != nullptr,
-                     att.getBias() != nullptr};
+                     att.getBias() != nullptr,
+                     att.getCausal()};
     AttentionPlan p = planAttention(m, m.sbuf.bytesPerPartition, s, config);
     return KernelPlan{p.error.empty() ? p.toAttr(ctx) : DictionaryAttr(),
                       p.error};

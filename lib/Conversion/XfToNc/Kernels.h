@@ -193,7 +193,7 @@ mlir::LogicalResult emitRope(Emitter &e, mlir::Operation *op, const HbmValue &x,
 struct AttentionShape {
   int64_t B = 1, Hq = 1, Hkv = 1, Sq = 1, Sk = 1, D = 1, Dv = 1;
   int64_t eb = 4; // element bytes of Q, K, V
-  bool keyBias = false, bias = false;
+  bool keyBias = false, bias = false, causal = false;
 };
 /// How the attention kernel runs: query tiles in flight (independent
 /// online-softmax chains interleaved across the engines), key/value heads
@@ -202,6 +202,7 @@ struct AttentionShape {
 struct AttentionPlan {
   int64_t tiles = 0, kvHeads = 0, dmaPieceBytes = 0;
   int64_t vInterleave = 0; // V loaded R rows per partition (0 or 1)
+  int64_t kvSets = 2;      // resident K/V sets: 2 = the next one prefetched
   std::string error;       // non-empty: nothing fits / bad config
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
 };
