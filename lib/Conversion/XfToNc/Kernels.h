@@ -154,11 +154,13 @@ mlir::LogicalResult emitGather(Emitter &e, mlir::Operation *op,
                                const HbmValue &out);
 
 /// How a row-wise kernel (softmax, layer/RMS norm, rope) tiles: buffer sets
-/// in flight (2: the next tile loads while this one computes) and, for rope,
-/// the leading indices (batch x heads) of one position tile it rotates per
-/// instruction.
+/// in flight (2: the next tile loads while this one computes), for rope the
+/// leading indices (batch x heads) of one position tile it rotates per
+/// instruction, and for softmax the columns of a chunk when a whole row does
+/// not fit (`cols` = 0: whole rows; else rows stream through SBUF twice in
+/// chunks: online max/sum, then the normalised chunks).
 struct RowPlan {
-  int64_t buffers = 0, lead = 0;
+  int64_t buffers = 0, lead = 0, cols = 0;
   std::string error; // non-empty: nothing fits / bad config
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
 };

@@ -43,6 +43,8 @@ DictionaryAttr RowPlan::toAttr(MLIRContext *ctx) const {
   Builder b(ctx);
   SmallVector<NamedAttribute> a{
       b.getNamedAttr("buffers", b.getI64IntegerAttr(buffers))};
+  if (cols)
+    a.push_back(b.getNamedAttr("chunk_cols", b.getI64IntegerAttr(cols)));
   if (lead)
     a.push_back(b.getNamedAttr("heads_per_tile", b.getI64IntegerAttr(lead)));
   return b.getDictionaryAttr(a);
@@ -70,24 +72,34 @@ static int64_t setsIn(int64_t free, ArrayRef<int64_t> bytes, int64_t maxSets) {
   return std::clamp<int64_t>(free / std::max<int64_t>(1, perSet), 1, maxSets);
 }
 
-/// Applies a row kernel's config: `buffers` in [1, maxBuffers] and, when
-/// `maxLead` > 0, `heads_per_tile` in [1, maxLead].
+/// Applies a row kernel's config: `buffers` in [1, maxBuffers], when
+/// `maxLead` > 0 `heads_per_tile` in [1, maxLead], when `maxCols` > 0
+/// `chunk_cols` in [1, maxCols] (maxCols itself: whole rows).
 static void applyRowConfig(RowPlan &plan, StringRef kind, int64_t maxBuffers,
-                           int64_t maxLead, DictionaryAttr config) {
+                           int64_t maxLead, DictionaryAttr config,
+                           int64_t maxCols = 0) {
   if (!config)
     return;
   for (NamedAttribute na : config) {
     StringRef key = na.getName().getValue();
     int64_t hi = key == "buffers"                         ? maxBuffers
                  : key == "heads_per_tile" && maxLead > 0 ? maxLead
+                 : key == "chunk_cols" && maxCols > 0     ? maxCols
                                                           : 0;
-    std::optional<int64_t> x = configValue(
-        na, hi, kind, maxLead > 0 ? "buffers, heads_per_tile" : "buffers",
-        plan.error);
+    std::optional<int64_t> x =
+        configValue(na, hi, kind,
+                    maxLead > 0   ? "buffers, heads_per_tile"
+                    : maxCols > 0 ? "buffers, chunk_cols"
+                                  : "buffers",
+                    plan.error);
     if (!x)
       return;
-    (key == "buffers" ? plan.buffers : plan.lead) = *x;
+    (key == "buffers"          ? plan.buffers
+     : key == "heads_per_tile" ? plan.lead
+                               : plan.cols) = *x;
   }
+  if (maxCols > 0 && plan.cols >= maxCols)
+    plan.cols = 0; // a whole row
 }
 
 RowPlan muir::lower::planSoftmax(const target::Machine &m, int64_t sbufFree,
@@ -97,9 +109,22 @@ RowPlan muir::lower::planSoftmax(const target::Machine &m, int64_t sbufFree,
   // compute; one where two do not fit (rows of 16k+ f32 on trn2).
   RowPlan plan;
   // An f32 result is written in place over its row tile.
-  plan.buffers =
-      setsIn(sbufFree, {a * 4, outBytes == 4 ? 0 : a * outBytes, 4 * 4}, 2);
-  applyRowConfig(plan, "softmax", 2, 0, config);
+  int64_t ob = outBytes == 4 ? 0 : outBytes;
+  int64_t whole = align64(a * 4) + align64(a * ob) + align64(4 * 4);
+  if (whole <= sbufFree / 64 * 64) {
+    plan.buffers = setsIn(sbufFree, {a * 4, a * ob, 4 * 4}, 2);
+  } else {
+    // Rows wider than SBUF (a 128k-entry vocabulary in f32 on trn2): two
+    // sets of chunks as wide as fit beside two statistics tiles, in
+    // 16-column steps (64-byte aligned f32 chunks).
+    plan.buffers = 2;
+    int64_t room = sbufFree / 64 * 64 - 2 * align64(8 * 4);
+    plan.cols = std::max<int64_t>(16, room / (2 * (4 + ob)) / 16 * 16);
+    while (plan.cols > 16 &&
+           2 * (align64(plan.cols * 4) + align64(plan.cols * ob)) > room)
+      plan.cols -= 16;
+  }
+  applyRowConfig(plan, "softmax", 2, 0, config, a);
   return plan;
 }
 
@@ -137,6 +162,85 @@ RowPlan muir::lower::planRope(const target::Machine &m, int64_t sbufFree,
   return plan;
 }
 
+/// Softmax over rows wider than SBUF: each row tile streams its chunks
+/// twice. Pass 1 keeps a running -max (NM, two alternating columns) and sum
+/// (S): for chunk j, NM' = min(NM, -max(x_j)), S = S exp(NM' - NM)... in
+/// the form S *= exp(-NM + NM') (the Scalar engine's scale -1 and bias NM'),
+/// then S += sum exp(x_j + NM'). Pass 2 reloads each chunk and writes
+/// exp(x_j + NM) / S. HBM: the input read twice, the output written once.
+static LogicalResult emitSoftmaxChunked(Emitter &e, Operation *op,
+                                        const HbmValue &in, const HbmValue &out,
+                                        const Space &s, const RowPlan &plan) {
+  int64_t a = s.shape.back(), C = plan.cols;
+  int nbuf = plan.buffers;
+  Type f32 = e.f32();
+  bool inPlace = Emitter::bytesOf(out.elemType) == 4;
+  Emitter::Mark mk = e.mark();
+  Buffer x[2], o[2], stats[2];
+  for (int k = 0; k < nbuf; ++k) {
+    auto xb = e.allocSbuf(C * 4, op, "a softmax row chunk");
+    auto ob = inPlace ? xb
+                      : e.allocSbuf(C * Emitter::bytesOf(out.elemType), op,
+                                    "a softmax output chunk");
+    if (failed(xb) || failed(ob))
+      return failure();
+    x[k] = *xb, o[k] = *ob;
+  }
+  for (int k = 0; k < 2; ++k) {
+    auto sb = e.allocSbuf(8 * 4, op, "softmax statistics");
+    if (failed(sb))
+      return failure();
+    stats[k] = *sb;
+  }
+  int64_t tileNo = 0, chunkNo = 0;
+  walk(s, e.rows(), a, [&](const TileRef &t) {
+    const Buffer &st = stats[tileNo++ % 2];
+    int64_t np = t.np;
+    nc::AccessAttr nm[2] = {e.column(st, np, 0), e.column(st, np, 1)};
+    nc::AccessAttr sum = e.column(st, np, 2), mj = e.column(st, np, 3),
+                   corr = e.column(st, np, 4), sj = e.column(st, np, 5),
+                   rs = e.column(st, np, 6);
+    auto load = [&](int64_t c0, int64_t cn) {
+      int k = chunkNo++ % nbuf;
+      nc::AccessAttr xt = e.dense(x[k], np, cn, f32);
+      e.dma(xt, e.hbm(in, t.offsets[1] + c0 * t.fstrides[1], np, t.pstrides[1],
+                      {cn}, {t.fstrides[1]}));
+      return std::make_pair(xt, k);
+    };
+    int cur = 0;
+    for (int64_t c0 = 0; c0 < a; c0 += C) {
+      int64_t cn = std::min(C, a - c0);
+      nc::AccessAttr xt = load(c0, cn).first;
+      e.reduce(AluOp::max, mj, xt, 1);
+      e.ts(AluOp::mul, mj, mj, -1.0f);
+      if (c0 == 0) {
+        e.act(ActFunc::exp, xt, xt, 1.0f, /*bias=*/mj, /*accum=*/sum);
+        e.ts(AluOp::mul, nm[cur], mj, 1.0f);
+        continue;
+      }
+      e.tt(AluOp::min, nm[1 - cur], nm[cur], mj);
+      e.act(ActFunc::exp, corr, nm[cur], -1.0f, /*bias=*/nm[1 - cur]);
+      e.tt(AluOp::mul, sum, sum, corr);
+      cur = 1 - cur;
+      e.act(ActFunc::exp, xt, xt, 1.0f, /*bias=*/nm[cur], /*accum=*/sj);
+      e.tt(AluOp::add, sum, sum, sj);
+    }
+    e.act(ActFunc::reciprocal, rs, sum);
+    for (int64_t c0 = 0; c0 < a; c0 += C) {
+      int64_t cn = std::min(C, a - c0);
+      auto [xt, k] = load(c0, cn);
+      e.act(ActFunc::exp, xt, xt, 1.0f, /*bias=*/nm[cur]);
+      nc::AccessAttr ot = e.dense(o[k], np, cn, out.elemType);
+      e.ts(AluOp::mul, ot, xt, 0.0f, /*s0=*/rs);
+      e.dma(e.hbm(out, t.offsets[0] + c0 * t.fstrides[0], np, t.pstrides[0],
+                  {cn}, {t.fstrides[0]}),
+            ot);
+    }
+  });
+  e.release(mk);
+  return success();
+}
+
 LogicalResult muir::lower::emitSoftmax(Emitter &e, Operation *op,
                                        const HbmValue &in, const HbmValue &out,
                                        int64_t axis) {
@@ -147,6 +251,8 @@ LogicalResult muir::lower::emitSoftmax(Emitter &e, Operation *op,
                              Emitter::bytesOf(out.elemType), configOf(op));
   if (!plan.error.empty())
     return op->emitError() << plan.error;
+  if (plan.cols > 0 && plan.cols < a)
+    return emitSoftmaxChunked(e, op, in, out, s, plan);
   int nbuf = plan.buffers;
   Emitter::Mark mk = e.mark();
   Buffer x[2], o[2], stats[2];

@@ -137,8 +137,19 @@ func.func @attention_kv_heads(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> 
 
 // -----
 
+func.func @softmax_chunk_zero(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'k0': kernel config: 'chunk_cols' = 0 is outside [1, 8] for this softmax kernel}}
+  %0 = xf.kernel "k0" softmax config {chunk_cols = 0} : tensor<4x8xf32> {
+    %1 = xf.softmax %x {axis = -1 : i64} : tensor<4x8xf32>
+    xf.yield %1 : tensor<4x8xf32>
+  }
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
 func.func @softmax_key(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'k0': kernel config: unknown key 'schedule' for a softmax kernel (buffers)}}
+  // expected-error @+1 {{'k0': kernel config: unknown key 'schedule' for a softmax kernel (buffers, chunk_cols)}}
   %0 = xf.kernel "k0" softmax config {schedule = "resident"} : tensor<4x8xf32> {
     %1 = xf.softmax %x {axis = -1 : i64} : tensor<4x8xf32>
     xf.yield %1 : tensor<4x8xf32>
