@@ -107,6 +107,24 @@ static int fail(const llvm::Twine &msg) {
 }
 static int fail(llvm::Error e) { return fail(llvm::toString(std::move(e))); }
 
+/// --report, --report-json and --trace for a single- or multi-core run.
+template <typename Report, typename Sim>
+static int writeReports(const Report &rep, Sim &sim) {
+  if (printReport)
+    llvm::outs() << rep.toText();
+  if (!reportJson.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(reportJson, ec);
+    if (ec)
+      return fail("cannot write '" + reportJson + "': " + ec.message());
+    os << rep.toJson() << "\n";
+  }
+  if (!tracePath.empty())
+    if (llvm::Error e = sim.writeTrace(tracePath))
+      return fail(std::move(e));
+  return 0;
+}
+
 static bool splitAssign(llvm::StringRef arg, std::string &name,
                         std::string &path) {
   auto [n, p] = arg.split('=');
@@ -348,20 +366,7 @@ static int runMultiCore(const Machine &machine, const Program &prog,
     if (llvm::Error e = writeTensor(path, t->type, shape, stacked))
       return fail(std::move(e));
   }
-  const sim::MultiReport &rep = mc.report();
-  if (printReport)
-    llvm::outs() << rep.toText();
-  if (!reportJson.empty()) {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(reportJson, ec);
-    if (ec)
-      return fail("cannot write '" + reportJson + "': " + ec.message());
-    os << rep.toJson() << "\n";
-  }
-  if (!tracePath.empty())
-    if (llvm::Error e = mc.writeTrace(tracePath))
-      return fail(std::move(e));
-  return 0;
+  return writeReports(mc.report(), mc);
 }
 
 int main(int argc, char **argv) {
@@ -502,17 +507,5 @@ int main(int argc, char **argv) {
             writeTensor(path, t->type, t->shape, simulator.output(name)))
       return fail(std::move(e));
   }
-  if (printReport)
-    llvm::outs() << rep.toText();
-  if (!reportJson.empty()) {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(reportJson, ec);
-    if (ec)
-      return fail("cannot write '" + reportJson + "': " + ec.message());
-    os << rep.toJson() << "\n";
-  }
-  if (!tracePath.empty())
-    if (llvm::Error e = simulator.writeTrace(tracePath))
-      return fail(std::move(e));
-  return 0;
+  return writeReports(rep, simulator);
 }
