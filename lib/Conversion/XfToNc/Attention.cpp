@@ -56,12 +56,15 @@ causalMaskOffsets(int64_t Sq, int64_t Sk, int64_t P, int64_t qt, int64_t kw) {
 
 DictionaryAttr AttentionPlan::toAttr(MLIRContext *ctx) const {
   Builder b(ctx);
-  return b.getDictionaryAttr(
-      {b.getNamedAttr("dma_piece_bytes", b.getI64IntegerAttr(dmaPieceBytes)),
-       b.getNamedAttr("kv_heads_per_set", b.getI64IntegerAttr(kvHeads)),
-       b.getNamedAttr("kv_sets", b.getI64IntegerAttr(kvSets)),
-       b.getNamedAttr("tiles_in_flight", b.getI64IntegerAttr(tiles)),
-       b.getNamedAttr("v_interleave", b.getI64IntegerAttr(vInterleave))});
+  SmallVector<NamedAttribute> a{
+      b.getNamedAttr("dma_piece_bytes", b.getI64IntegerAttr(dmaPieceBytes)),
+      b.getNamedAttr("kv_heads_per_set", b.getI64IntegerAttr(kvHeads)),
+      b.getNamedAttr("kv_sets", b.getI64IntegerAttr(kvSets)),
+      b.getNamedAttr("tiles_in_flight", b.getI64IntegerAttr(tiles)),
+      b.getNamedAttr("v_interleave", b.getI64IntegerAttr(vInterleave))};
+  if (kvSets == 0) // the ring of streamed key blocks
+    a.push_back(b.getNamedAttr("kv_blocks", b.getI64IntegerAttr(kvBlocks)));
+  return b.getDictionaryAttr(a);
 }
 
 AttentionPlan muir::lower::planAttention(const target::Machine &m,
@@ -101,9 +104,19 @@ AttentionPlan muir::lower::planAttention(const target::Machine &m,
   // head's loads wait for this one's products) when even one tile does not
   // fit next to two (long sequences: a head's K and V are 128 KiB per
   // partition at 32k bf16 keys on trn2).
-  int64_t kvSets = 2 * kvBytes + slotBytes + fixedBytes <= sbufFree ? 2 : 1;
+  // Beyond that (a head's K/V wider than SBUF), K/V stream through two
+  // key-block buffers shared by the tiles of one head (kv_sets = 0).
+  int64_t blockBytes = align64(DC * kw * eb) +
+                       align64(chunksPerBlock * s.Dv * eb) +
+                       (s.keyBias ? align64(kw * eb) : 0);
+  int64_t kvSets = 2 * kvBytes + slotBytes + fixedBytes <= sbufFree ? 2
+                   : kvBytes + slotBytes + fixedBytes <= sbufFree   ? 1
+                                                                    : 0;
+  auto resident = [&](int64_t sets) {
+    return sets ? sets * kvBytes : 2 * blockBytes;
+  };
   int64_t G = maxG;
-  while (G > 1 && kvSets * kvBytes + G * slotBytes + fixedBytes > sbufFree)
+  while (G > 1 && resident(kvSets) + G * slotBytes + fixedBytes > sbufFree)
     --G;
   // When a head has fewer query tiles than G (decode: one query row), a set
   // takes the tiles of KG heads; K/V of two sets are resident (one in use,
@@ -115,6 +128,15 @@ AttentionPlan muir::lower::planAttention(const target::Machine &m,
   while (KG > 1 &&
          kvSets * KG * kvBytes + G * slotBytes + fixedBytes > sbufFree)
     --KG;
+  // Streamed blocks serve one head at a time, up to 8 in SBUF (the next
+  // ones load while one is used: DMA-bound decode over a long context keeps
+  // several loads in flight).
+  // (Computed for every plan, so that a config forcing kv_sets = 0 gets it.)
+  int64_t NB = 8;
+  while (NB > 2 && NB * blockBytes + G * slotBytes + fixedBytes > sbufFree)
+    --NB;
+  if (kvSets == 0)
+    KG = 1;
   // DMA pieces by what bounds the kernel: when moving Q, K, V and O takes
   // longer than the PE's products (decode: one query row), the queues are
   // the bottleneck and large pieces keep each transfer's fixed cost small;
@@ -137,6 +159,7 @@ AttentionPlan muir::lower::planAttention(const target::Machine &m,
   plan.vInterleave = dmaBound ? 1 : 0;
   plan.kvHeads = KG;
   plan.kvSets = kvSets;
+  plan.kvBlocks = NB;
   plan.dmaPieceBytes = std::max<int64_t>(
       1, int64_t(multiple * m.dma.fixedNs * 1e-9 * m.dma.queueBytesPerS));
   if (config)
@@ -147,19 +170,23 @@ AttentionPlan muir::lower::planAttention(const target::Machine &m,
                    : key == "dma_piece_bytes"  ? (int64_t(1) << 30)
                    : key == "v_interleave"     ? 1
                    : key == "kv_sets"          ? 2
+                   : key == "kv_blocks"        ? 16
                                                : 0;
-      int64_t lo = key == "v_interleave" ? 0 : 1;
-      std::optional<int64_t> x = configValue(
-          na, hi, "attention",
-          "tiles_in_flight, kv_heads_per_set, kv_sets, dma_piece_bytes, "
-          "v_interleave",
-          plan.error, lo);
+      int64_t lo = key == "v_interleave" || key == "kv_sets" ? 0
+                   : key == "kv_blocks"                      ? 2
+                                                             : 1;
+      std::optional<int64_t> x =
+          configValue(na, hi, "attention",
+                      "tiles_in_flight, kv_heads_per_set, kv_sets, kv_blocks, "
+                      "dma_piece_bytes, v_interleave",
+                      plan.error, lo);
       if (!x)
         return plan;
       (key == "tiles_in_flight"    ? plan.tiles
        : key == "kv_heads_per_set" ? plan.kvHeads
        : key == "dma_piece_bytes"  ? plan.dmaPieceBytes
        : key == "kv_sets"          ? plan.kvSets
+       : key == "kv_blocks"        ? plan.kvBlocks
                                    : plan.vInterleave) = *x;
     }
   return plan;
@@ -297,6 +324,29 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   }
   SmallVector<Buffer> kT, vB, biasB;
   int64_t kvSets = plan.kvSets;
+  bool streamed = kvSets == 0;
+  if (streamed && KG != 1)
+    return op->emitError()
+           << "attention kernel config: kv_sets = 0 "
+              "(streamed key blocks) needs kv_heads_per_set = 1";
+  // Streamed: a ring of key-block buffers (K^T [DC][kw], V [kw/P
+  // chunks][Dv], the key-bias block), the next ones loading while one is
+  // used.
+  int64_t NB = streamed ? std::max<int64_t>(2, plan.kvBlocks) : 0;
+  SmallVector<Buffer> kBlk, vBlk, biasBlk;
+  for (int64_t i = 0; i < NB; ++i) {
+    auto kb = e.allocSbuf(DC * kw * eb, op, "a K^T key block");
+    auto vb = e.allocSbuf(chunksPerBlock * Dv * eb, op, "a V key block");
+    if (failed(kb) || failed(vb))
+      return failure();
+    kBlk.push_back(*kb), vBlk.push_back(*vb);
+    if (keyBias) {
+      auto bb = e.allocSbuf(kw * eb, op, "a key-bias block");
+      if (failed(bb))
+        return failure();
+      biasBlk.push_back(*bb);
+    }
+  }
   for (int64_t i = 0; i < kvSets * KG; ++i) {
     auto kb = e.allocSbuf(DC * Sk * eb, op, "K^T of one key/value head");
     auto vb = e.allocSbuf(KC * Dv * eb, op, "V of one key/value head");
@@ -390,11 +440,16 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
            [&](const HbmValue &, int64_t, int64_t, int64_t, int64_t) { ++n; });
     return n == 1;
   };
-  auto loadKV = [&](int64_t idx, int64_t b, int64_t kh) {
-    const Buffer &kTi = kT[idx], &vBi = vB[idx];
+  // Loads keys [kBegin, kEnd) of head (b, kh): K^T rows of `rowLen`
+  // columns (key k at column k - kBegin), V chunk c at column
+  // (c - kBegin / P) * Dv, the key-bias row.
+  auto loadKeys = [&](const Buffer &kTi, const Buffer &vBi,
+                      const Buffer *biasBi, int64_t b, int64_t kh,
+                      int64_t kBegin, int64_t kEnd, int64_t rowLen) {
+    int64_t c0 = kBegin / P, cEnd = ceilDiv(kEnd, P);
     for (int64_t dc = 0; dc < DC; ++dc) {
       int64_t d0 = dc * P, dn = std::min(P, D - d0);
-      for (int64_t c = 0; c < KC; ++c) {
+      for (int64_t c = c0; c < cEnd; ++c) {
         int64_t k0 = c * P, kn = std::min(P, Sk - k0);
         pieces(kSegs, k0, kn,
                [&](const HbmValue &sg, int64_t len, int64_t r0, int64_t at,
@@ -402,7 +457,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
                  SmallVector<int64_t> st = sg.strides();
                  int64_t base = b * st[0] + kh * st[1] + r0 * st[2] + d0;
                  nc::AccessAttr dst =
-                     e.dense(kTi, dn, n, et, dc * Sk + k0 + at);
+                     e.dense(kTi, dn, n, et, dc * rowLen + k0 - kBegin + at);
                  if (dmaT)
                    e.dma(dst, e.hbm(sg, base, n, st[2], {dn}, {1}), true);
                  else
@@ -410,10 +465,10 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
                });
       }
     }
-    if (keyBias) // the batch's bias row on partitions 0 and 1
-      e.dma(e.dense(biasB[idx], 2, Sk, et),
-            e.hbm(*keyBias, b * Sk, 2, 0, {Sk}, {1}));
-    for (int64_t c = 0; c < KC; ++c) {
+    if (biasBi) // the batch's bias row on partitions 0 and 1
+      e.dma(e.dense(*biasBi, 2, kEnd - kBegin, et),
+            e.hbm(*keyBias, b * Sk + kBegin, 2, 0, {kEnd - kBegin}, {1}));
+    for (int64_t c = c0; c < cEnd; ++c) {
       int64_t k0 = c * P, kn = std::min(P, Sk - k0);
       if (k0 % kw == 0 && interleaved(k0)) {
         pieces(vSegs, k0, kw,
@@ -421,7 +476,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
                    int64_t n) {
                  SmallVector<int64_t> st = sg.strides();
                  int64_t base = b * st[0] + kh * st[1] + r0 * st[2];
-                 e.dma(e.dense(vBi, P, R * Dv, et, c * Dv),
+                 e.dma(e.dense(vBi, P, R * Dv, et, (c - c0) * Dv),
                        e.hbm(sg, base, P, R * st[2], {R, Dv}, {st[2], 1}));
                });
         c += R - 1;
@@ -432,10 +487,14 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
                  int64_t n) {
                SmallVector<int64_t> st = sg.strides();
                int64_t base = b * st[0] + kh * st[1] + r0 * st[2];
-               e.dma(e.dense(vBi, n, Dv, et, c * Dv, at),
+               e.dma(e.dense(vBi, n, Dv, et, (c - c0) * Dv, at),
                      e.hbm(sg, base, n, st[2], {Dv}, {1}));
              });
     }
+  };
+  auto loadKV = [&](int64_t idx, int64_t b, int64_t kh) {
+    loadKeys(kT[idx], vB[idx], keyBias ? &biasB[idx] : nullptr, b, kh, 0, Sk,
+             Sk);
   };
 
   struct Item {
@@ -451,7 +510,8 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   auto loadSet = [&](int64_t set) {
     for (int64_t j = 0; j < KG && set * KG + j < (int64_t)kvs.size(); ++j) {
       auto [b, kh] = kvs[set * KG + j];
-      loadKV((set % kvSets) * KG + j, b, kh);
+      if (!streamed)
+        loadKV((set % kvSets) * KG + j, b, kh);
     }
   };
   // Every set's query tiles, known up front so that a bias tile can be
@@ -466,7 +526,8 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
           // Keys visible to the last query of the tile bound the blocks.
           int64_t kEnd = causal ? std::min(Sk, q0 + qn + (Sk - Sq)) : Sk;
           setItems[set].push_back({b, kh * group + hg, q0, qn,
-                                   ceilDiv(kEnd, kw), (set % kvSets) * KG + j});
+                                   ceilDiv(kEnd, kw),
+                                   streamed ? 0 : (set % kvSets) * KG + j});
         }
     }
   auto keysOf = [&](const Item &it, int64_t k0) {
@@ -519,6 +580,15 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
 
   if (kvSets == 2)
     loadSet(0);
+  int64_t blockLoads = 0; // streamed key blocks loaded so far
+  auto loadBlock = [&](int64_t set, int64_t step) {
+    int64_t r = blockLoads++ % NB;
+    auto [b, kh] = kvs[set];
+    int64_t k0 = step * kw;
+    loadKeys(kBlk[r], vBlk[r], keyBias ? &biasBlk[r] : nullptr, b, kh, k0,
+             std::min(Sk, k0 + kw), kw);
+    return r;
+  };
   for (int64_t set = 0; set < numSets; ++set) {
     // Prefetch the next set's K/V into the other buffers; with one set,
     // this set's loads follow the previous set's last reads.
@@ -549,8 +619,28 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
       int64_t steps = 0;
       for (size_t i = 0; i < gn; ++i)
         steps = std::max(steps, items[g0 + i].blocks);
+      // Streamed: NB - 1 blocks ahead are in flight; step s loads block
+      // s + NB - 1 into the buffer block s - 1 used.
+      SmallVector<int64_t> ringOf; // the buffer of each block loaded
+      for (int64_t b = 0; streamed && b < std::min(NB - 1, steps); ++b)
+        ringOf.push_back(loadBlock(set, b));
       for (int64_t step = 0; step < steps; ++step, ++biasPhase) {
         int64_t k0 = step * kw;
+        if (streamed && (int64_t)ringOf.size() < steps)
+          ringOf.push_back(loadBlock(set, ringOf.size()));
+        // Where this step's keys are: a head's resident K^T/V (key k at
+        // column k) or the streamed block (key k at k - k0).
+        int64_t ring = streamed ? ringOf[step] : 0;
+        auto kAt = [&](const Item &it) -> const Buffer & {
+          return streamed ? kBlk[ring] : kT[it.buf];
+        };
+        auto vAt = [&](const Item &it) -> const Buffer & {
+          return streamed ? vBlk[ring] : vB[it.buf];
+        };
+        auto biasAt = [&](const Item &it) -> const Buffer & {
+          return streamed ? biasBlk[ring] : biasB[it.buf];
+        };
+        int64_t kRow = streamed ? kw : Sk, kBase = streamed ? k0 : 0;
         auto kLen = [&](Item &it) { return keysOf(it, k0); };
         if (bias)
           if (std::optional<BiasPos> next = nextBiasPos({set, g0, step}))
@@ -560,14 +650,14 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
           int64_t kn = kLen(it);
           for (int64_t dc = 0; dc < DC; ++dc) {
             int64_t dn = std::min(P, D - dc * P);
-            e.matmul(bank(sl, 0, it.qn, kn),
-                     e.dense(sl.qT, dn, it.qn, et, dc * qt),
-                     e.dense(kT[it.buf], dn, kn, et, dc * Sk + k0), dc > 0);
+            e.matmul(
+                bank(sl, 0, it.qn, kn), e.dense(sl.qT, dn, it.qn, et, dc * qt),
+                e.dense(kAt(it), dn, kn, et, dc * kRow + k0 - kBase), dc > 0);
           }
           if (keyBias)
             e.matmul(bank(sl, 0, it.qn, kn),
                      e.dense(*invScale, biasRows, it.qn, et),
-                     e.dense(biasB[it.buf], biasRows, kn, et, k0), true);
+                     e.dense(biasAt(it), biasRows, kn, et, k0 - kBase), true);
           if (causal && ident)
             for (auto [c, bc] : maskedChunks(it.q0, k0, kn)) {
               int64_t cn = std::min(P, kn - c * P);
@@ -692,7 +782,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
           for (int64_t c = 0; c < chunks; ++c) {
             int64_t cn = chunkRows(kn, c);
             e.matmul(o, e.dense(sl.pt, cn, qn, et, c * qt),
-                     e.dense(vB[it.buf], cn, Dv, et, ((k0 / P) + c) * Dv),
+                     e.dense(vAt(it), cn, Dv, et, ((k0 - kBase) / P + c) * Dv),
                      step > 0 || c > 0);
           }
         });

@@ -204,8 +204,10 @@ struct AttentionShape {
 struct AttentionPlan {
   int64_t tiles = 0, kvHeads = 0, dmaPieceBytes = 0;
   int64_t vInterleave = 0; // V loaded R rows per partition (0 or 1)
-  int64_t kvSets = 2;      // resident K/V sets: 2 = the next one prefetched
-  std::string error;       // non-empty: nothing fits / bad config
+  int64_t kvSets = 2;      // resident K/V sets: 2 = the next one prefetched;
+                           // 0 = key blocks streamed through a ring of kvBlocks
+  int64_t kvBlocks = 0;
+  std::string error; // non-empty: nothing fits / bad config
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
 };
 /// The one planning function for attention (the kernel and

@@ -83,7 +83,7 @@ func.func @not_int(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> {
 // -----
 
 func.func @attention_bad_key(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
-  // expected-error @+1 {{'k0': kernel config: unknown key 'block_tiles' for an attention kernel (tiles_in_flight, kv_heads_per_set, kv_sets, dma_piece_bytes, v_interleave)}}
+  // expected-error @+1 {{'k0': kernel config: unknown key 'block_tiles' for an attention kernel (tiles_in_flight, kv_heads_per_set, kv_sets, kv_blocks, dma_piece_bytes, v_interleave)}}
   %0 = xf.kernel "k0" attention config {block_tiles = 2} : tensor<1x1x8x16xf32> {
     %1 = xf.attention %q, %q, %q : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32>
     xf.yield %1 : tensor<1x1x8x16xf32>
@@ -105,8 +105,19 @@ func.func @attention_bad_v_interleave(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x
 // -----
 
 func.func @attention_bad_kv_sets(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
-  // expected-error @+1 {{'k0': kernel config: 'kv_sets' = 3 is outside [1, 2] for this attention kernel}}
+  // expected-error @+1 {{'k0': kernel config: 'kv_sets' = 3 is outside [0, 2] for this attention kernel}}
   %0 = xf.kernel "k0" attention config {kv_sets = 3} : tensor<1x1x8x16xf32> {
+    %1 = xf.attention %q, %q, %q : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32>
+    xf.yield %1 : tensor<1x1x8x16xf32>
+  }
+  return %0 : tensor<1x1x8x16xf32>
+}
+
+// -----
+
+func.func @attention_ring_of_one(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
+  // expected-error @+1 {{'k0': kernel config: 'kv_blocks' = 1 is outside [2, 16] for this attention kernel}}
+  %0 = xf.kernel "k0" attention config {kv_sets = 0, kv_blocks = 1} : tensor<1x1x8x16xf32> {
     %1 = xf.attention %q, %q, %q : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32>
     xf.yield %1 : tensor<1x1x8x16xf32>
   }

@@ -63,12 +63,12 @@ func.func @attention_negative_scale(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x8x1
 
 // -----
 
-// K^T of a whole key/value head stays on chip: 2048 fp32 keys per partition
-// do not fit.
-func.func @attention_keys_too_long(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x2048x16xf32>, %v: tensor<1x1x2048x16xf32>) -> tensor<1x1x8x16xf32> {
-  // expected-error @+1 {{does not fit on target 'small': K^T of one key/value head needs 8192 bytes per SBUF partition}}
-  %0 = xf.attention %q, %k, %v : (tensor<1x1x8x16xf32>, tensor<1x1x2048x16xf32>, tensor<1x1x2048x16xf32>) -> tensor<1x1x8x16xf32>
-  return %0 : tensor<1x1x8x16xf32>
+// K^T and V stream through two 64-key blocks when a head's do not fit, but
+// with 64-wide f32 heads two blocks (4 KiB) fill the small target's SBUF.
+func.func @attention_blocks_too_wide(%q: tensor<1x1x8x64xf32>, %k: tensor<1x1x2048x64xf32>, %v: tensor<1x1x2048x64xf32>) -> tensor<1x1x8x64xf32> {
+  // expected-error @+1 {{does not fit on target 'small': a Q^T tile needs 128 bytes per SBUF partition, 0 of 4096 are free}}
+  %0 = xf.attention %q, %k, %v : (tensor<1x1x8x64xf32>, tensor<1x1x2048x64xf32>, tensor<1x1x2048x64xf32>) -> tensor<1x1x8x64xf32>
+  return %0 : tensor<1x1x8x64xf32>
 }
 
 // -----
