@@ -334,32 +334,32 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   // used.
   int64_t NB = streamed ? std::max<int64_t>(2, plan.kvBlocks) : 0;
   SmallVector<Buffer> kBlk, vBlk, biasBlk;
-  for (int64_t i = 0; i < NB; ++i) {
-    auto kb = e.allocSbuf(DC * kw * eb, op, "a K^T key block");
-    auto vb = e.allocSbuf(chunksPerBlock * Dv * eb, op, "a V key block");
-    if (failed(kb) || failed(vb))
-      return failure();
-    kBlk.push_back(*kb), vBlk.push_back(*vb);
-    if (keyBias) {
-      auto bb = e.allocSbuf(kw * eb, op, "a key-bias block");
-      if (failed(bb))
+  // `n` sets of K^T, V and key-bias buffers for `keys` keys each.
+  auto allocKeys = [&](int64_t n, int64_t keys, SmallVector<Buffer> &ks,
+                       SmallVector<Buffer> &vs, SmallVector<Buffer> &bs,
+                       StringRef kWhat, StringRef vWhat,
+                       StringRef bWhat) -> LogicalResult {
+    for (int64_t i = 0; i < n; ++i) {
+      auto kb = e.allocSbuf(DC * keys * eb, op, kWhat);
+      auto vb = e.allocSbuf(ceilDiv(keys, P) * Dv * eb, op, vWhat);
+      if (failed(kb) || failed(vb))
         return failure();
-      biasBlk.push_back(*bb);
+      ks.push_back(*kb), vs.push_back(*vb);
+      if (keyBias) {
+        auto bb = e.allocSbuf(keys * eb, op, bWhat);
+        if (failed(bb))
+          return failure();
+        bs.push_back(*bb);
+      }
     }
-  }
-  for (int64_t i = 0; i < kvSets * KG; ++i) {
-    auto kb = e.allocSbuf(DC * Sk * eb, op, "K^T of one key/value head");
-    auto vb = e.allocSbuf(KC * Dv * eb, op, "V of one key/value head");
-    if (failed(kb) || failed(vb))
-      return failure();
-    kT.push_back(*kb), vB.push_back(*vb);
-    if (keyBias) {
-      auto bb = e.allocSbuf(Sk * eb, op, "a key-bias row");
-      if (failed(bb))
-        return failure();
-      biasB.push_back(*bb);
-    }
-  }
+    return success();
+  };
+  if (failed(allocKeys(NB, kw, kBlk, vBlk, biasBlk, "a K^T key block",
+                       "a V key block", "a key-bias block")) ||
+      failed(allocKeys(kvSets * KG, Sk, kT, vB, biasB,
+                       "K^T of one key/value head", "V of one key/value head",
+                       "a key-bias row")))
+    return failure();
   SmallVector<Slot> slots;
   // Full bias: a [qn, kn] tile per query tile and key block, DMAed from HBM
   // (a broadcast dimension has stride 0) into one of two buffers per slot,
