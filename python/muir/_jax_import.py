@@ -713,6 +713,19 @@ def _concatenate(im, eqn, *xs, dimension=0):
     return im.b.concat([im.val(x, like) for x in xs], int(dimension))
 
 
+@_h("stack")
+def _stack(im, eqn, *xs, axis=0):
+    # jnp.stack: each operand gains a size-1 axis, then one concat along it
+    # (interleaved rope stacks its rotated halves on a new last axis).
+    like = next(x for x in xs if isinstance(x, _V))
+    axis = int(axis)
+    parts = []
+    for x in xs:
+        v = im.val(x, like)
+        parts.append(im.b.reshape(v, v.shape[:axis] + (1,) + v.shape[axis:]))
+    return im.b.concat(parts, axis)
+
+
 @_h("slice")
 def _slice(im, eqn, x, start_indices=(), limit_indices=(), strides=None):
     strides = strides or (1,) * len(x.shape)
@@ -744,23 +757,47 @@ def _split(im, eqn, x, sizes=(), axis=0):
 
 @_h("gather")
 def _gather(im, eqn, table, idx, dimension_numbers=None, slice_sizes=(), mode=None, fill_value=None, **_):
+    # Lookups along one axis `a` (table[ids] rows, x[:, ids], x[..., ids, :]
+    # with ids from the program or constant): the table transposed so `a`
+    # leads, an xf.gather of rows, and the result's dimensions put where
+    # dimension_numbers say (offset_dims: the table's other dimensions, in
+    # order; the rest: the index dimensions).
     dn = dimension_numbers
-    if isinstance(table, _V) and not isinstance(idx, _V):
-        raise _Unsupported("a lookup of device data at constant indices (use slicing)")
     rank = len(table.shape)
-    is_rows = (tuple(dn.collapsed_slice_dims) == (0,) and tuple(dn.start_index_map) == (0,)
-               and tuple(slice_sizes) == (1,) + tuple(table.shape[1:])
-               and tuple(dn.offset_dims) == tuple(range(len(idx.shape) - 1, len(idx.shape) + rank - 2))
-               and idx.shape[-1] == 1 and not getattr(dn, "operand_batching_dims", ()))
-    if not is_rows:
-        raise _Unsupported(f"only row lookups table[ids] (embedding) are supported, got {dn}")
-    if idx.dt not in ("i32", "i64"):
-        raise _Unsupported("indices computed on the device (xf.gather needs an integer input)")
-    t = im.val(table)
-    ids = im.b.reshape(idx, idx.shape[:-1])
+    smap = tuple(int(d) for d in dn.start_index_map)
+    a = smap[0] if len(smap) == 1 else None
+    ishape = tuple(np.shape(idx))
+    one_axis = (a is not None and tuple(dn.collapsed_slice_dims) == (a,)
+                and all(int(s) == (1 if d == a else table.shape[d]) for d, s in enumerate(slice_sizes))
+                and len(ishape) >= 1 and ishape[-1] == 1
+                and not getattr(dn, "operand_batching_dims", ()))
+    if not one_axis:
+        raise _Unsupported(f"only lookups along one axis (table[ids], x[:, ids]) are supported, got {dn}")
+    if not isinstance(table, _V):
+        table = im.val(table)
+    if isinstance(idx, _V):
+        if idx.dt not in ("i32", "i64"):
+            raise _Unsupported("indices computed on the device (xf.gather needs an integer input)")
+        ids = im.b.reshape(idx, ishape[:-1])
+    else:
+        ids_np = np.asarray(idx).reshape(ishape[:-1]).astype(np.int64)
+        # jax clamps out-of-range gather indices (mode clip/fill aside):
+        # negative python indices were already normalised by jnp.
+        ids = im.b.const(np.clip(ids_np, 0, table.shape[a] - 1).astype(np.int32), "i32")
+    others = [d for d in range(rank) if d != a]
+    t = im.b.transpose(table, [a] + others) if a != 0 else table
     shape = ids.shape + t.shape[1:]
-    return im.b.op(f"xf.gather {t.name}[{ids.name}] : ({_ty(t.shape, t.dt)}, {_ty(ids.shape, ids.dt)}) -> "
-                   f"{_ty(shape, t.dt)}", [t, ids], shape, t.dt)
+    g = im.b.op(f"xf.gather {t.name}[{ids.name}] : ({_ty(t.shape, t.dt)}, {_ty(ids.shape, ids.dt)}) -> "
+                f"{_ty(shape, t.dt)}", [t, ids], shape, t.dt)
+    nb, offs = len(ids.shape), [int(d) for d in dn.offset_dims]
+    perm, batch = [], 0
+    for p in range(len(shape)):
+        if p in offs:
+            perm.append(nb + offs.index(p))
+        else:
+            perm.append(batch)
+            batch += 1
+    return g if perm == list(range(len(shape))) else im.b.transpose(g, perm)
 
 
 # -- reductions ----------------------------------------------------------------

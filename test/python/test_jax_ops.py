@@ -137,6 +137,35 @@ def test_gather_embedding_rows():
     np.testing.assert_array_equal(np.asarray(got[1]), np.asarray(table[ids]))
 
 
+def test_gather_along_other_axes():
+    # x[:, ids] and x[..., ids, :] with ids from the program or constant
+    # (Falcon's fused_qkv[..., [-2], :]): the table transposed so the axis
+    # leads, rows gathered, the result laid out as jax lays it out.
+    ids = jnp.array([[5, 0, 2], [1, 1, 4]], jnp.int32)
+    xf = check(lambda x, i: (x[:, i], x[:, :, jnp.array([7, 0])], x[..., jnp.array([-2]), :],
+                             jnp.take(x, i, axis=2)), X, ids)
+    assert xf.count("xf.gather") == 4
+
+
+def test_take_along_axis_is_refused_with_the_reason():
+    with pytest.raises(muir.jax.UnsupportedPrimitiveError, match=r"gather \(only lookups along one axis"):
+        muir.jax.compile(lambda x, i: jnp.take_along_axis(x, i, axis=1), X,
+                         jnp.zeros((4, 2, 8), jnp.int32), target="small")
+
+
+def test_stack_interleaved_rope():
+    # GPT-J style rotary embedding: even/odd lanes rotated, stacked back.
+    cos, sin = jnp.cos(X[0, :, :4]), jnp.sin(X[0, :, :4])
+
+    def rope(x, c, s):
+        x1, x2 = x[..., ::2], x[..., 1::2]
+        return jnp.stack([x1 * c - x2 * s, x1 * s + x2 * c], axis=-1).reshape(x.shape)
+
+    xf = check(rope, X, cos, sin)
+    assert "xf.concat" in xf
+    check(lambda a, b: jnp.stack([a, b, a], axis=0), X, Y)
+
+
 def test_integer_inputs_in_float_arithmetic():
     ids = jnp.array([[1, 2, 3], [4, 5, 6]], jnp.int32)
     check(lambda i, x: (i.astype(jnp.float32) * x[0, :2, :3], (i > 3).astype(jnp.float32)), ids, X, rtol=0, atol=0)
