@@ -245,6 +245,13 @@ def step_norm(p, x):
     if not x.shape:
         return None
     d = x.shape[-1]
+    # A norm over a few computed values is close to sign(x - mean): any
+    # difference the upstream op's tolerance allows near the mean becomes an
+    # O(1) difference of the result (rms_norm over one bf16 attention output
+    # within atol 0.01 of 0: 0.64 against 0.57). Differential testing of a
+    # discontinuous function says nothing; norms over computed rows take 8+.
+    if d < 8 and x.name.startswith("%v"):
+        return None
     w = p.arg((d,), x.dt)
     if p.rng.random() < 0.5:
         return p.op("rms_norm", [x, w], x.shape, x.dt)
