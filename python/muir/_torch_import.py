@@ -1398,6 +1398,123 @@ def _conv2d(im, node, x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     return im.b.transpose(im.b.reshape(y, (n, ph, pw, o)), [0, 3, 1, 2])
 
 
+def _sum_axes(im, x, axes):
+    """x summed over `axes` (dropped)."""
+    if not axes:
+        return x
+    out = tuple(d for i, d in enumerate(x.shape) if i not in axes)
+    return im.b.op(f"xf.reduce_sum {x.name} {{axes = array<i64: {', '.join(str(a) for a in axes)}>}} : "
+                   f"({_ty(x.shape, x.dt)}) -> {_ty(out, x.dt)}", out, x.dt)
+
+
+@_h("einsum")
+def _einsum(im, node, equation, operands, path=None):
+    """One- and two-operand einsum: letters only in one operand and not in
+    the result are summed first; then batch (both and result), free (one and
+    result) and contracted (both, not result) letters become one
+    [batch, M, K] x [batch, K, N] batch_matmul, reshaped and permuted to the
+    result's order."""
+    ops = [im.val(o) for o in operands]
+    eq = equation.replace(" ", "")
+    lhs, _, out = eq.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != len(ops) or len(ops) not in (1, 2):
+        raise _Unsupported(f"einsum with {len(ops)} operands ('{equation}'): one or two are supported")
+    # '...' stands for the same leading dimensions in every operand.
+    spare = [chr(c) for c in range(ord("A"), ord("Z") + 1) if chr(c) not in eq]
+    if "..." in eq:
+        n = max(len(x.shape) - (len(t) - 3) for t, x in zip(ins, ops) if "..." in t)
+        ell = "".join(spare[:n])
+        ins = [t.replace("...", ell[n - (len(x.shape) - (len(t) - 3)):]) for t, x in zip(ins, ops)]
+        if not _:
+            raise _Unsupported(f"einsum '{equation}' with '...' needs an explicit result ('->')")
+        out = out.replace("...", ell)
+    if not _:  # implicit result: letters seen once, sorted
+        letters = "".join(ins)
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    for t, x in zip(ins, ops):
+        if len(t) != len(x.shape) or len(set(t)) != len(t):
+            raise _Unsupported(f"einsum '{equation}': operand subscripts '{t}' for shape {tuple(x.shape)} "
+                               "(repeated letters: diagonals are not supported)")
+    size = {c: d for t, x in zip(ins, ops) for c, d in zip(t, x.shape)}
+    # Sum letters that only one operand has and the result does not.
+    for i, (t, x) in enumerate(zip(ins, ops)):
+        others = "".join(ins[:i] + ins[i + 1:]) + out
+        axes = [j for j, c in enumerate(t) if c not in others]
+        ops[i] = _sum_axes(im, x, axes)
+        ins[i] = "".join(c for c in t if c in others)
+    if len(ops) == 1:
+        t, x = ins[0], ops[0]
+        return im.b.transpose(x, [t.index(c) for c in out])
+    (ta, tb), (a, b) = ins, ops
+    a, b = im.b.cast(a, _meta_dt(node) or a.dt), im.b.cast(b, _meta_dt(node) or a.dt)
+    batch = [c for c in ta if c in tb and c in out]
+    contract = [c for c in ta if c in tb and c not in out]
+    fa = [c for c in ta if c not in tb]
+    fb = [c for c in tb if c not in ta]
+    prod = lambda cs: int(np.prod([size[c] for c in cs])) if cs else 1  # noqa: E731
+    B, M, K, N = prod(batch), prod(fa), prod(contract), prod(fb)
+    a3 = im.b.reshape(im.b.transpose(a, [ta.index(c) for c in batch + fa + contract]), (B, M, K))
+    b3 = im.b.reshape(im.b.transpose(b, [tb.index(c) for c in batch + contract + fb]), (B, K, N))
+    y = im.b.matmul(a3, b3) if B > 1 else im.b.reshape(im.b.matmul(im.b.reshape(a3, (M, K)),
+                                                                   im.b.reshape(b3, (K, N))), (1, M, N))
+    order = batch + fa + fb
+    y = im.b.reshape(y, tuple(size[c] for c in order))
+    return im.b.transpose(y, [order.index(c) for c in out])
+
+
+@_h("conv1d")
+def _conv1d(im, node, x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
+    """[B, C, L] * [O, C, k]: the k taps as strided slices of the (zero
+    padded) input, stacked to [B, L_out, C k], times the flattened kernel."""
+    x, w = im.val(x), im.val(w)
+    one = lambda v: int(v[0]) if isinstance(v, (list, tuple)) else int(v)  # noqa: E731
+    if isinstance(padding, str):
+        raise _Unsupported(f"conv1d padding '{padding}' (give the padding as a number)")
+    stride, padding, dilation = one(stride), one(padding), one(dilation)
+    if groups != 1:
+        raise _Unsupported(f"conv1d with groups = {groups} (one group is supported)")
+    if len(x.shape) != 3:
+        raise _Unsupported("conv1d input must be [B, C, L]")
+    o, c, k = w.shape
+    bsz, _, length = x.shape
+    if padding:
+        z = im.b.const(torch.zeros(bsz, c, padding), x.dt)
+        x = im.b.concat([z, x, z], 2, (bsz, c, length + 2 * padding))
+        length += 2 * padding
+    lout = (length - dilation * (k - 1) - 1) // stride + 1
+    if lout <= 0:
+        raise _Unsupported(f"conv1d output length {lout}")
+    taps = [im.b.slice(x, [0, 0, j * dilation], [bsz, c, lout], [1, 1, stride]) for j in range(k)]
+    cols = [im.b.reshape(t, (bsz, c, 1, lout)) for t in taps]
+    p = cols[0] if k == 1 else im.b.concat(cols, 2, (bsz, c, k, lout))
+    p = im.b.transpose(im.b.reshape(p, (bsz, c * k, lout)), [0, 2, 1])          # [B, L_out, C k]
+    y = im.b.matmul(_as2d(im, p), im.b.reshape(im.b.cast(w, x.dt), (o, c * k)), transpose_rhs=True)
+    if b is not None:
+        y = im.b.binary("add", y, im.b.cast(im.val(b), y.dt))
+    return im.b.transpose(im.b.reshape(y, (bsz, lout, o)), [0, 2, 1])
+
+
+@_h("group_norm")
+def _group_norm(im, node, x, groups, w=None, b=None, eps=1e-5, *a):
+    """[N, C, *] in `groups` groups of C / G channels: each group's values
+    layer-normalised together, then the per-channel affine."""
+    x = im.val(x)
+    n, c = x.shape[0], x.shape[1]
+    rest = int(np.prod(x.shape[2:])) if len(x.shape) > 2 else 1
+    if c % groups:
+        raise _Unsupported(f"group_norm: {c} channels in {groups} groups")
+    d = c // groups * rest
+    g = im.b.reshape(x, (n, groups, d))
+    y = im.b.layer_norm(g, im.b.const(torch.ones(d), x.dt), im.b.const(torch.zeros(d), x.dt), eps)
+    y = im.b.reshape(y, (n, c, rest))
+    if w is not None:
+        y = im.b.binary("mul", y, im.b.reshape(im.b.cast(im.val(w), x.dt), (c, 1)))
+    if b is not None:
+        y = im.b.binary("add", y, im.b.reshape(im.b.cast(im.val(b), x.dt), (c, 1)))
+    return im.b.reshape(y, x.shape)
+
+
 @_h("im2col")
 def _im2col(im, node, x, kernel_size, dilation, padding, stride):
     x = im.val(x)
