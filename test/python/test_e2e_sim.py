@@ -104,6 +104,20 @@ def test_softmax_chunked(tmp_path, target, shape, axis, dt, cols):
     sim_check(tmp_path, text, target, extra=(f"--kernel-config=k0.chunk_cols={cols}",))
 
 
+@pytest.mark.parametrize("shape", [(40000, 3), (20000, 200)])
+def test_softmax_along_long_columns_trn2(tmp_path, shape):
+    # Softmax along axis 0: the output rows are element-strided columns that
+    # interleave in HBM. Such writes are not split over queues unless each
+    # piece stays exactly checkable, and the ones the hazard checker can
+    # only bound are ordered on one queue (both shapes were reported as
+    # unordered writes before).
+    text = f"""func.func @main(%x: {ty(shape)}) -> {ty(shape)} {{
+  %0 = xf.softmax %x {{axis = 0 : i64}} : {ty(shape)}
+  return %0 : {ty(shape)}
+}}"""
+    sim_check(tmp_path, text, "trn2")
+
+
 @pytest.mark.parametrize("target,shape", [("small", (20, 1500)), ("trn2", (2, 60000)), ("trn2", (1, 128256))])
 def test_softmax_wider_than_sbuf(tmp_path, target, shape):
     # Rows that do not fit SBUF whole (a 128k vocabulary in f32 on trn2)
