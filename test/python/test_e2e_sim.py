@@ -104,6 +104,37 @@ def test_softmax_chunked(tmp_path, target, shape, axis, dt, cols):
     sim_check(tmp_path, text, target, extra=(f"--kernel-config=k0.chunk_cols={cols}",))
 
 
+def norm_program(shape, kind, dt):
+    d = shape[-1]
+    x, w = ty(shape, dt), ty((d,), dt)
+    if kind == "layer_norm":
+        return f"""func.func @main(%x: {x}, %w: {w}, %b: {w}) -> {x} {{
+  %0 = xf.layer_norm %x, %w, %b : ({x}, {w}, {w}) -> {x}
+  return %0 : {x}
+}}"""
+    return f"""func.func @main(%x: {x}, %w: {w}) -> {x} {{
+  %0 = xf.rms_norm %x, %w : ({x}, {w}) -> {x}
+  return %0 : {x}
+}}"""
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("kind", ["layer_norm", "rms_norm"])
+@pytest.mark.parametrize("shape,dt,cols", [((20, 100), "f32", 32), ((3, 5, 70), "bf16", 16), ((130, 40), "f32", 7)])
+def test_norm_chunked(tmp_path, target, kind, shape, dt, cols):
+    # Rows streamed in chunks (the statistics over passes, weight and bias
+    # chunks beside each), forced by chunk_cols on rows that would fit.
+    sim_check(tmp_path, norm_program(shape, kind, dt), target, extra=(f"--kernel-config=k0.chunk_cols={cols}",))
+
+
+@pytest.mark.parametrize("target,shape", [("small", (20, 1500)), ("trn2", (3, 60000))])
+@pytest.mark.parametrize("kind", ["layer_norm", "rms_norm"])
+def test_norm_wider_than_sbuf(tmp_path, target, shape, kind):
+    # Rows that do not fit beside their weight stream by default (did not
+    # fit before).
+    sim_check(tmp_path, norm_program(shape, kind, "f32"), target)
+
+
 @pytest.mark.parametrize("shape", [(40000, 3), (20000, 200)])
 def test_softmax_along_long_columns_trn2(tmp_path, shape):
     # Softmax along axis 0: the output rows are element-strided columns that

@@ -215,9 +215,12 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   bool dmaT = eb == 2 || eb == 4;
   int64_t P = e.rows();
   int64_t bankElems = m.psum.bankBytes() / 4;
-  if (Dv > bankElems || Dv > m.pe.movingFreeMax)
-    return op->emitError() << "value head dim " << Dv << " exceeds one PSUM "
-                           << "bank (" << bankElems << " fp32) on target '"
+  if (Dv > std::min<int64_t>(bankElems, m.pe.movingFreeMax))
+    return op->emitError() << "value head dim " << Dv
+                           << " exceeds what one product accumulates (a PSUM "
+                              "bank of "
+                           << bankElems << " fp32 and a moving tile of "
+                           << m.pe.movingFreeMax << " columns) on target '"
                            << m.name << "'";
   if (scale <= 0)
     return op->emitError() << "attention scale must be > 0 on the "

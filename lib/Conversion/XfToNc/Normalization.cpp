@@ -134,11 +134,26 @@ RowPlan muir::lower::planNorm(const target::Machine &m, int64_t sbufFree,
   // The weight (and bias) stay resident; two sets of row, output and
   // statistics tiles overlap loads with compute, one where two do not fit.
   RowPlan plan;
-  int64_t free = bias ? freeAfter(m, sbufFree, {d * 4, d * 4})
-                      : freeAfter(m, sbufFree, {d * 4});
-  plan.buffers =
-      setsIn(free, {d * 4, d * std::max<int64_t>(4, outBytes), 4 * 4}, 2);
-  applyRowConfig(plan, "norm", 2, 0, config);
+  int64_t ob = std::max<int64_t>(4, outBytes);
+  int64_t resident = align64(d * 4) * (bias ? 2 : 1);
+  int64_t free = sbufFree / 64 * 64 - resident;
+  if (align64(d * 4) + align64(d * ob) + align64(4 * 4) <= free) {
+    plan.buffers = setsIn(free, {d * 4, d * ob, 4 * 4}, 2);
+  } else {
+    // Rows wider than SBUF beside their weight: every row tile streams its
+    // chunks (two or three passes; the weight and bias chunks alongside),
+    // two sets of x, weight, bias and output chunks in flight.
+    plan.buffers = 2;
+    int64_t room = sbufFree / 64 * 64 - 2 * align64(8 * 4);
+    int64_t perCol = 2 * (4 + 4 + (bias ? 4 : 0) + ob);
+    plan.cols = std::max<int64_t>(16, room / perCol / 16 * 16);
+    auto need = [&](int64_t c) {
+      return 2 * (align64(c * 4) * (bias ? 3 : 2) + align64(c * ob));
+    };
+    while (plan.cols > 16 && need(plan.cols) > room)
+      plan.cols -= 16;
+  }
+  applyRowConfig(plan, "norm", 2, 0, config, d);
   return plan;
 }
 
@@ -290,6 +305,101 @@ LogicalResult muir::lower::emitSoftmax(Emitter &e, Operation *op,
   return success();
 }
 
+/// Layer/RMS norm over rows wider than SBUF: every row tile streams its
+/// chunks, for layer norm three times (the sum, then the squared
+/// deviations from the mean: the same two-pass statistics as whole rows),
+/// for RMS norm twice; the last pass scales each chunk and applies the
+/// weight (and bias) chunks, loaded beside it.
+static LogicalResult emitNormChunked(Emitter &e, Operation *op,
+                                     const HbmValue &in, const HbmValue &weight,
+                                     const HbmValue *bias, const HbmValue &out,
+                                     float eps, bool rms, const RowPlan &plan) {
+  int64_t d = in.shape.back(), C = plan.cols;
+  int64_t rows = in.numElements() / std::max<int64_t>(1, d);
+  Type f32 = e.f32();
+  int64_t ob = std::max<int64_t>(4, Emitter::bytesOf(out.elemType));
+  Emitter::Mark mk = e.mark();
+  Buffer x[2], w[2], bb[2], o[2], st[2];
+  for (int k = 0; k < 2; ++k) {
+    auto xb = e.allocSbuf(C * 4, op, "a norm row chunk");
+    auto wb = e.allocSbuf(C * 4, op, "a norm weight chunk");
+    FailureOr<Buffer> bc = Buffer{};
+    if (bias)
+      bc = e.allocSbuf(C * 4, op, "a norm bias chunk");
+    auto obuf = e.allocSbuf(C * ob, op, "a norm output chunk");
+    auto sb = e.allocSbuf(8 * 4, op, "norm statistics");
+    if (failed(xb) || failed(wb) || failed(bc) || failed(obuf) || failed(sb))
+      return failure();
+    x[k] = *xb, w[k] = *wb, bb[k] = *bc, o[k] = *obuf, st[k] = *sb;
+  }
+  int64_t tileNo = 0, chunkNo = 0;
+  for (int64_t r0 = 0; r0 < rows; r0 += e.rows()) {
+    int64_t np = std::min(e.rows(), rows - r0);
+    const Buffer &stats = st[tileNo++ % 2];
+    nc::AccessAttr negMean = e.column(stats, np, 0),
+                   ss = e.column(stats, np, 1), part = e.column(stats, np, 2);
+    auto load = [&](int64_t c0, int64_t cn) {
+      int k = chunkNo++ % 2;
+      nc::AccessAttr xt = e.dense(x[k], np, cn, f32);
+      e.dma(xt, e.hbm(in, r0 * d + c0, np, d, {cn}, {1}));
+      return std::make_pair(xt, k);
+    };
+    // Accumulates a per-row column over the chunks: the first chunk's
+    // value in `acc`, the others through `part`.
+    auto accumulate = [&](nc::AccessAttr acc, int64_t c0, auto step) {
+      step(c0 == 0 ? acc : part);
+      if (c0 != 0)
+        e.tt(AluOp::add, acc, acc, part);
+    };
+    if (!rms) {
+      for (int64_t c0 = 0; c0 < d; c0 += C) {
+        nc::AccessAttr xt = load(c0, std::min(C, d - c0)).first;
+        accumulate(negMean, c0, [&](nc::AccessAttr dst) {
+          e.reduce(AluOp::add, dst, xt, 1);
+        });
+      }
+      e.ts(AluOp::mul, negMean, negMean, -1.0f / d);
+    }
+    for (int64_t c0 = 0; c0 < d; c0 += C) {
+      nc::AccessAttr xt = load(c0, std::min(C, d - c0)).first;
+      if (!rms)
+        e.ts(AluOp::add, xt, xt, 0.0f, /*s0=*/negMean); // x - mean
+      accumulate(ss, c0, [&](nc::AccessAttr dst) {
+        e.act(ActFunc::square, xt, xt, 1.0f, {}, /*accum=*/dst);
+      });
+    }
+    e.ts(AluOp::mul, ss, ss, 1.0f / d, {}, AluOp::add, eps);
+    e.act(ActFunc::rsqrt, ss, ss);
+    for (int64_t c0 = 0; c0 < d; c0 += C) {
+      int64_t cn = std::min(C, d - c0);
+      auto [xt, k] = load(c0, cn);
+      nc::AccessAttr wt = e.dense(w[k], np, cn, f32);
+      e.dma(wt, e.hbm(weight, c0, np, 0, {cn}, {1}));
+      nc::AccessAttr bt;
+      if (bias) {
+        bt = e.dense(bb[k], np, cn, f32);
+        e.dma(bt, e.hbm(*bias, c0, np, 0, {cn}, {1}));
+      }
+      if (!rms)
+        e.ts(AluOp::add, xt, xt, 0.0f, /*s0=*/negMean, AluOp::mul, 0.0f,
+             /*s1=*/ss);
+      else
+        e.ts(AluOp::mul, xt, xt, 0.0f, /*s0=*/ss);
+      nc::AccessAttr ot = e.dense(o[k], np, cn, out.elemType);
+      Emitter::OnQueue q(e, "pool");
+      if (bias) {
+        e.tt(AluOp::mul, xt, xt, wt);
+        e.tt(AluOp::add, ot, xt, bt);
+      } else {
+        e.tt(AluOp::mul, ot, xt, wt);
+      }
+      e.dma(e.hbm(out, r0 * d + c0, np, d, {cn}, {1}), ot);
+    }
+  }
+  e.release(mk);
+  return success();
+}
+
 LogicalResult muir::lower::emitNorm(Emitter &e, Operation *op,
                                     const HbmValue &in, const HbmValue &weight,
                                     const HbmValue *bias, const HbmValue &out,
@@ -301,6 +411,8 @@ LogicalResult muir::lower::emitNorm(Emitter &e, Operation *op,
                           bias != nullptr, configOf(op));
   if (!plan.error.empty())
     return op->emitError() << plan.error;
+  if (plan.cols > 0 && plan.cols < d)
+    return emitNormChunked(e, op, in, weight, bias, out, eps, rms, plan);
   Emitter::Mark mk = e.mark();
   // Weight and bias, broadcast to every partition once (zero partition stride).
   auto wb = e.allocSbuf(d * 4, op, "the norm weight");

@@ -5,14 +5,16 @@
 
 // The row kernels' plans: buffer sets in flight (two: the next row tile
 // loads while this one computes; one where two do not fit, as for these
-// 1000-wide f32 rows on the small target's 4 KiB partitions) and, for rope,
+// 1000-wide f32 softmax rows on the small target's 4 KiB partitions; the
+// norm's rows do not fit beside their weight there, so they stream in
+// chunks of 160 columns) and, for rope,
 // the heads rotated per instruction (all four here; one on small, where a
 // quarter of SBUF holds one).
 // CHECK: xf.kernel "k0" softmax config {buffers = 2 : i64}
 // CHECK: xf.kernel "k1" norm config {buffers = 2 : i64}
 // CHECK: xf.kernel "k3" rope config {buffers = 2 : i64, heads_per_tile = 4 : i64}
 // SMALL: xf.kernel "k0" softmax config {buffers = 1 : i64}
-// SMALL: xf.kernel "k1" norm config {buffers = 1 : i64}
+// SMALL: xf.kernel "k1" norm config {buffers = 2 : i64, chunk_cols = 160 : i64}
 // SMALL: xf.kernel "k3" rope config {buffers = 2 : i64, heads_per_tile = 1 : i64}
 
 // The lowering follows the plans. Two softmax buffers: consecutive row

@@ -3,21 +3,12 @@
 // Each kernel family's diagnostics on the small target (4 KiB SBUF
 // partitions, 4 PSUM banks of 128 fp32, moving tiles of 64 columns).
 
-// The layer-norm weight and bias (400 fp32 each, broadcast to every
-// partition) fit, but the double-buffered row tiles next to them do not.
-func.func @layer_norm_row_tile_too_long(%x: tensor<4x400xf32>, %w: tensor<400xf32>, %b: tensor<400xf32>) -> tensor<4x400xf32> {
-  // expected-error @+1 {{does not fit on target 'small': a norm row tile needs 1600 bytes per SBUF partition, 896 of 4096 are free}}
-  %0 = xf.layer_norm %x, %w, %b {eps = 1.0e-05 : f32} : (tensor<4x400xf32>, tensor<400xf32>, tensor<400xf32>) -> tensor<4x400xf32>
-  return %0 : tensor<4x400xf32>
-}
-
-// -----
-
-// An RMS-norm weight of 1100 fp32 is larger than a partition.
-func.func @rms_norm_weight_too_long(%x: tensor<2x1100xf32>, %w: tensor<1100xf32>) -> tensor<2x1100xf32> {
-  // expected-error @+1 {{does not fit on target 'small': the norm weight needs 4400 bytes per SBUF partition, 4096 of 4096 are free}}
-  %0 = xf.rms_norm %x, %w {eps = 1.0e-06 : f32} : (tensor<2x1100xf32>, tensor<1100xf32>) -> tensor<2x1100xf32>
-  return %0 : tensor<2x1100xf32>
+// Rope keeps a position tile's cos and sin rows (2000 fp32 each) beside
+// the rotated rows: more than a partition.
+func.func @rope_row_too_long(%x: tensor<1x1x16x2000xf32>, %c: tensor<16x2000xf32>) -> tensor<1x1x16x2000xf32> {
+  // expected-error @+1 {{does not fit on target 'small': a cos tile needs 8000 bytes per SBUF partition, 4096 of 4096 are free}}
+  %0 = xf.rope %x, %c, %c : (tensor<1x1x16x2000xf32>, tensor<16x2000xf32>, tensor<16x2000xf32>) -> tensor<1x1x16x2000xf32>
+  return %0 : tensor<1x1x16x2000xf32>
 }
 
 // -----
@@ -46,7 +37,7 @@ func.func @rope_head_dim_too_large(%x: tensor<1x1x2x1100xf32>, %c: tensor<2x1100
 // bank; on the small target the moving limit (64) is the tighter one,
 // although the message names the bank.
 func.func @attention_value_dim_too_large(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x8x16xf32>, %v: tensor<1x1x8x80xf32>) -> tensor<1x1x8x80xf32> {
-  // expected-error @+1 {{value head dim 80 exceeds one PSUM bank (128 fp32) on target 'small'}}
+  // expected-error @+1 {{value head dim 80 exceeds what one product accumulates (a PSUM bank of 128 fp32 and a moving tile of 64 columns) on target 'small'}}
   %0 = xf.attention %q, %k, %v : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x80xf32>) -> tensor<1x1x8x80xf32>
   return %0 : tensor<1x1x8x80xf32>
 }
