@@ -203,11 +203,15 @@ def test_unknown_target_and_backend(args):
 
 
 def test_does_not_fit_is_a_compile_error():
-    src = f"""func.func @main(%x: {ty((4, 3000))}) -> {ty((4, 3000))} {{
-  %0 = xf.softmax %x : {ty((4, 3000))}
-  return %0 : {ty((4, 3000))}
+    # Rope keeps a position tile's cos and sin rows beside the rotated rows:
+    # 2000 f32 each is more than a small-target partition. (Softmax and norm
+    # rows that wide stream in chunks.)
+    x, c = ty((1, 1, 16, 2000)), ty((16, 2000))
+    src = f"""func.func @main(%x: {x}, %c: {c}) -> {x} {{
+  %0 = xf.rope %x, %c, %c : ({x}, {c}, {c}) -> {x}
+  return %0 : {x}
 }}"""
-    with pytest.raises(RuntimeError, match="does not fit on target 'small'"):
+    with pytest.raises(RuntimeError, match="does not fit on target 'small': a cos tile needs 8000 bytes"):
         muir.compile(src, target="small")
 
 
