@@ -135,6 +135,21 @@ def test_norm_wider_than_sbuf(tmp_path, target, shape, kind):
     sim_check(tmp_path, norm_program(shape, kind, "f32"), target)
 
 
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("op,shape,axes,cfg", [
+    ("reduce_sum", (20, 50), (1,), "k0.chunk_cols=16"),
+    ("reduce_max", (6, 10, 7), (0, 2), "k0.chunk_cols=3"),        # two reduced groups, ragged chunks
+    ("reduce_mean", (130, 9), (1,), "k0.chunk_cols=4,k0.buffers=1"),
+])
+def test_reduce_configs(tmp_path, target, op, shape, axes, cfg):
+    out = tuple(d for i, d in enumerate(shape) if i not in axes)
+    text = f"""func.func @main(%x: {ty(shape)}) -> {ty(out)} {{
+  %0 = xf.{op} %x {{axes = array<i64: {', '.join(map(str, axes))}>}} : ({ty(shape)}) -> {ty(out)}
+  return %0 : {ty(out)}
+}}"""
+    sim_check(tmp_path, text, target, extra=(f"--kernel-config={cfg}",))
+
+
 @pytest.mark.parametrize("shape", [(40000, 3), (20000, 200)])
 def test_softmax_along_long_columns_trn2(tmp_path, shape):
     # Softmax along axis 0: the output rows are element-strided columns that

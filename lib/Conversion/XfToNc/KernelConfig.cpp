@@ -91,6 +91,18 @@ planKernel(xf::KernelOp k, const target::Machine &m, DictionaryAttr config) {
   if (auto rn = llvm::dyn_cast_if_present<xf::RmsNormOp>(anchor))
     return rowPlan(planNorm(m, free, rn.getType().getShape().back(),
                             bytesOfValue(rn.getResult()), false, config));
+  if (anchor &&
+      llvm::isa<xf::ReduceSumOp, xf::ReduceMeanOp, xf::ReduceMaxOp>(anchor)) {
+    auto t = llvm::cast<RankedTensorType>(anchor->getOperand(0).getType());
+    auto axes = anchor->getAttrOfType<DenseI64ArrayAttr>("axes");
+    if (!axes)
+      return std::nullopt; // the verifier reports it
+    for (int64_t a : axes.asArrayRef())
+      if (a < -t.getRank() || a >= t.getRank())
+        return std::nullopt;
+    return rowPlan(
+        planReduce(m, free, t.getShape(), axes.asArrayRef(), config));
+  }
   if (auto r = llvm::dyn_cast_if_present<xf::RopeOp>(anchor)) {
     auto t = r.getType();
     int64_t rank = t.getRank(), d = t.getDimSize(rank - 1),
@@ -241,8 +253,8 @@ LogicalResult muir::configureKernels(func::FuncOp func,
                << "'" << k.getName() << "' of kind '"
                << xf::stringifyKernelKind(k.getKind())
                << "' has no configurable schedule yet (elementwise, matmul, "
-                  "gated_matmul, batch_matmul, attention, softmax, norm and "
-                  "rope kernels have)";
+                  "gated_matmul, batch_matmul, attention, softmax, norm, "
+                  "rope and reduce kernels have)";
       continue;
     }
     if (!plan->error.empty())

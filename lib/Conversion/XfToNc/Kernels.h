@@ -176,6 +176,11 @@ RowPlan planNorm(const target::Machine &m, int64_t sbufFree, int64_t d,
                  int64_t outBytes, bool bias, mlir::DictionaryAttr config = {});
 RowPlan planRope(const target::Machine &m, int64_t sbufFree, int64_t d,
                  int64_t lead, mlir::DictionaryAttr config = {});
+/// Reductions: `buffers` (1 or 2 row tiles in flight) and `chunk_cols` (the
+/// innermost reduced group's elements per load; partial results combine).
+RowPlan planReduce(const target::Machine &m, int64_t sbufFree,
+                   llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<int64_t> axes,
+                   mlir::DictionaryAttr config = {});
 
 mlir::LogicalResult emitSoftmax(Emitter &e, mlir::Operation *op,
                                 const HbmValue &in, const HbmValue &out,

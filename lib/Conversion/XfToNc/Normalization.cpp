@@ -480,6 +480,45 @@ LogicalResult muir::lower::emitNorm(Emitter &e, Operation *op,
   return success();
 }
 
+/// The reduction's free elements per row: the innermost reduced group
+/// (reduced axes adjacent in memory merge) and the product of the others.
+static std::pair<int64_t, int64_t> reducedGroups(ArrayRef<int64_t> shape,
+                                                 ArrayRef<int64_t> axes) {
+  int64_t rank = shape.size(), count = 1, inner = 1;
+  SmallVector<bool> reduced(rank, false);
+  for (int64_t a : axes)
+    reduced[a < 0 ? a + rank : a] = true;
+  bool adjacent = false;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!reduced[d]) {
+      adjacent = false;
+      continue;
+    }
+    count *= shape[d];
+    inner = adjacent ? inner * shape[d] : shape[d];
+    adjacent = true;
+  }
+  return {inner, count / std::max<int64_t>(1, inner)};
+}
+
+RowPlan muir::lower::planReduce(const target::Machine &m, int64_t sbufFree,
+                                ArrayRef<int64_t> shape, ArrayRef<int64_t> axes,
+                                DictionaryAttr config) {
+  // Two sets of a tile of rows x (outer reduced groups x chunk) in flight;
+  // the innermost reduced group is chunked (partial reductions combined)
+  // when a row does not fit a third of SBUF.
+  auto [inner, outerRed] = reducedGroups(shape, axes);
+  RowPlan plan;
+  plan.buffers = 2;
+  int64_t chunk = std::max<int64_t>(
+      1, std::min<int64_t>(inner, (sbufFree / 3 - 256) / 4 /
+                                      std::max<int64_t>(1, outerRed)));
+  chunk = std::min<int64_t>(chunk, 8192);
+  plan.cols = chunk < inner ? chunk : 0; // 0: whole groups
+  applyRowConfig(plan, "reduce", 2, 0, config, std::max<int64_t>(1, inner));
+  return plan;
+}
+
 LogicalResult muir::lower::emitReduce(Emitter &e, Operation *op,
                                       const HbmValue &in, const HbmValue &out,
                                       ArrayRef<int64_t> axes, AluOp kind,
@@ -532,14 +571,15 @@ LogicalResult muir::lower::emitReduce(Emitter &e, Operation *op,
   // The innermost reduced group is chunked when a row does not fit.
   int64_t inner = redShape.back(),
           outerRed = count / std::max<int64_t>(1, inner);
-  int64_t chunk = std::max<int64_t>(
-      1, std::min<int64_t>(inner, (e.sbufFree() / 3 - 256) / 4 /
-                                      std::max<int64_t>(1, outerRed)));
-  chunk = std::min<int64_t>(chunk, 8192);
+  RowPlan plan = planReduce(e.m, e.sbufFree(), in.shape, axes, configOf(op));
+  if (!plan.error.empty())
+    return op->emitError() << plan.error;
+  int64_t chunk = plan.cols > 0 ? std::min(plan.cols, inner) : inner;
+  int nbuf = plan.buffers;
   Type f32 = e.f32();
   Emitter::Mark mk = e.mark();
   Buffer x[2], acc[2], part[2];
-  for (int k = 0; k < 2; ++k) {
+  for (int k = 0; k < nbuf; ++k) {
     auto xb = e.allocSbuf(outerRed * chunk * 4, op, "a reduction tile");
     auto ab = e.allocSbuf(64, op, "a reduction accumulator");
     auto pb = e.allocSbuf(64, op, "a partial reduction");
@@ -558,7 +598,7 @@ LogicalResult muir::lower::emitReduce(Emitter &e, Operation *op,
     }
     for (int64_t p0 = 0; p0 < keptShape[pd]; p0 += e.rows()) {
       int64_t np = std::min(e.rows(), keptShape[pd] - p0);
-      int k = tileNo++ % 2;
+      int k = tileNo++ % nbuf;
       nc::AccessAttr a = e.column(acc[k], np);
       for (int64_t c0 = 0; c0 < inner; c0 += chunk) {
         int64_t cn = std::min(chunk, inner - c0);

@@ -60,9 +60,31 @@ func.func @ring_needs_one_row(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> 
 
 // -----
 
-func.func @not_configurable(%x: tensor<4x8xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{'k0' of kind 'reduce' has no configurable schedule yet (elementwise, matmul, gated_matmul, batch_matmul, attention, softmax, norm and rope kernels have)}}
+func.func @not_configurable(%x: tensor<4x8xf32>) -> tensor<8x4xf32> {
+  // expected-error @+1 {{'k0' of kind 'data_movement' has no configurable schedule yet (elementwise, matmul, gated_matmul, batch_matmul, attention, softmax, norm, rope and reduce kernels have)}}
+  %0 = xf.kernel "k0" data_movement config {schedule = "resident"} : tensor<8x4xf32> {
+    %1 = xf.transpose %x {permutation = array<i64: 1, 0>} : (tensor<4x8xf32>) -> tensor<8x4xf32>
+    xf.yield %1 : tensor<8x4xf32>
+  }
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @reduce_key(%x: tensor<4x8xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'k0': kernel config: unknown key 'schedule' for a reduce kernel (buffers, chunk_cols)}}
   %0 = xf.kernel "k0" reduce config {schedule = "resident"} : tensor<4xf32> {
+    %1 = xf.reduce_sum %x {axes = array<i64: 1>} : (tensor<4x8xf32>) -> tensor<4xf32>
+    xf.yield %1 : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @reduce_chunk_too_wide(%x: tensor<4x8xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'k0': kernel config: 'chunk_cols' = 9 is outside [1, 8] for this reduce kernel}}
+  %0 = xf.kernel "k0" reduce config {chunk_cols = 9} : tensor<4xf32> {
     %1 = xf.reduce_sum %x {axes = array<i64: 1>} : (tensor<4x8xf32>) -> tensor<4xf32>
     xf.yield %1 : tensor<4xf32>
   }
