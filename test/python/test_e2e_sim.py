@@ -150,6 +150,24 @@ def test_reduce_configs(tmp_path, target, op, shape, axes, cfg):
     sim_check(tmp_path, text, target, extra=(f"--kernel-config={cfg}",))
 
 
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("s,heads,d,dt", [(8, 2, 16, "f32"), (40, 4, 16, "bf16"), (130, 2, 32, "f32")])
+def test_fused_qkv_slices_read_in_place(tmp_path, target, s, heads, d, dt):
+    # Q, K and V sliced out of one projection and reshaped into heads are
+    # strided views of it (muir-xf-fuse's slice-view), not copies.
+    w = heads * d
+    t3, t, t4, th = ty((s, 3 * w), dt), ty((s, w), dt), ty((1, s, heads, d), dt), ty((1, heads, s, d), dt)
+    lines = [f"func.func @main(%qkv: {t3}) -> {th} {{"]
+    for i, n in enumerate("qkv"):
+        lines.append(f"  %{n} = xf.slice %qkv {{offsets = array<i64: 0, {i * w}>, sizes = array<i64: {s}, {w}>, "
+                     f"strides = array<i64: 1, 1>}} : ({t3}) -> {t}")
+        lines.append(f"  %{n}4 = xf.reshape %{n} : ({t}) -> {t4}")
+        lines.append(f"  %{n}t = xf.transpose %{n}4 {{permutation = array<i64: 0, 2, 1, 3>}} : ({t4}) -> {th}")
+    lines.append(f"  %a = xf.attention %qt, %kt, %vt {{causal = true}} : ({th}, {th}, {th}) -> {th}")
+    lines.append(f"  return %a : {th}\n}}")
+    sim_check(tmp_path, "\n".join(lines), target)
+
+
 @pytest.mark.parametrize("shape", [(40000, 3), (20000, 200)])
 def test_softmax_along_long_columns_trn2(tmp_path, shape):
     # Softmax along axis 0: the output rows are element-strided columns that

@@ -36,7 +36,9 @@ def XfFusePass : Pass<"muir-xf-fuse", "mlir::ModuleOp"> {
     tree: SwiGLU), `epilogue` (an elementwise tree over one matmul result —
     bias, activation, residual, cast — run as the accumulator leaves PSUM),
     `head-transpose` (transposes around rope and attention
-    read or written as strided views). `disable=` turns fusions off by kind;
+    read or written as strided views), `slice-view` (a slice of a fused QKV
+    projection, reshaped into heads, read by attention in place).
+    `disable=` turns fusions off by kind;
     C++ callers pass a control function to `formKernels`.
   }];
   let options = [
@@ -46,7 +48,7 @@ def XfFusePass : Pass<"muir-xf-fuse", "mlir::ModuleOp"> {
            "function to fuse (default: @main, else the only public one)">,
     ListOption<"disable", "disable", "std::string",
                "fusion kinds not to make (kv-concat, elementwise, residual, "
-               "gated, epilogue, head-transpose)">,
+               "gated, epilogue, head-transpose, slice-view)">,
   ];
 }
 

@@ -150,6 +150,62 @@ xf::AddOp muir::lower::residualAdd(xf::KernelOp k, xf::MatmulOp mm) {
   return add;
 }
 
+std::optional<SmallVector<int64_t>>
+muir::lower::reshapedStrides(ArrayRef<int64_t> shape, ArrayRef<int64_t> strides,
+                             ArrayRef<int64_t> newShape) {
+  SmallVector<int64_t> os, ost;
+  for (auto [d, st] : llvm::zip(shape, strides)) {
+    if (d == 0)
+      return std::nullopt;
+    if (d != 1)
+      os.push_back(d), ost.push_back(st);
+  }
+  SmallVector<int64_t> nst(newShape.size(), 0);
+  size_t oi = 0, ni = 0;
+  while (ni < newShape.size() || oi < os.size()) {
+    if (ni < newShape.size() && newShape[ni] == 1) {
+      nst[ni++] = 0; // addresses nothing
+      continue;
+    }
+    if (ni >= newShape.size() || oi >= os.size())
+      return std::nullopt;
+    size_t nj = ni + 1, oj = oi + 1;
+    int64_t np = newShape[ni], op = os[oi];
+    while (np != op) {
+      if (np < op) {
+        if (nj >= newShape.size())
+          return std::nullopt;
+        np *= newShape[nj++];
+      } else {
+        if (oj >= os.size())
+          return std::nullopt;
+        op *= os[oj++];
+      }
+    }
+    for (size_t k = oi; k + 1 < oj; ++k)
+      if (ost[k] != ost[k + 1] * os[k + 1])
+        return std::nullopt;
+    nst[nj - 1] = ost[oj - 1];
+    for (size_t k = nj - 1; k > ni; --k)
+      nst[k - 1] = nst[k] * newShape[k];
+    ni = nj;
+    oi = oj;
+  }
+  return nst;
+}
+
+std::pair<int64_t, SmallVector<int64_t>>
+muir::lower::slicedView(xf::SliceOp s, ArrayRef<int64_t> strides) {
+  int64_t offset = 0;
+  SmallVector<int64_t> st;
+  for (auto [o, step, in] :
+       llvm::zip(s.getOffsets(), s.getStrides(), strides)) {
+    offset += o * in;
+    st.push_back(step * in);
+  }
+  return {offset, st};
+}
+
 xf::KernelKind muir::lower::kernelKindOf(Operation *op) {
   using K = xf::KernelKind;
   if (isElementwise(op))
@@ -389,8 +445,32 @@ void Fuser::decide() {
       ok = att.getKeyBias() != r && ins.getRank() == 4 &&
            rowMajor(ins.getShape())[t.getPermutation()[3]] == 1;
     }
-    if (ok && allowed("head-transpose", t, user))
-      into[t] = user;
+    if (!ok || !allowed("head-transpose", t, user))
+      continue;
+    into[t] = user;
+    // slice-view: a slice of a row-major tensor (Q, K or V out of a fused
+    // QKV projection), reshaped into heads, is read in place too when the
+    // strides allow it, instead of being copied into a tensor of its own.
+    auto rs = t.getInput().getDefiningOp<xf::ReshapeOp>();
+    auto sl = rs ? rs.getInput().getDefiningOp<xf::SliceOp>() : nullptr;
+    if (!llvm::isa_and_present<xf::AttentionOp>(user) || !sl ||
+        !rs.getResult().hasOneUse() || !sl.getResult().hasOneUse() ||
+        isResult(rs.getResult()) || isResult(sl.getResult()) ||
+        (sl.getInput().getDefiningOp() &&
+         llvm::isa<xf::TransposeOp, xf::ReshapeOp, xf::SliceOp>(
+             sl.getInput().getDefiningOp())))
+      continue;
+    auto st = slicedView(
+        sl,
+        rowMajor(
+            llvm::cast<RankedTensorType>(sl.getInput().getType()).getShape()));
+    std::optional<SmallVector<int64_t>> rst = reshapedStrides(
+        sl.getType().getShape(), st.second, rs.getType().getShape());
+    if (rst && (*rst)[t.getPermutation()[3]] == 1 &&
+        allowed("slice-view", sl, user)) {
+      into[rs] = user;
+      into[sl] = user;
+    }
   }
 }
 
@@ -407,7 +487,10 @@ void Fuser::form() {
   };
   llvm::MapVector<Operation *, SmallVector<Operation *>> groups;
   for (Operation &op : body.without_terminator()) {
-    if (llvm::isa<xf::ConstantOp, xf::ReshapeOp, xf::KernelOp>(op) ||
+    // Reshapes stay outside kernels (they are views), except one a
+    // slice-view reshapes into heads inside an attention kernel.
+    if (llvm::isa<xf::ConstantOp, xf::KernelOp>(op) ||
+        (llvm::isa<xf::ReshapeOp>(op) && !into.count(&op)) ||
         !op.getDialect() || !llvm::isa<xf::XfDialect>(op.getDialect()))
       continue;
     groups[rootOf(&op)].push_back(&op);
@@ -466,9 +549,9 @@ void muir::formKernels(func::FuncOp func, const target::Machine &m,
 }
 
 namespace {
-const char *const kFusionKinds[] = {"kv-concat", "elementwise",
-                                    "residual",  "gated",
-                                    "epilogue",  "head-transpose"};
+const char *const kFusionKinds[] = {
+    "kv-concat", "elementwise",    "residual",  "gated",
+    "epilogue",  "head-transpose", "slice-view"};
 
 struct XfFusePass : public muir::impl::XfFusePassBase<XfFusePass> {
   using Base::Base;
@@ -480,7 +563,8 @@ struct XfFusePass : public muir::impl::XfFusePassBase<XfFusePass> {
       if (!llvm::is_contained(kFusionKinds, StringRef(d))) {
         module.emitError() << "muir-xf-fuse: unknown fusion '" << d
                            << "' in disable= (known: kv-concat, elementwise, "
-                              "residual, gated, epilogue, head-transpose)";
+                              "residual, gated, epilogue, head-transpose, "
+                              "slice-view)";
         return signalPassFailure();
       }
       off.insert(d);

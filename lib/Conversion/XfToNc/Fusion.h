@@ -57,6 +57,19 @@ int64_t epilogueBytes(const FusedTree &tree, mlir::Value acc);
 /// fp32 accumulator; null for a plain matmul or an epilogue tree.
 xf::AddOp residualAdd(xf::KernelOp k, xf::MatmulOp mm);
 
+/// Element strides of `newShape` viewing the elements of a `shape` view
+/// with element `strides` in the same order without a copy (each run of new
+/// dimensions splits or merges old ones that are contiguous with each
+/// other, as numpy's no-copy reshape); nullopt when a copy is needed.
+std::optional<llvm::SmallVector<int64_t>>
+reshapedStrides(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<int64_t> strides,
+                llvm::ArrayRef<int64_t> newShape);
+
+/// A static xf.slice of `strides` (the input's element strides) as a view:
+/// its element offset and strides.
+std::pair<int64_t, llvm::SmallVector<int64_t>>
+slicedView(xf::SliceOp s, llvm::ArrayRef<int64_t> strides);
+
 /// The kernel family an unfused op is lowered by.
 xf::KernelKind kernelKindOf(mlir::Operation *op);
 

@@ -86,6 +86,9 @@ private:
   /// Transposes inside a rope or attention kernel: read (or, around an
   /// attention result, written) as strided views where the layout allows.
   llvm::SmallPtrSet<Operation *, 8> viewTransposes;
+  /// Slices inside an attention kernel, reshaped into heads for a view
+  /// transpose: strided views of their input, never copied.
+  llvm::SmallPtrSet<Operation *, 4> viewSlices;
   int64_t hbmTop = 0;
   unsigned scratch = 0;
 };
@@ -143,7 +146,9 @@ Lowering::foldableTransposeInput(xf::TransposeOp t,
       !values.count(t.getInput()))
     return std::nullopt;
   const HbmValue &in = values.find(t.getInput())->second;
-  if (!in.view.empty())
+  // A view only from a slice-view (a transpose of a transpose is not one).
+  if (!in.view.empty() &&
+      !llvm::isa_and_present<xf::ReshapeOp>(t.getInput().getDefiningOp()))
     return std::nullopt;
   HbmValue v = permutedView(in, t.getPermutation(), /*inverse=*/false);
   Operation *user = *r.getUsers().begin();
@@ -274,9 +279,27 @@ LogicalResult Lowering::run() {
     }
     if (auto r = llvm::dyn_cast<xf::ReshapeOp>(op)) {
       HbmValue v = values.lookup(r.getInput());
-      v.shape.assign(r.getType().getShape().begin(),
-                     r.getType().getShape().end());
+      ArrayRef<int64_t> shape = r.getType().getShape();
+      if (!v.view.empty()) { // a slice-view reshaped into heads
+        std::optional<SmallVector<int64_t>> st =
+            reshapedStrides(v.shape, v.view, shape);
+        if (!st)
+          return r.emitError() << "cannot reshape a strided view in place";
+        v.view = *st;
+      }
+      v.shape.assign(shape.begin(), shape.end());
       values[r.getResult()] = v;
+      return success();
+    }
+    if (viewSlices.count(&op)) {
+      auto sl = llvm::cast<xf::SliceOp>(op);
+      HbmValue v = values.lookup(sl.getInput());
+      auto [offset, st] = slicedView(sl, v.strides());
+      v.offset += offset;
+      v.view = st;
+      v.shape.assign(sl.getType().getShape().begin(),
+                     sl.getType().getShape().end());
+      values[sl.getResult()] = v;
       return success();
     }
     if (op.getNumResults() != 1 || op.getDialect() == nullptr ||
@@ -473,6 +496,22 @@ LogicalResult Lowering::absorbKernel(xf::KernelOp k) {
       if (llvm::isa<xf::TransposeOp>(op)) {
         viewTransposes.insert(&op);
         continue;
+      }
+      // slice-view: a slice reshaped into heads for a transpose of the
+      // kernel, read in place (the step below makes them views).
+      if (llvm::isa<xf::SliceOp, xf::ReshapeOp>(op) &&
+          llvm::isa<xf::AttentionOp>(anchor)) {
+        Value r = op.getResult(0);
+        Operation *u = r.hasOneUse() ? *r.getUsers().begin() : nullptr;
+        if (u && u->getBlock() == &kb &&
+            (llvm::isa<xf::SliceOp>(op) ? llvm::isa<xf::ReshapeOp>(u)
+                                        : llvm::isa<xf::TransposeOp>(u))) {
+          if (auto sl = llvm::dyn_cast<xf::SliceOp>(op))
+            viewSlices.insert(sl);
+          continue;
+        }
+        return bad(&op, "a slice or reshape here must reach a head transpose "
+                        "of the kernel (slice, reshape, transpose)");
       }
       auto c = llvm::dyn_cast<xf::ConcatOp>(op);
       auto att = llvm::dyn_cast<xf::AttentionOp>(anchor);
