@@ -884,9 +884,9 @@ public:
           std::memcpy(&r, ix.data + ix.rowBase[p], 4);
           if (r < 0 || r >= table.P)
             return shapeError(
-                idx, "index " + llvm::Twine(r) + " at partition " +
+                idx, "index " + llvm::Twine(r) + " in row " + llvm::Twine(p) +
+                         " of the indices tile (SBUF partition " +
                          llvm::Twine(ix.firstPartition + p) +
-                         " (indices tile partition " + llvm::Twine(p) +
                          ") is outside the table's " + llvm::Twine(table.P) +
                          " rows [0, " + llvm::Twine(table.P) + ")");
           const Tile &s = gather ? table : rows, &d = gather ? rows : table;

@@ -183,9 +183,12 @@ llvm::Expected<TileExtent> checkAccess(const Program &prog, const Machine &m,
   // partition than an SBUF partition has bytes, or more in all than the SBUF
   // has bytes; larger ones (stride-0 views) would only cost host memory and
   // time (a 10^7-element single-partition iota took 10 s and 2.5 GB).
-  // Collectives move HBM buffers of any size: their tensors bound them.
+  // Collectives move HBM buffers of any size: their tensors bound them. An
+  // indirect DMA's table tile spans every row of its table but moves only
+  // the rows its indices select (as many as the SBUF side has partitions).
   int64_t sbufBytes = m.sbuf.partitions * m.sbuf.bytesPerPartition;
-  bool bulk = isCollective(in.op) && ap.space == MemSpace::HBM;
+  bool bulk = (isCollective(in.op) || isIndirectDma(in.op)) &&
+              ap.space == MemSpace::HBM;
   if (!bulk && e->freeElements > m.sbuf.bytesPerPartition)
     return bad("has " + Twine(e->freeElements) +
                " elements per partition, more than an SBUF partition's " +

@@ -45,7 +45,7 @@ nc.kernel @scatter_in_place target = "small" semaphores = 1 {
   nc.dma_scatter #nc.ap<hbm @new[4 x 2] at 0 dims [2] strides [1] : f32>[#nc.ap<sbuf[0, 2] at 0 dims [1] strides [1] : i32>], #nc.ap<sbuf[0, 2] at 16 dims [2] strides [1] : f32> {queue = "dma2", wait = array<i64: 0, 2>}
 }
 
-// OOB: muir-sim: instruction #1 (dma1 dma_gather): index 4 at partition 1 (indices tile partition 1) is outside the table's 4 rows [0, 4)
+// OOB: muir-sim: instruction #1 (dma1 dma_gather): index 4 in row 1 of the indices tile (SBUF partition 1) is outside the table's 4 rows [0, 4)
 nc.kernel @gather_out_of_range target = "small" semaphores = 1 {
   nc.tensor const @table : tensor<4x3xf32> at 0 = dense<1.0> : tensor<4x3xf32>
   nc.tensor const @idx : tensor<2xi32> at 64 = dense<[0, 4]> : tensor<2xi32>
@@ -53,7 +53,7 @@ nc.kernel @gather_out_of_range target = "small" semaphores = 1 {
   nc.dma_gather #nc.ap<sbuf[0, 2] at 16 dims [3] strides [1] : f32>, #nc.ap<hbm @table[4 x 3] at 0 dims [3] strides [1] : f32>[#nc.ap<sbuf[0, 2] at 0 dims [1] strides [1] : i32>] {queue = "dma1", wait = array<i64: 0, 1>}
 }
 
-// NEG: muir-sim: instruction #2 (dma0 dma_scatter): index -1 at partition 0 (indices tile partition 0) is outside the table's 4 rows [0, 4)
+// NEG: muir-sim: instruction #2 (dma0 dma_scatter): index -1 in row 0 of the indices tile (SBUF partition 0) is outside the table's 4 rows [0, 4)
 nc.kernel @scatter_negative target = "small" semaphores = 1 {
   nc.tensor output @t : tensor<4x2xf32> at 0
   nc.tensor const @idx : tensor<1xi32> at 64 = dense<[-1]> : tensor<1xi32>

@@ -96,8 +96,8 @@ def test_out_of_range_position_is_reported(step):
     s = Session(TARGET)
     s.allocate("k", (1, 2, 8, 4), "f32")
     s.write("k", np.zeros((1, 2, 8, 4)))
-    with pytest.raises(RuntimeError, match=r"instruction #\d+ \(dma\d+ dma_scatter\): index 8 at partition 0 "
-                                           r"\(indices tile partition 0\) is outside the table's 8 rows \[0, 8\)"):
+    with pytest.raises(RuntimeError, match=r"instruction #\d+ \(dma\d+ dma_scatter\): index 8 in row 0 of the "
+                                           r"indices tile \(SBUF partition 0\) is outside the table's 8 rows \[0, 8\)"):
         s.run(step, [None, np.array([8]), np.ones((1, 2, 1, 4))], bind={"arg0": "k"})
 
 

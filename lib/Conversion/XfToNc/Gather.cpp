@@ -49,11 +49,21 @@ LogicalResult muir::lower::emitGatherRows(Emitter &e, Operation *op,
   Type et = table.elemType;
   unsigned eb = Emitter::bytesOf(et);
   int64_t P = e.m.sbuf.partitions;
-  constexpr int64_t kSets = 3; // load indices, gather, store overlap
-  int64_t dn0 = rowChunk(e, D, eb, kSets);
+  // Buffer sets in flight (indices load, rows gather and store overlap):
+  // one per index tile up to 16 when whole rows fit, else two sets of
+  // column chunks.
+  int64_t tiles = (T + P - 1) / P;
+  int64_t fullSets = e.sbufFree() / (D * eb + 128); // + index column, align
+  int64_t sets = std::min<int64_t>({16, tiles, fullSets});
+  int64_t dn0 = D;
+  if (fullSets < 2 && tiles > 1) {
+    sets = 2;
+    dn0 = rowChunk(e, D, eb, sets);
+  }
+  sets = std::max<int64_t>(1, sets);
   Emitter::Mark mk = e.mark();
   SmallVector<Buffer> idxB, rowB;
-  for (int64_t s = 0; s < kSets; ++s) {
+  for (int64_t s = 0; s < sets; ++s) {
     auto ib = e.allocSbuf(4, op, "gather indices");
     auto rb = e.allocSbuf(dn0 * eb, op, "gathered rows");
     if (failed(ib) || failed(rb))
@@ -62,21 +72,32 @@ LogicalResult muir::lower::emitGatherRows(Emitter &e, Operation *op,
     rowB.push_back(*rb);
   }
   Queues qs{e.m};
+  // A tile's rows are gathered in partition slices over several queues, in
+  // pieces of at least the bytes the Emitter gives a plain DMA's piece.
+  int64_t pieceBytes = std::max<int64_t>(1, e.dmaBytesForFixedMultiple(4.0));
   int64_t set = 0;
   for (int64_t t0 = 0; t0 < T; t0 += P) {
     int64_t tn = std::min(P, T - t0);
     const Buffer &ib = idxB[set], &rb = rowB[set];
-    set = (set + 1) % kSets;
+    set = (set + 1) % sets;
     nc::AccessAttr idx = e.dense(ib, tn, 1, indices.elemType);
     e.dma(idx, e.hbm(indices, t0, tn, 1, {1}, {1}));
     for (int64_t d0 = 0; d0 < D; d0 += dn0) {
       int64_t dn = std::min(dn0, D - d0);
-      nc::AccessAttr rows = e.dense(rb, tn, dn, et);
       // The table's V rows, columns [d0, d0 + dn) of each.
       nc::AccessAttr tab = e.hbm(table, d0, V, D, {dn}, {1});
-      qs.place(e, nc::DmaGatherOp::create(e.b, e.loc, rows, tab, idx, nullptr,
-                                          nullptr, nullptr));
-      e.dma(e.hbm(out, t0 * D + d0, tn, D, {dn}, {1}), rows);
+      int64_t pieces =
+          std::min<int64_t>({std::max<int64_t>(1, tn * dn * eb / pieceBytes),
+                             tn, std::max<int64_t>(1, e.m.dma.queues / 2)});
+      int64_t per = (tn + pieces - 1) / pieces;
+      for (int64_t p0 = 0; p0 < tn; p0 += per) {
+        int64_t pn = std::min(per, tn - p0);
+        qs.place(e, nc::DmaGatherOp::create(
+                        e.b, e.loc, e.dense(rb, pn, dn, et, 0, p0), tab,
+                        e.dense(ib, pn, 1, indices.elemType, 0, p0), nullptr,
+                        nullptr, nullptr));
+      }
+      e.dma(e.hbm(out, t0 * D + d0, tn, D, {dn}, {1}), e.dense(rb, tn, dn, et));
     }
   }
   e.release(mk);
