@@ -2,11 +2,15 @@
 nc.dma_scatter): numerics against NumPy and the reference backend, indices
 out of range reported by the simulator, and the embedding lookup's time
 against its HBM roofline."""
+import sys
+
 import numpy as np
 import pytest
 
-import muir
-from conftest import ty
+from conftest import BUILD, ty
+
+sys.path.insert(0, str(BUILD / "python_packages"))
+import muir  # noqa: E402
 
 
 def gather_fn(v, d, ishape, dt="f32", it="i32"):

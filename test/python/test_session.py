@@ -1,11 +1,16 @@
 """muir.session.Session: device memory (simulated HBM) shared by runs of
 different executables, tensors bound to buffers by name, in-place updates,
 what crosses the host boundary, and every error it reports."""
+import sys
+
 import numpy as np
 import pytest
 
-import muir
-from muir.session import Session
+from conftest import BUILD
+
+sys.path.insert(0, str(BUILD / "python_packages"))
+import muir  # noqa: E402
+from muir.session import Session  # noqa: E402
 
 TARGET = "small"
 
