@@ -6,6 +6,7 @@
 // RUN: not muir-sim %s --kernel=scatter_negative 2>&1 | FileCheck %s --check-prefix=NEG
 // RUN: not muir-sim %s --kernel=gather_unwritten_index 2>&1 | FileCheck %s --check-prefix=UNINIT
 // RUN: muir-sim %s --kernel=gather --report | FileCheck %s --check-prefix=REPORT
+// RUN: not muir-sim %s --kernel=scatter_race 2>&1 | FileCheck %s --check-prefix=RACE
 
 // Table rows r = [10r, 10r + 1, 10r + 2]; indices [3, 0, 3]: rows 3, 0, 3.
 // GATHER-LABEL: @y : 3x3xf32
@@ -66,4 +67,17 @@ nc.kernel @scatter_negative target = "small" semaphores = 1 {
 nc.kernel @gather_unwritten_index target = "small" semaphores = 0 {
   nc.tensor const @table : tensor<4x3xf32> at 0 = dense<1.0> : tensor<4x3xf32>
   nc.dma_gather #nc.ap<sbuf[0, 2] at 16 dims [3] strides [1] : f32>, #nc.ap<hbm @table[4 x 3] at 0 dims [3] strides [1] : f32>[#nc.ap<sbuf[0, 2] at 0 dims [1] strides [1] : i32>]
+}
+
+// The rows a scatter writes are known only when it runs: for the hazard
+// checker it writes its whole table tile, so an unsynchronised read of any
+// row of the table (here row 3, while the index selects row 0) races.
+// RACE: muir-sim: hazard: instruction #2 (dma0 dma_scatter) writes hbm tensor @t bytes [24, 32) while instruction #3 (dma1 dma) reads them with no semaphore ordering between the two
+nc.kernel @scatter_race target = "small" semaphores = 1 {
+  nc.tensor output @t : tensor<4x2xf32> at 0
+  nc.tensor const @idx : tensor<1xi32> at 64 = dense<[0]> : tensor<1xi32>
+  nc.dma #nc.ap<sbuf[0, 1] at 0 dims [1] strides [1] : i32>, #nc.ap<hbm @idx[1 x 1] at 0 dims [1] strides [1] : i32> {signal = array<i64: 0>}
+  nc.iota #nc.ap<sbuf[0, 1] at 16 dims [2] strides [1] : f32> {base = 0, channel_multiplier = 0, coefficients = array<i64: 1>, signal = array<i64: 0>}
+  nc.dma_scatter #nc.ap<hbm @t[4 x 2] at 0 dims [2] strides [1] : f32>[#nc.ap<sbuf[0, 1] at 0 dims [1] strides [1] : i32>], #nc.ap<sbuf[0, 1] at 16 dims [2] strides [1] : f32> {wait = array<i64: 0, 2>}
+  nc.dma #nc.ap<sbuf[0, 1] at 32 dims [2] strides [1] : f32>, #nc.ap<hbm @t[1 x 2] at 6 dims [2] strides [1] : f32> {queue = "dma1"}
 }
