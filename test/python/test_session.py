@@ -132,6 +132,13 @@ def test_errors_name_what_is_wrong(step, fill):
         s.run(step, [None, np.array([0]), np.ones((1, 2, 1, 4))], bind={"arg0": "k", "arg1": "k"})
     with pytest.raises(RuntimeError, match="input 'arg2' of program 'step' is neither bound to a buffer nor given"):
         s.run(step, {"arg1": np.array([0])}, bind={"arg0": "k"})
+    with pytest.raises(RuntimeError, match="program 'step' has no input tensor 'out1'"):
+        s.run(step, {"arg1": np.array([0]), "arg2": np.ones((1, 2, 1, 4)), "out1": np.ones((1, 2, 1, 4))},
+              bind={"arg0": "k"})
+    with pytest.raises(ValueError, match="the executable has no tensor 'arg7'"):
+        s.run(step, {"arg7": np.array([0])}, bind={"arg0": "k"})
+    with pytest.raises(ValueError, match="the executable has no tensor 'out5'"):
+        s.run(step, args[:1] + args[1:], bind={"arg0": "k"}, fetch=[5])
     with pytest.raises(ValueError, match=r"argument 2: expected shape \(1, 2, 1, 4\), got \(2,\)"):
         s.run(step, [None, np.array([0]), np.ones(2)], bind={"arg0": "k"})
     with pytest.raises(ValueError, match=r"buffer 'small' is \(4,\), got an array of shape \(3,\)"):
