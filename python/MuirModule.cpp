@@ -11,6 +11,7 @@
 #include "muir/Dialect/Nc/NcDialect.h"
 #include "muir/Driver/Driver.h"
 #include "muir/InitAll.h"
+#include "muir/Sim/Session.h"
 #include "muir/Support/ParserGuard.h"
 #include "muir/Target/Assembly.h"
 #include "muir/Target/Binary.h"
@@ -370,11 +371,199 @@ compile(const PyModule &m, const std::string &targetName,
 }
 } // namespace
 
+//===--- muir.Session: device memory that outlives one run (kv) ---------===//
+namespace {
+/// A simulator session (muir/Sim/Session.h) from Python: buffers by name,
+/// runs of compiled executables with some tensors bound to buffers.
+/// Arrays cross as float32 / int64 NumPy arrays (muir/session.py converts).
+struct PySession {
+  target::Machine machine;
+  std::unique_ptr<sim::Session> session;
+  /// Executables that have run: their programs stay loaded (and must stay
+  /// alive) as long as the session.
+  std::vector<std::shared_ptr<PyExecutable>> keep;
+
+  static void check(llvm::Error e) {
+    if (e)
+      throw std::runtime_error(llvm::toString(std::move(e)));
+  }
+  static target::ElemType elemTypeOf(const std::string &dtype) {
+    std::optional<target::ElemType> t = target::parseElemType(dtype);
+    if (!t && dtype == "i64")
+      t = target::ElemType::I32; // i64 values live on the target as i32
+    if (!t)
+      throw py::value_error("unknown dtype '" + dtype + "'");
+    return *t;
+  }
+  static std::vector<uint8_t> encode(const py::array &a, target::ElemType t,
+                                     int64_t n, const std::string &what) {
+    if (a.size() != n)
+      throw py::value_error(what + " needs " + std::to_string(n) +
+                            " elements, got " + std::to_string(a.size()));
+    unsigned eb = target::elemBytes(t);
+    std::vector<uint8_t> bytes(size_t(n) * eb);
+    if (t == target::ElemType::I32) {
+      auto v =
+          py::array_t<int64_t, py::array::c_style | py::array::forcecast>(a);
+      for (int64_t k = 0; k < n; ++k) {
+        if (v.data()[k] < INT32_MIN || v.data()[k] > INT32_MAX)
+          throw py::value_error(
+              what + ": value " + std::to_string(v.data()[k]) +
+              " at flat index " + std::to_string(k) + " does not fit in i32");
+        int32_t x = int32_t(v.data()[k]);
+        std::memcpy(&bytes[k * eb], &x, 4);
+      }
+      return bytes;
+    }
+    auto v = py::array_t<float, py::array::c_style | py::array::forcecast>(a);
+    for (int64_t k = 0; k < n; ++k)
+      sim::encodeElement(t, v.data()[k], &bytes[k * eb]);
+    return bytes;
+  }
+  static py::array decode(const std::vector<uint8_t> &bytes, target::ElemType t,
+                          std::vector<py::ssize_t> shape) {
+    unsigned eb = target::elemBytes(t);
+    size_t n = bytes.size() / eb;
+    if (t == target::ElemType::I32) {
+      py::array_t<int64_t> a(shape);
+      for (size_t k = 0; k < n; ++k) {
+        int32_t x;
+        std::memcpy(&x, &bytes[k * eb], 4);
+        a.mutable_data()[k] = x;
+      }
+      return a;
+    }
+    py::array_t<float> a(shape);
+    for (size_t k = 0; k < n; ++k)
+      a.mutable_data()[k] = sim::decodeElement(t, &bytes[k * eb]);
+    return a;
+  }
+  const target::TensorDecl *tensor(const PyExecutable &e,
+                                   const std::string &name) {
+    for (const target::TensorDecl &t : e.compiled.program.tensors)
+      if (t.name == name)
+        return &t;
+    return nullptr;
+  }
+
+  void allocate(const std::string &name, const std::vector<int64_t> &shape,
+                const std::string &dtype) {
+    check(session->allocate(name, elemTypeOf(dtype), shape));
+  }
+  void write(const std::string &name, const py::array &a,
+             const std::string &dtype) {
+    target::ElemType t = elemTypeOf(dtype);
+    check(
+        session->write(name, encode(a, t, a.size(), "buffer '" + name + "'")));
+  }
+  py::array read(const std::string &name, const std::vector<int64_t> &shape,
+                 const std::string &dtype) {
+    llvm::Expected<std::vector<uint8_t>> b = session->read(name);
+    if (!b)
+      throw std::runtime_error(llvm::toString(b.takeError()));
+    return decode(*b, elemTypeOf(dtype), {shape.begin(), shape.end()});
+  }
+  /// Runs `exe`: `inputs` maps unbound input tensors ("arg0") to arrays,
+  /// `bind` tensors to buffers; returns the tensors named in `fetch`.
+  py::dict run(const std::shared_ptr<PyExecutable> &exe, const py::dict &inputs,
+               const std::map<std::string, std::string> &bind,
+               const std::vector<std::string> &fetch) {
+    std::vector<sim::Session::Binding> bindings;
+    for (const auto &[t, b] : bind)
+      bindings.push_back({t, b});
+    std::vector<std::pair<std::string, std::vector<uint8_t>>> given;
+    for (auto [k, v] : inputs) {
+      std::string name = py::str(k);
+      const target::TensorDecl *t = tensor(*exe, name);
+      if (!t)
+        throw py::value_error("the executable has no tensor '" + name + "'");
+      given.push_back({name, encode(py::array::ensure(v), t->type,
+                                    t->numElements(), "input '" + name + "'")});
+    }
+    if (std::find(keep.begin(), keep.end(), exe) == keep.end())
+      keep.push_back(exe);
+    {
+      py::gil_scoped_release release;
+      check(session->run(exe->compiled.program, bindings, given));
+    }
+    py::dict out;
+    for (const std::string &name : fetch) {
+      const target::TensorDecl *t = tensor(*exe, name);
+      if (!t)
+        throw py::value_error("the executable has no tensor '" + name + "'");
+      llvm::Expected<std::vector<uint8_t>> b = session->output(name);
+      if (!b)
+        throw std::runtime_error(llvm::toString(b.takeError()));
+      out[py::str(name)] =
+          decode(*b, t->type, {t->shape.begin(), t->shape.end()});
+    }
+    return out;
+  }
+  py::dict stats() const {
+    const sim::SessionStats &s = session->stats();
+    py::dict d;
+    d["runs"] = s.runs;
+    d["seconds"] = s.seconds;
+    d["host_to_device_bytes"] = s.hostToDeviceBytes;
+    d["device_to_host_bytes"] = s.deviceToHostBytes;
+    d["constant_bytes"] = s.constantBytes;
+    d["device_bytes_in_use"] = session->bytesInUse();
+    return d;
+  }
+};
+
+std::shared_ptr<PySession> makeSession(const std::string &targetName,
+                                       bool checkHazards) {
+  llvm::Expected<target::Machine> m = target::loadMachine(targetName);
+  if (!m)
+    throw py::value_error(llvm::toString(m.takeError()));
+  auto s = std::make_shared<PySession>();
+  s->machine = std::move(*m);
+  sim::Options o;
+  o.checkHazards = checkHazards;
+  s->session = std::make_unique<sim::Session>(s->machine, o);
+  return s;
+}
+
+void registerSession(py::module_ &m) {
+  py::class_<PySession, std::shared_ptr<PySession>>(m, "Session")
+      .def(py::init(&makeSession), py::arg("target"),
+           py::arg("check_hazards") = true)
+      .def("allocate", &PySession::allocate)
+      .def("release",
+           [](PySession &s, const std::string &name) {
+             PySession::check(s.session->release(name));
+           })
+      .def("has", [](PySession &s,
+                     const std::string &name) { return s.session->has(name); })
+      .def("write", &PySession::write)
+      .def("read", &PySession::read)
+      .def("run", &PySession::run)
+      .def_property_readonly("stats", &PySession::stats)
+      .def_property_readonly(
+          "last_report",
+          [](PySession &s) { return s.session->lastReport().toJson(); })
+      .def_property_readonly("target",
+                             [](PySession &s) { return s.machine.name; })
+      .def_static("tensors", [](const PyExecutable &e) {
+        // (name, kind, HBM offset, bytes) of each tensor of the program.
+        std::vector<std::tuple<std::string, std::string, uint64_t, uint64_t>>
+            out;
+        for (const target::TensorDecl &t : e.compiled.program.tensors)
+          out.push_back({t.name, target::tensorKindName(t.kind).str(), t.offset,
+                         t.byteSize()});
+        return out;
+      });
+}
+} // namespace
+//===--- end of muir.Session ---------------------------------------------===//
+
 void registerMultiCore(py::module_ &m); // MultiCoreBinding.cpp
 
 PYBIND11_MODULE(_muir, m) {
   m.doc() = "muir native bindings (use the `muir` package)";
   registerMultiCore(m);
+  registerSession(m); // muir.Session (kv)
   py::class_<PyModule, std::shared_ptr<PyModule>>(m, "Module")
       .def("__str__", &PyModule::str);
   m.def("parse", &parse, py::arg("text"), py::arg("name") = "<string>",

@@ -32,11 +32,24 @@ LogicalResult KernelOp::verify() {
   return success();
 }
 
+/// An output or scratch tensor placed exactly on an input (same offset and
+/// size): the kernel updates that input in place (a donated argument).
+static bool isInputAlias(TensorOp a, TensorOp b) {
+  if (a.getOffset() != b.getOffset() || a.getByteSize() != b.getByteSize())
+    return false;
+  auto written = [](TensorKind k) {
+    return k == TensorKind::output || k == TensorKind::scratch;
+  };
+  return (a.getKind() == TensorKind::input && written(b.getKind())) ||
+         (b.getKind() == TensorKind::input && written(a.getKind()));
+}
+
 LogicalResult KernelOp::verifyRegions() {
   const tgt::Machine *m = getMachine(*this);
   if (!m)
     return failure();
-  // HBM tensors may not overlap and must fit the core's HBM.
+  // HBM tensors may not overlap (but for an exact alias of an input) and
+  // must fit the core's HBM.
   SmallVector<std::pair<int64_t, TensorOp>> ranges;
   for (auto t : getBody().front().getOps<TensorOp>())
     ranges.push_back({(int64_t)t.getOffset(), t});
@@ -51,7 +64,8 @@ LogicalResult KernelOp::verifyRegions() {
              << "at HBM byte " << ranges[i].first << " with "
              << *t.getByteSize() << " bytes ends past the capacity "
              << m->hbm.capacityBytes << " of target '" << m->name << "'";
-    if (i + 1 < ranges.size() && *end > ranges[i + 1].first)
+    if (i + 1 < ranges.size() && *end > ranges[i + 1].first &&
+        !isInputAlias(t, ranges[i + 1].second))
       return t.emitOpError()
              << "HBM bytes [" << ranges[i].first << ", " << *end
              << ") overlap tensor @" << ranges[i + 1].second.getSymName()
@@ -477,6 +491,46 @@ LogicalResult DmaOp::verify() {
     return success();
   }
   return sameShape(*this, dst, "dst", src, "src");
+}
+
+/// The rules of both indirect DMAs: `rows` the SBUF side, `table` the HBM
+/// rows, `indices` one i32 per partition of `rows`.
+static LogicalResult verifyIndirectDma(Operation *op, AccessAttr rows,
+                                       StringRef rowsRole, AccessAttr table,
+                                       StringRef tableRole,
+                                       AccessAttr indices) {
+  if (!verifyCommon(
+          op, {{rowsRole, rows}, {tableRole, table}, {"indices", indices}}))
+    return failure();
+  if (failed(checkSpace(op, rows, rowsRole, {MemSpace::sbuf})) ||
+      failed(checkSpace(op, table, tableRole, {MemSpace::hbm})) ||
+      failed(perPartitionScalar(op, indices, "indices", rows.getPartitions())))
+    return failure();
+  if (indices.isPsum() || !indices.getElementType().isSignlessInteger(32))
+    return op->emitOpError() << "indices must be an SBUF i32 tile, got "
+                             << stringifyMemSpace(indices.getSpace()) << " "
+                             << indices.getElementType();
+  if (table.getFreeElements() != rows.getFreeElements())
+    return op->emitOpError()
+           << "a " << tableRole << " row has " << table.getFreeElements()
+           << " elements but " << rowsRole << " has " << rows.getFreeElements()
+           << " per partition";
+  if (table.getElementType() != rows.getElementType())
+    return op->emitOpError()
+           << tableRole << " element type " << table.getElementType()
+           << " differs from " << rowsRole << " element type "
+           << rows.getElementType() << " (an indirect DMA does not convert)";
+  return success();
+}
+
+LogicalResult DmaGatherOp::verify() {
+  return verifyIndirectDma(*this, getDst(), "dst", getTable(), "table",
+                           getIndices());
+}
+
+LogicalResult DmaScatterOp::verify() {
+  return verifyIndirectDma(*this, getSrc(), "src", getDst(), "dst",
+                           getIndices());
 }
 
 LogicalResult MatmulOp::verify() {

@@ -222,8 +222,12 @@ def Nc_KernelOp : Nc_Op<"kernel", [Symbol, SymbolTable, NoTerminator,
 def Nc_TensorOp : Nc_Op<"tensor", [Symbol, HasParent<"KernelOp">]> {
   let summary = "an HBM tensor: kernel input, output, constant or scratch";
   let description = [{
-    `offset` is the tensor's byte offset in the kernel's HBM space (tensors
-    may not overlap). Constants carry their `value`.
+    `offset` is the tensor's byte offset in the kernel's HBM space. Tensors
+    may not overlap, with one exception: an output or scratch tensor may lie
+    exactly on an input (same offset and byte size). The kernel then updates
+    that input in place (a donated argument: `xf.index_copy` on an argument
+    nothing else reads), and the output holds the updated bytes. Constants
+    carry their `value`.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, TypeAttr:$type,
                    Nc_TensorKind:$kind, I64Attr:$offset,
@@ -515,6 +519,40 @@ def Nc_RecvOp : Nc_Inst<"recv"> {
   let arguments = !con((ins Nc_AccessAttr:$dst, I64ElementsAttr:$pairs),
                        semArgs);
   let assemblyFormat = "$dst `pairs` $pairs attr-dict";
+}
+
+def Nc_DmaGatherOp : Nc_Inst<"dma_gather"> {
+  let summary = "indirect DMA: rows of an HBM table selected by SBUF indices";
+  let description = [{
+    `dst[p, :] = table[indices[p], :]` for each partition `p` of `dst`: the
+    HBM `table` tile's partitions are the table's rows (`R` of them,
+    `partition_stride` elements apart), each with the free pattern of
+    `dst`'s partitions (same element count and type); `indices` is an SBUF
+    `[P, 1]` i32 tile, one row index per partition of `dst`. The index is
+    read when the DMA runs (descriptors generated from SBUF, as the
+    hardware's DGE does for indirect DMA); an index outside `[0, R)` is an
+    execution error naming the instruction, the index and its partition.
+    Runs on a DMA queue (`dma0` by default).
+  }];
+  let arguments = !con((ins Nc_AccessAttr:$dst, Nc_AccessAttr:$table,
+                            Nc_AccessAttr:$indices), semArgs);
+  let assemblyFormat = "$dst `,` $table `[` $indices `]` attr-dict";
+}
+
+def Nc_DmaScatterOp : Nc_Inst<"dma_scatter"> {
+  let summary = "indirect DMA: SBUF rows to HBM table rows selected by indices";
+  let description = [{
+    `dst[indices[p], :] = src[p, :]` for each partition `p` of `src`: `dst`
+    is the HBM table tile (its partitions the rows, `R` of them), `src` an
+    SBUF `[P, F]` tile, `indices` an SBUF `[P, 1]` i32 tile. Rows are written
+    in partition order (a repeated index keeps the last partition's row); an
+    index outside `[0, R)` is an execution error. Table rows not indexed keep
+    their bytes: this is the in-place row update of a KV cache. For
+    ordering, the whole `dst` tile counts as written.
+  }];
+  let arguments = !con((ins Nc_AccessAttr:$dst, Nc_AccessAttr:$src,
+                            Nc_AccessAttr:$indices), semArgs);
+  let assemblyFormat = "$dst `[` $indices `]` `,` $src attr-dict";
 }
 
 #endif // MUIR_NC_OPS

@@ -565,6 +565,38 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult IndexCopyOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor a,
+                                            SmallVectorImpl<Type> &out) {
+  auto dest = needRanked(loc, a.getDest(), "dest");
+  auto idx = needRanked(loc, a.getIndices(), "indices");
+  auto src = needRanked(loc, a.getSource(), "source");
+  if (failed(dest) || failed(idx) || failed(src))
+    return failure();
+  int64_t axis = a.getAxis(), rank = dest->getRank();
+  if (axis < 0 || axis >= rank)
+    return fail(loc, "axis " + std::to_string(axis) + " is outside dest " +
+                         shapeStr(dest->getShape()));
+  if (idx->getRank() != 1)
+    return fail(loc,
+                "indices must be 1-D, got shape " + shapeStr(idx->getShape()));
+  if (src->getElementType() != dest->getElementType())
+    return fail(loc, "source and dest must share the element type");
+  bool fits =
+      src->getRank() == rank && src->getDimSize(axis) == idx->getDimSize(0);
+  for (int64_t d = 0; fits && d < rank; ++d)
+    fits = d == axis || src->getDimSize(d) == dest->getDimSize(d);
+  if (!fits)
+    return fail(loc, "source " + shapeStr(src->getShape()) + " must be dest " +
+                         shapeStr(dest->getShape()) +
+                         " with one row per index (" +
+                         std::to_string(idx->getDimSize(0)) + ") at axis " +
+                         std::to_string(axis));
+  out.push_back(*dest);
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Transformer building blocks
 //===----------------------------------------------------------------------===//

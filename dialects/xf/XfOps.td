@@ -377,6 +377,34 @@ def Xf_GatherOp : Xf_Op<"gather", [
       "$table `[` $indices `]` attr-dict `:` functional-type(operands, results)";
 }
 
+def Xf_IndexCopyOp : Xf_Op<"index_copy", [
+    InferTypeOpAdaptor]> {
+  let summary = "rows written at run-time positions along one axis (KV update)";
+  let description = [{
+    `result = dest` except `result[o..., indices[j], i...] = source[o...,
+    j, i...]` along `axis` for every `j` in `[0, N)`, as `torch.index_copy`:
+    `dest` has shape `[O..., C, I...]` (`C` at `axis`), `source` the same
+    shape with `N` at `axis`, `indices` is a 1-D i32/i64 tensor of `N`
+    positions. Positions are values (read when the program runs, not
+    compile-time constants); a position outside `[0, C)` is an execution
+    error. With a repeated position the last `j` wins. `dest` and `source`
+    share the element type.
+
+    On the accelerator, when `dest` is a function argument whose only use is
+    this op, the rows are written into that argument's own HBM bytes by
+    `nc.dma_scatter` and the result lies on them (the argument is donated):
+    a KV cache grows in place, and a session (muir.Session) keeps it in
+    device memory between runs. Otherwise `dest` is copied first.
+  }];
+  let arguments = (ins Xf_FloatTensor:$dest, Xf_IndexTensor:$indices,
+                   Xf_FloatTensor:$source, I64Attr:$axis);
+  let results = (outs Xf_FloatTensor:$result);
+  let assemblyFormat = [{
+    $dest `[` $indices `]` `,` $source attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Transformer building blocks
 //===----------------------------------------------------------------------===//

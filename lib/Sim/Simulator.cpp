@@ -150,6 +150,15 @@ public:
     size_t size() const { return n; }
   };
   ZeroedBytes mem[4], init[4]; // indexed by MemSpace
+  /// A session's device memory (Session.h): HBM lives there instead of in
+  /// mem[1]/init[1], each tensor at its address.
+  const DeviceMemory *device = nullptr;
+  /// Per tensor: its byte address in the emulated HBM, and whether it is an
+  /// output or scratch tensor lying exactly on an input (updated in place).
+  std::vector<uint64_t> base;
+  std::vector<bool> aliasesInput;
+  uint8_t *hbmData() const { return device ? device->data : mem[1].data(); }
+  uint8_t *hbmInit() const { return device ? device->init : init[1].data(); }
   std::vector<bool> inputSet;
   bool allocated = false;
   Report rep;
@@ -372,12 +381,40 @@ public:
       return Error::success();
     if (Error e = validateProgram(prog, m))
       return e;
+    size_t n = prog.tensors.size();
+    base.resize(n);
+    aliasesInput.assign(n, false);
+    for (size_t i = 0; i < n; ++i)
+      base[i] = prog.tensors[i].offset;
+    if (device) {
+      if (device->address.size() != n)
+        return err("device memory places " +
+                   llvm::Twine(device->address.size()) + " tensors but '" +
+                   prog.name + "' has " + llvm::Twine(n));
+      for (size_t i = 0; i < n; ++i) {
+        const TensorDecl &t = prog.tensors[i];
+        base[i] = device->address[i];
+        if (base[i] > device->size || t.byteSize() > device->size - base[i])
+          return err("tensor '" + t.name + "' at device address " +
+                     llvm::Twine(base[i]) + " with " +
+                     llvm::Twine(t.byteSize()) + " bytes ends past the " +
+                     llvm::Twine(device->size) + " bytes of device memory");
+      }
+    }
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < n && !aliasesInput[i]; ++j)
+        aliasesInput[i] =
+            prog.tensors[i].kind != TensorKind::Input &&
+            prog.tensors[j].kind == TensorKind::Input &&
+            prog.tensors[i].offset == prog.tensors[j].offset &&
+            prog.tensors[i].byteSize() == prog.tensors[j].byteSize();
     allocated = true;
     size_t hbmBytes = 0;
     for (const TensorDecl &t : prog.tensors)
       hbmBytes = std::max<size_t>(hbmBytes, t.offset + t.byteSize());
-    inputSet.assign(prog.tensors.size(), false);
-    if (!opt.numerics)
+    // With device memory the session has placed and written every input.
+    inputSet.assign(n, device != nullptr);
+    if (!opt.numerics || device)
       return Error::success();
     if (!mem[1].reset(hbmBytes) || !init[1].reset(hbmBytes))
       return err("cannot allocate " + llvm::Twine(hbmBytes) +
@@ -402,9 +439,10 @@ public:
       for (int s = 2; s < 4; ++s)
         if (!mem[s].reset(sizes[s]) || !init[s].reset(sizes[s]))
           return err("cannot allocate the simulated SBUF/PSUM on the host");
-      for (const TensorDecl &t : prog.tensors)
+      // (A session clears what it does not keep across runs itself.)
+      for (auto [i, t] : llvm::enumerate(prog.tensors))
         if ((t.kind == TensorKind::Output || t.kind == TensorKind::Scratch) &&
-            t.byteSize() > 0)
+            t.byteSize() > 0 && !device && !aliasesInput[i])
           std::memset(init[1].data() + t.offset, 0, t.byteSize());
     }
     psumBankBusy.assign(m.psum.banks, {0.0, -1});
@@ -474,11 +512,10 @@ public:
     t.rowBase.resize(t.P);
     unsigned s = unsigned(ap.space);
     if (ap.space == MemSpace::HBM) {
-      const TensorDecl &td = prog.tensors[ap.tensor];
       t.tensor = ap.tensor;
       for (int64_t p = 0; p < t.P; ++p)
-        t.rowBase[p] =
-            int64_t(td.offset) + (ap.offset + p * ap.partitionStride) * t.eb;
+        t.rowBase[p] = int64_t(base[ap.tensor]) +
+                       (ap.offset + p * ap.partitionStride) * t.eb;
     } else {
       const Machine::Memory &mm = ap.space == MemSpace::SBUF ? m.sbuf : m.psum;
       t.firstPartition = ap.partition;
@@ -488,8 +525,8 @@ public:
           ap.space == MemSpace::SBUF ? rep.sbufPeakBytes : rep.psumPeakBytes;
       peak = std::max(peak, ext.end);
     }
-    t.data = mem[s].data();
-    t.init = init[s].data();
+    t.data = ap.space == MemSpace::HBM ? hbmData() : mem[s].data();
+    t.init = ap.space == MemSpace::HBM ? hbmInit() : init[s].data();
     return t;
   }
 
@@ -552,11 +589,11 @@ public:
     std::string s;
     llvm::raw_string_ostream os(s);
     if (r.space == MemSpace::HBM) {
-      for (const TensorDecl &t : prog.tensors)
-        if (int64_t(t.offset) <= r.lo &&
-            r.lo < int64_t(t.offset + t.byteSize())) {
-          os << "hbm tensor @" << t.name << " bytes [" << r.lo - t.offset
-             << ", " << r.hi - t.offset << ")";
+      for (auto [i, t] : llvm::enumerate(prog.tensors))
+        if (int64_t(base[i]) <= r.lo &&
+            r.lo < int64_t(base[i] + t.byteSize())) {
+          os << "hbm tensor @" << t.name << " bytes [" << r.lo - base[i] << ", "
+             << r.hi - base[i] << ")";
           return s;
         }
       os << "hbm bytes [" << r.lo << ", " << r.hi << ")";
@@ -578,7 +615,7 @@ public:
     if (t.space == MemSpace::HBM) {
       const TensorDecl &td = prog.tensors[t.tensor];
       os << "hbm tensor @" << td.name << " (" << tensorKindName(td.kind)
-         << ") byte " << t.addr(p, i) - int64_t(td.offset);
+         << ") byte " << t.addr(p, i) - int64_t(base[t.tensor]);
     } else {
       const Machine::Memory &mm = t.space == MemSpace::SBUF ? m.sbuf : m.psum;
       os << memSpaceName(t.space) << " partition " << t.firstPartition + p
@@ -824,6 +861,54 @@ public:
         else
           rep.hbmBytesWritten += ic.dma.hbmBytes;
       }
+      cost.endNs = cost.visibleNs = end;
+      return cost;
+    }
+
+    case Opcode::DmaGather:
+    case Opcode::DmaScatter: {
+      bool gather = in.op == Opcode::DmaGather;
+      const Tile &rows = tiles[gather ? 0 : 1], &table = tiles[gather ? 1 : 0];
+      const Tile &ix = tiles[2];
+      if (std::optional<std::string> msg = checkIndirectDmaTiles(
+              in.operands[gather ? 0 : 1], in.operands[gather ? 1 : 0],
+              in.operands[2]))
+        return shapeError(idx, *msg);
+      if (opt.numerics) {
+        size_t n = size_t(rows.F) * rows.eb;
+        for (int64_t p = 0; p < rows.P; ++p) {
+          checkRowInit(idx, ix, p);
+          if (firstUninit) // an index never written: no row to move
+            return err(*firstUninit);
+          int32_t r;
+          std::memcpy(&r, ix.data + ix.rowBase[p], 4);
+          if (r < 0 || r >= table.P)
+            return shapeError(
+                idx, "index " + llvm::Twine(r) + " in row " + llvm::Twine(p) +
+                         " of the indices tile (SBUF partition " +
+                         llvm::Twine(ix.firstPartition + p) +
+                         ") is outside the table's " + llvm::Twine(table.P) +
+                         " rows [0, " + llvm::Twine(table.P) + ")");
+          const Tile &s = gather ? table : rows, &d = gather ? rows : table;
+          int64_t sp = gather ? r : p, dp = gather ? p : r;
+          checkRowInit(idx, s, sp);
+          if (s.isContiguous() && d.isContiguous()) {
+            std::memmove(d.data + d.rowBase[dp], s.data + s.rowBase[sp], n);
+            std::memset(d.init + d.rowBase[dp], 1, n);
+            continue;
+          }
+          for (int64_t i = 0; i < d.F; ++i) {
+            std::memmove(d.data + d.addr(dp, i), s.data + s.addr(sp, i), d.eb);
+            std::memset(d.init + d.addr(dp, i), 1, d.eb);
+          }
+        }
+      }
+      InstrCost ic = instructionCost(m, in);
+      double end = start + ic.busyNs;
+      double hbmStart = std::max(hbmFreeAt, start);
+      hbmFreeAt = hbmStart + hbmChannelNs(m, ic.dma.hbmBytes);
+      end = std::max(end, hbmFreeAt);
+      (gather ? rep.hbmBytesRead : rep.hbmBytesWritten) += ic.dma.hbmBytes;
       cost.endNs = cost.visibleNs = end;
       return cost;
     }
@@ -1619,8 +1704,8 @@ Error Simulator::setInput(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
                  elemTypeName(t.type) + "), got " + llvm::Twine(bytes.size()));
     if (impl->opt.numerics &&
         !bytes.empty()) { // data() of an empty ArrayRef may be null
-      std::memcpy(impl->mem[1].data() + t.offset, bytes.data(), bytes.size());
-      std::memset(impl->init[1].data() + t.offset, 1, bytes.size());
+      std::memcpy(impl->hbmData() + impl->base[i], bytes.data(), bytes.size());
+      std::memset(impl->hbmInit() + impl->base[i], 1, bytes.size());
     }
     impl->inputSet[i] = true;
     return Error::success();
@@ -1630,12 +1715,17 @@ Error Simulator::setInput(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
 
 Error Simulator::run() { return impl->run(); }
 
+void Simulator::useDeviceMemory(const DeviceMemory *memory) {
+  impl->device = memory;
+  impl->allocated = false;
+}
+
 llvm::ArrayRef<uint8_t> Simulator::output(StringRef name) const {
   if (!impl->allocated || !impl->opt.numerics)
     return {};
-  for (const TensorDecl &t : impl->prog.tensors)
+  for (auto [i, t] : llvm::enumerate(impl->prog.tensors))
     if (t.name == name)
-      return llvm::ArrayRef<uint8_t>(impl->mem[1].data() + t.offset,
+      return llvm::ArrayRef<uint8_t>(impl->hbmData() + impl->base[i],
                                      t.byteSize());
   return {};
 }

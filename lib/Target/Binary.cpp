@@ -141,6 +141,9 @@ ParamKind muir::target::paramKind(Opcode op, unsigned index) {
   case Opcode::Send:
   case Opcode::Recv:
     return ParamKind::Rank;
+  case Opcode::DmaGather:
+  case Opcode::DmaScatter:
+    return ParamKind::Flag; // no parameters
   }
   return ParamKind::Float;
 }

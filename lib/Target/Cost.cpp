@@ -178,6 +178,23 @@ InstrCost muir::target::instructionCost(const Machine &m,
     c.busyNs = dmaBusyNs(m, c.dma);
     return c;
   }
+  case Opcode::DmaGather:
+  case Opcode::DmaScatter: {
+    if (!operand(0) || !operand(1))
+      return c;
+    // The selected rows move like a DMA between the SBUF tile and P table
+    // rows (one descriptor per row at least); each row's descriptor is
+    // generated from its index at dma.indirect_row_ns.
+    bool gather = in.op == Opcode::DmaGather;
+    const AccessPattern &rows = *operand(gather ? 0 : 1);
+    AccessPattern table = *operand(gather ? 1 : 0);
+    table.partitions = rows.partitions;
+    c.dma = gather ? analyzeDma(m, rows, table, false)
+                   : analyzeDma(m, table, rows, false);
+    c.busyNs =
+        dmaBusyNs(m, c.dma) + double(rows.partitions) * m.dma.indirectRowNs;
+    return c;
+  }
   case Opcode::Matmul:
   case Opcode::Transpose: {
     const AccessPattern *st = operand(1);

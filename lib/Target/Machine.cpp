@@ -230,6 +230,7 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
   m.dma.sizeEfficiency = r.curve(dma, "dma", "size_efficiency");
   m.dma.stridedThresholdBytes = r.number(dma, "dma", "strided_threshold_bytes");
   m.dma.stridedEfficiency = r.fraction(dma, "dma", "strided_efficiency");
+  m.dma.indirectRowNs = r.number(dma, "dma", "indirect_row_ns", false);
   const auto *tr = r.object(dma, "transpose_efficiency");
   m.dma.transposeEfficiencyHbm =
       r.fraction(tr, "dma.transpose_efficiency", "hbm_to_sbuf");

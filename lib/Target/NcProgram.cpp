@@ -196,6 +196,12 @@ struct ToProgram {
               nc::AllToAllOp>([&](auto o) {
           aps = {o.getDst(), o.getSrc()};
         })
+        .Case([&](nc::DmaGatherOp o) {
+          aps = {o.getDst(), o.getTable(), o.getIndices()};
+        })
+        .Case([&](nc::DmaScatterOp o) {
+          aps = {o.getDst(), o.getSrc(), o.getIndices()};
+        })
         .Case([&](nc::SendOp o) { aps = {o.getSrc()}; })
         .Case([&](nc::RecvOp o) { aps = {o.getDst()}; });
     if (isCollective(*opcode)) {
@@ -580,6 +586,14 @@ muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
       op = *made;
       break;
     }
+    case Opcode::DmaGather:
+      op = nc::DmaGatherOp::create(b, loc, aps[0], aps[1], aps[2], nullptr,
+                                   nullptr, nullptr);
+      break;
+    case Opcode::DmaScatter:
+      op = nc::DmaScatterOp::create(b, loc, aps[0], aps[1], aps[2], nullptr,
+                                    nullptr, nullptr);
+      break;
     case Opcode::AffineSelect:
       op = nc::AffineSelectOp::create(
           b, loc, aps[0], aps[1], b.getF32FloatAttr(P[0]),

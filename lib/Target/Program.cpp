@@ -217,6 +217,8 @@ const StringRef kSelectParams[] = {"fill", "base", "channel_multiplier"};
 const StringRef kSrc[] = {"src"};
 const StringRef kReduceCollParams[] = {"op", "algorithm", "group_size"};
 const StringRef kCollParams[] = {"algorithm", "group_size"};
+const StringRef kGatherOps[] = {"dst", "table", "indices"};
+const StringRef kScatterOps[] = {"dst", "src", "indices"};
 
 const OpcodeInfo kInfos[kNumOpcodes] = {
     {"nop",
@@ -249,6 +251,8 @@ const OpcodeInfo kInfos[kNumOpcodes] = {
     {"all_to_all", kDstSrc, kCollParams, true, bit(Engine::DMA), "ranks"},
     {"send", kSrc, {}, true, bit(Engine::DMA), "pairs"},
     {"recv", kDst, {}, true, bit(Engine::DMA), "pairs"},
+    {"dma_gather", kGatherOps, {}, false, bit(Engine::DMA)},
+    {"dma_scatter", kScatterOps, {}, false, bit(Engine::DMA)},
 };
 } // namespace
 
@@ -259,6 +263,8 @@ const OpcodeInfo &muir::target::opcodeInfo(Opcode op) {
 uint32_t muir::target::defaultQueue(Opcode op) {
   switch (op) {
   case Opcode::Dma:
+  case Opcode::DmaGather:
+  case Opcode::DmaScatter:
     return dmaQueue(0);
   case Opcode::AllReduce:
   case Opcode::AllGather:

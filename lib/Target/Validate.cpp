@@ -143,6 +143,14 @@ Error checkInstruction(const Program &prog, const Machine &m, uint32_t idx) {
                  " but the program has " + Twine(prog.numSemaphores));
   if (isCollective(in.op))
     return checkCollectiveInstruction(prog, m, idx);
+  if (isIndirectDma(in.op)) {
+    bool gather = in.op == Opcode::DmaGather;
+    const AccessPattern &rows = in.operands[gather ? 0 : 1];
+    const AccessPattern &table = in.operands[gather ? 1 : 0];
+    if (std::optional<std::string> msg =
+            checkIndirectDmaTiles(rows, table, in.operands[2]))
+      return err(who(prog, idx) + ": " + *msg);
+  }
   return Error::success();
 }
 /// The bounds check of one operand: its extent when it is inside its memory.
@@ -175,9 +183,12 @@ llvm::Expected<TileExtent> checkAccess(const Program &prog, const Machine &m,
   // partition than an SBUF partition has bytes, or more in all than the SBUF
   // has bytes; larger ones (stride-0 views) would only cost host memory and
   // time (a 10^7-element single-partition iota took 10 s and 2.5 GB).
-  // Collectives move HBM buffers of any size: their tensors bound them.
+  // Collectives move HBM buffers of any size: their tensors bound them. An
+  // indirect DMA's table tile spans every row of its table but moves only
+  // the rows its indices select (as many as the SBUF side has partitions).
   int64_t sbufBytes = m.sbuf.partitions * m.sbuf.bytesPerPartition;
-  bool bulk = isCollective(in.op) && ap.space == MemSpace::HBM;
+  bool bulk = (isCollective(in.op) || isIndirectDma(in.op)) &&
+              ap.space == MemSpace::HBM;
   if (!bulk && e->freeElements > m.sbuf.bytesPerPartition)
     return bad("has " + Twine(e->freeElements) +
                " elements per partition, more than an SBUF partition's " +
@@ -286,6 +297,38 @@ Error checkLoops(const Program &prog, const Machine &m) {
   return Error::success();
 }
 } // namespace
+
+std::optional<std::string>
+muir::target::checkIndirectDmaTiles(const AccessPattern &rows,
+                                    const AccessPattern &table,
+                                    const AccessPattern &indices) {
+  auto shape = [](const AccessPattern &ap) {
+    return "[" + std::to_string(ap.partitions) + ", " +
+           std::to_string(ap.freeElements()) + "]";
+  };
+  if (rows.space != MemSpace::SBUF)
+    return std::string("the rows tile must be in SBUF, not ") +
+           memSpaceName(rows.space).str();
+  if (table.space != MemSpace::HBM)
+    return std::string("the table tile must be in HBM, not ") +
+           memSpaceName(table.space).str();
+  if (indices.space != MemSpace::SBUF || indices.type != ElemType::I32 ||
+      indices.freeElements() != 1)
+    return "the indices tile must be an SBUF [P, 1] i32 tile, got " +
+           memSpaceName(indices.space).str() + " " + shape(indices) + " " +
+           elemTypeName(indices.type).str();
+  if (indices.partitions != rows.partitions)
+    return "the indices tile " + shape(indices) + " must have one index per " +
+           "partition of the rows tile " + shape(rows);
+  if (table.freeElements() != rows.freeElements())
+    return "a table row has " + std::to_string(table.freeElements()) +
+           " elements but the rows tile " + shape(rows) + " has " +
+           std::to_string(rows.freeElements()) + " per partition";
+  if (table.type != rows.type)
+    return "the table (" + elemTypeName(table.type).str() + ") and the rows (" +
+           elemTypeName(rows.type).str() + ") must have one element type";
+  return std::nullopt;
+}
 
 Error muir::target::validateProgram(const Program &prog, const Machine &m) {
   if (Error e = checkMachine(m))

@@ -140,41 +140,114 @@ def _cache_layers(cache):
     return list(zip(cache.key_cache, cache.value_cache))
 
 
-class _Prefill(torch.nn.Module):
-    """ids [B, P] (and for a batch its attention mask and position ids
-    [B, P]) -> (logits [B, P, V], K_0, V_0, K_1, ...) with each K/V
-    [B, Hkv, P, D]: the model's own cache, returned as plain tensors."""
+def _register_index_copy():
+    """torch.index_copy (the resident cache's row update) -> xf.index_copy:
+    positions are values, so one executable serves every decode step."""
+    from . import _torch_import as ti
+
+    if "index_copy" in ti._HANDLERS:
+        return
+
+    @ti._h("index_copy")
+    def _index_copy(im, node, x, dim, index, source):
+        x, source, index = im.val(x), im.val(source), im.val(index)
+        if index.dt not in ("i32", "i64") or index.is_int or len(index.shape) != 1:
+            raise ti._Unsupported("index_copy needs a 1-D integer index tensor that is an input or a constant")
+        dim %= len(x.shape)
+        types = f"{ti._ty(x.shape, x.dt)}, {ti._ty(index.shape, index.dt)}, {ti._ty(source.shape, source.dt)}"
+        return im.b.op(f"xf.index_copy {x.name}[{index.name}], {source.name} {{axis = {dim} : i64}} : "
+                       f"({types}) -> {ti._ty(x.shape, x.dt)}", x.shape, x.dt)
+
+
+_register_index_copy()
+
+_SLOT_CACHE = None
+
+
+def _slot_cache(layers_kv, slots, past, attend_all):
+    """A transformers Cache over caller-owned K/V tensors [B, Hkv, C, D]:
+    each layer's update writes the new rows at positions `slots` with
+    torch.index_copy (xf.index_copy: in place on the device) and returns
+    either the whole cache (decode: attention over the C slots, the hidden
+    ones masked) or only the new rows (prefill: attention over the prompt).
+    `past` is the length the model sees as already cached (its cache
+    positions and mask size follow from it)."""
+    global _SLOT_CACHE
+    if _SLOT_CACHE is None:
+        from transformers.cache_utils import CacheLayerMixin
+
+        class SlotLayer(CacheLayerMixin):
+            is_compileable = False
+            is_sliding = False
+
+            def __init__(self, keys, values, slots, past, attend_all):
+                super().__init__()
+                self.keys, self.values, self.is_initialized = keys, values, True
+                self.slots, self.past, self.attend_all = slots, past, attend_all
+
+            def lazy_initialization(self, key_states, value_states):
+                pass
+
+            def update(self, key_states, value_states, *args, **kwargs):
+                self.keys = torch.index_copy(self.keys, 2, self.slots, key_states)
+                self.values = torch.index_copy(self.values, 2, self.slots, value_states)
+                if self.attend_all:
+                    return self.keys, self.values
+                return key_states, value_states
+
+            def get_mask_sizes(self, query_length):
+                return (self.keys.shape[2] if self.attend_all else query_length), 0
+
+            def get_seq_length(self):
+                return self.past
+
+            def get_max_length(self):
+                return self.keys.shape[2]
+
+        _SLOT_CACHE = SlotLayer
+    from transformers.cache_utils import Cache
+    return Cache(layers=[_SLOT_CACHE(k, v, slots, past, attend_all) for k, v in layers_kv])
+
+
+class _PrefillInto(torch.nn.Module):
+    """The prompt's K/V written into the resident cache: (ids [B, P], for a
+    batch its mask and position ids [B, P], then K_0, V_0, ... [B, Hkv, C,
+    D]) -> (logits [B, P, V], the caches with rows 0..P-1 written). The
+    caches are arguments nothing else reads, so the executable updates them
+    in place (xf.index_copy on a donated argument) and a session keeps them
+    in device memory; attention runs over the prompt only."""
+
+    def __init__(self, model, batched):
+        super().__init__()
+        self.model, self.kw, self.batched = model, _cache_kwarg(model), batched
+
+    def forward(self, ids, *rest):
+        extra = {}
+        if self.batched:
+            extra = {"attention_mask": rest[0], "position_ids": rest[1]}
+            rest = rest[2:]
+        slots = torch.arange(ids.shape[1])
+        cache = _slot_cache(list(zip(rest[0::2], rest[1::2])), slots, 0, attend_all=False)
+        out = self.model(ids, use_cache=True, **extra, **{self.kw: cache})
+        return (out.logits,) + tuple(t for layer in cache.layers for t in (layer.keys, layer.values))
+
+
+class _DecodeInto(torch.nn.Module):
+    """One token per sequence written into the resident cache of C slots at
+    run-time position `slot` [1], then attention over all C slots (mask
+    [B, C]: 1 for the valid slots and the token's): (ids [B, 1], position
+    [B, 1], mask, slot, K_0, V_0, ...) -> (logits [B, 1, V], the updated
+    caches, in place)."""
 
     def __init__(self, model):
         super().__init__()
         self.model, self.kw = model, _cache_kwarg(model)
 
-    def forward(self, ids, mask=None, position=None):
-        from transformers import DynamicCache
-        extra = {} if mask is None else {"attention_mask": mask, "position_ids": position}
-        out = self.model(ids, use_cache=True, **extra, **{self.kw: DynamicCache(config=self.model.config)})
-        return (out.logits,) + tuple(t for kv in _cache_layers(out.past_key_values) for t in kv)
-
-
-class _Decode(torch.nn.Module):
-    """One token per sequence against a cache of C slots: (ids [B, 1],
-    position [B, 1], mask [B, C + 1] (1 for the valid slots and the token),
-    K_0, V_0, ... [B, Hkv, C, D]) -> (logits [B, 1, V], the token's K_0,
-    V_0, ... rows).
-    The model concatenates the cache and the new row; xf.attention reads
-    the two as sequence segments, so the cache is never copied."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model, self.kw = model, _cache_kwarg(model)
-
-    def forward(self, ids, position, mask, *kv):
-        from transformers import DynamicCache
-        cache = DynamicCache(config=self.model.config)
-        for i in range(len(kv) // 2):
-            cache.update(kv[2 * i], kv[2 * i + 1], i)
+    def forward(self, ids, position, mask, slot, *kv):
+        cap = kv[0].shape[2]
+        cache = _slot_cache(list(zip(kv[0::2], kv[1::2])), slot, cap - 1, attend_all=True)
         out = self.model(ids, position_ids=position, attention_mask=mask, use_cache=True, **{self.kw: cache})
-        return (out.logits,) + tuple(t[:, :, -1:] for kv in _cache_layers(out.past_key_values) for t in kv)
+        return (out.logits,) + tuple(t for layer in cache.layers for t in (layer.keys, layer.values))
 
 
 class Generator:
@@ -184,22 +257,29 @@ class Generator:
         tokens = gen.generate(input_ids, max_new_tokens=32)   # [1, prompt + new]
         gen.report  # steps, compiles, simulated seconds, tokens per simulated second
 
-    With `kv_cache=True` (the default, as transformers models decode) a
-    prefill executable runs the prompt right-padded to a length bucket and
-    returns every layer's K/V; each decode step then runs one token against
-    the cache padded to a capacity bucket (hidden slots masked), returns
-    the token's K/V rows, and the cache grows by them: the prefix is never
-    recomputed. `generate(..., past_key_values=cache)` accepts a
-    transformers `DynamicCache` or `StaticCache`: its K/V are the prefix
-    (only the tokens past it are run) and the new positions' K/V are
-    appended to it, as `model.generate` does.
+    With `kv_cache=True` (the default, as transformers models decode) the
+    KV cache stays in simulated device memory (a `muir.session.Session`)
+    for the whole generation: buffers [B, Hkv, C, D] per layer's K and V,
+    C the capacity bucket of prompt + new tokens. A prefill executable runs
+    the prompt right-padded to a length bucket and writes its K/V rows into
+    them in place; each decode step runs one token, writes its K/V row at
+    its position in place (xf.index_copy -> nc.dma_scatter at a run-time
+    position) and attends over the C slots with the empty ones masked. Only
+    the token, its position, the mask and the position of the row cross to
+    the device per step, and only the logits come back; the prefix is never
+    recomputed and the cache is never copied. `generate(...,
+    past_key_values=cache)` accepts a transformers `DynamicCache` or
+    `StaticCache`: its K/V are the prefix (written to the device once, only
+    the tokens past it run) and the new positions' K/V are appended to it
+    at the end (read back once), as `model.generate` does.
 
     With `kv_cache=False` each step runs the whole sequence, right-padded
     to a length bucket, and recomputes the prefix.
 
     Buckets are the smallest power of two >= the length, at least
     `min_bucket`; one executable per bucket, kind and batch size, compiled
-    on first use. Right padding is exact for a causal decoder: no position
+    on first use (one prefill per prompt bucket and capacity, one decode
+    per capacity). Right padding is exact for a causal decoder: no position
     attends to a later one.
 
     Batches (`input_ids` [B, S] with B > 1, or an `attention_mask`): the
@@ -222,8 +302,11 @@ class Generator:
         self.kwargs = dict({"use_cache": False}, **(example_kwargs or {}))
         self.limit = getattr(cfg, "n_positions", None) or getattr(cfg, "max_position_embeddings", None)
         self.executables = {}
+        self.session = None   # the simulated device holding the KV cache
+        self._layout = None   # per cache tensor (Hkv, D), and the dtype
+        self._cache = None    # (buffer names, batch, capacity) on the device
         self.report = {"steps": 0, "compiles": 0, "simulated_seconds": 0.0, "new_tokens": 0,
-                       "mode": "kv_cache" if kv_cache else "recompute"}
+                       "mode": "kv_cache" if kv_cache else "recompute", "transfers": []}
 
     def bucket(self, n: int) -> int:
         b = max(self.min_bucket, 1 << (n - 1).bit_length())
@@ -233,12 +316,20 @@ class Generator:
             b = min(b, self.limit)
         return b
 
+    def capacity(self, n: int) -> int:
+        """The cache slots allocated for `n` positions: their bucket, at most
+        the model's positions (running past them is refused when reached)."""
+        b = max(self.min_bucket, 1 << max(n - 1, 0).bit_length())
+        return min(b, self.limit) if self.limit is not None else b
+
     def _compiled(self, key, module, example, kwargs=None):
-        key = key + (example[0].shape[0],)  # the batch size
+        """The executable for `key` (+ the batch size), compiled on first use
+        from `example()` (the example arguments)."""
+        key = key + (example.batch,)
         exe = self.executables.get(key)
         if exe is None:
-            _log.info("muir: compiling the generator's %s for a bucket of %d tokens, batch %d", *key)
-            exe = self.executables[key] = compile(module, example, target=self.target, example_kwargs=kwargs)
+            _log.info("muir: compiling the generator's %s for batch %d", key[:-1], key[-1])
+            exe = self.executables[key] = compile(module, example(), target=self.target, example_kwargs=kwargs)
             self.report["compiles"] += 1
         return exe
 
@@ -251,48 +342,116 @@ class Generator:
     def _recompute_step(self, seq):
         n = seq.shape[1]
         length = self.bucket(n)
-        exe = self._compiled(("sequence", length), self.model, (torch.zeros(1, length, dtype=seq.dtype),),
-                             self.kwargs)
+        exe = self._compiled(("sequence", length), self.model,
+                             _Example(1, lambda: (torch.zeros(1, length, dtype=seq.dtype),)), self.kwargs)
         padded = torch.zeros(1, length, dtype=seq.dtype)
         padded[:, :n] = seq
         return self._run(exe, padded)[0][0, n - 1]
 
-    def _prefill(self, seq):
-        """Logits of the last prompt token; the prompt's K/V per layer."""
-        n = seq.shape[1]
+    # -- the resident KV cache --------------------------------------------------
+    def _dtype(self):
+        return next(self.model.parameters()).dtype
+
+    def _kv_layout(self):
+        """(Hkv, D) of each cache tensor (K_0, V_0, K_1, ...), from the
+        model's own cache after one eager token."""
+        if self._layout is None:
+            from transformers import DynamicCache
+            with torch.no_grad():
+                out = self.model(torch.zeros(1, 1, dtype=torch.long), use_cache=True,
+                                 **{_cache_kwarg(self.model): DynamicCache(config=self.model.config)})
+            self._layout = [(t.shape[1], t.shape[3]) for kv in _cache_layers(out.past_key_values) for t in kv]
+        return self._layout
+
+    def _device(self):
+        if self.session is None:
+            from .session import Session
+            self.session = Session(self.target)
+        return self.session
+
+    def _allocate_cache(self, b, cap, prefix=None):
+        """Buffers kv0, kv1, ... [B, Hkv, cap, D] on the device, zeroed or
+        holding `prefix` (K/V [B, Hkv, n, D] per buffer) in their first slots:
+        the one upload of the cache."""
+        sess = self._device()
+        dtype = {torch.float32: "f32", torch.bfloat16: "bf16", torch.float16: "f16"}[self._dtype()]
+        names = []
+        for i, (h, d) in enumerate(self._kv_layout()):
+            name = f"kv{i}"
+            if name in sess:
+                sess.release(name)
+            sess.allocate(name, (b, h, cap, d), dtype)
+            init = np.zeros((b, h, cap, d), np.float32)
+            if prefix is not None:
+                init[:, :, :prefix[i].shape[2]] = prefix[i].float().numpy()
+            sess.write(name, init)
+            names.append(name)
+        self._cache = (names, b, cap)
+
+    def _cache_examples(self):
+        names, b, cap = self._cache
+        return tuple(torch.zeros(b, h, cap, d, dtype=self._dtype()) for h, d in self._kv_layout())
+
+    def _run_resident(self, kind, exe, args, first_cache_arg):
+        """Runs `exe` on the device with the cache buffers bound from
+        argument `first_cache_arg` on; returns the logits (result 0), the
+        only result fetched."""
+        names = self._cache[0]
+        bind = {f"arg{first_cache_arg + i}": n for i, n in enumerate(names)}
+        before = self.session.stats
+        (logits,) = self.session.run(exe, list(args) + [None] * len(names), bind=bind, fetch=[0])
+        after = self.session.stats
+        self.report["steps"] += 1
+        self.report["simulated_seconds"] += after["seconds"] - before["seconds"]
+        self.report["transfers"].append({
+            "kind": kind,
+            "host_to_device_bytes": after["host_to_device_bytes"] - before["host_to_device_bytes"],
+            "device_to_host_bytes": after["device_to_host_bytes"] - before["device_to_host_bytes"]})
+        return logits
+
+    def _prefill(self, ids, mask=None):
+        """Logits [B, V] of each prompt's last token (the prompts [B, n],
+        left-padded under `mask` for a batch); the prompts' K/V land in the
+        device cache's slots 0..n-1."""
+        b, n = ids.shape
         length = self.bucket(n)
-        exe = self._compiled(("prefill", length), _Prefill(self.model), (torch.zeros(1, length, dtype=seq.dtype),))
-        padded = torch.zeros(1, length, dtype=seq.dtype)
-        padded[:, :n] = seq
-        outs = self._run(exe, padded)
-        dt = self._dtype()
-        kv = [_to_torch(o, dt)[:, :, :n] for o in outs[1:]]
-        return outs[0][0, n - 1], kv
+        padded = torch.zeros(b, length, dtype=ids.dtype)
+        padded[:, :n] = ids
+        args = (padded,)
+        if mask is not None:
+            pmask = torch.zeros(b, length, dtype=torch.long)
+            pmask[:, :n] = mask
+            position = (pmask.cumsum(-1) - 1).masked_fill(pmask == 0, 1)
+            args = (padded, pmask, position)
+        cap = self._cache[2]
+        kind = ("masked prefill" if mask is not None else "prefill", length, cap)
+        exe = self._compiled(kind, _PrefillInto(self.model, mask is not None),
+                             _Example(b, lambda: args + self._cache_examples()))
+        logits = self._run_resident("prefill", exe, args, len(args))
+        return np.asarray(logits, dtype=np.float32)[:, n - 1]
 
-    def _decode(self, token, kv):
-        """Logits of `token` at position len(cache); the cache with its K/V."""
-        n = kv[0].shape[2]
-        logits, kv = self._decode_batch(torch.tensor([[token]]), torch.tensor([[n]]),
-                                        torch.ones(1, n, dtype=torch.long), kv)
-        return logits[0], kv
-
-    def _decode_batch(self, ids, position, valid, kv):
-        """Logits [B, V] of tokens `ids` [B, 1] at `position` [B, 1] against
-        a cache whose slots are valid where `valid` [B, n] is 1; the cache
-        with their K/V."""
-        n = kv[0].shape[2]
-        if self.limit is not None and n >= self.limit:
+    def _decode(self, ids, position, valid):
+        """Logits [B, V] of tokens `ids` [B, 1] at `position` [B, 1]; their
+        K/V go to slot n = valid.shape[1] of the device cache, whose slots
+        are valid where `valid` [B, n] is 1."""
+        names, b, cap = self._cache
+        n = valid.shape[1]
+        if n >= cap:
             raise ValueError(f"sequence of {n + 1} tokens exceeds the model's {self.limit} positions")
-        cap = max(self.min_bucket, 1 << max(n - 1, 0).bit_length())
-        padded = [torch.cat([t, t.new_zeros(t.shape[:2] + (cap - n,) + t.shape[3:])], dim=2) for t in kv]
-        b = ids.shape[0]
-        mask = torch.cat([valid.long(), torch.zeros(b, cap - n, dtype=torch.long),
-                          torch.ones(b, 1, dtype=torch.long)], dim=1)
-        args = (ids, position, mask, *padded)
-        exe = self._compiled(("decode", cap), _Decode(self.model), args)
-        outs = self._run(exe, *args)
-        dt = self._dtype()
-        return outs[0][:, 0], [torch.cat([t, _to_torch(o, dt)], dim=2) for t, o in zip(kv, outs[1:])]
+        mask = torch.cat([valid.long(), torch.ones(b, 1, dtype=torch.long),
+                          torch.zeros(b, cap - n - 1, dtype=torch.long)], dim=1)
+        args = (ids, position, mask, torch.tensor([n]))
+        exe = self._compiled(("decode", cap), _DecodeInto(self.model),
+                             _Example(b, lambda: args + self._cache_examples()))
+        logits = self._run_resident("decode", exe, args, len(args))
+        return np.asarray(logits, dtype=np.float32)[:, 0]
+
+    def _read_cache(self, n):
+        """The device cache's first n slots, per buffer, as torch tensors
+        (the one download of the cache)."""
+        names = self._cache[0]
+        return [torch.from_numpy(np.ascontiguousarray(self.session.read(name)[:, :, :n])).to(self._dtype())
+                for name in names]
 
     def _generate_batch(self, input_ids, attention_mask, max_new_tokens, stop, pad_token_id):
         """Greedy decoding of left-padded prompts (see the class docstring)."""
@@ -309,18 +468,9 @@ class Generator:
             pad_token_id = getattr(getattr(self.model, "generation_config", None), "pad_token_id", None)
         if pad_token_id is None:
             pad_token_id = min(stop) if stop else 0
-        # Prefill: the prompts right-padded to a bucket (pads hidden by the mask).
-        length = self.bucket(n)
-        ids = torch.zeros(b, length, dtype=input_ids.dtype)
-        ids[:, :n] = input_ids
-        pmask = torch.zeros(b, length, dtype=torch.long)
-        pmask[:, :n] = mask
-        position = (pmask.cumsum(-1) - 1).masked_fill(pmask == 0, 1)
-        exe = self._compiled(("masked prefill", length), _Prefill(self.model), (ids, pmask, position))
-        outs = self._run(exe, ids, pmask, position)
-        dt = self._dtype()
-        kv = [_to_torch(o, dt)[:, :, :n] for o in outs[1:]]
-        logits = np.asarray(outs[0], dtype=np.float32)[:, n - 1]
+        self.bucket(n)  # refuses a prompt longer than the model's positions
+        self._allocate_cache(b, self.capacity(n + max_new_tokens - 1))
+        logits = self._prefill(input_ids, mask)
         seq, done, new_tokens = input_ids.clone(), torch.zeros(b, dtype=torch.bool), 0
         for step in range(max_new_tokens):
             nxt = torch.from_numpy(logits.argmax(-1)).to(seq.dtype)
@@ -331,12 +481,8 @@ class Generator:
             done |= torch.tensor([int(t) in stop for t in nxt])
             if bool(done.all()) or step == max_new_tokens - 1:
                 break
-            logits, kv = self._decode_batch(nxt[:, None], mask.sum(-1, keepdim=True) - 1, mask[:, :-1], kv)
-            logits = np.asarray(logits, dtype=np.float32)
+            logits = self._decode(nxt[:, None], mask.sum(-1, keepdim=True) - 1, mask[:, :-1])
         return seq, new_tokens
-
-    def _dtype(self):
-        return next(self.model.parameters()).dtype
 
     def generate(self, input_ids, max_new_tokens: int, eos_token_id=None, past_key_values=None,
                  attention_mask=None, pad_token_id=None):
@@ -358,27 +504,37 @@ class Generator:
             seq, new_tokens = self._generate_batch(input_ids, attention_mask, max_new_tokens, stop, pad_token_id)
             self._count(new_tokens)
             return seq
-        kv, done = None, 0
+        cached, done = None, 0  # positions in the device cache; the prefix's
         if past_key_values is not None:
-            kv, done = self._prefix(past_key_values, input_ids, max_new_tokens)
+            prefix, done = self._prefix(past_key_values, input_ids, max_new_tokens)
+            if done:
+                self.bucket(input_ids.shape[1])
+                self._allocate_cache(1, self.capacity(input_ids.shape[1] + max_new_tokens - 1), prefix)
+                cached = done
         seq = input_ids.clone()
         new_tokens = 0
         for step in range(max_new_tokens):
             if not self.kv_cache:
                 logits = self._recompute_step(seq)
-            elif kv is None:
-                logits, kv = self._prefill(seq)
+            elif cached is None:
+                self.bucket(seq.shape[1])
+                self._allocate_cache(1, self.capacity(seq.shape[1] + max_new_tokens - 1))
+                logits = self._prefill(seq)[0]
+                cached = seq.shape[1]
             else:
                 # Tokens not yet in the cache (a prefix cache's remainder,
                 # then each new token) run one at a time.
-                while kv[0].shape[2] < seq.shape[1]:
-                    logits, kv = self._decode(int(seq[0, kv[0].shape[2]]), kv)
+                while cached < seq.shape[1]:
+                    logits = self._decode(seq[:, cached:cached + 1], torch.tensor([[cached]]),
+                                          torch.ones(1, cached, dtype=torch.long))[0]
+                    cached += 1
             nxt = int(np.asarray(logits, dtype=np.float32).argmax())
             seq = torch.cat([seq, torch.tensor([[nxt]], dtype=seq.dtype)], dim=1)
             new_tokens += 1
             if nxt in stop:
                 break
-        if past_key_values is not None and kv is not None:
+        if past_key_values is not None and cached is not None:
+            kv = self._read_cache(cached)
             for i in range(0, len(kv), 2):
                 past_key_values.update(kv[i][:, :, done:], kv[i + 1][:, :, done:], i // 2)
         self._count(new_tokens)
@@ -409,6 +565,17 @@ class Generator:
             return None, 0
         layers = _cache_layers(cache)
         return [t[:, :, :done].to(self._dtype()) for kv in layers for t in kv], done
+
+
+class _Example:
+    """Example arguments made only when a compile needs them; `batch` keys
+    the executable."""
+
+    def __init__(self, batch, make):
+        self.batch, self.make = batch, make
+
+    def __call__(self):
+        return self.make()
 
 
 def compile_generate(model, target: str = "trn2", **kwargs) -> Generator:

@@ -298,9 +298,10 @@ def lm(name, layers=1, **config):
 @pytest.mark.parametrize("name", ["gpt2", "llama"])
 def test_greedy_generation_matches_transformers(name, kv_cache):
     # Up to 32 greedy tokens of a tiny model on the simulator, token for
-    # token the same as model.generate. With the KV cache: one prefill
-    # compile, then one decode compile per cache-capacity bucket; without:
-    # one compile per sequence-length bucket.
+    # token the same as model.generate. With the KV cache: one prefill and
+    # one decode compile (the cache's capacity is the bucket of prompt + new
+    # tokens, resident on the device); without: one compile per
+    # sequence-length bucket.
     model = lm(name)
     prompt = torch.randint(0, 100, (1, 5))
     gen = muir.torch.compile_generate(model, target=TARGET, kv_cache=kv_cache)
@@ -311,12 +312,62 @@ def test_greedy_generation_matches_transformers(name, kv_cache):
     assert got.tolist() == want.tolist()
     steps = want.shape[1] - prompt.shape[1]  # fewer than 32 if an end token came
     assert gen.report["steps"] == steps and steps >= 8
-    if kv_cache:  # decode runs at cache lengths 5 .. 5 + steps - 2
-        assert gen.report["compiles"] == 1 + len({gen.bucket(n) for n in range(5, 5 + steps - 1)})
+    if kv_cache:  # one capacity: the bucket of 5 + 32 - 1 positions
+        assert gen.report["compiles"] == 2 and gen.capacity(5 + 32 - 1) == 64
     else:
         assert gen.report["compiles"] == len({gen.bucket(n) for n in range(5, 5 + steps)})
     assert gen.report["tokens_per_second"] > 0
     assert gen.report["mode"] == ("kv_cache" if kv_cache else "recompute")
+
+
+@pytest.mark.parametrize("name", ["gpt2", "llama"])
+def test_kv_cache_stays_on_the_device(name):
+    # The KV cache lives in the generator's session (simulated HBM) for the
+    # whole generation: written once (zeros) when allocated, then only each
+    # step's token, position, mask and row position go to the device and
+    # only its logits come back. Every decode step moves the same few bytes
+    # whatever the cache holds, and the cache's bytes never cross again.
+    model = lm(name, layers=2)
+    prompt = torch.randint(0, 100, (1, 5))
+    gen = muir.torch.compile_generate(model, target=TARGET)
+    got = gen.generate(prompt, max_new_tokens=16, eos_token_id=[])
+    with torch.no_grad():
+        want = model.generate(prompt, max_new_tokens=16, do_sample=False, pad_token_id=0, eos_token_id=None,
+                              attention_mask=torch.ones_like(prompt))
+    assert got.tolist() == want.tolist()
+    cap = gen.capacity(5 + 16 - 1)
+    cache_bytes = sum(4 * h * cap * d for h, d in gen._kv_layout())  # f32, batch 1
+    transfers = gen.report["transfers"]
+    assert [t["kind"] for t in transfers] == ["prefill"] + ["decode"] * 15
+    vocab = model.config.vocab_size
+    for t in transfers[1:]:
+        # ids, position, slot (i32 on the target) and the [1, cap] mask in;
+        # the [1, 1, V] f32 logits out.
+        assert t["host_to_device_bytes"] == 4 + 4 + 4 * cap + 4
+        assert t["device_to_host_bytes"] == 4 * vocab
+        assert t["host_to_device_bytes"] < cache_bytes / 10
+    stats = gen.session.stats
+    per_run = sum(t["host_to_device_bytes"] for t in transfers)
+    assert stats["host_to_device_bytes"] == cache_bytes + per_run  # the cache: once
+    assert stats["runs"] == 16 and stats["seconds"] == pytest.approx(gen.report["simulated_seconds"])
+    # Reading the cache back gives the model's own K/V for every position run.
+    from transformers import DynamicCache
+    with torch.no_grad():
+        out = model(got[:, :-1], use_cache=True, **{muir.torch._cache_kwarg(model): DynamicCache(config=model.config)})
+    for ours, theirs in zip(gen._read_cache(20), [t for kv in muir.torch._cache_layers(out.past_key_values) for t in kv]):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_session_refuses_a_full_capacity():
+    # A model with 16 positions: the cache is capped at 16 slots and a step
+    # past them is refused with a message, not written out of range.
+    from transformers import GPT2LMHeadModel
+    torch.manual_seed(3)
+    model = GPT2LMHeadModel(GPT2Config(n_layer=1, n_embd=64, n_head=4, vocab_size=100, n_positions=16)).eval()
+    gen = muir.torch.compile_generate(model, target=TARGET)
+    assert gen.capacity(40) == 16
+    with pytest.raises(ValueError, match="sequence of 17 tokens exceeds the model's 16 positions"):
+        gen.generate(torch.randint(0, 100, (1, 10)), max_new_tokens=12, eos_token_id=[])
 
 
 @pytest.mark.parametrize("kind", ["DynamicCache", "StaticCache"])
@@ -378,9 +429,8 @@ def test_batched_greedy_generation_matches_transformers(name):
         want = model.generate(ids, attention_mask=mask, max_new_tokens=32, do_sample=False, pad_token_id=0)
     assert got.shape[1] == want.shape[1] >= ids.shape[1] + 8
     assert got.tolist() == want.tolist()
-    # one prefill (bucket 8), then decode at cache lengths 7 .. 7 + steps - 2
-    steps = want.shape[1] - ids.shape[1]
-    assert gen.report["compiles"] == 1 + len({gen.bucket(n) for n in range(7, 7 + steps - 1)})
+    # one prefill (bucket 8), one decode (capacity 64 for 7 + 32 - 1)
+    assert gen.report["compiles"] == 2
 
 
 def test_batched_generation_errors():

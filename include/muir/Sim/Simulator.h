@@ -80,6 +80,15 @@ void encodeElement(target::ElemType t, float v, uint8_t *p);
 
 class SimulatorImpl;
 
+/// HBM that outlives a run (a Session's device memory): `data` and `init`
+/// (1 per byte ever written) span `size` bytes, and `address[i]` is where
+/// tensor i of the program lives in them.
+struct DeviceMemory {
+  uint8_t *data = nullptr, *init = nullptr;
+  uint64_t size = 0;
+  std::vector<uint64_t> address;
+};
+
 /// What a core hands the multi-core simulator at a collective instruction
 /// (MultiCore.h): the instance, when it could start, and the values of its
 /// source tile in element order (empty in timing-only runs).
@@ -122,6 +131,11 @@ public:
 
   /// Sets an input tensor's bytes; their count must equal the tensor's size.
   llvm::Error setInput(llvm::StringRef name, llvm::ArrayRef<uint8_t> bytes);
+  /// Runs on `memory` (Session.h) instead of HBM of its own: tensors live
+  /// at their addresses there, constants and inputs are whatever those
+  /// bytes hold (the session has written them), and nothing is cleared
+  /// between runs. Call before setInput/run; `memory` must outlive them.
+  void useDeviceMemory(const DeviceMemory *memory);
   /// Runs the program once. Errors: unset inputs, malformed instructions,
   /// out-of-range tiles, reads of never-written memory, hazards, deadlock,
   /// collectives (they need a multi-core run).

@@ -100,6 +100,9 @@ struct Machine {
     double stridedThresholdBytes = 0, stridedEfficiency = 1;
     /// Fraction of queue bandwidth a transposing DMA achieves.
     double transposeEfficiencyHbm = 1, transposeEfficiencySbuf = 1;
+    /// Indirect DMA (dma_gather / dma_scatter): queue time per row, for
+    /// generating that row's descriptor from its index.
+    double indirectRowNs = 0;
   } dma;
 
   struct HBM {

@@ -112,8 +112,16 @@ enum class Opcode : uint8_t {
   AllToAll,      // dst block i = block `rank` of src of group member i
   Send,          // src to the peer of each (source, target) pair
   Recv,          // dst from the peer of each (source, target) pair
+  // Indirect DMA (DMA queues): rows of an HBM table selected at run time by
+  // i32 indices held in SBUF, one row per partition.
+  DmaGather,  // dst[p, :] = table row indices[p]
+  DmaScatter, // table row indices[p] (the dst) = src[p, :]
 };
-constexpr unsigned kNumOpcodes = 17;
+constexpr unsigned kNumOpcodes = 19;
+/// The indirect DMA opcodes (DmaGather, DmaScatter).
+inline bool isIndirectDma(Opcode op) {
+  return op == Opcode::DmaGather || op == Opcode::DmaScatter;
+}
 /// The collective opcodes (AllReduce .. Recv).
 inline bool isCollective(Opcode op) {
   return op >= Opcode::AllReduce && op <= Opcode::Recv;

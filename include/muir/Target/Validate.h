@@ -14,6 +14,9 @@
 
 #include "llvm/Support/Error.h"
 
+#include <optional>
+#include <string>
+
 namespace muir::target {
 
 /// Checks that `prog` can run on `m` without touching memory it does not
@@ -26,6 +29,15 @@ namespace muir::target {
 /// partition as an SBUF partition has bytes (and in all as the SBUF has).
 /// Errors name the instruction or tensor.
 llvm::Error validateProgram(const Program &prog, const Machine &m);
+
+/// The tile rules of an indirect DMA (dma_gather / dma_scatter), shared by
+/// validateProgram, the nc verifiers and the simulator: `rows` is the SBUF
+/// side ([P, F]), `table` the HBM side (its partitions are the table's
+/// rows, each F elements of the rows' type), `indices` an SBUF [P, 1] i32
+/// tile. nullopt when they fit together, else why not.
+std::optional<std::string> checkIndirectDmaTiles(const AccessPattern &rows,
+                                                 const AccessPattern &table,
+                                                 const AccessPattern &indices);
 
 } // namespace muir::target
 

@@ -153,6 +153,22 @@ mlir::LogicalResult emitGather(Emitter &e, mlir::Operation *op,
                                const HbmValue &table, const HbmValue &indices,
                                const HbmValue &out);
 
+/// Row lookup by indirect DMA (Gather.cpp): out[t, :] = table[indices[t], :]
+/// with nc.dma_gather, 128 indices per instruction; an index outside the
+/// table is an execution error.
+mlir::LogicalResult emitGatherRows(Emitter &e, mlir::Operation *op,
+                                   const HbmValue &table,
+                                   const HbmValue &indices,
+                                   const HbmValue &out);
+/// xf.index_copy by nc.dma_scatter (Gather.cpp): `out` = `dest` with the
+/// rows of `source` at positions `indices` along `axis`. With `inPlace`
+/// (`dest` a donated input) `out` is placed on `dest`'s bytes and only the
+/// rows move; otherwise `dest` is copied first.
+mlir::LogicalResult emitIndexCopy(Emitter &e, mlir::Operation *op,
+                                  const HbmValue &dest, const HbmValue &indices,
+                                  const HbmValue &source, const HbmValue &out,
+                                  int64_t axis, bool inPlace);
+
 /// How a row-wise kernel (softmax, layer/RMS norm, rope) tiles: buffer sets
 /// in flight (2: the next tile loads while this one computes), for rope the
 /// leading indices (batch x heads) of one position tile it rotates per

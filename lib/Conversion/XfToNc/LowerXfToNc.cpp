@@ -813,7 +813,15 @@ LogicalResult Lowering::lower(Operation *op) {
         return success();
       })
       .Case([&](xf::GatherOp g) {
-        return emitGather(e, op, in(g.getTable()), in(g.getIndices()), out);
+        return emitGatherRows(e, op, in(g.getTable()), in(g.getIndices()), out);
+      })
+      .Case([&](xf::IndexCopyOp c) {
+        // A function argument nothing else reads is donated: updated in place.
+        bool inPlace =
+            llvm::isa<BlockArgument>(c.getDest()) && c.getDest().hasOneUse();
+        return emitIndexCopy(e, op, in(c.getDest()), in(c.getIndices()),
+                             in(c.getSource()), out, (int64_t)c.getAxis(),
+                             inPlace);
       })
       .Case([&](xf::RopeOp r) {
         return emitRope(e, op, in(r.getInput()), in(r.getCos()), in(r.getSin()),
