@@ -1,4 +1,5 @@
-//===- DataMovement.cpp - transpose, reshape, broadcast, concat, slice, gather ===//
+//===- DataMovement.cpp - transpose, reshape, broadcast, concat, slice, gather
+//===//
 //
 // These ops move values without arithmetic, so they never round and work on
 // float and integer tensors alike.
@@ -62,8 +63,7 @@ void transpose(xf::TransposeOp op, const HostTensor &x, HostTensor &out) {
 void slice(xf::SliceOp op, const HostTensor &x, HostTensor &out) {
   SmallVector<int64_t> in = stridesOf(x.shape), s;
   int64_t base = 0;
-  for (auto [d, off, st] :
-       llvm::enumerate(op.getOffsets(), op.getStrides())) {
+  for (auto [d, off, st] : llvm::enumerate(op.getOffsets(), op.getStrides())) {
     base += off * in[d];
     s.push_back(st * in[d]);
   }
@@ -111,10 +111,38 @@ LogicalResult gather(xf::GatherOp op, const HostTensor &table,
   }
   return success();
 }
+/// torch.index_copy: `dest` with the rows `source[..., j, ...]` written at
+/// positions `indices[j]` along `axis` (the last `j` wins a repeated one).
+LogicalResult indexCopy(xf::IndexCopyOp op, const HostTensor &dest,
+                        const HostTensor &idx, const HostTensor &src,
+                        HostTensor &out) {
+  int64_t rank = dest.shape.size();
+  int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= dest.shape[d];
+  for (int64_t d = axis + 1; d < rank; ++d)
+    inner *= dest.shape[d];
+  int64_t c = dest.shape[axis], n = src.shape[axis];
+  out.data = dest.data;
+  for (int64_t j = 0; j < n; ++j) {
+    int64_t p = idx.ints[j];
+    if (p < 0 || p >= c)
+      return op.emitError()
+             << "index_copy position " << p << " at index " << j << " of "
+             << op.getIndices().getType() << " is out of range [0, " << c
+             << ") for " << op.getDest().getType();
+    for (int64_t o = 0; o < outer; ++o)
+      std::copy(src.data.begin() + (o * n + j) * inner,
+                src.data.begin() + (o * n + j + 1) * inner,
+                out.data.begin() + (o * c + p) * inner);
+  }
+  return success();
+}
 } // namespace
 
 LogicalResult muir::ref::detail::evalDataMovement(Operation *op, Operands in,
-                                       HostTensor &out) {
+                                                  HostTensor &out) {
   using namespace xf;
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](TransposeOp t) {
@@ -140,8 +168,11 @@ LogicalResult muir::ref::detail::evalDataMovement(Operation *op, Operands in,
         return success();
       })
       .Case([&](GatherOp g) { return gather(g, *in[0], *in[1], out); })
+      .Case([&](IndexCopyOp c) {
+        return indexCopy(c, *in[0], *in[1], *in[2], out);
+      })
       .Default([&](Operation *) {
-        return op->emitError() << "reference backend: unsupported op '"
-                               << op->getName() << "'";
+        return op->emitError()
+               << "reference backend: unsupported op '" << op->getName() << "'";
       });
 }

@@ -431,8 +431,8 @@ static LogicalResult evalOp(Operation *op, ref::detail::Operands in,
     return ref::detail::evalElementwise(op, in, out);
   if (isa<MatmulOp, BatchMatmulOp, AttentionOp>(op))
     return ref::detail::evalLinearAlgebra(op, in, out);
-  if (isa<TransposeOp, ReshapeOp, BroadcastToOp, ConcatOp, SliceOp, GatherOp>(
-          op))
+  if (isa<TransposeOp, ReshapeOp, BroadcastToOp, ConcatOp, SliceOp, GatherOp,
+          IndexCopyOp>(op))
     return ref::detail::evalDataMovement(op, in, out);
   return op->emitError() << "reference backend: unsupported op '"
                          << op->getName() << "'";

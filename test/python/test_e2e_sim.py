@@ -168,6 +168,23 @@ def test_fused_qkv_slices_read_in_place(tmp_path, target, s, heads, d, dt):
     sim_check(tmp_path, "\n".join(lines), target)
 
 
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("donated", [True, False])
+def test_index_copy_against_reference(tmp_path, target, donated):
+    # muir-run draws positions inside the destination's axis; the simulator
+    # (dma_scatter, in place when the destination argument is donated) and
+    # the reference backend agree, repeated positions included.
+    tc, tp, tr = ty((2, 40, 16)), ty((5,), "i64"), ty((2, 5, 16))
+    extra = f"  %1 = xf.add %c, %c : ({tc}, {tc}) -> {tc}\n" if not donated else ""
+    res = "%0, %1" if not donated else "%0"
+    rt = f"{tc}, {tc}" if not donated else tc
+    text = f"""func.func @main(%c: {tc}, %p: {tp}, %r: {tr}) -> ({rt}) {{
+  %0 = xf.index_copy %c[%p], %r {{axis = 1}} : ({tc}, {tp}, {tr}) -> {tc}
+{extra}  return {res} : {rt}
+}}"""
+    sim_check(tmp_path, text, target)
+
+
 @pytest.mark.parametrize("shape", [(40000, 3), (20000, 200)])
 def test_softmax_along_long_columns_trn2(tmp_path, shape):
     # Softmax along axis 0: the output rows are element-strided columns that

@@ -467,6 +467,41 @@ def test_gather_out_of_range_is_an_error(run, rng):
     assert rc == 2 and "5" in err and "gather" in err
 
 
+def index_copy_prog(cs, ps, rs, axis, pdt="i64"):
+    tc, tp, tr = ty(cs), ty(ps, pdt), ty(rs)
+    return f"""func.func @main(%c: {tc}, %p: {tp}, %r: {tr}) -> {tc} {{
+  %0 = xf.index_copy %c[%p], %r {{axis = {axis}}} : ({tc}, {tp}, {tr}) -> {tc}
+  return %0 : {tc}
+}}"""
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_index_copy(run, rng, axis):
+    # torch.index_copy: rows of `r` written at positions `p` along `axis`,
+    # the last of a repeated position winning.
+    cs = [5, 7, 4]
+    rs = list(cs)
+    rs[axis] = 3
+    c = rng.uniform(-1, 1, cs).astype(np.float32)
+    r = rng.uniform(-1, 1, rs).astype(np.float32)
+    p = np.array([cs[axis] - 1, 0, cs[axis] - 1], dtype=np.int64)
+    want = c.copy()
+    for j, pos in enumerate(p):
+        idx = [slice(None)] * 3
+        idx[axis] = pos
+        src = [slice(None)] * 3
+        src[axis] = j
+        want[tuple(idx)] = r[tuple(src)]
+    np.testing.assert_array_equal(run.one(index_copy_prog(cs, (3,), rs, axis % 3), c, p, r), want)
+
+
+def test_index_copy_out_of_range_is_an_error(run, rng):
+    c = rng.uniform(-1, 1, (2, 4)).astype(np.float32)
+    r = rng.uniform(-1, 1, (2, 1)).astype(np.float32)
+    rc, err = run.fails(index_copy_prog((2, 4), (1,), (2, 1), 1, "i32"), c, np.array([4], dtype=np.int32), r)
+    assert rc == 2 and "index_copy position 4" in err and "[0, 4)" in err
+
+
 # --------------------------------------------------------------------------- transformer blocks
 
 def np_rope(x, cos, sin):

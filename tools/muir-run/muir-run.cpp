@@ -5,9 +5,9 @@
 // 1 numerical mismatch against --expect, 2 any error.
 //
 //===----------------------------------------------------------------------===//
+#include "muir/Dialect/Xf/XfDialect.h"
 #include "muir/Driver/Driver.h"
 #include "muir/InitAll.h"
-#include "muir/Dialect/Xf/XfDialect.h"
 #include "muir/Reference/Reference.h"
 #include "muir/Support/CheckedSize.h"
 #include "muir/Support/Npy.h"
@@ -43,9 +43,10 @@ llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                      llvm::cl::desc("<input .mlir file>"),
                                      llvm::cl::init("-"),
                                      llvm::cl::cat(runCat));
-llvm::cl::opt<std::string>
-    functionName("function", llvm::cl::desc("Function to run"),
-                 llvm::cl::value_desc("name"), llvm::cl::cat(runCat));
+llvm::cl::opt<std::string> functionName("function",
+                                        llvm::cl::desc("Function to run"),
+                                        llvm::cl::value_desc("name"),
+                                        llvm::cl::cat(runCat));
 llvm::cl::opt<std::string> backend("backend",
                                    llvm::cl::desc("Backend: reference (CPU "
                                                   "oracle) or sim (compile for "
@@ -133,8 +134,8 @@ FailureOr<func::FuncOp> selectFunction(ModuleOp module) {
     for (func::FuncOp f : funcs)
       if (f.getSymName() == functionName)
         return f;
-    fail("no function named '" + functionName + "' (functions: " +
-         listNames() + ")");
+    fail("no function named '" + functionName + "' (functions: " + listNames() +
+         ")");
     return failure();
   }
   for (func::FuncOp f : funcs)
@@ -146,8 +147,8 @@ FailureOr<func::FuncOp> selectFunction(ModuleOp module) {
       pub.push_back(f);
   if (pub.size() == 1)
     return pub[0];
-  fail("cannot choose a function: pass --function (functions: " +
-       listNames() + ")");
+  fail("cannot choose a function: pass --function (functions: " + listNames() +
+       ")");
   return failure();
 }
 
@@ -160,8 +161,7 @@ FailureOr<HostTensor> tensorFromNpy(const npy::Array &a, StringRef path,
   if (!t) {
     fail("argument #" + llvm::Twine(index) + " expects " + typeStr(type) +
          " but " + path + " has shape " + npy::shapeString(a.shape) +
-         " and dtype " + a.descr + " (" + llvm::toString(t.takeError()) +
-         ")");
+         " and dtype " + a.descr + " (" + llvm::toString(t.takeError()) + ")");
     return failure();
   }
   return std::move(*t);
@@ -171,12 +171,18 @@ FailureOr<HostTensor> tensorFromNpy(const npy::Array &a, StringRef path,
 /// that uses it as indices, so seeded runs never index out of range.
 int64_t randomIntRange(BlockArgument arg) {
   int64_t range = -1;
-  for (Operation *user : arg.getUsers())
-    if (auto g = dyn_cast<xf::GatherOp>(user))
-      if (g.getIndices() == arg) {
-        int64_t v = cast<RankedTensorType>(g.getTable().getType()).getDimSize(0);
-        range = range < 0 ? v : std::min(range, v);
-      }
+  auto within = [&](int64_t v) { range = range < 0 ? v : std::min(range, v); };
+  for (Operation *user : arg.getUsers()) {
+    if (auto g = dyn_cast<xf::GatherOp>(user); g && g.getIndices() == arg)
+      within(cast<RankedTensorType>(g.getTable().getType()).getDimSize(0));
+    // index_copy positions: along the destination's axis.
+    if (auto c = dyn_cast<xf::IndexCopyOp>(user); c && c.getIndices() == arg) {
+      auto t = cast<RankedTensorType>(c.getDest().getType());
+      int64_t axis = c.getAxis() < 0 ? c.getAxis() + t.getRank() : c.getAxis();
+      if (axis >= 0 && axis < t.getRank())
+        within(t.getDimSize(axis));
+    }
+  }
   return range < 0 ? 16 : std::max<int64_t>(range, 1);
 }
 
@@ -419,10 +425,9 @@ int run() {
   if (backend == "reference") {
     results = ref::runFunction(*func, args);
   } else {
-    auto compiled = driver::compile(*module, func->getSymName(), targetName,
-                                    std::vector<std::string>(
-                                        kernelConfigs.begin(),
-                                        kernelConfigs.end()));
+    auto compiled = driver::compile(
+        *module, func->getSymName(), targetName,
+        std::vector<std::string>(kernelConfigs.begin(), kernelConfigs.end()));
     if (failed(compiled))
       return kExitError;
     SmallVector<HostTensor> shapes;
@@ -447,8 +452,7 @@ int run() {
              "hbm_read=%llu hbm_written=%llu instructions=%llu "
              "compile=%.3f s\n",
              compiled->machine.name.c_str(), rep.cycles, rep.seconds * 1e6,
-             rep.peUtilization * 100,
-             (unsigned long long)rep.hbmBytesRead,
+             rep.peUtilization * 100, (unsigned long long)rep.hbmBytesRead,
              (unsigned long long)rep.hbmBytesWritten,
              (unsigned long long)rep.instructions, compiled->compileSeconds);
     os << line;
@@ -474,8 +478,8 @@ int run() {
         driver::Tolerance tol = driver::toleranceForResult(*func, i);
         double maxAbs, maxRel;
         int64_t first;
-        int64_t bad = driver::compare(simRes->outputs[i], w, tol, maxAbs,
-                                      maxRel, first);
+        int64_t bad =
+            driver::compare(simRes->outputs[i], w, tol, maxAbs, maxRel, first);
         snprintf(line, sizeof(line),
                  "check #%zu: vs reference rtol=%g atol=%g max_abs_err=%.3g "
                  "max_rel_err=%.3g mismatches=%lld/%lld %s\n",
@@ -484,8 +488,9 @@ int run() {
         os << line;
         if (bad) {
           checkOk = false;
-          double g = ref::isFloatDType(w.dtype) ? simRes->outputs[i].data[first]
-                                                : simRes->outputs[i].ints[first];
+          double g = ref::isFloatDType(w.dtype)
+                         ? simRes->outputs[i].data[first]
+                         : simRes->outputs[i].ints[first];
           double e = ref::isFloatDType(w.dtype) ? w.data[first] : w.ints[first];
           os << "check #" << i << ": first mismatch at flat index " << first
              << ": sim " << g << ", reference " << e << "\n";
@@ -525,10 +530,9 @@ int run() {
       os << "\n";
     }
     if (i < outputs.size()) {
-      llvm::Error err =
-          ref::isFloatDType(r.dtype)
-              ? npy::writeNpyF32(outputs[i], r.shape, r.data)
-              : npy::writeNpyI64(outputs[i], r.shape, r.ints);
+      llvm::Error err = ref::isFloatDType(r.dtype)
+                            ? npy::writeNpyF32(outputs[i], r.shape, r.data)
+                            : npy::writeNpyI64(outputs[i], r.shape, r.ints);
       if (err)
         return fail(llvm::toString(std::move(err)));
     }
@@ -542,8 +546,7 @@ int run() {
   os.flush();
   char buf[64];
   snprintf(buf, sizeof(buf), "%.3f", ms);
-  llvm::errs() << "muir-run: backend=" << backend << " time=" << buf
-               << " ms\n";
+  llvm::errs() << "muir-run: backend=" << backend << " time=" << buf << " ms\n";
   return allMatch ? 0 : kExitMismatch;
 }
 } // namespace

@@ -231,7 +231,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   if (kw == 0)
     return op->emitError() << "a key block of " << P
                            << " keys does not fit one PSUM bank";
-  int64_t DC = ceilDiv(D, P), KC = ceilDiv(Sk, P);
+  int64_t DC = ceilDiv(D, P);
   int64_t qt = std::min<int64_t>(P, Sq);
   int64_t chunksPerBlock = kw / P;
   // Independent query tiles in flight: each needs a PSUM bank for its
@@ -566,7 +566,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   };
   auto loadBias = [&](BiasPos p, int64_t phase) {
     ArrayRef<Item> its = setItems[p.set];
-    for (size_t i = 0; i < G && p.g0 + i < its.size(); ++i) {
+    for (size_t i = 0; (int64_t)i < G && p.g0 + i < its.size(); ++i) {
       const Item &it = its[p.g0 + i];
       if (p.step >= it.blocks)
         continue;

@@ -73,7 +73,8 @@ static double unrolledInstructions(Operation *op, const target::Machine &m) {
     double rows = 1;
     for (int64_t d : r.drop_back())
       rows *= d;
-    return up(rows, P) * up(t[0], P) * up(t[1], F);
+    // Indirect DMA: an index load and a gather per tile of rows.
+    return 2.0 * up(rows, P) * up(t[1], F);
   }
   double perTile = double(std::max<int64_t>(1, m.sbuf.partitions)) *
                    double(std::max<int64_t>(1, m.sbuf.bytesPerPartition / 4));

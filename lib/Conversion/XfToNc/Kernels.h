@@ -148,11 +148,6 @@ emitMatmul(Emitter &e, mlir::Operation *op, const HbmValue &a, int64_t aOff,
 bool gatedMatmulFits(const target::Machine &m, const MatmulShape &s,
                      unsigned eb, unsigned cb, unsigned tempBytes);
 
-/// Row lookup: out[t, :] = table[indices[t], :] (one-hot matmul on the PE).
-mlir::LogicalResult emitGather(Emitter &e, mlir::Operation *op,
-                               const HbmValue &table, const HbmValue &indices,
-                               const HbmValue &out);
-
 /// Row lookup by indirect DMA (Gather.cpp): out[t, :] = table[indices[t], :]
 /// with nc.dma_gather, 128 indices per instruction; an index outside the
 /// table is an execution error.
