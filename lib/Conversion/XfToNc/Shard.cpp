@@ -42,8 +42,8 @@ int64_t product(ArrayRef<int64_t> s) {
 }
 
 bool isElementwiseBinary(Operation *op) {
-  return isa<xf::AddOp, xf::SubOp, xf::MulOp, xf::DivOp, xf::MaxOp,
-             xf::MinOp>(op);
+  return isa<xf::AddOp, xf::SubOp, xf::MulOp, xf::DivOp, xf::MaxOp, xf::MinOp>(
+      op);
 }
 
 bool isElementwiseUnary(Operation *op) {
@@ -171,9 +171,9 @@ Value Sharder::replicate(Value v, Location loc) {
                                           b.getI64IntegerAttr(0));
       Value parts =
           xf::ReshapeOp::create(b, loc, ty({n, p, s.groups, rest}), all);
-      Value moved = xf::TransposeOp::create(
-          b, loc, ty({p, s.groups, n, rest}), parts,
-          b.getDenseI64ArrayAttr({1, 2, 0, 3}));
+      Value moved =
+          xf::TransposeOp::create(b, loc, ty({p, s.groups, n, rest}), parts,
+                                  b.getDenseI64ArrayAttr({1, 2, 0, 3}));
       r = xf::ReshapeOp::create(b, loc, g, moved);
     }
   }
@@ -205,8 +205,7 @@ FailureOr<Shard> Sharder::visitMatmul(xf::MatmulOp mm) {
   Shard sa = of(a);
   if (of(w).kind == Shard::Free) {
     RankedTensorType gw = globalOf(w);
-    if (sa.kind == Shard::Split && sa.dim == kA &&
-        divisible(gw, kB, sa.groups))
+    if (sa.kind == Shard::Split && sa.dim == kA && divisible(gw, kB, sa.groups))
       set(w, Shard::split(kB, sa.groups)); // row-parallel
     else if (sa.kind == Shard::Split && sa.dim == mA)
       set(w, Shard::rep());
@@ -318,7 +317,8 @@ Shard Sharder::visitSlice(xf::SliceOp sl) {
 }
 
 Shard Sharder::visitConcat(xf::ConcatOp c) {
-  int64_t axis = *xf::normalizeAxis((int64_t)c.getAxis(), c.getType().getRank());
+  int64_t axis =
+      *xf::normalizeAxis((int64_t)c.getAxis(), c.getType().getRank());
   std::optional<Shard> lead;
   bool ok = true;
   for (Value v : c.getInputs()) {
