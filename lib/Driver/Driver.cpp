@@ -188,51 +188,82 @@ ref::HostTensor driver::sliceForRank(const ref::HostTensor &t,
   return r;
 }
 
-llvm::Expected<MultiSimResult>
-driver::simulateCores(const Compiled &c, ArrayRef<ref::HostTensor> args,
-                      ArrayRef<ref::HostTensor> resultShapes,
-                      sim::Options options) {
+/// The body simulate and simulateCores share: checks the arguments, feeds
+/// them (`feed(i, arg)`), runs, and decodes each result from `fetch(i)`.
+static llvm::Error runAndCollect(
+    const Compiled &c, ArrayRef<ref::HostTensor> args,
+    ArrayRef<ref::HostTensor> resultShapes, const sim::Options &options,
+    llvm::function_ref<llvm::Error(size_t, const ref::HostTensor &)> feed,
+    llvm::function_ref<llvm::Error()> run,
+    llvm::function_ref<llvm::Expected<ArrayRef<uint8_t>>(size_t)> fetch,
+    SmallVectorImpl<ref::HostTensor> &outputs) {
   auto err = [](const Twine &msg) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
   };
   if (options.numerics && args.size() != c.inputs.size())
     return err("the program takes " + Twine(c.inputs.size()) + " inputs, got " +
                Twine(args.size()));
-  int64_t have = c.machine.topology.cores();
-  if (c.cores > have)
-    return err("the program runs on " + Twine(c.cores) + " cores but target '" +
-               c.machine.name + "' has " + Twine(have));
-  sim::MultiCoreSimulator s(c.machine, c.program, c.cores, options);
   for (auto [i, a] : llvm::enumerate(args)) {
     if (!options.numerics)
-      break;
-    ArgShard sh = i < c.argShards.size() ? c.argShards[i] : ArgShard();
-    for (int64_t r = 0; r < c.cores; ++r)
-      if (llvm::Error e = s.setInput(r, c.inputs[i],
-                                     encode(sliceForRank(a, sh, c.cores, r))))
-        return std::move(e);
+      break; // timing only: no values go in or come out
+    if (llvm::Error e = feed(i, a))
+      return e;
   }
-  if (llvm::Error e = s.run())
-    return std::move(e);
-  MultiSimResult r;
-  r.report = s.report();
+  if (llvm::Error e = run())
+    return e;
   for (auto [i, shape] : llvm::enumerate(resultShapes)) {
     if (!options.numerics)
       break;
     if (i >= c.outputs.size())
       return err("the program has no output #" + Twine(i));
+    llvm::Expected<ArrayRef<uint8_t>> bytes = fetch(i);
+    if (!bytes)
+      return bytes.takeError();
+    auto t = decode(*bytes, shape, c.outputs[i]);
+    if (!t)
+      return t.takeError();
+    outputs.push_back(std::move(*t));
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<MultiSimResult>
+driver::simulateCores(const Compiled &c, ArrayRef<ref::HostTensor> args,
+                      ArrayRef<ref::HostTensor> resultShapes,
+                      sim::Options options) {
+  int64_t have = c.machine.topology.cores();
+  if (c.cores > have)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "the program runs on " + Twine(c.cores) +
+                                       " cores but target '" + c.machine.name +
+                                       "' has " + Twine(have));
+  sim::MultiCoreSimulator s(c.machine, c.program, c.cores, options);
+  MultiSimResult r;
+  auto feed = [&](size_t i, const ref::HostTensor &a) -> llvm::Error {
+    ArgShard sh = i < c.argShards.size() ? c.argShards[i] : ArgShard();
+    for (int64_t rank = 0; rank < c.cores; ++rank)
+      if (llvm::Error e = s.setInput(
+              rank, c.inputs[i], encode(sliceForRank(a, sh, c.cores, rank))))
+        return e;
+    return llvm::Error::success();
+  };
+  auto fetch = [&](size_t i) -> llvm::Expected<ArrayRef<uint8_t>> {
     ArrayRef<uint8_t> first = s.output(0, c.outputs[i]);
     for (int64_t rank = 1; rank < c.cores; ++rank)
       if (s.output(rank, c.outputs[i]) != first)
-        return err("result #" + Twine(i) + " differs between rank 0 and rank " +
-                   Twine(rank) +
-                   ": the SPMD program's results are not "
-                   "replicated");
-    auto t = decode(first, shape, c.outputs[i]);
-    if (!t)
-      return t.takeError();
-    r.outputs.push_back(std::move(*t));
-  }
+        return llvm::createStringError(
+            llvm::inconvertibleErrorCode(),
+            "result #" + Twine(i) + " differs between rank 0 and rank " +
+                Twine(rank) +
+                ": the SPMD program's results are not "
+                "replicated");
+    return first;
+  };
+  if (llvm::Error e = runAndCollect(
+          c, args, resultShapes, options, feed, [&] { return s.run(); }, fetch,
+          r.outputs))
+    return std::move(e);
+  r.report = s.report();
   if (options.trace)
     r.traceJson = s.traceJson();
   return r;
@@ -241,33 +272,19 @@ driver::simulateCores(const Compiled &c, ArrayRef<ref::HostTensor> args,
 llvm::Expected<SimResult>
 driver::simulate(const Compiled &c, ArrayRef<ref::HostTensor> args,
                  ArrayRef<ref::HostTensor> resultShapes, sim::Options options) {
-  auto err = [](const Twine &msg) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-  };
-  if (options.numerics && args.size() != c.inputs.size())
-    return err("the program takes " + Twine(c.inputs.size()) + " inputs, got " +
-               Twine(args.size()));
   sim::Simulator s(c.machine, c.program, options);
-  for (auto [i, a] : llvm::enumerate(args)) {
-    if (!options.numerics)
-      break; // timing only: no values go in or come out
-    if (llvm::Error e = s.setInput(c.inputs[i], encode(a)))
-      return std::move(e);
-  }
-  if (llvm::Error e = s.run())
-    return std::move(e);
   SimResult r;
+  auto feed = [&](size_t i, const ref::HostTensor &a) {
+    return s.setInput(c.inputs[i], encode(a));
+  };
+  auto fetch = [&](size_t i) -> llvm::Expected<ArrayRef<uint8_t>> {
+    return s.output(c.outputs[i]);
+  };
+  if (llvm::Error e = runAndCollect(
+          c, args, resultShapes, options, feed, [&] { return s.run(); }, fetch,
+          r.outputs))
+    return std::move(e);
   r.report = s.report();
-  for (auto [i, shape] : llvm::enumerate(resultShapes)) {
-    if (!options.numerics)
-      break;
-    if (i >= c.outputs.size())
-      return err("the program has no output #" + Twine(i));
-    auto t = decode(s.output(c.outputs[i]), shape, c.outputs[i]);
-    if (!t)
-      return t.takeError();
-    r.outputs.push_back(std::move(*t));
-  }
   if (options.trace)
     r.traceJson = s.traceJson();
   return r;
