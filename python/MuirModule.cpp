@@ -301,6 +301,8 @@ struct PyExecutable {
     o.trace = trace;
     o.checkHazards = checkHazards;
     o.numerics = numerics;
+    if (compiled.cores > 1)
+      return runCores(host, shapes, o);
     std::optional<llvm::Expected<driver::SimResult>> r;
     {
       py::gil_scoped_release release;
@@ -311,6 +313,29 @@ struct PyExecutable {
                                llvm::toString(r->takeError()));
     lastReport = (*r)->report.toJson();
     if (trace)
+      lastTrace = (*r)->traceJson;
+    std::vector<py::array> out;
+    for (auto &t : (*r)->outputs)
+      out.push_back(toNumpy(t));
+    return out;
+  }
+
+  /// A sharded (SPMD) program: global arguments sliced per rank, every rank
+  /// simulated, the replicated results returned; the report is the
+  /// multi-core one (per core, collectives, links).
+  std::vector<py::array> runCores(ArrayRef<ref::HostTensor> host,
+                                  ArrayRef<ref::HostTensor> shapes,
+                                  const sim::Options &o) {
+    std::optional<llvm::Expected<driver::MultiSimResult>> r;
+    {
+      py::gil_scoped_release release;
+      r.emplace(driver::simulateCores(compiled, host, shapes, o));
+    }
+    if (!*r)
+      throw std::runtime_error("simulation failed: " +
+                               llvm::toString(r->takeError()));
+    lastReport = (*r)->report.toJson();
+    if (o.trace)
       lastTrace = (*r)->traceJson;
     std::vector<py::array> out;
     for (auto &t : (*r)->outputs)
@@ -335,8 +360,8 @@ struct PyExecutable {
 
 std::shared_ptr<PyExecutable>
 compile(const PyModule &m, const std::string &targetName,
-        const std::string &entry,
-        const std::vector<std::string> &kernelConfigs) {
+        const std::string &entry, const std::vector<std::string> &kernelConfigs,
+        int64_t cores) {
   Diagnostics diags;
   auto exe = std::make_shared<PyExecutable>();
   exe->xf = OwningOpRef<ModuleOp>(m.module->clone());
@@ -357,7 +382,8 @@ compile(const PyModule &m, const std::string &targetName,
   FailureOr<driver::Compiled> c = failure();
   {
     py::gil_scoped_release release;
-    c = driver::compile(*exe->xf, exe->funcName, targetName, kernelConfigs);
+    c = driver::compile(*exe->xf, exe->funcName, targetName, kernelConfigs,
+                        cores);
   }
   if (failed(c)) {
     std::string msg = diags.take("compilation failed");
@@ -382,7 +408,8 @@ PYBIND11_MODULE(_muir, m) {
   m.def("run_pipeline", &runPipeline, py::arg("module"), py::arg("pipeline"));
   m.def("compile", &compile, py::arg("module"), py::arg("target"),
         py::arg("entry") = "",
-        py::arg("kernel_configs") = std::vector<std::string>());
+        py::arg("kernel_configs") = std::vector<std::string>(),
+        py::arg("cores") = 0);
   py::class_<PyExecutable, std::shared_ptr<PyExecutable>>(m, "Executable")
       .def_property_readonly("arg_shapes",
                              [](PyExecutable &e) { return e.args.shapes; })
@@ -394,6 +421,8 @@ PYBIND11_MODULE(_muir, m) {
                              [](PyExecutable &e) { return e.results.dtypes; })
       .def_property_readonly(
           "target", [](PyExecutable &e) { return e.compiled.machine.name; })
+      .def_property_readonly("cores",
+                             [](PyExecutable &e) { return e.compiled.cores; })
       .def_property_readonly(
           "compile_seconds",
           [](PyExecutable &e) { return e.compiled.compileSeconds; })
