@@ -301,35 +301,23 @@ struct PyExecutable {
     o.trace = trace;
     o.checkHazards = checkHazards;
     o.numerics = numerics;
+    // A sharded (SPMD) program: global arguments sliced per rank, every
+    // rank simulated, the replicated results returned; the report is the
+    // multi-core one (per core, collectives, links).
     if (compiled.cores > 1)
-      return runCores(host, shapes, o);
-    std::optional<llvm::Expected<driver::SimResult>> r;
-    {
-      py::gil_scoped_release release;
-      r.emplace(driver::simulate(compiled, host, shapes, o));
-    }
-    if (!*r)
-      throw std::runtime_error("simulation failed: " +
-                               llvm::toString(r->takeError()));
-    lastReport = (*r)->report.toJson();
-    if (trace)
-      lastTrace = (*r)->traceJson;
-    std::vector<py::array> out;
-    for (auto &t : (*r)->outputs)
-      out.push_back(toNumpy(t));
-    return out;
+      return finish(
+          o, [&] { return driver::simulateCores(compiled, host, shapes, o); });
+    return finish(o,
+                  [&] { return driver::simulate(compiled, host, shapes, o); });
   }
 
-  /// A sharded (SPMD) program: global arguments sliced per rank, every rank
-  /// simulated, the replicated results returned; the report is the
-  /// multi-core one (per core, collectives, links).
-  std::vector<py::array> runCores(ArrayRef<ref::HostTensor> host,
-                                  ArrayRef<ref::HostTensor> shapes,
-                                  const sim::Options &o) {
-    std::optional<llvm::Expected<driver::MultiSimResult>> r;
+  /// Runs `simulate` without the GIL and keeps its report and trace.
+  template <typename Fn>
+  std::vector<py::array> finish(const sim::Options &o, Fn simulate) {
+    std::optional<decltype(simulate())> r;
     {
       py::gil_scoped_release release;
-      r.emplace(driver::simulateCores(compiled, host, shapes, o));
+      r.emplace(simulate());
     }
     if (!*r)
       throw std::runtime_error("simulation failed: " +
