@@ -51,6 +51,7 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
         a.split = true;
         a.dim = d.getAs<IntegerAttr>("dim").getInt();
         a.groups = d.getAs<IntegerAttr>("groups").getInt();
+        a.parts = d.getAs<IntegerAttr>("parts").getInt();
       }
       argShards.push_back(a);
     }
@@ -164,20 +165,23 @@ ref::HostTensor driver::sliceForRank(const ref::HostTensor &t,
                                      int64_t rank) {
   if (!s.split || cores <= 1)
     return t;
-  // The global tensor as [P, G, N, c * Q]; rank r takes [:, :, r, :].
+  // The global tensor as [P, G, parts, c * Q]; rank r takes piece
+  // r / (cores / parts): [:, :, piece, :].
+  int64_t parts = s.parts > 0 ? s.parts : cores;
+  int64_t piece = rank / (cores / parts);
   int64_t p = 1, q = 1;
   for (int64_t d = 0; d < s.dim; ++d)
     p *= t.shape[d];
   for (size_t d = s.dim + 1; d < t.shape.size(); ++d)
     q *= t.shape[d];
-  int64_t block = t.shape[s.dim] / (s.groups * cores) * q;
+  int64_t block = t.shape[s.dim] / (s.groups * parts) * q;
   ref::HostTensor r;
   r.dtype = t.dtype;
   r.shape = t.shape;
-  r.shape[s.dim] /= cores;
+  r.shape[s.dim] /= parts;
   bool isFloat = ref::isFloatDType(t.dtype);
   for (int64_t i = 0; i < p * s.groups; ++i) {
-    int64_t from = (i * cores + rank) * block;
+    int64_t from = (i * parts + piece) * block;
     if (isFloat)
       r.data.insert(r.data.end(), t.data.begin() + from,
                     t.data.begin() + from + block);

@@ -31,7 +31,7 @@ def test_gpt2_block_matches_reference(cores, dt):
     assert r["collectives"] == 2 and r["collective_ns"] > 0 and r["link_bytes"] > 0
 
 
-@pytest.mark.parametrize("cores,kv", [(2, 2), (4, 4), (8, 8), (2, 4)])
+@pytest.mark.parametrize("cores,kv", [(2, 2), (4, 4), (8, 8), (2, 4), (4, 2), (8, 2), (8, 1)])
 def test_llama_block_gqa_matches_reference(cores, kv):
     exe = muir.compile(models.llama_block(32, 64, 8, kv, 128, "bf16"), target="small-mc",
                        mesh=cores)
@@ -39,9 +39,11 @@ def test_llama_block_gqa_matches_reference(cores, kv):
     assert exe.report["collectives"] == 2
 
 
-def test_llama_decode_with_kv_cache_matches_reference():
+@pytest.mark.parametrize("cores", [4, 8])
+def test_llama_decode_with_kv_cache_matches_reference(cores):
+    # 8 cores, 4 KV heads: each KV head and its cache slice on 2 ranks.
     exe = muir.compile(models.llama_decode_block(64, 64, 8, 4, 128, "bf16"), target="small-mc",
-                       mesh=4)
+                       mesh=cores)
     exe.run(*_inputs(exe, 2), check=True, trace=False)
 
 
@@ -83,8 +85,8 @@ def test_timing_only_and_trace():
 
 def test_heads_not_divisible_is_an_error():
     with pytest.raises(RuntimeError, match="'xf.attention' op cannot be sharded over 4 cores: "
-                                           "8 query heads and 2 key/value heads"):
-        muir.compile(models.llama_block(32, 64, 8, 2, 128, "bf16"), target="small-mc", mesh=4)
+                                           "6 query heads must be divisible by the number of cores"):
+        muir.compile(models.llama_block(32, 48, 6, 2, 128, "bf16"), target="small-mc", mesh=4)
 
 
 def test_more_cores_than_the_target_is_an_error():

@@ -26,8 +26,9 @@ namespace muir::driver {
 /// `xf.shard` attribute muir-xf-shard leaves on the argument.
 struct ArgShard {
   bool split = false;
-  /// Split along `dim`, read as [groups, cores, c]: rank r holds [:, r, :].
-  int64_t dim = 0, groups = 1;
+  /// Split along `dim` in `parts` pieces (0: one per rank), read as
+  /// [groups, parts, c]: rank r holds [:, r / (cores / parts), :].
+  int64_t dim = 0, groups = 1, parts = 0;
 };
 
 struct Compiled {

@@ -25,13 +25,24 @@ using namespace muir;
 namespace {
 /// How a value is held across the mesh. `Free` is an argument not yet
 /// decided: its first use decides it.
+/// A split has `parts` pieces (dividing N; rank r holds piece
+/// r / (N / parts), so fewer parts than ranks replicate each piece, as GQA's
+/// key/value heads are when there are fewer of them than cores); along
+/// `dim`, read as [groups, parts, c], a piece is [:, piece, :]. A partial
+/// sum is summed over `parts` ranks holding distinct pieces.
 struct Shard {
   enum Kind { Free, Rep, Split, Partial } kind = Rep;
-  int64_t dim = 0, groups = 1;
-  static Shard rep() { return {Rep, 0, 1}; }
-  static Shard split(int64_t d, int64_t g = 1) { return {Split, d, g}; }
-  static Shard partial() { return {Partial, 0, 1}; }
+  int64_t dim = 0, groups = 1, parts = 0;
+  static Shard rep() { return {Rep, 0, 1, 0}; }
+  static Shard split(int64_t d, int64_t g, int64_t p) {
+    return {Split, d, g, p};
+  }
+  static Shard partial(int64_t p) { return {Partial, 0, 1, p}; }
   bool isSplit(int64_t d) const { return kind == Split && dim == d; }
+  bool sameSplit(const Shard &o) const {
+    return kind == Split && o.kind == Split && dim == o.dim &&
+           groups == o.groups && parts == o.parts;
+  }
 };
 
 int64_t product(ArrayRef<int64_t> s) {
@@ -55,13 +66,7 @@ bool isElementwiseUnary(Operation *op) {
 class Sharder {
 public:
   Sharder(func::FuncOp func, int64_t n)
-      : func(func), n(n), b(func.getContext()) {
-    SmallVector<int64_t> ranks;
-    for (int64_t r = 0; r < n; ++r)
-      ranks.push_back(r);
-    groups = DenseIntElementsAttr::get(
-        RankedTensorType::get({1, n}, b.getI64Type()), ranks);
-  }
+      : func(func), n(n), b(func.getContext()) {}
 
   LogicalResult run();
 
@@ -69,7 +74,18 @@ private:
   func::FuncOp func;
   int64_t n;
   OpBuilder b;
-  DenseIntElementsAttr groups;
+  /// Replica groups of ranks holding distinct pieces of a `parts`-way
+  /// split: group j is ranks j, j + N/parts, j + 2 N/parts, ...
+  DenseIntElementsAttr replicaGroups(int64_t parts) {
+    int64_t copies = n / parts;
+    SmallVector<int64_t> ranks;
+    for (int64_t j = 0; j < copies; ++j)
+      for (int64_t i = 0; i < parts; ++i)
+        ranks.push_back(j + i * copies);
+    return DenseIntElementsAttr::get(
+        RankedTensorType::get({copies, parts}, b.getI64Type()), ranks);
+  }
+
   DenseMap<Value, Shard> state;
   DenseMap<Value, RankedTensorType> global;
   DenseMap<Value, Value> replicated; // conversions already made
@@ -83,13 +99,21 @@ private:
     if (s.kind != Shard::Split)
       return g;
     SmallVector<int64_t> shape(g.getShape());
-    shape[s.dim] /= n;
+    shape[s.dim] /= s.parts;
     return RankedTensorType::get(shape, g.getElementType());
   }
-  /// Whether a global tensor can be split along `dim` in `groups` groups.
-  bool divisible(RankedTensorType g, int64_t dim, int64_t grp = 1) {
-    return dim >= 0 && dim < g.getRank() && g.getDimSize(dim) % (grp * n) == 0;
+  /// Whether a global tensor can be split along `dim` in `grp` groups of
+  /// `parts` pieces.
+  bool divisible(RankedTensorType g, int64_t dim, int64_t grp, int64_t parts) {
+    return dim >= 0 && dim < g.getRank() &&
+           g.getDimSize(dim) % (grp * parts) == 0;
   }
+  /// The most pieces (a divisor of N) a column-parallel product's result can
+  /// be split in along `dim` with `grp` groups such that the reshapes it
+  /// flows through (via single uses: bias adds, reshapes, transposes) keep
+  /// the split whole: N for Q, the number of key/value heads for K and V
+  /// when there are fewer of them than ranks; 1 when no split works.
+  int64_t partsFor(Value v, int64_t dim, int64_t grp);
   /// Gives `v` (a value or argument) sharding `s` and its local type.
   void set(Value v, Shard s) {
     state[v] = s;
@@ -121,7 +145,51 @@ private:
   /// single-use elementwise ops) is only cut into G equal slices along
   /// `dim`, as a fused QKV projection is; 1 otherwise.
   int64_t sliceGroups(Value v, int64_t dim);
+  /// The output dimension of a reshape from `in` to `out` that keeps a
+  /// split of `in` along `dim` (same elements before it, [groups, parts,
+  /// c] intact), or -1.
+  static int64_t reshapedDim(ArrayRef<int64_t> in, ArrayRef<int64_t> out,
+                             int64_t dim, int64_t grp, int64_t parts) {
+    int64_t before = product(in.take_front(dim));
+    for (int64_t j = 0; j < (int64_t)out.size(); ++j)
+      if (product(out.take_front(j)) == before && out[j] % (grp * parts) == 0)
+        return j;
+    return -1;
+  }
 };
+
+int64_t Sharder::partsFor(Value v, int64_t dim, int64_t grp) {
+  for (int64_t parts = n; parts > 1; --parts) {
+    if (n % parts || globalOf(v).getDimSize(dim) % (grp * parts))
+      continue;
+    Value cur = v;
+    int64_t d = dim;
+    bool ok = true;
+    while (ok && cur.hasOneUse()) {
+      Operation *u = *cur.getUsers().begin();
+      if (auto r = dyn_cast<xf::ReshapeOp>(u)) {
+        d = reshapedDim(globalOf(cur).getShape(),
+                        globalOf(r.getResult()).getShape(), d, grp, parts);
+        ok = d >= 0;
+      } else if (auto t = dyn_cast<xf::TransposeOp>(u)) {
+        d = llvm::find(t.getPermutation(), d) - t.getPermutation().begin();
+      } else if (auto rope = dyn_cast<xf::RopeOp>(u)) {
+        ok = rope.getInput() == cur && d < globalOf(cur).getRank() - 2;
+      } else if (isa<xf::AttentionOp>(u)) {
+        ok = d == 1; // whole heads
+        break;
+      } else if (!isElementwiseBinary(u) ||
+                 globalOf(u->getResult(0)).getRank() !=
+                     globalOf(cur).getRank()) {
+        break;
+      }
+      cur = u->getResult(0);
+    }
+    if (ok)
+      return parts;
+  }
+  return 1;
+}
 
 int64_t Sharder::sliceGroups(Value v, int64_t dim) {
   while (v.hasOneUse() && isElementwiseBinary(*v.getUsers().begin()))
@@ -148,31 +216,32 @@ Value Sharder::replicate(Value v, Location loc) {
   RankedTensorType g = globalOf(v);
   b.setInsertionPointAfterValue(v);
   Value r;
+  DenseIntElementsAttr groups = replicaGroups(s.parts);
   if (s.kind == Shard::Partial) {
     r = xf::AllReduceOp::create(b, loc, g, v, groups);
   } else {
-    // Split along `dim` in `groups`: the global dimension is [G, N, c].
+    // Split along `dim`: the global dimension is [G, parts, c].
     ArrayRef<int64_t> shape = g.getShape();
-    int64_t p = product(shape.take_front(s.dim));
+    int64_t p = product(shape.take_front(s.dim)), np = s.parts;
     if (p == 1 && s.groups == 1) {
       r = xf::AllGatherOp::create(b, loc, g, v, groups,
                                   b.getI64IntegerAttr(s.dim));
     } else {
-      // Gather whole local tensors, then move the rank index into place:
-      // [N, P, G, c*Q] -> [P, G, N, c*Q].
+      // Gather whole local tensors, then move the piece index into place:
+      // [parts, P, G, c*Q] -> [P, G, parts, c*Q].
       Type et = g.getElementType();
-      int64_t local = product(shape) / n;
+      int64_t local = product(shape) / np;
       int64_t rest = local / (p * s.groups);
       auto ty = [&](ArrayRef<int64_t> sh) {
         return RankedTensorType::get(sh, et);
       };
       Value flat = xf::ReshapeOp::create(b, loc, ty({1, local}), v);
-      Value all = xf::AllGatherOp::create(b, loc, ty({n, local}), flat, groups,
+      Value all = xf::AllGatherOp::create(b, loc, ty({np, local}), flat, groups,
                                           b.getI64IntegerAttr(0));
-      Value parts =
-          xf::ReshapeOp::create(b, loc, ty({n, p, s.groups, rest}), all);
+      Value pieces =
+          xf::ReshapeOp::create(b, loc, ty({np, p, s.groups, rest}), all);
       Value moved =
-          xf::TransposeOp::create(b, loc, ty({p, s.groups, n, rest}), parts,
+          xf::TransposeOp::create(b, loc, ty({p, s.groups, np, rest}), pieces,
                                   b.getDenseI64ArrayAttr({1, 2, 0, 3}));
       r = xf::ReshapeOp::create(b, loc, g, moved);
     }
@@ -205,35 +274,41 @@ FailureOr<Shard> Sharder::visitMatmul(xf::MatmulOp mm) {
   Shard sa = of(a);
   if (of(w).kind == Shard::Free) {
     RankedTensorType gw = globalOf(w);
-    if (sa.kind == Shard::Split && sa.dim == kA && divisible(gw, kB, sa.groups))
-      set(w, Shard::split(kB, sa.groups)); // row-parallel
+    if (sa.kind == Shard::Split && sa.dim == kA &&
+        divisible(gw, kB, sa.groups, sa.parts))
+      set(w, Shard::split(kB, sa.groups, sa.parts)); // row-parallel
     else if (sa.kind == Shard::Split && sa.dim == mA)
       set(w, Shard::rep());
     else {
       makeRep(mm, 0);
       int64_t g = sliceGroups(mm.getResult(), 1);
-      if (!divisible(gw, nB, g))
+      if (!divisible(gw, nB, g, n))
         g = 1;
-      set(w, divisible(gw, nB, g) ? Shard::split(nB, g) : Shard::rep());
+      int64_t parts = partsFor(mm.getResult(), 1, g);
+      set(w, parts > 1 && divisible(gw, nB, g, parts)
+                 ? Shard::split(nB, g, parts)
+                 : Shard::rep());
     }
   }
   sa = of(a);
   Shard sw = of(w);
-  if (sa.isSplit(kA) && sw.isSplit(kB) && sa.groups == sw.groups)
-    return Shard::partial();
+  if (sa.isSplit(kA) && sw.isSplit(kB) && sa.groups == sw.groups &&
+      sa.parts == sw.parts)
+    return Shard::partial(sa.parts);
   if (sa.kind == Shard::Rep && sw.isSplit(nB))
-    return Shard::split(1, sw.groups);
+    return Shard::split(1, sw.groups, sw.parts);
   if (sa.isSplit(mA) && sw.kind == Shard::Rep)
-    return Shard::split(0, sa.groups);
+    return Shard::split(0, sa.groups, sa.parts);
   makeAllRep(mm);
   return Shard::rep();
 }
 
 Shard Sharder::visitBinary(Operation *op) {
   bool linear = isa<xf::AddOp, xf::SubOp>(op);
-  if (linear && of(op->getOperand(0)).kind == Shard::Partial &&
-      of(op->getOperand(1)).kind == Shard::Partial)
-    return Shard::partial();
+  Shard s0 = of(op->getOperand(0)), s1 = of(op->getOperand(1));
+  if (linear && s0.kind == Shard::Partial && s1.kind == Shard::Partial &&
+      s0.parts == s1.parts)
+    return s0;
   for (unsigned i = 0; i < 2; ++i)
     if (of(op->getOperand(i)).kind == Shard::Partial)
       makeRep(op, i);
@@ -244,7 +319,7 @@ Shard Sharder::visitBinary(Operation *op) {
   for (Value v : op->getOperands())
     if (Shard s = of(v); s.kind == Shard::Split && !lead) {
       int64_t off = r - globalOf(v).getRank();
-      lead = Shard::split(s.dim + off, s.groups);
+      lead = Shard::split(s.dim + off, s.groups, s.parts);
     }
   bool ok = lead.has_value();
   for (Value v : op->getOperands()) {
@@ -256,7 +331,8 @@ Shard Sharder::visitBinary(Operation *op) {
     bool full = d >= 0 && g.getDimSize(d) == res.getDimSize(lead->dim);
     Shard s = of(v);
     if (s.kind == Shard::Split)
-      ok = s.dim == d && s.groups == lead->groups && full;
+      ok = s.dim == d && s.groups == lead->groups && s.parts == lead->parts &&
+           full;
     else if (s.kind == Shard::Rep)
       ok = broadcast;
     // Free: a bias of the split dimension is split with it.
@@ -269,7 +345,8 @@ Shard Sharder::visitBinary(Operation *op) {
     RankedTensorType g = globalOf(v);
     int64_t d = lead->dim - (r - g.getRank());
     bool broadcast = d < 0 || g.getDimSize(d) == 1;
-    decide(v, broadcast ? Shard::rep() : Shard::split(d, lead->groups));
+    decide(v, broadcast ? Shard::rep()
+                        : Shard::split(d, lead->groups, lead->parts));
   }
   return *lead;
 }
@@ -278,14 +355,11 @@ Shard Sharder::visitReshape(xf::ReshapeOp rs) {
   Shard s = of(rs.getInput());
   if (s.kind != Shard::Split)
     return s.kind == Shard::Partial ? s : Shard::rep();
-  ArrayRef<int64_t> in = globalOf(rs.getInput()).getShape();
-  ArrayRef<int64_t> out = globalOf(rs.getResult()).getShape();
-  // The split moves to the output dimension with the same elements before
-  // it, if that dimension still holds the [G, N, c] structure.
-  int64_t before = product(in.take_front(s.dim));
-  for (int64_t j = 0; j < (int64_t)out.size(); ++j)
-    if (product(out.take_front(j)) == before && out[j] % (s.groups * n) == 0)
-      return Shard::split(j, s.groups);
+  int64_t j = reshapedDim(globalOf(rs.getInput()).getShape(),
+                          globalOf(rs.getResult()).getShape(), s.dim, s.groups,
+                          s.parts);
+  if (j >= 0)
+    return Shard::split(j, s.groups, s.parts);
   makeRep(rs, 0);
   return Shard::rep();
 }
@@ -300,17 +374,17 @@ Shard Sharder::visitSlice(xf::SliceOp sl) {
   int64_t off = sl.getOffsets()[d], len = sl.getSizes()[d];
   SmallVector<int64_t> offs(sl.getOffsets()), sizes(sl.getSizes());
   if (sl.getStrides()[d] == 1 && off == 0 && len == size) {
-    sizes[d] = len / n;
+    sizes[d] = len / s.parts;
     sl.setSizesAttr(b.getDenseI64ArrayAttr(sizes));
     return s;
   }
-  int64_t gs = size / s.groups; // one group: N blocks of c
+  int64_t gs = size / s.groups; // one group: `parts` blocks of c
   if (s.groups > 1 && sl.getStrides()[d] == 1 && off % gs == 0 && len == gs) {
-    offs[d] = off / gs * (gs / n);
-    sizes[d] = gs / n;
+    offs[d] = off / gs * (gs / s.parts);
+    sizes[d] = gs / s.parts;
     sl.setOffsetsAttr(b.getDenseI64ArrayAttr(offs));
     sl.setSizesAttr(b.getDenseI64ArrayAttr(sizes));
-    return Shard::split(d, 1);
+    return Shard::split(d, 1, s.parts);
   }
   makeRep(sl, 0);
   return Shard::rep();
@@ -326,7 +400,7 @@ Shard Sharder::visitConcat(xf::ConcatOp c) {
     if (s.kind == Shard::Free)
       continue;
     if (s.kind != Shard::Split || s.dim == axis ||
-        (lead && (lead->dim != s.dim || lead->groups != s.groups)))
+        (lead && !lead->sameSplit(s)))
       ok = false;
     else
       lead = s;
@@ -343,37 +417,43 @@ Shard Sharder::visitConcat(xf::ConcatOp c) {
 FailureOr<Shard> Sharder::visitAttention(xf::AttentionOp a) {
   int64_t hq = globalOf(a.getQuery()).getDimSize(1);
   int64_t hkv = globalOf(a.getKey()).getDimSize(1);
-  if (hq % n != 0 || hkv % n != 0) {
+  // Query heads split N ways; key/value heads N ways too, or, when there
+  // are fewer of them, each replicated over the ranks of its query group.
+  if (hq % n != 0 || (hkv % n != 0 && n % hkv != 0)) {
     a.emitOpError() << "cannot be sharded over " << n << " cores: " << hq
-                    << " query heads and " << hkv
-                    << " key/value heads must each be divisible by the "
-                       "number of cores (each core computes whole heads)";
+                    << " query heads must be divisible by the number of "
+                       "cores, and "
+                    << hkv
+                    << " key/value heads divisible by it or dividing it "
+                       "(each core computes whole heads)";
     return failure();
   }
-  Value qkv[] = {a.getQuery(), a.getKey(), a.getValue()};
-  bool ok = true;
-  for (Value v : qkv) {
+  Shard qs = Shard::split(1, 1, n), kvs = Shard::split(1, 1, std::min(hkv, n));
+  if (hkv == 1)
+    kvs = Shard::rep(); // one key/value head (MQA): on every rank
+  auto fits = [&](Value v, const Shard &want) {
     Shard s = of(v);
-    ok &= s.kind == Shard::Free || (s.isSplit(1) && s.groups == 1);
-  }
+    return s.kind == Shard::Free ||
+           (want.kind == Shard::Rep ? s.kind == Shard::Rep : s.sameSplit(want));
+  };
   Value bias = a.getBias();
-  if (bias && globalOf(bias).getDimSize(1) != 1) {
-    Shard s = of(bias);
-    ok &= s.kind == Shard::Free || (s.isSplit(1) && s.groups == 1);
-  }
+  bool headBias = bias && globalOf(bias).getDimSize(1) != 1;
+  bool ok = fits(a.getQuery(), qs) && fits(a.getKey(), kvs) &&
+            fits(a.getValue(), kvs) && (!headBias || fits(bias, qs));
   if (!ok) {
     makeAllRep(a);
     return Shard::rep();
   }
-  for (Value v : qkv)
-    decide(v, Shard::split(1));
-  if (bias && globalOf(bias).getDimSize(1) != 1)
-    decide(bias, Shard::split(1));
+  decide(a.getQuery(), qs);
+  decide(a.getKey(), kvs);
+  decide(a.getValue(), kvs);
+  if (headBias)
+    decide(bias, qs);
   for (OpOperand &o : a->getOpOperands())
     if (o.get() == a.getKeyBias() ||
         (bias && o.get() == bias && globalOf(bias).getDimSize(1) == 1))
       makeRep(a, o.getOperandNumber());
-  return Shard::split(1);
+  return qs;
 }
 
 LogicalResult Sharder::visit(Operation *op) {
@@ -408,7 +488,7 @@ LogicalResult Sharder::visit(Operation *op) {
             ArrayRef<int64_t> perm = t.getPermutation();
             for (int64_t i = 0; i < (int64_t)perm.size(); ++i)
               if (s.kind == Shard::Split && perm[i] == s.dim)
-                return Shard::split(i, s.groups);
+                return Shard::split(i, s.groups, s.parts);
             makeRep(op, 0);
             return Shard::rep();
           })
@@ -475,15 +555,19 @@ LogicalResult Sharder::run() {
     auto dim = d ? d.getAs<IntegerAttr>("dim") : IntegerAttr();
     auto grp = d ? d.getAs<IntegerAttr>("groups") : IntegerAttr();
     if (!dim)
-      return bad("must be {dim = D : i64 [, groups = G : i64]} or "
-                 "\"replicated\"");
-    int64_t g = grp ? grp.getInt() : 1;
-    if (g < 1 || !divisible(global[a], dim.getInt(), g))
+      return bad("must be {dim = D : i64 [, groups = G : i64] [, parts = P "
+                 ": i64]} or \"replicated\"");
+    auto prt = d.getAs<IntegerAttr>("parts");
+    int64_t g = grp ? grp.getInt() : 1, parts = prt ? prt.getInt() : n;
+    if (parts < 1 || n % parts != 0)
+      return bad("has ") << parts << " parts, which must divide the " << n
+                         << " cores";
+    if (g < 1 || !divisible(global[a], dim.getInt(), g, parts))
       return bad("splits dimension ")
-             << dim.getInt() << " in " << g << " group(s) of " << n
+             << dim.getInt() << " in " << g << " group(s) of " << parts
              << " parts: it must be a dimension whose size is divisible by "
-             << g * n;
-    set(a, Shard::split(dim.getInt(), g));
+             << g * parts;
+    set(a, Shard::split(dim.getInt(), g, parts));
   }
   for (Operation &op : llvm::make_early_inc_range(body.without_terminator()))
     if (failed(visit(&op)))
@@ -500,7 +584,8 @@ LogicalResult Sharder::run() {
     if (s.kind == Shard::Split)
       ann = b.getDictionaryAttr(
           {b.getNamedAttr("dim", b.getI64IntegerAttr(s.dim)),
-           b.getNamedAttr("groups", b.getI64IntegerAttr(s.groups))});
+           b.getNamedAttr("groups", b.getI64IntegerAttr(s.groups)),
+           b.getNamedAttr("parts", b.getI64IntegerAttr(s.parts))});
     func.setArgAttr(a.getArgNumber(), "xf.shard", ann);
   }
   func.setType(FunctionType::get(func.getContext(), body.getArgumentTypes(),

@@ -10,13 +10,13 @@
 // CHECK: module attributes {xf.mesh = 2 : i64}
 // CHECK-LABEL: func.func @main(
 // CHECK-SAME: %arg0: tensor<16x32xf32> {xf.shard = "replicated"}
-// CHECK-SAME: %arg3: tensor<32x48xf32> {xf.shard = {dim = 1 : i64, groups = 3 : i64}}
-// CHECK-SAME: %arg4: tensor<48xf32> {xf.shard = {dim = 0 : i64, groups = 3 : i64}}
-// CHECK-SAME: %arg5: tensor<16x32xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64}}
+// CHECK-SAME: %arg3: tensor<32x48xf32> {xf.shard = {dim = 1 : i64, groups = 3 : i64, parts = 2 : i64}}
+// CHECK-SAME: %arg4: tensor<48xf32> {xf.shard = {dim = 0 : i64, groups = 3 : i64, parts = 2 : i64}}
+// CHECK-SAME: %arg5: tensor<16x32xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64, parts = 2 : i64}}
 // CHECK-SAME: %arg6: tensor<32xf32> {xf.shard = "replicated"}
-// CHECK-SAME: %arg9: tensor<32x32xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64}}
-// CHECK-SAME: %arg10: tensor<32xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64}}
-// CHECK-SAME: %arg11: tensor<32x32xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64}}
+// CHECK-SAME: %arg9: tensor<32x32xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 2 : i64}}
+// CHECK-SAME: %arg10: tensor<32xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64, parts = 2 : i64}}
+// CHECK-SAME: %arg11: tensor<32x32xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64, parts = 2 : i64}}
 // CHECK-SAME: -> tensor<16x32xf32> attributes {xf.sharded}
 // CHECK: xf.layer_norm %arg0
 // CHECK: xf.matmul {{.*}} -> tensor<16x48xf32>

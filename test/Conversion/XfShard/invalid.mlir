@@ -2,10 +2,25 @@
 
 // Every diagnostic of muir-xf-shard, one case each.
 
-func.func @heads_not_divisible(%q: tensor<1x4x8x8xf32>, %k: tensor<1x2x8x8xf32>, %v: tensor<1x2x8x8xf32>) -> tensor<1x4x8x8xf32> {
-  // expected-error @+1 {{cannot be sharded over 4 cores: 4 query heads and 2 key/value heads must each be divisible by the number of cores}}
-  %0 = xf.attention %q, %k, %v : (tensor<1x4x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x4x8x8xf32>
-  return %0 : tensor<1x4x8x8xf32>
+func.func @query_heads_not_divisible(%q: tensor<1x6x8x8xf32>, %k: tensor<1x2x8x8xf32>, %v: tensor<1x2x8x8xf32>) -> tensor<1x6x8x8xf32> {
+  // expected-error @+1 {{cannot be sharded over 4 cores: 6 query heads must be divisible by the number of cores, and 2 key/value heads divisible by it or dividing it (each core computes whole heads)}}
+  %0 = xf.attention %q, %k, %v : (tensor<1x6x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x6x8x8xf32>
+  return %0 : tensor<1x6x8x8xf32>
+}
+
+// -----
+
+func.func @kv_heads_neither_divide(%q: tensor<1x12x8x8xf32>, %k: tensor<1x6x8x8xf32>, %v: tensor<1x6x8x8xf32>) -> tensor<1x12x8x8xf32> {
+  // expected-error @+1 {{12 query heads must be divisible by the number of cores, and 6 key/value heads divisible by it or dividing it}}
+  %0 = xf.attention %q, %k, %v : (tensor<1x12x8x8xf32>, tensor<1x6x8x8xf32>, tensor<1x6x8x8xf32>) -> tensor<1x12x8x8xf32>
+  return %0 : tensor<1x12x8x8xf32>
+}
+
+// -----
+
+// expected-error @+1 {{argument #0 of type 'tensor<8x4xf32>': xf.shard has 3 parts, which must divide the 4 cores}}
+func.func @annotation_bad_parts(%x: tensor<8x4xf32> {xf.shard = {dim = 0 : i64, parts = 3 : i64}}) -> tensor<8x4xf32> {
+  return %x : tensor<8x4xf32>
 }
 
 // -----
@@ -24,7 +39,7 @@ func.func @annotation_bad_dim(%x: tensor<8x4xf32> {xf.shard = {dim = 2 : i64}}) 
 
 // -----
 
-// expected-error @+1 {{argument #0 of type 'tensor<8x4xf32>': xf.shard must be {dim = D : i64 [, groups = G : i64]} or "replicated"}}
+// expected-error @+1 {{argument #0 of type 'tensor<8x4xf32>': xf.shard must be {dim = D : i64 [, groups = G : i64] [, parts = P : i64]} or "replicated"}}
 func.func @annotation_malformed(%x: tensor<8x4xf32> {xf.shard = "rows"}) -> tensor<8x4xf32> {
   return %x : tensor<8x4xf32>
 }

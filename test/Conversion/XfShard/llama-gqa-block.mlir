@@ -5,20 +5,33 @@
 // (2 query heads and 1 KV head per rank), O and down row-parallel with one
 // all_reduce each; RMS norms, rope tables and residuals replicated.
 
+// Over 4 cores, more than the 2 KV heads: each KV head (its K and V weight
+// columns) is held by the 2 ranks of its query group (parts = 2); one query
+// head per rank.
+// RUN: muir-opt %s --muir-xf-shard="cores=4" | FileCheck %s --check-prefix=REPKV
+// REPKV-LABEL: func.func @main(
+// REPKV-SAME: %arg4: tensor<64x16xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 4 : i64}}
+// REPKV-SAME: %arg5: tensor<64x16xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 2 : i64}}
+// REPKV-SAME: %arg6: tensor<64x16xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 2 : i64}}
+// REPKV-SAME: %arg7: tensor<16x64xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64, parts = 4 : i64}}
+// REPKV: xf.attention {{.*}} : (tensor<1x1x32x16xf32>, tensor<1x1x32x16xf32>, tensor<1x1x32x16xf32>) -> tensor<1x1x32x16xf32>
+// REPKV-COUNT-2: xf.all_reduce {{.*}} {replica_groups = dense<{{\[\[}}0, 1, 2, 3]]> : tensor<1x4xi64>}
+// REPKV-NOT: xf.all_
+
 // CHECK: module attributes {xf.mesh = 2 : i64}
 // CHECK-LABEL: func.func @main(
 // CHECK-SAME: %arg0: tensor<32x64xf32> {xf.shard = "replicated"}
 // CHECK-SAME: %arg1: tensor<32x16xf32> {xf.shard = "replicated"}
 // CHECK-SAME: %arg2: tensor<32x16xf32> {xf.shard = "replicated"}
 // CHECK-SAME: %arg3: tensor<64xf32> {xf.shard = "replicated"}
-// CHECK-SAME: %arg4: tensor<64x32xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64}}
-// CHECK-SAME: %arg5: tensor<64x16xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64}}
-// CHECK-SAME: %arg6: tensor<64x16xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64}}
-// CHECK-SAME: %arg7: tensor<32x64xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64}}
+// CHECK-SAME: %arg4: tensor<64x32xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 2 : i64}}
+// CHECK-SAME: %arg5: tensor<64x16xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 2 : i64}}
+// CHECK-SAME: %arg6: tensor<64x16xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 2 : i64}}
+// CHECK-SAME: %arg7: tensor<32x64xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64, parts = 2 : i64}}
 // CHECK-SAME: %arg8: tensor<64xf32> {xf.shard = "replicated"}
-// CHECK-SAME: %arg9: tensor<64x64xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64}}
-// CHECK-SAME: %arg10: tensor<64x64xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64}}
-// CHECK-SAME: %arg11: tensor<64x64xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64}}
+// CHECK-SAME: %arg9: tensor<64x64xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 2 : i64}}
+// CHECK-SAME: %arg10: tensor<64x64xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 2 : i64}}
+// CHECK-SAME: %arg11: tensor<64x64xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64, parts = 2 : i64}}
 // CHECK: xf.rope {{.*}} -> tensor<1x2x32x16xf32>
 // CHECK: xf.rope {{.*}} -> tensor<1x1x32x16xf32>
 // CHECK: xf.attention {{.*}} : (tensor<1x2x32x16xf32>, tensor<1x1x32x16xf32>, tensor<1x1x32x16xf32>) -> tensor<1x2x32x16xf32>

@@ -3,9 +3,9 @@
 // SwiGLU MLP: gate and up column-parallel, down row-parallel, one all_reduce.
 // CHECK-LABEL: func.func @mlp_swiglu(
 // CHECK-SAME: %arg0: tensor<8x16xf32> {xf.shard = "replicated"}
-// CHECK-SAME: %arg1: tensor<16x8xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64}}
-// CHECK-SAME: %arg2: tensor<16x8xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64}}
-// CHECK-SAME: %arg3: tensor<8x16xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64}}
+// CHECK-SAME: %arg1: tensor<16x8xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 4 : i64}}
+// CHECK-SAME: %arg2: tensor<16x8xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 4 : i64}}
+// CHECK-SAME: %arg3: tensor<8x16xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64, parts = 4 : i64}}
 // CHECK: %[[G:.*]] = xf.matmul %arg0, %arg1
 // CHECK: xf.silu %[[G]] : tensor<8x8xf32>
 // CHECK: %[[D:.*]] = xf.matmul %{{.*}}, %arg3 : (tensor<8x8xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
@@ -25,7 +25,7 @@ func.func @mlp_swiglu(%x: tensor<8x16xf32>, %wg: tensor<16x32xf32>, %wu: tensor<
 // A column-parallel result returned as is: gathered along its columns
 // (whole local tensors, then the rank index moved into place).
 // CHECK-LABEL: func.func @column_result(
-// CHECK-SAME: %arg1: tensor<16x4xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64}}
+// CHECK-SAME: %arg1: tensor<16x4xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 4 : i64}}
 // CHECK: %[[M:.*]] = xf.matmul %arg0, %arg1 : (tensor<8x16xf32>, tensor<16x4xf32>) -> tensor<8x4xf32>
 // CHECK-NEXT: %[[F:.*]] = xf.reshape %[[M]] : (tensor<8x4xf32>) -> tensor<1x32xf32>
 // CHECK-NEXT: %[[A:.*]] = xf.all_gather %[[F]] {replica_groups = dense<{{\[\[}}0, 1, 2, 3]]> : tensor<1x4xi64>} : (tensor<1x32xf32>) -> tensor<4x32xf32>
@@ -44,7 +44,7 @@ func.func @column_result(%x: tensor<8x16xf32>, %w: tensor<16x16xf32>) -> tensor<
 // replicated, no collective); rows of the activation split (dim 0) flow
 // through the matmul and the norm and are gathered at the end.
 // CHECK-LABEL: func.func @annotated(
-// CHECK-SAME: %arg0: tensor<2x16xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64}}
+// CHECK-SAME: %arg0: tensor<2x16xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64, parts = 4 : i64}}
 // CHECK-SAME: %arg1: tensor<16x16xf32> {xf.shard = "replicated"}
 // CHECK-SAME: %arg2: tensor<16xf32> {xf.shard = "replicated"}
 // CHECK: xf.matmul %arg0, %arg1 : (tensor<2x16xf32>, tensor<16x16xf32>) -> tensor<2x16xf32>
@@ -61,8 +61,8 @@ func.func @annotated(%x: tensor<8x16xf32> {xf.shard = {dim = 0 : i64}}, %w: tens
 // Decode with a KV cache: the caches are split by KV heads like the new
 // keys and values they are concatenated with.
 // CHECK-LABEL: func.func @kv_cache(
-// CHECK-SAME: %arg1: tensor<1x1x32x8xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64}}
-// CHECK-SAME: %arg2: tensor<1x1x32x8xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64}}
+// CHECK-SAME: %arg1: tensor<1x1x32x8xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 4 : i64}}
+// CHECK-SAME: %arg2: tensor<1x1x32x8xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 4 : i64}}
 // CHECK: xf.concat %arg1, {{.*}} : (tensor<1x1x32x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x1x33x8xf32>
 // CHECK: xf.attention {{.*}} -> tensor<1x2x1x8xf32>
 func.func @kv_cache(%x: tensor<1x64xf32>, %kc: tensor<1x4x32x8xf32>, %vc: tensor<1x4x32x8xf32>, %wq: tensor<64x64xf32>, %wk: tensor<64x32xf32>, %wv: tensor<64x32xf32>, %wo: tensor<64x64xf32>) -> tensor<1x64xf32> {
@@ -89,16 +89,29 @@ func.func @kv_cache(%x: tensor<1x64xf32>, %kc: tensor<1x4x32x8xf32>, %vc: tensor
 // What the rules do not cover runs replicated: a weight whose output
 // dimension 4 cores do not divide, and a softmax over the split dimension.
 // CHECK-LABEL: func.func @fallbacks(
-// CHECK-SAME: %arg1: tensor<16x6xf32> {xf.shard = "replicated"}
-// CHECK-SAME: %arg2: tensor<16x8xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64}}
-// CHECK: xf.matmul %arg0, %arg1 : (tensor<8x16xf32>, tensor<16x6xf32>) -> tensor<8x6xf32>
+// CHECK-SAME: %arg1: tensor<16x5xf32> {xf.shard = "replicated"}
+// CHECK-SAME: %arg2: tensor<16x8xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 4 : i64}}
+// CHECK: xf.matmul %arg0, %arg1 : (tensor<8x16xf32>, tensor<16x5xf32>) -> tensor<8x5xf32>
 // CHECK: xf.matmul %arg0, %arg2 : (tensor<8x16xf32>, tensor<16x8xf32>) -> tensor<8x8xf32>
 // CHECK: xf.all_gather
 // CHECK: %[[G:.*]] = xf.reshape {{.*}} -> tensor<8x32xf32>
 // CHECK-NEXT: xf.softmax %[[G]] {axis = 1 : i64} : tensor<8x32xf32>
-func.func @fallbacks(%x: tensor<8x16xf32>, %w: tensor<16x6xf32>, %w2: tensor<16x32xf32>) -> (tensor<8x6xf32>, tensor<8x32xf32>) {
-  %0 = xf.matmul %x, %w : (tensor<8x16xf32>, tensor<16x6xf32>) -> tensor<8x6xf32>
+func.func @fallbacks(%x: tensor<8x16xf32>, %w: tensor<16x5xf32>, %w2: tensor<16x32xf32>) -> (tensor<8x5xf32>, tensor<8x32xf32>) {
+  %0 = xf.matmul %x, %w : (tensor<8x16xf32>, tensor<16x5xf32>) -> tensor<8x5xf32>
   %1 = xf.matmul %x, %w2 : (tensor<8x16xf32>, tensor<16x32xf32>) -> tensor<8x32xf32>
   %2 = xf.softmax %1 {axis = 1 : i64} : tensor<8x32xf32>
-  return %0, %2 : tensor<8x6xf32>, tensor<8x32xf32>
+  return %0, %2 : tensor<8x5xf32>, tensor<8x32xf32>
+}
+
+// -----
+
+// An output dimension of 6 on 4 cores splits in 2 pieces, each held by 2
+// ranks (rank r has piece r / 2); it is gathered within the groups of ranks
+// holding distinct pieces.
+// CHECK-LABEL: func.func @fewer_parts(
+// CHECK-SAME: %arg1: tensor<16x3xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 2 : i64}}
+// CHECK: xf.all_gather {{.*}} {replica_groups = dense<{{\[\[}}0, 2], [1, 3]]> : tensor<2x2xi64>} : (tensor<1x24xf32>) -> tensor<2x24xf32>
+func.func @fewer_parts(%x: tensor<8x16xf32>, %w: tensor<16x6xf32>) -> tensor<8x6xf32> {
+  %0 = xf.matmul %x, %w : (tensor<8x16xf32>, tensor<16x6xf32>) -> tensor<8x6xf32>
+  return %0 : tensor<8x6xf32>
 }
