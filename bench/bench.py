@@ -159,7 +159,19 @@ SCALEOUT = [
      "trn2-chip", 8, 32, 1, ""),
     ("Llama-70B layer prefill s2048 bf16", lambda: models.llama_block(2048, 8192, 64, 8, 28672, "bf16"),
      "trn2-instance", 64, 1, 2048, ""),
+    # The same with sequence parallelism (muir-xf-shard's xf.sequence_parallel).
+    ("Llama-7B prefill s2048 bf16, 32 layers, SP",
+     lambda: _sequence_parallel(models.llama_block(2048, 4096, 32, 32, 11008, "bf16")),
+     "trn2-chip", 8, 32, 2048,
+     "each simulated layer also all-gathers its row-split output, which a 32-layer program does once"),
+    ("Llama-70B layer prefill s2048 bf16, SP",
+     lambda: _sequence_parallel(models.llama_block(2048, 8192, 64, 8, 28672, "bf16")),
+     "trn2-instance", 64, 1, 2048, ""),
 ]
+
+
+def _sequence_parallel(text):
+    return "module attributes {xf.sequence_parallel} {\n" + text + "}\n"
 
 
 def _muir_run(build, text, target, cores, hazards):

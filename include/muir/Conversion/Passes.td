@@ -99,15 +99,25 @@ def XfShardPass : Pass<"muir-xf-shard", "mlir::ModuleOp"> {
     argument has its local shape and `xf.shard` = `{dim, groups}` or
     `"replicated"`, and the module has `xf.mesh = N`. An attention whose
     query or key/value heads N does not divide, a mesh larger than the
-    target's cores or a bad annotation is an error naming the op or
-    argument; anything else the rules do not cover runs replicated.
+        target's cores or a bad annotation is an error naming the op or
+    argument; anything else the rules do not cover runs replicated. With
+    `sequence-parallel` (or the module attribute `xf.sequence_parallel`),
+    the residual stream entering the block is split by rows: norms and
+    residual adds run on N times fewer rows, each row-parallel partial sum
+    is reduce-scattered to the rows, and rows are all-gathered before each
+    column-parallel product (the same bytes as one all-reduce).
   }];
   let options = [
     Option<"cores", "cores", "int64_t", /*default=*/"0",
            "mesh size (0: the module's xf.mesh attribute, else no sharding)">,
-    Option<"target", "target", "std::string", /*default=*/"\"\"",
+        Option<"target", "target", "std::string", /*default=*/"\"\"",
            "machine description whose topology must hold the mesh (empty: "
            "no check)">,
+    Option<"sequenceParallel", "sequence-parallel", "bool",
+           /*default=*/"false",
+           "split the residual stream and norms by rows between a "
+           "reduce-scatter and an all-gather (also: module attribute "
+           "xf.sequence_parallel)">,
     Option<"entry", "entry", "std::string", /*default=*/"\"\"",
            "function to shard (default: @main, else the only public one)">,
   ];

@@ -65,14 +65,16 @@ bool isElementwiseUnary(Operation *op) {
 
 class Sharder {
 public:
-  Sharder(func::FuncOp func, int64_t n)
-      : func(func), n(n), b(func.getContext()) {}
+  Sharder(func::FuncOp func, int64_t n, bool sequenceParallel)
+      : func(func), n(n), sp(sequenceParallel), b(func.getContext()) {}
 
   LogicalResult run();
 
 private:
   func::FuncOp func;
   int64_t n;
+  /// Sequence parallelism: the residual stream and norms split by rows.
+  bool sp;
   OpBuilder b;
   /// Replica groups of ranks holding distinct pieces of a `parts`-way
   /// split: group j is ranks j, j + N/parts, j + 2 N/parts, ...
@@ -265,33 +267,39 @@ void Sharder::makeRep(Operation *op, unsigned i) {
 FailureOr<Shard> Sharder::visitMatmul(xf::MatmulOp mm) {
   int64_t kA = mm.getTransposeLhs() ? 0 : 1, mA = 1 - kA;
   int64_t kB = mm.getTransposeRhs() ? 1 : 0, nB = 1 - kB;
-  Value a = mm.getLhs(), w = mm.getRhs();
+  // Operands are re-read after each conversion (a collective replaces them).
+  auto a = [&] { return mm.getLhs(); };
+  auto w = [&] { return mm.getRhs(); };
   for (unsigned i = 0; i < 2; ++i)
     if (of(mm->getOperand(i)).kind == Shard::Partial)
       makeRep(mm, i);
-  if (of(a).kind == Shard::Free)
-    set(a, Shard::rep());
-  Shard sa = of(a);
-  if (of(w).kind == Shard::Free) {
-    RankedTensorType gw = globalOf(w);
+  if (of(a()).kind == Shard::Free)
+    set(a(), Shard::rep());
+  // Sequence parallelism: rows are gathered before a column-parallel
+  // product.
+  if (sp && of(a()).isSplit(mA) && of(w()).kind == Shard::Free)
+    makeRep(mm, 0);
+  Shard sa = of(a());
+  if (of(w()).kind == Shard::Free) {
+    RankedTensorType gw = globalOf(w());
     if (sa.kind == Shard::Split && sa.dim == kA &&
         divisible(gw, kB, sa.groups, sa.parts))
-      set(w, Shard::split(kB, sa.groups, sa.parts)); // row-parallel
+      set(w(), Shard::split(kB, sa.groups, sa.parts)); // row-parallel
     else if (sa.kind == Shard::Split && sa.dim == mA)
-      set(w, Shard::rep());
+      set(w(), Shard::rep());
     else {
       makeRep(mm, 0);
       int64_t g = sliceGroups(mm.getResult(), 1);
       if (!divisible(gw, nB, g, n))
         g = 1;
       int64_t parts = partsFor(mm.getResult(), 1, g);
-      set(w, parts > 1 && divisible(gw, nB, g, parts)
-                 ? Shard::split(nB, g, parts)
-                 : Shard::rep());
+      set(w(), parts > 1 && divisible(gw, nB, g, parts)
+                   ? Shard::split(nB, g, parts)
+                   : Shard::rep());
     }
   }
-  sa = of(a);
-  Shard sw = of(w);
+  sa = of(a());
+  Shard sw = of(w());
   if (sa.isSplit(kA) && sw.isSplit(kB) && sa.groups == sw.groups &&
       sa.parts == sw.parts)
     return Shard::partial(sa.parts);
@@ -309,6 +317,25 @@ Shard Sharder::visitBinary(Operation *op) {
   if (linear && s0.kind == Shard::Partial && s1.kind == Shard::Partial &&
       s0.parts == s1.parts)
     return s0;
+  // A partial sum meeting rows split N ways (sequence parallelism's
+  // residual add): reduce-scatter it to the same rows.
+  for (unsigned i = 0; i < 2; ++i) {
+    Shard p = of(op->getOperand(i)), o = of(op->getOperand(1 - i));
+    RankedTensorType pg = globalOf(op->getOperand(i));
+    if (p.kind != Shard::Partial || p.parts != n || o.kind != Shard::Split ||
+        o.parts != n || o.groups != 1 ||
+        globalOf(op->getOperand(1 - i)) != pg ||
+        product(pg.getShape().take_front(o.dim)) != 1)
+      continue;
+    Value v = op->getOperand(i);
+    b.setInsertionPoint(op);
+    Value rs = xf::ReduceScatterOp::create(b, op->getLoc(), localType(pg, o), v,
+                                           replicaGroups(n),
+                                           b.getI64IntegerAttr(o.dim));
+    global[rs] = pg;
+    state[rs] = o;
+    op->setOperand(i, rs);
+  }
   for (unsigned i = 0; i < 2; ++i)
     if (of(op->getOperand(i)).kind == Shard::Partial)
       makeRep(op, i);
@@ -494,7 +521,12 @@ LogicalResult Sharder::visit(Operation *op) {
           })
           .Case<xf::LayerNormOp, xf::RmsNormOp>([&](Operation *) {
             // Rows split (sequence parallel) stay split; weights replicated.
-            int64_t last = globalOf(op->getOperand(0)).getRank() - 1;
+            // With sequence parallelism an undecided input (the residual
+            // stream entering the block) is split by rows.
+            Value in = op->getOperand(0);
+            int64_t last = globalOf(in).getRank() - 1;
+            if (sp && last > 0 && divisible(globalOf(in), 0, 1, n))
+              decide(in, Shard::split(0, 1, n));
             for (unsigned i = 1; i < op->getNumOperands(); ++i)
               makeRep(op, i);
             return unaryLike(op->getOperand(0),
@@ -638,7 +670,8 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
       func.emitError() << "must have a single block to be sharded";
       return signalPassFailure();
     }
-    if (failed(Sharder(func, n).run()))
+    bool seq = sequenceParallel || module->hasAttr("xf.sequence_parallel");
+    if (failed(Sharder(func, n, seq).run()))
       return signalPassFailure();
     func->setAttr("xf.sharded", UnitAttr::get(&getContext()));
     module->setAttr("xf.mesh",
