@@ -4,11 +4,17 @@ table and write JSON. Figures: simulated time, the machine model's roofline
 (max of FLOPs / peak and minimum HBM bytes / bandwidth), their ratio, PE
 utilisation, HBM bytes against the minimum, and compile time.
 
-    python3 bench/bench.py [--target trn2] [--cases matmul,attention,...]
+    python3 bench/bench.py [--target trn2] [--cases matmul,attention,...,scaleout]
                            [--json bench/results.json] [--no-hazards] [--no-scaling]
 
 The compile-scaling rows compile 1 and 8 stacked Llama-7B blocks at s2048
 and s4096: compile CPU seconds, peak memory, binary bytes.
+
+`--cases scaleout` (alone: writes bench/scaleout.json) shards Llama-7B
+(prefill and decode, trn2-chip, 8 cores) and a Llama-70B layer
+(trn2-instance, 64 cores) with muir-xf-shard and reports cores, layers,
+simulated time, tokens/s, collective share and scaling efficiency against
+the same layer compiled for one core (x the layer count).
 
 The simulator runs in timing-only mode (--timing-only: the same timing model
 and schedule, no arithmetic; numerics are checked by the e2e tests and
@@ -137,6 +143,117 @@ CASES = {
 }
 
 
+# --- scale-out (bench.py --cases scaleout) ----------------------------------
+# Rows: a model sharded by muir-xf-shard over N cores (muir-run --cores=N,
+# timing only) against the single-core equivalent: the same layer compiled
+# for one core of the same machine description, times the number of layers
+# (the layers are identical, so one layer x L is the sum of the layers).
+# scaling_efficiency = single-core-equivalent time / (cores x multi-core time).
+SCALEOUT = [
+    # name, builder, target, cores, layers, tokens per run, note
+    ("Llama-7B prefill s2048 bf16, 32 layers", lambda: models.llama_block(2048, 4096, 32, 32, 11008, "bf16"),
+     "trn2-chip", 8, 32, 2048,
+     "the whole 32-layer program (models.llama_stack) compiles but needs 4.3 GB of emulated HBM per rank, "
+     "over the simulator's 4 GiB host limit"),
+    ("Llama-7B decode KV 2048 bf16, 32 layers", lambda: models.llama_decode_block(2048, 4096, 32, 32, 11008, "bf16"),
+     "trn2-chip", 8, 32, 1, ""),
+    ("Llama-70B layer prefill s2048 bf16", lambda: models.llama_block(2048, 8192, 64, 8, 28672, "bf16"),
+     "trn2-instance", 64, 1, 2048, ""),
+    # The same with sequence parallelism (muir-xf-shard's xf.sequence_parallel).
+    ("Llama-7B prefill s2048 bf16, 32 layers, SP",
+     lambda: _sequence_parallel(models.llama_block(2048, 4096, 32, 32, 11008, "bf16")),
+     "trn2-chip", 8, 32, 2048,
+     "each simulated layer also all-gathers its row-split output, which a 32-layer program does once"),
+    ("Llama-70B layer prefill s2048 bf16, SP",
+     lambda: _sequence_parallel(models.llama_block(2048, 8192, 64, 8, 28672, "bf16")),
+     "trn2-instance", 64, 1, 2048, ""),
+]
+
+
+def _sequence_parallel(text):
+    return "module attributes {xf.sequence_parallel} {\n" + text + "}\n"
+
+
+def _muir_run(build, text, target, cores, hazards):
+    """Timing-only muir-run of `text`; the report JSON and compile seconds."""
+    with tempfile.TemporaryDirectory() as d:
+        src = pathlib.Path(d) / "case.mlir"
+        src.write_text(text)
+        rep = pathlib.Path(d) / "report.json"
+        cmd = [str(build / "bin" / "muir-run"), str(src), "--backend=sim", "--timing-only",
+               f"--target={target}", f"--report-json={rep}"]
+        if cores > 1:
+            cmd.append(f"--cores={cores}")
+        if not hazards:
+            cmd.append("--no-hazard-check")
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError((proc.stderr or proc.stdout).strip().splitlines()[-1])
+        compile_s = float(re.search(r"compile=([0-9.]+) s", proc.stdout).group(1))
+        return json.loads(rep.read_text()), compile_s
+
+
+def hbm_bound_tokens_per_s(target, text_bytes):
+    """Tokens/s if every byte a token needs (weights and KV cache) streamed
+    once at the chip's HBM bandwidth."""
+    return machine(target)["topology"]["hbm_bytes_per_s_per_chip"] / text_bytes
+
+
+def run_scaleout(build, hazards):
+    rows = []
+    for name, build_text, target, cores, layers, tokens, note in SCALEOUT:
+        text = build_text()
+        try:
+            multi, compile_s = _muir_run(build, text, target, cores, hazards)
+            single, _ = _muir_run(build, text, target, 1, hazards)
+        except RuntimeError as e:
+            rows.append(dict(name=name, error=str(e)))
+            continue
+        layer_s = multi["seconds"]
+        total_s = layer_s * layers
+        single_equiv = single["seconds"] * layers
+        r = dict(name=name, target=target, cores=cores, layers=layers, seconds=total_s,
+                 layer_seconds=layer_s, tokens_per_s=tokens / total_s,
+                 collective_seconds=multi["collective_ns"] * 1e-9 * layers,
+                 collective_share=multi["collective_ns"] * 1e-9 / layer_s,
+                 link_bytes_per_layer=multi["link_bytes"],
+                 single_core_layer_seconds=single["seconds"], single_core_equiv_seconds=single_equiv,
+                 scaling_efficiency=single_equiv / (cores * total_s),
+                 per_core_pe_utilization=sum(c["pe_utilization"] for c in multi["per_core"]) / cores,
+                 compile_seconds=compile_s,
+                 method=(f"one sharded layer simulated on all cores, x{layers} (identical layers)"
+                         + (f"; {note}" if note else "")) if layers > 1 else "one layer, simulated")
+        if tokens == 1:  # decode: per-token bytes (every rank's reads) against the chip's HBM
+            hbm = sum(c["hbm_bytes_read"] + c["hbm_bytes_written"] for c in multi["per_core"]) * layers
+            r["hbm_bytes_per_token"] = hbm
+            r["hbm_bound_tokens_per_s"] = hbm_bound_tokens_per_s(target, hbm)
+        rows.append(r)
+    return rows
+
+
+def print_scaleout(rows):
+    hdr = (f"{'scale-out case':40} {'target':>13} {'cores':>5} {'layers':>6} {'sim time':>11} "
+           f"{'tokens/s':>10} {'coll.':>6} {'1-core eq.':>11} {'eff.':>6}")
+    print(hdr)
+    print("-" * len(hdr))
+    for r in rows:
+        if "error" in r:
+            print(f"{r['name']:40} ERROR: {r['error']}")
+            continue
+        print(f"{r['name']:40} {r['target']:>13} {r['cores']:5d} {r['layers']:6d} {r['seconds']*1e3:9.3f}ms "
+              f"{r['tokens_per_s']:10.1f} {r['collective_share']*100:5.1f}% "
+              f"{r['single_core_equiv_seconds']*1e3:9.2f}ms {r['scaling_efficiency']*100:5.1f}%", flush=True)
+        extra = f"  per layer {r['layer_seconds']*1e3:.3f} ms on {r['cores']} cores (single core " \
+                f"{r['single_core_layer_seconds']*1e3:.3f} ms), collective {r['collective_seconds']*1e3:.3f} ms, " \
+                f"{r['link_bytes_per_layer']/1e6:.1f} MB over links per layer, mean per-core PE " \
+                f"{r['per_core_pe_utilization']*100:.1f}%; {r['method']}"
+        if "hbm_bound_tokens_per_s" in r:
+            extra += (f"; HBM bound {r['hbm_bound_tokens_per_s']:.1f} tokens/s "
+                      f"({r['hbm_bytes_per_token']/1e9:.2f} GB per token at the chip's HBM bandwidth), "
+                      f"{r['tokens_per_s'] / r['hbm_bound_tokens_per_s'] * 100:.1f}% of it")
+        print(extra)
+
+
 def machine(target):
     path = pathlib.Path(target) if target.endswith(".json") else ROOT / "targets" / f"{target}.json"
     return json.loads(path.read_text())
@@ -176,13 +293,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--target", default="trn2")
     ap.add_argument("--cases", default=",".join(CASES))
-    ap.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
+    ap.add_argument("--json", default=None,
+                    help="output JSON (default bench/results.json; bench/scaleout.json for --cases scaleout)")
     ap.add_argument("--build", default=os.environ.get("MUIR_BUILD_DIR", str(ROOT / "build")))
     ap.add_argument("--no-hazards", dest="hazards", action="store_false",
                     help="skip the simulator's hazard checker")
     ap.add_argument("--no-scaling", action="store_true",
                     help="skip the compile-scaling rows (1 and 8 stacked blocks, s2048 and s4096)")
     args = ap.parse_args()
+    args.json_given = args.json is not None
+    args.json = args.json or str(ROOT / "bench" / "results.json")
     rows = []
     m = machine(args.target)
     assumptions = dict(pe_issue_cycles=m["pe"].get("issue_cycles"),
@@ -191,10 +311,23 @@ def main():
                        hbm_efficiency=m["hbm"].get("efficiency"))
     print("timing-model assumptions (docs/simulator.md): " +
           ", ".join(f"{k}={v}" for k, v in assumptions.items()))
+    names = args.cases.split(",")
+    scaleout = None
+    if "scaleout" in names:
+        names.remove("scaleout")
+        scaleout = run_scaleout(pathlib.Path(args.build), args.hazards)
+        print_scaleout(scaleout)
+        if not names:  # the scale-out group alone: no single-core rows or compile scaling
+            out = args.json if args.json_given else str(ROOT / "bench" / "scaleout.json")
+            pathlib.Path(out).write_text(json.dumps(dict(hazard_checker=args.hazards, scaleout=scaleout),
+                                                    indent=2))
+            print(f"wrote {out}")
+            return
+        print()
     hdr = f"{'case':44} {'sim time':>11} {'roofline':>11} {'ratio':>6} {'PE util':>8} {'HBM/min':>8} {'compile':>8}  goal"
     print(hdr)
     print("-" * len(hdr))
-    for name in args.cases.split(","):
+    for name in names:
         c = CASES[name]()
         r = run_case(c, args.target, pathlib.Path(args.build), args.hazards)
         rows.append(r)
@@ -223,7 +356,9 @@ def main():
             print(f"binary s4096 / s2048: {by[(1, 4096)]['binary_bytes'] / by[(1, 2048)]['binary_bytes']:.2f}x")
     pathlib.Path(args.json).write_text(json.dumps(dict(target=args.target, assumptions=assumptions,
                                                        hazard_checker=args.hazards, results=rows,
-                                                       compile_scaling=scaling), indent=2))
+                                                       compile_scaling=scaling,
+                                                       **({"scaleout": scaleout} if scaleout else {})),
+                                                  indent=2))
     print(f"wrote {args.json}")
 
 

@@ -302,16 +302,29 @@ struct PyExecutable {
     o.trace = trace;
     o.checkHazards = checkHazards;
     o.numerics = numerics;
-    std::optional<llvm::Expected<driver::SimResult>> r;
+    // A sharded (SPMD) program: global arguments sliced per rank, every
+    // rank simulated, the replicated results returned; the report is the
+    // multi-core one (per core, collectives, links).
+    if (compiled.cores > 1)
+      return finish(
+          o, [&] { return driver::simulateCores(compiled, host, shapes, o); });
+    return finish(o,
+                  [&] { return driver::simulate(compiled, host, shapes, o); });
+  }
+
+  /// Runs `simulate` without the GIL and keeps its report and trace.
+  template <typename Fn>
+  std::vector<py::array> finish(const sim::Options &o, Fn simulate) {
+    std::optional<decltype(simulate())> r;
     {
       py::gil_scoped_release release;
-      r.emplace(driver::simulate(compiled, host, shapes, o));
+      r.emplace(simulate());
     }
     if (!*r)
       throw std::runtime_error("simulation failed: " +
                                llvm::toString(r->takeError()));
     lastReport = (*r)->report.toJson();
-    if (trace)
+    if (o.trace)
       lastTrace = (*r)->traceJson;
     std::vector<py::array> out;
     for (auto &t : (*r)->outputs)
@@ -336,8 +349,8 @@ struct PyExecutable {
 
 std::shared_ptr<PyExecutable>
 compile(const PyModule &m, const std::string &targetName,
-        const std::string &entry,
-        const std::vector<std::string> &kernelConfigs) {
+        const std::string &entry, const std::vector<std::string> &kernelConfigs,
+        int64_t cores) {
   Diagnostics diags;
   auto exe = std::make_shared<PyExecutable>();
   exe->xf = OwningOpRef<ModuleOp>(m.module->clone());
@@ -358,7 +371,8 @@ compile(const PyModule &m, const std::string &targetName,
   FailureOr<driver::Compiled> c = failure();
   {
     py::gil_scoped_release release;
-    c = driver::compile(*exe->xf, exe->funcName, targetName, kernelConfigs);
+    c = driver::compile(*exe->xf, exe->funcName, targetName, kernelConfigs,
+                        cores);
   }
   if (failed(c)) {
     std::string msg = diags.take("compilation failed");
@@ -571,7 +585,8 @@ PYBIND11_MODULE(_muir, m) {
   m.def("run_pipeline", &runPipeline, py::arg("module"), py::arg("pipeline"));
   m.def("compile", &compile, py::arg("module"), py::arg("target"),
         py::arg("entry") = "",
-        py::arg("kernel_configs") = std::vector<std::string>());
+        py::arg("kernel_configs") = std::vector<std::string>(),
+        py::arg("cores") = 0);
   py::class_<PyExecutable, std::shared_ptr<PyExecutable>>(m, "Executable")
       .def_property_readonly("arg_shapes",
                              [](PyExecutable &e) { return e.args.shapes; })
@@ -583,6 +598,8 @@ PYBIND11_MODULE(_muir, m) {
                              [](PyExecutable &e) { return e.results.dtypes; })
       .def_property_readonly(
           "target", [](PyExecutable &e) { return e.compiled.machine.name; })
+      .def_property_readonly("cores",
+                             [](PyExecutable &e) { return e.compiled.cores; })
       .def_property_readonly(
           "compile_seconds",
           [](PyExecutable &e) { return e.compiled.compileSeconds; })

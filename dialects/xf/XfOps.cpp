@@ -789,3 +789,78 @@ LogicalResult KernelOp::verify() {
 
 #define GET_OP_CLASSES
 #include "xf/XfOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+/// Replica groups: a 2-D i64 tensor with at least one group of at least one
+/// rank, ranks >= 0, none twice.
+static LogicalResult verifyReplicaGroups(Operation *op, ElementsAttr groups) {
+  auto t = llvm::cast<ShapedType>(groups.getType());
+  if (t.getRank() != 2 || t.getDimSize(0) < 1 || t.getDimSize(1) < 1)
+    return op->emitOpError("replica_groups must be a non-empty 2-D tensor "
+                           "(one row per group), got ")
+           << t;
+  llvm::SmallSet<int64_t, 16> seen;
+  for (APInt v : groups.getValues<APInt>()) {
+    int64_t r = v.getSExtValue();
+    if (r < 0)
+      return op->emitOpError("replica_groups has the negative rank ") << r;
+    if (!seen.insert(r).second)
+      return op->emitOpError("replica_groups names rank ") << r << " twice";
+  }
+  return success();
+}
+
+/// The element types collective reductions support (those of nc.all_reduce).
+static LogicalResult verifyReducible(Operation *op, Type t) {
+  Type e = llvm::cast<ShapedType>(t).getElementType();
+  if (e.isF32() || e.isBF16() || e.isF16())
+    return success();
+  return op->emitOpError("reduces f32, bf16 or f16 elements, not ") << e;
+}
+
+/// The shared rule of all_gather (`grow`) and reduce_scatter: the result is
+/// the input with `dim` multiplied (gather) or divided (scatter) by N.
+static LogicalResult verifyResized(Operation *op, int64_t dimAttr, int64_t n,
+                                   bool grow) {
+  auto in = llvm::cast<RankedTensorType>(op->getOperand(0).getType());
+  auto out = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  FailureOr<int64_t> dim = normalizeAxis(dimAttr, in.getRank());
+  if (failed(dim))
+    return op->emitOpError("dim ")
+           << dimAttr << " is outside the input's rank " << in.getRank();
+  SmallVector<int64_t> want(in.getShape());
+  if (!grow && want[*dim] % n != 0)
+    return op->emitOpError("input dimension ")
+           << *dim << " of size " << want[*dim]
+           << " is not divisible by the group size " << n;
+  want[*dim] = grow ? want[*dim] * n : want[*dim] / n;
+  if (out.getShape() != ArrayRef<int64_t>(want))
+    return op->emitOpError("result shape ")
+           << shapeStr(out.getShape()) << " must be " << shapeStr(want)
+           << " (input " << shapeStr(in.getShape()) << ", dimension " << *dim
+           << (grow ? " times " : " divided by ") << "the group size " << n
+           << ")";
+  return success();
+}
+
+LogicalResult AllReduceOp::verify() {
+  if (failed(verifyReplicaGroups(*this, getReplicaGroups())))
+    return failure();
+  return verifyReducible(*this, getType());
+}
+
+LogicalResult AllGatherOp::verify() {
+  if (failed(verifyReplicaGroups(*this, getReplicaGroups())))
+    return failure();
+  return verifyResized(*this, getDim(), getGroupSize(), /*grow=*/true);
+}
+
+LogicalResult ReduceScatterOp::verify() {
+  if (failed(verifyReplicaGroups(*this, getReplicaGroups())) ||
+      failed(verifyReducible(*this, getType())))
+    return failure();
+  return verifyResized(*this, getDim(), getGroupSize(), /*grow=*/false);
+}

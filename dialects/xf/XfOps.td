@@ -555,4 +555,63 @@ def Xf_YieldOp : Op<Xf_Dialect, "yield", [Pure, Terminator,
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
 
+//===----------------------------------------------------------------------===//
+// Collectives (SPMD programs made by muir-xf-shard)
+//===----------------------------------------------------------------------===//
+
+// Every rank of an SPMD program runs the same function on its own local
+// tensors; a collective exchanges them within replica groups.
+class Xf_CollectiveOp<string mnemonic, list<Trait> traits = []>
+    : Xf_Op<mnemonic, !listconcat(traits, [SameOperandsAndResultElementType])> {
+  let results = (outs Xf_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Ranks per replica group (the second dimension of replica_groups).
+    int64_t getGroupSize() {
+      return llvm::cast<mlir::ShapedType>(getReplicaGroups().getType())
+          .getDimSize(1);
+    }
+  }];
+}
+
+def Xf_AllReduceOp : Xf_CollectiveOp<"all_reduce", [SameOperandsAndResultType]> {
+  let summary = "sum of a tensor over the ranks of a replica group";
+  let description = [{
+    `replica_groups` is a 2-D i64 tensor, one row per group (all of one
+    size N), every rank (>= 0) at most once. Every rank of a group gets
+    `result[i] = sum over the group's ranks r of input_r[i]`, accumulated in
+    f32 in replica-group order and rounded once (the `nc.all_reduce`
+    numerics). Input and result have one type (f32, bf16 or f16).
+
+    A program run on one rank (the reference backend) is the unsharded
+    program: there a group of one is the identity and a larger group is an
+    error.
+  }];
+  let arguments = (ins Xf_FloatTensor:$input, I64ElementsAttr:$replica_groups);
+}
+
+def Xf_AllGatherOp : Xf_CollectiveOp<"all_gather"> {
+  let summary = "concatenation of the group's tensors along one dimension";
+  let description = [{
+    `result = concat(input_{r_0}, ..., input_{r_{N-1}}, axis = dim)` for the
+    N ranks `r_i` of the group in `replica_groups` order (see
+    `xf.all_reduce`): the result has the input's shape with `dim` N times
+    larger. Any element type.
+  }];
+  let arguments = (ins Xf_AnyTensor:$input, I64ElementsAttr:$replica_groups,
+                   DefaultValuedAttr<I64Attr, "0">:$dim);
+}
+
+def Xf_ReduceScatterOp : Xf_CollectiveOp<"reduce_scatter"> {
+  let summary = "this rank's block of the group's sum";
+  let description = [{
+    The sum over the group (as `xf.all_reduce`) split into N equal blocks
+    along `dim`: the i-th rank of the group gets block i. The input's `dim`
+    is divisible by N; the result has it N times smaller. f32, bf16 or f16.
+  }];
+  let arguments = (ins Xf_FloatTensor:$input, I64ElementsAttr:$replica_groups,
+                   DefaultValuedAttr<I64Attr, "0">:$dim);
+}
+
 #endif // MUIR_XF_OPS

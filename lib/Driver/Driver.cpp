@@ -19,7 +19,8 @@ using namespace muir::driver;
 
 FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
                                     StringRef targetName,
-                                    ArrayRef<std::string> kernelConfigs) {
+                                    ArrayRef<std::string> kernelConfigs,
+                                    int64_t cores) {
   auto start = std::chrono::steady_clock::now();
   llvm::Expected<target::Machine> m = target::loadMachine(targetName);
   if (!m) {
@@ -27,6 +28,34 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
     return failure();
   }
   OwningOpRef<ModuleOp> clone(module.clone());
+  // Sharding first, on its own, so the arguments' xf.shard attributes can
+  // be read before the lowering replaces the function.
+  PassManager shardPm(module.getContext());
+  XfShardPassOptions shard;
+  shard.cores = cores;
+  shard.target = targetName.str();
+  shard.entry = funcName.str();
+  shardPm.addPass(createXfShardPass(shard));
+  if (failed(shardPm.run(*clone)))
+    return failure();
+  int64_t ranks = 1;
+  SmallVector<ArgShard> argShards;
+  if (auto mesh = (*clone)->getAttrOfType<IntegerAttr>("xf.mesh")) {
+    ranks = std::max<int64_t>(1, mesh.getInt());
+    func::FuncOp f = selectEntryFunction(*clone, funcName);
+    if (!f)
+      return failure();
+    for (unsigned i = 0; i < f.getNumArguments(); ++i) {
+      ArgShard a;
+      if (auto d = f.getArgAttrOfType<DictionaryAttr>(i, "xf.shard")) {
+        a.split = true;
+        a.dim = d.getAs<IntegerAttr>("dim").getInt();
+        a.groups = d.getAs<IntegerAttr>("groups").getInt();
+        a.parts = d.getAs<IntegerAttr>("parts").getInt();
+      }
+      argShards.push_back(a);
+    }
+  }
   PassManager pm(module.getContext());
   CompileOptions opts;
   opts.target = targetName.str();
@@ -44,7 +73,8 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
   auto prog = target::kernelToProgram(kernels.front());
   if (failed(prog))
     return failure();
-  Compiled c{std::move(*m), std::move(*prog), {}, {}, 0};
+  Compiled c{std::move(*m), std::move(*prog),    {}, {}, 0,
+             ranks,         std::move(argShards)};
   for (const target::TensorDecl &t : c.program.tensors) {
     if (t.kind == target::TensorKind::Input)
       c.inputs.push_back(t.name);
@@ -84,66 +114,181 @@ static target::ElemType elemOf(ref::DType d) {
   return target::ElemType::F32;
 }
 
-llvm::Expected<SimResult>
-driver::simulate(const Compiled &c, ArrayRef<ref::HostTensor> args,
-                 ArrayRef<ref::HostTensor> resultShapes, sim::Options options) {
+/// A host tensor as the simulator's little-endian elements.
+static std::vector<uint8_t> encode(const ref::HostTensor &a) {
+  target::ElemType et = elemOf(a.dtype);
+  unsigned eb = target::elemBytes(et);
+  int64_t n = a.numElements();
+  std::vector<uint8_t> bytes(n * eb);
+  for (int64_t k = 0; k < n; ++k) {
+    float v = ref::isFloatDType(a.dtype) ? a.data[k] : (float)a.ints[k];
+    if (et == target::ElemType::I32) {
+      int32_t iv = (int32_t)a.ints[k];
+      std::memcpy(&bytes[k * eb], &iv, 4);
+    } else {
+      sim::encodeElement(et, v, &bytes[k * eb]);
+    }
+  }
+  return bytes;
+}
+
+/// Output tensor `name` of the simulator as a host tensor of `shape`'s
+/// shape and dtype.
+static llvm::Expected<ref::HostTensor>
+decode(ArrayRef<uint8_t> bytes, const ref::HostTensor &shape, StringRef name) {
+  ref::HostTensor t;
+  t.shape = shape.shape;
+  t.dtype = shape.dtype;
+  target::ElemType et = elemOf(t.dtype);
+  unsigned eb = target::elemBytes(et);
+  if ((int64_t)bytes.size() != t.numElements() * eb)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "output " + name + " has " + Twine(bytes.size()) + " bytes, expected " +
+            Twine(t.numElements() * eb));
+  int64_t n = t.numElements();
+  t.data.reserve(ref::isFloatDType(t.dtype) ? n : 0);
+  for (int64_t k = 0; k < n; ++k) {
+    if (ref::isFloatDType(t.dtype)) {
+      t.data.push_back(sim::decodeElement(et, &bytes[k * eb]));
+    } else {
+      int32_t iv;
+      std::memcpy(&iv, &bytes[k * eb], 4);
+      t.ints.push_back(iv);
+    }
+  }
+  return t;
+}
+
+ref::HostTensor driver::sliceForRank(const ref::HostTensor &t,
+                                     const ArgShard &s, int64_t cores,
+                                     int64_t rank) {
+  if (!s.split || cores <= 1)
+    return t;
+  // The global tensor as [P, G, parts, c * Q]; rank r takes piece
+  // r / (cores / parts): [:, :, piece, :].
+  int64_t parts = s.parts > 0 ? s.parts : cores;
+  int64_t piece = rank / (cores / parts);
+  int64_t p = 1, q = 1;
+  for (int64_t d = 0; d < s.dim; ++d)
+    p *= t.shape[d];
+  for (size_t d = s.dim + 1; d < t.shape.size(); ++d)
+    q *= t.shape[d];
+  int64_t block = t.shape[s.dim] / (s.groups * parts) * q;
+  ref::HostTensor r;
+  r.dtype = t.dtype;
+  r.shape = t.shape;
+  r.shape[s.dim] /= parts;
+  bool isFloat = ref::isFloatDType(t.dtype);
+  for (int64_t i = 0; i < p * s.groups; ++i) {
+    int64_t from = (i * parts + piece) * block;
+    if (isFloat)
+      r.data.insert(r.data.end(), t.data.begin() + from,
+                    t.data.begin() + from + block);
+    else
+      r.ints.insert(r.ints.end(), t.ints.begin() + from,
+                    t.ints.begin() + from + block);
+  }
+  return r;
+}
+
+/// The body simulate and simulateCores share: checks the arguments, feeds
+/// them (`feed(i, arg)`), runs, and decodes each result from `fetch(i)`.
+static llvm::Error runAndCollect(
+    const Compiled &c, ArrayRef<ref::HostTensor> args,
+    ArrayRef<ref::HostTensor> resultShapes, const sim::Options &options,
+    llvm::function_ref<llvm::Error(size_t, const ref::HostTensor &)> feed,
+    llvm::function_ref<llvm::Error()> run,
+    llvm::function_ref<llvm::Expected<ArrayRef<uint8_t>>(size_t)> fetch,
+    SmallVectorImpl<ref::HostTensor> &outputs) {
   auto err = [](const Twine &msg) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
   };
   if (options.numerics && args.size() != c.inputs.size())
     return err("the program takes " + Twine(c.inputs.size()) + " inputs, got " +
                Twine(args.size()));
-  sim::Simulator s(c.machine, c.program, options);
   for (auto [i, a] : llvm::enumerate(args)) {
     if (!options.numerics)
       break; // timing only: no values go in or come out
-    target::ElemType et = elemOf(a.dtype);
-    unsigned eb = target::elemBytes(et);
-    int64_t n = a.numElements();
-    std::vector<uint8_t> bytes(n * eb);
-    for (int64_t k = 0; k < n; ++k) {
-      float v = ref::isFloatDType(a.dtype) ? a.data[k] : (float)a.ints[k];
-      if (et == target::ElemType::I32) {
-        int32_t iv = (int32_t)a.ints[k];
-        std::memcpy(&bytes[k * eb], &iv, 4);
-      } else {
-        sim::encodeElement(et, v, &bytes[k * eb]);
-      }
-    }
-    if (llvm::Error e = s.setInput(c.inputs[i], bytes))
-      return std::move(e);
+    if (llvm::Error e = feed(i, a))
+      return e;
   }
-  if (llvm::Error e = s.run())
-    return std::move(e);
-  SimResult r;
-  r.report = s.report();
+  if (llvm::Error e = run())
+    return e;
   for (auto [i, shape] : llvm::enumerate(resultShapes)) {
     if (!options.numerics)
       break;
     if (i >= c.outputs.size())
       return err("the program has no output #" + Twine(i));
-    ArrayRef<uint8_t> bytes = s.output(c.outputs[i]);
-    ref::HostTensor t;
-    t.shape = shape.shape;
-    t.dtype = shape.dtype;
-    target::ElemType et = elemOf(t.dtype);
-    unsigned eb = target::elemBytes(et);
-    if ((int64_t)bytes.size() != t.numElements() * eb)
-      return err("output " + c.outputs[i] + " has " + Twine(bytes.size()) +
-                 " bytes, expected " + Twine(t.numElements() * eb));
-    int64_t n = t.numElements();
-    t.data.reserve(ref::isFloatDType(t.dtype) ? n : 0);
-    for (int64_t k = 0; k < n; ++k) {
-      if (ref::isFloatDType(t.dtype)) {
-        t.data.push_back(sim::decodeElement(et, &bytes[k * eb]));
-      } else {
-        int32_t iv;
-        std::memcpy(&iv, &bytes[k * eb], 4);
-        t.ints.push_back(iv);
-      }
-    }
-    r.outputs.push_back(std::move(t));
+    llvm::Expected<ArrayRef<uint8_t>> bytes = fetch(i);
+    if (!bytes)
+      return bytes.takeError();
+    auto t = decode(*bytes, shape, c.outputs[i]);
+    if (!t)
+      return t.takeError();
+    outputs.push_back(std::move(*t));
   }
+  return llvm::Error::success();
+}
+
+llvm::Expected<MultiSimResult>
+driver::simulateCores(const Compiled &c, ArrayRef<ref::HostTensor> args,
+                      ArrayRef<ref::HostTensor> resultShapes,
+                      sim::Options options) {
+  int64_t have = c.machine.topology.cores();
+  if (c.cores > have)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "the program runs on " + Twine(c.cores) +
+                                       " cores but target '" + c.machine.name +
+                                       "' has " + Twine(have));
+  sim::MultiCoreSimulator s(c.machine, c.program, c.cores, options);
+  MultiSimResult r;
+  auto feed = [&](size_t i, const ref::HostTensor &a) -> llvm::Error {
+    ArgShard sh = i < c.argShards.size() ? c.argShards[i] : ArgShard();
+    for (int64_t rank = 0; rank < c.cores; ++rank)
+      if (llvm::Error e = s.setInput(
+              rank, c.inputs[i], encode(sliceForRank(a, sh, c.cores, rank))))
+        return e;
+    return llvm::Error::success();
+  };
+  auto fetch = [&](size_t i) -> llvm::Expected<ArrayRef<uint8_t>> {
+    ArrayRef<uint8_t> first = s.output(0, c.outputs[i]);
+    for (int64_t rank = 1; rank < c.cores; ++rank)
+      if (s.output(rank, c.outputs[i]) != first)
+        return llvm::createStringError(
+            llvm::inconvertibleErrorCode(),
+            "result #" + Twine(i) + " differs between rank 0 and rank " +
+                Twine(rank) +
+                ": the SPMD program's results are not "
+                "replicated");
+    return first;
+  };
+  if (llvm::Error e = runAndCollect(
+          c, args, resultShapes, options, feed, [&] { return s.run(); }, fetch,
+          r.outputs))
+    return std::move(e);
+  r.report = s.report();
+  if (options.trace)
+    r.traceJson = s.traceJson();
+  return r;
+}
+
+llvm::Expected<SimResult>
+driver::simulate(const Compiled &c, ArrayRef<ref::HostTensor> args,
+                 ArrayRef<ref::HostTensor> resultShapes, sim::Options options) {
+  sim::Simulator s(c.machine, c.program, options);
+  SimResult r;
+  auto feed = [&](size_t i, const ref::HostTensor &a) {
+    return s.setInput(c.inputs[i], encode(a));
+  };
+  auto fetch = [&](size_t i) -> llvm::Expected<ArrayRef<uint8_t>> {
+    return s.output(c.outputs[i]);
+  };
+  if (llvm::Error e = runAndCollect(
+          c, args, resultShapes, options, feed, [&] { return s.run(); }, fetch,
+          r.outputs))
+    return std::move(e);
+  r.report = s.report();
   if (options.trace)
     r.traceJson = s.traceJson();
   return r;

@@ -13,6 +13,15 @@
 using namespace mlir;
 
 void muir::buildCompilePipeline(OpPassManager &pm, const CompileOptions &opts) {
+  // Sharding: with a mesh of N cores (cores= or the module's xf.mesh), the
+  //    graph becomes one SPMD function on per-rank shapes with xf
+  //    collectives (Megatron tensor parallelism); a no-op otherwise. First,
+  //    so capacity is checked per rank.
+  XfShardPassOptions shard;
+  shard.cores = opts.cores;
+  shard.target = opts.target;
+  shard.entry = opts.entry;
+  pm.addPass(createXfShardPass(shard));
   // 0. Capacity: a tensor the target's HBM cannot hold fails here, in
   //    milliseconds, before any rewrite or tiling work.
   CheckCapacityPassOptions capacity;
@@ -66,6 +75,10 @@ struct CompilePipelineOptions
   ListOption<std::string> kernelConfigs{
       *this, "kernel-configs",
       llvm::cl::desc("kernel config overrides, <kernel>.<key>=<value>")};
+  Option<int64_t> cores{
+      *this, "cores",
+      llvm::cl::desc("mesh size for muir-xf-shard (0: the module's xf.mesh)"),
+      llvm::cl::init(0)};
   Option<bool> rollLoops{
       *this, "roll-loops",
       llvm::cl::desc("roll repeated instructions into nc.loop (default on)"),
@@ -96,6 +109,7 @@ void muir::registerCompilePipeline() {
         c.target = o->target;
         c.entry = o->entry;
         c.rollLoops = o->rollLoops;
+        c.cores = o->cores;
         c.kernelConfigs.assign(o->kernelConfigs.begin(),
                                o->kernelConfigs.end());
         buildCompilePipeline(pm, c);

@@ -434,6 +434,23 @@ static LogicalResult evalOp(Operation *op, ref::detail::Operands in,
   if (isa<TransposeOp, ReshapeOp, BroadcastToOp, ConcatOp, SliceOp, GatherOp,
           IndexCopyOp>(op))
     return ref::detail::evalDataMovement(op, in, out);
+  // The reference backend is one rank: a collective over a group of one
+  // is the identity; a larger group needs the multi-core simulator.
+  if (isa<AllReduceOp, AllGatherOp, ReduceScatterOp>(op)) {
+    auto groups = cast<ShapedType>(op->getAttrOfType<ElementsAttr>(
+                                         "replica_groups")
+                                       .getType());
+    if (groups.getDimSize(1) != 1)
+      return op->emitError()
+             << "reference backend: runs one rank, but this collective's "
+                "replica groups have "
+             << groups.getDimSize(1)
+             << " (run the unsharded program, or the sharded one on the "
+                "multi-core simulator)";
+    out.data = in[0]->data;
+    out.ints = in[0]->ints;
+    return success();
+  }
   return op->emitError() << "reference backend: unsupported op '"
                          << op->getName() << "'";
 }

@@ -115,6 +115,11 @@ class Executable:
         return self._native.target
 
     @property
+    def cores(self) -> int:
+        """Ranks of the program (the `mesh` it was compiled for; 1 unsharded)."""
+        return self._native.cores
+
+    @property
     def compile_seconds(self) -> float:
         return self._native.compile_seconds
 
@@ -191,7 +196,8 @@ class Executable:
         if not text:
             raise RuntimeError("no simulator run yet: call run(..., backend='sim') first")
         r = json.loads(text)
-        r["hbm_bytes"] = r["hbm_bytes_read"] + r["hbm_bytes_written"]
+        for c in r.get("per_core", [r]):  # a mesh: the multi-core report
+            c["hbm_bytes"] = c["hbm_bytes_read"] + c["hbm_bytes_written"]
         return r
 
     def trace(self, path) -> pathlib.Path:
@@ -246,7 +252,7 @@ def _config_items(kernel_configs):
 
 
 def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # noqa: A001
-            kernel_configs=None) -> Executable:
+            kernel_configs=None, mesh=None) -> Executable:
     """Compiles an xf module (text or Module) or a torch.nn.Module for `target`.
 
     `kernel_configs` overrides kernel schedules chosen by the compiler, by
@@ -254,7 +260,16 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # 
     "muir-xf-fuse{target=T},muir-xf-kernel-config{target=T}")` prints), e.g.
     ``{"k3": {"schedule": "stream", "block_tiles": 2}}``; keys per kind are
     listed in docs/passes.md. A bad key or value raises RuntimeError naming
-    the kernel."""
+    the kernel.
+
+    `mesh=N` shards the function over N cores of a multi-core target
+    (`trn2-chip`, `trn2-instance`, `small-mc`) with muir-xf-shard (Megatron
+    tensor parallelism, see docs/scaleout.md): `run()` then takes and
+    returns the global tensors, slices the arguments per rank, simulates
+    every core, and `report` is the multi-core report (`per_core`,
+    `collectives`, `collective_ns`, `links`)."""
+    if mesh is not None and (isinstance(mesh, bool) or not isinstance(mesh, int) or mesh < 1):
+        raise ValueError(f"mesh must be a number of cores >= 1, got {mesh!r}")
     if not isinstance(obj, (str, Module)):
         try:
             import torch
@@ -265,12 +280,12 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # 
             if kernel_configs is not None:
                 raise TypeError("kernel_configs applies to xf modules; compile the module "
                                 "muir.torch.to_module gives")
-            return muir_torch.compile(obj, example_inputs, target=target)
+            return muir_torch.compile(obj, example_inputs, target=target, mesh=mesh)
         raise TypeError(f"compile() takes xf text, a muir.Module or a torch.nn.Module, "
                         f"got {type(obj).__name__}")
     items = _config_items(kernel_configs)
     module = parse(obj) if isinstance(obj, str) else obj
-    return Executable(_muir.compile(module._native, target, entry, items), module)
+    return Executable(_muir.compile(module._native, target, entry, items, mesh or 0), module)
 
 
 def __getattr__(name):

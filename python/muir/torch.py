@@ -38,10 +38,13 @@ def to_module(module, example_inputs, example_kwargs=None):
     return parse(text, resources=resources)
 
 
-def compile(module, example_inputs, target: str = "trn2", example_kwargs=None):  # noqa: A001
-    """Captures `module` with torch.export and compiles it for `target`."""
+def compile(module, example_inputs, target: str = "trn2", example_kwargs=None,  # noqa: A001
+            mesh=None):
+    """Captures `module` with torch.export and compiles it for `target`
+    (`mesh=N`: sharded over N cores, see muir.compile; the captured weights
+    are constants, which the sharding pass keeps replicated)."""
     from . import compile as _compile
-    return _compile(to_module(module, example_inputs, example_kwargs), target=target)
+    return _compile(to_module(module, example_inputs, example_kwargs), target=target, mesh=mesh)
 
 
 def _to_torch(a, like_dtype=None):

@@ -102,6 +102,12 @@ llvm::cl::opt<bool> timingOnly(
     llvm::cl::desc("Simulate timing without computing values (sim backend; "
                    "no inputs, outputs or checks)"),
     llvm::cl::cat(runCat));
+llvm::cl::opt<int64_t>
+    cores("cores",
+          llvm::cl::desc("Shard the function over N cores (muir-xf-shard) and "
+                         "simulate them on a multi-core target (sim backend; "
+                         "inputs and results are global tensors)"),
+          llvm::cl::init(0), llvm::cl::cat(runCat));
 llvm::cl::opt<bool> summary("summary",
                             llvm::cl::desc("Print min/max/mean of each result"),
                             llvm::cl::cat(runCat));
@@ -382,6 +388,10 @@ int run() {
                 "it cannot be combined with --check, --input, --output, "
                 "--expect, --print or --summary");
 
+  if (cores.getNumOccurrences() && (cores < 1 || backend != "sim"))
+    return fail("--cores=N needs N >= 1 and --backend=sim (got --cores=" +
+                llvm::Twine(cores) + ", --backend=" + backend + ")");
+
   std::mt19937_64 rng(seed);
   SmallVector<HostTensor> args;
   for (unsigned i = 0; i < numArgs; ++i) {
@@ -427,7 +437,8 @@ int run() {
   } else {
     auto compiled = driver::compile(
         *module, func->getSymName(), targetName,
-        std::vector<std::string>(kernelConfigs.begin(), kernelConfigs.end()));
+        std::vector<std::string>(kernelConfigs.begin(), kernelConfigs.end()),
+        cores);
     if (failed(compiled))
       return kExitError;
     SmallVector<HostTensor> shapes;
@@ -442,11 +453,33 @@ int run() {
     so.checkHazards = !noHazards;
     so.trace = !tracePath.empty();
     so.numerics = !timingOnly;
-    auto simRes = driver::simulate(*compiled, args, shapes, so);
+    char line[256];
+    // Several cores: one SPMD program, global inputs sliced per rank.
+    std::optional<driver::MultiSimResult> multi;
+    if (compiled->cores > 1) {
+      auto m = driver::simulateCores(*compiled, args, shapes, so);
+      if (!m)
+        return fail(llvm::toString(m.takeError()));
+      multi = std::move(*m);
+      const sim::MultiReport &mr = multi->report;
+      snprintf(line, sizeof(line),
+               "sim: target=%s cores=%lld cycles=%.0f time=%.3f us "
+               "collectives=%llu collective_time=%.3f us (%.1f%%) "
+               "link_bytes=%.0f compile=%.3f s\n",
+               compiled->machine.name.c_str(), (long long)compiled->cores,
+               mr.cycles, mr.seconds * 1e6, (unsigned long long)mr.collectives,
+               mr.collectiveNs / 1000,
+               mr.seconds > 0 ? mr.collectiveNs * 1e-9 / mr.seconds * 100 : 0,
+               mr.linkBytes, compiled->compileSeconds);
+      os << line << mr.toText();
+    }
+    auto simRes = multi ? llvm::Expected<driver::SimResult>(driver::SimResult{
+                              std::move(multi->outputs), sim::Report(),
+                              std::move(multi->traceJson)})
+                        : driver::simulate(*compiled, args, shapes, so);
     if (!simRes)
       return fail(llvm::toString(simRes.takeError()));
     const sim::Report &rep = simRes->report;
-    char line[256];
     snprintf(line, sizeof(line),
              "sim: target=%s cycles=%.0f time=%.3f us pe_utilization=%.1f%% "
              "hbm_read=%llu hbm_written=%llu instructions=%llu "
@@ -455,7 +488,8 @@ int run() {
              rep.peUtilization * 100, (unsigned long long)rep.hbmBytesRead,
              (unsigned long long)rep.hbmBytesWritten,
              (unsigned long long)rep.instructions, compiled->compileSeconds);
-    os << line;
+    if (!multi)
+      os << line;
     if (!tracePath.empty()) {
       std::error_code ec;
       llvm::raw_fd_ostream f(tracePath, ec);
@@ -468,7 +502,7 @@ int run() {
       llvm::raw_fd_ostream f(reportJson, ec);
       if (ec)
         return fail("cannot write " + reportJson + ": " + ec.message());
-      f << rep.toJson();
+      f << (multi ? multi->report.toJson() : rep.toJson());
     }
     if (check) {
       auto want = ref::runFunction(*func, args);

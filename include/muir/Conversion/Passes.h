@@ -73,6 +73,8 @@ struct CompileOptions {
   std::vector<std::string> kernelConfigs;
   /// Roll repeated instruction sequences into nc.loop (muir-nc-roll-loops).
   bool rollLoops = true;
+  /// Mesh size for muir-xf-shard (0: the module's xf.mesh, else one core).
+  int64_t cores = 0;
 };
 
 /// The whole compiler, top to bottom: xf module in, synchronised nc kernel out.

@@ -80,6 +80,51 @@ def XfKernelConfigPass : Pass<"muir-xf-kernel-config", "mlir::ModuleOp"> {
   ];
 }
 
+def XfShardPass : Pass<"muir-xf-shard", "mlir::ModuleOp"> {
+  let summary = "Tensor-parallel SPMD sharding of an xf function over a 1-D mesh";
+  let description = [{
+    Rewrites the entry function into ONE SPMD function that every rank of a
+    mesh of N cores runs on its own local tensors (N from `cores=`, else the
+    module attribute `xf.mesh = N : i64`; without either the pass does
+    nothing). Arguments may carry `xf.shard = {dim = D [, groups = G]}` (the
+    global tensor split in N parts along D; with G, D is read as [G, N, c]
+    and rank r holds [:, r, :]) or `xf.shard = "replicated"`; the others
+    are decided where first used, with Megatron defaults: weights of a
+    matmul of a replicated activation split on the output dimension
+    (column-parallel: Q/K/V, gate/up; a fused QKV sliced into G parts gets
+    groups = G), weights of a matmul of an activation split on K split on K
+    (row-parallel: O, down), giving a partial sum that gets one
+    xf.all_reduce before the next op that needs whole values (the residual
+    add); attention on the local query and key/value heads (KV cache split
+    by heads); norms, residuals and everything else replicated. Results are
+    replicated (all_gather / all_reduce at the return). Afterwards every
+    argument has its local shape and `xf.shard` = `{dim, groups}` or
+    `"replicated"`, and the module has `xf.mesh = N`. An attention whose
+    query or key/value heads N does not divide, a mesh larger than the
+        target's cores or a bad annotation is an error naming the op or
+    argument; anything else the rules do not cover runs replicated. With
+    `sequence-parallel` (or the module attribute `xf.sequence_parallel`),
+    the residual stream entering the block is split by rows: norms and
+    residual adds run on N times fewer rows, each row-parallel partial sum
+    is reduce-scattered to the rows, and rows are all-gathered before each
+    column-parallel product (the same bytes as one all-reduce).
+  }];
+  let options = [
+    Option<"cores", "cores", "int64_t", /*default=*/"0",
+           "mesh size (0: the module's xf.mesh attribute, else no sharding)">,
+        Option<"target", "target", "std::string", /*default=*/"\"\"",
+           "machine description whose topology must hold the mesh (empty: "
+           "no check)">,
+    Option<"sequenceParallel", "sequence-parallel", "bool",
+           /*default=*/"false",
+           "split the residual stream and norms by rows between a "
+           "reduce-scatter and an all-gather (also: module attribute "
+           "xf.sequence_parallel)">,
+    Option<"entry", "entry", "std::string", /*default=*/"\"\"",
+           "function to shard (default: @main, else the only public one)">,
+  ];
+}
+
 def LowerXfToNcPass : Pass<"muir-lower-xf-to-nc", "mlir::ModuleOp"> {
   let summary = "Lower an xf function to an nc kernel: layout, tiling, emission";
   let description = [{

@@ -9,6 +9,7 @@
 #define MUIR_DRIVER_DRIVER_H
 
 #include "muir/Reference/Reference.h"
+#include "muir/Sim/MultiCore.h"
 #include "muir/Sim/Simulator.h"
 #include "muir/Support/Npy.h"
 #include "muir/Target/Machine.h"
@@ -21,21 +22,36 @@
 
 namespace muir::driver {
 
+/// How argument i of a sharded (SPMD) program holds its global tensor: the
+/// `xf.shard` attribute muir-xf-shard leaves on the argument.
+struct ArgShard {
+  bool split = false;
+  /// Split along `dim` in `parts` pieces (0: one per rank), read as
+  /// [groups, parts, c]: rank r holds [:, r / (cores / parts), :].
+  int64_t dim = 0, groups = 1, parts = 0;
+};
+
 struct Compiled {
   target::Machine machine;
   target::Program program;
   /// Maps function arguments / results to HBM tensor names.
   llvm::SmallVector<std::string> inputs, outputs;
   double compileSeconds = 0;
+  /// Ranks of the SPMD program (1: not sharded) and how each argument is
+  /// sliced from the global input.
+  int64_t cores = 1;
+  llvm::SmallVector<ArgShard> argShards;
 };
 
 /// Compiles `funcName` (empty: @main or the only function) of a clone of
 /// `module` for `target`; diagnostics go to the context's handlers.
 /// `kernelConfigs` override kernel schedules (`<kernel>.<key>=<value>`, see
 /// muir-xf-kernel-config).
+/// With `cores` > 1 (or an `xf.mesh` on the module) the function is first
+/// sharded by muir-xf-shard into one SPMD program for that many ranks.
 mlir::FailureOr<Compiled>
 compile(mlir::ModuleOp module, llvm::StringRef funcName, llvm::StringRef target,
-        llvm::ArrayRef<std::string> kernelConfigs = {});
+        llvm::ArrayRef<std::string> kernelConfigs = {}, int64_t cores = 0);
 
 struct SimResult {
   llvm::SmallVector<ref::HostTensor> outputs;
@@ -49,6 +65,25 @@ llvm::Expected<SimResult> simulate(const Compiled &c,
                                    llvm::ArrayRef<ref::HostTensor> args,
                                    llvm::ArrayRef<ref::HostTensor> resultShapes,
                                    sim::Options options);
+
+/// Rank `rank`'s part of the global tensor `t` (see ArgShard).
+ref::HostTensor sliceForRank(const ref::HostTensor &t, const ArgShard &s,
+                             int64_t cores, int64_t rank);
+
+struct MultiSimResult {
+  /// The (replicated) results, as rank 0 holds them.
+  llvm::SmallVector<ref::HostTensor> outputs;
+  sim::MultiReport report;
+  std::string traceJson; // when requested
+};
+
+/// Runs a compiled SPMD program on `c.cores` simulated cores: every rank
+/// gets its slice of the global `args`; the results must agree on every
+/// rank (they are replicated), else an error names the first that differs.
+llvm::Expected<MultiSimResult>
+simulateCores(const Compiled &c, llvm::ArrayRef<ref::HostTensor> args,
+              llvm::ArrayRef<ref::HostTensor> resultShapes,
+              sim::Options options);
 
 /// A .npy array (muir-run --input) as a host tensor of `shape` and `dtype`:
 /// floats rounded to the dtype, float8 raw bits decoded, integers range

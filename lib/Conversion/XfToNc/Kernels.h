@@ -243,6 +243,11 @@ emitAttention(Emitter &e, mlir::Operation *op, const HbmValue &q,
               const HbmValue *keyBias, const HbmValue *bias,
               const HbmValue &out, float scale, bool causal);
 
+/// An xf collective (all_reduce, all_gather, reduce_scatter) from `in` to
+/// `out` as one nc collective instruction (Collectives.cpp).
+mlir::LogicalResult emitCollective(Emitter &e, mlir::Operation *op,
+                                   const HbmValue &in, const HbmValue &out);
+
 } // namespace muir::lower
 
 #endif // MUIR_LIB_CONVERSION_XFTONC_KERNELS_H

@@ -1,0 +1,127 @@
+//===- Collectives.cpp - xf collectives as nc collective instructions -----===//
+//
+// An xf.all_reduce, xf.all_gather or xf.reduce_scatter of an HBM value
+// becomes one nc collective between two contiguous HBM tensors. The
+// algorithm is the cheapest the machine's collective cost model allows for
+// the group (ring, tree or ring2d), so the choice follows the topology.
+//
+//===----------------------------------------------------------------------===//
+#include "Kernels.h"
+
+#include "muir/Dialect/Xf/XfDialect.h"
+#include "muir/Target/Collective.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace muir;
+using namespace muir::lower;
+
+namespace {
+/// The whole of `v` in element order as one HBM tile: as many partitions
+/// (at most the PE's rows) as divide its element count, so the free size
+/// stays small.
+nc::AccessAttr wholeTensor(Emitter &e, const HbmValue &v) {
+  int64_t n = v.numElements(), np = 1;
+  for (int64_t p = std::min<int64_t>(e.rows(), n); p > 1; --p)
+    if (n % p == 0) {
+      np = p;
+      break;
+    }
+  return e.hbm(v, 0, np, n / np, {n / np}, {1});
+}
+
+/// The cheapest legal algorithm for `groups` moving `bytes` (see
+/// target::collectiveCost); ring is legal for every op and group.
+nc::Algorithm cheapestAlgorithm(const target::Machine &m, target::Opcode op,
+                                ElementsAttr groups, double bytes) {
+  SmallVector<int64_t> ranks;
+  for (APInt r : groups.getValues<APInt>())
+    ranks.push_back(r.getSExtValue());
+  int64_t size = llvm::cast<ShapedType>(groups.getType()).getDimSize(1);
+  bool reduces =
+      op == target::Opcode::AllReduce || op == target::Opcode::ReduceScatter;
+  nc::Algorithm best = nc::Algorithm::ring;
+  double bestNs = 0;
+  for (auto [a, na] :
+       {std::pair{target::Algorithm::Ring, nc::Algorithm::ring},
+        std::pair{target::Algorithm::Tree, nc::Algorithm::tree},
+        std::pair{target::Algorithm::Ring2D, nc::Algorithm::ring2d}}) {
+    SmallVector<double> params;
+    if (reduces)
+      params.push_back(double(target::AluOp::Add));
+    params.push_back(double(a));
+    params.push_back(double(size));
+    for (int64_t r : ranks)
+      params.push_back(double(r));
+    llvm::Expected<target::CollectiveParams> c =
+        target::decodeCollective(op, params, m);
+    if (!c) {
+      llvm::consumeError(c.takeError());
+      continue;
+    }
+    double ns = target::collectiveCost(m, *c, c->groups.front(), bytes).ns;
+    if (a == target::Algorithm::Ring || ns < bestNs) {
+      best = na;
+      bestNs = ns;
+    }
+  }
+  return best;
+}
+
+/// The dimensions before `dim` must all be 1, so that concatenating (or
+/// splitting) along `dim` is concatenating the tensors' element orders.
+LogicalResult checkLeadingDim(Operation *op, RankedTensorType t, int64_t dim) {
+  if (dim < 0)
+    dim += t.getRank();
+  for (int64_t i = 0; i < dim; ++i)
+    if (t.getDimSize(i) != 1)
+      return op->emitOpError()
+             << "along dimension " << dim << " of " << t
+             << " is not a contiguous block per rank: the accelerator "
+                "lowering needs every dimension before it to be 1 "
+                "(muir-xf-shard emits such collectives with a transpose)";
+  return success();
+}
+} // namespace
+
+LogicalResult muir::lower::emitCollective(Emitter &e, Operation *op,
+                                          const HbmValue &in,
+                                          const HbmValue &out) {
+  if (!in.view.empty() || !out.view.empty())
+    return op->emitOpError() << "reads or writes a strided view; "
+                                "collectives move contiguous tensors";
+  auto inType = llvm::cast<RankedTensorType>(op->getOperand(0).getType());
+  auto groups = op->getAttrOfType<DenseIntElementsAttr>("replica_groups");
+  nc::AccessAttr src = wholeTensor(e, in), dst = wholeTensor(e, out);
+  double eb = Emitter::bytesOf(in.elemType);
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](xf::AllReduceOp) {
+        nc::Algorithm a = cheapestAlgorithm(e.m, target::Opcode::AllReduce,
+                                            groups, in.numElements() * eb);
+        nc::AllReduceOp::create(e.b, e.loc, nc::AluOp::add, dst, src, groups, a,
+                                nullptr, nullptr, nullptr);
+        return success();
+      })
+      .Case([&](xf::AllGatherOp g) -> LogicalResult {
+        if (failed(checkLeadingDim(op, inType, g.getDim())))
+          return failure();
+        nc::Algorithm a = cheapestAlgorithm(e.m, target::Opcode::AllGather,
+                                            groups, out.numElements() * eb);
+        nc::AllGatherOp::create(e.b, e.loc, dst, src, groups, a, nullptr,
+                                nullptr, nullptr);
+        return success();
+      })
+      .Case([&](xf::ReduceScatterOp r) -> LogicalResult {
+        if (failed(checkLeadingDim(op, inType, r.getDim())))
+          return failure();
+        nc::Algorithm a = cheapestAlgorithm(e.m, target::Opcode::ReduceScatter,
+                                            groups, in.numElements() * eb);
+        nc::ReduceScatterOp::create(e.b, e.loc, nc::AluOp::add, dst, src,
+                                    groups, a, nullptr, nullptr, nullptr);
+        return success();
+      })
+      .Default([&](Operation *) {
+        return op->emitOpError() << "is not a collective";
+      });
+}

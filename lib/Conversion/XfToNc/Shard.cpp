@@ -1,0 +1,681 @@
+//===- Shard.cpp - muir-xf-shard: tensor-parallel SPMD over a 1-D mesh ----===//
+//
+// Forward propagation of a sharding state per value (replicated, split
+// along one dimension, or a partial sum) through the entry function, with
+// the Megatron rules for transformer blocks; where operands disagree they
+// are made replicated by a collective, so the result is never wrong, only
+// less parallel. The function is rewritten in place to per-rank shapes.
+//
+//===----------------------------------------------------------------------===//
+#include "muir/Conversion/Passes.h"
+#include "muir/Dialect/Xf/XfDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace muir {
+#define GEN_PASS_DEF_XFSHARDPASS
+#include "muir/Conversion/Passes.h.inc"
+} // namespace muir
+
+using namespace mlir;
+using namespace muir;
+
+namespace {
+/// How a value is held across the mesh. `Free` is an argument not yet
+/// decided: its first use decides it.
+/// A split has `parts` pieces (dividing N; rank r holds piece
+/// r / (N / parts), so fewer parts than ranks replicate each piece, as GQA's
+/// key/value heads are when there are fewer of them than cores); along
+/// `dim`, read as [groups, parts, c], a piece is [:, piece, :]. A partial
+/// sum is summed over `parts` ranks holding distinct pieces.
+struct Shard {
+  enum Kind { Free, Rep, Split, Partial } kind = Rep;
+  int64_t dim = 0, groups = 1, parts = 0;
+  static Shard rep() { return {Rep, 0, 1, 0}; }
+  static Shard split(int64_t d, int64_t g, int64_t p) {
+    return {Split, d, g, p};
+  }
+  static Shard partial(int64_t p) { return {Partial, 0, 1, p}; }
+  bool isSplit(int64_t d) const { return kind == Split && dim == d; }
+  bool sameSplit(const Shard &o) const {
+    return kind == Split && o.kind == Split && dim == o.dim &&
+           groups == o.groups && parts == o.parts;
+  }
+};
+
+int64_t product(ArrayRef<int64_t> s) {
+  int64_t p = 1;
+  for (int64_t d : s)
+    p *= d;
+  return p;
+}
+
+bool isElementwiseBinary(Operation *op) {
+  return isa<xf::AddOp, xf::SubOp, xf::MulOp, xf::DivOp, xf::MaxOp, xf::MinOp>(
+      op);
+}
+
+bool isElementwiseUnary(Operation *op) {
+  return isa<xf::NegOp, xf::ExpOp, xf::LogOp, xf::TanhOp, xf::SqrtOp,
+             xf::RsqrtOp, xf::SigmoidOp, xf::ReluOp, xf::SiluOp, xf::GeluOp,
+             xf::CastOp>(op);
+}
+
+class Sharder {
+public:
+  Sharder(func::FuncOp func, int64_t n, bool sequenceParallel)
+      : func(func), n(n), sp(sequenceParallel), b(func.getContext()) {}
+
+  LogicalResult run();
+
+private:
+  func::FuncOp func;
+  int64_t n;
+  /// Sequence parallelism: the residual stream and norms split by rows.
+  bool sp;
+  OpBuilder b;
+  /// Replica groups of ranks holding distinct pieces of a `parts`-way
+  /// split: group j is ranks j, j + N/parts, j + 2 N/parts, ...
+  DenseIntElementsAttr replicaGroups(int64_t parts) {
+    int64_t copies = n / parts;
+    SmallVector<int64_t> ranks;
+    for (int64_t j = 0; j < copies; ++j)
+      for (int64_t i = 0; i < parts; ++i)
+        ranks.push_back(j + i * copies);
+    return DenseIntElementsAttr::get(
+        RankedTensorType::get({copies, parts}, b.getI64Type()), ranks);
+  }
+
+  DenseMap<Value, Shard> state;
+  DenseMap<Value, RankedTensorType> global;
+  DenseMap<Value, Value> replicated; // conversions already made
+
+  RankedTensorType globalOf(Value v) { return global.lookup(v); }
+  Shard of(Value v) {
+    auto it = state.find(v);
+    return it == state.end() ? Shard::rep() : it->second;
+  }
+  RankedTensorType localType(RankedTensorType g, Shard s) {
+    if (s.kind != Shard::Split)
+      return g;
+    SmallVector<int64_t> shape(g.getShape());
+    shape[s.dim] /= s.parts;
+    return RankedTensorType::get(shape, g.getElementType());
+  }
+  /// Whether a global tensor can be split along `dim` in `grp` groups of
+  /// `parts` pieces.
+  bool divisible(RankedTensorType g, int64_t dim, int64_t grp, int64_t parts) {
+    return dim >= 0 && dim < g.getRank() &&
+           g.getDimSize(dim) % (grp * parts) == 0;
+  }
+  /// The most pieces (a divisor of N) a column-parallel product's result can
+  /// be split in along `dim` with `grp` groups such that the reshapes it
+  /// flows through (via single uses: bias adds, reshapes, transposes) keep
+  /// the split whole: N for Q, the number of key/value heads for K and V
+  /// when there are fewer of them than ranks; 1 when no split works.
+  int64_t partsFor(Value v, int64_t dim, int64_t grp);
+  /// Gives `v` (a value or argument) sharding `s` and its local type.
+  void set(Value v, Shard s) {
+    state[v] = s;
+    v.setType(localType(globalOf(v), s));
+  }
+  /// Decides a free argument; no-op for decided values.
+  void decide(Value v, Shard s) {
+    if (of(v).kind == Shard::Free)
+      set(v, s);
+  }
+  /// Makes operand `i` of `op` replicated: decides a free argument, or
+  /// inserts the collective that replicates it before `op`.
+  void makeRep(Operation *op, unsigned i);
+  void makeAllRep(Operation *op) {
+    for (unsigned i = 0; i < op->getNumOperands(); ++i)
+      makeRep(op, i);
+  }
+  Value replicate(Value v, Location loc);
+  LogicalResult visit(Operation *op);
+  /// The rules; each returns the result's sharding (operands converted as
+  /// needed), or failure after an error.
+  FailureOr<Shard> visitMatmul(xf::MatmulOp mm);
+  Shard visitBinary(Operation *op);
+  Shard visitReshape(xf::ReshapeOp r);
+  Shard visitSlice(xf::SliceOp sl);
+  Shard visitConcat(xf::ConcatOp c);
+  FailureOr<Shard> visitAttention(xf::AttentionOp a);
+  /// Column groups for a column-parallel product: G when the value (through
+  /// single-use elementwise ops) is only cut into G equal slices along
+  /// `dim`, as a fused QKV projection is; 1 otherwise.
+  int64_t sliceGroups(Value v, int64_t dim);
+  /// The output dimension of a reshape from `in` to `out` that keeps a
+  /// split of `in` along `dim` (same elements before it, [groups, parts,
+  /// c] intact), or -1.
+  static int64_t reshapedDim(ArrayRef<int64_t> in, ArrayRef<int64_t> out,
+                             int64_t dim, int64_t grp, int64_t parts) {
+    int64_t before = product(in.take_front(dim));
+    for (int64_t j = 0; j < (int64_t)out.size(); ++j)
+      if (product(out.take_front(j)) == before && out[j] % (grp * parts) == 0)
+        return j;
+    return -1;
+  }
+};
+
+int64_t Sharder::partsFor(Value v, int64_t dim, int64_t grp) {
+  for (int64_t parts = n; parts > 1; --parts) {
+    if (n % parts || globalOf(v).getDimSize(dim) % (grp * parts))
+      continue;
+    Value cur = v;
+    int64_t d = dim;
+    bool ok = true;
+    while (ok && cur.hasOneUse()) {
+      Operation *u = *cur.getUsers().begin();
+      if (auto r = dyn_cast<xf::ReshapeOp>(u)) {
+        d = reshapedDim(globalOf(cur).getShape(),
+                        globalOf(r.getResult()).getShape(), d, grp, parts);
+        ok = d >= 0;
+      } else if (auto t = dyn_cast<xf::TransposeOp>(u)) {
+        d = llvm::find(t.getPermutation(), d) - t.getPermutation().begin();
+      } else if (auto rope = dyn_cast<xf::RopeOp>(u)) {
+        ok = rope.getInput() == cur && d < globalOf(cur).getRank() - 2;
+      } else if (isa<xf::AttentionOp>(u)) {
+        ok = d == 1; // whole heads
+        break;
+      } else if (!isElementwiseBinary(u) ||
+                 globalOf(u->getResult(0)).getRank() !=
+                     globalOf(cur).getRank()) {
+        break;
+      }
+      cur = u->getResult(0);
+    }
+    if (ok)
+      return parts;
+  }
+  return 1;
+}
+
+int64_t Sharder::sliceGroups(Value v, int64_t dim) {
+  while (v.hasOneUse() && isElementwiseBinary(*v.getUsers().begin()))
+    v = v.getUsers().begin()->getResult(0);
+  int64_t size = -1, d = globalOf(v) ? globalOf(v).getDimSize(dim) : 0;
+  if (v.use_empty())
+    return 1;
+  for (Operation *u : v.getUsers()) {
+    auto sl = dyn_cast<xf::SliceOp>(u);
+    if (!sl || sl.getStrides()[dim] != 1 ||
+        (size >= 0 && sl.getSizes()[dim] != size))
+      return 1;
+    size = sl.getSizes()[dim];
+    if (size <= 0 || sl.getOffsets()[dim] % size != 0)
+      return 1;
+  }
+  return d % size == 0 ? d / size : 1;
+}
+
+Value Sharder::replicate(Value v, Location loc) {
+  if (Value r = replicated.lookup(v))
+    return r;
+  Shard s = of(v);
+  RankedTensorType g = globalOf(v);
+  b.setInsertionPointAfterValue(v);
+  Value r;
+  DenseIntElementsAttr groups = replicaGroups(s.parts);
+  if (s.kind == Shard::Partial) {
+    r = xf::AllReduceOp::create(b, loc, g, v, groups);
+  } else {
+    // Split along `dim`: the global dimension is [G, parts, c].
+    ArrayRef<int64_t> shape = g.getShape();
+    int64_t p = product(shape.take_front(s.dim)), np = s.parts;
+    if (p == 1 && s.groups == 1) {
+      r = xf::AllGatherOp::create(b, loc, g, v, groups,
+                                  b.getI64IntegerAttr(s.dim));
+    } else {
+      // Gather whole local tensors, then move the piece index into place:
+      // [parts, P, G, c*Q] -> [P, G, parts, c*Q].
+      Type et = g.getElementType();
+      int64_t local = product(shape) / np;
+      int64_t rest = local / (p * s.groups);
+      auto ty = [&](ArrayRef<int64_t> sh) {
+        return RankedTensorType::get(sh, et);
+      };
+      Value flat = xf::ReshapeOp::create(b, loc, ty({1, local}), v);
+      Value all = xf::AllGatherOp::create(b, loc, ty({np, local}), flat, groups,
+                                          b.getI64IntegerAttr(0));
+      Value pieces =
+          xf::ReshapeOp::create(b, loc, ty({np, p, s.groups, rest}), all);
+      Value moved =
+          xf::TransposeOp::create(b, loc, ty({p, s.groups, np, rest}), pieces,
+                                  b.getDenseI64ArrayAttr({1, 2, 0, 3}));
+      r = xf::ReshapeOp::create(b, loc, g, moved);
+    }
+  }
+  global[r] = g;
+  state[r] = Shard::rep();
+  replicated[v] = r;
+  return r;
+}
+
+void Sharder::makeRep(Operation *op, unsigned i) {
+  Value v = op->getOperand(i);
+  Shard s = of(v);
+  if (s.kind == Shard::Free)
+    return set(v, Shard::rep());
+  if (s.kind == Shard::Rep)
+    return;
+  op->setOperand(i, replicate(v, op->getLoc()));
+}
+
+FailureOr<Shard> Sharder::visitMatmul(xf::MatmulOp mm) {
+  int64_t kA = mm.getTransposeLhs() ? 0 : 1, mA = 1 - kA;
+  int64_t kB = mm.getTransposeRhs() ? 1 : 0, nB = 1 - kB;
+  // Operands are re-read after each conversion (a collective replaces them).
+  auto a = [&] { return mm.getLhs(); };
+  auto w = [&] { return mm.getRhs(); };
+  for (unsigned i = 0; i < 2; ++i)
+    if (of(mm->getOperand(i)).kind == Shard::Partial)
+      makeRep(mm, i);
+  if (of(a()).kind == Shard::Free)
+    set(a(), Shard::rep());
+  // Sequence parallelism: rows are gathered before a column-parallel
+  // product.
+  if (sp && of(a()).isSplit(mA) && of(w()).kind == Shard::Free)
+    makeRep(mm, 0);
+  Shard sa = of(a());
+  if (of(w()).kind == Shard::Free) {
+    RankedTensorType gw = globalOf(w());
+    if (sa.kind == Shard::Split && sa.dim == kA &&
+        divisible(gw, kB, sa.groups, sa.parts))
+      set(w(), Shard::split(kB, sa.groups, sa.parts)); // row-parallel
+    else if (sa.kind == Shard::Split && sa.dim == mA)
+      set(w(), Shard::rep());
+    else {
+      makeRep(mm, 0);
+      int64_t g = sliceGroups(mm.getResult(), 1);
+      if (!divisible(gw, nB, g, n))
+        g = 1;
+      int64_t parts = partsFor(mm.getResult(), 1, g);
+      set(w(), parts > 1 && divisible(gw, nB, g, parts)
+                   ? Shard::split(nB, g, parts)
+                   : Shard::rep());
+    }
+  }
+  sa = of(a());
+  Shard sw = of(w());
+  if (sa.isSplit(kA) && sw.isSplit(kB) && sa.groups == sw.groups &&
+      sa.parts == sw.parts)
+    return Shard::partial(sa.parts);
+  if (sa.kind == Shard::Rep && sw.isSplit(nB))
+    return Shard::split(1, sw.groups, sw.parts);
+  if (sa.isSplit(mA) && sw.kind == Shard::Rep)
+    return Shard::split(0, sa.groups, sa.parts);
+  makeAllRep(mm);
+  return Shard::rep();
+}
+
+Shard Sharder::visitBinary(Operation *op) {
+  bool linear = isa<xf::AddOp, xf::SubOp>(op);
+  Shard s0 = of(op->getOperand(0)), s1 = of(op->getOperand(1));
+  if (linear && s0.kind == Shard::Partial && s1.kind == Shard::Partial &&
+      s0.parts == s1.parts)
+    return s0;
+  // A partial sum meeting rows split N ways (sequence parallelism's
+  // residual add): reduce-scatter it to the same rows.
+  for (unsigned i = 0; i < 2; ++i) {
+    Shard p = of(op->getOperand(i)), o = of(op->getOperand(1 - i));
+    RankedTensorType pg = globalOf(op->getOperand(i));
+    if (p.kind != Shard::Partial || p.parts != n || o.kind != Shard::Split ||
+        o.parts != n || o.groups != 1 ||
+        globalOf(op->getOperand(1 - i)) != pg ||
+        product(pg.getShape().take_front(o.dim)) != 1)
+      continue;
+    Value v = op->getOperand(i);
+    b.setInsertionPoint(op);
+    Value rs = xf::ReduceScatterOp::create(b, op->getLoc(), localType(pg, o), v,
+                                           replicaGroups(n),
+                                           b.getI64IntegerAttr(o.dim));
+    global[rs] = pg;
+    state[rs] = o;
+    op->setOperand(i, rs);
+  }
+  for (unsigned i = 0; i < 2; ++i)
+    if (of(op->getOperand(i)).kind == Shard::Partial)
+      makeRep(op, i);
+  RankedTensorType res = globalOf(op->getResult(0));
+  int64_t r = res.getRank();
+  // The split result dimension, from the first split operand.
+  std::optional<Shard> lead;
+  for (Value v : op->getOperands())
+    if (Shard s = of(v); s.kind == Shard::Split && !lead) {
+      int64_t off = r - globalOf(v).getRank();
+      lead = Shard::split(s.dim + off, s.groups, s.parts);
+    }
+  bool ok = lead.has_value();
+  for (Value v : op->getOperands()) {
+    if (!ok)
+      break;
+    RankedTensorType g = globalOf(v);
+    int64_t d = lead->dim - (r - g.getRank()); // the operand's dimension
+    bool broadcast = d < 0 || g.getDimSize(d) == 1;
+    bool full = d >= 0 && g.getDimSize(d) == res.getDimSize(lead->dim);
+    Shard s = of(v);
+    if (s.kind == Shard::Split)
+      ok = s.dim == d && s.groups == lead->groups && s.parts == lead->parts &&
+           full;
+    else if (s.kind == Shard::Rep)
+      ok = broadcast;
+    // Free: a bias of the split dimension is split with it.
+  }
+  if (!ok) {
+    makeAllRep(op);
+    return Shard::rep();
+  }
+  for (Value v : op->getOperands()) {
+    RankedTensorType g = globalOf(v);
+    int64_t d = lead->dim - (r - g.getRank());
+    bool broadcast = d < 0 || g.getDimSize(d) == 1;
+    decide(v, broadcast ? Shard::rep()
+                        : Shard::split(d, lead->groups, lead->parts));
+  }
+  return *lead;
+}
+
+Shard Sharder::visitReshape(xf::ReshapeOp rs) {
+  Shard s = of(rs.getInput());
+  if (s.kind != Shard::Split)
+    return s.kind == Shard::Partial ? s : Shard::rep();
+  int64_t j = reshapedDim(globalOf(rs.getInput()).getShape(),
+                          globalOf(rs.getResult()).getShape(), s.dim, s.groups,
+                          s.parts);
+  if (j >= 0)
+    return Shard::split(j, s.groups, s.parts);
+  makeRep(rs, 0);
+  return Shard::rep();
+}
+
+Shard Sharder::visitSlice(xf::SliceOp sl) {
+  Shard s = of(sl.getInput());
+  if (s.kind != Shard::Split) {
+    makeRep(sl, 0);
+    return Shard::rep();
+  }
+  int64_t d = s.dim, size = globalOf(sl.getInput()).getDimSize(d);
+  int64_t off = sl.getOffsets()[d], len = sl.getSizes()[d];
+  SmallVector<int64_t> offs(sl.getOffsets()), sizes(sl.getSizes());
+  if (sl.getStrides()[d] == 1 && off == 0 && len == size) {
+    sizes[d] = len / s.parts;
+    sl.setSizesAttr(b.getDenseI64ArrayAttr(sizes));
+    return s;
+  }
+  int64_t gs = size / s.groups; // one group: `parts` blocks of c
+  if (s.groups > 1 && sl.getStrides()[d] == 1 && off % gs == 0 && len == gs) {
+    offs[d] = off / gs * (gs / s.parts);
+    sizes[d] = gs / s.parts;
+    sl.setOffsetsAttr(b.getDenseI64ArrayAttr(offs));
+    sl.setSizesAttr(b.getDenseI64ArrayAttr(sizes));
+    return Shard::split(d, 1, s.parts);
+  }
+  makeRep(sl, 0);
+  return Shard::rep();
+}
+
+Shard Sharder::visitConcat(xf::ConcatOp c) {
+  int64_t axis =
+      *xf::normalizeAxis((int64_t)c.getAxis(), c.getType().getRank());
+  std::optional<Shard> lead;
+  bool ok = true;
+  for (Value v : c.getInputs()) {
+    Shard s = of(v);
+    if (s.kind == Shard::Free)
+      continue;
+    if (s.kind != Shard::Split || s.dim == axis ||
+        (lead && !lead->sameSplit(s)))
+      ok = false;
+    else
+      lead = s;
+  }
+  if (!ok || !lead) {
+    makeAllRep(c);
+    return Shard::rep();
+  }
+  for (Value v : c.getInputs())
+    decide(v, *lead); // a KV cache is split like the new keys
+  return *lead;
+}
+
+FailureOr<Shard> Sharder::visitAttention(xf::AttentionOp a) {
+  int64_t hq = globalOf(a.getQuery()).getDimSize(1);
+  int64_t hkv = globalOf(a.getKey()).getDimSize(1);
+  // Query heads split N ways; key/value heads N ways too, or, when there
+  // are fewer of them, each replicated over the ranks of its query group.
+  if (hq % n != 0 || (hkv % n != 0 && n % hkv != 0)) {
+    a.emitOpError() << "cannot be sharded over " << n << " cores: " << hq
+                    << " query heads must be divisible by the number of "
+                       "cores, and "
+                    << hkv
+                    << " key/value heads divisible by it or dividing it "
+                       "(each core computes whole heads)";
+    return failure();
+  }
+  Shard qs = Shard::split(1, 1, n), kvs = Shard::split(1, 1, std::min(hkv, n));
+  if (hkv == 1)
+    kvs = Shard::rep(); // one key/value head (MQA): on every rank
+  auto fits = [&](Value v, const Shard &want) {
+    Shard s = of(v);
+    return s.kind == Shard::Free ||
+           (want.kind == Shard::Rep ? s.kind == Shard::Rep : s.sameSplit(want));
+  };
+  Value bias = a.getBias();
+  bool headBias = bias && globalOf(bias).getDimSize(1) != 1;
+  bool ok = fits(a.getQuery(), qs) && fits(a.getKey(), kvs) &&
+            fits(a.getValue(), kvs) && (!headBias || fits(bias, qs));
+  if (!ok) {
+    makeAllRep(a);
+    return Shard::rep();
+  }
+  decide(a.getQuery(), qs);
+  decide(a.getKey(), kvs);
+  decide(a.getValue(), kvs);
+  if (headBias)
+    decide(bias, qs);
+  for (OpOperand &o : a->getOpOperands())
+    if (o.get() == a.getKeyBias() ||
+        (bias && o.get() == bias && globalOf(bias).getDimSize(1) == 1))
+      makeRep(a, o.getOperandNumber());
+  return qs;
+}
+
+LogicalResult Sharder::visit(Operation *op) {
+  if (isa<xf::KernelOp>(op))
+    return op->emitOpError() << "muir-xf-shard runs before fusion: shard the "
+                                "graph, then form kernels";
+  if (isa<xf::AllReduceOp, xf::AllGatherOp, xf::ReduceScatterOp>(op))
+    return op->emitOpError() << "is already an SPMD collective: "
+                                "muir-xf-shard takes an unsharded graph";
+  if (!op->getDialect() || !isa<xf::XfDialect>(op->getDialect()) ||
+      op->getNumResults() != 1)
+    return op->emitOpError() << "cannot be sharded by muir-xf-shard (only "
+                                "single-result xf ops are known)";
+  auto unaryLike = [&](Value in, auto keep) -> Shard {
+    Shard s = of(in);
+    if (s.kind == Shard::Split && keep(s.dim))
+      return s;
+    makeRep(op, 0);
+    return Shard::rep();
+  };
+  FailureOr<Shard> res =
+      llvm::TypeSwitch<Operation *, FailureOr<Shard>>(op)
+          .Case([&](xf::MatmulOp mm) { return visitMatmul(mm); })
+          .Case([&](xf::ReshapeOp r) { return visitReshape(r); })
+          .Case([&](xf::SliceOp s) { return visitSlice(s); })
+          .Case([&](xf::ConcatOp c) { return visitConcat(c); })
+          .Case([&](xf::AttentionOp a) { return visitAttention(a); })
+          .Case([&](xf::TransposeOp t) -> Shard {
+            Shard s = of(t.getInput());
+            if (s.kind == Shard::Partial)
+              return s;
+            ArrayRef<int64_t> perm = t.getPermutation();
+            for (int64_t i = 0; i < (int64_t)perm.size(); ++i)
+              if (s.kind == Shard::Split && perm[i] == s.dim)
+                return Shard::split(i, s.groups, s.parts);
+            makeRep(op, 0);
+            return Shard::rep();
+          })
+          .Case<xf::LayerNormOp, xf::RmsNormOp>([&](Operation *) {
+            // Rows split (sequence parallel) stay split; weights replicated.
+            // With sequence parallelism an undecided input (the residual
+            // stream entering the block) is split by rows.
+            Value in = op->getOperand(0);
+            int64_t last = globalOf(in).getRank() - 1;
+            if (sp && last > 0 && divisible(globalOf(in), 0, 1, n))
+              decide(in, Shard::split(0, 1, n));
+            for (unsigned i = 1; i < op->getNumOperands(); ++i)
+              makeRep(op, i);
+            return unaryLike(op->getOperand(0),
+                             [&](int64_t d) { return d != last; });
+          })
+          .Case([&](xf::SoftmaxOp s) {
+            int64_t r = s.getType().getRank();
+            int64_t axis = *xf::normalizeAxis((int64_t)s.getAxis(), r);
+            return unaryLike(s.getInput(),
+                             [&](int64_t d) { return d != axis; });
+          })
+          .Case([&](xf::RopeOp r) {
+            int64_t rank = globalOf(r.getInput()).getRank();
+            makeRep(op, 1);
+            makeRep(op, 2);
+            return unaryLike(r.getInput(),
+                             [&](int64_t d) { return d < rank - 2; });
+          })
+          .Default([&](Operation *) -> Shard {
+            if (isElementwiseBinary(op))
+              return visitBinary(op);
+            if (isElementwiseUnary(op))
+              return unaryLike(op->getOperand(0), [](int64_t) { return true; });
+            makeAllRep(op); // constants, gathers, reductions, ...
+            return Shard::rep();
+          });
+  if (failed(res))
+    return failure();
+  set(op->getResult(0), *res);
+  return success();
+}
+
+LogicalResult Sharder::run() {
+  Block &body = func.getBody().front();
+  for (BlockArgument a : body.getArguments())
+    global[a] = cast<RankedTensorType>(a.getType());
+  for (Operation &op : body.without_terminator())
+    for (Value r : op.getResults())
+      if (auto t = dyn_cast<RankedTensorType>(r.getType()))
+        global[r] = t;
+  // Annotations: xf.shard = {dim = D [, groups = G]} or "replicated".
+  for (BlockArgument a : body.getArguments()) {
+    Attribute ann = func.getArgAttr(a.getArgNumber(), "xf.shard");
+    auto bad = [&](const Twine &why) {
+      return func.emitOpError()
+             << "argument #" << a.getArgNumber() << " of type " << a.getType()
+             << ": xf.shard " << why;
+    };
+    if (!ann) {
+      state[a] = {Shard::Free, 0, 1};
+      continue;
+    }
+    if (auto s = dyn_cast<StringAttr>(ann); s && s.getValue() == "replicated") {
+      set(a, Shard::rep());
+      continue;
+    }
+    auto d = dyn_cast<DictionaryAttr>(ann);
+    auto dim = d ? d.getAs<IntegerAttr>("dim") : IntegerAttr();
+    auto grp = d ? d.getAs<IntegerAttr>("groups") : IntegerAttr();
+    if (!dim)
+      return bad("must be {dim = D : i64 [, groups = G : i64] [, parts = P "
+                 ": i64]} or \"replicated\"");
+    auto prt = d.getAs<IntegerAttr>("parts");
+    int64_t g = grp ? grp.getInt() : 1, parts = prt ? prt.getInt() : n;
+    if (parts < 1 || n % parts != 0)
+      return bad("has ") << parts << " parts, which must divide the " << n
+                         << " cores";
+    if (g < 1 || !divisible(global[a], dim.getInt(), g, parts))
+      return bad("splits dimension ")
+             << dim.getInt() << " in " << g << " group(s) of " << parts
+             << " parts: it must be a dimension whose size is divisible by "
+             << g * parts;
+    set(a, Shard::split(dim.getInt(), g, parts));
+  }
+  for (Operation &op : llvm::make_early_inc_range(body.without_terminator()))
+    if (failed(visit(&op)))
+      return failure();
+  Operation *ret = body.getTerminator();
+  for (unsigned i = 0; i < ret->getNumOperands(); ++i)
+    makeRep(ret, i);
+  // Arguments never used: replicated.
+  for (BlockArgument a : body.getArguments())
+    decide(a, Shard::rep());
+  for (BlockArgument a : body.getArguments()) {
+    Shard s = of(a);
+    Attribute ann = b.getStringAttr("replicated");
+    if (s.kind == Shard::Split)
+      ann = b.getDictionaryAttr(
+          {b.getNamedAttr("dim", b.getI64IntegerAttr(s.dim)),
+           b.getNamedAttr("groups", b.getI64IntegerAttr(s.groups)),
+           b.getNamedAttr("parts", b.getI64IntegerAttr(s.parts))});
+    func.setArgAttr(a.getArgNumber(), "xf.shard", ann);
+  }
+  func.setType(FunctionType::get(func.getContext(), body.getArgumentTypes(),
+                                 ret->getOperandTypes()));
+  return success();
+}
+
+struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    int64_t n = cores;
+    auto mesh = module->getAttrOfType<IntegerAttr>("xf.mesh");
+    if (mesh && n > 0 && mesh.getInt() != n) {
+      module.emitError() << "muir-xf-shard: cores=" << n
+                         << " differs from the module's xf.mesh = "
+                         << mesh.getInt();
+      return signalPassFailure();
+    }
+    if (n == 0 && mesh)
+      n = mesh.getInt();
+    if (n < 0 || (mesh && mesh.getInt() < 1)) {
+      module.emitError() << "muir-xf-shard: the mesh must have at least one "
+                            "core, got "
+                         << n;
+      return signalPassFailure();
+    }
+    if (n <= 1)
+      return;
+    func::FuncOp func = selectEntryFunction(module, entry);
+    if (!func)
+      return signalPassFailure();
+    if (func->hasAttr("xf.sharded"))
+      return; // already SPMD
+    if (!target.empty()) {
+      auto te = targetAndEntry(module, target, entry);
+      if (failed(te))
+        return signalPassFailure();
+      int64_t have = te->first.topology.cores();
+      if (n > have) {
+        module.emitError() << "muir-xf-shard: a mesh of " << n
+                           << " cores does not fit target '" << te->first.name
+                           << "', which has " << have << " core"
+                           << (have == 1 ? "" : "s");
+        return signalPassFailure();
+      }
+    }
+    if (!func.getBody().hasOneBlock()) {
+      func.emitError() << "must have a single block to be sharded";
+      return signalPassFailure();
+    }
+    bool seq = sequenceParallel || module->hasAttr("xf.sequence_parallel");
+    if (failed(Sharder(func, n, seq).run()))
+      return signalPassFailure();
+    func->setAttr("xf.sharded", UnitAttr::get(&getContext()));
+    module->setAttr("xf.mesh",
+                    IntegerAttr::get(IntegerType::get(&getContext(), 64), n));
+  }
+};
+} // namespace

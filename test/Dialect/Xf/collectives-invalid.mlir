@@ -1,0 +1,97 @@
+// RUN: muir-opt %s -split-input-file -verify-diagnostics
+
+// Every rule of the xf collective verifiers, one case each.
+
+func.func @groups_not_2d(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{replica_groups must be a non-empty 2-D tensor (one row per group), got 'tensor<4xi64>'}}
+  %0 = xf.all_reduce %x {replica_groups = dense<[0, 1, 2, 3]> : tensor<4xi64>} : (tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @groups_empty(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{replica_groups must be a non-empty 2-D tensor}}
+  %0 = xf.all_reduce %x {replica_groups = dense<> : tensor<1x0xi64>} : (tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @negative_rank(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{replica_groups has the negative rank -1}}
+  %0 = xf.all_reduce %x {replica_groups = dense<[[0, -1]]> : tensor<1x2xi64>} : (tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @rank_twice(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{replica_groups names rank 1 twice}}
+  %0 = xf.all_reduce %x {replica_groups = dense<[[0, 1], [1, 2]]> : tensor<2x2xi64>} : (tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @all_reduce_fp8(%x: tensor<8xf8E4M3FN>) -> tensor<8xf8E4M3FN> {
+  // expected-error @+1 {{reduces f32, bf16 or f16 elements, not 'f8E4M3FN'}}
+  %0 = xf.all_reduce %x {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<8xf8E4M3FN>) -> tensor<8xf8E4M3FN>
+  return %0 : tensor<8xf8E4M3FN>
+}
+
+// -----
+
+func.func @all_reduce_shape(%x: tensor<8xf32>) -> tensor<16xf32> {
+  // expected-error @+1 {{requires the same type for all operands and results}}
+  %0 = xf.all_reduce %x {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<8xf32>) -> tensor<16xf32>
+  return %0 : tensor<16xf32>
+}
+
+// -----
+
+func.func @gather_dim_out_of_range(%x: tensor<8x4xf32>) -> tensor<8x8xf32> {
+  // expected-error @+1 {{dim 2 is outside the input's rank 2}}
+  %0 = xf.all_gather %x {dim = 2 : i64, replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<8x4xf32>) -> tensor<8x8xf32>
+  return %0 : tensor<8x8xf32>
+}
+
+// -----
+
+func.func @gather_wrong_result(%x: tensor<8x4xf32>) -> tensor<16x4xf32> {
+  // expected-error @+1 {{result shape [16, 4] must be [8, 8] (input [8, 4], dimension 1 times the group size 2)}}
+  %0 = xf.all_gather %x {dim = -1 : i64, replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<8x4xf32>) -> tensor<16x4xf32>
+  return %0 : tensor<16x4xf32>
+}
+
+// -----
+
+func.func @gather_element_type(%x: tensor<8x4xf32>) -> tensor<16x4xbf16> {
+  // expected-error @+1 {{requires the same element type for all operands and results}}
+  %0 = xf.all_gather %x {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<8x4xf32>) -> tensor<16x4xbf16>
+  return %0 : tensor<16x4xbf16>
+}
+
+// -----
+
+func.func @scatter_not_divisible(%x: tensor<6x4xf32>) -> tensor<1x4xf32> {
+  // expected-error @+1 {{input dimension 0 of size 6 is not divisible by the group size 4}}
+  %0 = xf.reduce_scatter %x {replica_groups = dense<[[0, 1, 2, 3]]> : tensor<1x4xi64>} : (tensor<6x4xf32>) -> tensor<1x4xf32>
+  return %0 : tensor<1x4xf32>
+}
+
+// -----
+
+func.func @scatter_wrong_result(%x: tensor<8x4xf32>) -> tensor<8x2xf32> {
+  // expected-error @+1 {{result shape [8, 2] must be [4, 4] (input [8, 4], dimension 0 divided by the group size 2)}}
+  %0 = xf.reduce_scatter %x {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<8x4xf32>) -> tensor<8x2xf32>
+  return %0 : tensor<8x2xf32>
+}
+
+// -----
+
+func.func @scatter_integer(%x: tensor<8xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor}}
+  %0 = xf.reduce_scatter %x {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<8xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
