@@ -292,5 +292,8 @@ def __getattr__(name):
     # `muir.torch` / `muir.jax` without importing torch or jax at `import muir` time.
     if name in ("torch", "jax"):
         import importlib
-        return importlib.import_module(".torch", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(name)
+
+
+from .session import Session  # noqa: E402  (device memory across runs: docs/simulator.md)

@@ -1,15 +1,14 @@
 """muir.multicore.run_cores: an nc kernel on N simulated cores with per-rank
-NumPy inputs, against NumPy. Needs the multi-core binding in the extension
-(python/MultiCoreBinding.cpp); skipped, with the reason, where it is not
-registered."""
+NumPy inputs, against NumPy (the binding: python/MultiCoreBinding.cpp)."""
 import numpy as np
 import pytest
 
 import muir
 from muir import _muir, multicore
 
-pytestmark = pytest.mark.skipif(not hasattr(_muir, "simulate_cores"),
-                                reason="python/MultiCoreBinding.cpp is not registered in _muir")
+
+def test_binding_is_registered():
+    assert hasattr(_muir, "simulate_cores")
 
 KERNEL = """
 nc.kernel @k target = "small-mc" semaphores = 1 {

@@ -289,3 +289,10 @@ def test_parse_with_resources_errors():
         muir.parse(SCALED, resources={"w": w})
     with pytest.raises(ValueError, match="resource 'w' has 4 bytes, its type needs 24"):
         muir.parse(SCALED, resources={"w": np.zeros(1, np.float32), "b": np.zeros(3, np.int16)})
+
+
+def test_lazy_submodules_and_session():
+    # muir.torch / muir.jax are imported on first use, each itself.
+    import muir as m
+    assert m.Session is m.session.Session
+    assert m.__getattr__("jax").__name__ == "muir.jax"
