@@ -437,9 +437,8 @@ static LogicalResult evalOp(Operation *op, ref::detail::Operands in,
   // The reference backend is one rank: a collective over a group of one
   // is the identity; a larger group needs the multi-core simulator.
   if (isa<AllReduceOp, AllGatherOp, ReduceScatterOp>(op)) {
-    auto groups = cast<ShapedType>(op->getAttrOfType<ElementsAttr>(
-                                         "replica_groups")
-                                       .getType());
+    auto groups = cast<ShapedType>(
+        op->getAttrOfType<ElementsAttr>("replica_groups").getType());
     if (groups.getDimSize(1) != 1)
       return op->emitError()
              << "reference backend: runs one rank, but this collective's "
