@@ -95,8 +95,9 @@ muir::target::tileExtent(bool hbm, int64_t partition, int64_t partitions,
     pend = partitions;
   } else {
     // offset + (span + 1) * elemBytes bytes.
-    if (auto bytes = checkedMul(*span + 1, int64_t(elemBytes)))
-      end = checkedAdd(offset, *bytes);
+    if (auto n = checkedAdd(*span, int64_t(1)))
+      if (auto bytes = checkedMul(*n, int64_t(elemBytes)))
+        end = checkedAdd(offset, *bytes);
     pend = checkedAdd(partition, partitions);
   }
   if (!elements || !end || !pend)
