@@ -117,7 +117,7 @@ LogicalResult indexCopy(xf::IndexCopyOp op, const HostTensor &dest,
                         const HostTensor &idx, const HostTensor &src,
                         HostTensor &out) {
   int64_t rank = dest.shape.size();
-  int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+  int64_t axis = static_cast<int64_t>(op.getAxis()); // verified in [0, rank)
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < axis; ++d)
     outer *= dest.shape[d];

@@ -184,7 +184,7 @@ int64_t randomIntRange(BlockArgument arg) {
     // index_copy positions: along the destination's axis.
     if (auto c = dyn_cast<xf::IndexCopyOp>(user); c && c.getIndices() == arg) {
       auto t = cast<RankedTensorType>(c.getDest().getType());
-      int64_t axis = c.getAxis() < 0 ? c.getAxis() + t.getRank() : c.getAxis();
+      int64_t axis = static_cast<int64_t>(c.getAxis()); // verified in range
       if (axis >= 0 && axis < t.getRank())
         within(t.getDimSize(axis));
     }
