@@ -210,6 +210,13 @@ llvm::Expected<TileExtent> checkAccess(const Program &prog, const Machine &m,
     if (e->end > n)
       return bad("reaches element " + Twine(e->end - 1) + " of tensor @" +
                  td.name + ", which has " + Twine(n) + " (out of range)");
+    // A bulk tile (collective buffer, indirect-DMA table) is bounded by its
+    // tensor, not by the SBUF: one that names more elements than the tensor
+    // has repeats them (stride 0), which only costs host memory (the sim
+    // fuzzer's table tile of 3.9e17 rows at partition stride 0).
+    if (bulk && e->elements > n)
+      return bad("has " + Twine(e->elements) + " elements, more than tensor @" +
+                 td.name + "'s " + Twine(n) + " (out of range)");
     return *e;
   }
   if (ap.space != MemSpace::SBUF && ap.space != MemSpace::PSUM)
