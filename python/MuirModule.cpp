@@ -265,7 +265,8 @@ struct PyExecutable {
     return a;
   }
 
-  std::vector<py::array> runReference(const std::vector<py::array> &arrays) {
+  std::vector<py::array> runReference(const std::vector<py::array> &arrays,
+                                      uint64_t perturbSeed) {
     auto host = hostArgs(arrays);
     Diagnostics diags;
     // Prepared under the GIL, so concurrent first runs cannot race.
@@ -276,7 +277,9 @@ struct PyExecutable {
     FailureOr<SmallVector<ref::HostTensor>> r = failure();
     if (reference) {
       py::gil_scoped_release release;
-      r = reference->run(host);
+      ref::RunOptions o;
+      o.perturbSeed = perturbSeed;
+      r = reference->run(host, o);
     }
     if (failed(r))
       throw std::runtime_error(diags.take("the reference backend failed"));
@@ -613,7 +616,8 @@ PYBIND11_MODULE(_muir, m) {
             }
             return out;
           })
-      .def("run_reference", &PyExecutable::runReference)
+      .def("run_reference", &PyExecutable::runReference, py::arg("arrays"),
+           py::arg("perturb_seed") = 0)
       .def("run_sim", &PyExecutable::runSim, py::arg("arrays"),
            py::arg("trace") = false, py::arg("check_hazards") = true,
            py::arg("numerics") = true)
@@ -633,6 +637,8 @@ PYBIND11_MODULE(_muir, m) {
                              b.size());
           })
       .def_property_readonly("nc", &PyExecutable::nc);
+  m.attr("SENSITIVITY_RUNS") = driver::kSensitivityRuns;
+  m.attr("SENSITIVITY_FACTOR") = driver::kSensitivityFactor;
   m.def("tolerance", [](const std::string &dtype) {
     for (ref::DType d : {ref::DType::F32, ref::DType::BF16, ref::DType::F16,
                          ref::DType::F8E4M3FN, ref::DType::F8E5M2,

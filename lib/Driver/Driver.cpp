@@ -383,12 +383,40 @@ Tolerance driver::toleranceForResult(func::FuncOp func, unsigned index) {
   return tol;
 }
 
+FailureOr<SmallVector<std::vector<float>>>
+driver::roundingSensitivity(func::FuncOp func, ArrayRef<ref::HostTensor> args,
+                            ArrayRef<ref::HostTensor> want) {
+  FailureOr<ref::Program> program = ref::Program::prepare(func);
+  if (failed(program))
+    return failure();
+  SmallVector<std::vector<float>> sens;
+  for (const ref::HostTensor &w : want)
+    sens.emplace_back(ref::isFloatDType(w.dtype) ? w.data.size() : 0, 0.0f);
+  for (int run = 1; run <= kSensitivityRuns; ++run) {
+    ref::RunOptions o;
+    o.perturbSeed = run;
+    auto p = program->run(args, o);
+    if (failed(p))
+      return failure();
+    for (auto [s, pr, w] : llvm::zip(sens, *p, want))
+      for (size_t i = 0; i < s.size(); ++i) {
+        double d = std::fabs((double)pr.data[i] - (double)w.data[i]);
+        if (std::isfinite(d))
+          s[i] = std::max<float>(s[i], (float)d);
+      }
+  }
+  return sens;
+}
+
 int64_t driver::compare(const ref::HostTensor &got, const ref::HostTensor &want,
                         Tolerance tol, double &maxAbs, double &maxRel,
-                        int64_t &firstBad) {
+                        int64_t &firstBad, ArrayRef<float> sensitivity,
+                        int64_t *withinSensitivity) {
   maxAbs = maxRel = 0;
   firstBad = -1;
   int64_t bad = 0;
+  if (withinSensitivity)
+    *withinSensitivity = 0;
   // Rounding differences of sums scale with the magnitude of what was
   // summed, not with a result that cancelled to near zero: the absolute
   // tolerance is relative to the largest magnitude in the expected tensor.
@@ -412,7 +440,13 @@ int64_t driver::compare(const ref::HostTensor &got, const ref::HostTensor &want,
       maxAbs = std::max(maxAbs, a);
       if (w != 0)
         maxRel = std::max(maxRel, a / std::fabs(w));
-      ok = a <= atol + tol.rtol * std::fabs(w);
+      double allowed = atol + tol.rtol * std::fabs(w);
+      ok = a <= allowed;
+      if (!ok && i < (int64_t)sensitivity.size()) {
+        ok = a <= allowed + kSensitivityFactor * sensitivity[i];
+        if (ok && withinSensitivity)
+          ++*withinSensitivity;
+      }
     }
     if (!ok) {
       if (firstBad < 0)

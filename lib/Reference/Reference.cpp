@@ -530,8 +530,67 @@ FailureOr<Program> Program::prepare(func::FuncOp func) {
   return p;
 }
 
+/// True for ops whose results are exact functions of their operands' values
+/// (they move, select or convert values): a sensitivity run leaves them be.
+static bool movesValuesOnly(Operation *op) {
+  return isa<xf::NegOp, xf::ReluOp, xf::MaxOp, xf::MinOp, xf::CastOp,
+             xf::TransposeOp, xf::ReshapeOp, xf::BroadcastToOp, xf::ConcatOp,
+             xf::SliceOp, xf::GatherOp, xf::IndexCopyOp, xf::ReduceMaxOp,
+             xf::AllGatherOp>(op);
+}
+
+/// True if `v` is a result of the function: returned, or yielded by an
+/// xf.kernel whose corresponding result is.
+static bool isReturned(Value v) {
+  for (OpOperand &use : v.getUses()) {
+    Operation *u = use.getOwner();
+    if (isa<func::ReturnOp>(u))
+      return true;
+    if (isa<xf::YieldOp>(u))
+      if (auto k = dyn_cast<xf::KernelOp>(u->getParentOp()))
+        if (isReturned(k->getResult(use.getOperandNumber())))
+          return true;
+  }
+  return false;
+}
+
+/// SplitMix64: a well-mixed 64-bit hash, so each element's direction is
+/// independent of its neighbours' and reproducible from the seed.
+static uint64_t mix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/// Moves every finite element of `t` one unit in the last place of its type
+/// (up or down by the bits of a hash of seed, op and element).
+static void perturbOneUlp(HostTensor &t, uint64_t seed, uint64_t opIndex) {
+  using namespace ref::detail::simd;
+  int mantBits = t.dtype == DType::BF16       ? kBF16.mantBits
+                 : t.dtype == DType::F16      ? kF16.mantBits
+                 : t.dtype == DType::F8E4M3FN ? kE4M3FN.mantBits
+                 : t.dtype == DType::F8E5M2   ? kE5M2.mantBits
+                                              : 23;
+  uint64_t base = mix64(seed ^ mix64(opIndex));
+  for (size_t i = 0; i < t.data.size(); ++i) {
+    float x = t.data[i];
+    if (!std::isfinite(x))
+      continue;
+    // One quantum of the type at x (the subnormal quantum of f32 at most;
+    // the narrow types' own subnormal ranges round the step away below).
+    int e = 0;
+    std::frexp(x == 0 ? std::numeric_limits<float>::min() : x, &e);
+    float ulp = std::ldexp(1.0f, e - 1 - mantBits);
+    bool up = mix64(base + i) & 1;
+    float y = roundTo(t.dtype, up ? x + ulp : x - ulp);
+    if (std::isfinite(y))
+      t.data[i] = y;
+  }
+}
+
 FailureOr<SmallVector<HostTensor>>
-Program::run(ArrayRef<HostTensor> args) const {
+Program::run(ArrayRef<HostTensor> args, const RunOptions &options) const {
   func::FuncOp f = func;
   FunctionType fnType = f.getFunctionType();
   if (args.size() != fnType.getNumInputs())
@@ -564,6 +623,7 @@ Program::run(ArrayRef<HostTensor> args) const {
   }
 
   OpProfile profile;
+  uint64_t opIndex = 0;
   for (Operation *op : order) {
     if (auto k = dyn_cast<xf::KernelOp>(op)) {
       for (auto [r, y] : llvm::zip(k.getResults(), k.getYield().getValues()))
@@ -617,15 +677,20 @@ Program::run(ArrayRef<HostTensor> args) const {
         owned.erase(v);
       }
     }
+    if (options.perturbSeed && isFloatDType(out->dtype) &&
+        !movesValuesOnly(op) && !isReturned(op->getResult(0)))
+      perturbOneUlp(*out, options.perturbSeed, opIndex);
+    ++opIndex;
     own(op->getResult(0), std::move(*out));
   }
   return f.emitError() << "function body has no func.return", failure();
 }
 
 FailureOr<SmallVector<HostTensor>> ref::runFunction(func::FuncOp func,
-                                                    ArrayRef<HostTensor> args) {
+                                                    ArrayRef<HostTensor> args,
+                                                    const RunOptions &options) {
   FailureOr<Program> program = Program::prepare(func);
   if (failed(program))
     return failure();
-  return program->run(args);
+  return program->run(args, options);
 }

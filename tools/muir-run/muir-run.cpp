@@ -29,6 +29,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <random>
 
 using namespace mlir;
@@ -85,8 +86,15 @@ llvm::cl::opt<std::string>
 llvm::cl::opt<bool> check("check",
                           llvm::cl::desc("Also run the reference backend and "
                                          "compare within the per-dtype "
-                                         "tolerance"),
+                                         "tolerance (plus each element's "
+                                         "rounding sensitivity)"),
                           llvm::cl::cat(runCat));
+// A test hook: shows that --check still catches an error of a given size.
+llvm::cl::opt<double> checkInject(
+    "check-inject",
+    llvm::cl::desc("Testing: add this to the first element of every float "
+                   "simulator result before --check compares it"),
+    llvm::cl::init(0), llvm::cl::Hidden, llvm::cl::cat(runCat));
 llvm::cl::opt<std::string>
     tracePath("trace", llvm::cl::desc("Write a Perfetto/Chrome trace (sim)"),
               llvm::cl::value_desc("path"), llvm::cl::cat(runCat));
@@ -508,18 +516,37 @@ int run() {
       auto want = ref::runFunction(*func, args);
       if (failed(want))
         return kExitError;
+      // Elements outside the per-type tolerance get a second look: the
+      // allowance of their rounding sensitivity, measured only then.
+      std::optional<SmallVector<std::vector<float>>> sensitivity;
+      if (checkInject != 0)
+        for (ref::HostTensor &t : simRes->outputs)
+          if (ref::isFloatDType(t.dtype) && !t.data.empty())
+            t.data[0] += checkInject;
       for (auto [i, w] : llvm::enumerate(*want)) {
         driver::Tolerance tol = driver::toleranceForResult(*func, i);
         double maxAbs, maxRel;
-        int64_t first;
+        int64_t first, sensitive = 0;
         int64_t bad =
             driver::compare(simRes->outputs[i], w, tol, maxAbs, maxRel, first);
+        if (bad && !sensitivity) {
+          auto s = driver::roundingSensitivity(*func, args, *want);
+          if (failed(s))
+            return kExitError;
+          sensitivity = std::move(*s);
+        }
+        if (bad)
+          bad = driver::compare(simRes->outputs[i], w, tol, maxAbs, maxRel,
+                                first, (*sensitivity)[i], &sensitive);
         snprintf(line, sizeof(line),
                  "check #%zu: vs reference rtol=%g atol=%g max_abs_err=%.3g "
-                 "max_rel_err=%.3g mismatches=%lld/%lld %s\n",
+                 "max_rel_err=%.3g mismatches=%lld/%lld %s",
                  i, tol.rtol, tol.atol, maxAbs, maxRel, (long long)bad,
                  (long long)w.numElements(), bad ? "MISMATCH" : "OK");
         os << line;
+        if (sensitive)
+          os << " (" << sensitive << " only within their rounding sensitivity)";
+        os << "\n";
         if (bad) {
           checkOk = false;
           double g = ref::isFloatDType(w.dtype)

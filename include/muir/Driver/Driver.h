@@ -105,11 +105,36 @@ Tolerance toleranceFor(ref::DType t);
 Tolerance toleranceForResult(mlir::func::FuncOp func, unsigned index);
 
 /// Element-wise comparison: |got - want| <= atol * max(1, max|want|) +
-/// rtol * |want|, NaN matching NaN. Returns the number of mismatches and
-/// fills the largest errors.
+/// rtol * |want| + kSensitivityFactor * sensitivity[i] (when `sensitivity`
+/// is given), NaN matching NaN. Returns the number of mismatches and fills
+/// the largest errors; `withinSensitivity` (if given) counts the elements
+/// that pass only thanks to their sensitivity allowance.
 int64_t compare(const ref::HostTensor &got, const ref::HostTensor &want,
                 Tolerance tol, double &maxAbs, double &maxRel,
-                int64_t &firstBad);
+                int64_t &firstBad, llvm::ArrayRef<float> sensitivity = {},
+                int64_t *withinSensitivity = nullptr);
+
+/// Rounding sensitivity of each result of `func` on `args`, whose plain
+/// reference results are `want`: per element, the largest |p - want| over
+/// kSensitivityRuns reference runs that move every intermediate by one ulp
+/// of its type (ref::RunOptions::perturbSeed). A well-conditioned result
+/// has a sensitivity of an ulp or so; a normalization of a near-constant
+/// row, a difference of nearly equal values, amplify it. Fails like
+/// ref::runFunction.
+///
+/// compare() allows kSensitivityFactor times this sensitivity: a backend's
+/// intermediates may each be a few ulps off (the simulator's sigmoid is
+/// exp, add and divide: up to about 2 ulps), and random one-ulp signs over
+/// four runs underestimate errors that line up. Measured on the worst
+/// program class the random-graph tester found (layer_norm of sigmoid of
+/// softmax, f32, 200 input draws, test_check_sensitivity.py): 143 draws
+/// fail the plain tolerance, the largest needs 2.5 times the sensitivity.
+inline constexpr int kSensitivityRuns = 4;
+inline constexpr double kSensitivityFactor = 4;
+mlir::FailureOr<llvm::SmallVector<std::vector<float>>>
+roundingSensitivity(mlir::func::FuncOp func,
+                    llvm::ArrayRef<ref::HostTensor> args,
+                    llvm::ArrayRef<ref::HostTensor> want);
 
 } // namespace muir::driver
 

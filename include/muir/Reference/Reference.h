@@ -56,6 +56,21 @@ void roundTo(DType dtype, llvm::MutableArrayRef<float> values);
 /// Decodes the storage bits of a float dtype (low 16/8 bits used) to f32.
 float fromBits(DType dtype, uint64_t bits);
 
+/// How Program::run evaluates.
+struct RunOptions {
+  /// Nonzero: a rounding-sensitivity run (Monte Carlo arithmetic). Every
+  /// float element computed by an arithmetic op whose value is used only
+  /// inside the function (not returned) moves by one unit in the last place
+  /// of its type, up or down as a pseudo-random function of this seed, the
+  /// op and the element. Ops that only move or select values (reshape,
+  /// transpose, slice, concat, broadcast, gather, index_copy, all_gather,
+  /// neg, relu, max, min, reduce_max, cast) are left exact. The spread of a
+  /// few such runs around the plain run measures how much a result depends
+  /// on where intermediates are rounded: what driver::compare allows a
+  /// backend that rounds its intermediates elsewhere (docs/numerics.md).
+  uint64_t perturbSeed = 0;
+};
+
 /// A function prepared for many runs: verified, and its constants decoded,
 /// once. It refers to `func`, which must outlive it.
 class Program {
@@ -65,7 +80,7 @@ public:
   static mlir::FailureOr<Program> prepare(mlir::func::FuncOp func);
   /// Runs the function on `args`, as runFunction does.
   mlir::FailureOr<llvm::SmallVector<HostTensor>>
-  run(llvm::ArrayRef<HostTensor> args) const;
+  run(llvm::ArrayRef<HostTensor> args, const RunOptions &options = {}) const;
 
 private:
   mlir::func::FuncOp func;
@@ -86,7 +101,8 @@ private:
 /// first, so kernels may rely on the xf verifiers' shape invariants.
 /// Prepares a Program for one run; keep a Program to run a function again.
 mlir::FailureOr<llvm::SmallVector<HostTensor>>
-runFunction(mlir::func::FuncOp func, llvm::ArrayRef<HostTensor> args);
+runFunction(mlir::func::FuncOp func, llvm::ArrayRef<HostTensor> args,
+            const RunOptions &options = {});
 
 } // namespace muir::ref
 
