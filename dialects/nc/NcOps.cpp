@@ -154,6 +154,21 @@ LogicalResult checkHbmTile(Operation *op, KernelOp kernel,
   if (last >= type.getNumElements())
     return err() << "reads element " << last << " of tensor @" << ap.getTensor()
                  << ", which has " << type.getNumElements();
+  // A bulk tile (collective buffer, indirect-DMA table) is bounded by its
+  // tensor, not by an SBUF side: one naming more elements than the tensor
+  // has repeats them (stride 0) and only costs the simulator host memory.
+  // (validateProgram applies the same rule to programs from any source.)
+  if (isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllToAllOp, SendOp, RecvOp,
+          DmaGatherOp, DmaScatterOp>(op)) {
+    std::optional<int64_t> elements =
+        llvm::checkedMul<int64_t>(ap.getPartitions(), ap.getFreeElements());
+    if (!elements || *elements > type.getNumElements())
+      return err() << "has "
+                   << (elements ? std::to_string(*elements)
+                                : std::string("more than 2^63"))
+                   << " elements, more than tensor @" << ap.getTensor() << "'s "
+                   << type.getNumElements();
+  }
   return success();
 }
 

@@ -210,3 +210,14 @@ nc.kernel @no_pairs target = "small-mc" {
   // expected-error @+1 {{pairs must list (source, target) rank pairs, got 0 numbers}}
   nc.recv #nc.ap<hbm @y[4 x 8] at 0 dims [8] strides [1] : f32> pairs dense<> : tensor<0x2xi64>
 }
+
+// -----
+
+// A collective buffer is bounded by its tensor: 8 rows at stride 0 of a
+// 4x8 tensor name 64 elements of 32 (they would only repeat).
+nc.kernel @bulk_repeats target = "small-mc" {
+  nc.tensor input @x : tensor<4x8xf32> at 0
+  nc.tensor output @y : tensor<8x8xf32> at 128
+  // expected-error @+1 {{has 64 elements, more than tensor @x's 32}}
+  nc.all_reduce add #nc.ap<hbm @y[8 x 8] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[8 x 0] at 0 dims [8] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64>
+}

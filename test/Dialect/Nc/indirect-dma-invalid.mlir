@@ -102,3 +102,21 @@ nc.kernel @k target = "small" semaphores = 0 {
   nc.tensor input @a : tensor<8x4xf32> at 0
   nc.tensor output @b : tensor<4x4xf32> at 0
 }
+
+// -----
+
+// A table tile of more rows than the table has (stride 0): the verifier
+// refuses it as program validation does (the sim fuzzer's 3.9e17-row tile).
+nc.kernel @k target = "small" semaphores = 0 {
+  nc.tensor const @table : tensor<4x3xf32> at 0 = dense<1.0> : tensor<4x3xf32>
+  // expected-error @+1 {{table tile has 1182529348255285260 elements, more than tensor @table's 12}}
+  nc.dma_gather <sbuf[0, 2] at 16 dims [3] strides [1] : f32>, <hbm @table[394176449418428420 x 0] at 0 dims [3] strides [1] : f32>[<sbuf[0, 2] at 0 dims [1] strides [1] : i32>]
+}
+
+// -----
+
+nc.kernel @k target = "small" semaphores = 0 {
+  nc.tensor const @table : tensor<4x3xf32> at 0 = dense<1.0> : tensor<4x3xf32>
+  // expected-error @+1 {{table tile has 15 elements, more than tensor @table's 12}}
+  nc.dma_gather <sbuf[0, 2] at 16 dims [3] strides [1] : f32>, <hbm @table[5 x 0] at 0 dims [3] strides [1] : f32>[<sbuf[0, 2] at 0 dims [1] strides [1] : i32>]
+}
