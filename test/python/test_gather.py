@@ -26,6 +26,8 @@ def gather_fn(v, d, ishape, dt="f32", it="i32"):
     (10, 100, (2, 10), "f32", "i64"),      # two index tiles on small (16 partitions)
     (300, 24, (3, 37), "bf16", "i64"),     # 111 indices: 7 tiles
     (7, 1, (50,), "f32", "i32"),           # one-element rows
+    (7, 3000, (3,), "bf16", "i32"),        # rows wider than a partition (4 KiB on small), one index tile
+    (5, 1500, (40,), "f32", "i64"),        # ... and three index tiles
 ])
 def test_gather_matches_numpy(v, d, ishape, dt, it):
     rng = np.random.default_rng(v * d)
@@ -71,6 +73,7 @@ def index_copy_fn(shape, axis, n, shared=False):
     ((1, 2, 8, 4), 2, 1, True),     # the cache also read: copied first
     ((3, 40, 5), 1, 20, False),     # 20 positions: two index tiles on small
     ((6, 3), 0, 4, False),          # rows of a matrix
+    ((30, 3000), 0, 20, False),     # rows wider than a partition on small
 ])
 def test_index_copy_matches_numpy(shape, axis, n, shared):
     rng = np.random.default_rng(n)

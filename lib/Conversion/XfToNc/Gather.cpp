@@ -50,40 +50,48 @@ LogicalResult muir::lower::emitGatherRows(Emitter &e, Operation *op,
   unsigned eb = Emitter::bytesOf(et);
   int64_t P = e.m.sbuf.partitions;
   // Buffer sets in flight (indices load, rows gather and store overlap):
-  // one per index tile up to 16 when whole rows fit, else two sets of
-  // column chunks.
+  // one per index tile up to 16 when whole rows fit. Rows wider than that
+  // allows go in column chunks through two row buffers per set (the next
+  // chunk gathers while the last one is stored), with two sets when there
+  // are several index tiles.
   int64_t tiles = (T + P - 1) / P;
   int64_t fullSets = e.sbufFree() / (D * eb + 128); // + index column, align
   int64_t sets = std::min<int64_t>({16, tiles, fullSets});
-  int64_t dn0 = D;
-  if (fullSets < 2 && tiles > 1) {
-    sets = 2;
-    dn0 = rowChunk(e, D, eb, sets);
+  int64_t dn0 = D, rowBufs = 1;
+  if (sets < std::min<int64_t>(2, tiles)) {
+    sets = std::min<int64_t>(2, tiles);
+    rowBufs = 2;
+    dn0 = rowChunk(e, D, eb, sets * rowBufs);
   }
-  sets = std::max<int64_t>(1, sets);
   Emitter::Mark mk = e.mark();
   SmallVector<Buffer> idxB, rowB;
   for (int64_t s = 0; s < sets; ++s) {
     auto ib = e.allocSbuf(4, op, "gather indices");
-    auto rb = e.allocSbuf(dn0 * eb, op, "gathered rows");
-    if (failed(ib) || failed(rb))
+    if (failed(ib))
       return failure();
     idxB.push_back(*ib);
-    rowB.push_back(*rb);
+    for (int64_t r = 0; r < rowBufs; ++r) {
+      auto rb = e.allocSbuf(dn0 * eb, op, "gathered rows");
+      if (failed(rb))
+        return failure();
+      rowB.push_back(*rb);
+    }
   }
   Queues qs{e.m};
   // A tile's rows are gathered in partition slices over several queues, in
   // pieces of at least the bytes the Emitter gives a plain DMA's piece.
   int64_t pieceBytes = std::max<int64_t>(1, e.dmaBytesForFixedMultiple(4.0));
-  int64_t set = 0;
+  int64_t set = 0, chunk = 0;
   for (int64_t t0 = 0; t0 < T; t0 += P) {
     int64_t tn = std::min(P, T - t0);
-    const Buffer &ib = idxB[set], &rb = rowB[set];
+    const Buffer &ib = idxB[set];
+    int64_t firstRowBuf = set * rowBufs;
     set = (set + 1) % sets;
     nc::AccessAttr idx = e.dense(ib, tn, 1, indices.elemType);
     e.dma(idx, e.hbm(indices, t0, tn, 1, {1}, {1}));
-    for (int64_t d0 = 0; d0 < D; d0 += dn0) {
+    for (int64_t d0 = 0; d0 < D; d0 += dn0, ++chunk) {
       int64_t dn = std::min(dn0, D - d0);
+      const Buffer &rb = rowB[firstRowBuf + chunk % rowBufs];
       // The table's V rows, columns [d0, d0 + dn) of each.
       nc::AccessAttr tab = e.hbm(table, d0, V, D, {dn}, {1});
       int64_t pieces =

@@ -32,3 +32,22 @@ func.func @gather_index_tiles(%t: tensor<10x100xf32>, %i: tensor<2x10xi64>) -> t
   %0 = xf.gather %t[%i] : (tensor<10x100xf32>, tensor<2x10xi64>) -> tensor<2x10x100xf32>
   return %0 : tensor<2x10x100xf32>
 }
+
+// -----
+
+// Rows wider than an SBUF partition (3000 bf16 = 6000 bytes; small has
+// 4096 per partition), with a single index tile: the columns go in chunks
+// through two row buffers, so the next chunk's gather overlaps the last
+// one's store. Each chunk's gather reads columns [d0, d0 + dn) of every
+// table row.
+// CHECK-LABEL: nc.kernel @gather_wide_rows
+// CHECK: nc.dma <sbuf[0, 3] at [[I:[0-9]+]] dims [1]
+// CHECK-NEXT: nc.dma_gather <sbuf[0, 3] at [[RA:[0-9]+]] dims [[[N:[0-9]+]]] {{.*}}, <hbm @arg0[7 x 3000] at 0 dims [[[N]]] strides [1] : bf16>[<sbuf[0, 3] at [[I]]
+// CHECK-NEXT: nc.dma <hbm @out0[3 x 3000] at 0 dims [[[N]]] strides [1] : bf16>, <sbuf[0, 3] at [[RA]]
+// CHECK-NEXT: nc.dma_gather <sbuf[0, 3] at [[RB:[0-9]+]] dims [{{[0-9]+}}] {{.*}}, <hbm @arg0[7 x 3000] at [[N]] dims
+// CHECK-NOT: at [[RA]] dims
+// CHECK: nc.dma <hbm @out0[3 x 3000] at [[N]] dims {{.*}}, <sbuf[0, 3] at [[RB]]
+func.func @gather_wide_rows(%t: tensor<7x3000xbf16>, %i: tensor<3xi32>) -> tensor<3x3000xbf16> {
+  %0 = xf.gather %t[%i] : (tensor<7x3000xbf16>, tensor<3xi32>) -> tensor<3x3000xbf16>
+  return %0 : tensor<3x3000xbf16>
+}
