@@ -64,6 +64,7 @@ DictionaryAttr AttentionPlan::toAttr(MLIRContext *ctx) const {
       b.getNamedAttr("v_interleave", b.getI64IntegerAttr(vInterleave))};
   if (kvSets == 0) // the ring of streamed key blocks
     a.push_back(b.getNamedAttr("kv_blocks", b.getI64IntegerAttr(kvBlocks)));
+  a.push_back(b.getNamedAttr("key_block", b.getI64IntegerAttr(keyBlock)));
   return b.getDictionaryAttr(a);
 }
 
@@ -73,8 +74,8 @@ AttentionPlan muir::lower::planAttention(const target::Machine &m,
                                          DictionaryAttr config) {
   AttentionPlan plan;
   int64_t P = m.pe.rows, bankElems = m.psum.bankBytes() / 4;
-  int64_t kw = std::min<int64_t>(m.pe.movingFreeMax, bankElems) / P * P;
-  int64_t qt = std::min<int64_t>(P, s.Sq), chunksPerBlock = kw / P;
+  int64_t kwMax = std::min<int64_t>(m.pe.movingFreeMax, bankElems) / P * P;
+  int64_t qt = std::min<int64_t>(P, s.Sq);
   int64_t DC = ceilDiv(s.D, P), KC = ceilDiv(s.Sk, P);
   int64_t eb = s.eb;
   // Tiles in flight: each needs a PSUM bank for its scores and a [qt, Dv]
@@ -86,19 +87,67 @@ AttentionPlan muir::lower::planAttention(const target::Machine &m,
     ++maxG;
   int64_t kvBytes =
       (DC * s.Sk + KC * s.Dv) * eb + 2 * 64 + (s.keyBias ? s.Sk * eb + 64 : 0);
-  int64_t slotBytes = (DC * qt + chunksPerBlock * qt) * eb + kw * 4 +
-                      s.Dv * std::max<int64_t>(4, eb) + 32 + 4 * 64 +
-                      (s.bias ? 2 * (kw * eb + 64) : 0);
-  // Tiles every plan holds: the identity and up to 8 causal mask tiles,
-  // the key-bias scale rows (each allocation starts on 64 bytes).
   auto align64 = [](int64_t x) { return (x + 63) / 64 * 64; };
-  int64_t masks = 0;
-  if (s.causal) {
-    size_t n = causalMaskOffsets(s.Sq, s.Sk, P, qt, kw).size();
-    masks = n && n <= 8 ? 1 + n : 0;
-  }
-  int64_t fixedBytes =
-      masks * align64(P * eb) + (s.keyBias ? align64(qt * eb) : 0);
+  // What a key block of `kw` keys (whole P-key chunks) costs: one query
+  // tile's buffers (slotBytes), the tiles every plan holds (the identity and
+  // up to 8 causal mask tiles, the key-bias scale rows: fixedBytes) and one
+  // streamed key block (blockBytes). Each allocation starts on 64 bytes.
+  int64_t kw = 0, chunksPerBlock = 0, slotBytes = 0, fixedBytes = 0,
+          blockBytes = 0;
+  auto sizeFor = [&](int64_t w) {
+    kw = w;
+    chunksPerBlock = kw / P;
+    slotBytes = (DC * qt + chunksPerBlock * qt) * eb + kw * 4 +
+                s.Dv * std::max<int64_t>(4, eb) + 32 + 4 * 64 +
+                (s.bias ? 2 * (kw * eb + 64) : 0);
+    int64_t masks = 0;
+    if (s.causal) {
+      size_t n = causalMaskOffsets(s.Sq, s.Sk, P, qt, kw).size();
+      masks = n && n <= 8 ? 1 + n : 0;
+    }
+    fixedBytes = masks * align64(P * eb) + (s.keyBias ? align64(qt * eb) : 0);
+    blockBytes = align64(DC * kw * eb) + align64(chunksPerBlock * s.Dv * eb) +
+                 (s.keyBias ? align64(kw * eb) : 0);
+  };
+  // Key blocks as wide as a moving tile and a PSUM bank; narrower (down to
+  // one P-key chunk) only when two streamed blocks and one query tile would
+  // not fit otherwise (the small test target's 4 KiB partitions with f32
+  // heads), or as a config asks.
+  std::optional<int64_t> wantBlock;
+  if (config)
+    if (Attribute v = config.get("key_block")) {
+      std::optional<int64_t> x = configValue(
+          NamedAttribute(StringAttr::get(config.getContext(), "key_block"), v),
+          kwMax, "attention",
+          "tiles_in_flight, kv_heads_per_set, kv_sets, kv_blocks, "
+          "dma_piece_bytes, v_interleave, key_block",
+          plan.error, P);
+      if (!x)
+        return plan;
+      if (*x % P)
+        return plan.error = ("kernel config: 'key_block' = " + Twine(*x) +
+                             " is not a multiple of " + Twine(P) +
+                             " keys (whole PE-row chunks)")
+                                .str(),
+               plan;
+      wantBlock = *x;
+    }
+  sizeFor(wantBlock.value_or(kwMax));
+  if (!wantBlock)
+    while (kw > P && kvBytes + slotBytes + fixedBytes > sbufFree &&
+           2 * blockBytes + slotBytes + fixedBytes > sbufFree)
+      sizeFor(std::max(P, kw / 2 / P * P));
+  plan.keyBlock = kw;
+  if (2 * blockBytes + slotBytes + fixedBytes > sbufFree &&
+      kvBytes + slotBytes + fixedBytes > sbufFree)
+    return plan.error =
+               ("does not fit on target '" + m.name + "': attention needs " +
+                Twine(2 * blockBytes + slotBytes + fixedBytes) +
+                " bytes per SBUF partition for two key blocks of " + Twine(kw) +
+                " keys and one query tile (head dims " + Twine(s.D) + " and " +
+                Twine(s.Dv) + "), " + Twine(sbufFree) + " are free")
+                   .str(),
+           plan;
   // Fewer tiles in flight when SBUF cannot hold their buffers next to two
   // heads' K/V (the small test target); one K/V set (no prefetch: the next
   // head's loads wait for this one's products) when even one tile does not
@@ -106,9 +155,6 @@ AttentionPlan muir::lower::planAttention(const target::Machine &m,
   // partition at 32k bf16 keys on trn2).
   // Beyond that (a head's K/V wider than SBUF), K/V stream through two
   // key-block buffers shared by the tiles of one head (kv_sets = 0).
-  int64_t blockBytes = align64(DC * kw * eb) +
-                       align64(chunksPerBlock * s.Dv * eb) +
-                       (s.keyBias ? align64(kw * eb) : 0);
   int64_t kvSets = 2 * kvBytes + slotBytes + fixedBytes <= sbufFree ? 2
                    : kvBytes + slotBytes + fixedBytes <= sbufFree   ? 1
                                                                     : 0;
@@ -165,6 +211,8 @@ AttentionPlan muir::lower::planAttention(const target::Machine &m,
   if (config)
     for (NamedAttribute na : config) {
       StringRef key = na.getName().getValue();
+      if (key == "key_block")
+        continue; // applied above: it sizes everything else
       int64_t hi = key == "tiles_in_flight"    ? maxG
                    : key == "kv_heads_per_set" ? s.Hkv
                    : key == "dma_piece_bytes"  ? (int64_t(1) << 30)
@@ -178,7 +226,7 @@ AttentionPlan muir::lower::planAttention(const target::Machine &m,
       std::optional<int64_t> x =
           configValue(na, hi, "attention",
                       "tiles_in_flight, kv_heads_per_set, kv_sets, kv_blocks, "
-                      "dma_piece_bytes, v_interleave",
+                      "dma_piece_bytes, v_interleave, key_block",
                       plan.error, lo);
       if (!x)
         return plan;
@@ -226,14 +274,13 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
     return op->emitError() << "attention scale must be > 0 on the "
                               "accelerator, got "
                            << scale;
-  // Key blocks: whole 128-key chunks, as wide as a moving tile and a bank.
-  int64_t kw = std::min<int64_t>(m.pe.movingFreeMax, bankElems) / P * P;
-  if (kw == 0)
+  // Key blocks: whole 128-key chunks, as wide as a moving tile and a bank
+  // (or the plan's narrower key_block).
+  if (std::min<int64_t>(m.pe.movingFreeMax, bankElems) / P == 0)
     return op->emitError() << "a key block of " << P
                            << " keys does not fit one PSUM bank";
   int64_t DC = ceilDiv(D, P);
   int64_t qt = std::min<int64_t>(P, Sq);
-  int64_t chunksPerBlock = kw / P;
   // Independent query tiles in flight: each needs a PSUM bank for its
   // scores (which P^T reuses once exp has read them) and a [qt, Dv] fp32
   // output accumulator; several outputs share a bank. Interleaving the
@@ -248,6 +295,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   if (!plan.error.empty())
     return op->emitError() << plan.error;
   int64_t G = plan.tiles, KG = plan.kvHeads;
+  int64_t kw = plan.keyBlock, chunksPerBlock = kw / P;
 
   Emitter::Mark mk = e.mark();
   Emitter::DmaPieces dmaPieces(e, plan.dmaPieceBytes);

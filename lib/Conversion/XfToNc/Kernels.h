@@ -223,7 +223,8 @@ struct AttentionPlan {
   int64_t kvSets = 2;      // resident K/V sets: 2 = the next one prefetched;
                            // 0 = key blocks streamed through a ring of kvBlocks
   int64_t kvBlocks = 0;
-  std::string error; // non-empty: nothing fits / bad config
+  int64_t keyBlock = 0; // keys per block (a multiple of the PE rows)
+  std::string error;    // non-empty: nothing fits / bad config
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
 };
 /// The one planning function for attention (the kernel and

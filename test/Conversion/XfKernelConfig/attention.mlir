@@ -8,9 +8,9 @@
 // one transfer's fixed cost worth of bytes (600 ns at 23 B/ns) to cut load
 // latency.
 // CHECK-LABEL: func.func @prefill
-// CHECK: xf.kernel "k0" attention config {dma_piece_bytes = 13800 : i64, kv_heads_per_set = 1 : i64, kv_sets = 2 : i64, tiles_in_flight = 6 : i64, v_interleave = 0 : i64}
+// CHECK: xf.kernel "k0" attention config {dma_piece_bytes = 13800 : i64, key_block = 512 : i64, kv_heads_per_set = 1 : i64, kv_sets = 2 : i64, tiles_in_flight = 6 : i64, v_interleave = 0 : i64}
 // OVR-LABEL: func.func @prefill
-// OVR: xf.kernel "k0" attention config {dma_piece_bytes = 4096 : i64, kv_heads_per_set = 1 : i64, kv_sets = 2 : i64, tiles_in_flight = 1 : i64, v_interleave = 1 : i64}
+// OVR: xf.kernel "k0" attention config {dma_piece_bytes = 4096 : i64, key_block = 512 : i64, kv_heads_per_set = 1 : i64, kv_sets = 2 : i64, tiles_in_flight = 1 : i64, v_interleave = 1 : i64}
 // The lowering follows the config: one tile at a time (one score bank), and
 // the 32 KiB interleaved V block load split into 8 pieces of 16 partitions (4 KiB each,
 // 8 queues at most).
@@ -28,7 +28,7 @@ func.func @prefill(%q: tensor<1x2x2048x128xbf16>, %k: tensor<1x2x2048x128xbf16>,
 // bytes, so the queues spend a ninth of their time on fixed costs, and V is
 // loaded interleaved (four keys' rows per partition: fewer, longer loads).
 // CHECK-LABEL: func.func @decode
-// CHECK: xf.kernel "k0" attention config {dma_piece_bytes = 110400 : i64, kv_heads_per_set = 6 : i64, kv_sets = 2 : i64, tiles_in_flight = 6 : i64, v_interleave = 1 : i64}
+// CHECK: xf.kernel "k0" attention config {dma_piece_bytes = 110400 : i64, key_block = 512 : i64, kv_heads_per_set = 6 : i64, kv_sets = 2 : i64, tiles_in_flight = 6 : i64, v_interleave = 1 : i64}
 func.func @decode(%q: tensor<1x32x1x128xbf16>, %k: tensor<1x32x2048x128xbf16>, %v: tensor<1x32x2048x128xbf16>) -> tensor<1x32x1x128xbf16> {
   %0 = xf.attention %q, %k, %v : (tensor<1x32x1x128xbf16>, tensor<1x32x2048x128xbf16>, tensor<1x32x2048x128xbf16>) -> tensor<1x32x1x128xbf16>
   return %0 : tensor<1x32x1x128xbf16>
@@ -40,7 +40,7 @@ func.func @decode(%q: tensor<1x32x1x128xbf16>, %k: tensor<1x32x2048x128xbf16>, %
 // partition, so one K/V set stays resident (the next head's loads follow
 // this one's reads chunk by chunk) and six query tiles fit beside it.
 // CHECK-LABEL: func.func @long_context
-// CHECK: xf.kernel "k0" attention config {dma_piece_bytes = {{[0-9]+}} : i64, kv_heads_per_set = 1 : i64, kv_sets = 1 : i64, tiles_in_flight = 6 : i64, v_interleave = 1 : i64}
+// CHECK: xf.kernel "k0" attention config {dma_piece_bytes = {{[0-9]+}} : i64, key_block = 512 : i64, kv_heads_per_set = 1 : i64, kv_sets = 1 : i64, tiles_in_flight = 6 : i64, v_interleave = 1 : i64}
 func.func @long_context(%q: tensor<1x8x16x128xbf16>, %k: tensor<1x8x40960x128xbf16>, %v: tensor<1x8x40960x128xbf16>) -> tensor<1x8x16x128xbf16> {
   %0 = xf.attention %q, %k, %v : (tensor<1x8x16x128xbf16>, tensor<1x8x40960x128xbf16>, tensor<1x8x40960x128xbf16>) -> tensor<1x8x16x128xbf16>
   return %0 : tensor<1x8x16x128xbf16>

@@ -105,7 +105,7 @@ func.func @not_int(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> {
 // -----
 
 func.func @attention_bad_key(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
-  // expected-error @+1 {{'k0': kernel config: unknown key 'block_tiles' for an attention kernel (tiles_in_flight, kv_heads_per_set, kv_sets, kv_blocks, dma_piece_bytes, v_interleave)}}
+  // expected-error @+1 {{'k0': kernel config: unknown key 'block_tiles' for an attention kernel (tiles_in_flight, kv_heads_per_set, kv_sets, kv_blocks, dma_piece_bytes, v_interleave, key_block)}}
   %0 = xf.kernel "k0" attention config {block_tiles = 2} : tensor<1x1x8x16xf32> {
     %1 = xf.attention %q, %q, %q : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32>
     xf.yield %1 : tensor<1x1x8x16xf32>
@@ -210,4 +210,26 @@ func.func @rope_heads(%x: tensor<1x2x4x8xf32>, %c: tensor<4x8xf32>) -> tensor<1x
     xf.yield %1 : tensor<1x2x4x8xf32>
   }
   return %0 : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @attention_key_block_not_chunks(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
+  // expected-error @+1 {{'k0': kernel config: 'key_block' = 200 is not a multiple of 128 keys (whole PE-row chunks)}}
+  %0 = xf.kernel "k0" attention config {key_block = 200} : tensor<1x1x8x16xf32> {
+    %1 = xf.attention %q, %q, %q : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32>
+    xf.yield %1 : tensor<1x1x8x16xf32>
+  }
+  return %0 : tensor<1x1x8x16xf32>
+}
+
+// -----
+
+func.func @attention_key_block_too_wide(%q: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
+  // expected-error @+1 {{'k0': kernel config: 'key_block' = 1024 is outside [128, 512] for this attention kernel}}
+  %0 = xf.kernel "k0" attention config {key_block = 1024} : tensor<1x1x8x16xf32> {
+    %1 = xf.attention %q, %q, %q : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32>
+    xf.yield %1 : tensor<1x1x8x16xf32>
+  }
+  return %0 : tensor<1x1x8x16xf32>
 }

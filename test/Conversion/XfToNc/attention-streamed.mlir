@@ -7,7 +7,7 @@
 // two 64-key blocks: block 0 (K^T chunks, then V chunks) loads, block 1
 // loads into the other buffers before block 0 is used, and each step's
 // products read their block at block-relative columns.
-// PLAN: config {dma_piece_bytes = {{[0-9]+}} : i64, kv_blocks = 2 : i64, kv_heads_per_set = 1 : i64, kv_sets = 0 : i64
+// PLAN: config {dma_piece_bytes = {{[0-9]+}} : i64, key_block = 64 : i64, kv_blocks = 2 : i64, kv_heads_per_set = 1 : i64, kv_sets = 0 : i64
 // CHECK-LABEL: nc.kernel @streamed
 // CHECK: nc.dma <sbuf[0, 8] at [[K0:[0-9]+]] dims [16] {{.*}}, <hbm @arg1[16 x 8] at 0 dims [8] {{.*}}transpose}
 // CHECK-COUNT-3: nc.dma <sbuf[0, 8] {{.*}}, <hbm @arg1[16 x 8] {{.*}}transpose}

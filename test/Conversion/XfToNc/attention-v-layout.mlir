@@ -15,7 +15,7 @@
 // (stride 4), and P V contracts chunk r with V columns r*8 .. r*8+7. The
 // last, partial block (16 keys) keeps the row-per-key layout.
 // PLAN-LABEL: func.func @attention_interleaved_v
-// PLAN: config {dma_piece_bytes = {{[0-9]+}} : i64, kv_heads_per_set = 1 : i64, kv_sets = {{[12]}} : i64, tiles_in_flight = {{[0-9]+}} : i64, v_interleave = 1 : i64}
+// PLAN: config {dma_piece_bytes = {{[0-9]+}} : i64, key_block = 64 : i64, kv_heads_per_set = 1 : i64, kv_sets = {{[12]}} : i64, tiles_in_flight = {{[0-9]+}} : i64, v_interleave = 1 : i64}
 // CHECK-LABEL: nc.kernel @attention_interleaved_v
 // CHECK: nc.dma <sbuf[0, 16] at [[V:[0-9]+]] dims [32] strides [1] : f32>, <hbm @arg2[16 x 32] at 0 dims [4, 8] strides [8, 1] : f32>
 // CHECK-NEXT: nc.dma <sbuf[0, 16] at {{[0-9]+}} dims [8] strides [1] : f32>, <hbm @arg2[16 x 8] at 512 dims [8] strides [1] : f32>

@@ -54,11 +54,14 @@ func.func @attention_negative_scale(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x8x1
 
 // -----
 
-// K^T and V stream through two 64-key blocks when a head's do not fit, but
-// with 64-wide f32 heads two blocks (4 KiB) fill the small target's SBUF.
-func.func @attention_blocks_too_wide(%q: tensor<1x1x8x64xf32>, %k: tensor<1x1x2048x64xf32>, %v: tensor<1x1x2048x64xf32>) -> tensor<1x1x8x64xf32> {
-  // expected-error @+1 {{does not fit on target 'small': a Q^T tile needs 128 bytes per SBUF partition, 0 of 4096 are free}}
-  %0 = xf.attention %q, %k, %v : (tensor<1x1x8x64xf32>, tensor<1x1x2048x64xf32>, tensor<1x1x2048x64xf32>) -> tensor<1x1x8x64xf32>
+// K^T and V stream through key blocks when a head's do not fit, narrowed
+// down to one 16-key chunk when two full blocks would not fit; with
+// 512-wide f32 keys even two 16-key blocks (and a query tile) pass the
+// small target's 4 KiB. (64-wide f32 heads fit in 32-key blocks:
+// attention-streamed.mlir.)
+func.func @attention_blocks_too_wide(%q: tensor<1x1x8x512xf32>, %k: tensor<1x1x2048x512xf32>, %v: tensor<1x1x2048x64xf32>) -> tensor<1x1x8x64xf32> {
+  // expected-error @+1 {{does not fit on target 'small': attention needs 6272 bytes per SBUF partition for two key blocks of 16 keys and one query tile (head dims 512 and 64), 4096 are free}}
+  %0 = xf.attention %q, %k, %v : (tensor<1x1x8x512xf32>, tensor<1x1x2048x512xf32>, tensor<1x1x2048x64xf32>) -> tensor<1x1x8x64xf32>
   return %0 : tensor<1x1x8x64xf32>
 }
 
