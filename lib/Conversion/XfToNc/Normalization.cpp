@@ -488,10 +488,12 @@ static std::pair<int64_t, int64_t> reducedGroups(ArrayRef<int64_t> shape,
   SmallVector<bool> reduced(rank, false);
   for (int64_t a : axes)
     reduced[a < 0 ? a + rank : a] = true;
+  // As emitReduce merges them over a dense tensor: a kept dim of size 1
+  // between two reduced ones does not separate them in memory.
   bool adjacent = false;
   for (int64_t d = 0; d < rank; ++d) {
     if (!reduced[d]) {
-      adjacent = false;
+      adjacent = adjacent && shape[d] == 1;
       continue;
     }
     count *= shape[d];
@@ -507,13 +509,18 @@ RowPlan muir::lower::planReduce(const target::Machine &m, int64_t sbufFree,
   // Two sets of a tile of rows x (outer reduced groups x chunk) in flight;
   // the innermost reduced group is chunked (partial reductions combined)
   // when a row does not fit a third of SBUF.
+  // When even one element of each outer reduced group is more than that
+  // (many outer groups: reduce_sum over axes 0 and 3 of [512, 5, 2, 7]),
+  // the outer groups are tiled too (emitReduce) and the chunk is what one
+  // tile holds.
   auto [inner, outerRed] = reducedGroups(shape, axes);
   RowPlan plan;
   plan.buffers = 2;
-  int64_t chunk = std::max<int64_t>(
-      1, std::min<int64_t>(inner, (sbufFree / 3 - 256) / 4 /
-                                      std::max<int64_t>(1, outerRed)));
-  chunk = std::min<int64_t>(chunk, 8192);
+  int64_t budget = std::max<int64_t>(1, (sbufFree / 3 - 256) / 4);
+  int64_t chunk = std::min<int64_t>(
+      inner,
+      outerRed <= budget ? budget / std::max<int64_t>(1, outerRed) : budget);
+  chunk = std::min<int64_t>(std::max<int64_t>(1, chunk), 8192);
   plan.cols = chunk < inner ? chunk : 0; // 0: whole groups
   applyRowConfig(plan, "reduce", 2, 0, config, std::max<int64_t>(1, inner));
   return plan;
@@ -568,19 +575,44 @@ LogicalResult muir::lower::emitReduce(Emitter &e, Operation *op,
     outStrides = {0};
   }
 
-  // The innermost reduced group is chunked when a row does not fit.
+  // The innermost reduced group is chunked when a row does not fit; the
+  // outer reduced groups are tiled when even that does not (innermost
+  // first: each group is whole in a tile or the tile takes a piece of it
+  // and one index of every group outside it).
   int64_t inner = redShape.back(),
           outerRed = count / std::max<int64_t>(1, inner);
   RowPlan plan = planReduce(e.m, e.sbufFree(), in.shape, axes, configOf(op));
   if (!plan.error.empty())
     return op->emitError() << plan.error;
-  int64_t chunk = plan.cols > 0 ? std::min(plan.cols, inner) : inner;
+  // (A strided view may group the reduced axes differently from the plan,
+  // which saw a dense tensor: a default plan is held to the budget here.)
+  int64_t budget = std::max<int64_t>(1, (e.sbufFree() / 3 - 256) / 4);
+  int64_t chunk = plan.cols > 0 ? std::min(plan.cols, inner)
+                                : std::min({inner, budget, int64_t(8192)});
+  int64_t nRed = redShape.size();
+  SmallVector<int64_t> piece(nRed, 1);
+  piece[nRed - 1] = chunk;
+  int64_t room = std::max<int64_t>(1, budget / chunk);
+  if (outerRed <= room) {
+    for (int64_t d = 0; d + 1 < nRed; ++d)
+      piece[d] = redShape[d];
+  } else {
+    for (int64_t d = nRed - 2; d >= 0; --d) {
+      piece[d] = piece[d + 1] == redShape[d + 1]
+                     ? std::min(redShape[d], std::max<int64_t>(1, room))
+                     : 1;
+      room = std::max<int64_t>(1, room / piece[d]);
+    }
+  }
+  int64_t tileElems = 1;
+  for (int64_t p : piece)
+    tileElems *= p;
   int nbuf = plan.buffers;
   Type f32 = e.f32();
   Emitter::Mark mk = e.mark();
   Buffer x[2], acc[2], part[2];
   for (int k = 0; k < nbuf; ++k) {
-    auto xb = e.allocSbuf(outerRed * chunk * 4, op, "a reduction tile");
+    auto xb = e.allocSbuf(tileElems * 4, op, "a reduction tile");
     auto ab = e.allocSbuf(64, op, "a reduction accumulator");
     auto pb = e.allocSbuf(64, op, "a partial reduction");
     if (failed(xb) || failed(ab) || failed(pb))
@@ -600,22 +632,39 @@ LogicalResult muir::lower::emitReduce(Emitter &e, Operation *op,
       int64_t np = std::min(e.rows(), keptShape[pd] - p0);
       int k = tileNo++ % nbuf;
       nc::AccessAttr a = e.column(acc[k], np);
-      for (int64_t c0 = 0; c0 < inner; c0 += chunk) {
-        int64_t cn = std::min(chunk, inner - c0);
-        SmallVector<int64_t> sizes(redShape), strides(redStrides);
-        sizes.back() = cn;
-        int64_t off = inBase + p0 * keptStrides[pd] + c0 * redStrides.back();
+      // Every tile of the reduced groups: start[d] steps by piece[d].
+      SmallVector<int64_t> start(nRed, 0);
+      int64_t pieceNo = 0;
+      for (bool first = true;; first = false, ++pieceNo) {
+        SmallVector<int64_t> sizes(nRed);
+        int64_t off = inBase + p0 * keptStrides[pd];
+        for (int64_t d = 0; d < nRed; ++d) {
+          sizes[d] = std::min(piece[d], redShape[d] - start[d]);
+          off += start[d] * redStrides[d];
+        }
         // SBUF tile with the same free shape, densely packed.
         SmallVector<int64_t> dstStrides(sizes.size(), 1);
         for (int i = (int)sizes.size() - 2; i >= 0; --i)
           dstStrides[i] = dstStrides[i + 1] * sizes[i + 1];
-        nc::AccessAttr xt = e.tile(nc::MemSpace::sbuf, x[k].offset, 0, np,
-                                   sizes, dstStrides, f32);
-        e.dma(xt, e.hbm(in, off, np, keptStrides[pd], sizes, strides));
-        nc::AccessAttr dst = c0 == 0 ? a : e.column(part[k], np);
+        // The tiles of one row alternate buffers, so the next one loads
+        // while this one is reduced.
+        nc::AccessAttr xt =
+            e.tile(nc::MemSpace::sbuf, x[(k + pieceNo) % nbuf].offset, 0, np,
+                   sizes, dstStrides, f32);
+        e.dma(xt, e.hbm(in, off, np, keptStrides[pd], sizes, redStrides));
+        nc::AccessAttr dst = first ? a : e.column(part[k], np);
         e.reduce(kind, dst, xt, sizes.size());
-        if (c0 != 0)
+        if (!first)
           e.tt(kind, a, a, dst);
+        int64_t d = nRed - 1;
+        for (; d >= 0; --d) {
+          start[d] += piece[d];
+          if (start[d] < redShape[d])
+            break;
+          start[d] = 0;
+        }
+        if (d < 0)
+          break;
       }
       if (mean)
         e.ts(AluOp::mul, a, a, 1.0f / count);

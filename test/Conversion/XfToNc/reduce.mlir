@@ -86,12 +86,13 @@ func.func @reduce_to_scalar(%x: tensor<4x5xf32>) -> tensor<f32> {
 // A 3000-element row does not fit a third of the 4 KiB partition: it is
 // reduced in chunks of 277 (the last one 230). The first chunk reduces into
 // the accumulator column, each later one into a partial column that
-// tensor_tensor adds to it; one copy and one store at the end.
+// tensor_tensor adds to it; one copy and one store at the end. The chunks
+// alternate between two tile buffers (the next loads while one is reduced).
 // CHECK-LABEL: nc.kernel @reduce_sum_chunked_row
 // CHECK: nc.dma <sbuf[0, 2] at [[X:[0-9]+]] dims [277] {{.*}}, <hbm @arg0[2 x 3000] at 0 dims [277]
 // CHECK-NEXT: nc.tensor_reduce add <sbuf[0, 2] at [[ACC:[0-9]+]] dims [1] {{.*}}, <sbuf[0, 2] at [[X]] dims [277]
-// CHECK-NEXT: nc.dma <sbuf[0, 2] at [[X]] dims [277] {{.*}}, <hbm @arg0[2 x 3000] at 277 dims [277]
-// CHECK-NEXT: nc.tensor_reduce add <sbuf[0, 2] at [[PART:[0-9]+]] dims [1] {{.*}}, <sbuf[0, 2] at [[X]] dims [277]
+// CHECK-NEXT: nc.dma <sbuf[0, 2] at [[Y:[0-9]+]] dims [277] {{.*}}, <hbm @arg0[2 x 3000] at 277 dims [277]
+// CHECK-NEXT: nc.tensor_reduce add <sbuf[0, 2] at [[PART:[0-9]+]] dims [1] {{.*}}, <sbuf[0, 2] at [[Y]] dims [277]
 // CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 2] at [[ACC]] dims [1] {{.*}}, <sbuf[0, 2] at [[ACC]] dims [1] {{.*}}, <sbuf[0, 2] at [[PART]] dims [1]
 // CHECK-COUNT-8: nc.tensor_tensor add <sbuf[0, 2] at [[ACC]]
 // CHECK-NOT: @out0
@@ -104,4 +105,23 @@ func.func @reduce_to_scalar(%x: tensor<4x5xf32>) -> tensor<f32> {
 func.func @reduce_sum_chunked_row(%x: tensor<2x3000xf32>) -> tensor<2xf32> {
   %0 = xf.reduce_sum %x {axes = array<i64: 1>} : (tensor<2x3000xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
+}
+
+// -----
+
+// Many outer reduced groups (axes 0 and 3 of [600, 5, 2, 7]: 600 groups of
+// 7) do not fit a third of the partition even one element each: the outer
+// group is tiled too, 39 x 7 elements a tile, alternating two buffers, each
+// tile's sum added to the accumulator.
+// CHECK-LABEL: nc.kernel @reduce_outer_groups_tiled
+// CHECK: nc.dma <sbuf[0, 2] at [[X:[0-9]+]] dims [39, 7] strides [7, 1] : f32>, <hbm @arg0[2 x 7] at 0 dims [39, 7] strides [70, 1] : f32>
+// CHECK-NEXT: nc.tensor_reduce add <sbuf[0, 2] at [[ACC:[0-9]+]] dims [1] {{.*}}, <sbuf[0, 2] at [[X]] dims [39, 7] {{.*}} {naxes = 2 : i64}
+// CHECK-NEXT: nc.dma <sbuf[0, 2] at [[Y:[0-9]+]] dims [39, 7] {{.*}}, <hbm @arg0[2 x 7] at 2730 dims [39, 7] strides [70, 1]
+// CHECK-NEXT: nc.tensor_reduce add <sbuf[0, 2] at [[PART:[0-9]+]] dims [1] {{.*}}, <sbuf[0, 2] at [[Y]] dims [39, 7]
+// CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 2] at [[ACC]] {{.*}}, <sbuf[0, 2] at [[ACC]] {{.*}}, <sbuf[0, 2] at [[PART]]
+// 600 = 15 x 39 + 15: the last tile of the first row.
+// CHECK: nc.dma <sbuf[0, 2] at {{[0-9]+}} dims [15, 7] {{.*}}, <hbm @arg0[2 x 7] at 40950 dims [15, 7] strides [70, 1]
+func.func @reduce_outer_groups_tiled(%x: tensor<600x5x2x7xf32>) -> tensor<5x2xf32> {
+  %0 = xf.reduce_sum %x {axes = array<i64: 0, 3>} : (tensor<600x5x2x7xf32>) -> tensor<5x2xf32>
+  return %0 : tensor<5x2xf32>
 }
