@@ -884,12 +884,16 @@ LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
   Emitter::Mark mk = e.mark();
   // Cos/sin sets and leading indices per tile: see planRope. Where two sets
   // of everything do not fit, one set is used: slower, but a long row (D =
-  // 128 on the small target) still compiles.
+  // 128 on the small target) still compiles. Rows wider than that go in
+  // chunks of `hc` columns of each half (plan.cols): a tile then holds, per
+  // leading index, columns [c0, c0 + hc) of both halves side by side.
   int nbuf = plan.buffers;
+  bool chunked = plan.cols > 0 && plan.cols < h;
+  int64_t hc = chunked ? plan.cols : h, W = chunked ? 2 * hc : D;
   Buffer cbs[2], sbs[2];
   for (int k = 0; k < nbuf; ++k) {
-    auto c = e.allocSbuf(D * 4, op, "a cos tile");
-    auto s = e.allocSbuf(D * 4, op, "a sin tile");
+    auto c = e.allocSbuf(W * 4, op, "a cos tile");
+    auto s = e.allocSbuf(W * 4, op, "a sin tile");
     if (failed(c) || failed(s))
       return failure();
     cbs[k] = *c, sbs[k] = *s;
@@ -897,54 +901,77 @@ LogicalResult muir::lower::emitRope(Emitter &e, Operation *op,
   int64_t L = plan.lead;
   Buffer xb[2], ob[2], tb[2];
   for (int k = 0; k < nbuf; ++k) {
-    auto xa = e.allocSbuf(L * D * 4, op, "a rope input tile");
-    auto oa = e.allocSbuf(L * D * 4, op, "a rope output tile");
-    auto ta = e.allocSbuf(L * h * 4, op, "a rope scratch tile");
+    auto xa = e.allocSbuf(L * W * 4, op, "a rope input tile");
+    auto oa = e.allocSbuf(L * W * 4, op, "a rope output tile");
+    auto ta = e.allocSbuf(L * hc * 4, op, "a rope scratch tile");
     if (failed(xa) || failed(oa) || failed(ta))
       return failure();
     xb[k] = *xa, ob[k] = *oa, tb[k] = *ta;
   }
-  int64_t tileNo = 0;
+  int64_t tileNo = 0, tableNo = 0;
   for (int64_t s0 = 0; s0 < S; s0 += e.rows()) {
     int64_t np = std::min(e.rows(), S - s0);
-    const Buffer *cb = &cbs[(s0 / e.rows()) % nbuf],
-                 *sb = &sbs[(s0 / e.rows()) % nbuf];
-    e.dma(e.dense(*cb, np, D, f32), e.hbm(cos, s0 * D, np, D, {D}, {1}));
-    e.dma(e.dense(*sb, np, D, f32), e.hbm(sin, s0 * D, np, D, {D}, {1}));
-    for (int64_t l0 = 0; l0 < lead; l0 += L, ++tileNo) {
-      int64_t ln = std::min(L, lead - l0);
-      const Buffer &X = xb[tileNo % nbuf], &O = ob[tileNo % nbuf],
-                   &T = tb[tileNo % nbuf];
-      auto half = [&](const Buffer &buf, int64_t c0) {
-        return e.tile(nc::MemSpace::sbuf, buf.offset + c0 * 4, 0, np, {ln, h},
-                      {D, 1}, f32);
+    for (int64_t c0 = 0; c0 < h; c0 += hc, ++tableNo) {
+      int64_t cn = std::min(hc, h - c0);
+      // Where half j's columns start in a W-wide row of a tile.
+      int64_t hoff = chunked ? hc : h;
+      const Buffer *cb = &cbs[tableNo % nbuf], *sb = &sbs[tableNo % nbuf];
+      // A table's columns [c0, c0 + cn) of both halves (or the whole row).
+      auto table = [&](const Buffer &buf, const HbmValue &t) {
+        if (!chunked)
+          return e.dma(e.dense(buf, np, D, f32),
+                       e.hbm(t, s0 * D, np, D, {D}, {1}));
+        e.dma(e.tile(nc::MemSpace::sbuf, buf.offset, 0, np, {2, cn}, {hc, 1},
+                     f32),
+              e.hbm(t, s0 * D + c0, np, D, {2, cn}, {h, 1}));
       };
-      auto bcast = [&](const Buffer &buf, int64_t c0) {
-        return e.tile(nc::MemSpace::sbuf, buf.offset + c0 * 4, 0, np, {ln, h},
-                      {0, 1}, f32);
-      };
-      nc::AccessAttr tmp =
-          e.tile(nc::MemSpace::sbuf, T.offset, 0, np, {ln, h}, {h, 1}, f32);
-      int64_t off = l0 * S * D + s0 * D;
-      e.dma(e.tile(nc::MemSpace::sbuf, X.offset, 0, np, {ln, D}, {D, 1}, f32),
-            e.hbm(x, l0 * xLead + s0 * xPos, np, xPos, {ln, D}, {xLead, 1}));
-      // out[:h] = x[:h] cos[:h] - x[h:] sin[:h]; out[h:] = x[h:] cos[h:] +
-      // x[:h] sin[h:] The products go to GpSimd, the combines to Vector: the
-      // two engines work on consecutive halves in parallel.
-      {
-        Emitter::OnQueue q(e, "pool");
-        e.tt(AluOp::mul, half(O, 0), half(X, 0), bcast(*cb, 0));
-        e.tt(AluOp::mul, tmp, half(X, h), bcast(*sb, 0));
+      table(*cb, cos);
+      table(*sb, sin);
+      for (int64_t l0 = 0; l0 < lead; l0 += L, ++tileNo) {
+        int64_t ln = std::min(L, lead - l0);
+        const Buffer &X = xb[tileNo % nbuf], &O = ob[tileNo % nbuf],
+                     &T = tb[tileNo % nbuf];
+        auto half = [&](const Buffer &buf, int64_t j) {
+          return e.tile(nc::MemSpace::sbuf, buf.offset + j * hoff * 4, 0, np,
+                        {ln, cn}, {W, 1}, f32);
+        };
+        auto bcast = [&](const Buffer &buf, int64_t j) {
+          return e.tile(nc::MemSpace::sbuf, buf.offset + j * hoff * 4, 0, np,
+                        {ln, cn}, {0, 1}, f32);
+        };
+        nc::AccessAttr tmp =
+            e.tile(nc::MemSpace::sbuf, T.offset, 0, np, {ln, cn}, {hc, 1}, f32);
+        int64_t off = l0 * S * D + s0 * D;
+        // The tile of x (and of out): whole rows, or both halves' chunks.
+        auto rows = [&](const Buffer &buf) {
+          return chunked ? e.tile(nc::MemSpace::sbuf, buf.offset, 0, np,
+                                  {ln, 2, cn}, {W, hc, 1}, f32)
+                         : e.tile(nc::MemSpace::sbuf, buf.offset, 0, np,
+                                  {ln, D}, {D, 1}, f32);
+        };
+        e.dma(rows(X), chunked ? e.hbm(x, l0 * xLead + s0 * xPos + c0, np, xPos,
+                                       {ln, 2, cn}, {xLead, h, 1})
+                               : e.hbm(x, l0 * xLead + s0 * xPos, np, xPos,
+                                       {ln, D}, {xLead, 1}));
+        // out[:h] = x[:h] cos[:h] - x[h:] sin[:h]; out[h:] = x[h:] cos[h:] +
+        // x[:h] sin[h:] The products go to GpSimd, the combines to Vector:
+        // the two engines work on consecutive halves in parallel.
+        {
+          Emitter::OnQueue q(e, "pool");
+          e.tt(AluOp::mul, half(O, 0), half(X, 0), bcast(*cb, 0));
+          e.tt(AluOp::mul, tmp, half(X, 1), bcast(*sb, 0));
+        }
+        e.tt(AluOp::sub, half(O, 0), half(O, 0), tmp);
+        {
+          Emitter::OnQueue q(e, "pool");
+          e.tt(AluOp::mul, half(O, 1), half(X, 1), bcast(*cb, 1));
+          e.tt(AluOp::mul, tmp, half(X, 0), bcast(*sb, 1));
+        }
+        e.tt(AluOp::add, half(O, 1), half(O, 1), tmp);
+        e.dma(chunked ? e.hbm(out, off + c0, np, D, {ln, 2, cn}, {S * D, h, 1})
+                      : e.hbm(out, off, np, D, {ln, D}, {S * D, 1}),
+              rows(O));
       }
-      e.tt(AluOp::sub, half(O, 0), half(O, 0), tmp);
-      {
-        Emitter::OnQueue q(e, "pool");
-        e.tt(AluOp::mul, half(O, h), half(X, h), bcast(*cb, h));
-        e.tt(AluOp::mul, tmp, half(X, 0), bcast(*sb, h));
-      }
-      e.tt(AluOp::add, half(O, h), half(O, h), tmp);
-      e.dma(e.hbm(out, off, np, D, {ln, D}, {S * D, 1}),
-            e.tile(nc::MemSpace::sbuf, O.offset, 0, np, {ln, D}, {D, 1}, f32));
     }
   }
   e.release(mk);

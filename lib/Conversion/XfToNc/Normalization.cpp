@@ -86,12 +86,12 @@ static void applyRowConfig(RowPlan &plan, StringRef kind, int64_t maxBuffers,
                  : key == "heads_per_tile" && maxLead > 0 ? maxLead
                  : key == "chunk_cols" && maxCols > 0     ? maxCols
                                                           : 0;
-    std::optional<int64_t> x =
-        configValue(na, hi, kind,
-                    maxLead > 0   ? "buffers, heads_per_tile"
-                    : maxCols > 0 ? "buffers, chunk_cols"
-                                  : "buffers",
-                    plan.error);
+    std::string keys = "buffers";
+    if (maxLead > 0)
+      keys += ", heads_per_tile";
+    if (maxCols > 0)
+      keys += ", chunk_cols";
+    std::optional<int64_t> x = configValue(na, hi, kind, keys, plan.error);
     if (!x)
       return;
     (key == "buffers"          ? plan.buffers
@@ -165,15 +165,38 @@ RowPlan muir::lower::planRope(const target::Machine &m, int64_t sbufFree,
   // tiles gain nothing for a streaming kernel, and the free space lets the
   // projections around rope overlap it (measured: Llama-7B prefill 12.17 ->
   // 11.80 ms against filling SBUF).
+  // Rows wider than one set of tables and one leading index allow (3100
+  // f32 on the small target's 4 KiB) go in chunks of `cols` columns of each
+  // half (chunk_cols; a rotation pairs column i with i + d/2).
   RowPlan plan;
-  int64_t h = d / 2, perLead = (d + d + h) * 4;
-  plan.buffers = setsIn(sbufFree, {d * 4, d * 4, d * 4, d * 4, h * 4}, 2);
-  SmallVector<int64_t, 4> tables(2 * plan.buffers, d * 4);
+  int64_t h = d / 2;
+  auto sizesFor = [](int64_t w, int64_t hc) {
+    return SmallVector<int64_t, 5>{w * 4, w * 4, w * 4, w * 4, hc * 4};
+  };
+  int64_t one = 0;
+  for (int64_t b : sizesFor(d, h))
+    one += align64(b);
+  int64_t hc = h;
+  if (one > sbufFree / 64 * 64) {
+    // Two sets of cos, sin, x and out chunks (2 hc each) and the scratch
+    // (hc), 36 hc bytes a set, within three quarters of SBUF.
+    hc = std::max<int64_t>(1, (sbufFree * 3 / 4 - 10 * 64) / (2 * 9 * 4));
+    plan.cols = hc < h ? hc : 0;
+  }
+  applyRowConfig(plan, "rope", 2, std::max<int64_t>(1, lead), config,
+                 std::max<int64_t>(1, h));
+  if (!plan.error.empty())
+    return plan;
+  hc = plan.cols > 0 ? plan.cols : h;
+  int64_t w = 2 * hc, perLead = (w + w + hc) * 4;
+  if (!config || !config.get("buffers"))
+    plan.buffers = setsIn(sbufFree, sizesFor(w, hc), 2);
+  SmallVector<int64_t, 4> tables(2 * plan.buffers, w * 4);
   int64_t afterTables = freeAfter(m, sbufFree, tables);
-  plan.lead = std::max<int64_t>(
-      1, std::min<int64_t>(lead,
-                           (afterTables / 4 - 512) / (plan.buffers * perLead)));
-  applyRowConfig(plan, "rope", 2, std::max<int64_t>(1, lead), config);
+  if (!config || !config.get("heads_per_tile"))
+    plan.lead = std::max<int64_t>(
+        1, std::min<int64_t>(lead, (afterTables / 4 - 512) /
+                                       (plan.buffers * perLead)));
   return plan;
 }
 

@@ -3,32 +3,12 @@
 // Each kernel family's diagnostics on the small target (4 KiB SBUF
 // partitions, 4 PSUM banks of 128 fp32, moving tiles of 64 columns).
 
-// Rope keeps a position tile's cos and sin rows (2000 fp32 each) beside
-// the rotated rows: more than a partition.
-func.func @rope_row_too_long(%x: tensor<1x1x16x2000xf32>, %c: tensor<16x2000xf32>) -> tensor<1x1x16x2000xf32> {
-  // expected-error @+1 {{does not fit on target 'small': a cos tile needs 8000 bytes per SBUF partition, 4096 of 4096 are free}}
-  %0 = xf.rope %x, %c, %c : (tensor<1x1x16x2000xf32>, tensor<16x2000xf32>, tensor<16x2000xf32>) -> tensor<1x1x16x2000xf32>
-  return %0 : tensor<1x1x16x2000xf32>
-}
-
-// -----
-
 // Axes 0, 2, 4 and 6 of a rank-7 tensor are four reduced groups that no
 // two adjacent axes join; tensor_reduce and the DMA take three free dims.
 func.func @reduce_four_axis_groups(%x: tensor<2x2x2x2x2x2x2xf32>) -> tensor<2x2x2xf32> {
   // expected-error @+1 {{reduces over 4 non-adjacent axis groups; at most 3 are supported by the accelerator lowering}}
   %0 = xf.reduce_sum %x {axes = array<i64: 0, 2, 4, 6>} : (tensor<2x2x2x2x2x2x2xf32>) -> tensor<2x2x2xf32>
   return %0 : tensor<2x2x2xf32>
-}
-
-// -----
-
-// Rope keeps a row of cos and of sin per position (fp32): a head dim of
-// 1100 does not fit.
-func.func @rope_head_dim_too_large(%x: tensor<1x1x2x1100xf32>, %c: tensor<2x1100xf32>, %s: tensor<2x1100xf32>) -> tensor<1x1x2x1100xf32> {
-  // expected-error @+1 {{does not fit on target 'small': a cos tile needs 4400 bytes per SBUF partition, 4096 of 4096 are free}}
-  %0 = xf.rope %x, %c, %s : (tensor<1x1x2x1100xf32>, tensor<2x1100xf32>, tensor<2x1100xf32>) -> tensor<1x1x2x1100xf32>
-  return %0 : tensor<1x1x2x1100xf32>
 }
 
 // -----
