@@ -748,6 +748,8 @@ LogicalResult AffineSelectOp::verify() {
   return success();
 }
 
+#include "nc/NcInterfaces.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "nc/NcOps.cpp.inc"
 

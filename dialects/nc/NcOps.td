@@ -245,15 +245,63 @@ def Nc_TensorOp : Nc_Op<"tensor", [Symbol, HasParent<"KernelOp">]> {
 // Instructions
 //===----------------------------------------------------------------------===//
 
+// What the scheduling and synchronisation passes ask of an instruction.
+def Nc_InstructionOpInterface : OpInterface<"InstructionOpInterface"> {
+  let cppNamespace = "::muir::nc";
+  let description = [{
+    An nc instruction: its opcode, the engine queue it runs on, and the
+    tiles it reads and writes. `muir-nc-schedule` and `muir-nc-insert-sync`
+    order instructions by these accesses (and nothing else), so an op states
+    its own semantics here, through its typed accessors, instead of the
+    passes deciding by attribute names.
+  }];
+  let methods = [
+    InterfaceMethod<[{
+        Appends every tile the instruction touches, each with whether it is
+        written. A tile both read and written (an accumulating matmul's
+        `dst`) is listed once as written and once as read.
+      }], "void", "getTileAccesses",
+      (ins "::llvm::SmallVectorImpl<::muir::nc::TileAccess> &":$out)>,
+    InterfaceMethod<[{The opcode of the target's instruction schema.}],
+      "::muir::target::Opcode", "getOpcode", (ins), [{}], [{
+        return *::muir::target::parseOpcode($_op->getName().stripDialect());
+      }]>,
+    InterfaceMethod<[{
+        The queue the instruction runs on: its `queue` attribute, else the
+        opcode's default; failure for a name that is no queue.
+      }], "::mlir::FailureOr<uint32_t>", "getQueueIndex", (ins), [{}], [{
+        uint32_t q = ::muir::target::defaultQueue(
+            ::llvm::cast<ConcreteOp>($_op.getOperation()).getOpcode());
+        if (auto qa = $_op.getQueueAttr()) {
+          std::optional<uint32_t> parsed =
+              ::muir::target::parseQueueName(qa.getValue());
+          if (!parsed)
+            return ::mlir::failure();
+          q = *parsed;
+        }
+        return q;
+      }]>,
+  ];
+}
+
 // Every instruction: optional queue (default by opcode) and semaphores.
 // HBM tiles name their tensor by symbol: they are checked against it in
 // verifySymbolUses, which the kernel's symbol-table verification calls with
 // one cached table for the whole kernel (a lookup per tile would be a linear
 // scan of the kernel's tensors).
-class Nc_Inst<string mnemonic, list<Trait> traits = []>
+// `accesses` is the body of getTileAccesses (InstructionOpInterface): the
+// instruction's tiles by their typed accessors, `dst` written and `src`
+// read unless an instruction says otherwise.
+class Nc_Inst<string mnemonic, list<Trait> traits = [],
+              code accesses = [{
+    out.push_back({getDst(), /*write=*/true});
+    out.push_back({getSrc(), /*write=*/false});
+  }]>
     : Nc_Op<mnemonic, !listconcat(traits,
                                   [ParentOneOf<["KernelOp", "LoopOp"]>,
-                                   DeclareOpInterfaceMethods<SymbolUserOpInterface>])> {
+                                   DeclareOpInterfaceMethods<SymbolUserOpInterface>,
+                                   DeclareOpInterfaceMethods<Nc_InstructionOpInterface,
+                                                             ["getTileAccesses"]>])> {
   dag semArgs = (ins OptionalAttr<StrAttr>:$queue,
                      OptionalAttr<DenseI64ArrayAttr>:$wait,
                      OptionalAttr<DenseI64ArrayAttr>:$signal);
@@ -263,10 +311,14 @@ class Nc_Inst<string mnemonic, list<Trait> traits = []>
         ::mlir::SymbolTableCollection &tables) {
       return ::muir::nc::verifyHbmTiles(*this, tables);
     }
+    void $cppClass::getTileAccesses(
+        ::llvm::SmallVectorImpl<::muir::nc::TileAccess> &out) {
+  }] # accesses # [{
+    }
   }];
 }
 
-def Nc_NopOp : Nc_Inst<"nop"> {
+def Nc_NopOp : Nc_Inst<"nop", [], [{ (void)out; }]> {
   let summary = "waits and signals semaphores on a queue, nothing else";
   let arguments = semArgs;
   let assemblyFormat = "attr-dict";
@@ -287,7 +339,13 @@ def Nc_DmaOp : Nc_Inst<"dma"> {
   let assemblyFormat = "$dst `,` $src attr-dict";
 }
 
-def Nc_MatmulOp : Nc_Inst<"matmul"> {
+def Nc_MatmulOp : Nc_Inst<"matmul", [], [{
+    out.push_back({getDst(), /*write=*/true});
+    if (getAccumulate())
+      out.push_back({getDst(), /*write=*/false});
+    out.push_back({getStationary(), /*write=*/false});
+    out.push_back({getMoving(), /*write=*/false});
+  }]> {
   let summary = "PE-array matmul into PSUM: dst (+)= stationary^T . moving";
   let description = [{
     `dst[m, n] (+)= sum_k stationary[k, m] * moving[k, n]`, with `k` the
@@ -316,7 +374,15 @@ def Nc_TransposeOp : Nc_Inst<"transpose"> {
   let assemblyFormat = "$dst `,` $src attr-dict";
 }
 
-def Nc_ActivationOp : Nc_Inst<"activation"> {
+def Nc_ActivationOp : Nc_Inst<"activation", [], [{
+    out.push_back({getDst(), /*write=*/true});
+    out.push_back({getSrc(), /*write=*/false});
+    if (::muir::nc::AccessAttr b = getBiasAttr())
+      out.push_back({b, /*write=*/false});
+    // The row sum the instruction writes beside dst.
+    if (::muir::nc::AccessAttr a = getAccumAttr())
+      out.push_back({a, /*write=*/true});
+  }]> {
   let summary = "Scalar engine: dst = f(src * scale + bias), optional sum";
   let description = [{
     Per element: `dst = f(src * scale + bias)` with `bias` either absent (0)
@@ -333,7 +399,11 @@ def Nc_ActivationOp : Nc_Inst<"activation"> {
   let assemblyFormat = "$func $dst `,` $src attr-dict";
 }
 
-def Nc_TensorTensorOp : Nc_Inst<"tensor_tensor"> {
+def Nc_TensorTensorOp : Nc_Inst<"tensor_tensor", [], [{
+    out.push_back({getDst(), /*write=*/true});
+    out.push_back({getLhs(), /*write=*/false});
+    out.push_back({getRhs(), /*write=*/false});
+  }]> {
   let summary = "Vector engine: dst = lhs <op> rhs";
   let description = [{
     Elementwise on tiles of equal partition count and free element count,
@@ -345,7 +415,13 @@ def Nc_TensorTensorOp : Nc_Inst<"tensor_tensor"> {
   let assemblyFormat = "$op $dst `,` $lhs `,` $rhs attr-dict";
 }
 
-def Nc_TensorScalarOp : Nc_Inst<"tensor_scalar"> {
+def Nc_TensorScalarOp : Nc_Inst<"tensor_scalar", [], [{
+    out.push_back({getDst(), /*write=*/true});
+    out.push_back({getSrc(), /*write=*/false});
+    for (::muir::nc::AccessAttr s : {getScalar0Attr(), getScalar1Attr()})
+      if (s)
+        out.push_back({s, /*write=*/false});
+  }]> {
   let summary = "Vector engine: dst = (src <op0> s0) <op1> s1";
   let description = [{
     `s0` is `scalar0` (a per-partition `[P, 1]` tile) when present, else the
@@ -385,7 +461,9 @@ def Nc_TensorCopyOp : Nc_Inst<"tensor_copy"> {
   let assemblyFormat = "$dst `,` $src attr-dict";
 }
 
-def Nc_IotaOp : Nc_Inst<"iota"> {
+def Nc_IotaOp : Nc_Inst<"iota", [], [{
+    out.push_back({getDst(), /*write=*/true});
+  }]> {
   let summary = "GpSimd: dst = base + channel_multiplier * p + sum coef_i * i";
   let arguments = !con((ins Nc_AccessAttr:$dst, I64Attr:$base,
                             I64Attr:$channel_multiplier,
@@ -491,7 +569,9 @@ def Nc_AllToAllOp : Nc_CollectiveOp<"all_to_all", (ins), ""> {
   }];
 }
 
-def Nc_SendOp : Nc_Inst<"send"> {
+def Nc_SendOp : Nc_Inst<"send", [], [{
+    out.push_back({getSrc(), /*write=*/false});
+  }]> {
   let summary = "point to point: send src to a peer";
   let description = [{
     `pairs` is an `N x 2` i64 tensor of (source, target) ranks, each rank the
@@ -506,7 +586,9 @@ def Nc_SendOp : Nc_Inst<"send"> {
   let assemblyFormat = "$src `pairs` $pairs attr-dict";
 }
 
-def Nc_RecvOp : Nc_Inst<"recv"> {
+def Nc_RecvOp : Nc_Inst<"recv", [], [{
+    out.push_back({getDst(), /*write=*/true});
+  }]> {
   let summary = "point to point: receive dst from a peer";
   let description = [{
     With the same `pairs` table as the matching `nc.send`, a rank that is a
@@ -521,7 +603,11 @@ def Nc_RecvOp : Nc_Inst<"recv"> {
   let assemblyFormat = "$dst `pairs` $pairs attr-dict";
 }
 
-def Nc_DmaGatherOp : Nc_Inst<"dma_gather"> {
+def Nc_DmaGatherOp : Nc_Inst<"dma_gather", [], [{
+    out.push_back({getDst(), /*write=*/true});
+    out.push_back({getTable(), /*write=*/false});
+    out.push_back({getIndices(), /*write=*/false});
+  }]> {
   let summary = "indirect DMA: rows of an HBM table selected by SBUF indices";
   let description = [{
     `dst[p, :] = table[indices[p], :]` for each partition `p` of `dst`: the
@@ -539,7 +625,11 @@ def Nc_DmaGatherOp : Nc_Inst<"dma_gather"> {
   let assemblyFormat = "$dst `,` $table `[` $indices `]` attr-dict";
 }
 
-def Nc_DmaScatterOp : Nc_Inst<"dma_scatter"> {
+def Nc_DmaScatterOp : Nc_Inst<"dma_scatter", [], [{
+    out.push_back({getDst(), /*write=*/true});
+    out.push_back({getSrc(), /*write=*/false});
+    out.push_back({getIndices(), /*write=*/false});
+  }]> {
   let summary = "indirect DMA: SBUF rows to HBM table rows selected by indices";
   let description = [{
     `dst[indices[p], :] = src[p, :]` for each partition `p` of `src`: `dst`

@@ -9,48 +9,25 @@ using namespace muir::nc;
 
 LogicalResult muir::nc::collectInstructions(KernelOp kernel,
                                             std::vector<InstAccesses> &out) {
-  // Tiles are inherent attributes: read them by name (the names sorted once
-  // per op kind, the order getAttrs() gives) rather than through getAttrs(),
-  // which builds and uniques a dictionary for every instruction.
-  llvm::DenseMap<OperationName, SmallVector<StringAttr, 8>> namesOf;
-  auto collect = [](InstAccesses &in, StringRef n, Attribute value) {
-    auto ap = llvm::dyn_cast_if_present<AccessAttr>(value);
-    if (!ap)
-      return;
-    bool write = n == "dst" || n == "accum";
-    in.accesses.push_back({ap, write});
-    // Accumulating matmuls read their PSUM tile as well.
-    if (write && in.op->hasAttr("accumulate"))
-      in.accesses.push_back({ap, false});
-  };
+  // Each instruction states its opcode, queue and tiles itself
+  // (InstructionOpInterface).
+  SmallVector<TileAccess, 6> tiles;
   for (Operation &op : kernel.getBody().front()) {
     if (llvm::isa<TensorOp>(op))
       continue;
-    auto opcode = target::parseOpcode(op.getName().stripDialect());
-    if (!opcode)
+    auto inst = llvm::dyn_cast<InstructionOpInterface>(op);
+    if (!inst)
       return op.emitOpError() << "is not an nc instruction";
-    uint32_t q = target::defaultQueue(*opcode);
-    if (auto qa = op.getAttrOfType<StringAttr>("queue")) {
-      auto parsed = target::parseQueueName(qa.getValue());
-      if (!parsed || *parsed >= kMaxQueues)
-        return op.emitOpError() << "unknown queue '" << qa.getValue() << "'";
-      q = *parsed;
-    }
-    InstAccesses in{&op, *opcode, q, {}};
-    auto [it, added] = namesOf.try_emplace(op.getName());
-    if (added)
-      if (std::optional<RegisteredOperationName> info =
-              op.getRegisteredInfo()) {
-        llvm::append_range(it->second, info->getAttributeNames());
-        llvm::sort(it->second, [](StringAttr a, StringAttr b) {
-          return a.getValue() < b.getValue();
-        });
-      }
-    for (StringAttr name : it->second)
-      if (std::optional<Attribute> value = op.getInherentAttr(name))
-        collect(in, name.getValue(), *value);
-    for (NamedAttribute na : op.getDiscardableAttrs())
-      collect(in, na.getName().getValue(), na.getValue());
+    FailureOr<uint32_t> q = inst.getQueueIndex();
+    if (failed(q) || *q >= kMaxQueues)
+      return op.emitOpError()
+             << "unknown queue '"
+             << op.getAttrOfType<StringAttr>("queue").getValue() << "'";
+    InstAccesses in{&op, inst.getOpcode(), *q, {}};
+    tiles.clear();
+    inst.getTileAccesses(tiles);
+    for (const TileAccess &t : tiles)
+      in.accesses.push_back({t.tile, t.write});
     out.push_back(std::move(in));
   }
   return success();

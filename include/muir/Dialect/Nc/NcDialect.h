@@ -17,6 +17,18 @@
 #define GET_ATTRDEF_CLASSES
 #include "nc/NcAttrs.h.inc"
 
+#include "muir/Target/Program.h"
+
+namespace muir::nc {
+/// One tile an instruction touches (InstructionOpInterface).
+struct TileAccess {
+  AccessAttr tile;
+  bool write;
+};
+} // namespace muir::nc
+
+#include "nc/NcInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "nc/NcOps.h.inc"
 
