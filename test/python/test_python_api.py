@@ -203,15 +203,17 @@ def test_unknown_target_and_backend(args):
 
 
 def test_does_not_fit_is_a_compile_error():
-    # Rope keeps a position tile's cos and sin rows beside the rotated rows:
-    # 2000 f32 each is more than a small-target partition. (Softmax and norm
+    # Attention streams K^T and V through key blocks of at least one 16-key
+    # chunk beside a query tile: with 512-wide f32 keys two such blocks are
+    # more than a small-target partition. (Softmax, norm, rope and reduce
     # rows that wide stream in chunks.)
-    x, c = ty((1, 1, 16, 2000)), ty((16, 2000))
-    src = f"""func.func @main(%x: {x}, %c: {c}) -> {x} {{
-  %0 = xf.rope %x, %c, %c : ({x}, {c}, {c}) -> {x}
-  return %0 : {x}
+    q, k, v = ty((1, 1, 8, 512)), ty((1, 1, 2048, 512)), ty((1, 1, 2048, 64))
+    o = ty((1, 1, 8, 64))
+    src = f"""func.func @main(%q: {q}, %k: {k}, %v: {v}) -> {o} {{
+  %0 = xf.attention %q, %k, %v : ({q}, {k}, {v}) -> {o}
+  return %0 : {o}
 }}"""
-    with pytest.raises(RuntimeError, match="does not fit on target 'small': a cos tile needs 8000 bytes"):
+    with pytest.raises(RuntimeError, match="does not fit on target 'small': attention needs 6272 bytes"):
         muir.compile(src, target="small")
 
 

@@ -17,6 +17,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 
 namespace muir {
 #define GEN_PASS_DEF_LOWERXFTONCPASS
@@ -32,9 +33,10 @@ using nc::AluOp;
 namespace {
 class Lowering {
 public:
-  Lowering(ModuleOp module, func::FuncOp func, const target::Machine &m)
+  Lowering(ModuleOp module, func::FuncOp func, const target::Machine &m,
+           bool reuseScratch)
       : module(module), func(func), m(m), b(module.getContext()),
-        e(b, func.getLoc(), m) {}
+        e(b, func.getLoc(), m), reuseScratch(reuseScratch) {}
 
   LogicalResult run();
 
@@ -91,7 +93,29 @@ private:
   llvm::SmallPtrSet<Operation *, 4> viewSlices;
   int64_t hbmTop = 0;
   unsigned scratch = 0;
+  /// Scratch reuse (reuseScratch): the top-level op index after which each
+  /// value is dead, the index after which each scratch tensor is (the
+  /// latest over the values stored in it, views included), and the scratch
+  /// tensors free for a later value of the same element type.
+  bool reuseScratch = true;
+  DenseMap<Value, int64_t> lastUse;
+  llvm::StringMap<int64_t> scratchLast;
+  llvm::StringMap<std::pair<Type, int64_t>> scratchType;
+  struct FreeTensor {
+    std::string name;
+    Type elemType;
+    int64_t elements;
+  };
+  SmallVector<FreeTensor> freeScratch;
+  HbmValue scratchFor(RankedTensorType type);
+  void retireScratch(Operation &top, int64_t index);
 };
+
+/// A function argument nothing else reads is donated: an index_copy of it
+/// updates it in place.
+static bool updatesInPlace(xf::IndexCopyOp c) {
+  return llvm::isa<BlockArgument>(c.getDest()) && c.getDest().hasOneUse();
+}
 
 /// The value a kernel result stands for: the one its region yields.
 static Value innerValue(Value v) {
@@ -228,6 +252,61 @@ HbmValue Lowering::declare(StringRef name, RankedTensorType type,
   return v;
 }
 
+/// A scratch tensor for a value of `type`: the smallest free one of its
+/// element type that holds it (the tensor keeps its name and declared shape;
+/// the value addresses it by its own shape from element 0), else a new one.
+/// Two values in one tensor never live at once, and the synchronisation
+/// pass orders the new value's writes after the old one's reads, as it
+/// orders any two accesses of one tensor.
+HbmValue Lowering::scratchFor(RankedTensorType type) {
+  Type elt = type.getElementType();
+  if (elt.isSignlessInteger(64))
+    elt = b.getI32Type();
+  FreeTensor *best = nullptr;
+  if (reuseScratch)
+    for (FreeTensor &f : freeScratch)
+      if (f.elemType == elt && f.elements >= type.getNumElements() &&
+          (!best || f.elements < best->elements))
+        best = &f;
+  if (!best) {
+    HbmValue v =
+        declare(("t" + Twine(scratch++)).str(), type, nc::TensorKind::scratch);
+    scratchType[v.tensor] = {v.elemType, type.getNumElements()};
+    return v;
+  }
+  HbmValue v;
+  v.tensor = best->name;
+  v.elemType = elt;
+  v.shape.assign(type.getShape().begin(), type.getShape().end());
+  freeScratch.erase(freeScratch.begin() + (best - freeScratch.data()));
+  return v;
+}
+
+/// After top-level op `index` is lowered: records where the scratch tensors
+/// of the values it defined (nested ones and views included) die, and frees
+/// every scratch tensor dead by now.
+void Lowering::retireScratch(Operation &top, int64_t index) {
+  if (!reuseScratch)
+    return;
+  top.walk([&](Operation *op) {
+    for (Value r : op->getResults()) {
+      auto it = values.find(r);
+      if (it == values.end() || !scratchLast.count(it->second.tensor))
+        continue;
+      int64_t &last = scratchLast[it->second.tensor];
+      last = std::max(last, lastUse.lookup(r));
+    }
+  });
+  for (auto &entry : scratchLast) {
+    int64_t &last = entry.getValue();
+    if (last < 0 || last > index)
+      continue;
+    auto [elt, elements] = scratchType.lookup(entry.getKey());
+    freeScratch.push_back({entry.getKey().str(), elt, elements});
+    last = -1; // freed; set again when a value is stored in it
+  }
+}
+
 LogicalResult Lowering::run() {
   b.setInsertionPoint(func);
   kernel = nc::KernelOp::create(b, func.getLoc(), func.getSymName(), m.name, 0);
@@ -322,11 +401,19 @@ LogicalResult Lowering::run() {
     auto declareFor = [&](Value v) {
       auto it = resultIndex.find(v);
       auto vt = llvm::cast<RankedTensorType>(v.getType());
-      return it != resultIndex.end()
-                 ? declare(("out" + Twine(it->second)).str(), vt,
-                           nc::TensorKind::output)
-                 : declare(("t" + Twine(scratch++)).str(), vt,
-                           nc::TensorKind::scratch);
+      if (it != resultIndex.end())
+        return declare(("out" + Twine(it->second)).str(), vt,
+                       nc::TensorKind::output);
+      // An index_copy updating a donated argument in place moves its
+      // result's tensor onto the argument's bytes: that tensor must hold
+      // nothing else, before or after.
+      if (auto ic = v.getDefiningOp<xf::IndexCopyOp>();
+          ic && updatesInPlace(ic))
+        return declare(("t" + Twine(scratch++)).str(), vt,
+                       nc::TensorKind::scratch);
+      HbmValue hv = scratchFor(vt);
+      scratchLast.try_emplace(hv.tensor, -1);
+      return hv;
     };
     (void)type;
     if (xf::TransposeOp t = attentionOutputTranspose(&op)) {
@@ -357,11 +444,32 @@ LogicalResult Lowering::run() {
     }
     return success();
   };
+  // Liveness for scratch reuse, by top-level op (a fused kernel's reads all
+  // happen while its ops are lowered, so its operands live to its end);
+  // returned values live to the end.
+  int64_t index = 0;
+  for (Operation &op : func.getBody().front()) {
+    op.walk([&](Operation *inner) {
+      for (Value v : inner->getOperands())
+        lastUse[v] = llvm::isa<func::ReturnOp>(inner)
+                         ? std::numeric_limits<int64_t>::max()
+                         : std::max(lastUse.lookup(v), index);
+    });
+    ++index;
+  }
+  for (Value v : ret.getOperands())
+    for (Value iv = v;; iv = innerValue(iv)) {
+      lastUse[iv] = std::numeric_limits<int64_t>::max();
+      if (iv == innerValue(iv))
+        break;
+    }
+  index = 0;
   for (Operation &op : func.getBody().front().without_terminator()) {
     auto k = llvm::dyn_cast<xf::KernelOp>(op);
     if (!k) {
       if (failed(step(op)))
         return failure();
+      retireScratch(op, index++);
       continue;
     }
     for (Operation &inner : k.getBody().front().without_terminator())
@@ -369,6 +477,7 @@ LogicalResult Lowering::run() {
         return failure();
     for (auto [r, y] : llvm::zip(k.getResults(), k.getYield().getValues()))
       values[r] = values.lookup(y);
+    retireScratch(op, index++);
   }
   // Results that are not written by an op of their own: copy them out.
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
@@ -816,12 +925,9 @@ LogicalResult Lowering::lower(Operation *op) {
         return emitGatherRows(e, op, in(g.getTable()), in(g.getIndices()), out);
       })
       .Case([&](xf::IndexCopyOp c) {
-        // A function argument nothing else reads is donated: updated in place.
-        bool inPlace =
-            llvm::isa<BlockArgument>(c.getDest()) && c.getDest().hasOneUse();
         return emitIndexCopy(e, op, in(c.getDest()), in(c.getIndices()),
                              in(c.getSource()), out, (int64_t)c.getAxis(),
-                             inPlace);
+                             updatesInPlace(c));
       })
       .Case([&](xf::RopeOp r) {
         return emitRope(e, op, in(r.getInput()), in(r.getCos()), in(r.getSin()),
@@ -905,7 +1011,7 @@ struct LowerXfToNcPass
     auto te = targetAndEntry(module, target, entry);
     if (failed(te) || failed(checkCapacity(te->second, te->first)))
       return signalPassFailure();
-    Lowering l(module, te->second, te->first);
+    Lowering l(module, te->second, te->first, reuseScratch);
     if (failed(l.run()))
       signalPassFailure();
   }
