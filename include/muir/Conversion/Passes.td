@@ -137,20 +137,23 @@ def LowerXfToNcPass : Pass<"muir-lower-xf-to-nc", "mlir::ModuleOp"> {
     (re-tiled when they do not fit; an error naming the op and the bytes
     when nothing fits). Instructions are not yet synchronised: run
     `muir-nc-insert-sync` afterwards. The function is replaced by the kernel.
-    Scratch tensors are reused (`reuse-scratch`): a value whose producer
-    runs after every reader of an earlier value of its element type is
-    stored in that value's tensor when it is large enough, so a stack of
-    layers needs scratch HBM for about one layer.
+    Scratch tensors can be reused (`reuse-scratch`; by default only when
+    the program would not fit otherwise): a value whose producer runs after
+    every reader of an earlier value of its element type is stored in that
+    value's tensor when they have the same size, so a stack of layers needs
+    scratch HBM for about one layer.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"trn2\"",
            "machine description name or path">,
     Option<"entry", "entry", "std::string", /*default=*/"\"\"",
            "function to compile (default: @main, else the only public one)">,
-    Option<"reuseScratch", "reuse-scratch", "bool", /*default=*/"true",
+    Option<"reuseScratch", "reuse-scratch", "std::string",
+           /*default=*/"\"auto\"",
            "store a value in the scratch tensor of one dead by then (same "
-           "element type, large enough): HBM for intermediates grows with "
-           "what is live at once, not with the program's length">,
+           "element type, same size): true, false, or auto (only when one "
+           "tensor per intermediate would take more than the target's HBM "
+           "or the simulator's 4 GiB of emulated HBM)">,
   ];
   let dependentDialects = ["muir::nc::NcDialect"];
 }

@@ -1,13 +1,18 @@
-// RUN: muir-opt %s --muir-xf-fuse="target=small" --muir-xf-kernel-config="target=small" --muir-lower-xf-to-nc="target=small" | FileCheck %s
+// RUN: muir-opt %s --muir-xf-fuse="target=small" --muir-xf-kernel-config="target=small" --muir-lower-xf-to-nc="target=small reuse-scratch=true" | FileCheck %s
 // RUN: muir-opt %s --muir-xf-fuse="target=small" --muir-xf-kernel-config="target=small" --muir-lower-xf-to-nc="target=small reuse-scratch=false" | FileCheck %s --check-prefix=NOREUSE
+// RUN: muir-opt %s --muir-xf-fuse="target=small" --muir-xf-kernel-config="target=small" --muir-lower-xf-to-nc="target=small reuse-scratch=true" | muir-opt --pass-pipeline="builtin.module(nc.kernel(muir-nc-schedule,muir-nc-insert-sync))" | muir-sim -
+// RUN: muir-opt %s --muir-xf-fuse="target=small" --muir-xf-kernel-config="target=small" --muir-lower-xf-to-nc="target=small" | FileCheck %s --check-prefix=NOREUSE
+// RUN: not muir-opt %s --muir-lower-xf-to-nc="target=small reuse-scratch=maybe" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: muir-run %s --backend=sim --check --target=small | FileCheck %s --check-prefix=SIM
 // RUN: muir-run %s --backend=sim --check --target=trn2 | FileCheck %s --check-prefix=SIM
 
-// Four intermediates, at most two live at once: the second product is
-// stored in the first product's tensor (dead once the first softmax has
-// read it), the second softmax in the first softmax's. The sync pass orders
-// the new writes after the old reads (the simulator's hazard checker, on in
-// --check runs, would report them otherwise).
+// With reuse-scratch=true: four intermediates, at most two live at once:
+// the second product is stored in the first product's tensor (dead once the
+// first softmax has read it), the second softmax in the first softmax's.
+// The sync pass orders the new writes after the old reads (the simulator's
+// hazard checker, run by muir-sim, would report them otherwise). By default
+// (auto) a program that fits keeps one tensor per intermediate.
+// BAD: reuse-scratch must be auto, true or false, not 'maybe'
 // CHECK-LABEL: nc.kernel @chain
 // CHECK: nc.tensor scratch @t0 : tensor<64x32xf32>
 // CHECK-NEXT: nc.tensor scratch @t1 : tensor<64x32xf32>
