@@ -749,6 +749,8 @@ Operation *KernelOp::getAnchor() {
     return onlyOp<AttentionOp>(b, n);
   case KernelKind::rope:
     return onlyOp<RopeOp>(b, n);
+  case KernelKind::multi_matmul:
+    return llvm::isa<MatmulOp>(b.front()) ? &b.front() : nullptr;
   default:
     break;
   }
@@ -782,8 +784,9 @@ LogicalResult KernelOp::verify() {
   if (!getAnchor())
     return emitOpError("of kind '")
            << stringifyKernelKind(getKind())
-           << "' has no anchor op (exactly one op of its family, or the op "
-              "defining its single yielded value)";
+           << "' has no anchor op (exactly one op of its family, the first "
+              "matmul of a multi_matmul, or the op defining its single "
+              "yielded value)";
   return success();
 }
 

@@ -493,7 +493,8 @@ def Xf_KernelKind : I32EnumAttr<"KernelKind", "what a fused kernel computes", [
     I32EnumAttrCase<"attention", 4>, I32EnumAttrCase<"rope", 5>,
     I32EnumAttrCase<"softmax", 6>, I32EnumAttrCase<"norm", 7>,
     I32EnumAttrCase<"reduce", 8>, I32EnumAttrCase<"gather", 9>,
-    I32EnumAttrCase<"data_movement", 10>]> {
+    I32EnumAttrCase<"data_movement", 10>,
+    I32EnumAttrCase<"multi_matmul", 11>]> {
   let cppNamespace = "::muir::xf";
 }
 
@@ -521,6 +522,10 @@ def Xf_KernelOp : Op<Xf_Dialect, "kernel", [RecursiveMemoryEffects,
       applied while the accumulator leaves PSUM.
     * `gated_matmul`: two matmuls of the same left operand combined by an
       elementwise tree (SwiGLU, GeGLU).
+    * `multi_matmul`: several plain matmuls of the same left operand (Q, K
+      and V projections of one input), yielded in order: computed as one
+      matmul over their columns side by side, each A^T tile loaded once.
+      Its anchor is the first matmul.
     * `attention`: an `xf.attention` with the head transposes around it
       (read and written as strided views) and the sequence concats of a KV
       cache (read in place).

@@ -37,7 +37,10 @@ def XfFusePass : Pass<"muir-xf-fuse", "mlir::ModuleOp"> {
     bias, activation, residual, cast — run as the accumulator leaves PSUM),
     `head-transpose` (transposes around rope and attention
     read or written as strided views), `slice-view` (a slice of a fused QKV
-    projection, reshaped into heads, read by attention in place).
+    projection, reshaped into heads, read by attention in place),
+    `horizontal` (plain matmuls of one left operand — Q, K and V of one
+    input — computed as one `multi_matmul` over their columns side by side,
+    A^T loaded once).
     `disable=` turns fusions off by kind;
     C++ callers pass a control function to `formKernels`.
   }];
@@ -48,7 +51,7 @@ def XfFusePass : Pass<"muir-xf-fuse", "mlir::ModuleOp"> {
            "function to fuse (default: @main, else the only public one)">,
     ListOption<"disable", "disable", "std::string",
                "fusion kinds not to make (kv-concat, elementwise, residual, "
-               "gated, epilogue, head-transpose, slice-view)">,
+               "gated, epilogue, head-transpose, slice-view, horizontal)">,
   ];
 }
 

@@ -18,7 +18,9 @@
 //                   stationary A tiles, the tree runs in the evacuation;
 //   head-transpose  transposes feeding rope/attention are read as strided
 //                   views, and one consuming an attention result is written
-//                   in place by it.
+//                   in place by it;
+//   horizontal      plain matmuls of one left operand (Q, K, V) are one
+//                   matmul over their columns: A^T is loaded once.
 //
 //===----------------------------------------------------------------------===//
 #include "Fusion.h"
@@ -409,6 +411,79 @@ void Fuser::decide() {
     into[mm] = &op;
     rootKind[&op] = xf::KernelKind::matmul;
   }
+  // horizontal: plain matmuls of one left operand (the Q, K and V
+  // projections of one normalised input) become one matmul over their
+  // columns side by side, each A^T tile loaded once for all of them, when
+  // every B is defined before the first product and the planner fits the
+  // whole width.
+  {
+    llvm::MapVector<Value, SmallVector<xf::MatmulOp>> byA;
+    for (Operation &op : body.without_terminator())
+      if (auto mm = llvm::dyn_cast<xf::MatmulOp>(op); mm && !into.count(mm))
+        byA[mm.getLhs()].push_back(mm);
+    for (auto &entry : byA) {
+      ArrayRef<xf::MatmulOp> mms = entry.second;
+      for (size_t i = 0; i < mms.size(); ++i) {
+        xf::MatmulOp first = mms[i];
+        if (into.count(first) || rootKind.count(first))
+          continue;
+        MatmulShape total = shapeOf(first);
+        unsigned eb =
+            Emitter::bytesOf(first.getLhs().getType().getElementType());
+        unsigned cb = Emitter::bytesOf(first.getType().getElementType());
+        // How many times a plan reads all of A (A^T tiles per B block; once
+        // for a row panel or a single row tile).
+        auto aReads = [&](const MatmulShape &s) -> int64_t {
+          MatmulPlan p = planMatmul(m, m.sbuf.bytesPerPartition, s, eb, cb, 0,
+                                    /*gated=*/false);
+          if (!p.error.empty())
+            return -1;
+          if (p.schedule == MatmulPlan::RowPanel ||
+              p.schedule == MatmulPlan::WeightRing || p.blockTiles <= 0)
+            return 1;
+          int64_t cols = p.blockTiles * p.nt;
+          return (s.n + cols - 1) / cols;
+        };
+        int64_t separate = aReads(total);
+        SmallVector<xf::MatmulOp> group{first};
+        for (xf::MatmulOp mm : mms.drop_front(i + 1)) {
+          Operation *bDef = mm.getRhs().getDefiningOp();
+          if (into.count(mm) ||
+              mm.getTransposeLhs() != first.getTransposeLhs() ||
+              mm.getTransposeRhs() != first.getTransposeRhs() ||
+              mm.getRhs().getType().getElementType() !=
+                  first.getRhs().getType().getElementType() ||
+              mm.getType().getElementType() !=
+                  first.getType().getElementType() ||
+              (bDef &&
+               (bDef->getBlock() != &body || !bDef->isBeforeInBlock(first))) ||
+              !allowed("horizontal", first, mm))
+            continue;
+          MatmulShape s = total;
+          s.n += shapeOf(mm).n;
+          int64_t alone = aReads(shapeOf(mm));
+          if (alone < 0 || aReads(s) < 0)
+            continue;
+          total = s;
+          separate += alone;
+          group.push_back(mm);
+        }
+        // Only where it pays: A read fewer times than by the products alone
+        // (B blocks as wide as the products read it as often), saving at
+        // least 1% of the operand traffic, and not for one row tile
+        // (decode: A is one row beside the weights, each product streams
+        // its weights through a ring anyway).
+        int64_t aBytes = total.m * total.k * eb;
+        int64_t saved = (separate - aReads(total)) * aBytes;
+        if (group.size() < 2 || total.m <= m.pe.cols ||
+            saved * 100 < separate * aBytes + total.k * total.n * eb)
+          continue;
+        for (xf::MatmulOp mm : ArrayRef(group).drop_front())
+          into[mm] = first;
+        rootKind[first] = xf::KernelKind::multi_matmul;
+      }
+    }
+  }
   // head-transpose: an attention writes its consumer transpose's layout...
   for (Operation &op : body.without_terminator()) {
     auto att = llvm::dyn_cast<xf::AttentionOp>(op);
@@ -504,17 +579,26 @@ void Fuser::form() {
     SmallVector<Location> locs;
     for (Operation *op : ops)
       locs.push_back(op->getLoc());
+    // A multi_matmul yields every product (in block order, its root first);
+    // any other group its root's result.
+    SmallVector<Value> yielded;
+    if (kind == xf::KernelKind::multi_matmul)
+      for (Operation *op : ops)
+        yielded.push_back(op->getResult(0));
+    else
+      yielded.append(root->result_begin(), root->result_end());
     auto k = xf::KernelOp::create(b, FusedLoc::get(ctx, locs),
-                                  root->getResultTypes(), "", kind,
+                                  ValueRange(yielded).getTypes(), "", kind,
                                   /*config=*/DictionaryAttr());
     Block *blk = new Block();
     k.getBody().push_back(blk);
-    // `ops` is in block order, the root last.
+    // `ops` is in block order, the root last (a multi_matmul's first).
     for (Operation *op : ops)
       op->moveBefore(blk, blk->end());
-    root->replaceAllUsesWith(k->getResults());
+    for (auto [v, r] : llvm::zip(yielded, k->getResults()))
+      v.replaceAllUsesWith(r);
     b.setInsertionPointToEnd(blk);
-    xf::YieldOp::create(b, root->getLoc(), root->getResults());
+    xf::YieldOp::create(b, root->getLoc(), yielded);
   }
   // Names in program order; kernels that came named (written by hand) keep
   // their names, and no name is given twice.
@@ -550,8 +634,8 @@ void muir::formKernels(func::FuncOp func, const target::Machine &m,
 
 namespace {
 const char *const kFusionKinds[] = {
-    "kv-concat", "elementwise",    "residual",  "gated",
-    "epilogue",  "head-transpose", "slice-view"};
+    "kv-concat", "elementwise",    "residual",   "gated",
+    "epilogue",  "head-transpose", "slice-view", "horizontal"};
 
 struct XfFusePass : public muir::impl::XfFusePassBase<XfFusePass> {
   using Base::Base;
@@ -564,7 +648,7 @@ struct XfFusePass : public muir::impl::XfFusePassBase<XfFusePass> {
         module.emitError() << "muir-xf-fuse: unknown fusion '" << d
                            << "' in disable= (known: kv-concat, elementwise, "
                               "residual, gated, epilogue, head-transpose, "
-                              "slice-view)";
+                              "slice-view, horizontal)";
         return signalPassFailure();
       }
       off.insert(d);

@@ -169,6 +169,18 @@ static std::optional<MatmulPlan> planMatmulKernel(xf::KernelOp k,
     return planMatmul(m, free, shapeOf(mm), bytesOfValue(mm.getLhs()),
                       bytesOfValue(k.getResult(0)), rb, false, config);
   }
+  case xf::KernelKind::multi_matmul: {
+    auto first = llvm::dyn_cast_or_null<xf::MatmulOp>(anchor);
+    if (!first)
+      return std::nullopt; // the lowering reports the malformed region
+    MatmulShape s = shapeOf(first);
+    s.n = 0;
+    for (Operation &op : kb.without_terminator())
+      if (auto mm = llvm::dyn_cast<xf::MatmulOp>(op))
+        s.n += shapeOf(mm).n;
+    return planMatmul(m, free, s, bytesOfValue(first.getLhs()),
+                      bytesOfValue(first.getResult()), 0, false, config);
+  }
   case xf::KernelKind::gated_matmul: {
     llvm::SmallPtrSet<Operation *, 8> nodes;
     for (Operation &op : kb.without_terminator())
@@ -253,7 +265,8 @@ LogicalResult muir::configureKernels(func::FuncOp func,
                << "'" << k.getName() << "' of kind '"
                << xf::stringifyKernelKind(k.getKind())
                << "' has no configurable schedule yet (elementwise, matmul, "
-                  "gated_matmul, batch_matmul, attention, softmax, norm, "
+                  "gated_matmul, multi_matmul, batch_matmul, attention, "
+                  "softmax, norm, "
                   "rope and reduce kernels have)";
       continue;
     }

@@ -132,16 +132,28 @@ MatmulPlan planMatmul(const target::Machine &m, int64_t sbufFree,
 /// The config of the xf.kernel `op` belongs to, if any.
 mlir::DictionaryAttr configOf(mlir::Operation *op);
 
+/// A further product of the same A in a horizontally fused matmul
+/// (Q, K and V projections of one normalised input): C_i = A . B_i, with
+/// B_i laid out like the first B (transposed or not) and `n` columns.
+struct MatmulPart {
+  HbmValue b, c;
+  int64_t n = 0;
+};
+
 /// C[m, n] = A . B (each maybe transposed) for one 2-D problem at the given
 /// element offsets of the three HBM values. With `residual` (an [M, N] value),
 /// C = A . B + residual, added while the accumulator leaves PSUM. With
-/// `gate`, C = combine(A . B, A . B2) (B2 shaped and laid out like B).
+/// `gate`, C = combine(A . B, A . B2) (B2 shaped and laid out like B). With
+/// `more` (no residual, gate or epilogue), the products A . B_i are computed
+/// as one matmul over N + sum n_i columns: each A^T tile is loaded once for
+/// all of them.
 mlir::LogicalResult
 emitMatmul(Emitter &e, mlir::Operation *op, const HbmValue &a, int64_t aOff,
            const HbmValue &b, int64_t bOff, const HbmValue &c, int64_t cOff,
            const MatmulShape &s, const HbmValue *residual = nullptr,
            const MatmulGate *gate = nullptr,
-           const MatmulEpilogue *epilogue = nullptr);
+           const MatmulEpilogue *epilogue = nullptr,
+           llvm::ArrayRef<MatmulPart> more = {});
 
 /// Whether a gated matmul of this shape keeps both B blocks resident on the
 /// target (the only schedule the gated form has).

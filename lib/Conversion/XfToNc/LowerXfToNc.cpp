@@ -86,6 +86,10 @@ private:
   /// result computes that matmul in its own kernel, the tree running as
   /// each accumulator tile leaves PSUM (the matmul is in fusedMatmuls).
   llvm::DenseMap<Operation *, xf::MatmulOp> epilogueRoots;
+  /// Horizontally fused matmuls (multi_matmul): the first product computes
+  /// them all; the others are emitted with it (horizontalMatmuls).
+  llvm::DenseMap<Operation *, SmallVector<xf::MatmulOp>> horizontalRoots;
+  llvm::SmallPtrSet<Operation *, 8> horizontalMatmuls;
   /// Transposes inside a rope or attention kernel: read (or, around an
   /// attention result, written) as strided views where the layout allows.
   llvm::SmallPtrSet<Operation *, 8> viewTransposes;
@@ -344,7 +348,8 @@ LogicalResult Lowering::run() {
   b.setInsertionPointToEnd(body);
   auto step = [&](Operation &op) -> LogicalResult {
     if (fusedConcats.count(&op) || fusedElementwise.count(&op) ||
-        fusedMatmuls.count(&op) || gatedMatmuls.count(&op))
+        fusedMatmuls.count(&op) || gatedMatmuls.count(&op) ||
+        horizontalMatmuls.count(&op))
       return success();
     if (auto c = llvm::dyn_cast<xf::ConstantOp>(op)) {
       auto type = llvm::cast<RankedTensorType>(c.getType());
@@ -427,6 +432,10 @@ LogicalResult Lowering::run() {
     } else {
       values[res] = declareFor(res);
     }
+    // A multi_matmul writes every product's tensor.
+    if (auto h = horizontalRoots.find(&op); h != horizontalRoots.end())
+      for (xf::MatmulOp mm : ArrayRef(h->second).drop_front())
+        values[mm.getResult()] = declareFor(mm.getResult());
     b.setInsertionPointToEnd(body);
     // (Block sizes are linear to count: compare the last op instead.)
     Operation *lastBefore = body->empty() ? nullptr : &body->back();
@@ -545,6 +554,37 @@ LogicalResult Lowering::absorbKernel(xf::KernelOp k) {
                            << xf::stringifyKernelKind(k.getKind())
                            << "' cannot hold " << op->getName() << ": " << why;
   };
+  if (k.getKind() == xf::KernelKind::multi_matmul) {
+    // Plain matmuls of one left operand, each yielded once, in order.
+    SmallVector<xf::MatmulOp> mms;
+    for (Operation &op : kb.without_terminator()) {
+      auto mm = llvm::dyn_cast<xf::MatmulOp>(op);
+      if (!mm)
+        return bad(&op, "a multi_matmul holds only matmuls");
+      if (!mms.empty() &&
+          (mm.getLhs() != mms[0].getLhs() ||
+           mm.getTransposeLhs() != mms[0].getTransposeLhs() ||
+           mm.getTransposeRhs() != mms[0].getTransposeRhs() ||
+           mm.getRhs().getType().getElementType() !=
+               mms[0].getRhs().getType().getElementType() ||
+           mm.getType().getElementType() != mms[0].getType().getElementType()))
+        return bad(&op, "the products of a multi_matmul share their left "
+                        "operand, transposes and element types");
+      mms.push_back(mm);
+    }
+    ValueRange ys = k.getYield().getValues();
+    if (ys.size() != mms.size() ||
+        !llvm::all_of(llvm::zip(ys, mms), [](auto p) {
+          return std::get<0>(p) == std::get<1>(p).getResult();
+        }))
+      return k.emitOpError() << "'" << k.getName()
+                             << "' of kind 'multi_matmul' must yield each "
+                                "product once, in order";
+    for (xf::MatmulOp mm : ArrayRef(mms).drop_front())
+      horizontalMatmuls.insert(mm);
+    horizontalRoots[mms[0]] = mms;
+    return success();
+  }
   if (k.getNumResults() != 1)
     return k.emitOpError() << "'" << k.getName()
                            << "' must yield exactly one value to be lowered";
@@ -687,6 +727,9 @@ Location Lowering::kernelLoc(Operation *root) {
     return fusedConcats.count(d) || fusedElementwise.count(d) ||
            fusedMatmuls.count(d) || gatedMatmuls.count(d);
   };
+  if (auto h = horizontalRoots.find(root); h != horizontalRoots.end())
+    for (xf::MatmulOp mm : ArrayRef(h->second).drop_front())
+      locs.push_back(mm.getLoc());
   while (!work.empty()) {
     Operation *op = work.pop_back_val();
     for (Value v : op->getOperands()) {
@@ -845,8 +888,13 @@ LogicalResult Lowering::lower(Operation *op) {
       .Case(
           [&](xf::CastOp c) { return emitCopy(e, op, out, in(c.getInput())); })
       .Case([&](xf::MatmulOp mm) {
+        SmallVector<MatmulPart, 2> more;
+        if (auto h = horizontalRoots.find(op); h != horizontalRoots.end())
+          for (xf::MatmulOp part : ArrayRef(h->second).drop_front())
+            more.push_back(
+                {in(part.getRhs()), in(part.getResult()), shapeOf(part).n});
         return emitMatmul(e, op, in(mm.getLhs()), 0, in(mm.getRhs()), 0, out, 0,
-                          shapeOf(mm));
+                          shapeOf(mm), nullptr, nullptr, nullptr, more);
       })
       .Case([&](xf::BatchMatmulOp mm) -> LogicalResult {
         HbmValue a = in(mm.getLhs()), bv = in(mm.getRhs());

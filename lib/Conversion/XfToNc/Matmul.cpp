@@ -319,15 +319,43 @@ MatmulPlan muir::lower::planMatmul(const target::Machine &m, int64_t sbufFree,
   return plan;
 }
 
-LogicalResult
-muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
-                        int64_t aOff, const HbmValue &b, int64_t bOff,
-                        const HbmValue &c, int64_t cOff, const MatmulShape &s,
-                        const HbmValue *residual, const MatmulGate *gate,
-                        const MatmulEpilogue *epi) {
+LogicalResult muir::lower::emitMatmul(
+    Emitter &e, Operation *op, const HbmValue &a, int64_t aOff,
+    const HbmValue &b, int64_t bOff, const HbmValue &c, int64_t cOff,
+    const MatmulShape &shape, const HbmValue *residual, const MatmulGate *gate,
+    const MatmulEpilogue *epi, ArrayRef<MatmulPart> more) {
   const target::Machine &m = e.m;
   Type et = a.elemType, ct = c.elemType, f32 = e.f32();
   int64_t eb = Emitter::bytesOf(et), cb = Emitter::bytesOf(ct);
+  // Horizontal fusion: the products' B and C laid side by side along N.
+  // Every loop below runs over the total N; loads and stores split at part
+  // boundaries (one part: exactly the single product's instructions).
+  struct Part {
+    const HbmValue *b, *c;
+    int64_t bOff, cOff, n0, n;
+  };
+  SmallVector<Part> parts{{&b, &c, bOff, cOff, 0, shape.n}};
+  for (const MatmulPart &p : more) {
+    if (residual || gate || epi || p.b.elemType != b.elemType ||
+        p.c.elemType != c.elemType)
+      return op->emitError() << "internal: a horizontal matmul part needs "
+                                "the first product's types and no epilogue";
+    parts.push_back({&p.b, &p.c, 0, 0, parts.back().n0 + parts.back().n, p.n});
+  }
+  MatmulShape s = shape;
+  s.n = parts.back().n0 + parts.back().n;
+  // Calls fn(part, column in part, width, offset from c0) for each piece of
+  // columns [c0, c0 + cn) inside one part.
+  auto forParts =
+      [&](int64_t c0, int64_t cn,
+          llvm::function_ref<void(const Part &, int64_t, int64_t, int64_t)>
+              fn) {
+        for (const Part &p : parts) {
+          int64_t lo = std::max(c0, p.n0), hi = std::min(c0 + cn, p.n0 + p.n);
+          if (lo < hi)
+            fn(p, lo - p.n0, hi - lo, lo - c0);
+        }
+      };
   if (s.m == 0 || s.n == 0)
     return success();
   if (s.k == 0)
@@ -370,16 +398,29 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
     else
       e.dma(dst, e.hbm(a, aOff + m0 * s.k + k0, kn, 1, {mn}, {s.k}));
   };
-  auto loadB = [&](nc::AccessAttr dst, int64_t k0, int64_t kn, int64_t c0,
-                   int64_t cn, int64_t o = 0) {
-    const HbmValue &bv = o == 0 ? b : *gate->b2;
-    if (!s.transposeB)
-      e.dma(dst, e.hbm(bv, bOff + k0 * s.n + c0, kn, s.n, {cn}, {1}));
-    else if (dmaTranspose)
-      e.dma(dst, e.hbm(bv, bOff + c0 * s.k + k0, cn, s.k, {kn}, {1}),
-            /*transpose=*/true);
-    else
-      e.dma(dst, e.hbm(bv, bOff + c0 * s.k + k0, kn, 1, {cn}, {s.k}));
+  // B columns [c0, c0 + cn) into the [kn, cn] tile at column `col` of
+  // `buf` (operand `o`: the gate's second B).
+  auto loadB = [&](const Buffer &buf, int64_t col, int64_t k0, int64_t kn,
+                   int64_t c0, int64_t cn, int64_t o = 0) {
+    forParts(c0, cn, [&](const Part &p, int64_t pc, int64_t w, int64_t x) {
+      nc::AccessAttr dst = e.dense(buf, kn, w, et, col + x);
+      const HbmValue &bv = o == 0 ? *p.b : *gate->b2;
+      if (!s.transposeB)
+        e.dma(dst, e.hbm(bv, p.bOff + k0 * p.n + pc, kn, p.n, {w}, {1}));
+      else if (dmaTranspose)
+        e.dma(dst, e.hbm(bv, p.bOff + pc * s.k + k0, w, s.k, {kn}, {1}),
+              /*transpose=*/true);
+      else
+        e.dma(dst, e.hbm(bv, p.bOff + pc * s.k + k0, kn, 1, {w}, {s.k}));
+    });
+  };
+  // The [mn, cn] output tile in `buf` to C rows m0.., columns c0...
+  auto storeC = [&](const Buffer &buf, int64_t m0, int64_t mn, int64_t c0,
+                    int64_t cn) {
+    forParts(c0, cn, [&](const Part &p, int64_t pc, int64_t w, int64_t x) {
+      e.dma(e.hbm(*p.c, p.cOff + m0 * p.n + pc, mn, p.n, {w}, {1}),
+            e.dense(buf, mn, w, ct, x));
+    });
   };
 
   // Epilogue tiles for `slots` output tiles in flight: one per extra, then
@@ -487,7 +528,7 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
           int64_t bBase = (j % 2) * KT * nt;
           for (int64_t k = 0; k < KT; ++k) {
             int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
-            loadB(e.dense(*bTiles, kn, cn, et, bBase + k * nt), k0, kn, c0, cn);
+            loadB(*bTiles, bBase + k * nt, k0, kn, c0, cn);
           }
           for (int64_t r = 0; r < rn; ++r, bank = (bank + 1) % m.psum.banks) {
             int64_t m0 = (p0 + r) * mt, mn = std::min(mt, s.m - m0);
@@ -503,7 +544,7 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
                        c0, cn,
                        epi ? ArrayRef<Buffer>((*epiBufs)[slot % 4])
                            : ArrayRef<Buffer>());
-            e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
+            storeC(outs[slot % 4], m0, mn, c0, cn);
             ++slot;
           }
         }
@@ -602,7 +643,7 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
             int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
             nc::AccessAttr mv =
                 e.dense(*bBuf, kn, cn, et, (step % 2) * blockCols + j * nt);
-            loadB(mv, k0, kn, c0, cn);
+            loadB(*bBuf, (step % 2) * blockCols + j * nt, k0, kn, c0, cn);
             e.matmul(e.dense(*psum, mn, cn, f32, (half + j) * bankElems), st,
                      mv, /*accumulate=*/k > 0);
           }
@@ -613,7 +654,7 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
               e.dense(outBufs[(mi % 2) * nBlock + j], mn, cn, ct);
           evacuate(out, e.dense(*psum, mn, cn, f32, (half + j) * bankElems),
                    (mi % 2) * nBlock + j, m0, mn, c0, cn);
-          e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
+          storeC(outBufs[(mi % 2) * nBlock + j], m0, mn, c0, cn);
         }
       }
     }
@@ -645,16 +686,14 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
         // row-major B: one transfer moves them all (longer descriptors).
         if (!s.transposeB) {
           int64_t cn = std::min(blockCols, s.n - n0);
-          loadB(
-              e.dense(*bBuf, kn, cn, et, opBase(o) + bBase(nb) + k * blockCols),
-              k0, kn, n0, cn, o);
+          loadB(*bBuf, opBase(o) + bBase(nb) + k * blockCols, k0, kn, n0, cn,
+                o);
           continue;
         }
         for (int64_t j = 0; j < blockTilesOf(nb); ++j) {
           int64_t c0 = n0 + j * nt, cn = std::min(nt, s.n - c0);
-          loadB(e.dense(*bBuf, kn, cn, et,
-                        opBase(o) + bBase(nb) + k * blockCols + j * nt),
-                k0, kn, c0, cn, o);
+          loadB(*bBuf, opBase(o) + bBase(nb) + k * blockCols + j * nt, k0, kn,
+                c0, cn, o);
         }
       }
   };
@@ -692,7 +731,7 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
       nc::AccessAttr st = e.dense(aBuf, kn, mn, et, k * mt);
       for (int64_t o = 0; o < nOps; ++o, ++ringStep) {
         int64_t slot = (ringStep % ringSlots) * blockCols;
-        loadB(e.dense(*bBuf, kn, cols, et, slot), k0, kn, n0, cols, o);
+        loadB(*bBuf, slot, k0, kn, n0, cols, o);
         for (int64_t j = 0; j < blockTiles; ++j) {
           int64_t cn = std::min(nt, s.n - (n0 + j * nt));
           e.matmul(e.dense(*psum, mn, cn, f32, accCol(t, j, o)), st,
@@ -727,7 +766,7 @@ muir::lower::emitMatmul(Emitter &e, Operation *op, const HbmValue &a,
                                  : nc::AccessAttr();
       nc::AccessAttr out = e.dense(outBufs[(t % 2) * nBlock + j], mn, cn, ct);
       evacuate(out, acc, (t % 2) * nBlock + j, m0, mn, c0, cn, acc2);
-      e.dma(e.hbm(c, cOff + m0 * s.n + c0, mn, s.n, {cn}, {1}), out);
+      storeC(outBufs[(t % 2) * nBlock + j], m0, mn, c0, cn);
     }
   }
   e.release(mk);

@@ -31,3 +31,20 @@ func.func @wide(%a: tensor<512x4096xbf16>, %w: tensor<4096x11008xbf16>) -> tenso
   return %0 : tensor<512x11008xbf16>
 }
 
+
+// -----
+
+// The per-rank Q, K and V projections of a Llama-7B layer on 8 cores
+// (512 columns each): one multi_matmul planned over their 1536 columns, a
+// resident B block of three 512-column tiles, so A (2048 x 4096) is read
+// once instead of three times.
+// CHECK-LABEL: func.func @qkv_rank
+// CHECK: xf.kernel "k0" multi_matmul config {b_buffers = 1 : i64, block_tiles = 3 : i64, schedule = "resident"}
+// OVR-LABEL: func.func @qkv_rank
+// OVR: xf.kernel "k0" multi_matmul config {b_buffers = 1 : i64, block_tiles = 1 : i64, schedule = "resident"}
+func.func @qkv_rank(%x: tensor<2048x4096xbf16>, %wq: tensor<4096x512xbf16>, %wk: tensor<4096x512xbf16>, %wv: tensor<4096x512xbf16>) -> (tensor<2048x512xbf16>, tensor<2048x512xbf16>, tensor<2048x512xbf16>) {
+  %q = xf.matmul %x, %wq : (tensor<2048x4096xbf16>, tensor<4096x512xbf16>) -> tensor<2048x512xbf16>
+  %k = xf.matmul %x, %wk : (tensor<2048x4096xbf16>, tensor<4096x512xbf16>) -> tensor<2048x512xbf16>
+  %v = xf.matmul %x, %wv : (tensor<2048x4096xbf16>, tensor<4096x512xbf16>) -> tensor<2048x512xbf16>
+  return %q, %k, %v : tensor<2048x512xbf16>, tensor<2048x512xbf16>, tensor<2048x512xbf16>
+}

@@ -61,7 +61,7 @@ func.func @ring_needs_one_row(%a: tensor<256x256xbf16>) -> tensor<256x256xbf16> 
 // -----
 
 func.func @not_configurable(%x: tensor<4x8xf32>) -> tensor<8x4xf32> {
-  // expected-error @+1 {{'k0' of kind 'data_movement' has no configurable schedule yet (elementwise, matmul, gated_matmul, batch_matmul, attention, softmax, norm, rope and reduce kernels have)}}
+  // expected-error @+1 {{'k0' of kind 'data_movement' has no configurable schedule yet (elementwise, matmul, gated_matmul, multi_matmul, batch_matmul, attention, softmax, norm, rope and reduce kernels have)}}
   %0 = xf.kernel "k0" data_movement config {schedule = "resident"} : tensor<8x4xf32> {
     %1 = xf.transpose %x {permutation = array<i64: 1, 0>} : (tensor<4x8xf32>) -> tensor<8x4xf32>
     xf.yield %1 : tensor<8x4xf32>

@@ -86,3 +86,55 @@ func.func @attention_extra(%q: tensor<1x2x4x16xf32>) -> tensor<1x2x4x16xf32> {
   }
   return %0 : tensor<1x2x4x16xf32>
 }
+
+// -----
+
+// A multi_matmul's products share their left operand.
+func.func @multi_matmul_two_lhs(%x: tensor<32x16xf32>, %y: tensor<32x16xf32>, %w: tensor<16x8xf32>) -> (tensor<32x8xf32>, tensor<32x8xf32>) {
+  // expected-error @+1 {{'xf.kernel' op 'k0' of kind 'multi_matmul' cannot hold xf.matmul: the products of a multi_matmul share their left operand, transposes and element types}}
+  %0:2 = xf.kernel "k0" multi_matmul : tensor<32x8xf32>, tensor<32x8xf32> {
+    %a = xf.matmul %x, %w : (tensor<32x16xf32>, tensor<16x8xf32>) -> tensor<32x8xf32>
+    %b = xf.matmul %y, %w : (tensor<32x16xf32>, tensor<16x8xf32>) -> tensor<32x8xf32>
+    xf.yield %a, %b : tensor<32x8xf32>, tensor<32x8xf32>
+  }
+  return %0#0, %0#1 : tensor<32x8xf32>, tensor<32x8xf32>
+}
+
+// -----
+
+// ... holds only matmuls ...
+func.func @multi_matmul_other_op(%x: tensor<32x16xf32>, %w: tensor<16x8xf32>) -> (tensor<32x8xf32>, tensor<32x8xf32>) {
+  // expected-error @+1 {{'xf.kernel' op 'k0' of kind 'multi_matmul' cannot hold xf.neg: a multi_matmul holds only matmuls}}
+  %0:2 = xf.kernel "k0" multi_matmul : tensor<32x8xf32>, tensor<32x8xf32> {
+    %a = xf.matmul %x, %w : (tensor<32x16xf32>, tensor<16x8xf32>) -> tensor<32x8xf32>
+    %b = xf.neg %a : tensor<32x8xf32>
+    xf.yield %a, %b : tensor<32x8xf32>, tensor<32x8xf32>
+  }
+  return %0#0, %0#1 : tensor<32x8xf32>, tensor<32x8xf32>
+}
+
+// -----
+
+// ... and yields each product once, in order.
+func.func @multi_matmul_yield_order(%x: tensor<32x16xf32>, %w: tensor<16x8xf32>, %v: tensor<16x4xf32>) -> (tensor<32x4xf32>, tensor<32x8xf32>) {
+  // expected-error @+1 {{'xf.kernel' op 'k0' of kind 'multi_matmul' must yield each product once, in order}}
+  %0:2 = xf.kernel "k0" multi_matmul : tensor<32x4xf32>, tensor<32x8xf32> {
+    %a = xf.matmul %x, %w : (tensor<32x16xf32>, tensor<16x8xf32>) -> tensor<32x8xf32>
+    %b = xf.matmul %x, %v : (tensor<32x16xf32>, tensor<16x4xf32>) -> tensor<32x4xf32>
+    xf.yield %b, %a : tensor<32x4xf32>, tensor<32x8xf32>
+  }
+  return %0#0, %0#1 : tensor<32x4xf32>, tensor<32x8xf32>
+}
+
+// -----
+
+// A kernel of any other kind yields one value.
+func.func @matmul_two_results(%x: tensor<32x16xf32>, %w: tensor<16x8xf32>) -> (tensor<32x8xf32>, tensor<32x8xf32>) {
+  // expected-error @+1 {{'xf.kernel' op 'k0' must yield exactly one value to be lowered}}
+  %0:2 = xf.kernel "k0" matmul : tensor<32x8xf32>, tensor<32x8xf32> {
+    %a = xf.matmul %x, %w : (tensor<32x16xf32>, tensor<16x8xf32>) -> tensor<32x8xf32>
+    %b = xf.neg %a : tensor<32x8xf32>
+    xf.yield %a, %b : tensor<32x8xf32>, tensor<32x8xf32>
+  }
+  return %0#0, %0#1 : tensor<32x8xf32>, tensor<32x8xf32>
+}

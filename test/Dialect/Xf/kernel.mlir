@@ -80,3 +80,30 @@ func.func @no_yield(%a: tensor<4xf32>) -> tensor<4xf32> {
   }) : () -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// A multi_matmul is anchored on its first op, which must be a matmul; it
+// round-trips with several results.
+// CHECK-LABEL: func.func @multi
+// CHECK: %{{.*}}:2 = xf.kernel "k0" multi_matmul : tensor<4x4xf32>, tensor<4x2xf32> {
+func.func @multi(%a: tensor<4x4xf32>, %b: tensor<4x2xf32>) -> (tensor<4x4xf32>, tensor<4x2xf32>) {
+  %0:2 = xf.kernel "k0" multi_matmul : tensor<4x4xf32>, tensor<4x2xf32> {
+    %1 = xf.matmul %a, %a : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+    %2 = xf.matmul %a, %b : (tensor<4x4xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
+    xf.yield %1, %2 : tensor<4x4xf32>, tensor<4x2xf32>
+  }
+  return %0#0, %0#1 : tensor<4x4xf32>, tensor<4x2xf32>
+}
+
+// -----
+
+func.func @multi_no_matmul_first(%a: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
+  // expected-error @+1 {{of kind 'multi_matmul' has no anchor op}}
+  %0:2 = xf.kernel "k0" multi_matmul : tensor<4x4xf32>, tensor<4x4xf32> {
+    %1 = xf.neg %a : tensor<4x4xf32>
+    %2 = xf.matmul %1, %a : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+    xf.yield %1, %2 : tensor<4x4xf32>, tensor<4x4xf32>
+  }
+  return %0#0, %0#1 : tensor<4x4xf32>, tensor<4x4xf32>
+}
