@@ -112,7 +112,7 @@ py::tuple simulateCores(const std::string &text, unsigned cores,
       loadMachine(targetName.empty() ? prog.target : targetName);
   if (!m)
     fail(llvm::toString(m.takeError()));
-  if (llvm::Error e = validateProgram(prog, *m))
+  if (llvm::Error e = validateProgram(prog, *m, numerics))
     fail(llvm::toString(std::move(e)));
   if (numerics && inputs.size() != cores)
     fail("inputs lists " + std::to_string(inputs.size()) +

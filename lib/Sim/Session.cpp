@@ -42,7 +42,10 @@ llvm::Expected<Session::Region> Session::reserve(uint64_t bytes,
       break;
     at = used[pos].address + used[pos].size;
   }
-  uint64_t cap = uint64_t(std::min(machine.hbm.capacityBytes, kMaxSimHbmBytes));
+  // Without numerics no byte is held: the target's HBM is the only limit.
+  uint64_t cap = uint64_t(
+      options.numerics ? std::min(machine.hbm.capacityBytes, kMaxSimHbmBytes)
+                       : machine.hbm.capacityBytes);
   if (at + size > cap)
     return err("device memory is full: " + what + " needs " + Twine(bytes) +
                " bytes, " + Twine(bytesInUse()) + " of " + Twine(cap) +
@@ -269,7 +272,7 @@ Error Session::run(
   dm.init = init.data();
   dm.size = mem.size();
   if (!options.numerics) // no bytes: every tensor fits the empty memory
-    dm.size = uint64_t(std::min(machine.hbm.capacityBytes, kMaxSimHbmBytes));
+    dm.size = uint64_t(machine.hbm.capacityBytes);
 
   Simulator sim(machine, program, options);
   sim.useDeviceMemory(&dm);

@@ -379,7 +379,7 @@ public:
   Error allocate() {
     if (allocated)
       return Error::success();
-    if (Error e = validateProgram(prog, m))
+    if (Error e = validateProgram(prog, m, opt.numerics))
       return e;
     size_t n = prog.tensors.size();
     base.resize(n);

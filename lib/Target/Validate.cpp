@@ -42,9 +42,11 @@ Error checkMachine(const Machine &m) {
   return Error::success();
 }
 
-Error checkTensors(const Program &prog, const Machine &m) {
-  // The simulator emulates HBM up to the end of the last tensor.
-  int64_t cap = std::min(m.hbm.capacityBytes, kMaxSimHbmBytes);
+Error checkTensors(const Program &prog, const Machine &m, bool hostData) {
+  // The simulator emulates HBM up to the end of the last tensor (when it
+  // holds the bytes at all).
+  int64_t cap = hostData ? std::min(m.hbm.capacityBytes, kMaxSimHbmBytes)
+                         : m.hbm.capacityBytes;
   for (const TensorDecl &t : prog.tensors) {
     std::string what = "tensor '" + t.name + "'";
     if (unsigned(t.type) > unsigned(ElemType::I32))
@@ -337,14 +339,15 @@ muir::target::checkIndirectDmaTiles(const AccessPattern &rows,
   return std::nullopt;
 }
 
-Error muir::target::validateProgram(const Program &prog, const Machine &m) {
+Error muir::target::validateProgram(const Program &prog, const Machine &m,
+                                    bool hostData) {
   if (Error e = checkMachine(m))
     return e;
   if (prog.numSemaphores > kMaxSemaphores)
     return err("program '" + prog.name + "' declares " +
                Twine(prog.numSemaphores) + " semaphores, more than " +
                Twine(kMaxSemaphores));
-  if (Error e = checkTensors(prog, m))
+  if (Error e = checkTensors(prog, m, hostData))
     return e;
   for (uint32_t idx = 0; idx < prog.instructions.size(); ++idx)
     if (Error e = checkInstruction(prog, m, idx))

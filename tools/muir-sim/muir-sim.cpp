@@ -435,7 +435,7 @@ int main(int argc, char **argv) {
   if (!machine)
     return fail(machine.takeError());
   // Memory safety, verified or not: every size used below is then sane.
-  if (llvm::Error e = validateProgram(program, *machine))
+  if (llvm::Error e = validateProgram(program, *machine, !timingOnly))
     return fail(std::move(e));
 
   if (timingOnly && (!inputs.empty() || !outputs.empty() || printOutputs))

@@ -21,14 +21,18 @@ namespace muir::target {
 
 /// Checks that `prog` can run on `m` without touching memory it does not
 /// own and without huge allocations: the machine's on-chip memories and
-/// every tensor (size, HBM placement, constant data) fit the machine and
-/// the simulator's host cap; every instruction has a known opcode on a
+/// every tensor (size, HBM placement, constant data) fit the machine (and
+/// the simulator's host cap, below); every instruction has a known opcode on a
 /// queue the machine has, its opcode's operands and parameters, and
 /// waits/signals on declared semaphores; every tile lies inside its memory
 /// (an HBM tile inside its tensor) and has at most as many elements per
 /// partition as an SBUF partition has bytes (and in all as the SBUF has).
-/// Errors name the instruction or tensor.
-llvm::Error validateProgram(const Program &prog, const Machine &m);
+/// Errors name the instruction or tensor. `hostData`: the simulator will
+/// hold the tensors' bytes (a run with numerics), so they must also fit its
+/// host cap (kMaxSimHbmBytes); a timing-only run holds none, and its
+/// tensors may fill the machine's HBM.
+llvm::Error validateProgram(const Program &prog, const Machine &m,
+                            bool hostData = true);
 
 /// The tile rules of an indirect DMA (dma_gather / dma_scatter), shared by
 /// validateProgram, the nc verifiers and the simulator: `rows` is the SBUF
