@@ -242,9 +242,21 @@ verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, AccessAttr>> tiles) {
     queue = q.getValue().str();
   auto qid = tgt::parseQueueName(queue);
   if (!qid || *qid >= m->numQueues()) {
-    op->emitOpError() << "queue '" << queue << "' does not exist on target '"
-                      << m->name << "' (pe, act, dve, pool, dma0..dma"
-                      << m->dma.queues - 1 << ")";
+    auto diag = op->emitOpError()
+                << "queue '" << queue << "' does not exist on target '"
+                << m->name << "' (pe, act, dve, pool, dma0..dma"
+                << m->dma.queues - 1;
+    if (int64_t cc = m->collectiveQueues())
+      diag << "; collectives also dma" << m->dma.queues << "..dma"
+           << m->dma.queues + cc - 1;
+    diag << ")";
+    return nullptr;
+  }
+  if (*qid >= tgt::dmaQueue(m->dma.queues) &&
+      !(opcode && tgt::isCollective(*opcode))) {
+    op->emitOpError() << "runs on queue '" << queue
+                      << "', a collective-communication queue of target '"
+                      << m->name << "': only collectives run there";
     return nullptr;
   }
   if (opcode) {

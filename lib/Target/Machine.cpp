@@ -284,6 +284,9 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
                   "must be at most 64 and a multiple of lnc");
       else if (t.torus[2] > 64)
         r.problem("topology.instances", "must be at most 64");
+      else if (t.collectiveEngines > 256)
+        r.problem("topology.collective_engines_per_chip",
+                  "must be at most 256");
       else if (t.hbmCapacityBytesPerChip <
                m.hbm.capacityBytes * t.logicalCoresPerChip())
         r.problem("topology.hbm_capacity_bytes_per_chip",

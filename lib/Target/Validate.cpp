@@ -109,6 +109,10 @@ Error checkInstruction(const Program &prog, const Machine &m, uint32_t idx) {
     return err(where + " (" + info.mnemonic + ") runs on queue " +
                queueName(in.queue) + ", which target '" + m.name +
                "' does not have");
+  if (in.queue >= dmaQueue(m.dma.queues) && !isCollective(in.op))
+    return err(where + " (" + info.mnemonic + ") runs on queue " +
+               queueName(in.queue) + ", a collective queue of target '" +
+               m.name + "': only collectives run there");
   if (!(info.engines & (1u << unsigned(engineOfQueue(in.queue)))))
     return err(who(prog, idx) + ": " + info.mnemonic + " cannot run on the " +
                engineName(engineOfQueue(in.queue)) + " engine");

@@ -23,6 +23,7 @@
 #include "Accesses.h"
 #include "muir/Conversion/Passes.h"
 #include "muir/Dialect/Nc/NcUtils.h"
+#include "muir/Target/Collective.h"
 #include "muir/Target/Cost.h"
 #include "muir/Target/Machine.h"
 #include "muir/Target/NcProgram.h"
@@ -216,8 +217,31 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       return signalPassFailure();
     }
     std::vector<target::InstrCost> costs(n);
-    for (uint32_t i = 0; i < n; ++i)
-      costs[i] = target::instructionCost(*m, prog->instructions[i]);
+    for (uint32_t i = 0; i < n; ++i) {
+      const target::Instruction &in = prog->instructions[i];
+      costs[i] = target::instructionCost(*m, in);
+      // A group collective (timed by the multi-core simulator, not by
+      // instructionCost) occupies its queue for the machine's collective
+      // time; without it, the instructions reading its result would look
+      // ready at once and queue up ahead of independent work.
+      if (target::isCollective(in.op) && in.op != Opcode::Send &&
+          in.op != Opcode::Recv && in.operands.size() >= 2) {
+        llvm::Expected<target::CollectiveParams> c =
+            target::decodeCollective(in.op, in.params, *m);
+        if (!c) {
+          llvm::consumeError(c.takeError());
+          continue;
+        }
+        if (c->groups.empty())
+          continue;
+        double bytes =
+            double(target::elemBytes(in.operands[1].type)) *
+            double(in.op == Opcode::AllGather ? in.operands[0].numElements()
+                                              : in.operands[1].numElements());
+        costs[i].busyNs =
+            target::collectiveCost(*m, *c, c->groups.front(), bytes).ns;
+      }
+    }
 
     // 1. Dependencies.
     std::vector<Node> nodes(n);

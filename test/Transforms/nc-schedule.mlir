@@ -87,3 +87,27 @@ nc.kernel @trimmed_read_keeps_its_conflicts target = "trn2" {
   nc.dma #nc.ap<sbuf[0, 128] at 8192 dims [16] strides [1] : f32>, #nc.ap<hbm @small[128 x 2048] at 0 dims [16] strides [1] : f32> {queue = "dma2"}
   nc.dma #nc.ap<sbuf[0, 128] at 0 dims [16] strides [1] : f32>, #nc.ap<hbm @small[128 x 2048] at 0 dims [16] strides [1] : f32> {queue = "dma3"}
 }
+
+// -----
+
+// A collective occupies its queue for the machine's collective time (here a
+// 1 MiB all-reduce over a trn2 chip's 8 cores, ~28 us), so the load of its
+// result cannot start before it ends: the independent load, later in
+// program order, goes first on the shared DMA queue and its activation
+// first on the Scalar engine. (The collective runs on dma16, the first of
+// the chip's collective-communication queues.)
+// CHECK-LABEL: nc.kernel @collective_ready_late
+nc.kernel @collective_ready_late target = "trn2-chip" {
+  nc.tensor input @p : tensor<128x4096xbf16> at 0
+  nc.tensor input @x : tensor<128x512xf32> at 1048576
+  nc.tensor scratch @s : tensor<128x4096xbf16> at 2097152
+  // CHECK: nc.dma <sbuf[0, 128] at 65536 dims [512] {{.*}}@x
+  // CHECK: nc.activation exp <sbuf[0, 128] at 65536
+  // CHECK: nc.dma <sbuf[0, 128] at 0 dims [4096] {{.*}}@s
+  // CHECK-NEXT: nc.activation exp <sbuf[0, 128] at 0
+  nc.all_reduce add #nc.ap<hbm @s[128 x 4096] at 0 dims [4096] strides [1] : bf16>, #nc.ap<hbm @p[128 x 4096] at 0 dims [4096] strides [1] : bf16> groups dense<[[0, 1, 2, 3, 4, 5, 6, 7]]> : tensor<1x8xi64> {queue = "dma16"}
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : bf16>, #nc.ap<hbm @s[128 x 4096] at 0 dims [4096] strides [1] : bf16> {queue = "dma1"}
+  nc.activation exp #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : bf16>
+  nc.dma #nc.ap<sbuf[0, 128] at 65536 dims [512] strides [1] : f32>, #nc.ap<hbm @x[128 x 512] at 0 dims [512] strides [1] : f32> {queue = "dma1"}
+  nc.activation exp #nc.ap<sbuf[0, 128] at 65536 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 65536 dims [512] strides [1] : f32>
+}

@@ -145,7 +145,19 @@ struct Machine {
 
   /// Peak dense MACs per PE-clock cycle for an operand type.
   double peakMacsPerCycle(ElemType t) const;
-  uint32_t numQueues() const { return kNumComputeQueues + dma.queues; }
+  /// Queues of the chip's collective-communication cores, as one logical
+  /// core sees them (collective_engines_per_chip / logical cores per chip;
+  /// 0 for a single core): numbered after the DMA queues, they run
+  /// collectives only, so a collective in flight never holds up the core's
+  /// own DMA queues (trn2.md: 20 DMA-driven CC-cores per chip).
+  int64_t collectiveQueues() const {
+    return topology.present && topology.logicalCoresPerChip() > 0
+               ? topology.collectiveEngines / topology.logicalCoresPerChip()
+               : 0;
+  }
+  uint32_t numQueues() const {
+    return kNumComputeQueues + dma.queues + collectiveQueues();
+  }
 };
 
 /// Loads a machine description: `nameOrPath` is a path to a .json file or a

@@ -95,33 +95,44 @@ LogicalResult muir::lower::emitCollective(Emitter &e, Operation *op,
   auto groups = op->getAttrOfType<DenseIntElementsAttr>("replica_groups");
   nc::AccessAttr src = wholeTensor(e, in), dst = wholeTensor(e, out);
   double eb = Emitter::bytesOf(in.elemType);
-  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](xf::AllReduceOp) {
-        nc::Algorithm a = cheapestAlgorithm(e.m, target::Opcode::AllReduce,
-                                            groups, in.numElements() * eb);
-        nc::AllReduceOp::create(e.b, e.loc, nc::AluOp::add, dst, src, groups, a,
-                                nullptr, nullptr, nullptr);
-        return success();
-      })
-      .Case([&](xf::AllGatherOp g) -> LogicalResult {
-        if (failed(checkLeadingDim(op, inType, g.getDim())))
-          return failure();
-        nc::Algorithm a = cheapestAlgorithm(e.m, target::Opcode::AllGather,
-                                            groups, out.numElements() * eb);
-        nc::AllGatherOp::create(e.b, e.loc, dst, src, groups, a, nullptr,
-                                nullptr, nullptr);
-        return success();
-      })
-      .Case([&](xf::ReduceScatterOp r) -> LogicalResult {
-        if (failed(checkLeadingDim(op, inType, r.getDim())))
-          return failure();
-        nc::Algorithm a = cheapestAlgorithm(e.m, target::Opcode::ReduceScatter,
-                                            groups, in.numElements() * eb);
-        nc::ReduceScatterOp::create(e.b, e.loc, nc::AluOp::add, dst, src,
-                                    groups, a, nullptr, nullptr, nullptr);
-        return success();
-      })
-      .Default([&](Operation *) {
-        return op->emitOpError() << "is not a collective";
-      });
+  Operation *made =
+      llvm::TypeSwitch<Operation *, Operation *>(op)
+          .Case([&](xf::AllReduceOp) -> Operation * {
+            nc::Algorithm a = cheapestAlgorithm(e.m, target::Opcode::AllReduce,
+                                                groups, in.numElements() * eb);
+            return nc::AllReduceOp::create(e.b, e.loc, nc::AluOp::add, dst, src,
+                                           groups, a, nullptr, nullptr,
+                                           nullptr);
+          })
+          .Case([&](xf::AllGatherOp g) -> Operation * {
+            if (failed(checkLeadingDim(op, inType, g.getDim())))
+              return nullptr;
+            nc::Algorithm a = cheapestAlgorithm(e.m, target::Opcode::AllGather,
+                                                groups, out.numElements() * eb);
+            return nc::AllGatherOp::create(e.b, e.loc, dst, src, groups, a,
+                                           nullptr, nullptr, nullptr);
+          })
+          .Case([&](xf::ReduceScatterOp r) -> Operation * {
+            if (failed(checkLeadingDim(op, inType, r.getDim())))
+              return nullptr;
+            nc::Algorithm a =
+                cheapestAlgorithm(e.m, target::Opcode::ReduceScatter, groups,
+                                  in.numElements() * eb);
+            return nc::ReduceScatterOp::create(e.b, e.loc, nc::AluOp::add, dst,
+                                               src, groups, a, nullptr, nullptr,
+                                               nullptr);
+          })
+          .Default([&](Operation *) -> Operation * {
+            op->emitOpError() << "is not a collective";
+            return nullptr;
+          });
+  if (!made)
+    return failure();
+  // On the first collective-communication queue when the target has them:
+  // they run nothing else, so the core's DMA queues stream on while the
+  // collective is in flight (else dma0, shared with the kernels' DMAs).
+  if (e.m.collectiveQueues() > 0)
+    made->setAttr("queue", e.b.getStringAttr(target::queueName(
+                               target::dmaQueue(e.m.dma.queues))));
+  return success();
 }

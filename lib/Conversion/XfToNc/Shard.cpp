@@ -276,8 +276,10 @@ FailureOr<Shard> Sharder::visitMatmul(xf::MatmulOp mm) {
   if (of(a()).kind == Shard::Free)
     set(a(), Shard::rep());
   // Sequence parallelism: rows are gathered before a column-parallel
-  // product.
-  if (sp && of(a()).isSplit(mA) && of(w()).kind == Shard::Free)
+  // product (a weight's first product decides it; a later product of the
+  // same weight, e.g. another sequence chunk's, finds it column-split).
+  if (sp && of(a()).isSplit(mA) &&
+      (of(w()).kind == Shard::Free || of(w()).isSplit(nB)))
     makeRep(mm, 0);
   Shard sa = of(a());
   if (of(w()).kind == Shard::Free) {

@@ -3,13 +3,16 @@
 // Each xf collective becomes one nc collective between contiguous HBM
 // tensors (partition-major views of the whole tensor); the algorithm is the
 // cheapest legal one by the machine's cost model (on small-mc: a tree for
-// four ranks on one chip, ring2d across both chips).
+// four ranks on one chip, ring2d across both chips), and its queue the
+// first collective-communication queue (small-mc: dma4, after the core's
+// four DMA queues), so a collective in flight never holds up the kernels'
+// DMAs.
 
 // CHECK-LABEL: nc.kernel @all_reduce_after_matmul
 // CHECK: nc.tensor scratch @[[T:t[0-9]+]] : tensor<64x16xf32>
 // CHECK: nc.tensor output @out0 : tensor<64x16xf32>
 // CHECK: nc.matmul
-// CHECK: nc.all_reduce add <hbm @out0[16 x 64] at 0 dims [64] strides [1] : f32>, <hbm @[[T]][16 x 64] at 0 dims [64] strides [1] : f32> groups dense<{{\[\[}}0, 1, 2, 3]]> : tensor<1x4xi64> algorithm tree
+// CHECK: nc.all_reduce add <hbm @out0[16 x 64] at 0 dims [64] strides [1] : f32>, <hbm @[[T]][16 x 64] at 0 dims [64] strides [1] : f32> groups dense<{{\[\[}}0, 1, 2, 3]]> : tensor<1x4xi64> algorithm tree {queue = "dma4"}
 func.func @all_reduce_after_matmul(%x: tensor<64x32xf32>, %w: tensor<32x16xf32>) -> tensor<64x16xf32> {
   %0 = xf.matmul %x, %w : (tensor<64x32xf32>, tensor<32x16xf32>) -> tensor<64x16xf32>
   %1 = xf.all_reduce %0 {replica_groups = dense<[[0, 1, 2, 3]]> : tensor<1x4xi64>} : (tensor<64x16xf32>) -> tensor<64x16xf32>
@@ -21,7 +24,7 @@ func.func @all_reduce_after_matmul(%x: tensor<64x32xf32>, %w: tensor<32x16xf32>)
 // CHECK-LABEL: nc.kernel @all_gather_rows
 // CHECK: nc.tensor input @arg0 : tensor<1x8x16xbf16>
 // CHECK: nc.tensor output @out0 : tensor<8x8x16xbf16>
-// CHECK: nc.all_gather <hbm @out0[16 x 64] at 0 dims [64] strides [1] : bf16>, <hbm @arg0[16 x 8] at 0 dims [8] strides [1] : bf16> groups dense<{{\[\[}}0, 1, 2, 3, 4, 5, 6, 7]]> : tensor<1x8xi64>
+// CHECK: nc.all_gather <hbm @out0[16 x 64] at 0 dims [64] strides [1] : bf16>, <hbm @arg0[16 x 8] at 0 dims [8] strides [1] : bf16> groups dense<{{\[\[}}0, 1, 2, 3, 4, 5, 6, 7]]> : tensor<1x8xi64> {{.*}}{queue = "dma4"}
 func.func @all_gather_rows(%x: tensor<1x8x16xbf16>) -> tensor<8x8x16xbf16> {
   %0 = xf.all_gather %x {replica_groups = dense<[[0, 1, 2, 3, 4, 5, 6, 7]]> : tensor<1x8xi64>} : (tensor<1x8x16xbf16>) -> tensor<8x8x16xbf16>
   return %0 : tensor<8x8x16xbf16>

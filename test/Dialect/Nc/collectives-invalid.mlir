@@ -221,3 +221,21 @@ nc.kernel @bulk_repeats target = "small-mc" {
   // expected-error @+1 {{has 64 elements, more than tensor @x's 32}}
   nc.all_reduce add #nc.ap<hbm @y[8 x 8] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[8 x 0] at 0 dims [8] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64>
 }
+
+// -----
+
+// trn2-chip's collective-communication queues (20 per chip: 2 per core,
+// dma16 and dma17 after the core's 16 DMA queues) run collectives only.
+nc.kernel @dma_on_collective_queue target = "trn2-chip" {
+  nc.tensor input @x : tensor<4x8xf32> at 0
+  // expected-error @+1 {{runs on queue 'dma16', a collective-communication queue of target 'trn2-chip': only collectives run there}}
+  nc.dma #nc.ap<sbuf[0, 4] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32> {queue = "dma16"}
+}
+
+// -----
+
+nc.kernel @beyond_collective_queues target = "trn2-chip" {
+  nc.tensor input @x : tensor<4x8xf32> at 0
+  // expected-error @+1 {{queue 'dma18' does not exist on target 'trn2-chip' (pe, act, dve, pool, dma0..dma15; collectives also dma16..dma17)}}
+  nc.all_reduce add #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dma18"}
+}
