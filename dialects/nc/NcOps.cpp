@@ -293,6 +293,16 @@ verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, AccessAttr>> tiles) {
   for (auto [role, ap] : tiles)
     if (ap && failed(checkTile(op, *m, ap, role)))
       return nullptr;
+  // Only the Vector and Scalar engines read and write PSUM (trn2.md).
+  if (tgt::engineOfQueue(*qid) == tgt::Engine::GpSimd)
+    for (auto [role, ap] : tiles)
+      if (ap && ap.isPsum()) {
+        op->emitOpError() << role << " is in PSUM, which the GpSimd engine "
+                          << "(queue '" << queue << "') cannot access: only "
+                          << "the Vector and Scalar engines read and write "
+                             "PSUM";
+        return nullptr;
+      }
   return m;
 }
 } // namespace

@@ -128,6 +128,10 @@ Error checkInstruction(const Program &prog, const Machine &m, uint32_t idx) {
     if (!has)
       continue;
     const AccessPattern &ap = in.operands[i];
+    if (ap.space == MemSpace::PSUM && engineOfQueue(in.queue) == Engine::GpSimd)
+      return err(who(prog, idx) + ": operand '" + info.operands[i] +
+                 "' is in PSUM, which the GpSimd engine cannot access (only "
+                 "the Vector and Scalar engines read and write PSUM)");
     if (ap.sizes.size() != ap.strides.size() || ap.sizes.empty() ||
         ap.sizes.size() > 4)
       return err(who(prog, idx) + ": operand '" + info.operands[i] +

@@ -756,10 +756,10 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
             e.reduce(AluOp::max, nmNew, src, 1);
           }
           {
-            // Per-row statistics are tiny: the Scalar engine's short
-            // minimum cost beats the Vector engine's fixed overhead.
+            // Per-row statistics are tiny SBUF columns: GpSimd, which
+            // cannot touch the scores in PSUM, has time for them.
             // -(new max) = min(-scale * rowmax, -(old max)) in one step.
-            Emitter::OnQueue q(e, "act");
+            Emitter::OnQueue q(e, "pool");
             if (first)
               e.ts(AluOp::mul, nmNew, nmNew, -actScale);
             else
@@ -775,7 +775,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
           e.act(ActFunc::exp, e.dense(sl.p, qn, kn, et), src, actScale, nmNew,
                 first ? l : sum);
           if (!first) {
-            Emitter::OnQueue q(e, "act");
+            Emitter::OnQueue q(e, "pool");
             e.ts(AluOp::mul, l, l, 0.0f, corr, AluOp::add, 0.0f, sum);
           }
         });
@@ -805,9 +805,10 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
           int64_t full = 0;
           while (full < chunks && chunkRows(kn, full) == P)
             ++full;
-          // The copies go to the engine that did not take this tile's row
-          // max; the Scalar engine keeps to the exps.
-          Emitter::OnQueue onq(e, (&sl - &slots[0]) % 2 ? "dve" : "pool");
+          // PSUM is read by the Vector and Scalar engines only: the copies
+          // alternate between them by tile (the Vector engine also takes
+          // the row maxima of the scores in PSUM).
+          Emitter::OnQueue onq(e, (&sl - &slots[0]) % 2 ? "dve" : "act");
           if (qn == qt && full > 1) {
             e.copy(e.dense(sl.pt, P, full * qt, et), bank(sl, 0, P, full * qt));
           } else {

@@ -107,9 +107,19 @@ void Emitter::setQueue(Operation *op, StringRef q) {
   op->setAttr("queue", b.getStringAttr(q));
 }
 
+/// Whether `op` reads or writes a PSUM tile.
+static bool touchesPsum(Operation *op) {
+  return llvm::any_of(op->getAttrs(), [](NamedAttribute na) {
+    auto ap = llvm::dyn_cast<nc::AccessAttr>(na.getValue());
+    return ap && ap.isPsum();
+  });
+}
+
 void Emitter::place(Operation *op) {
+  // GpSimd cannot access PSUM: work a kernel hands it that does goes to
+  // the Vector engine instead.
   if (!override.empty())
-    setQueue(op, override);
+    setQueue(op, override == "pool" && touchesPsum(op) ? "dve" : override);
 }
 
 /// Rows [p0, p0 + n) of a tile.
@@ -241,7 +251,7 @@ void Emitter::copy(nc::AccessAttr dst, nc::AccessAttr src) {
   auto op =
       nc::TensorCopyOp::create(b, loc, dst, src, nullptr, nullptr, nullptr);
   if (!override.empty())
-    setQueue(op, override);
+    setQueue(op, override == "pool" && touchesPsum(op) ? "dve" : override);
   else if (nextCopy++ % 2)
     setQueue(op, "act");
   ++instructions;

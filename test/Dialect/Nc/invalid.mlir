@@ -482,3 +482,19 @@ nc.kernel @k target = "small" semaphores = 0 {
   // expected-error @+1 {{at HBM byte 9223372036854775800 with 64 bytes ends past the capacity 1073741824 of target 'small'}}
   nc.tensor input @x : tensor<16xf32> at 9223372036854775800
 }
+
+// -----
+
+// Only the Vector and Scalar engines read and write PSUM (trn2.md): not
+// GpSimd, as source or destination.
+nc.kernel @pool_reads_psum target = "small" {
+  // expected-error @+1 {{src is in PSUM, which the GpSimd engine (queue 'pool') cannot access: only the Vector and Scalar engines read and write PSUM}}
+  nc.tensor_copy #nc.ap<sbuf[0, 16] at 0 dims [4] strides [1] : f32>, #nc.ap<psum[0, 16] at 0 dims [4] strides [1] : f32> {queue = "pool"}
+}
+
+// -----
+
+nc.kernel @pool_writes_psum target = "small" {
+  // expected-error @+1 {{dst is in PSUM, which the GpSimd engine (queue 'pool') cannot access}}
+  nc.tensor_scalar mul #nc.ap<psum[0, 16] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 0 dims [4] strides [1] : f32> {imm0 = 2.0 : f32, queue = "pool"}
+}

@@ -23,7 +23,7 @@
 // CHECK-NEXT: pe    matmul        dst=psum[0, 128]+0 {512:1} f32, stationary=sbuf[0, 128]+1024 {128:1} bf16, moving=sbuf[0, 128]+0 {512:1} bf16, accumulate=1 ; wait s0>=1 ; signal s1
 // CHECK-NEXT: pe    transpose     dst=psum[0, 64]+2048 {128:1} f32, src=sbuf[0, 128]+0 {64:1} bf16
 // CHECK-NEXT: act   activation    dst=sbuf[0, 128]+4096 {512:1} f32, src=psum[0, 128]+0 {512:1} f32, bias=sbuf[0, 128]+8196 {1:1} f32, accum=sbuf[0, 128]+8192 {1:1} f32, func=gelu_tanh, scale=0.10000000149011612 ; wait s1>=1
-// CHECK-NEXT: pool  tensor_tensor dst=sbuf[0, 128]+4096 {512:1} f32, lhs=sbuf[0, 128]+4096 {512:1} f32, rhs=psum[0, 128]+0 {4:128, 128:1} f32, op=add
+// CHECK-NEXT: pool  tensor_tensor dst=sbuf[0, 128]+4096 {512:1} f32, lhs=sbuf[0, 128]+4096 {512:1} f32, rhs=sbuf[0, 128]+12288 {4:128, 128:1} f32, op=add
 // CHECK-NEXT: dve   tensor_scalar dst=sbuf[0, 128]+4096 {512:1} f32, src=sbuf[0, 128]+4096 {512:1} f32, scalar0=sbuf[0, 128]+8192 {1:1} f32, op0=mul, imm0=0, op1=add, imm1=1
 // CHECK-NEXT: dve   tensor_reduce dst=sbuf[0, 128]+8200 {4:1} f32, src=sbuf[0, 128]+4096 {4:128, 128:1} f32, op=max, naxes=1
 // CHECK-NEXT: act   tensor_copy   dst=sbuf[0, 128]+10000 {512:1} bf16, src=sbuf[0, 128]+4096 {512:1} f32
@@ -41,7 +41,7 @@ nc.kernel @every_instruction target = "trn2" semaphores = 3 {
   nc.matmul #nc.ap<psum[0, 128] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 1024 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : bf16> {accumulate, wait = array<i64: 0, 1>, signal = array<i64: 1>}
   nc.transpose #nc.ap<psum[0, 64] at 2048 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [64] strides [1] : bf16>
   nc.activation gelu_tanh #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<psum[0, 128] at 0 dims [512] strides [1] : f32> {scale = 0.1 : f32, bias = #nc.ap<sbuf[0, 128] at 8196 dims [1] strides [1] : f32>, accum = #nc.ap<sbuf[0, 128] at 8192 dims [1] strides [1] : f32>, wait = array<i64: 1, 1>}
-  nc.tensor_tensor add #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<psum[0, 128] at 0 dims [4, 128] strides [128, 1] : f32> {queue = "pool"}
+  nc.tensor_tensor add #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 12288 dims [4, 128] strides [128, 1] : f32> {queue = "pool"}
   nc.tensor_scalar mul then add #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32> {scalar0 = #nc.ap<sbuf[0, 128] at 8192 dims [1] strides [1] : f32>, imm1 = 1.0 : f32}
   nc.tensor_reduce max #nc.ap<sbuf[0, 128] at 8200 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [4, 128] strides [128, 1] : f32>
   nc.tensor_copy #nc.ap<sbuf[0, 128] at 10000 dims [512] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32> {queue = "act"}

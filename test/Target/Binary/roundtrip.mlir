@@ -24,7 +24,7 @@
 // CHECK-NEXT: nc.matmul <psum[0, 128] at 0 dims [512] strides [1] : f32>, <sbuf[0, 128] at 1024 dims [128] strides [1] : bf16>, <sbuf[0, 128] at 0 dims [512] strides [1] : bf16> {accumulate, signal = array<i64: 1>, wait = array<i64: 0, 1>}
 // CHECK-NEXT: nc.transpose <psum[0, 64] at 2048 dims [128] strides [1] : f32>, <sbuf[0, 128] at 0 dims [64] strides [1] : bf16>
 // CHECK-NEXT: nc.activation gelu_tanh <sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, <psum[0, 128] at 0 dims [512] strides [1] : f32> {accum = #nc.ap<sbuf[0, 128] at 8192 dims [1] strides [1] : f32>, bias = #nc.ap<sbuf[0, 128] at 8196 dims [1] strides [1] : f32>, scale = 1.000000e-01 : f32, wait = array<i64: 1, 1>}
-// CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, <sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, <psum[0, 128] at 0 dims [4, 128] strides [128, 1] : f32> {queue = "pool"}
+// CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, <sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, <sbuf[0, 128] at 12288 dims [4, 128] strides [128, 1] : f32> {queue = "pool"}
 // CHECK-NEXT: nc.tensor_scalar mul then add <sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, <sbuf[0, 128] at 4096 dims [512] strides [1] : f32> {imm1 = 1.000000e+00 : f32, scalar0 = #nc.ap<sbuf[0, 128] at 8192 dims [1] strides [1] : f32>}
 // CHECK-NEXT: nc.tensor_reduce max <sbuf[0, 128] at 8200 dims [4] strides [1] : f32>, <sbuf[0, 128] at 4096 dims [4, 128] strides [128, 1] : f32>
 // CHECK-NEXT: nc.tensor_copy <sbuf[0, 128] at 10000 dims [512] strides [1] : bf16>, <sbuf[0, 128] at 4096 dims [512] strides [1] : f32> {queue = "act"}
@@ -45,7 +45,7 @@ nc.kernel @every_instruction target = "trn2" semaphores = 3 {
   nc.matmul #nc.ap<psum[0, 128] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 1024 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : bf16> {accumulate, wait = array<i64: 0, 1>, signal = array<i64: 1>}
   nc.transpose #nc.ap<psum[0, 64] at 2048 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [64] strides [1] : bf16>
   nc.activation gelu_tanh #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<psum[0, 128] at 0 dims [512] strides [1] : f32> {scale = 0.1 : f32, bias = #nc.ap<sbuf[0, 128] at 8196 dims [1] strides [1] : f32>, accum = #nc.ap<sbuf[0, 128] at 8192 dims [1] strides [1] : f32>, wait = array<i64: 1, 1>}
-  nc.tensor_tensor add #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<psum[0, 128] at 0 dims [4, 128] strides [128, 1] : f32> {queue = "pool"}
+  nc.tensor_tensor add #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 12288 dims [4, 128] strides [128, 1] : f32> {queue = "pool"}
   nc.tensor_scalar mul then add #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32> {scalar0 = #nc.ap<sbuf[0, 128] at 8192 dims [1] strides [1] : f32>, imm1 = 1.0 : f32}
   nc.tensor_reduce max #nc.ap<sbuf[0, 128] at 8200 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [4, 128] strides [128, 1] : f32>
   nc.tensor_copy #nc.ap<sbuf[0, 128] at 10000 dims [512] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32> {queue = "act"}
