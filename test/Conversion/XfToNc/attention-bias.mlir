@@ -13,7 +13,7 @@
 // CHECK-NEXT: nc.matmul <psum[0, 8] at [[S:[0-9]+]] dims [8]
 // CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 8] at [[SC:[0-9]+]] dims [8] {{.*}}, <psum[0, 8] at [[S]] dims [8] {{.*}}, <sbuf[0, 8] at [[B0]] dims [8]
 // CHECK-NEXT: nc.tensor_reduce max <sbuf[0, 8] at [[NM:[0-9]+]] dims [1] {{.*}}, <sbuf[0, 8] at [[SC]] dims [8]
-// CHECK-NEXT: nc.tensor_scalar mul {{.*}} {imm0 = -1.000000e+00 : f32, queue = "act"}
+// CHECK-NEXT: nc.tensor_scalar mul {{.*}} {imm0 = -1.000000e+00 : f32, queue = "pool"}
 // CHECK-NEXT: nc.activation exp <sbuf[0, 8] at [[SC]] dims [8] {{.*}}, <sbuf[0, 8] at [[SC]] dims [8] {{.*}} {accum = {{.*}}, bias = #nc.ap<sbuf[0, 8] at [[NM]] dims [1] {{.*}}>}
 // CHECK: nc.matmul <psum[0, 8] at [[S]] dims [8]
 // CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 8] at [[SC]] dims [8] {{.*}}, <psum[0, 8] at [[S]] dims [8] {{.*}}, <sbuf[0, 8] at [[B1]] dims [8]

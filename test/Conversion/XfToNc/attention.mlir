@@ -15,7 +15,7 @@
 // CHECK-NEXT: nc.dma <sbuf[0, 16] at [[QT:[0-9]+]] dims [8] strides [1] : f32>, <hbm @arg0[8 x 16] at 0 dims [16] strides [1] : f32> {{{.*}}transpose}
 // CHECK-NEXT: nc.matmul <psum[0, 8] at [[S:[0-9]+]] dims [8] strides [1] : f32>, <sbuf[0, 16] at [[QT]] dims [8] {{.*}}, <sbuf[0, 16] at [[KT]] dims [8] {{.*}} : f32>{{$}}
 // CHECK-NEXT: nc.tensor_reduce max <sbuf[0, 8] at [[NM:[0-9]+]] dims [1] {{.*}}, <psum[0, 8] at [[S]] dims [8] {{.*}} {queue = "dve"}
-// CHECK-NEXT: nc.tensor_scalar mul <sbuf[0, 8] at [[NM]] {{.*}} {imm0 = -2.500000e-01 : f32, queue = "act"}
+// CHECK-NEXT: nc.tensor_scalar mul <sbuf[0, 8] at [[NM]] {{.*}} {imm0 = -2.500000e-01 : f32, queue = "pool"}
 // CHECK-NEXT: nc.activation exp <sbuf[0, 8] at [[P:[0-9]+]] dims [8] strides [1] : f32>, <psum[0, 8] at [[S]] dims [8] {{.*}} {accum = #nc.ap<sbuf[0, 8] at [[L:[0-9]+]] dims [1] {{.*}}>, bias = #nc.ap<sbuf[0, 8] at [[NM]] dims [1] {{.*}}>, scale = 2.500000e-01 : f32}
 // CHECK-NEXT: nc.transpose <psum[0, 8] at [[S]] dims [8] {{.*}}, <sbuf[0, 8] at [[P]] dims [8]
 // CHECK-NEXT: nc.tensor_copy <sbuf[0, 8] at [[PT:[0-9]+]] dims [8] {{.*}}, <psum[0, 8] at [[S]] dims [8]

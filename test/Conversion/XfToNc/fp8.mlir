@@ -59,7 +59,7 @@ func.func @matmul_fp8_transposed_rhs(%a: tensor<16x16xf8E5M2>, %b: tensor<24x16x
 // CHECK-NEXT: nc.activation identity <sbuf[0, 16] at [[C0:[0-9]+]] dims [16] strides [1] : f32>, <psum[0, 16] at [[S0]] dims [16] {{.*}} {scale = 2.500000e-01 : f32}
 // CHECK-NEXT: nc.affine_select <sbuf[0, 16] at [[C0]] dims [16] {{.*}}, <sbuf[0, 16] at [[C0]] dims [16] {{.*}} {base = 0 : i64, channel_multiplier = 1 : i64, coefficients = array<i64: -1>, fill = -3.000000e+38 : f32}
 // CHECK-NEXT: nc.tensor_reduce max <sbuf[0, 16] at [[NM:[0-9]+]] dims [1] {{.*}}, <sbuf[0, 16] at [[C0]] dims [16]
-// CHECK-NEXT: nc.tensor_scalar mul <sbuf[0, 16] at [[NM]] {{.*}} {imm0 = -1.000000e+00 : f32, queue = "act"}
+// CHECK-NEXT: nc.tensor_scalar mul <sbuf[0, 16] at [[NM]] {{.*}} {imm0 = -1.000000e+00 : f32, queue = "pool"}
 // CHECK-NEXT: nc.activation exp <sbuf[0, 16] at [[C0]] dims [16] strides [1] : f8E4M3FN>, <sbuf[0, 16] at [[C0]] dims [16] strides [1] : f32> {accum = {{.*}}, bias = #nc.ap<sbuf[0, 16] at [[NM]] dims [1] {{.*}}>}
 // CHECK-NEXT: nc.activation identity <sbuf[0, 8] at [[C1:[0-9]+]] dims [24] strides [1] : f32>, <psum[0, 8] at [[S1]] dims [24] {{.*}} {scale = 2.500000e-01 : f32}
 // CHECK-NEXT: nc.affine_select <sbuf[0, 8] at [[C1]] dims [24] {{.*}} {base = 16 : i64, channel_multiplier = 1 : i64, coefficients = array<i64: -1>, fill = -3.000000e+38 : f32}
