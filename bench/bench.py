@@ -150,20 +150,19 @@ CASES = {
 # (the layers are identical, so one layer x L is the sum of the layers).
 # scaling_efficiency = single-core-equivalent time / (cores x multi-core time).
 SCALEOUT = [
-    # name, builder, target, cores, layers, tokens per run, note
-    ("Llama-7B prefill s2048 bf16, 32 layers", lambda: models.llama_block(2048, 4096, 32, 32, 11008, "bf16"),
-     "trn2-chip", 8, 32, 2048,
-     "the whole 32-layer program (models.llama_stack) compiles but needs 4.3 GB of emulated HBM per rank, "
-     "over the simulator's 4 GiB host limit"),
+    # name, builder, target, cores, layers, tokens per run, note[, one layer's
+    # builder: the row simulates the whole program `builder` gives, its
+    # single-core equivalent is that layer x layers]
+    ("Llama-7B prefill s2048 bf16, 32 layers", lambda: models.llama_stack(32, 2048, 4096, 32, 32, 11008, "bf16"),
+     "trn2-chip", 8, 32, 2048, "", lambda: models.llama_block(2048, 4096, 32, 32, 11008, "bf16")),
     ("Llama-7B decode KV 2048 bf16, 32 layers", lambda: models.llama_decode_block(2048, 4096, 32, 32, 11008, "bf16"),
      "trn2-chip", 8, 32, 1, ""),
     ("Llama-70B layer prefill s2048 bf16", lambda: models.llama_block(2048, 8192, 64, 8, 28672, "bf16"),
      "trn2-instance", 64, 1, 2048, ""),
     # The same with sequence parallelism (muir-xf-shard's xf.sequence_parallel).
     ("Llama-7B prefill s2048 bf16, 32 layers, SP",
-     lambda: _sequence_parallel(models.llama_block(2048, 4096, 32, 32, 11008, "bf16")),
-     "trn2-chip", 8, 32, 2048,
-     "each simulated layer also all-gathers its row-split output, which a 32-layer program does once"),
+     lambda: _sequence_parallel(models.llama_stack(32, 2048, 4096, 32, 32, 11008, "bf16")),
+     "trn2-chip", 8, 32, 2048, "", lambda: models.llama_block(2048, 4096, 32, 32, 11008, "bf16")),
     ("Llama-70B layer prefill s2048 bf16, SP",
      lambda: _sequence_parallel(models.llama_block(2048, 8192, 64, 8, 28672, "bf16")),
      "trn2-instance", 64, 1, 2048, ""),
@@ -201,30 +200,34 @@ def hbm_bound_tokens_per_s(target, text_bytes):
 
 def run_scaleout(build, hazards):
     rows = []
-    for name, build_text, target, cores, layers, tokens, note in SCALEOUT:
+    for name, build_text, target, cores, layers, tokens, note, *layer_text in SCALEOUT:
         text = build_text()
+        whole = bool(layer_text)  # the whole program simulated, not one layer
         try:
             multi, compile_s = _muir_run(build, text, target, cores, hazards)
-            single, _ = _muir_run(build, text, target, 1, hazards)
+            single, _ = _muir_run(build, layer_text[0]() if whole else text, target, 1, hazards)
         except RuntimeError as e:
             rows.append(dict(name=name, error=str(e)))
             continue
-        layer_s = multi["seconds"]
+        layer_s = multi["seconds"] / layers if whole else multi["seconds"]
         total_s = layer_s * layers
+        per_layer = layers if whole else 1  # divides the whole program's figures
         single_equiv = single["seconds"] * layers
         r = dict(name=name, target=target, cores=cores, layers=layers, seconds=total_s,
                  layer_seconds=layer_s, tokens_per_s=tokens / total_s,
-                 collective_seconds=multi["collective_ns"] * 1e-9 * layers,
-                 collective_share=multi["collective_ns"] * 1e-9 / layer_s,
-                 link_bytes_per_layer=multi["link_bytes"],
+                 collective_seconds=multi["collective_ns"] * 1e-9 * layers / per_layer,
+                 collective_share=multi["collective_ns"] * 1e-9 / per_layer / layer_s,
+                 link_bytes_per_layer=multi["link_bytes"] / per_layer,
                  single_core_layer_seconds=single["seconds"], single_core_equiv_seconds=single_equiv,
                  scaling_efficiency=single_equiv / (cores * total_s),
                  per_core_pe_utilization=sum(c["pe_utilization"] for c in multi["per_core"]) / cores,
                  compile_seconds=compile_s,
-                 method=(f"one sharded layer simulated on all cores, x{layers} (identical layers)"
+                 method=(f"the whole {layers}-layer program simulated on all cores; single-core equivalent: "
+                         f"one layer on one core x{layers} (the model does not fit one core)") if whole else
+                        (f"one sharded layer simulated on all cores, x{layers} (identical layers)"
                          + (f"; {note}" if note else "")) if layers > 1 else "one layer, simulated")
         if tokens == 1:  # decode: per-token bytes (every rank's reads) against the chip's HBM
-            hbm = sum(c["hbm_bytes_read"] + c["hbm_bytes_written"] for c in multi["per_core"]) * layers
+            hbm = sum(c["hbm_bytes_read"] + c["hbm_bytes_written"] for c in multi["per_core"]) * layers / per_layer
             r["hbm_bytes_per_token"] = hbm
             r["hbm_bound_tokens_per_s"] = hbm_bound_tokens_per_s(target, hbm)
         rows.append(r)

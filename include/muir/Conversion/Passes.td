@@ -110,7 +110,15 @@ def XfShardPass : Pass<"muir-xf-shard", "mlir::ModuleOp"> {
     the residual stream entering the block is split by rows: norms and
     residual adds run on N times fewer rows, each row-parallel partial sum
     is reduce-scattered to the rows, and rows are all-gathered before each
-    column-parallel product (the same bytes as one all-reduce).
+    column-parallel product (the same bytes as one all-reduce). With
+    `sequence-chunks=C` (or `xf.sequence_chunks = C`) the rows form C
+    groups (rank r holds rows [g S/C + r S/(C N), + S/(C N)) of each group
+    g): each group is gathered and reduce-scattered by a collective of its
+    own, a contiguous block of the global rows, so the product on one group
+    overlaps the next group's collective, and each row-parallel product
+    is computed per group so the first group's reduce-scatter overlaps the
+    next group's rows. The default (0) is two groups when each rank's rows
+    of a group fill a row tile of the target's PE array, else one.
   }];
   let options = [
     Option<"cores", "cores", "int64_t", /*default=*/"0",
@@ -123,6 +131,12 @@ def XfShardPass : Pass<"muir-xf-shard", "mlir::ModuleOp"> {
            "split the residual stream and norms by rows between a "
            "reduce-scatter and an all-gather (also: module attribute "
            "xf.sequence_parallel)">,
+    Option<"sequenceChunks", "sequence-chunks", "int64_t", /*default=*/"0",
+           "with sequence parallelism, split the rows in this many groups, "
+           "each gathered and reduce-scattered on its own so a product can "
+           "start on one group while the next is in flight (also: module "
+           "attribute xf.sequence_chunks; 0: two when each rank's rows of a "
+           "group fill a PE row tile, else one)">,
     Option<"entry", "entry", "std::string", /*default=*/"\"\"",
            "function to shard (default: @main, else the only public one)">,
   ];

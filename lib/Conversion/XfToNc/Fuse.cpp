@@ -208,6 +208,38 @@ muir::lower::slicedView(xf::SliceOp s, ArrayRef<int64_t> strides) {
   return {offset, st};
 }
 
+bool muir::lower::isLeadingSliceView(xf::SliceOp s) {
+  auto in = llvm::cast<RankedTensorType>(s.getInput().getType());
+  if (in.getRank() == 0 || !in.hasStaticShape())
+    return false;
+  for (int64_t d = 0; d < in.getRank(); ++d)
+    if (s.getStrides()[d] != 1 ||
+        (d > 0 &&
+         (s.getOffsets()[d] != 0 || s.getSizes()[d] != in.getDimSize(d))))
+      return false;
+  return true;
+}
+
+bool muir::lower::isInPlaceConcat(xf::ConcatOp c) {
+  int64_t rank = c.getType().getRank();
+  if (rank == 0 || *xf::normalizeAxis((int64_t)c.getAxis(), rank) != 0)
+    return false;
+  return llvm::all_of(c.getInputs(), [&](Value v) {
+    Operation *d = v.getDefiningOp();
+    if (!d || !v.hasOneUse() || d->getBlock() != c->getBlock())
+      return false;
+    // (After fusion a collective is the single op of its kernel.)
+    if (auto k = llvm::dyn_cast<xf::KernelOp>(d)) {
+      if (k.getNumResults() != 1)
+        return false;
+      d = k.getYield().getValues().front().getDefiningOp();
+      if (!d || d->getBlock() != &k.getBody().front())
+        return false;
+    }
+    return llvm::isa<xf::AllGatherOp, xf::ReduceScatterOp, xf::AllReduceOp>(d);
+  });
+}
+
 xf::KernelKind muir::lower::kernelKindOf(Operation *op) {
   using K = xf::KernelKind;
   if (isElementwise(op))
@@ -564,9 +596,14 @@ void Fuser::form() {
   for (Operation &op : body.without_terminator()) {
     // Reshapes stay outside kernels (they are views), except one a
     // slice-view reshapes into heads inside an attention kernel.
+    // Row slices and in-place concats of collective results are views too.
+    auto sl = llvm::dyn_cast<xf::SliceOp>(op);
+    auto cat = llvm::dyn_cast<xf::ConcatOp>(op);
     if (llvm::isa<xf::ConstantOp, xf::KernelOp>(op) ||
         (llvm::isa<xf::ReshapeOp>(op) && !into.count(&op)) ||
-        !op.getDialect() || !llvm::isa<xf::XfDialect>(op.getDialect()))
+        (sl && !into.count(&op) && isLeadingSliceView(sl)) ||
+        (cat && !into.count(&op) && isInPlaceConcat(cat)) || !op.getDialect() ||
+        !llvm::isa<xf::XfDialect>(op.getDialect()))
       continue;
     groups[rootOf(&op)].push_back(&op);
   }

@@ -70,6 +70,16 @@ reshapedStrides(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<int64_t> strides,
 std::pair<int64_t, llvm::SmallVector<int64_t>>
 slicedView(xf::SliceOp s, llvm::ArrayRef<int64_t> strides);
 
+/// A slice of whole rows (unit strides, every dimension but the first
+/// whole): a contiguous block of its input, read in place as a view (no
+/// kernel).
+bool isLeadingSliceView(xf::SliceOp s);
+
+/// A concat along the first dimension whose every input is a single-use
+/// collective result (sequence-parallel row groups): each collective writes
+/// its block of the concat's tensor in place (no kernel).
+bool isInPlaceConcat(xf::ConcatOp c);
+
 /// The kernel family an unfused op is lowered by.
 xf::KernelKind kernelKindOf(mlir::Operation *op);
 

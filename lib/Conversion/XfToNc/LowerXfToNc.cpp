@@ -131,6 +131,24 @@ static Value innerValue(Value v) {
 }
 } // namespace
 
+/// The in-place concat (isInPlaceConcat) that is the only user of `v` (a
+/// collective's result, or the result of the kernel yielding it), if any.
+static xf::ConcatOp inPlaceConcatUser(Value v) {
+  if (!v.hasOneUse())
+    return {};
+  Operation *u = *v.getUsers().begin();
+  if (llvm::isa<xf::YieldOp>(u)) {
+    auto k = llvm::dyn_cast<xf::KernelOp>(u->getParentOp());
+    if (!k || k.getNumResults() != 1 || !k.getResult(0).hasOneUse())
+      return {};
+    u = *k.getResult(0).getUsers().begin();
+  }
+  auto c = llvm::dyn_cast<xf::ConcatOp>(u);
+  return c && !c->getParentOfType<xf::KernelOp>() && isInPlaceConcat(c)
+             ? c
+             : xf::ConcatOp();
+}
+
 /// `v` transposed by `perm` as a strided view of the same bytes; with
 /// `inverse`, the value whose transpose by `perm` is `v`.
 static HbmValue permutedView(const HbmValue &v, ArrayRef<int64_t> perm,
@@ -335,7 +353,11 @@ LogicalResult Lowering::run() {
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     Value iv = innerValue(v);
     Operation *def = iv.getDefiningOp();
-    if (def && !llvm::isa<xf::ReshapeOp, xf::ConstantOp>(def) &&
+    // (Reshapes and row slices outside kernels are views: copied out.)
+    auto sl = llvm::dyn_cast_or_null<xf::SliceOp>(def);
+    bool view =
+        sl && !sl->getParentOfType<xf::KernelOp>() && isLeadingSliceView(sl);
+    if (def && !llvm::isa<xf::ReshapeOp, xf::ConstantOp>(def) && !view &&
         !resultIndex.count(iv))
       resultIndex[iv] = i;
   }
@@ -389,6 +411,20 @@ LogicalResult Lowering::run() {
       values[sl.getResult()] = v;
       return success();
     }
+    // A slice of whole rows outside any kernel: a view at an offset.
+    if (auto sl = llvm::dyn_cast<xf::SliceOp>(op);
+        sl && !sl->getParentOfType<xf::KernelOp>() && isLeadingSliceView(sl)) {
+      HbmValue v = values.lookup(sl.getInput());
+      v.offset += sl.getOffsets()[0] * v.strides()[0];
+      v.shape.assign(sl.getType().getShape().begin(),
+                     sl.getType().getShape().end());
+      values[sl.getResult()] = v;
+      return success();
+    }
+    // An in-place concat: its inputs' collectives wrote its tensor.
+    if (auto c = llvm::dyn_cast<xf::ConcatOp>(op);
+        c && values.count(c.getResult()))
+      return success();
     if (op.getNumResults() != 1 || op.getDialect() == nullptr ||
         !llvm::isa<xf::XfDialect>(op.getDialect()))
       return op.emitError() << "cannot be lowered to the accelerator: only xf "
@@ -429,6 +465,19 @@ LogicalResult Lowering::run() {
       HbmValue tv = declareFor(t.getResult());
       values[t.getResult()] = tv;
       values[res] = permutedView(tv, t.getPermutation(), /*inverse=*/true);
+    } else if (xf::ConcatOp cat = inPlaceConcatUser(res)) {
+      // A collective writes its block of an in-place concat's tensor.
+      if (!values.count(cat.getResult()))
+        values[cat.getResult()] = declareFor(cat.getResult());
+      HbmValue v = values.lookup(cat.getResult());
+      for (Value in : cat.getInputs()) {
+        if (in == res || innerValue(in) == res)
+          break;
+        v.offset += llvm::cast<RankedTensorType>(in.getType()).getDimSize(0) *
+                    v.strides()[0];
+      }
+      v.shape.assign(type.getShape().begin(), type.getShape().end());
+      values[res] = v;
     } else {
       values[res] = declareFor(res);
     }

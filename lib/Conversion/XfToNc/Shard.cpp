@@ -65,8 +65,10 @@ bool isElementwiseUnary(Operation *op) {
 
 class Sharder {
 public:
-  Sharder(func::FuncOp func, int64_t n, bool sequenceParallel)
-      : func(func), n(n), sp(sequenceParallel), b(func.getContext()) {}
+  Sharder(func::FuncOp func, int64_t n, bool sequenceParallel,
+          int64_t chunks = 1, int64_t rowTile = 128)
+      : func(func), n(n), sp(sequenceParallel), chunks(chunks),
+        rowTile(rowTile), b(func.getContext()) {}
 
   LogicalResult run();
 
@@ -75,6 +77,15 @@ private:
   int64_t n;
   /// Sequence parallelism: the residual stream and norms split by rows.
   bool sp;
+  /// Sequence parallelism in `chunks` row groups: rank r holds rows
+  /// [g S/chunks + r c, + c) of each group g, so each group's collective
+  /// (gathered rows, reduce-scattered sums) is a contiguous block of the
+  /// global rows, and the product consuming a gathered group can start
+  /// while the next group is still in flight. 0: automatic, two groups
+  /// when each rank's rows of a group fill a row tile of the PE array
+  /// (`rowTile`), else one.
+  int64_t chunks;
+  int64_t rowTile;
   OpBuilder b;
   /// Replica groups of ranks holding distinct pieces of a `parts`-way
   /// split: group j is ranks j, j + N/parts, j + 2 N/parts, ...
@@ -228,6 +239,28 @@ Value Sharder::replicate(Value v, Location loc) {
     if (p == 1 && s.groups == 1) {
       r = xf::AllGatherOp::create(b, loc, g, v, groups,
                                   b.getI64IntegerAttr(s.dim));
+    } else if (p == 1 && s.dim == 0 && s.groups > 1) {
+      // Row groups: one gather per group of the rank's contiguous rows of
+      // that group, each a contiguous block of the global rows, joined in
+      // order (the lowering writes each gather in place).
+      auto lt = llvm::cast<RankedTensorType>(v.getType());
+      int64_t c = lt.getDimSize(0) / s.groups;
+      SmallVector<int64_t> sizes(lt.getShape()), gsh(g.getShape());
+      sizes[0] = c;
+      gsh[0] = c * np;
+      SmallVector<Value> parts;
+      for (int64_t j = 0; j < s.groups; ++j) {
+        SmallVector<int64_t> offs(lt.getRank(), 0), st(lt.getRank(), 1);
+        offs[0] = j * c;
+        Value piece = xf::SliceOp::create(
+            b, loc, RankedTensorType::get(sizes, g.getElementType()), v,
+            b.getDenseI64ArrayAttr(offs), b.getDenseI64ArrayAttr(sizes),
+            b.getDenseI64ArrayAttr(st));
+        parts.push_back(xf::AllGatherOp::create(
+            b, loc, RankedTensorType::get(gsh, g.getElementType()), piece,
+            groups, b.getI64IntegerAttr(0)));
+      }
+      r = xf::ConcatOp::create(b, loc, g, parts, b.getI64IntegerAttr(0));
     } else {
       // Gather whole local tensors, then move the piece index into place:
       // [parts, P, G, c*Q] -> [P, G, parts, c*Q].
@@ -325,15 +358,62 @@ Shard Sharder::visitBinary(Operation *op) {
     Shard p = of(op->getOperand(i)), o = of(op->getOperand(1 - i));
     RankedTensorType pg = globalOf(op->getOperand(i));
     if (p.kind != Shard::Partial || p.parts != n || o.kind != Shard::Split ||
-        o.parts != n || o.groups != 1 ||
+        o.parts != n || (o.groups != 1 && o.dim != 0) ||
         globalOf(op->getOperand(1 - i)) != pg ||
         product(pg.getShape().take_front(o.dim)) != 1)
       continue;
     Value v = op->getOperand(i);
     b.setInsertionPoint(op);
-    Value rs = xf::ReduceScatterOp::create(b, op->getLoc(), localType(pg, o), v,
-                                           replicaGroups(n),
-                                           b.getI64IntegerAttr(o.dim));
+    Value rs;
+    if (o.groups == 1) {
+      rs = xf::ReduceScatterOp::create(b, op->getLoc(), localType(pg, o), v,
+                                       replicaGroups(n),
+                                       b.getI64IntegerAttr(o.dim));
+    } else {
+      // Row groups: one reduce-scatter per group of global rows (a
+      // contiguous block of the partial sum), joined into the rank's rows.
+      RankedTensorType lt = localType(pg, o);
+      int64_t c = lt.getDimSize(0) / o.groups;
+      SmallVector<int64_t> sizes(pg.getShape()), lsh(lt.getShape());
+      sizes[0] = c * n;
+      lsh[0] = c;
+      // A row-parallel product (O, down) is computed per row group, so the
+      // first group's reduce-scatter runs while the next group's rows are
+      // multiplied; the whole product is then dead.
+      auto mm = v.getDefiningOp<xf::MatmulOp>();
+      bool perGroup =
+          mm && v.hasOneUse() && !mm.getTransposeLhs() && pg.getRank() == 2;
+      SmallVector<Value> parts;
+      for (int64_t j = 0; j < o.groups; ++j) {
+        SmallVector<int64_t> offs(pg.getRank(), 0), st(pg.getRank(), 1);
+        offs[0] = j * c * n;
+        Value piece;
+        if (perGroup) {
+          auto at = llvm::cast<RankedTensorType>(mm.getLhs().getType());
+          SmallVector<int64_t> asz(at.getShape());
+          asz[0] = c * n;
+          Value rows = xf::SliceOp::create(
+              b, op->getLoc(), RankedTensorType::get(asz, at.getElementType()),
+              mm.getLhs(), b.getDenseI64ArrayAttr(offs),
+              b.getDenseI64ArrayAttr(asz), b.getDenseI64ArrayAttr(st));
+          piece = xf::MatmulOp::create(
+              b, mm.getLoc(), RankedTensorType::get(sizes, pg.getElementType()),
+              rows, mm.getRhs(), mm.getTransposeLhsAttr(),
+              mm.getTransposeRhsAttr(), mm.getAccTypeAttr());
+        } else {
+          piece = xf::SliceOp::create(
+              b, op->getLoc(),
+              RankedTensorType::get(sizes, pg.getElementType()), v,
+              b.getDenseI64ArrayAttr(offs), b.getDenseI64ArrayAttr(sizes),
+              b.getDenseI64ArrayAttr(st));
+        }
+        parts.push_back(xf::ReduceScatterOp::create(
+            b, op->getLoc(), RankedTensorType::get(lsh, pg.getElementType()),
+            piece, replicaGroups(n), b.getI64IntegerAttr(0)));
+      }
+      rs = xf::ConcatOp::create(b, op->getLoc(), lt, parts,
+                                b.getI64IntegerAttr(0));
+    }
     global[rs] = pg;
     state[rs] = o;
     op->setOperand(i, rs);
@@ -527,8 +607,16 @@ LogicalResult Sharder::visit(Operation *op) {
             // stream entering the block) is split by rows.
             Value in = op->getOperand(0);
             int64_t last = globalOf(in).getRank() - 1;
-            if (sp && last > 0 && divisible(globalOf(in), 0, 1, n))
-              decide(in, Shard::split(0, 1, n));
+            if (sp && last > 0) {
+              int64_t rows = globalOf(in).getDimSize(0);
+              int64_t ch = chunks;
+              if (ch == 0)
+                ch = rows % (2 * n) == 0 && rows / (2 * n) >= rowTile ? 2 : 1;
+              if (ch > 1 && divisible(globalOf(in), 0, ch, n))
+                decide(in, Shard::split(0, ch, n));
+              else if (divisible(globalOf(in), 0, 1, n))
+                decide(in, Shard::split(0, 1, n));
+            }
             for (unsigned i = 1; i < op->getNumOperands(); ++i)
               makeRep(op, i);
             return unaryLike(op->getOperand(0),
@@ -655,10 +743,13 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
       return signalPassFailure();
     if (func->hasAttr("xf.sharded"))
       return; // already SPMD
+    // Row tile of the target's PE array (auto sequence chunks).
+    int64_t rowTile = 128;
     if (!target.empty()) {
       auto te = targetAndEntry(module, target, entry);
       if (failed(te))
         return signalPassFailure();
+      rowTile = te->first.pe.rows;
       int64_t have = te->first.topology.cores();
       if (n > have) {
         module.emitError() << "muir-xf-shard: a mesh of " << n
@@ -673,7 +764,16 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
       return signalPassFailure();
     }
     bool seq = sequenceParallel || module->hasAttr("xf.sequence_parallel");
-    if (failed(Sharder(func, n, seq).run()))
+    int64_t ch = sequenceChunks;
+    if (auto a = module->getAttrOfType<IntegerAttr>("xf.sequence_chunks"))
+      ch = a.getInt();
+    if (ch < 0) {
+      module.emitError() << "muir-xf-shard: sequence chunks must be at least "
+                            "1 (0: automatic), got "
+                         << ch;
+      return signalPassFailure();
+    }
+    if (failed(Sharder(func, n, seq, ch, rowTile).run()))
       return signalPassFailure();
     func->setAttr("xf.sharded", UnitAttr::get(&getContext()));
     module->setAttr("xf.mesh",
