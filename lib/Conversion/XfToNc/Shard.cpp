@@ -86,6 +86,8 @@ private:
   /// (`rowTile`), else one.
   int64_t chunks;
   int64_t rowTile;
+  /// Ops replaced by per-group ones, erased once the walk is done.
+  SmallVector<Operation *> dead;
   OpBuilder b;
   /// Replica groups of ranks holding distinct pieces of a `parts`-way
   /// split: group j is ranks j, j + N/parts, j + 2 N/parts, ...
@@ -383,6 +385,8 @@ Shard Sharder::visitBinary(Operation *op) {
       auto mm = v.getDefiningOp<xf::MatmulOp>();
       bool perGroup =
           mm && v.hasOneUse() && !mm.getTransposeLhs() && pg.getRank() == 2;
+      if (perGroup)
+        dead.push_back(mm);
       SmallVector<Value> parts;
       for (int64_t j = 0; j < o.groups; ++j) {
         SmallVector<int64_t> offs(pg.getRank(), 0), st(pg.getRank(), 1);
@@ -697,6 +701,9 @@ LogicalResult Sharder::run() {
   Operation *ret = body.getTerminator();
   for (unsigned i = 0; i < ret->getNumOperands(); ++i)
     makeRep(ret, i);
+  for (Operation *op : llvm::reverse(dead))
+    if (op->use_empty())
+      op->erase();
   // Arguments never used: replicated.
   for (BlockArgument a : body.getArguments())
     decide(a, Shard::rep());

@@ -1,4 +1,5 @@
 // RUN: muir-opt %s --muir-xf-shard="cores=2" | FileCheck %s
+// RUN: muir-opt %s --muir-xf-shard="cores=2" | FileCheck %s --check-prefix=DEAD
 // RUN: sed "s/, xf.sequence_chunks = 2 : i64//" %s | muir-opt --muir-xf-shard="cores=2 target=small-mc" | FileCheck %s --check-prefix=AUTO
 // RUN: muir-opt %s --muir-xf-shard="cores=2" --muir-xf-fuse="target=small-mc" --muir-lower-xf-to-nc="target=small-mc" | FileCheck %s --check-prefix=NC
 // RUN: muir-run %s --backend=sim --target=small-mc --cores=2 --check | FileCheck %s --check-prefix=EXEC
@@ -33,6 +34,9 @@
 // CHECK-COUNT-2: xf.reduce_scatter
 // CHECK-COUNT-2: xf.all_gather {{.*}} : (tensor<8x64xf32>) -> tensor<16x64xf32>
 // CHECK: return
+// The whole-row O and down products are gone (not left for a later pass).
+// DEAD-LABEL: func.func @main
+// DEAD-NOT: xf.matmul {{.*}} -> tensor<32x64xf32>
 // The automatic choice: two groups when each rank's rows of a group fill a
 // PE row tile (small-mc: 16 rows; here 8 a group), else one.
 // AUTO: %arg0: tensor<16x64xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64, parts = 2 : i64}}
