@@ -36,7 +36,8 @@
 // CHECK: return
 // The whole-row O and down products are gone (not left for a later pass).
 // DEAD-LABEL: func.func @main
-// DEAD-NOT: xf.matmul {{.*}} -> tensor<32x64xf32>
+// DEAD-NOT: xf.matmul {{.*}}, %arg7 : (tensor<32x32xf32>
+// DEAD-NOT: xf.matmul {{.*}}, %arg11 : (tensor<32x64xf32>
 // The automatic choice: two groups when each rank's rows of a group fill a
 // PE row tile (small-mc: 16 rows; here 8 a group), else one.
 // AUTO: %arg0: tensor<16x64xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64, parts = 2 : i64}}
