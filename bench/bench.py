@@ -153,13 +153,18 @@ SCALEOUT = [
     # name, builder, target, cores, layers, tokens per run, note[, one layer's
     # builder: the row simulates the whole program `builder` gives, its
     # single-core equivalent is that layer x layers]
-    ("Llama-7B prefill s2048 bf16, 32 layers", lambda: models.llama_stack(32, 2048, 4096, 32, 32, 11008, "bf16"),
+    # Tensor parallelism alone (xf.sequence_parallel = false).
+    ("Llama-7B prefill s2048 bf16, 32 layers, TP only",
+     lambda: _tensor_parallel(models.llama_stack(32, 2048, 4096, 32, 32, 11008, "bf16")),
      "trn2-chip", 8, 32, 2048, "", lambda: models.llama_block(2048, 4096, 32, 32, 11008, "bf16")),
     ("Llama-7B decode KV 2048 bf16, 32 layers", lambda: models.llama_decode_block(2048, 4096, 32, 32, 11008, "bf16"),
      "trn2-chip", 8, 32, 1, ""),
-    ("Llama-70B layer prefill s2048 bf16", lambda: models.llama_block(2048, 8192, 64, 8, 28672, "bf16"),
+    ("Llama-70B layer prefill s2048 bf16, TP only",
+     lambda: _tensor_parallel(models.llama_block(2048, 8192, 64, 8, 28672, "bf16")),
      "trn2-instance", 64, 1, 2048, ""),
-    # The same with sequence parallelism (muir-xf-shard's xf.sequence_parallel).
+    # muir-xf-shard's default: sequence parallelism (in two row groups where
+    # each rank's rows of a group fill a PE row tile). A decode step's one
+    # row is not split: the decode row above is tensor parallel either way.
     ("Llama-7B prefill s2048 bf16, 32 layers, SP",
      lambda: _sequence_parallel(models.llama_stack(32, 2048, 4096, 32, 32, 11008, "bf16")),
      "trn2-chip", 8, 32, 2048, "", lambda: models.llama_block(2048, 4096, 32, 32, 11008, "bf16")),
@@ -171,6 +176,10 @@ SCALEOUT = [
 
 def _sequence_parallel(text):
     return "module attributes {xf.sequence_parallel} {\n" + text + "}\n"
+
+
+def _tensor_parallel(text):
+    return "module attributes {xf.sequence_parallel = false} {\n" + text + "}\n"
 
 
 def _muir_run(build, text, target, cores, hazards):

@@ -1,5 +1,6 @@
 """muir.compile(..., mesh=N): transformer blocks sharded by muir-xf-shard
-(Megatron tensor parallelism) and run on N simulated cores of small-mc,
+(Megatron tensor parallelism, with sequence parallelism by default) and
+run on N simulated cores of small-mc,
 with global inputs, against the reference run of the unsharded graph and
 against NumPy; bad meshes are errors that say why."""
 import json
@@ -11,6 +12,11 @@ import muir
 from muir import models
 
 
+def _tp(text):
+    """Tensor parallelism alone (sequence parallelism is the default)."""
+    return "module attributes {xf.sequence_parallel = false} {\n" + text + "}\n"
+
+
 def _inputs(exe, seed=0):
     rng = np.random.default_rng(seed)
     (shapes, dtypes), _ = exe.signature
@@ -18,25 +24,33 @@ def _inputs(exe, seed=0):
     return [(rng.standard_normal(s) * 0.25).astype(np.float32) for s in shapes]
 
 
+@pytest.mark.parametrize("sp", [False, True])
 @pytest.mark.parametrize("cores", [2, 4, 8])
 @pytest.mark.parametrize("dt", ["f32", "bf16"])
-def test_gpt2_block_matches_reference(cores, dt):
-    exe = muir.compile(models.gpt2_block(32, 64, 8, 128, dt), target="small-mc", mesh=cores)
+def test_gpt2_block_matches_reference(cores, dt, sp):
+    text = models.gpt2_block(32, 64, 8, 128, dt)
+    exe = muir.compile(text if sp else _tp(text), target="small-mc", mesh=cores)
     assert exe.cores == cores
     exe.run(*_inputs(exe), check=True, trace=False)
     r = exe.report
     assert r["cores"] == cores and len(r["per_core"]) == cores
-    # One all-reduce after the attention output projection, one after the
-    # FFN down projection.
-    assert r["collectives"] == 2 and r["collective_ns"] > 0 and r["link_bytes"] > 0
+    # Tensor parallel: one all-reduce after the attention output projection,
+    # one after the FFN down projection. Sequence parallel: the biased
+    # partial sums are still all-reduced, and the rows split by the first
+    # norm are gathered before the first product and at the end.
+    assert r["collectives"] == (4 if sp else 2)
+    assert r["collective_ns"] > 0 and r["link_bytes"] > 0
 
 
+@pytest.mark.parametrize("sp", [False, True])
 @pytest.mark.parametrize("cores,kv", [(2, 2), (4, 4), (8, 8), (2, 4), (4, 2), (8, 2), (8, 1)])
-def test_llama_block_gqa_matches_reference(cores, kv):
-    exe = muir.compile(models.llama_block(32, 64, 8, kv, 128, "bf16"), target="small-mc",
-                       mesh=cores)
+def test_llama_block_gqa_matches_reference(cores, kv, sp):
+    text = models.llama_block(32, 64, 8, kv, 128, "bf16")
+    exe = muir.compile(text if sp else _tp(text), target="small-mc", mesh=cores)
     exe.run(*_inputs(exe, 1), check=True, trace=False)
-    assert exe.report["collectives"] == 2
+    # Sequence parallel: all-gather, reduce-scatter per sub-block and the
+    # result's all-gather; tensor parallel: two all-reduces.
+    assert exe.report["collectives"] == (5 if sp else 2)
 
 
 @pytest.mark.parametrize("cores", [4, 8])
@@ -75,7 +89,7 @@ def test_annotated_rows_are_sliced_per_rank():
 
 
 def test_timing_only_and_trace():
-    exe = muir.compile(models.llama_block(32, 64, 8, 4, 128, "bf16"), target="small-mc", mesh=4)
+    exe = muir.compile(_tp(models.llama_block(32, 64, 8, 4, 128, "bf16")), target="small-mc", mesh=4)
     assert exe.run(numerics=False, trace=True) == []
     r = exe.report
     assert r["seconds"] > 0 and r["collectives"] == 2

@@ -106,8 +106,9 @@ def XfShardPass : Pass<"muir-xf-shard", "mlir::ModuleOp"> {
     query or key/value heads N does not divide, a mesh larger than the
         target's cores or a bad annotation is an error naming the op or
     argument; anything else the rules do not cover runs replicated. With
-    `sequence-parallel` (or the module attribute `xf.sequence_parallel`),
-    the residual stream entering the block is split by rows: norms and
+    sequence parallelism (the default; `sequence-parallel=false` or the
+    module attribute `xf.sequence_parallel = false` turn it off), the
+    residual stream entering the block is split by rows: norms and
     residual adds run on N times fewer rows, each row-parallel partial sum
     is reduce-scattered to the rows, and rows are all-gathered before each
     column-parallel product (the same bytes as one all-reduce). With
@@ -127,10 +128,11 @@ def XfShardPass : Pass<"muir-xf-shard", "mlir::ModuleOp"> {
            "machine description whose topology must hold the mesh (empty: "
            "no check)">,
     Option<"sequenceParallel", "sequence-parallel", "bool",
-           /*default=*/"false",
+           /*default=*/"true",
            "split the residual stream and norms by rows between a "
-           "reduce-scatter and an all-gather (also: module attribute "
-           "xf.sequence_parallel)">,
+           "reduce-scatter and an all-gather (the default; false, or the "
+           "module attribute xf.sequence_parallel = false: tensor "
+           "parallelism alone)">,
     Option<"sequenceChunks", "sequence-chunks", "int64_t", /*default=*/"0",
            "with sequence parallelism, split the rows in this many groups, "
            "each gathered and reduce-scattered on its own so a product can "

@@ -770,7 +770,23 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
       func.emitError() << "must have a single block to be sharded";
       return signalPassFailure();
     }
-    bool seq = sequenceParallel || module->hasAttr("xf.sequence_parallel");
+    // Sequence parallelism is the default (it beats plain tensor
+    // parallelism on every measured block); `xf.sequence_parallel = false`
+    // (or sequence-parallel=false) asks for tensor parallelism alone, a
+    // unit or true attribute for sequence parallelism.
+    bool seq = sequenceParallel;
+    if (Attribute a = module->getAttr("xf.sequence_parallel")) {
+      if (auto ba = llvm::dyn_cast<BoolAttr>(a))
+        seq = ba.getValue();
+      else if (llvm::isa<UnitAttr>(a))
+        seq = true;
+      else {
+        module.emitError() << "muir-xf-shard: xf.sequence_parallel must be "
+                              "a unit or bool attribute, got "
+                           << a;
+        return signalPassFailure();
+      }
+    }
     int64_t ch = sequenceChunks;
     if (auto a = module->getAttrOfType<IntegerAttr>("xf.sequence_chunks"))
       ch = a.getInt();

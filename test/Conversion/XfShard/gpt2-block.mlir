@@ -1,4 +1,6 @@
-// RUN: muir-opt %s --muir-xf-shard="cores=2" | FileCheck %s
+// RUN: muir-opt %s --muir-xf-shard="cores=2 sequence-parallel=false" | FileCheck %s
+// (Tensor parallelism alone: sequence-parallel=false; sequence parallelism
+// is the default, test/Conversion/XfShard/sequence-parallel.mlir.)
 
 // A pre-LN GPT-2 block (4 heads of 8, width 32, FFN 64) over 2 cores:
 // the fused QKV weight and bias split on the output dimension in 3 groups

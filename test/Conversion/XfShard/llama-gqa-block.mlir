@@ -1,4 +1,4 @@
-// RUN: muir-opt %s --muir-xf-shard="cores=2" | FileCheck %s
+// RUN: muir-opt %s --muir-xf-shard="cores=2 sequence-parallel=false" | FileCheck %s
 
 // A Llama block with grouped-query attention (4 query heads, 2 KV heads of
 // 16, width 64, FFN 128) over 2 cores: Q, K, V, gate and up column-parallel
@@ -8,7 +8,7 @@
 // Over 4 cores, more than the 2 KV heads: each KV head (its K and V weight
 // columns) is held by the 2 ranks of its query group (parts = 2); one query
 // head per rank.
-// RUN: muir-opt %s --muir-xf-shard="cores=4" | FileCheck %s --check-prefix=REPKV
+// RUN: muir-opt %s --muir-xf-shard="cores=4 sequence-parallel=false" | FileCheck %s --check-prefix=REPKV
 // REPKV-LABEL: func.func @main(
 // REPKV-SAME: %arg4: tensor<64x16xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 4 : i64}}
 // REPKV-SAME: %arg5: tensor<64x16xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 2 : i64}}

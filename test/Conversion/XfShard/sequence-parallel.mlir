@@ -1,6 +1,16 @@
 // RUN: muir-opt %s --muir-xf-shard="cores=2 sequence-parallel=true" | FileCheck %s
 // RUN: muir-run %s --backend=sim --target=small-mc --cores=2 --check | FileCheck %s --check-prefix=EXEC
 // RUN: muir-run %s --backend=sim --target=small-mc --cores=4 --check | FileCheck %s --check-prefix=EXEC
+// Sequence parallelism is the default: without the attribute too; `=
+// false` (or sequence-parallel=false) keeps tensor parallelism alone; any
+// other value is an error.
+// RUN: sed "s/module attributes {xf.sequence_parallel} {/module {/" %s | muir-opt --muir-xf-shard="cores=2" | FileCheck %s
+// RUN: sed "s/{xf.sequence_parallel}/{xf.sequence_parallel = false}/" %s | muir-opt --muir-xf-shard="cores=2" | FileCheck %s --check-prefix=TP
+// RUN: sed "s/{xf.sequence_parallel}/{xf.sequence_parallel = 1 : i64}/" %s | not muir-opt --muir-xf-shard="cores=2" 2>&1 | FileCheck %s --check-prefix=BAD
+// TP: %arg0: tensor<32x64xf32> {xf.shard = "replicated"}
+// TP-COUNT-2: xf.all_reduce
+// TP-NOT: xf.reduce_scatter
+// BAD: muir-xf-shard: xf.sequence_parallel must be a unit or bool attribute, got 1 : i64
 
 // Sequence parallelism on a Llama block (the module attribute asks for it,
 // as sequence-parallel=true does): the residual stream enters split by rows
