@@ -412,8 +412,10 @@ LogicalResult Lowering::run() {
       return success();
     }
     // A slice of whole rows outside any kernel: a view at an offset.
+    // (A strided view's rows are copied: kernels read row-major tensors.)
     if (auto sl = llvm::dyn_cast<xf::SliceOp>(op);
-        sl && !sl->getParentOfType<xf::KernelOp>() && isLeadingSliceView(sl)) {
+        sl && !sl->getParentOfType<xf::KernelOp>() && isLeadingSliceView(sl) &&
+        values.lookup(sl.getInput()).view.empty()) {
       HbmValue v = values.lookup(sl.getInput());
       v.offset += sl.getOffsets()[0] * v.strides()[0];
       v.shape.assign(sl.getType().getShape().begin(),
