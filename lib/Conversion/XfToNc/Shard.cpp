@@ -45,6 +45,9 @@ struct Shard {
   }
 };
 
+/// Marks the concats of row groups the sharder makes (removed at its end).
+constexpr llvm::StringLiteral kRowGroups = "xf.row_groups";
+
 int64_t product(ArrayRef<int64_t> s) {
   int64_t p = 1;
   for (int64_t d : s)
@@ -263,6 +266,7 @@ Value Sharder::replicate(Value v, Location loc) {
             groups, b.getI64IntegerAttr(0)));
       }
       r = xf::ConcatOp::create(b, loc, g, parts, b.getI64IntegerAttr(0));
+      r.getDefiningOp()->setAttr(kRowGroups, b.getUnitAttr());
     } else {
       // Gather whole local tensors, then move the piece index into place:
       // [parts, P, G, c*Q] -> [P, G, parts, c*Q].
@@ -417,6 +421,7 @@ Shard Sharder::visitBinary(Operation *op) {
       }
       rs = xf::ConcatOp::create(b, op->getLoc(), lt, parts,
                                 b.getI64IntegerAttr(0));
+      rs.getDefiningOp()->setAttr(kRowGroups, b.getUnitAttr());
     }
     global[rs] = pg;
     state[rs] = o;
@@ -653,6 +658,116 @@ LogicalResult Sharder::visit(Operation *op) {
   return success();
 }
 
+/// Row groups all the way: a norm or a same-shape elementwise binary op of
+/// a row-group concat runs per group (the other operand's rows sliced to
+/// match, a view), giving a row-group concat of its own, and a slice that
+/// takes exactly one group of such a concat is that group. So the residual
+/// add and norm of group 0 run while group 1's reduce-scatter is in flight,
+/// and group 0's next all-gather starts right after it; the concats whose
+/// every use went per group die.
+static void distributeRowGroups(func::FuncOp func) {
+  Block &body = func.getBody().front();
+  auto groupConcat = [](Value v) {
+    auto c = v.getDefiningOp<xf::ConcatOp>();
+    return c && c->hasAttr(kRowGroups) ? c : xf::ConcatOp();
+  };
+  auto rowsOf = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getDimSize(0);
+  };
+  auto withRows = [](Value v, int64_t rows) {
+    auto t = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> sh(t.getShape());
+    sh[0] = rows;
+    return RankedTensorType::get(sh, t.getElementType());
+  };
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (Operation &op :
+         llvm::make_early_inc_range(body.without_terminator())) {
+      OpBuilder b(&op);
+      if (auto sl = dyn_cast<xf::SliceOp>(op)) {
+        xf::ConcatOp cat = groupConcat(sl.getInput());
+        auto t = cast<RankedTensorType>(sl.getInput().getType());
+        bool whole =
+            llvm::all_of(sl.getStrides(), [](int64_t s) { return s == 1; });
+        for (int64_t d = 1; d < t.getRank() && whole; ++d)
+          whole =
+              sl.getOffsets()[d] == 0 && sl.getSizes()[d] == t.getDimSize(d);
+        if (!cat || !whole)
+          continue;
+        int64_t pos = 0;
+        for (Value in : cat.getInputs()) {
+          if (pos == sl.getOffsets()[0] && rowsOf(in) == sl.getSizes()[0]) {
+            sl.getResult().replaceAllUsesWith(in);
+            sl.erase();
+            changed = true;
+            break;
+          }
+          pos += rowsOf(in);
+        }
+        continue;
+      }
+      bool norm = isa<xf::RmsNormOp, xf::LayerNormOp>(op);
+      bool binary = isElementwiseBinary(&op);
+      if ((!norm && !binary) || op.getNumResults() != 1)
+        continue;
+      Type rt = op.getResult(0).getType();
+      if (cast<RankedTensorType>(rt).getRank() < 2)
+        continue;
+      // The concat operand, and for a binary op the other one, of the
+      // result's shape.
+      xf::ConcatOp cat = groupConcat(op.getOperand(0));
+      unsigned ci = 0;
+      if (!cat && binary && (cat = groupConcat(op.getOperand(1))))
+        ci = 1;
+      if (!cat || (binary && (op.getOperand(0).getType() != rt ||
+                              op.getOperand(1).getType() != rt)))
+        continue;
+      SmallVector<Value> parts;
+      int64_t pos = 0;
+      for (Value in : cat.getInputs()) {
+        // For a binary op, the other operand's rows of this group (a group
+        // of its own concat when it is one, else a slice: a view).
+        Value otherPart;
+        if (binary) {
+          Value other = op.getOperand(1 - ci);
+          auto t = cast<RankedTensorType>(other.getType());
+          SmallVector<int64_t> offs(t.getRank(), 0), sizes(t.getShape()),
+              st(t.getRank(), 1);
+          offs[0] = pos;
+          sizes[0] = rowsOf(in);
+          otherPart = xf::SliceOp::create(
+              b, op.getLoc(), withRows(other, rowsOf(in)), other,
+              b.getDenseI64ArrayAttr(offs), b.getDenseI64ArrayAttr(sizes),
+              b.getDenseI64ArrayAttr(st));
+        }
+        Operation *c = b.clone(op);
+        c->setOperand(ci, in);
+        if (binary)
+          c->setOperand(1 - ci, otherPart);
+        c->getResult(0).setType(withRows(op.getResult(0), rowsOf(in)));
+        parts.push_back(c->getResult(0));
+        pos += rowsOf(in);
+      }
+      auto joined = xf::ConcatOp::create(b, op.getLoc(), rt, parts,
+                                         b.getI64IntegerAttr(0));
+      joined->setAttr(kRowGroups, b.getUnitAttr());
+      op.getResult(0).replaceAllUsesWith(joined.getResult());
+      op.erase();
+      changed = true;
+    }
+    // Row-group concats nothing reads any more.
+    SmallVector<Operation *> unused;
+    for (Operation &op : body.without_terminator())
+      if (op.hasAttr(kRowGroups) && op.use_empty())
+        unused.push_back(&op);
+    for (Operation *op : unused)
+      op->erase();
+  }
+  body.walk([](xf::ConcatOp c) { c->removeAttr(kRowGroups); });
+}
+
 LogicalResult Sharder::run() {
   Block &body = func.getBody().front();
   for (BlockArgument a : body.getArguments())
@@ -704,6 +819,7 @@ LogicalResult Sharder::run() {
   for (Operation *op : llvm::reverse(dead))
     if (op->use_empty())
       op->erase();
+  distributeRowGroups(func);
   // Arguments never used: replicated.
   for (BlockArgument a : body.getArguments())
     decide(a, Shard::rep());

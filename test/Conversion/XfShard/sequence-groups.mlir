@@ -29,10 +29,22 @@
 // CHECK-NEXT: %[[A1:.*]] = xf.slice %[[A]] {offsets = array<i64: 16, 0>, sizes = array<i64: 16, 32>
 // CHECK-NEXT: %[[O1:.*]] = xf.matmul %[[A1]], %arg7
 // CHECK-NEXT: %[[S1:.*]] = xf.reduce_scatter %[[O1]]
-// CHECK-NEXT: %[[S:.*]] = xf.concat %[[S0]], %[[S1]] {axis = 0 : i64} {{.*}} -> tensor<16x64xf32>
-// CHECK-NEXT: xf.add %arg0, %[[S]]
+// The residual add and the next norm run per group too (the residual
+// stream's rows of group 0 a view), so group 0's next gather follows its
+// own reduce-scatter, not the whole stream's; no concat of the stream.
+// CHECK-NEXT: %[[X0:.*]] = xf.slice %arg0 {offsets = array<i64: 0, 0>, sizes = array<i64: 8, 64>
+// CHECK-NEXT: %[[H0:.*]] = xf.add %[[X0]], %[[S0]] : (tensor<8x64xf32>, tensor<8x64xf32>)
+// CHECK-NEXT: %[[X1:.*]] = xf.slice %arg0 {offsets = array<i64: 8, 0>
+// CHECK-NEXT: %[[H1:.*]] = xf.add %[[X1]], %[[S1]]
+// CHECK-NEXT: %[[M0:.*]] = xf.rms_norm %[[H0]], %arg8 {{.*}} -> tensor<8x64xf32>
+// CHECK-NEXT: %[[M1:.*]] = xf.rms_norm %[[H1]], %arg8
+// CHECK-NEXT: xf.all_gather %[[M0]] {{.*}} : (tensor<8x64xf32>) -> tensor<16x64xf32>
+// CHECK-NEXT: xf.all_gather %[[M1]]
 // CHECK-COUNT-2: xf.reduce_scatter
-// CHECK-COUNT-2: xf.all_gather {{.*}} : (tensor<8x64xf32>) -> tensor<16x64xf32>
+// CHECK: %[[Y0:.*]] = xf.add %[[H0]], %{{.*}} : (tensor<8x64xf32>, tensor<8x64xf32>)
+// CHECK-NEXT: %[[Y1:.*]] = xf.add %[[H1]]
+// CHECK-NEXT: xf.all_gather %[[Y0]] {{.*}} : (tensor<8x64xf32>) -> tensor<16x64xf32>
+// CHECK-NEXT: xf.all_gather %[[Y1]]
 // CHECK: return
 // The whole-row O and down products are gone (not left for a later pass).
 // DEAD-LABEL: func.func @main
@@ -46,8 +58,11 @@
 // NC-LABEL: nc.kernel @main
 // NC: nc.all_gather <hbm @[[T:t[0-9]+]][16 x 64] at 0 {{.*}}, <hbm @[[N:t[0-9]+]][16 x 32] at 0
 // NC-NEXT: nc.all_gather <hbm @[[T]][16 x 64] at 1024 {{.*}}, <hbm @[[N]][16 x 32] at 512
-// NC: nc.reduce_scatter add <hbm @[[RS:t[0-9]+]][16 x 32] at 0
-// NC: nc.reduce_scatter add <hbm @[[RS]][16 x 32] at 512
+// NC: nc.reduce_scatter add <hbm @t{{[0-9]+}}[16 x 32] at 0
+// NC: nc.reduce_scatter add <hbm @t{{[0-9]+}}[16 x 32] at 0
+// The result: each group's rows gathered straight into the output tensor.
+// NC: nc.all_gather <hbm @out0[16 x 64] at 0
+// NC-NEXT: nc.all_gather <hbm @out0[16 x 64] at 1024
 // EXEC: collectives=10
 // EXEC: check #0: vs reference {{.*}} OK
 // BAD: muir-xf-shard: sequence chunks must be at least 1 (0: automatic), got -1
