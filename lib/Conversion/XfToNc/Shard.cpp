@@ -48,6 +48,21 @@ struct Shard {
 /// Marks the concats of row groups the sharder makes (removed at its end).
 constexpr llvm::StringLiteral kRowGroups = "xf.row_groups";
 
+/// Rows [row0, row0 + rows) of `v` (every other dimension whole): a
+/// contiguous block, which the lowering reads in place.
+Value sliceRows(OpBuilder &b, Location loc, Value v, int64_t row0,
+                int64_t rows) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> offs(t.getRank(), 0), sizes(t.getShape()),
+      st(t.getRank(), 1);
+  offs[0] = row0;
+  sizes[0] = rows;
+  return xf::SliceOp::create(
+      b, loc, RankedTensorType::get(sizes, t.getElementType()), v,
+      b.getDenseI64ArrayAttr(offs), b.getDenseI64ArrayAttr(sizes),
+      b.getDenseI64ArrayAttr(st));
+}
+
 int64_t product(ArrayRef<int64_t> s) {
   int64_t p = 1;
   for (int64_t d : s)
@@ -250,17 +265,11 @@ Value Sharder::replicate(Value v, Location loc) {
       // order (the lowering writes each gather in place).
       auto lt = llvm::cast<RankedTensorType>(v.getType());
       int64_t c = lt.getDimSize(0) / s.groups;
-      SmallVector<int64_t> sizes(lt.getShape()), gsh(g.getShape());
-      sizes[0] = c;
+      SmallVector<int64_t> gsh(g.getShape());
       gsh[0] = c * np;
       SmallVector<Value> parts;
       for (int64_t j = 0; j < s.groups; ++j) {
-        SmallVector<int64_t> offs(lt.getRank(), 0), st(lt.getRank(), 1);
-        offs[0] = j * c;
-        Value piece = xf::SliceOp::create(
-            b, loc, RankedTensorType::get(sizes, g.getElementType()), v,
-            b.getDenseI64ArrayAttr(offs), b.getDenseI64ArrayAttr(sizes),
-            b.getDenseI64ArrayAttr(st));
+        Value piece = sliceRows(b, loc, v, j * c, c);
         parts.push_back(xf::AllGatherOp::create(
             b, loc, RankedTensorType::get(gsh, g.getElementType()), piece,
             groups, b.getI64IntegerAttr(0)));
@@ -393,28 +402,15 @@ Shard Sharder::visitBinary(Operation *op) {
         dead.push_back(mm);
       SmallVector<Value> parts;
       for (int64_t j = 0; j < o.groups; ++j) {
-        SmallVector<int64_t> offs(pg.getRank(), 0), st(pg.getRank(), 1);
-        offs[0] = j * c * n;
         Value piece;
-        if (perGroup) {
-          auto at = llvm::cast<RankedTensorType>(mm.getLhs().getType());
-          SmallVector<int64_t> asz(at.getShape());
-          asz[0] = c * n;
-          Value rows = xf::SliceOp::create(
-              b, op->getLoc(), RankedTensorType::get(asz, at.getElementType()),
-              mm.getLhs(), b.getDenseI64ArrayAttr(offs),
-              b.getDenseI64ArrayAttr(asz), b.getDenseI64ArrayAttr(st));
+        if (perGroup)
           piece = xf::MatmulOp::create(
               b, mm.getLoc(), RankedTensorType::get(sizes, pg.getElementType()),
-              rows, mm.getRhs(), mm.getTransposeLhsAttr(),
-              mm.getTransposeRhsAttr(), mm.getAccTypeAttr());
-        } else {
-          piece = xf::SliceOp::create(
-              b, op->getLoc(),
-              RankedTensorType::get(sizes, pg.getElementType()), v,
-              b.getDenseI64ArrayAttr(offs), b.getDenseI64ArrayAttr(sizes),
-              b.getDenseI64ArrayAttr(st));
-        }
+              sliceRows(b, op->getLoc(), mm.getLhs(), j * c * n, c * n),
+              mm.getRhs(), mm.getTransposeLhsAttr(), mm.getTransposeRhsAttr(),
+              mm.getAccTypeAttr());
+        else
+          piece = sliceRows(b, op->getLoc(), v, j * c * n, c * n);
         parts.push_back(xf::ReduceScatterOp::create(
             b, op->getLoc(), RankedTensorType::get(lsh, pg.getElementType()),
             piece, replicaGroups(n), b.getI64IntegerAttr(0)));
@@ -730,18 +726,9 @@ static void distributeRowGroups(func::FuncOp func) {
         // For a binary op, the other operand's rows of this group (a group
         // of its own concat when it is one, else a slice: a view).
         Value otherPart;
-        if (binary) {
-          Value other = op.getOperand(1 - ci);
-          auto t = cast<RankedTensorType>(other.getType());
-          SmallVector<int64_t> offs(t.getRank(), 0), sizes(t.getShape()),
-              st(t.getRank(), 1);
-          offs[0] = pos;
-          sizes[0] = rowsOf(in);
-          otherPart = xf::SliceOp::create(
-              b, op.getLoc(), withRows(other, rowsOf(in)), other,
-              b.getDenseI64ArrayAttr(offs), b.getDenseI64ArrayAttr(sizes),
-              b.getDenseI64ArrayAttr(st));
-        }
+        if (binary)
+          otherPart =
+              sliceRows(b, op.getLoc(), op.getOperand(1 - ci), pos, rowsOf(in));
         Operation *c = b.clone(op);
         c->setOperand(ci, in);
         if (binary)
