@@ -165,8 +165,8 @@ bool muir::nc::covers(AccessAttr outer, AccessAttr inner) {
   }
   if (outer.getTensor() != inner.getTensor())
     return false;
-  // Only a gapless outer tile (rows back to back, each row dense row-major)
-  // covers its whole element interval.
+  // The outer tile's rows must each be dense row-major: row p is then the
+  // element interval [o0 + p*ps, o0 + p*ps + span).
   int64_t span = 1;
   for (int64_t i = outer.getSizes().size() - 1; i >= 0; --i) {
     if (outer.getSizes()[i] == 1)
@@ -175,13 +175,30 @@ bool muir::nc::covers(AccessAttr outer, AccessAttr inner) {
       return false;
     span *= outer.getSizes()[i];
   }
-  if (outer.getPartitions() > 1 && outer.getPartitionStride() != span)
+  int64_t o0 = outer.getOffset(), n = outer.getPartitions();
+  int64_t ps = outer.getPartitionStride();
+  int64_t i0 = inner.getOffset(), ni = inner.getPartitions();
+  int64_t psi = inner.getPartitionStride(), si = rowSpan(inner);
+  // Gapless (rows back to back): one interval.
+  if (n == 1 || ps == span) {
+    int64_t o1 = o0 + n * span;
+    int64_t i1 = i0 + (ni - 1) * psi + si;
+    return (ni == 1 || psi >= 0) && o0 <= i0 && i1 <= o1;
+  }
+  // Rows with gaps between them (a block of a wider tensor): every inner
+  // row must lie inside one outer row. Inner rows that step by whole outer
+  // rows (the same row pitch, a multiple of it, or one row) share their
+  // column, so the first row's column and the row range decide.
+  if (ps < span || ps <= 0)
     return false;
-  int64_t o0 = outer.getOffset(), o1 = o0 + outer.getPartitions() * span;
-  int64_t i0 = inner.getOffset(),
-          i1 = i0 + (inner.getPartitions() - 1) * inner.getPartitionStride() +
-               rowSpan(inner);
-  return o0 <= i0 && i1 <= o1;
+  if (ni > 1 && (psi < 0 || psi % ps != 0))
+    return false;
+  int64_t m = ni > 1 ? psi / ps : 0;
+  int64_t d = i0 - o0;
+  if (d < 0)
+    return false;
+  int64_t r = d / ps, c = d % ps;
+  return c + si <= span && r + (ni - 1) * m < n;
 }
 
 muir::nc::Access::Access(AccessAttr ap, bool write)

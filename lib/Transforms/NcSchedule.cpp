@@ -51,6 +51,9 @@ struct Record {
   uint32_t inst;
   nc::Access acc;
   bool dead = false;
+  /// The last lookup that tested this record: a tile spanning several
+  /// buckets meets a record listed in each of them once.
+  uint64_t lastQuery = 0;
 };
 
 /// Live accesses of one memory (SBUF, PSUM, or one HBM tensor), bucketed by
@@ -64,6 +67,7 @@ public:
 
   /// Calls `dep(inst)` for every live record conflicting with `a`.
   template <typename Fn> void conflicts(const nc::Access &a, Fn dep) {
+    ++query;
     auto [b0, b1] = range(a.ap);
     for (int64_t bk = b0; bk <= b1; ++bk) {
       auto it = buckets.find(bk);
@@ -112,10 +116,13 @@ private:
   template <typename Fn> void scan(List &list, const nc::Access &a, Fn &dep) {
     size_t out = 0;
     for (uint32_t r : list) {
-      const Record &rec = records[r];
+      Record &rec = records[r];
       if (rec.dead)
         continue;
       list[out++] = r;
+      if (rec.lastQuery == query)
+        continue;
+      rec.lastQuery = query;
       if (nc::overlaps(rec.acc, a))
         dep(rec.inst);
     }
@@ -174,6 +181,7 @@ private:
     return {lo / bucketSize, hi / bucketSize};
   }
 
+  uint64_t query = 0;
   int64_t bucketSize;
   std::vector<Record> records;
   llvm::DenseMap<int64_t, Bucket> buckets;
