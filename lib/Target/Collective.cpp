@@ -397,6 +397,35 @@ CollectiveCost muir::target::collectiveCost(const Machine &m,
   return cost;
 }
 
+llvm::Expected<std::pair<Algorithm, double>>
+muir::target::cheapestCollective(const Machine &m, Opcode op, int64_t groupSize,
+                                 llvm::ArrayRef<int64_t> ranks, double bytes) {
+  bool reduces = op == Opcode::AllReduce || op == Opcode::ReduceScatter;
+  std::optional<std::pair<Algorithm, double>> best;
+  for (Algorithm a : {Algorithm::Ring, Algorithm::Tree, Algorithm::Ring2D}) {
+    llvm::SmallVector<double, 16> params;
+    if (reduces)
+      params.push_back(double(AluOp::Add));
+    params.push_back(double(a));
+    params.push_back(double(groupSize));
+    for (int64_t r : ranks)
+      params.push_back(double(r));
+    llvm::Expected<CollectiveParams> c = decodeCollective(op, params, m);
+    if (!c) {
+      if (a == Algorithm::Ring)
+        return c.takeError();
+      llvm::consumeError(c.takeError()); // not legal for this group
+      continue;
+    }
+    if (c->groups.empty())
+      return llvm::createStringError("a collective needs at least one group");
+    double ns = collectiveCost(m, *c, c->groups.front(), bytes).ns;
+    if (!best || ns < best->second)
+      best = {a, ns};
+  }
+  return *best;
+}
+
 CollectiveCost muir::target::pointToPointCost(const Machine &m, int64_t from,
                                               int64_t to, double bytes) {
   CollectiveCost cost;

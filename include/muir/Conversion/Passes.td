@@ -118,8 +118,15 @@ def XfShardPass : Pass<"muir-xf-shard", "mlir::ModuleOp"> {
     own, a contiguous block of the global rows, so the product on one group
     overlaps the next group's collective, and each row-parallel product
     is computed per group so the first group's reduce-scatter overlaps the
-    next group's rows. The default (0) is two groups when each rank's rows
-    of a group fill a row tile of the target's PE array, else one.
+    next group's rows. The default (0) is chosen from the target's machine
+    description: the count (1, 2, 4, ...) whose groups keep each per-group
+    row-parallel product compute-bound (rows per group at least the PE's
+    peak flops x element bytes / the core's HBM share) and that minimises a
+    sub-block's estimated time, the first gather and the last
+    reduce-scatter exposed and the other groups' collectives under the
+    sub-block's products (machine collective costs, products at peak).
+    Without a target: two groups when each rank's rows of a group fill a
+    128-row tile, else one.
   }];
   let options = [
     Option<"cores", "cores", "int64_t", /*default=*/"0",
@@ -137,8 +144,8 @@ def XfShardPass : Pass<"muir-xf-shard", "mlir::ModuleOp"> {
            "with sequence parallelism, split the rows in this many groups, "
            "each gathered and reduce-scattered on its own so a product can "
            "start on one group while the next is in flight (also: module "
-           "attribute xf.sequence_chunks; 0: two when each rank's rows of a "
-           "group fill a PE row tile, else one)">,
+           "attribute xf.sequence_chunks; 0: from the target's PE, HBM and "
+           "collective costs)">,
     Option<"entry", "entry", "std::string", /*default=*/"\"\"",
            "function to shard (default: @main, else the only public one)">,
   ];

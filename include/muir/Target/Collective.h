@@ -88,6 +88,14 @@ struct CollectiveCost {
 /// rank's input (all-to-all). Formulas in docs/scaleout.md.
 CollectiveCost collectiveCost(const Machine &m, const CollectiveParams &c,
                               llvm::ArrayRef<int64_t> group, double bytes);
+/// The cheapest legal algorithm for the group collective `op` (all-reduce,
+/// all-gather, reduce-scatter, all-to-all; reductions add) over `ranks`,
+/// replica groups of `groupSize` listed one after the other, moving
+/// `bytes` (as collectiveCost), and its time over the first group. Ring is
+/// legal for every op and group; the error names a group that is not.
+llvm::Expected<std::pair<Algorithm, double>>
+cheapestCollective(const Machine &m, Opcode op, int64_t groupSize,
+                   llvm::ArrayRef<int64_t> ranks, double bytes);
 /// A point-to-point transfer: route latency plus bytes over its bandwidth.
 CollectiveCost pointToPointCost(const Machine &m, int64_t from, int64_t to,
                                 double bytes);

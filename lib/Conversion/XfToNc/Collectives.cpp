@@ -32,41 +32,27 @@ nc::AccessAttr wholeTensor(Emitter &e, const HbmValue &v) {
 }
 
 /// The cheapest legal algorithm for `groups` moving `bytes` (see
-/// target::collectiveCost); ring is legal for every op and group.
+/// target::cheapestCollective); ring is legal for every op and group.
 nc::Algorithm cheapestAlgorithm(const target::Machine &m, target::Opcode op,
                                 ElementsAttr groups, double bytes) {
   SmallVector<int64_t> ranks;
   for (APInt r : groups.getValues<APInt>())
     ranks.push_back(r.getSExtValue());
   int64_t size = llvm::cast<ShapedType>(groups.getType()).getDimSize(1);
-  bool reduces =
-      op == target::Opcode::AllReduce || op == target::Opcode::ReduceScatter;
-  nc::Algorithm best = nc::Algorithm::ring;
-  double bestNs = 0;
-  for (auto [a, na] :
-       {std::pair{target::Algorithm::Ring, nc::Algorithm::ring},
-        std::pair{target::Algorithm::Tree, nc::Algorithm::tree},
-        std::pair{target::Algorithm::Ring2D, nc::Algorithm::ring2d}}) {
-    SmallVector<double> params;
-    if (reduces)
-      params.push_back(double(target::AluOp::Add));
-    params.push_back(double(a));
-    params.push_back(double(size));
-    for (int64_t r : ranks)
-      params.push_back(double(r));
-    llvm::Expected<target::CollectiveParams> c =
-        target::decodeCollective(op, params, m);
-    if (!c) {
-      llvm::consumeError(c.takeError());
-      continue;
-    }
-    double ns = target::collectiveCost(m, *c, c->groups.front(), bytes).ns;
-    if (a == target::Algorithm::Ring || ns < bestNs) {
-      best = na;
-      bestNs = ns;
-    }
+  auto best = target::cheapestCollective(m, op, size, ranks, bytes);
+  if (!best) {
+    llvm::consumeError(best.takeError()); // the verifier names the rule
+    return nc::Algorithm::ring;
   }
-  return best;
+  switch (best->first) {
+  case target::Algorithm::Tree:
+    return nc::Algorithm::tree;
+  case target::Algorithm::Ring2D:
+    return nc::Algorithm::ring2d;
+  case target::Algorithm::Ring:
+    break;
+  }
+  return nc::Algorithm::ring;
 }
 
 /// The dimensions before `dim` must all be 1, so that concatenating (or

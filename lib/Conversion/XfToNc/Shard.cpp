@@ -8,7 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 #include "muir/Conversion/Passes.h"
+#include "muir/Dialect/Nc/NcUtils.h"
 #include "muir/Dialect/Xf/XfDialect.h"
+#include "muir/Target/Collective.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -84,9 +86,9 @@ bool isElementwiseUnary(Operation *op) {
 class Sharder {
 public:
   Sharder(func::FuncOp func, int64_t n, bool sequenceParallel,
-          int64_t chunks = 1, int64_t rowTile = 128)
+          int64_t chunks = 1, const target::Machine *machine = nullptr)
       : func(func), n(n), sp(sequenceParallel), chunks(chunks),
-        rowTile(rowTile), b(func.getContext()) {}
+        machine(machine), b(func.getContext()) {}
 
   LogicalResult run();
 
@@ -99,11 +101,17 @@ private:
   /// [g S/chunks + r c, + c) of each group g, so each group's collective
   /// (gathered rows, reduce-scattered sums) is a contiguous block of the
   /// global rows, and the product consuming a gathered group can start
-  /// while the next group is still in flight. 0: automatic, two groups
-  /// when each rank's rows of a group fill a row tile of the PE array
-  /// (`rowTile`), else one.
+  /// while the next group is still in flight. 0: automatic (autoChunks).
   int64_t chunks;
-  int64_t rowTile;
+  /// The target, when the pass has one (the automatic row groups).
+  const target::Machine *machine;
+  int64_t autoChunks(RankedTensorType residual);
+  int64_t chooseChunks(RankedTensorType residual);
+  /// autoChunks per residual type, decided once.
+  DenseMap<Type, int64_t> chunksOf;
+  /// The function's matmul and attention flops per norm (per sub-block),
+  /// counted before the walk rewrites anything.
+  double subBlockFlops = 0;
   /// Ops replaced by per-group ones, erased once the walk is done.
   SmallVector<Operation *> dead;
   OpBuilder b;
@@ -613,10 +621,7 @@ LogicalResult Sharder::visit(Operation *op) {
             Value in = op->getOperand(0);
             int64_t last = globalOf(in).getRank() - 1;
             if (sp && last > 0) {
-              int64_t rows = globalOf(in).getDimSize(0);
-              int64_t ch = chunks;
-              if (ch == 0)
-                ch = rows % (2 * n) == 0 && rows / (2 * n) >= rowTile ? 2 : 1;
+              int64_t ch = chunks ? chunks : autoChunks(globalOf(in));
               if (ch > 1 && divisible(globalOf(in), 0, ch, n))
                 decide(in, Shard::split(0, ch, n));
               else if (divisible(globalOf(in), 0, 1, n))
@@ -755,8 +760,99 @@ static void distributeRowGroups(func::FuncOp func) {
   body.walk([](xf::ConcatOp c) { c->removeAttr(kRowGroups); });
 }
 
+/// Automatic row groups for the residual stream `residual` [rows, d]. A
+/// row-parallel product runs once per group and reads its weight slice each
+/// time, so a group's rows must keep it compute-bound with a margin of two:
+/// rows / C >= the PE's peak flops x element bytes / the core's share of HBM
+/// bandwidth. Among the counts C = 1, 2, 4, ... that leave each rank whole
+/// rows of every group and pass that test, the one minimising a sub-block's
+/// estimate, in which the first gather and the last reduce-scatter are
+/// exposed and the other C - 1 pairs run under the sub-block's products:
+///   T(C) = g(C) + max(compute, (C - 1) g(C)),  g(C) = AG(S/C) + RS(S/C)
+/// (the machine's collective cost of the cheapest algorithm over the N
+/// ranks; `compute` = the function's matmul and attention flops at the
+/// PE's peak over N ranks, per norm, i.e. per sub-block). Without a target:
+/// two groups when each rank's rows of a group fill a 128-row tile.
+int64_t Sharder::autoChunks(RankedTensorType residual) {
+  auto [it, inserted] = chunksOf.try_emplace(residual, 1);
+  if (inserted)
+    it->second = chooseChunks(residual);
+  return it->second;
+}
+
+int64_t Sharder::chooseChunks(RankedTensorType residual) {
+  if (!residual.hasStaticShape() || residual.getRank() < 1)
+    return 1;
+  int64_t rows = residual.getDimSize(0);
+  auto whole = [&](int64_t c) { return rows % (c * n) == 0; };
+  if (!machine)
+    return whole(2) && rows / (2 * n) >= 128 ? 2 : 1;
+  const target::Machine &m = *machine;
+  std::optional<target::ElemType> et =
+      nc::toElemType(residual.getElementType());
+  if (!et || !m.topology.present)
+    return 1;
+  double eb = target::elemBytes(*et);
+  double perCol = m.pe.mmCyclesPerColumn[size_t(*et)];
+  if (perCol <= 0)
+    return 1;
+  double peak = 2.0 * m.pe.rows * m.pe.cols / perCol * m.pe.clockHz;
+  double hbm = target::hbmShare(
+      m, std::min<int64_t>(n, m.topology.logicalCoresPerChip()));
+  double minRows = peak * eb / hbm;
+  double compute = subBlockFlops / double(n) / peak;
+  SmallVector<int64_t> ranks;
+  for (int64_t r = 0; r < n; ++r)
+    ranks.push_back(r);
+  double bytes = double(residual.getNumElements()) * eb;
+  int64_t best = 1;
+  double bestT = 0;
+  for (int64_t c = 1; whole(c); c *= 2) {
+    if (c > 1 && double(rows / c) < minRows)
+      break;
+    auto ag = target::cheapestCollective(m, target::Opcode::AllGather, n, ranks,
+                                         bytes / c);
+    auto rs = target::cheapestCollective(m, target::Opcode::ReduceScatter, n,
+                                         ranks, bytes / c);
+    if (!ag || !rs) {
+      llvm::consumeError(ag.takeError());
+      llvm::consumeError(rs.takeError());
+      break;
+    }
+    double g = (ag->second + rs->second) * 1e-9;
+    double t = g + std::max(compute, double(c - 1) * g);
+    if (c == 1 || t < bestT) {
+      best = c;
+      bestT = t;
+    }
+  }
+  return best;
+}
+
 LogicalResult Sharder::run() {
   Block &body = func.getBody().front();
+  // Flops per sub-block (autoChunks), before anything is rewritten.
+  double flops = 0;
+  int64_t norms = 0;
+  for (Operation &op : func.getBody().front()) {
+    if (isa<xf::LayerNormOp, xf::RmsNormOp>(op))
+      ++norms;
+    if (auto mm = dyn_cast<xf::MatmulOp>(op)) {
+      auto a = cast<RankedTensorType>(mm->getOperand(0).getType());
+      auto r = cast<RankedTensorType>(mm->getResult(0).getType());
+      if (a.hasStaticShape() && r.hasStaticShape() && a.getRank() >= 1)
+        flops += 2.0 * double(r.getNumElements()) *
+                 double(a.getDimSize(a.getRank() - 1));
+    } else if (auto at = dyn_cast<xf::AttentionOp>(op)) {
+      auto q = cast<RankedTensorType>(at.getQuery().getType());
+      auto k = cast<RankedTensorType>(at.getKey().getType());
+      if (q.hasStaticShape() && k.hasStaticShape() && q.getRank() == 4)
+        flops += 4.0 * double(q.getNumElements()) * double(k.getDimSize(2)) *
+                 (at.getCausal() ? 0.5 : 1.0);
+    }
+  }
+  subBlockFlops = flops / double(std::max<int64_t>(1, norms));
+
   for (BlockArgument a : body.getArguments())
     global[a] = cast<RankedTensorType>(a.getType());
   for (Operation &op : body.without_terminator())
@@ -853,13 +949,13 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
       return signalPassFailure();
     if (func->hasAttr("xf.sharded"))
       return; // already SPMD
-    // Row tile of the target's PE array (auto sequence chunks).
-    int64_t rowTile = 128;
+    // The target's machine (automatic sequence chunks).
+    std::optional<target::Machine> machine;
     if (!target.empty()) {
       auto te = targetAndEntry(module, target, entry);
       if (failed(te))
         return signalPassFailure();
-      rowTile = te->first.pe.rows;
+      machine = te->first;
       int64_t have = te->first.topology.cores();
       if (n > have) {
         module.emitError() << "muir-xf-shard: a mesh of " << n
@@ -899,7 +995,7 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
                          << ch;
       return signalPassFailure();
     }
-    if (failed(Sharder(func, n, seq, ch, rowTile).run()))
+    if (failed(Sharder(func, n, seq, ch, machine ? &*machine : nullptr).run()))
       return signalPassFailure();
     func->setAttr("xf.sharded", UnitAttr::get(&getContext()));
     module->setAttr("xf.mesh",
