@@ -53,7 +53,7 @@ FailureOr<Buffer> Emitter::allocSbuf(int64_t bytes, Operation *op,
     return failure();
   }
   sbufTop = start + bytes;
-  sbufPeak = std::max(sbufPeak, sbufTop);
+  kernelSbufBytes = std::max(kernelSbufBytes, sbufTop);
   if (mirrored) {
     // The capacity is a multiple of 64, so the mirrored start stays aligned.
     int64_t end = std::min(alignUp(sbufTop, 64), m.sbuf.bytesPerPartition);
@@ -77,6 +77,7 @@ FailureOr<Buffer> Emitter::allocPsumBanks(int64_t banks, Operation *op,
     return failure();
   }
   psumTop = start + banks * bank;
+  kernelPsumBytes = std::max(kernelPsumBytes, psumTop);
   if (mirrored)
     return Buffer{nc::MemSpace::psum, m.psum.banks * bank - psumTop,
                   banks * bank};

@@ -62,11 +62,16 @@ public:
     sbufTop = mk.sbuf;
     psumTop = mk.psum;
   }
-  /// Consecutive kernels place their buffers at opposite ends of SBUF and
-  /// PSUM (the logical stack grows down from the top when set), so a
-  /// kernel's first loads need not wait for the previous kernel to finish
-  /// reading the same bytes. Toggle only between kernels.
+  /// Consecutive kernels allocate from opposite ends (the logical stack
+  /// grows down from the top when set), so where two kernels' buffers must
+  /// overlap, a kernel's first loads need not wait
+  /// for the previous kernel to finish reading the same bytes; the lowering
+  /// then moves each kernel's block away from recent kernels where there is
+  /// room (KernelPlacer). Toggle only between kernels.
   bool mirrored = false;
+  /// Bytes per partition of SBUF and PSUM the kernel being emitted has
+  /// used from its end (0 or the top). Reset between kernels.
+  int64_t kernelSbufBytes = 0, kernelPsumBytes = 0;
   /// Bytes per partition still free in SBUF.
   int64_t sbufFree() const { return m.sbuf.bytesPerPartition - sbufTop; }
   /// How many sets (between 1 and `maxSets`) of buffers of these sizes fit
@@ -157,7 +162,7 @@ private:
   int64_t splitBytes = 0; // 0: the default piece size
   void place(mlir::Operation *op);
   void setQueue(mlir::Operation *op, llvm::StringRef q);
-  int64_t sbufTop = 0, psumTop = 0, sbufPeak = 0;
+  int64_t sbufTop = 0, psumTop = 0;
   mlir::Operation *failedFor = nullptr;
   unsigned nextDma = 0, nextCopy = 0;
 };
