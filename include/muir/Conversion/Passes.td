@@ -179,7 +179,8 @@ def LowerXfToNcPass : Pass<"muir-lower-xf-to-nc", "mlir::ModuleOp"> {
            "store a value in the scratch tensor of one dead by then (same "
            "element type, same size): true, false, or auto (only when one "
            "tensor per intermediate would take more than the target's HBM "
-           "or the simulator's 4 GiB of emulated HBM)">,
+           "or the simulator's 4 GiB of emulated HBM, and then only once a "
+           "new tensor no longer fits)">,
   ];
   let dependentDialects = ["muir::nc::NcDialect"];
 }

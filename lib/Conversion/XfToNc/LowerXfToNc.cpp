@@ -173,6 +173,11 @@ private:
   /// tensors free for a later value of the same element type.
   std::string reuseMode; // auto, true, false
   bool reuseScratch = false;
+  /// With automatic reuse: HBM bytes below which a new scratch tensor is
+  /// still declared although a free one would do (the budget less the
+  /// outputs, declared later), so only the program's tail reuses tensors,
+  /// and the ones freed longest ago; 0: always reuse (`true`).
+  int64_t freshScratchBudget = 0;
   DenseMap<Value, int64_t> lastUse;
   llvm::StringMap<int64_t> scratchLast;
   llvm::StringMap<std::pair<Type, int64_t>> scratchType;
@@ -357,11 +362,17 @@ HbmValue Lowering::scratchFor(RankedTensorType type) {
     elt = b.getI32Type();
   FreeTensor *best = nullptr;
   if (reuseScratch)
-    for (FreeTensor &f : freeScratch)
+    for (FreeTensor &f : freeScratch) // freed longest ago first
       if (f.elemType == elt && f.elements == type.getNumElements()) {
         best = &f;
         break;
       }
+  // Reused tensors order the new value's writes after the old one's reads;
+  // while a new tensor fits the budget, no such ordering is needed.
+  int64_t bytes = type.getNumElements() * Emitter::bytesOf(elt);
+  if (best && freshScratchBudget > 0 &&
+      hbmTop + (bytes + 63) / 64 * 64 <= freshScratchBudget)
+    best = nullptr;
   if (!best) {
     HbmValue v =
         declare(("t" + Twine(scratch++)).str(), type, nc::TensorKind::scratch);
@@ -605,6 +616,18 @@ LogicalResult Lowering::run() {
         m.hbm.capacityBytes > 0 ? m.hbm.capacityBytes : kMaxSimHbmBytes,
         kMaxSimHbmBytes);
     reuseScratch = total > cap;
+    // Room for new tensors: the cap less the outputs (declared when their
+    // producers are lowered).
+    int64_t outputs = 0;
+    for (Type t : func.getResultTypes())
+      if (auto rt = llvm::dyn_cast<RankedTensorType>(t))
+        if (rt.hasStaticShape())
+          outputs +=
+              (rt.getNumElements() *
+                   std::max<int64_t>(1, rt.getElementTypeBitWidth() / 8) +
+               63) /
+              64 * 64;
+    freshScratchBudget = std::max<int64_t>(1, cap - outputs);
   } else {
     reuseScratch = reuseMode == "true";
   }
