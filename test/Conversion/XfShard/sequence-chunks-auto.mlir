@@ -20,6 +20,13 @@
 // Without a target: two groups when each rank's rows of a group fill a
 // 128-row tile (2048 / (2 x 8) = 128).
 // RUN: muir-opt %s --muir-xf-shard="cores=8" | FileCheck %s --check-prefix=G2
+// The small multi-core target, 256 rows of width 64 on 2 cores: two
+// groups, and the sharded program computes the reference's values (two
+// gathers and two reduce-scatters, one per group, and the output's two
+// gathers).
+// RUN: sed "s/2048x/256x/g; s/4096/64/g; s/11008/128/g" %s > %t.small.mlir
+// RUN: muir-opt %t.small.mlir --muir-xf-shard="cores=2 target=small-mc" | FileCheck %s --check-prefix=SMALL
+// RUN: muir-run %t.small.mlir --backend=sim --target=small-mc --cores=2 --check | FileCheck %s --check-prefix=EXEC
 // An explicit count wins.
 // RUN: muir-opt %s --muir-xf-shard="cores=8 target=trn2-chip sequence-chunks=8" | FileCheck %s --check-prefix=G8
 
@@ -27,6 +34,9 @@
 // G2: %arg0: tensor<{{[0-9]+}}x{{[0-9]+}}xbf16> {xf.shard = {dim = 0 : i64, groups = 2 : i64, parts = {{8|64}} : i64}}
 // G1: %arg0: tensor<64x4096xbf16> {xf.shard = {dim = 0 : i64, groups = 1 : i64, parts = 8 : i64}}
 // G8: %arg0: tensor<256x4096xbf16> {xf.shard = {dim = 0 : i64, groups = 8 : i64, parts = 8 : i64}}
+// SMALL: %arg0: tensor<128x64xbf16> {xf.shard = {dim = 0 : i64, groups = 2 : i64, parts = 2 : i64}}
+// EXEC: collectives=6
+// EXEC: check #0: {{.*}} mismatches=0/16384 OK
 func.func @main(%x: tensor<2048x4096xbf16>, %g: tensor<4096xbf16>, %w1: tensor<4096x11008xbf16>, %w2: tensor<11008x4096xbf16>) -> tensor<2048x4096xbf16> {
   %n = xf.rms_norm %x, %g {epsilon = 1.0e-5 : f32} : (tensor<2048x4096xbf16>, tensor<4096xbf16>) -> tensor<2048x4096xbf16>
   %h = xf.matmul %n, %w1 : (tensor<2048x4096xbf16>, tensor<4096x11008xbf16>) -> tensor<2048x11008xbf16>
