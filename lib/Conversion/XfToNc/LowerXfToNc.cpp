@@ -616,18 +616,22 @@ LogicalResult Lowering::run() {
         m.hbm.capacityBytes > 0 ? m.hbm.capacityBytes : kMaxSimHbmBytes,
         kMaxSimHbmBytes);
     reuseScratch = total > cap;
-    // Room for new tensors: the cap less the outputs (declared when their
-    // producers are lowered).
-    int64_t outputs = 0;
-    for (Type t : func.getResultTypes())
+    // Room for new tensors: the cap less the outputs and the constants
+    // (declared when their producers and users are lowered; a constant
+    // already declared is counted twice, which only errs on the safe side).
+    int64_t later = 0;
+    auto reserve = [&](Type t) {
       if (auto rt = llvm::dyn_cast<RankedTensorType>(t))
         if (rt.hasStaticShape())
-          outputs +=
-              (rt.getNumElements() *
-                   std::max<int64_t>(1, rt.getElementTypeBitWidth() / 8) +
-               63) /
-              64 * 64;
-    freshScratchBudget = std::max<int64_t>(1, cap - outputs);
+          later += (rt.getNumElements() *
+                        std::max<int64_t>(1, rt.getElementTypeBitWidth() / 8) +
+                    63) /
+                   64 * 64;
+    };
+    for (Type t : func.getResultTypes())
+      reserve(t);
+    func.walk([&](xf::ConstantOp c) { reserve(c.getType()); });
+    freshScratchBudget = std::max<int64_t>(1, cap - later);
   } else {
     reuseScratch = reuseMode == "true";
   }
