@@ -597,16 +597,23 @@ LogicalResult Lowering::run() {
   // whose intermediates fit keeps distinct tensors.
   if (reuseMode == "auto") {
     int64_t total = 0;
-    auto add = [&](Type t) {
-      if (auto rt = llvm::dyn_cast<RankedTensorType>(t))
-        if (std::optional<int64_t> n = checkedProduct(
-                rt.getShape(),
-                rt.getElementType().isIntOrFloat()
-                    ? std::max<int64_t>(1, rt.getElementTypeBitWidth() / 8)
-                    : 4))
-          total = llvm::checkedAdd(total, *n).value_or(
-              std::numeric_limits<int64_t>::max());
+    constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+    // Bytes of a ranked tensor type (saturating; 0 for anything else).
+    auto tensorBytes = [&](Type t) -> int64_t {
+      auto rt = llvm::dyn_cast<RankedTensorType>(t);
+      if (!rt)
+        return 0;
+      std::optional<int64_t> n = checkedProduct(
+          rt.getShape(),
+          rt.getElementType().isIntOrFloat()
+              ? std::max<int64_t>(1, rt.getElementTypeBitWidth() / 8)
+              : 4);
+      return n ? *n : kMax;
     };
+    auto sum = [&](int64_t a, int64_t b) {
+      return llvm::checkedAdd(a, b).value_or(kMax);
+    };
+    auto add = [&](Type t) { total = sum(total, tensorBytes(t)); };
     func.walk([&](Operation *op) {
       if (!llvm::isa<xf::KernelOp, xf::ReshapeOp, xf::YieldOp>(op))
         for (Type t : op->getResultTypes())
@@ -621,12 +628,7 @@ LogicalResult Lowering::run() {
     // already declared is counted twice, which only errs on the safe side).
     int64_t later = 0;
     auto reserve = [&](Type t) {
-      if (auto rt = llvm::dyn_cast<RankedTensorType>(t))
-        if (rt.hasStaticShape())
-          later += (rt.getNumElements() *
-                        std::max<int64_t>(1, rt.getElementTypeBitWidth() / 8) +
-                    63) /
-                   64 * 64;
+      later = sum(later, sum(tensorBytes(t), 63) / 64 * 64);
     };
     for (Type t : func.getResultTypes())
       reserve(t);

@@ -16,6 +16,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 namespace muir {
 #define GEN_PASS_DEF_XFSHARDPASS
 #include "muir/Conversion/Passes.h.inc"
@@ -793,10 +795,9 @@ int64_t Sharder::chooseChunks(RankedTensorType residual) {
   if (!et || !m.topology.present)
     return 1;
   double eb = target::elemBytes(*et);
-  double perCol = m.pe.mmCyclesPerColumn[size_t(*et)];
-  if (perCol <= 0)
+  double peak = 2.0 * m.peakMacsPerCycle(*et) * m.pe.clockHz;
+  if (!(peak > 0) || !std::isfinite(peak))
     return 1;
-  double peak = 2.0 * m.pe.rows * m.pe.cols / perCol * m.pe.clockHz;
   double hbm = target::hbmShare(
       m, std::min<int64_t>(n, m.topology.logicalCoresPerChip()));
   double minRows = peak * eb / hbm;
