@@ -111,3 +111,20 @@ nc.kernel @collective_ready_late target = "trn2-chip" {
   nc.dma #nc.ap<sbuf[0, 128] at 65536 dims [512] strides [1] : f32>, #nc.ap<hbm @x[128 x 512] at 0 dims [512] strides [1] : f32> {queue = "dma1"}
   nc.activation exp #nc.ap<sbuf[0, 128] at 65536 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 65536 dims [512] strides [1] : f32>
 }
+
+// -----
+
+// An HBM write retires the earlier accesses it covers (later conflicts reach
+// them through it), and a block of rows of a wider tensor covers only its
+// own columns: writing columns [0, 64) of @t leaves the read of columns
+// [64, 128) live, so the later write of those columns, on the queue that
+// would otherwise start first, still waits for the read.
+// CHECK-LABEL: nc.kernel @row_block_cover
+nc.kernel @row_block_cover target = "trn2" {
+  nc.tensor output @t : tensor<16x128xf32> at 0
+  // CHECK: nc.dma <sbuf[0, 16] at 0 dims [64] {{.*}}, <hbm @t[16 x 128] at 64
+  // CHECK: nc.dma <hbm @t[16 x 128] at 64 dims [64] {{.*}}, <sbuf[0, 16] at 8192
+  nc.dma #nc.ap<sbuf[0, 16] at 0 dims [64] strides [1] : f32>, #nc.ap<hbm @t[16 x 128] at 64 dims [64] strides [1] : f32> {queue = "dma2"}
+  nc.dma #nc.ap<hbm @t[16 x 128] at 0 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 4096 dims [64] strides [1] : f32> {queue = "dma1"}
+  nc.dma #nc.ap<hbm @t[16 x 128] at 64 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 8192 dims [64] strides [1] : f32>
+}
