@@ -160,7 +160,8 @@ SCALEOUT = [
     ("Llama-7B decode KV 2048 bf16, 32 layers", lambda: models.llama_decode_block(2048, 4096, 32, 32, 11008, "bf16"),
      "trn2-chip", 8, 32, 1, ""),
     ("Llama-70B layer prefill s2048 bf16, TP only",
-     lambda: _tensor_parallel(models.llama_block(2048, 8192, 64, 8, 28672, "bf16")),
+     lambda: _module(models.llama_block(2048, 8192, 64, 8, 28672, "bf16"),
+                     "xf.sequence_parallel = false", "xf.context_parallel = 1 : i64"),
      "trn2-instance", 64, 1, 2048, ""),
     # muir-xf-shard's default: sequence parallelism (in two row groups where
     # each rank's rows of a group fill a PE row tile). A decode step's one
@@ -168,10 +169,28 @@ SCALEOUT = [
     ("Llama-7B prefill s2048 bf16, 32 layers, SP",
      lambda: _sequence_parallel(models.llama_stack(32, 2048, 4096, 32, 32, 11008, "bf16")),
      "trn2-chip", 8, 32, 2048, "", lambda: models.llama_block(2048, 4096, 32, 32, 11008, "bf16")),
-    ("Llama-70B layer prefill s2048 bf16, SP",
-     lambda: _sequence_parallel(models.llama_block(2048, 8192, 64, 8, 28672, "bf16")),
+    ("Llama-70B layer prefill s2048 bf16, SP over 64",
+     lambda: _module(models.llama_block(2048, 8192, 64, 8, 28672, "bf16"),
+                     "xf.sequence_parallel", "xf.context_parallel = 1 : i64"),
+     "trn2-instance", 64, 1, 2048, ""),
+    # The default on a mesh spanning chips: context parallelism, each of
+    # the 8 chips a block of the sequence (Ulysses all-to-all around
+    # attention), tensor + sequence parallelism over its 8 cores; first
+    # with the layer's output gathered on every core, then left split by
+    # rows as the next layer takes it (xf.split_results).
+    ("Llama-70B layer prefill s2048 bf16, 2-D",
+     lambda: _module(models.llama_block(2048, 8192, 64, 8, 28672, "bf16")),
+     "trn2-instance", 64, 1, 2048, ""),
+    ("Llama-70B layer prefill s2048 bf16, 2-D, out split",
+     lambda: _module(models.llama_block(2048, 8192, 64, 8, 28672, "bf16"), "xf.split_results"),
      "trn2-instance", 64, 1, 2048, ""),
 ]
+
+
+def _module(text, *attrs):
+    if not attrs:
+        return text
+    return "module attributes {" + ", ".join(attrs) + "} {\n" + text + "}\n"
 
 
 def _sequence_parallel(text):

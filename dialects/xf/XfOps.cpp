@@ -861,6 +861,18 @@ LogicalResult AllGatherOp::verify() {
   return verifyResized(*this, getDim(), getGroupSize(), /*grow=*/true);
 }
 
+LogicalResult AllToAllOp::verify() {
+  if (failed(verifyReplicaGroups(*this, getReplicaGroups())))
+    return failure();
+  auto t = llvm::cast<RankedTensorType>(getType());
+  int64_t n = getGroupSize();
+  if (t.getRank() < 1 || t.getDimSize(0) % n != 0)
+    return emitOpError("input dimension 0 of ")
+           << t << " must be divisible by the group size " << n
+           << " (one block per rank)";
+  return success();
+}
+
 LogicalResult ReduceScatterOp::verify() {
   if (failed(verifyReplicaGroups(*this, getReplicaGroups())) ||
       failed(verifyReducible(*this, getType())))

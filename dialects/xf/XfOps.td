@@ -619,4 +619,17 @@ def Xf_ReduceScatterOp : Xf_CollectiveOp<"reduce_scatter"> {
                    DefaultValuedAttr<I64Attr, "0">:$dim);
 }
 
+def Xf_AllToAllOp : Xf_CollectiveOp<"all_to_all", [SameOperandsAndResultType]> {
+  let summary = "exchange of blocks of dimension 0 between a group's ranks";
+  let description = [{
+    The input's dimension 0 is N equal blocks for the N ranks of the group
+    (`replica_groups`, see `xf.all_reduce`): the i-th rank of the group sends
+    its block j to the j-th rank, which puts it at its block i. Input and
+    result have one type (any element type); dimension 0 is divisible by N.
+    muir-xf-shard uses it to move attention between a split of the sequence
+    and a split of the heads (context parallelism across chips).
+  }];
+  let arguments = (ins Xf_AnyTensor:$input, I64ElementsAttr:$replica_groups);
+}
+
 #endif // MUIR_XF_OPS

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <numeric>
 
 using namespace mlir;
 using namespace muir;
@@ -39,22 +40,36 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
   if (failed(shardPm.run(*clone)))
     return failure();
   int64_t ranks = 1;
-  SmallVector<ArgShard> argShards;
+  SmallVector<ArgShard> argShards, resultShards;
   if (auto mesh = (*clone)->getAttrOfType<IntegerAttr>("xf.mesh")) {
     ranks = std::max<int64_t>(1, mesh.getInt());
     func::FuncOp f = selectEntryFunction(*clone, funcName);
     if (!f)
       return failure();
-    for (unsigned i = 0; i < f.getNumArguments(); ++i) {
+    int64_t blocks = 1;
+    if (auto cp = (*clone)->getAttrOfType<IntegerAttr>("xf.context_parallel"))
+      blocks = std::max<int64_t>(1, cp.getInt());
+    auto parse = [&](DictionaryAttr d) {
       ArgShard a;
-      if (auto d = f.getArgAttrOfType<DictionaryAttr>(i, "xf.shard")) {
+      a.seqBlocks = blocks;
+      if (!d)
+        return a;
+      if (auto dim = d.getAs<IntegerAttr>("dim")) {
         a.split = true;
-        a.dim = d.getAs<IntegerAttr>("dim").getInt();
+        a.dim = dim.getInt();
         a.groups = d.getAs<IntegerAttr>("groups").getInt();
         a.parts = d.getAs<IntegerAttr>("parts").getInt();
       }
-      argShards.push_back(a);
-    }
+      if (auto sd = d.getAs<IntegerAttr>("seq_dim"))
+        a.seqDim = sd.getInt();
+      return a;
+    };
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      argShards.push_back(
+          parse(f.getArgAttrOfType<DictionaryAttr>(i, "xf.shard")));
+    for (unsigned i = 0; i < f.getNumResults(); ++i)
+      resultShards.push_back(
+          parse(f.getResultAttrOfType<DictionaryAttr>(i, "xf.shard")));
   }
   PassManager pm(module.getContext());
   CompileOptions opts;
@@ -73,8 +88,8 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
   auto prog = target::kernelToProgram(kernels.front());
   if (failed(prog))
     return failure();
-  Compiled c{std::move(*m), std::move(*prog),    {}, {}, 0,
-             ranks,         std::move(argShards)};
+  Compiled c{std::move(*m),        std::move(*prog),       {}, {}, 0, ranks,
+             std::move(argShards), std::move(resultShards)};
   for (const target::TensorDecl &t : c.program.tensors) {
     if (t.kind == target::TensorKind::Input)
       c.inputs.push_back(t.name);
@@ -163,6 +178,23 @@ decode(ArrayRef<uint8_t> bytes, const ref::HostTensor &shape, StringRef name) {
 ref::HostTensor driver::sliceForRank(const ref::HostTensor &t,
                                      const ArgShard &s, int64_t cores,
                                      int64_t rank) {
+  if (s.seqBlocks > 1 && cores % s.seqBlocks == 0) {
+    // This rank's block of the sequence (when split by it), then the split
+    // within the block, among the block's ranks.
+    ArgShard inner = s;
+    inner.seqDim = -1;
+    inner.seqBlocks = 1;
+    int64_t per = cores / s.seqBlocks;
+    ref::HostTensor local = t;
+    if (s.seqDim >= 0) {
+      ArgShard blockSplit;
+      blockSplit.split = true;
+      blockSplit.dim = s.seqDim;
+      blockSplit.parts = s.seqBlocks;
+      local = sliceForRank(t, blockSplit, cores, rank);
+    }
+    return sliceForRank(local, inner, per, rank % per);
+  }
   if (!s.split || cores <= 1)
     return t;
   // The global tensor as [P, G, parts, c * Q]; rank r takes piece
@@ -251,7 +283,41 @@ driver::simulateCores(const Compiled &c, ArrayRef<ref::HostTensor> args,
         return e;
     return llvm::Error::success();
   };
+  std::vector<std::vector<uint8_t>> assembled;
   auto fetch = [&](size_t i) -> llvm::Expected<ArrayRef<uint8_t>> {
+    ArgShard rs = i < c.resultShards.size() ? c.resultShards[i] : ArgShard();
+    if (rs.split || rs.seqDim >= 0) {
+      // A result left split: each rank's piece goes back where
+      // sliceForRank takes it from (the element indices of an iota).
+      const ref::HostTensor &shape = resultShapes[i];
+      ref::HostTensor iota;
+      iota.shape = shape.shape;
+      iota.dtype = ref::DType::I64;
+      iota.ints.resize(shape.numElements());
+      std::iota(iota.ints.begin(), iota.ints.end(), 0);
+      ref::HostTensor global = shape;
+      global.data.assign(
+          ref::isFloatDType(shape.dtype) ? shape.numElements() : 0, 0.0f);
+      global.ints.assign(
+          ref::isFloatDType(shape.dtype) ? 0 : shape.numElements(), 0);
+      for (int64_t rank = 0; rank < c.cores; ++rank) {
+        ref::HostTensor idx = sliceForRank(iota, rs, c.cores, rank);
+        ref::HostTensor local;
+        local.shape = {(int64_t)idx.ints.size()};
+        local.dtype = shape.dtype;
+        auto piece = decode(s.output(rank, c.outputs[i]), local, c.outputs[i]);
+        if (!piece)
+          return piece.takeError();
+        for (size_t k = 0; k < idx.ints.size(); ++k) {
+          if (ref::isFloatDType(shape.dtype))
+            global.data[idx.ints[k]] = piece->data[k];
+          else
+            global.ints[idx.ints[k]] = piece->ints[k];
+        }
+      }
+      assembled.push_back(encode(global));
+      return ArrayRef<uint8_t>(assembled.back());
+    }
     ArrayRef<uint8_t> first = s.output(0, c.outputs[i]);
     for (int64_t rank = 1; rank < c.cores; ++rank)
       if (s.output(rank, c.outputs[i]) != first)

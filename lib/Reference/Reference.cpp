@@ -436,7 +436,7 @@ static LogicalResult evalOp(Operation *op, ref::detail::Operands in,
     return ref::detail::evalDataMovement(op, in, out);
   // The reference backend is one rank: a collective over a group of one
   // is the identity; a larger group needs the multi-core simulator.
-  if (isa<AllReduceOp, AllGatherOp, ReduceScatterOp>(op)) {
+  if (isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllToAllOp>(op)) {
     auto groups = cast<ShapedType>(
         op->getAttrOfType<ElementsAttr>("replica_groups").getType());
     if (groups.getDimSize(1) != 1)

@@ -317,10 +317,10 @@ double parallelRings(const Machine &m,
 }
 } // namespace
 
-CollectiveCost muir::target::collectiveCost(const Machine &m,
-                                            const CollectiveParams &c,
-                                            llvm::ArrayRef<int64_t> group,
-                                            double bytes) {
+namespace {
+/// One group's collective as if its links were its own.
+CollectiveCost groupCost(const Machine &m, const CollectiveParams &c,
+                         llvm::ArrayRef<int64_t> group, double bytes) {
   CollectiveCost cost;
   LinkBytes lb;
   int64_t n = group.size();
@@ -394,6 +394,43 @@ CollectiveCost muir::target::collectiveCost(const Machine &m,
   }
   }
   cost.linkBytes = std::move(lb.list);
+  return cost;
+}
+
+/// The bandwidth of one physical link, named as Route names it.
+double linkBytesPerS(const Machine &m, llvm::StringRef link) {
+  const Machine::Topology &t = m.topology;
+  if (link.starts_with("nl "))
+    return t.neuronLinkBytesPerS;
+  if (link.starts_with("ii "))
+    return t.interInstanceBytesPerS;
+  return t.intraChipBytesPerS;
+}
+} // namespace
+
+CollectiveCost muir::target::collectiveCost(const Machine &m,
+                                            const CollectiveParams &c,
+                                            llvm::ArrayRef<int64_t> group,
+                                            double bytes) {
+  CollectiveCost cost = groupCost(m, c, group, bytes);
+  if (c.groups.size() < 2)
+    return cost;
+  // Every group of an SPMD collective runs at once, so groups whose routes
+  // share a physical link share its bandwidth: the collective takes at
+  // least its steps' latency plus the busiest link's bytes, summed over
+  // all the groups, at that link's bandwidth.
+  llvm::StringMap<double> total;
+  for (const auto &g : c.groups)
+    for (const auto &[link, b] : groupCost(m, c, g, bytes).linkBytes)
+      total[link] += b;
+  double busiest = 0;
+  for (const auto &e : total) {
+    double bw = linkBytesPerS(m, e.getKey());
+    if (bw > 0)
+      busiest = std::max(busiest, e.getValue() / bw * 1e9);
+  }
+  cost.ns = std::max(cost.ns,
+                     double(cost.steps) * m.topology.stepLatencyNs + busiest);
   return cost;
 }
 

@@ -90,3 +90,20 @@ nc.kernel @instance_ring2d target = "trn2-instance" {
   nc.tensor output @y : tensor<64x4096xf32> at 1048576
   nc.all_reduce add #nc.ap<hbm @y[64 x 4096] at 0 dims [4096] strides [1] : f32>, #nc.ap<hbm @x[64 x 4096] at 0 dims [4096] strides [1] : f32> groups dense<[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127]]> : tensor<1x128xi64> algorithm ring2d
 }
+
+// Groups of one collective run at once and share the links their routes
+// cross. All-gather to S = 1 MiB over the pairs (r, 4 + r): each pair's
+// ring alone takes one step of S/2 over a NeuronLink hop, 3300 + 524288 /
+// 125e9 = 7494.304 ns; the four pairs all cross the one
+// link each way, which carries 4 x S/2 = 2 MiB: 1300 (one step's latency)
+// + 2097152 / 125e9 = 18077.216 ns = 43385.32 cycles (PAIRS4).
+// RUN: muir-sim %s --kernel=pairs4 --cores=8 --timing-only --report | FileCheck %s --check-prefix=PAIRS4
+// PAIRS4: cycles            43385 (PE clock)
+// PAIRS4: links:
+// PAIRS4-NEXT: nl chip0->chip1          2097152 bytes
+// PAIRS4-NEXT: nl chip1->chip0          2097152 bytes
+nc.kernel @pairs4 target = "small-mc" {
+  nc.tensor input @x : tensor<32x4096xf32> at 0
+  nc.tensor output @y : tensor<64x4096xf32> at 524288
+  nc.all_gather #nc.ap<hbm @y[64 x 4096] at 0 dims [4096] strides [1] : f32>, #nc.ap<hbm @x[32 x 4096] at 0 dims [4096] strides [1] : f32> groups dense<[[0, 4], [1, 5], [2, 6], [3, 7]]> : tensor<4x2xi64>
+}

@@ -146,6 +146,19 @@ def XfShardPass : Pass<"muir-xf-shard", "mlir::ModuleOp"> {
            "start on one group while the next is in flight (also: module "
            "attribute xf.sequence_chunks; 0: from the target's PE, HBM and "
            "collective costs)">,
+    Option<"contextParallel", "context-parallel", "int64_t",
+           /*default=*/"0",
+           "split the sequence over this many blocks of the mesh (blocks of "
+           "consecutive ranks; attention exchanges heads for whole "
+           "sequences between them), tensor parallelism inside each (also: "
+           "module attribute xf.context_parallel; 0: one block per chip "
+           "when the mesh spans several chips of the target and the "
+           "function is an attention block the split supports, else 1)">,
+    Option<"splitResults", "split-results", "bool", /*default=*/"false",
+           "leave results that are split across the ranks split (their "
+           "xf.shard says how; runners assemble them) instead of gathering "
+           "them on every rank, as a layer hands its output to the next "
+           "(also: module attribute xf.split_results)">,
     Option<"entry", "entry", "std::string", /*default=*/"\"\"",
            "function to shard (default: @main, else the only public one)">,
   ];

@@ -29,6 +29,13 @@ struct ArgShard {
   /// Split along `dim` in `parts` pieces (0: one per rank), read as
   /// [groups, parts, c]: rank r holds [:, r / (cores / parts), :].
   int64_t dim = 0, groups = 1, parts = 0;
+  /// Context parallelism (the module's xf.context_parallel = B): the mesh
+  /// is B blocks of cores / B ranks (block b: ranks b (cores / B) ..); the
+  /// sequence dimension (`seq_dim` in xf.shard; -1: none) is split first in
+  /// B contiguous blocks, block b's for its ranks, and the split above
+  /// applies within a block, among its cores / B ranks (rank r as r mod
+  /// (cores / B)).
+  int64_t seqDim = -1, seqBlocks = 1;
 };
 
 struct Compiled {
@@ -41,6 +48,10 @@ struct Compiled {
   /// sliced from the global input.
   int64_t cores = 1;
   llvm::SmallVector<ArgShard> argShards;
+  /// How each result is held: replicated (every rank's copy, checked
+  /// equal) or left split (muir-xf-shard's split-results), assembled from
+  /// the ranks' pieces.
+  llvm::SmallVector<ArgShard> resultShards;
 };
 
 /// Compiles `funcName` (empty: @main or the only function) of a clone of

@@ -1,6 +1,7 @@
 //===- Collectives.cpp - xf collectives as nc collective instructions -----===//
 //
-// An xf.all_reduce, xf.all_gather or xf.reduce_scatter of an HBM value
+// An xf.all_reduce, xf.all_gather, xf.reduce_scatter or xf.all_to_all of an
+// HBM value
 // becomes one nc collective between two contiguous HBM tensors. The
 // algorithm is the cheapest the machine's collective cost model allows for
 // the group (ring, tree or ring2d), so the choice follows the topology.
@@ -107,6 +108,13 @@ LogicalResult muir::lower::emitCollective(Emitter &e, Operation *op,
             return nc::ReduceScatterOp::create(e.b, e.loc, nc::AluOp::add, dst,
                                                src, groups, a, nullptr, nullptr,
                                                nullptr);
+          })
+          .Case([&](xf::AllToAllOp) -> Operation * {
+            // Blocks of dimension 0 are contiguous element ranges, the
+            // blocks nc.all_to_all exchanges.
+            return nc::AllToAllOp::create(e.b, e.loc, dst, src, groups,
+                                          nc::Algorithm::ring, nullptr, nullptr,
+                                          nullptr);
           })
           .Default([&](Operation *) -> Operation * {
             op->emitOpError() << "is not a collective";

@@ -1190,10 +1190,10 @@ LogicalResult Lowering::lower(Operation *op) {
             segments(a.getValue()), keyBias ? &*keyBias : nullptr,
             bias ? &*bias : nullptr, out, scale, a.getCausal());
       })
-      .Case<xf::AllReduceOp, xf::AllGatherOp, xf::ReduceScatterOp>(
-          [&](Operation *c) {
-            return emitCollective(e, c, in(c->getOperand(0)), out);
-          })
+      .Case<xf::AllReduceOp, xf::AllGatherOp, xf::ReduceScatterOp,
+            xf::AllToAllOp>([&](Operation *c) {
+        return emitCollective(e, c, in(c->getOperand(0)), out);
+      })
       .Default([&](Operation *) {
         return op->emitError() << "has no accelerator lowering yet";
       });

@@ -88,11 +88,15 @@ bool isElementwiseUnary(Operation *op) {
 class Sharder {
 public:
   Sharder(func::FuncOp func, int64_t n, bool sequenceParallel,
-          int64_t chunks = 1, const target::Machine *machine = nullptr)
+          int64_t chunks = 1, const target::Machine *machine = nullptr,
+          int64_t blocks = 1)
       : func(func), n(n), sp(sequenceParallel), chunks(chunks),
-        machine(machine), b(func.getContext()) {}
+        machine(machine), blocks(blocks), b(func.getContext()) {}
 
   LogicalResult run();
+  /// Results split across the ranks stay split (xf.shard on the result)
+  /// instead of being gathered.
+  bool splitResults = false;
 
 private:
   func::FuncOp func;
@@ -107,6 +111,11 @@ private:
   int64_t chunks;
   /// The target, when the pass has one (the automatic row groups).
   const target::Machine *machine;
+  /// Context parallelism: the mesh is `blocks` x N ranks (rank b N + r),
+  /// block b holding its own block of the sequence (splitSequence); every
+  /// collective of this walk runs within a block, so each replica group
+  /// is repeated once per block, shifted by b N.
+  int64_t blocks;
   int64_t autoChunks(RankedTensorType residual);
   int64_t chooseChunks(RankedTensorType residual);
   /// autoChunks per residual type, decided once.
@@ -122,11 +131,22 @@ private:
   DenseIntElementsAttr replicaGroups(int64_t parts) {
     int64_t copies = n / parts;
     SmallVector<int64_t> ranks;
-    for (int64_t j = 0; j < copies; ++j)
-      for (int64_t i = 0; i < parts; ++i)
-        ranks.push_back(j + i * copies);
+    for (int64_t blk = 0; blk < blocks; ++blk)
+      for (int64_t j = 0; j < copies; ++j)
+        for (int64_t i = 0; i < parts; ++i)
+          ranks.push_back(blk * n + j + i * copies);
     return DenseIntElementsAttr::get(
-        RankedTensorType::get({copies, parts}, b.getI64Type()), ranks);
+        RankedTensorType::get({blocks * copies, parts}, b.getI64Type()), ranks);
+  }
+
+  /// The xf.shard attribute of an argument or result held as `s`.
+  Attribute annotation(const Shard &s) {
+    if (s.kind != Shard::Split)
+      return b.getStringAttr("replicated");
+    return b.getDictionaryAttr(
+        {b.getNamedAttr("dim", b.getI64IntegerAttr(s.dim)),
+         b.getNamedAttr("groups", b.getI64IntegerAttr(s.groups)),
+         b.getNamedAttr("parts", b.getI64IntegerAttr(s.parts))});
   }
 
   DenseMap<Value, Shard> state;
@@ -584,7 +604,8 @@ LogicalResult Sharder::visit(Operation *op) {
   if (isa<xf::KernelOp>(op))
     return op->emitOpError() << "muir-xf-shard runs before fusion: shard the "
                                 "graph, then form kernels";
-  if (isa<xf::AllReduceOp, xf::AllGatherOp, xf::ReduceScatterOp>(op))
+  if (isa<xf::AllReduceOp, xf::AllGatherOp, xf::ReduceScatterOp,
+          xf::AllToAllOp>(op))
     return op->emitOpError() << "is already an SPMD collective: "
                                 "muir-xf-shard takes an unsharded graph";
   if (!op->getDialect() || !isa<xf::XfDialect>(op->getDialect()) ||
@@ -832,6 +853,15 @@ int64_t Sharder::chooseChunks(RankedTensorType residual) {
 
 LogicalResult Sharder::run() {
   Block &body = func.getBody().front();
+  if (n == 1) {
+    // One rank per block of a context-parallel mesh: nothing to split.
+    for (BlockArgument a : body.getArguments())
+      func.setArgAttr(a.getArgNumber(), "xf.shard",
+                      b.getStringAttr("replicated"));
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      func.setResultAttr(i, "xf.shard", b.getStringAttr("replicated"));
+    return success();
+  }
   // Flops per sub-block (autoChunks), before anything is rewritten.
   double flops = 0;
   int64_t norms = 0;
@@ -899,7 +929,10 @@ LogicalResult Sharder::run() {
       return failure();
   Operation *ret = body.getTerminator();
   for (unsigned i = 0; i < ret->getNumOperands(); ++i)
-    makeRep(ret, i);
+    if (!splitResults || of(ret->getOperand(i)).kind != Shard::Split)
+      makeRep(ret, i);
+  for (unsigned i = 0; i < ret->getNumOperands(); ++i)
+    func.setResultAttr(i, "xf.shard", annotation(of(ret->getOperand(i))));
   for (Operation *op : llvm::reverse(dead))
     if (op->use_empty())
       op->erase();
@@ -907,18 +940,422 @@ LogicalResult Sharder::run() {
   // Arguments never used: replicated.
   for (BlockArgument a : body.getArguments())
     decide(a, Shard::rep());
-  for (BlockArgument a : body.getArguments()) {
-    Shard s = of(a);
-    Attribute ann = b.getStringAttr("replicated");
-    if (s.kind == Shard::Split)
-      ann = b.getDictionaryAttr(
-          {b.getNamedAttr("dim", b.getI64IntegerAttr(s.dim)),
-           b.getNamedAttr("groups", b.getI64IntegerAttr(s.groups)),
-           b.getNamedAttr("parts", b.getI64IntegerAttr(s.parts))});
-    func.setArgAttr(a.getArgNumber(), "xf.shard", ann);
-  }
+  for (BlockArgument a : body.getArguments())
+    func.setArgAttr(a.getArgNumber(), "xf.shard", annotation(of(a)));
   func.setType(FunctionType::get(func.getContext(), body.getArgumentTypes(),
                                  ret->getOperandTypes()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Context parallelism: a 2-D mesh of B blocks (chips) x N ranks
+//===----------------------------------------------------------------------===//
+//
+// Tensor parallelism over every core of an instance moves each layer's
+// activations around all its chips twice per sub-block. With context
+// parallelism, block b (a chip's N cores: ranks b N .. b N + N - 1) takes
+// rows [b S/B, (b + 1) S/B) of the sequence, and tensor (and sequence)
+// parallelism runs inside the block on those rows, as on one chip. Every
+// op is row-local except attention, which needs every key: around it, the
+// rank's query heads for its block's rows are exchanged (xf.all_to_all
+// over the rank's column of the mesh: ranks r, N + r, ...) for 1/B of its
+// heads over the whole sequence (DeepSpeed-Ulysses), keys and values too
+// (or, with one key/value head per rank, all-gathered), so each rank runs
+// ordinary causal attention on whole sequences; the result goes back the
+// same way. splitSequence rewrites the unsharded function to one block's
+// rows before the tensor-parallel walk; wrapAttention adds the exchanges
+// after it, on the ranks' local heads.
+
+/// The output dimension of a reshape from `in` to `out` that keeps
+/// dimension `dim` of `in`, split in `parts`, whole (same elements before
+/// it), or -1.
+int64_t keptDim(ArrayRef<int64_t> in, ArrayRef<int64_t> out, int64_t dim,
+                int64_t parts) {
+  int64_t before = product(in.take_front(dim));
+  for (int64_t j = 0; j < (int64_t)out.size(); ++j)
+    if (product(out.take_front(j)) == before && out[j] % parts == 0 &&
+        out[j] == in[dim])
+      return j;
+  return -1;
+}
+
+struct SequenceSplit {
+  int64_t blocks = 1;
+  /// The sequence dimension of each argument split by blocks.
+  DenseMap<unsigned, int64_t> argDims;
+  /// The attentions to wrap, and the results gathered over blocks (return
+  /// operand index, sequence dimension).
+  SmallVector<xf::AttentionOp> attentions;
+  SmallVector<std::pair<unsigned, int64_t>> results;
+};
+
+/// Plans and applies the split of the sequence over `blocks` blocks of
+/// `tp` ranks; on failure nothing is changed and `why` names the op.
+FailureOr<SequenceSplit> splitSequence(func::FuncOp func, int64_t blocks,
+                                       int64_t tp, std::string &why) {
+  Block &body = func.getBody().front();
+  llvm::raw_string_ostream os(why);
+  auto typeOf = [](Value v) { return cast<RankedTensorType>(v.getType()); };
+  auto fail = [&](Operation *op, const Twine &msg) {
+    os << "'" << op->getName() << "' at " << op->getLoc() << ": " << msg;
+    return failure();
+  };
+  // The sequence length, from the attentions: self-attention on whole
+  // heads, one batch, query and key lengths equal.
+  int64_t seqLen = -1;
+  SequenceSplit plan;
+  plan.blocks = blocks;
+  for (auto a : body.getOps<xf::AttentionOp>()) {
+    RankedTensorType q = typeOf(a.getQuery()), k = typeOf(a.getKey());
+    if (q.getRank() != 4 || q.getDimSize(0) != 1 ||
+        q.getDimSize(2) != k.getDimSize(2))
+      return fail(a, "context parallelism takes self-attention of one "
+                     "batch (query and key lengths equal)");
+    if (a.getBias())
+      return fail(a, "a per-head score bias is not split by sequence");
+    if (seqLen >= 0 && seqLen != q.getDimSize(2))
+      return fail(a, "attentions of different sequence lengths");
+    seqLen = q.getDimSize(2);
+    // The ranks' local heads after tensor parallelism (the attention rule
+    // of the walk), then split over the blocks.
+    int64_t hq = q.getDimSize(1), hkv = k.getDimSize(1);
+    int64_t lq = hq % tp == 0 ? hq / tp : hq;
+    int64_t lkv = hkv % tp == 0 ? hkv / tp : 1;
+    if (lq % blocks != 0 || (lkv % blocks != 0 && lkv != 1))
+      return fail(a, Twine(hq) + " query and " + Twine(hkv) +
+                         " key/value heads on " + Twine(tp) +
+                         " ranks per block leave heads that " + Twine(blocks) +
+                         " blocks cannot share");
+    plan.attentions.push_back(a);
+  }
+  if (seqLen < 0) {
+    os << "the function has no attention (nothing needs the whole sequence "
+          "but context parallelism pays only for attention blocks)";
+    return failure();
+  }
+  if (seqLen % blocks != 0) {
+    os << "the sequence length " << seqLen << " is not divisible by " << blocks
+       << " blocks";
+    return failure();
+  }
+  SmallVector<std::pair<xf::SliceOp, int64_t>> slices;
+  DenseMap<Value, int64_t> dimOf; // values carrying the sequence
+  DenseSet<Value> decided;        // arguments decided either way
+  auto free = [&](Value v) {
+    return isa<BlockArgument>(v) && !decided.contains(v);
+  };
+  auto seq = [&](Value v) -> std::optional<int64_t> {
+    auto it = dimOf.find(v);
+    if (it == dimOf.end())
+      return std::nullopt;
+    return it->second;
+  };
+  auto mark = [&](Value v, std::optional<int64_t> d) {
+    if (isa<BlockArgument>(v))
+      decided.insert(v);
+    if (d)
+      dimOf[v] = *d;
+  };
+  // An operand that must not carry the sequence (weights, norm scales).
+  auto whole = [&](Operation *op, Value v) -> LogicalResult {
+    if (free(v))
+      return mark(v, std::nullopt), success();
+    if (seq(v))
+      return fail(op, "an operand other than the activation carries the "
+                      "sequence");
+    return success();
+  };
+  for (Operation &op : body.without_terminator()) {
+    if (!op.getDialect() || !isa<xf::XfDialect>(op.getDialect()) ||
+        op.getNumResults() != 1)
+      return fail(&op, "not an xf op of one result");
+    Value res = op.getResult(0);
+    auto rt = dyn_cast<RankedTensorType>(res.getType());
+    if (!rt)
+      return fail(&op, "result is not a ranked tensor");
+    LogicalResult ok = success();
+    std::optional<int64_t> rd;
+    if (auto mm = dyn_cast<xf::MatmulOp>(op)) {
+      Value a = mm.getLhs();
+      if (free(a) && !mm.getTransposeLhs() && typeOf(a).getRank() == 2 &&
+          typeOf(a).getDimSize(0) == seqLen)
+        mark(a, 0);
+      else if (free(a))
+        mark(a, std::nullopt);
+      if (seq(a) &&
+          (*seq(a) != 0 || mm.getTransposeLhs() || typeOf(a).getRank() != 2))
+        return fail(&op, "the sequence is not the rows of the left operand");
+      ok = whole(&op, mm.getRhs());
+      if (seq(a))
+        rd = 0;
+    } else if (isa<xf::RmsNormOp, xf::LayerNormOp>(op)) {
+      Value x = op.getOperand(0);
+      RankedTensorType xt = typeOf(x);
+      if (free(x))
+        mark(x, xt.getRank() == 2 && xt.getDimSize(0) == seqLen
+                    ? std::optional<int64_t>(0)
+                    : std::nullopt);
+      if (seq(x) && *seq(x) == xt.getRank() - 1)
+        return fail(&op, "normalizes over the sequence");
+      for (unsigned i = 1; i < op.getNumOperands() && succeeded(ok); ++i)
+        ok = whole(&op, op.getOperand(i));
+      rd = seq(x);
+    } else if (isElementwiseBinary(&op)) {
+      int64_t r = rt.getRank();
+      std::optional<int64_t> lead;
+      for (Value v : op.getOperands())
+        if (seq(v) && !lead)
+          lead = *seq(v) + (r - typeOf(v).getRank());
+      for (Value v : op.getOperands()) {
+        if (!lead) {
+          if (free(v))
+            mark(v, std::nullopt);
+          continue;
+        }
+        int64_t d = *lead - (r - typeOf(v).getRank());
+        bool broadcast = d < 0 || typeOf(v).getDimSize(d) == 1;
+        if (broadcast) {
+          ok = whole(&op, v);
+        } else if (free(v)) {
+          mark(v, d);
+        } else if (seq(v) != std::optional<int64_t>(d)) {
+          return fail(&op, "mixes a value split by sequence with one that "
+                           "is not");
+        }
+        if (failed(ok))
+          break;
+      }
+      rd = lead;
+    } else if (isElementwiseUnary(&op)) {
+      if (free(op.getOperand(0)))
+        mark(op.getOperand(0), std::nullopt);
+      rd = seq(op.getOperand(0));
+    } else if (auto r = dyn_cast<xf::ReshapeOp>(op)) {
+      if (free(r.getInput()))
+        mark(r.getInput(), std::nullopt);
+      if (auto d = seq(r.getInput())) {
+        int64_t j =
+            keptDim(typeOf(r.getInput()).getShape(), rt.getShape(), *d, blocks);
+        if (j < 0)
+          return fail(&op, "the reshape does not keep the sequence whole");
+        rd = j;
+      }
+    } else if (auto t = dyn_cast<xf::TransposeOp>(op)) {
+      if (free(t.getInput()))
+        mark(t.getInput(), std::nullopt);
+      if (auto d = seq(t.getInput()))
+        rd = llvm::find(t.getPermutation(), *d) - t.getPermutation().begin();
+    } else if (auto rope = dyn_cast<xf::RopeOp>(op)) {
+      Value x = rope.getInput();
+      if (free(x))
+        mark(x, std::nullopt);
+      rd = seq(x);
+      for (Value tab : {rope.getCos(), rope.getSin()}) {
+        if (!rd) {
+          ok = whole(&op, tab);
+        } else if (*rd != typeOf(x).getRank() - 2) {
+          return fail(&op, "the sequence is not rope's position dimension");
+        } else if (free(tab)) {
+          mark(tab, 0);
+        } else if (seq(tab) != std::optional<int64_t>(0)) {
+          return fail(&op, "the cos/sin tables are not split like the "
+                           "positions");
+        }
+        if (failed(ok))
+          break;
+      }
+    } else if (auto sl = dyn_cast<xf::SliceOp>(op)) {
+      // A slice keeping the whole sequence (Q, K or V of a fused QKV).
+      Value x = sl.getInput();
+      if (free(x))
+        mark(x, std::nullopt);
+      if (auto d = seq(x)) {
+        if (sl.getOffsets()[*d] != 0 || sl.getStrides()[*d] != 1 ||
+            sl.getSizes()[*d] != typeOf(x).getDimSize(*d))
+          return fail(&op, "the slice cuts the sequence");
+        slices.push_back({sl, *d});
+        rd = d;
+      }
+    } else if (auto c = dyn_cast<xf::ConcatOp>(op)) {
+      int64_t axis = *xf::normalizeAxis((int64_t)c.getAxis(), rt.getRank());
+      for (Value v : c.getInputs())
+        if (seq(v) && !rd)
+          rd = seq(v);
+      for (Value v : c.getInputs()) {
+        if (!rd) {
+          if (free(v))
+            mark(v, std::nullopt);
+        } else if (free(v)) {
+          mark(v, rd);
+        } else if (seq(v) != rd) {
+          return fail(&op, "concatenates values split by sequence with "
+                           "others");
+        }
+      }
+      if (rd && *rd == axis)
+        return fail(&op, "concatenates along the sequence");
+    } else if (auto a = dyn_cast<xf::AttentionOp>(op)) {
+      for (Value v : {a.getQuery(), a.getKey(), a.getValue()}) {
+        if (free(v))
+          mark(v, 2);
+        if (seq(v) != std::optional<int64_t>(2))
+          return fail(&op, "query, key and value must all carry the "
+                           "sequence (a KV cache is not split)");
+      }
+      if (Value kb = a.getKeyBias())
+        ok = whole(&op, kb);
+      rd = 2;
+    } else {
+      for (Value v : op.getOperands())
+        if (succeeded(ok))
+          ok = whole(&op, v);
+    }
+    if (failed(ok))
+      return failure();
+    if (rd) {
+      if (rt.getDimSize(*rd) % blocks != 0)
+        return fail(&op, "the result's sequence dimension is not divisible "
+                         "by the blocks");
+      dimOf[res] = *rd;
+    }
+  }
+  Operation *ret = body.getTerminator();
+  for (OpOperand &o : ret->getOpOperands())
+    if (auto d = seq(o.get())) {
+      if (product(typeOf(o.get()).getShape().take_front(*d)) != 1)
+        return fail(ret, "a result split by sequence must have only unit "
+                         "dimensions before it");
+      plan.results.push_back({o.getOperandNumber(), *d});
+    }
+  // Apply: one block's rows.
+  for (auto [sl, d] : slices) {
+    SmallVector<int64_t> sizes(sl.getSizes());
+    sizes[d] /= blocks;
+    sl.setSizesAttr(DenseI64ArrayAttr::get(sl.getContext(), sizes));
+  }
+  for (auto [v, d] : dimOf) {
+    RankedTensorType t = typeOf(v);
+    SmallVector<int64_t> shape(t.getShape());
+    shape[d] /= blocks;
+    v.setType(RankedTensorType::get(shape, t.getElementType()));
+    if (auto arg = dyn_cast<BlockArgument>(v))
+      plan.argDims[arg.getArgNumber()] = d;
+  }
+  return plan;
+}
+
+/// Replica groups of the mesh's columns: ranks r, N + r, 2 N + r, ...
+DenseIntElementsAttr columnGroups(OpBuilder &b, int64_t blocks, int64_t tp) {
+  SmallVector<int64_t> ranks;
+  for (int64_t r = 0; r < tp; ++r)
+    for (int64_t blk = 0; blk < blocks; ++blk)
+      ranks.push_back(blk * tp + r);
+  return DenseIntElementsAttr::get(
+      RankedTensorType::get({tp, blocks}, b.getI64Type()), ranks);
+}
+
+/// Around each planned attention (local types after the tensor-parallel
+/// walk): heads out to the blocks, whole sequences in, and back.
+LogicalResult wrapAttention(func::FuncOp func, const SequenceSplit &plan,
+                            int64_t tp, bool splitResults) {
+  OpBuilder b(func.getContext());
+  int64_t nb = plan.blocks;
+  DenseIntElementsAttr groups = columnGroups(b, nb, tp);
+  auto ty = [](ArrayRef<int64_t> sh, Type et) {
+    return RankedTensorType::get(sh, et);
+  };
+  // `v` as `t` (itself when it has that type already).
+  auto reshaped = [&](Location loc, Value v, RankedTensorType t) -> Value {
+    if (v.getType() == t)
+      return v;
+    return xf::ReshapeOp::create(b, loc, t, v);
+  };
+  // [1, H, s, hd] rows of this block -> [1, H / B, B s, hd]: block j of the
+  // heads to block j.
+  auto toHeads = [&](Location loc, Value v) -> Value {
+    auto t = cast<RankedTensorType>(v.getType());
+    Type et = t.getElementType();
+    int64_t h = t.getDimSize(1) / nb, s = t.getDimSize(2), hd = t.getDimSize(3);
+    Value x = xf::ReshapeOp::create(b, loc, ty({nb, h * s * hd}, et), v);
+    x = xf::AllToAllOp::create(b, loc, x.getType(), x, groups);
+    if (h > 1) {
+      x = xf::ReshapeOp::create(b, loc, ty({nb, h, s, hd}, et), x);
+      x = xf::TransposeOp::create(b, loc, ty({h, nb, s, hd}, et), x,
+                                  b.getDenseI64ArrayAttr({1, 0, 2, 3}));
+    }
+    return xf::ReshapeOp::create(b, loc, ty({1, h, nb * s, hd}, et), x);
+  };
+  for (xf::AttentionOp a : plan.attentions) {
+    Location loc = a.getLoc();
+    auto q = cast<RankedTensorType>(a.getQuery().getType());
+    auto k = cast<RankedTensorType>(a.getKey().getType());
+    int64_t hq = q.getDimSize(1), hkv = k.getDimSize(1);
+    if (hq % nb != 0 || (hkv % nb != 0 && hkv != 1))
+      return a.emitOpError()
+             << "context parallelism over " << nb << " blocks: the rank's "
+             << hq << " query and " << hkv
+             << " key/value heads cannot be shared by the blocks";
+    b.setInsertionPoint(a);
+    a->setOperand(0, toHeads(loc, a.getQuery()));
+    for (unsigned i : {1u, 2u}) {
+      Value v = a->getOperand(i);
+      if (hkv % nb == 0) {
+        a->setOperand(i, toHeads(loc, v));
+        continue;
+      }
+      // One key/value head: every block needs all of it.
+      auto t = cast<RankedTensorType>(v.getType());
+      Type et = t.getElementType();
+      int64_t s = t.getDimSize(2), hd = t.getDimSize(3);
+      Value x = xf::ReshapeOp::create(b, loc, ty({s, hd}, et), v);
+      x = xf::AllGatherOp::create(b, loc, ty({nb * s, hd}, et), x, groups,
+                                  b.getI64IntegerAttr(0));
+      a->setOperand(
+          i, xf::ReshapeOp::create(b, loc, ty({1, 1, nb * s, hd}, et), x));
+    }
+    Value out = a.getResult();
+    auto local = cast<RankedTensorType>(out.getType());
+    Type et = local.getElementType();
+    int64_t h = hq / nb, s = local.getDimSize(2), hd = local.getDimSize(3);
+    out.setType(ty({1, h, nb * s, hd}, et));
+    b.setInsertionPointAfter(a);
+    Value x = xf::ReshapeOp::create(
+        b, loc, h > 1 ? ty({h, nb, s, hd}, et) : ty({nb, h * s * hd}, et), out);
+    Operation *first = x.getDefiningOp();
+    if (h > 1) {
+      x = xf::TransposeOp::create(b, loc, ty({nb, h, s, hd}, et), x,
+                                  b.getDenseI64ArrayAttr({1, 0, 2, 3}));
+      x = xf::ReshapeOp::create(b, loc, ty({nb, h * s * hd}, et), x);
+    }
+    x = xf::AllToAllOp::create(b, loc, x.getType(), x, groups);
+    Value back = xf::ReshapeOp::create(b, loc, local, x);
+    out.replaceAllUsesExcept(back, first);
+  }
+  // Results split by sequence: gathered over the blocks, or left split
+  // (seq_dim on the result's xf.shard).
+  Operation *ret = func.getBody().front().getTerminator();
+  b.setInsertionPoint(ret);
+  for (auto [i, d] : plan.results) {
+    if (splitResults) {
+      NamedAttrList attrs;
+      if (auto dict = func.getResultAttrOfType<DictionaryAttr>(i, "xf.shard"))
+        attrs.append(dict.getValue());
+      attrs.set("seq_dim", b.getI64IntegerAttr(d));
+      func.setResultAttr(i, "xf.shard", attrs.getDictionary(func.getContext()));
+      continue;
+    }
+    Value v = ret->getOperand(i);
+    auto t = cast<RankedTensorType>(v.getType());
+    int64_t s = t.getDimSize(d);
+    int64_t rest = t.getNumElements() / s;
+    SmallVector<int64_t> gsh(t.getShape());
+    gsh[d] *= nb;
+    Type et = t.getElementType();
+    Value x = reshaped(v.getLoc(), v, ty({s, rest}, et));
+    x = xf::AllGatherOp::create(b, v.getLoc(), ty({nb * s, rest}, et), x,
+                                groups, b.getI64IntegerAttr(0));
+    ret->setOperand(i, reshaped(v.getLoc(), x, ty(gsh, et)));
+  }
   return success();
 }
 
@@ -974,19 +1411,24 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
     // parallelism on every measured block); `xf.sequence_parallel = false`
     // (or sequence-parallel=false) asks for tensor parallelism alone, a
     // unit or true attribute for sequence parallelism.
-    bool seq = sequenceParallel;
-    if (Attribute a = module->getAttr("xf.sequence_parallel")) {
+    // A module flag: a unit or bool attribute overriding the option.
+    auto flag = [&](StringRef name, bool &value) -> LogicalResult {
+      Attribute a = module->getAttr(name);
+      if (!a)
+        return success();
       if (auto ba = llvm::dyn_cast<BoolAttr>(a))
-        seq = ba.getValue();
+        value = ba.getValue();
       else if (llvm::isa<UnitAttr>(a))
-        seq = true;
-      else {
-        module.emitError() << "muir-xf-shard: xf.sequence_parallel must be "
-                              "a unit or bool attribute, got "
-                           << a;
-        return signalPassFailure();
-      }
-    }
+        value = true;
+      else
+        return module.emitError()
+               << "muir-xf-shard: " << name
+               << " must be a unit or bool attribute, got " << a;
+      return success();
+    };
+    bool seq = sequenceParallel;
+    if (failed(flag("xf.sequence_parallel", seq)))
+      return signalPassFailure();
     int64_t ch = sequenceChunks;
     if (auto a = module->getAttrOfType<IntegerAttr>("xf.sequence_chunks"))
       ch = a.getInt();
@@ -996,8 +1438,77 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
                          << ch;
       return signalPassFailure();
     }
-    if (failed(Sharder(func, n, seq, ch, machine ? &*machine : nullptr).run()))
+    // Results left split: split-results=true or xf.split_results.
+    bool splitRes = splitResults;
+    if (failed(flag("xf.split_results", splitRes)))
       return signalPassFailure();
+    // Context parallelism: explicit (context-parallel=B or the module
+    // attribute xf.context_parallel = B), or by default one block per chip
+    // when the mesh spans several chips of the target and the function is
+    // an attention block the split supports.
+    int64_t cp = contextParallel;
+    bool explicitCp = cp > 0;
+    if (auto a = module->getAttrOfType<IntegerAttr>("xf.context_parallel")) {
+      cp = a.getInt();
+      explicitCp = true;
+    }
+    if (explicitCp && (cp < 1 || n % cp != 0)) {
+      module.emitError() << "muir-xf-shard: context parallelism over " << cp
+                         << " blocks must divide the mesh of " << n << " cores";
+      return signalPassFailure();
+    }
+    if (!explicitCp) {
+      cp = 1;
+      int64_t perChip = machine && machine->topology.present
+                            ? machine->topology.logicalCoresPerChip()
+                            : 0;
+      if (perChip > 0 && n > perChip && n % perChip == 0)
+        cp = n / perChip;
+    }
+    if (cp > 1 && llvm::any_of(func.getArguments(), [&](BlockArgument a) {
+          return func.getArgAttr(a.getArgNumber(), "xf.shard") != nullptr;
+        })) {
+      if (explicitCp) {
+        func.emitError() << "muir-xf-shard: context parallelism does not "
+                            "take xf.shard annotations on arguments";
+        return signalPassFailure();
+      }
+      cp = 1;
+    }
+    std::optional<SequenceSplit> plan;
+    if (cp > 1) {
+      std::string why;
+      FailureOr<SequenceSplit> p = splitSequence(func, cp, n / cp, why);
+      if (succeeded(p)) {
+        plan = std::move(*p);
+      } else if (explicitCp) {
+        func.emitError() << "muir-xf-shard: context parallelism over " << cp
+                         << " blocks: " << why;
+        return signalPassFailure();
+      } else {
+        cp = 1;
+      }
+    }
+    Sharder sharder(func, n / cp, seq, ch, machine ? &*machine : nullptr, cp);
+    sharder.splitResults = splitRes;
+    if (failed(sharder.run()))
+      return signalPassFailure();
+    if (plan) {
+      if (failed(wrapAttention(func, *plan, n / cp, splitRes)))
+        return signalPassFailure();
+      Builder b(&getContext());
+      for (auto [i, d] : plan->argDims) {
+        NamedAttrList attrs;
+        if (auto dict = func.getArgAttrOfType<DictionaryAttr>(i, "xf.shard"))
+          attrs.append(dict.getValue());
+        attrs.set("seq_dim", b.getI64IntegerAttr(d));
+        func.setArgAttr(i, "xf.shard", attrs.getDictionary(&getContext()));
+      }
+      Block &body = func.getBody().front();
+      func.setType(FunctionType::get(&getContext(), body.getArgumentTypes(),
+                                     body.getTerminator()->getOperandTypes()));
+      module->setAttr("xf.context_parallel", b.getI64IntegerAttr(cp));
+    }
     func->setAttr("xf.sharded", UnitAttr::get(&getContext()));
     module->setAttr("xf.mesh",
                     IntegerAttr::get(IntegerType::get(&getContext(), 64), n));

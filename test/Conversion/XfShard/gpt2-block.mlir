@@ -19,7 +19,7 @@
 // CHECK-SAME: %arg9: tensor<32x32xf32> {xf.shard = {dim = 1 : i64, groups = 1 : i64, parts = 2 : i64}}
 // CHECK-SAME: %arg10: tensor<32xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64, parts = 2 : i64}}
 // CHECK-SAME: %arg11: tensor<32x32xf32> {xf.shard = {dim = 0 : i64, groups = 1 : i64, parts = 2 : i64}}
-// CHECK-SAME: -> tensor<16x32xf32> attributes {xf.sharded}
+// CHECK-SAME: -> (tensor<16x32xf32> {xf.shard = "replicated"}) attributes {xf.sharded}
 // CHECK: xf.layer_norm %arg0
 // CHECK: xf.matmul {{.*}} -> tensor<16x48xf32>
 // CHECK: xf.slice {{.*}} {offsets = array<i64: 0, 0>, sizes = array<i64: 16, 16>

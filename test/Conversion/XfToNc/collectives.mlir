@@ -46,3 +46,14 @@ func.func @gather_inner_dim(%x: tensor<8x4xf32>) -> tensor<8x8xf32> {
   %0 = xf.all_gather %x {dim = 1 : i64, replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<8x4xf32>) -> tensor<8x8xf32>
   return %0 : tensor<8x8xf32>
 }
+
+// -----
+
+// An all-to-all exchanges blocks of dimension 0, contiguous element ranges:
+// one nc.all_to_all (pairwise exchange, the only algorithm it has).
+// CHECK-LABEL: nc.kernel @all_to_all_blocks
+// CHECK: nc.all_to_all <hbm @out0[16 x 16] at 0 dims [16] strides [1] : bf16>, <hbm @arg0[16 x 16] at 0 dims [16] strides [1] : bf16> groups dense<{{\[\[}}0, 4], [1, 5], [2, 6], [3, 7]]> : tensor<4x2xi64> {queue = "dma4"}
+func.func @all_to_all_blocks(%x: tensor<2x128xbf16>) -> tensor<2x128xbf16> {
+  %0 = xf.all_to_all %x {replica_groups = dense<[[0, 4], [1, 5], [2, 6], [3, 7]]> : tensor<4x2xi64>} : (tensor<2x128xbf16>) -> tensor<2x128xbf16>
+  return %0 : tensor<2x128xbf16>
+}

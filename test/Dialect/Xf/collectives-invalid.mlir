@@ -95,3 +95,27 @@ func.func @scatter_integer(%x: tensor<8xi32>) -> tensor<4xi32> {
   %0 = xf.reduce_scatter %x {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<8xi32>) -> tensor<4xi32>
   return %0 : tensor<4xi32>
 }
+
+// -----
+
+func.func @all_to_all_indivisible(%x: tensor<6x4xf32>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{input dimension 0 of 'tensor<6x4xf32>' must be divisible by the group size 4 (one block per rank)}}
+  %0 = xf.all_to_all %x {replica_groups = dense<[[0, 1, 2, 3]]> : tensor<1x4xi64>} : (tensor<6x4xf32>) -> tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+func.func @all_to_all_reshaped(%x: tensor<8x4xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{requires the same type for all operands and results}}
+  %0 = xf.all_to_all %x {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<8x4xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @all_to_all_rank_twice(%x: tensor<8x4xbf16>) -> tensor<8x4xbf16> {
+  // expected-error @+1 {{replica_groups names rank 1 twice}}
+  %0 = xf.all_to_all %x {replica_groups = dense<[[0, 1], [1, 2]]> : tensor<2x2xi64>} : (tensor<8x4xbf16>) -> tensor<8x4xbf16>
+  return %0 : tensor<8x4xbf16>
+}

@@ -27,3 +27,12 @@ func.func @reduce_scatter_dim0(%x: tensor<8x16xf16>) -> tensor<2x16xf16> {
   %0 = xf.reduce_scatter %x {replica_groups = dense<[[0, 1, 2, 3]]> : tensor<1x4xi64>} : (tensor<8x16xf16>) -> tensor<2x16xf16>
   return %0 : tensor<2x16xf16>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @all_to_all
+// CHECK: xf.all_to_all %arg0 {replica_groups = dense<{{\[\[}}0, 4], [1, 5]]> : tensor<2x2xi64>} : (tensor<2x512xbf16>) -> tensor<2x512xbf16>
+func.func @all_to_all(%x: tensor<2x512xbf16>) -> tensor<2x512xbf16> {
+  %0 = xf.all_to_all %x {replica_groups = dense<[[0, 4], [1, 5]]> : tensor<2x2xi64>} : (tensor<2x512xbf16>) -> tensor<2x512xbf16>
+  return %0 : tensor<2x512xbf16>
+}
