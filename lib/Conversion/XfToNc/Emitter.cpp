@@ -38,6 +38,13 @@ int64_t Emitter::setsThatFit(ArrayRef<int64_t> bytes, int64_t maxSets) const {
   return std::clamp<int64_t>(free / std::max<int64_t>(1, perSet), 1, maxSets);
 }
 
+bool Emitter::fits(ArrayRef<int64_t> bytes) const {
+  int64_t top = sbufTop;
+  for (int64_t b : bytes)
+    top = alignUp(top, 64) + b;
+  return top <= m.sbuf.bytesPerPartition;
+}
+
 FailureOr<Buffer> Emitter::allocSbuf(int64_t bytes, Operation *op,
                                      StringRef what) {
   int64_t start = alignUp(sbufTop, 64);

@@ -78,6 +78,9 @@ public:
   /// in the free SBUF with their alignment: a kernel that double-buffers
   /// falls back to one set where two do not fit (long rows on small SBUFs).
   int64_t setsThatFit(llvm::ArrayRef<int64_t> bytes, int64_t maxSets) const;
+  /// Whether buffers of these sizes fit in the free SBUF, with their
+  /// alignment.
+  bool fits(llvm::ArrayRef<int64_t> bytes) const;
   /// Reserves SBUF bytes per partition; on failure emits an error on `op`
   /// naming `what` and the bytes needed.
   mlir::FailureOr<Buffer> allocSbuf(int64_t bytes, mlir::Operation *op,

@@ -619,6 +619,22 @@ LogicalResult muir::lower::emitMatmul(
   if (failed(bBuf) || failed(aBuf0) || failed(aBuf1) || failed(psum))
     return failure();
   Buffer aBufs[2] = {*aBuf0, *aBuf1};
+  // A^T of every row tile kept for all B blocks when the SBUF left over
+  // holds them (few rows, several B blocks: a sharded layer's 256 rows
+  // against 28k columns) instead of reloading each row tile's A^T by
+  // transposing DMAs once per B block. The plan is unchanged: this only
+  // takes room no buffer of the plan uses.
+  SmallVector<Buffer> aAll;
+  if (resident && MT > 1 && NB > 1 && !s.transposeA &&
+      e.fits(SmallVector<int64_t>(MT - 2, aTileBytes))) {
+    aAll = {aBufs[0], aBufs[1]};
+    for (int64_t i = 2; i < MT; ++i) {
+      auto ab = e.allocSbuf(aTileBytes, op, "an A^T tile");
+      if (failed(ab))
+        return failure();
+      aAll.push_back(*ab);
+    }
+  }
   int64_t bankElems = m.psum.bankBytes() / 4;
   int64_t psumHalves =
       psum->bytes / m.psum.bankBytes() >= 2 * nBlock * nOps ? 2 : 1;
@@ -697,12 +713,15 @@ LogicalResult muir::lower::emitMatmul(
         }
       }
   };
-  // With a single row tile (decode) A^T is loaded once and kept.
+  // With a single row tile (decode), or every row tile's A^T kept (aAll),
+  // A^T is loaded once.
   auto aBufOf = [&](size_t t) -> const Buffer & {
+    if (!aAll.empty())
+      return aAll[tiles[t].mi];
     return aBufs[MT == 1 ? 0 : t % 2];
   };
   auto emitLoadA = [&](size_t t) {
-    if (MT == 1 && t > 0)
+    if ((MT == 1 && t > 0) || (!aAll.empty() && tiles[t].nb > 0))
       return;
     int64_t m0 = tiles[t].mi * mt, mn = std::min(mt, s.m - m0);
     for (int64_t k = 0; k < KT; ++k) {
