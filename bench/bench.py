@@ -243,8 +243,9 @@ def run_scaleout(build, hazards):
         single_equiv = single["seconds"] * layers
         r = dict(name=name, target=target, cores=cores, layers=layers, seconds=total_s,
                  layer_seconds=layer_s, tokens_per_s=tokens / total_s,
-                 collective_seconds=multi["collective_ns"] * 1e-9 * layers / per_layer,
-                 collective_share=multi["collective_ns"] * 1e-9 / per_layer / layer_s,
+                 # per rank (the mean over ranks of the spans of their collectives)
+                 collective_seconds=multi["collective_rank_ns"] * 1e-9 * layers / per_layer,
+                 collective_share=multi["collective_rank_ns"] * 1e-9 / per_layer / layer_s,
                  link_bytes_per_layer=multi["link_bytes"] / per_layer,
                  single_core_layer_seconds=single["seconds"], single_core_equiv_seconds=single_equiv,
                  scaling_efficiency=single_equiv / (cores * total_s),

@@ -55,6 +55,8 @@ struct Record {
   std::string what;
   double startNs, endNs, bytes;
   std::vector<std::pair<std::string, double>> linkBytes;
+  /// Ranks taking part (a group's size; a send/recv pair: 2).
+  unsigned members;
 };
 } // namespace
 
@@ -229,7 +231,8 @@ public:
     records.push_back({z.instance, z.group[0],
                        opcodeInfo(in.op).mnemonic.str() + " " +
                            algorithmName(z.params.algorithm).str(),
-                       t0, z.endNs, bytes, std::move(cost.linkBytes)});
+                       t0, z.endNs, bytes, std::move(cost.linkBytes),
+                       unsigned(z.group.size())});
     bool numerics = llvm::all_of(
         z.values, [&](const auto &v) { return int64_t(v.size()) == srcElems; });
     if (opt.numerics && numerics) {
@@ -308,7 +311,7 @@ public:
       mailbox[{int64_t(a.rank), peer}].push_back(
           {a.startNs, a.values, a.instance, bytes});
       records.push_back({a.instance, int64_t(a.rank), "send", a.startNs,
-                         d.endNs, bytes, std::move(cost.linkBytes)});
+                         d.endNs, bytes, std::move(cost.linkBytes), 2});
       wake(unsigned(peer));
       return d;
     }
@@ -455,6 +458,8 @@ public:
     for (const Record &rec : records) {
       ++rep.collectives;
       rep.collectiveNs += rec.endNs - rec.startNs;
+      rep.collectiveRankNs +=
+          (rec.endNs - rec.startNs) * double(rec.members) / double(n);
       for (const auto &[name, bytes] : rec.linkBytes) {
         LinkStats &l = links[name];
         l.name = name;
@@ -580,6 +585,13 @@ std::string MultiReport::toText() const {
                                                             seconds * 100
                                                       : 0.0)
                           << " % of the run)\n";
+  line("per rank") << llvm::format("%.3f", collectiveRankNs / 1000)
+                   << " us in collectives ("
+                   << llvm::format("%.1f",
+                                   seconds > 0
+                                       ? collectiveRankNs * 1e-9 / seconds * 100
+                                       : 0.0)
+                   << " % of the run)\n";
   line("link bytes") << llvm::format("%.0f", linkBytes) << "\n";
   os << "per core:\n";
   for (auto [r, c] : llvm::enumerate(perCore))
@@ -615,6 +627,7 @@ std::string MultiReport::toJson() const {
                        {"seconds", seconds},
                        {"collectives", int64_t(collectives)},
                        {"collective_ns", collectiveNs},
+                       {"collective_rank_ns", collectiveRankNs},
                        {"link_bytes", linkBytes},
                        {"per_core", std::move(cs)},
                        {"links", std::move(ls)}};

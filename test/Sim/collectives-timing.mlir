@@ -99,6 +99,10 @@ nc.kernel @instance_ring2d target = "trn2-instance" {
 // + 2097152 / 125e9 = 18077.216 ns = 43385.32 cycles (PAIRS4).
 // RUN: muir-sim %s --kernel=pairs4 --cores=8 --timing-only --report | FileCheck %s --check-prefix=PAIRS4
 // PAIRS4: cycles            43385 (PE clock)
+// Four group instances, each spanning the run: 4 x 18.077 us summed, but
+// every rank spends 18.077 us (its own group's) in collectives.
+// PAIRS4: collective time   72.309 us (sum of spans, 400.0 % of the run)
+// PAIRS4-NEXT: per rank          18.077 us in collectives (100.0 % of the run)
 // PAIRS4: links:
 // PAIRS4-NEXT: nl chip0->chip1          2097152 bytes
 // PAIRS4-NEXT: nl chip1->chip0          2097152 bytes

@@ -472,12 +472,13 @@ int run() {
       const sim::MultiReport &mr = multi->report;
       snprintf(line, sizeof(line),
                "sim: target=%s cores=%lld cycles=%.0f time=%.3f us "
-               "collectives=%llu collective_time=%.3f us (%.1f%%) "
+               "collectives=%llu collective_time=%.3f us (%.1f%%) per rank "
                "link_bytes=%.0f compile=%.3f s\n",
                compiled->machine.name.c_str(), (long long)compiled->cores,
                mr.cycles, mr.seconds * 1e6, (unsigned long long)mr.collectives,
-               mr.collectiveNs / 1000,
-               mr.seconds > 0 ? mr.collectiveNs * 1e-9 / mr.seconds * 100 : 0,
+               mr.collectiveRankNs / 1000,
+               mr.seconds > 0 ? mr.collectiveRankNs * 1e-9 / mr.seconds * 100
+                              : 0,
                mr.linkBytes, compiled->compileSeconds);
       os << line << mr.toText();
     }

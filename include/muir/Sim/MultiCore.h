@@ -37,6 +37,10 @@ struct MultiReport {
   /// end; bytes moved over links.
   uint64_t collectives = 0;
   double collectiveNs = 0;
+  /// The time a rank spends in collectives, averaged over the ranks (each
+  /// span counted for the ranks of its group): with several groups per
+  /// collective (a 2-D mesh) the sum of spans counts every group.
+  double collectiveRankNs = 0;
   double linkBytes = 0;
   std::vector<LinkStats> links; // by name
   std::string toText() const;
