@@ -1476,17 +1476,31 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
       cp = 1;
     }
     std::optional<SequenceSplit> plan;
-    if (cp > 1) {
+    if (cp > 1 && explicitCp) {
       std::string why;
       FailureOr<SequenceSplit> p = splitSequence(func, cp, n / cp, why);
-      if (succeeded(p)) {
-        plan = std::move(*p);
-      } else if (explicitCp) {
+      if (failed(p)) {
         func.emitError() << "muir-xf-shard: context parallelism over " << cp
                          << " blocks: " << why;
         return signalPassFailure();
-      } else {
-        cp = 1;
+      }
+      plan = std::move(*p);
+    } else if (cp > 1) {
+      // By default the most blocks that work: one per chip, else blocks of
+      // 2, 4, ... chips (fewer blocks, more heads per block's ranks to
+      // share), else one axis.
+      int64_t chips = cp;
+      cp = 1;
+      for (int64_t blocks = chips; blocks > 1 && !plan; --blocks) {
+        if (chips % blocks != 0)
+          continue;
+        std::string why;
+        FailureOr<SequenceSplit> p =
+            splitSequence(func, blocks, n / blocks, why);
+        if (succeeded(p)) {
+          plan = std::move(*p);
+          cp = blocks;
+        }
       }
     }
     Sharder sharder(func, n / cp, seq, ch, machine ? &*machine : nullptr, cp);
