@@ -1019,7 +1019,11 @@ FailureOr<SequenceSplit> splitSequence(func::FuncOp func, int64_t blocks,
     // The ranks' local heads after tensor parallelism (the attention rule
     // of the walk), then split over the blocks.
     int64_t hq = q.getDimSize(1), hkv = k.getDimSize(1);
-    int64_t lq = hq % tp == 0 ? hq / tp : hq;
+    if (hq % tp != 0 || (hkv % tp != 0 && tp % hkv != 0))
+      return fail(a, Twine(hq) + " query and " + Twine(hkv) +
+                         " key/value heads cannot be split over " + Twine(tp) +
+                         " ranks per block");
+    int64_t lq = hq / tp;
     int64_t lkv = hkv % tp == 0 ? hkv / tp : 1;
     if (lq % blocks != 0 || (lkv % blocks != 0 && lkv != 1))
       return fail(a, Twine(hq) + " query and " + Twine(hkv) +
