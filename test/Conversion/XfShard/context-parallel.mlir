@@ -60,6 +60,9 @@
 // RUN8: nl chip0->chip1
 // RUN8: check #0: vs reference {{.*}} OK
 // RUN: sed 's/^func.func/module attributes {xf.split_results} {\nfunc.func/; $a }' %s | muir-run - --backend=sim --target=small-mc --cores=8 --check | FileCheck %s --check-prefix=RUN8
+// Row groups inside each block too (two groups, results left split: the
+// result's xf.shard has groups = 2 and seq_dim).
+// RUN: sed 's/^func.func/module attributes {xf.sequence_chunks = 2 : i64, xf.split_results} {\nfunc.func/; $a }' %s | muir-run - --backend=sim --target=small-mc --cores=8 --check | FileCheck %s --check-prefix=RUN8
 // RUN: sed 's/^func.func/module attributes {xf.context_parallel = 2 : i64} {\nfunc.func/; $a }' %s | muir-run - --backend=sim --target=small-mc --cores=2 --check | FileCheck %s --check-prefix=RUN2
 // RUN2: sim: target=small-mc cores=2
 // RUN2: check #0: vs reference {{.*}} OK
