@@ -565,7 +565,9 @@ def Nc_AllToAllOp : Nc_CollectiveOp<"all_to_all", (ins), ""> {
     N, split into N blocks in element order: the `i`-th rank of the group
     receives in its block `j` the block `i` of the `j`-th rank's `src`.
     `algorithm` is `ring` (pairwise exchange: N-1 steps of S/N, each to the
-    rank that many places on).
+    rank that many places on) or `ring2d` (groups filling equal torus rows,
+    R rows of C ranks: pairwise exchange along the rows, C-1 steps of S/C,
+    then along the columns, R-1 steps of S/R).
   }];
 }
 

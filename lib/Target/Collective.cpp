@@ -139,8 +139,6 @@ muir::target::decodeCollective(Opcode op, llvm::ArrayRef<double> params,
   if (c.algorithm == Algorithm::Tree && op != Opcode::AllReduce)
     return fail("algorithm 'tree' is for all_reduce only (use ring or "
                 "ring2d)");
-  if (c.algorithm == Algorithm::Ring2D && op == Opcode::AllToAll)
-    return fail("algorithm 'ring2d' is not available for all_to_all (ring)");
   if (!isInt(size, 1, 0x1p31))
     return fail("group size " + Twine(shortNum(size)) +
                 " must be a positive integer below 2^31");
@@ -330,21 +328,29 @@ CollectiveCost groupCost(const Machine &m, const CollectiveParams &c,
   // Each phase moves pieces of S; k = 2 for all-reduce (reduce-scatter then
   // all-gather), 1 otherwise.
   int64_t k = c.op == Opcode::AllReduce ? 2 : 1;
-  switch (c.op == Opcode::AllToAll ? Algorithm::Ring : c.algorithm) {
+  // Pairwise exchange among the rings `rings` (run side by side): in step
+  // s every rank sends `chunk` bytes to the rank s places on in its ring;
+  // a step lasts as long as its slowest transfer.
+  auto exchange = [&](const std::vector<llvm::SmallVector<int64_t, 8>> &rings,
+                      double chunk) {
+    int64_t len = rings.front().size();
+    for (int64_t s = 1; s < len; ++s) {
+      double worst = 0;
+      for (const auto &ring : rings)
+        for (int64_t i = 0; i < len; ++i) {
+          Route r = routeBetween(m, ring[i], ring[(i + s) % len]);
+          lb.add(r, chunk);
+          worst = std::max(worst, r.latencyNs + chunk / r.bytesPerS * 1e9);
+        }
+      cost.ns += worst;
+      ++cost.steps;
+    }
+  };
+  switch (c.algorithm) {
   case Algorithm::Ring:
     if (c.op == Opcode::AllToAll) {
-      // Pairwise exchange: in step s every rank sends S/n to the rank s
-      // places on; a step lasts as long as its slowest transfer.
-      for (int64_t s = 1; s < n; ++s) {
-        double worst = 0;
-        for (int64_t i = 0; i < n; ++i) {
-          Route r = routeBetween(m, group[i], group[(i + s) % n]);
-          lb.add(r, S / n);
-          worst = std::max(worst, r.latencyNs + S / n / r.bytesPerS * 1e9);
-        }
-        cost.ns += worst;
-      }
-      cost.steps = n - 1;
+      exchange({llvm::SmallVector<int64_t, 8>(group.begin(), group.end())},
+               S / n);
       break;
     }
     cost.ns = ringSteps(m, group, k * (n - 1), S / n, lb);
@@ -381,6 +387,15 @@ CollectiveCost groupCost(const Machine &m, const CollectiveParams &c,
     for (const auto &row : rows)
       for (int64_t j = 0; j < C; ++j)
         cols[j].push_back(row[j]);
+    if (c.op == Opcode::AllToAll) {
+      // Along the rows, then the columns: a rank first sends each row
+      // peer the blocks bound for that peer's column (R blocks of S/n),
+      // then each column peer the blocks bound for its row (C blocks):
+      // (C - 1) steps of S/C and (R - 1) of S/R instead of n - 1.
+      exchange(rows, S / C);
+      exchange(cols, S / R);
+      break;
+    }
     if (c.op == Opcode::AllReduce) {
       cost.ns = parallelRings(m, rows, 2, S / C, lb) +
                 parallelRings(m, cols, 2, S / (C * R), lb);

@@ -111,3 +111,31 @@ nc.kernel @pairs4 target = "small-mc" {
   nc.tensor output @y : tensor<64x4096xf32> at 524288
   nc.all_gather #nc.ap<hbm @y[64 x 4096] at 0 dims [4096] strides [1] : f32>, #nc.ap<hbm @x[32 x 4096] at 0 dims [4096] strides [1] : f32> groups dense<[[0, 4], [1, 5], [2, 6], [3, 7]]> : tensor<4x2xi64>
 }
+
+// All-to-all along torus rows, then columns (ring2d), over a Trn2
+// instance's first 8 chips, one rank per chip in each of 8 groups (ranks k,
+// 8 + k, ..., 56 + k: the mesh columns of context parallelism); S = 64 KiB
+// per rank. The chips form 2 torus rows of 4: first 3 steps of S/4 along
+// the rows (1, 2 and again 1 NeuronLink hop: 3300 + 16384 / 125e9 =
+// 3431.072 ns, 5300 + 131.072 = 5431.072 ns, 3431.072 ns), then 1 step of
+// S/2 between the rows (3300 + 262.144 = 3562.144 ns): 15855.36 ns =
+// 38052.86 cycles, against 7 steps of up to 3 hops in one ring. The 8
+// groups share the links (the busiest carries 8 x 3/4 S = 384 KiB: 4 x 1300
+// + 3145.728 = 8345.728 ns), which does not bind here.
+// RUN: muir-sim %s --kernel=a2a_torus --cores=64 --timing-only --report | FileCheck %s --check-prefix=A2A2D
+// A2A2D: cycles            38053 (PE clock)
+// A2A2D: time              15.855 us
+// RUN: muir-sim %s --kernel=a2a_ring --cores=64 --timing-only --report | FileCheck %s --check-prefix=A2ARING
+// The pairwise ring over the same groups (7 steps of 1 to 3 hops; a
+// regression figure): 39.559 us.
+// A2ARING: time              39.559 us
+nc.kernel @a2a_torus target = "trn2-instance" {
+  nc.tensor input @x : tensor<4x4096xf32> at 0
+  nc.tensor output @y : tensor<4x4096xf32> at 65536
+  nc.all_to_all #nc.ap<hbm @y[4 x 4096] at 0 dims [4096] strides [1] : f32>, #nc.ap<hbm @x[4 x 4096] at 0 dims [4096] strides [1] : f32> groups dense<[[0, 8, 16, 24, 32, 40, 48, 56], [1, 9, 17, 25, 33, 41, 49, 57], [2, 10, 18, 26, 34, 42, 50, 58], [3, 11, 19, 27, 35, 43, 51, 59], [4, 12, 20, 28, 36, 44, 52, 60], [5, 13, 21, 29, 37, 45, 53, 61], [6, 14, 22, 30, 38, 46, 54, 62], [7, 15, 23, 31, 39, 47, 55, 63]]> : tensor<8x8xi64> algorithm ring2d
+}
+nc.kernel @a2a_ring target = "trn2-instance" {
+  nc.tensor input @x : tensor<4x4096xf32> at 0
+  nc.tensor output @y : tensor<4x4096xf32> at 65536
+  nc.all_to_all #nc.ap<hbm @y[4 x 4096] at 0 dims [4096] strides [1] : f32>, #nc.ap<hbm @x[4 x 4096] at 0 dims [4096] strides [1] : f32> groups dense<[[0, 8, 16, 24, 32, 40, 48, 56], [1, 9, 17, 25, 33, 41, 49, 57], [2, 10, 18, 26, 34, 42, 50, 58], [3, 11, 19, 27, 35, 43, 51, 59], [4, 12, 20, 28, 36, 44, 52, 60], [5, 13, 21, 29, 37, 45, 53, 61], [6, 14, 22, 30, 38, 46, 54, 62], [7, 15, 23, 31, 39, 47, 55, 63]]> : tensor<8x8xi64>
+}

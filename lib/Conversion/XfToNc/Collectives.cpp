@@ -112,9 +112,10 @@ LogicalResult muir::lower::emitCollective(Emitter &e, Operation *op,
           .Case([&](xf::AllToAllOp) -> Operation * {
             // Blocks of dimension 0 are contiguous element ranges, the
             // blocks nc.all_to_all exchanges.
-            return nc::AllToAllOp::create(e.b, e.loc, dst, src, groups,
-                                          nc::Algorithm::ring, nullptr, nullptr,
-                                          nullptr);
+            nc::Algorithm a = cheapestAlgorithm(e.m, target::Opcode::AllToAll,
+                                                groups, in.numElements() * eb);
+            return nc::AllToAllOp::create(e.b, e.loc, dst, src, groups, a,
+                                          nullptr, nullptr, nullptr);
           })
           .Default([&](Operation *) -> Operation * {
             op->emitOpError() << "is not a collective";

@@ -68,10 +68,11 @@ nc.kernel @tree_not_all_reduce target = "small-mc" {
 
 // -----
 
-nc.kernel @ring2d_all_to_all target = "small-mc" {
+// An all-to-all along torus rows then columns needs them rectangular too.
+nc.kernel @ring2d_all_to_all_uneven_rows target = "trn2-instance" {
   nc.tensor input @x : tensor<4x8xf32> at 0
-  // expected-error @+1 {{algorithm 'ring2d' is not available for all_to_all (ring)}}
-  nc.all_to_all #nc.ap<sbuf[0, 4] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64> algorithm ring2d
+  // expected-error @+1 {{algorithm 'ring2d' needs replica group 0 to fill equal torus rows, but its rows hold 3 and 1 ranks}}
+  nc.all_to_all #nc.ap<sbuf[0, 4] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32> groups dense<[[0, 8, 16, 32]]> : tensor<1x4xi64> algorithm ring2d
 }
 
 // -----
