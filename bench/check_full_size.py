@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Full-size end-to-end checks on the trn2 description: each case is compiled,
+"""Full-size end-to-end checks on the trn2 descriptions (one core, or sharded
+over the cores of trn2-chip / trn2-instance): each case is compiled,
 simulated with the hazard checker on, and compared with the reference backend
 (`muir-run --check`, per-dtype tolerances of docs/numerics.md). CI runs the
 same cases at small sizes on both targets (test/python/test_e2e_sim.py).
@@ -29,6 +30,24 @@ CASES = {
     "gpt2_block_1024_f32": lambda: models.gpt2_block(1024, 768, 12, 3072, "f32"),
     "llama_block_512_bf16": lambda: models.llama_block(512, 2048, 16, 8, 5632, "bf16"),
     "llama_decode_2048_bf16": lambda: models.llama_decode_block(2048, 2048, 16, 8, 5632, "bf16"),
+    # Sharded (muir-xf-shard, every rank simulated; --check compares rank 0's
+    # result, identical on every rank, or the assembled split result, with the
+    # reference run of the unsharded block): one chip's 8 cores (one mesh
+    # axis), and 2 chips of a Trn2 instance (16 cores: context parallelism,
+    # 2 blocks x 8), with the output gathered and left split.
+    "llama_block_1024_bf16_chip8": lambda: models.llama_block(1024, 2048, 16, 8, 5632, "bf16"),
+    "llama_block_1024_bf16_instance16": lambda: models.llama_block(1024, 2048, 16, 8, 5632, "bf16"),
+    "llama_block_1024_bf16_instance16_split": lambda: (
+        "module attributes {xf.split_results} {\n"
+        + models.llama_block(1024, 2048, 16, 8, 5632, "bf16") + "}\n"),
+    "gpt2_block_1024_f32_instance16": lambda: models.gpt2_block(1024, 1024, 16, 4096, "f32"),
+}
+# Target and cores of the sharded cases (default: trn2, one core).
+MESH = {
+    "llama_block_1024_bf16_chip8": ("trn2-chip", 8),
+    "llama_block_1024_bf16_instance16": ("trn2-instance", 16),
+    "llama_block_1024_bf16_instance16_split": ("trn2-instance", 16),
+    "gpt2_block_1024_f32_instance16": ("trn2-instance", 16),
 }
 
 
@@ -41,7 +60,7 @@ def realistic_inputs(text, directory, seed=0):
     import numpy as np
     import ml_dtypes
     rng = np.random.default_rng(seed)
-    sig = text[text.index("@main(") + 6:text.index(") ->")]
+    sig = text[text.index("@main(") + 6:text.index(") ->", text.index("@main("))]
     paths = []
     for name, dims, dt in re.findall(r"%(\w+): tensor<([0-9x]*)x(\w+)>", sig):
         shape = tuple(int(d) for d in dims.split("x")) if dims else ()
@@ -77,8 +96,10 @@ def main():
             src.write_text(CASES[name]())
             inputs = realistic_inputs(src.read_text(), d)
             t0 = time.time()
+            target, cores = MESH.get(name, ("trn2", 1))
+            mesh = [f"--cores={cores}"] if cores > 1 else []
             proc = subprocess.run([str(pathlib.Path(args.build) / "bin" / "muir-run"), str(src), "--backend=sim",
-                                   "--target=trn2", "--check", *[f"--input={p}" for p in inputs]],
+                                   f"--target={target}", *mesh, "--check", *[f"--input={p}" for p in inputs]],
                                   capture_output=True, text=True)
             checks = [l for l in proc.stdout.splitlines() if l.startswith("check #")]
             ok = proc.returncode == 0 and checks and all(l.endswith("OK") for l in checks)
