@@ -353,7 +353,7 @@ struct PyExecutable {
 std::shared_ptr<PyExecutable>
 compile(const PyModule &m, const std::string &targetName,
         const std::string &entry, const std::vector<std::string> &kernelConfigs,
-        int64_t cores) {
+        int64_t cores, int64_t contextParallel, bool splitResults) {
   Diagnostics diags;
   auto exe = std::make_shared<PyExecutable>();
   exe->xf = OwningOpRef<ModuleOp>(m.module->clone());
@@ -375,7 +375,7 @@ compile(const PyModule &m, const std::string &targetName,
   {
     py::gil_scoped_release release;
     c = driver::compile(*exe->xf, exe->funcName, targetName, kernelConfigs,
-                        cores);
+                        cores, contextParallel, splitResults);
   }
   if (failed(c)) {
     std::string msg = diags.take("compilation failed");
@@ -589,7 +589,8 @@ PYBIND11_MODULE(_muir, m) {
   m.def("compile", &compile, py::arg("module"), py::arg("target"),
         py::arg("entry") = "",
         py::arg("kernel_configs") = std::vector<std::string>(),
-        py::arg("cores") = 0);
+        py::arg("cores") = 0, py::arg("context_parallel") = 0,
+        py::arg("split_results") = false);
   py::class_<PyExecutable, std::shared_ptr<PyExecutable>>(m, "Executable")
       .def_property_readonly("arg_shapes",
                              [](PyExecutable &e) { return e.args.shapes; })

@@ -21,7 +21,8 @@ using namespace muir::driver;
 FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
                                     StringRef targetName,
                                     ArrayRef<std::string> kernelConfigs,
-                                    int64_t cores) {
+                                    int64_t cores, int64_t contextParallel,
+                                    bool splitResults) {
   auto start = std::chrono::steady_clock::now();
   llvm::Expected<target::Machine> m = target::loadMachine(targetName);
   if (!m) {
@@ -34,6 +35,8 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
   PassManager shardPm(module.getContext());
   XfShardPassOptions shard;
   shard.cores = cores;
+  shard.contextParallel = contextParallel;
+  shard.splitResults = splitResults;
   shard.target = targetName.str();
   shard.entry = funcName.str();
   shardPm.addPass(createXfShardPass(shard));

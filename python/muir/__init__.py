@@ -287,7 +287,7 @@ def _config_items(kernel_configs):
 
 
 def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # noqa: A001
-            kernel_configs=None, mesh=None) -> Executable:
+            kernel_configs=None, mesh=None, split_results=False) -> Executable:
     """Compiles an xf module (text or Module) or a torch.nn.Module for `target`.
 
     `kernel_configs` overrides kernel schedules chosen by the compiler, by
@@ -302,9 +302,22 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # 
     tensor parallelism, see docs/scaleout.md): `run()` then takes and
     returns the global tensors, slices the arguments per rank, simulates
     every core, and `report` is the multi-core report (`per_core`,
-    `collectives`, `collective_ns`, `links`)."""
+    `collectives`, `collective_ns`, `collective_rank_ns`, `links`).
+    `mesh=(B, R)` is a 2-D mesh of B blocks of R cores: the sequence split
+    over the blocks (context parallelism), tensor parallelism inside each;
+    `mesh=N` lets the pass choose (one block per chip when N spans chips
+    and the graph allows it). `split_results=True` leaves results split
+    on the ranks as a layer hands them to the next (run() still returns the
+    global tensors, assembled)."""
+    context_parallel = 0
+    if isinstance(mesh, tuple):
+        if (len(mesh) != 2 or any(isinstance(x, bool) or not isinstance(x, int) or x < 1
+                                  for x in mesh)):
+            raise ValueError(f"a 2-D mesh is (blocks, cores per block), both >= 1, got {mesh!r}")
+        context_parallel, mesh = mesh[0], mesh[0] * mesh[1]
     if mesh is not None and (isinstance(mesh, bool) or not isinstance(mesh, int) or mesh < 1):
-        raise ValueError(f"mesh must be a number of cores >= 1, got {mesh!r}")
+        raise ValueError(f"mesh must be a number of cores >= 1 or (blocks, cores per block), "
+                         f"got {mesh!r}")
     if not isinstance(obj, (str, Module)):
         try:
             import torch
@@ -315,12 +328,15 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # 
             if kernel_configs is not None:
                 raise TypeError("kernel_configs applies to xf modules; compile the module "
                                 "muir.torch.to_module gives")
+            if context_parallel:
+                mesh = (context_parallel, mesh // context_parallel)
             return muir_torch.compile(obj, example_inputs, target=target, mesh=mesh)
         raise TypeError(f"compile() takes xf text, a muir.Module or a torch.nn.Module, "
                         f"got {type(obj).__name__}")
     items = _config_items(kernel_configs)
     module = parse(obj) if isinstance(obj, str) else obj
-    return Executable(_muir.compile(module._native, target, entry, items, mesh or 0), module)
+    return Executable(_muir.compile(module._native, target, entry, items, mesh or 0,
+                                    context_parallel, bool(split_results)), module)
 
 
 def __getattr__(name):

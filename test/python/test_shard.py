@@ -174,3 +174,38 @@ def test_context_parallel_matches_reference(model, kv, split):
         # exchanged (+ the result's gather over the chips unless split).
         assert r["collectives"] == 2 * (4 + (0 if split else 1)) + 4 * (4 + (0 if split else 1))
     assert r["collective_ns"] > 0 and r["link_bytes"] > 0
+
+
+def test_two_d_mesh_and_split_results_from_python():
+    # mesh=(blocks, cores per block): context parallelism asked for
+    # explicitly, here 2 blocks of 2 cores on one chip of small-mc; with
+    # split_results the result stays split on the ranks and run() assembles it.
+    text = models.llama_block(32, 64, 8, 2, 128, "bf16")
+    exe = muir.compile(text, target="small-mc", mesh=(2, 2), split_results=True)
+    assert exe.cores == 4
+    out = exe.run(*_inputs(exe, 6), check=True, trace=False)
+    assert np.asarray(out[0]).shape == (32, 64)
+    r = exe.report
+    # Per block (2 ranks): gather and reduce-scatter per sub-block; per
+    # column (2 pairs): Q, K, V and the output exchanged; no result gather.
+    assert r["collectives"] == 2 * 4 + 2 * 4
+    assert 0 < r["collective_rank_ns"] <= r["collective_ns"]
+    one = muir.compile(text, target="small-mc", mesh=(1, 4))
+    one.run(*_inputs(one, 6), check=True, trace=False)
+    assert one.report["collectives"] == 5  # one axis: no exchange around attention
+
+
+@pytest.mark.parametrize("mesh", [(2,), (0, 4), (2, True), (2.0, 2)])
+def test_bad_two_d_mesh(mesh):
+    with pytest.raises(ValueError, match="2-D mesh"):
+        muir.compile(models.llama_block(32, 64, 8, 2, 128, "bf16"), target="small-mc", mesh=mesh)
+
+
+def test_context_parallel_errors_name_the_cause():
+    text = models.llama_block(32, 64, 8, 2, 128, "bf16")
+    with pytest.raises(RuntimeError, match="context parallelism over 3 blocks must divide the mesh of 8 cores"):
+        muir.compile("module attributes {xf.context_parallel = 3 : i64} {\n" + text + "}\n",
+                     target="small-mc", mesh=8)
+    with pytest.raises(RuntimeError, match="'xf.attention' at .*8 query and 2 key/value heads on 2 ranks "
+                                           "per block leave heads that 3 blocks cannot share"):
+        muir.compile(text, target="small-mc", mesh=(3, 2))

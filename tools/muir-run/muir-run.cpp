@@ -116,6 +116,19 @@ llvm::cl::opt<int64_t>
                          "simulate them on a multi-core target (sim backend; "
                          "inputs and results are global tensors)"),
           llvm::cl::init(0), llvm::cl::cat(runCat));
+llvm::cl::opt<int64_t> contextParallel(
+    "context-parallel",
+    llvm::cl::desc("With --cores: split the sequence over this many blocks "
+                   "of ranks (muir-xf-shard context-parallel=; 0: one block "
+                   "per chip when the mesh spans chips and the graph allows, "
+                   "1: one mesh axis)"),
+    llvm::cl::init(0), llvm::cl::cat(runCat));
+llvm::cl::opt<bool> splitResults(
+    "split-results",
+    llvm::cl::desc("With --cores: leave split results split on the ranks "
+                   "(assembled for output), as a layer hands them to the "
+                   "next, instead of gathering them on every rank"),
+    llvm::cl::cat(runCat));
 llvm::cl::opt<bool> summary("summary",
                             llvm::cl::desc("Print min/max/mean of each result"),
                             llvm::cl::cat(runCat));
@@ -446,7 +459,7 @@ int run() {
     auto compiled = driver::compile(
         *module, func->getSymName(), targetName,
         std::vector<std::string>(kernelConfigs.begin(), kernelConfigs.end()),
-        cores);
+        cores, contextParallel, splitResults);
     if (failed(compiled))
       return kExitError;
     SmallVector<HostTensor> shapes;

@@ -60,9 +60,12 @@ struct Compiled {
 /// muir-xf-kernel-config).
 /// With `cores` > 1 (or an `xf.mesh` on the module) the function is first
 /// sharded by muir-xf-shard into one SPMD program for that many ranks.
+/// `contextParallel` (0: muir-xf-shard's default) and `splitResults` are
+/// its context-parallel= and split-results= options (docs/scaleout.md).
 mlir::FailureOr<Compiled>
 compile(mlir::ModuleOp module, llvm::StringRef funcName, llvm::StringRef target,
-        llvm::ArrayRef<std::string> kernelConfigs = {}, int64_t cores = 0);
+        llvm::ArrayRef<std::string> kernelConfigs = {}, int64_t cores = 0,
+        int64_t contextParallel = 0, bool splitResults = false);
 
 struct SimResult {
   llvm::SmallVector<ref::HostTensor> outputs;

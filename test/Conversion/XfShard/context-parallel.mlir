@@ -64,6 +64,12 @@
 // result's xf.shard has groups = 2 and seq_dim).
 // RUN: sed 's/^func.func/module attributes {xf.sequence_chunks = 2 : i64, xf.split_results} {\nfunc.func/; $a }' %s | muir-run - --backend=sim --target=small-mc --cores=8 --check | FileCheck %s --check-prefix=RUN8
 // RUN: sed 's/^func.func/module attributes {xf.context_parallel = 2 : i64} {\nfunc.func/; $a }' %s | muir-run - --backend=sim --target=small-mc --cores=2 --check | FileCheck %s --check-prefix=RUN2
+// muir-run's own flags: 2 blocks of 2 cores on one chip, results left
+// split: 2 blocks x 4 (gathers and reduce-scatters) + 2 columns x 4 (Q, K, V,
+// output) collectives.
+// RUN: muir-run %s --backend=sim --target=small-mc --cores=4 --context-parallel=2 --split-results --check | FileCheck %s --check-prefix=FLAGS
+// FLAGS: sim: target=small-mc cores=4 {{.*}} collectives=16
+// FLAGS: check #0: vs reference {{.*}} OK
 // RUN2: sim: target=small-mc cores=2
 // RUN2: check #0: vs reference {{.*}} OK
 
