@@ -184,6 +184,15 @@ SCALEOUT = [
     ("Llama-70B layer prefill s2048 bf16, 2-D, out split",
      lambda: _module(models.llama_block(2048, 8192, 64, 8, 28672, "bf16"), "xf.split_results"),
      "trn2-instance", 64, 1, 2048, ""),
+    # A smaller model across two chips: 2 blocks x 8 cores, against one
+    # mesh axis of 16.
+    ("Llama-7B layer prefill s2048 bf16, 2 chips, 2-D, out split",
+     lambda: _module(models.llama_block(2048, 4096, 32, 32, 11008, "bf16"), "xf.split_results"),
+     "trn2-instance", 16, 1, 2048, ""),
+    ("Llama-7B layer prefill s2048 bf16, 2 chips, 1 axis, out split",
+     lambda: _module(models.llama_block(2048, 4096, 32, 32, 11008, "bf16"), "xf.split_results",
+                     "xf.context_parallel = 1 : i64"),
+     "trn2-instance", 16, 1, 2048, ""),
 ]
 
 

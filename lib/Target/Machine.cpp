@@ -215,6 +215,8 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
   const auto *sbuf = r.object(root, "sbuf");
   m.sbuf.partitions = r.integer(sbuf, "sbuf", "partitions");
   m.sbuf.bytesPerPartition = r.integer(sbuf, "sbuf", "bytes_per_partition");
+  if (sbuf)
+    m.sbuf.alignBytes = sbuf->getInteger("alignment_bytes").value_or(64);
   const auto *psum = r.object(root, "psum");
   m.psum.partitions = r.integer(psum, "psum", "partitions");
   m.psum.bytesPerPartition = r.integer(psum, "psum", "bytes_per_partition");
@@ -299,9 +301,13 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
       r.problem("sbuf.partitions", "must equal pe.rows");
     else if (m.psum.partitions != m.pe.rows)
       r.problem("psum.partitions", "must equal pe.rows");
-    else if (m.sbuf.bytesPerPartition % 64 != 0)
+    else if (m.sbuf.alignBytes < 1 ||
+             (m.sbuf.alignBytes & (m.sbuf.alignBytes - 1)) != 0)
+      r.problem("sbuf.alignment_bytes", "must be a power of two");
+    else if (m.sbuf.bytesPerPartition % m.sbuf.alignBytes != 0)
       r.problem("sbuf.bytes_per_partition",
-                "must be a multiple of 64 (the allocation granule)");
+                "must be a multiple of sbuf.alignment_bytes (the allocation "
+                "granule)");
     else if (m.psum.bytesPerPartition % m.psum.banks != 0)
       r.problem("psum.banks", "must divide psum.bytes_per_partition");
     else if (m.dma.queues > 64)

@@ -82,6 +82,9 @@ struct Machine {
   struct Memory {
     int64_t partitions = 0, bytesPerPartition = 0;
     int64_t banks = 1; // PSUM only
+    /// SBUF only: the start of every buffer the compiler places is a
+    /// multiple of this many bytes per partition.
+    int64_t alignBytes = 64;
     /// PSUM only: Vector and Scalar may access different banks at once
     /// (otherwise any two PSUM accesses of theirs serialise).
     bool parallelBankAccess = true;

@@ -26,28 +26,28 @@ unsigned Emitter::bytesOf(Type t) {
   return e ? target::elemBytes(*e) : 4;
 }
 
-// Buffers start on 64-byte boundaries so neighbouring tiles never share the
-// hazard checker's (or the hardware's) access granules.
+// Buffers start on sbuf.alignment_bytes boundaries (64 on every target) so
+// neighbouring tiles never share an access granule.
 static int64_t alignUp(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
 
 int64_t Emitter::setsThatFit(ArrayRef<int64_t> bytes, int64_t maxSets) const {
   int64_t perSet = 0;
   for (int64_t b : bytes)
-    perSet += alignUp(b, 64);
-  int64_t free = m.sbuf.bytesPerPartition - alignUp(sbufTop, 64);
+    perSet += alignUp(b, m.sbuf.alignBytes);
+  int64_t free = m.sbuf.bytesPerPartition - alignUp(sbufTop, m.sbuf.alignBytes);
   return std::clamp<int64_t>(free / std::max<int64_t>(1, perSet), 1, maxSets);
 }
 
 bool Emitter::fits(ArrayRef<int64_t> bytes) const {
   int64_t top = sbufTop;
   for (int64_t b : bytes)
-    top = alignUp(top, 64) + b;
+    top = alignUp(top, m.sbuf.alignBytes) + b;
   return top <= m.sbuf.bytesPerPartition;
 }
 
 FailureOr<Buffer> Emitter::allocSbuf(int64_t bytes, Operation *op,
                                      StringRef what) {
-  int64_t start = alignUp(sbufTop, 64);
+  int64_t start = alignUp(sbufTop, m.sbuf.alignBytes);
   if (start + bytes > m.sbuf.bytesPerPartition) {
     // One error per op: later allocations of the same kernel fail quietly.
     if (failedFor == op)
@@ -62,8 +62,10 @@ FailureOr<Buffer> Emitter::allocSbuf(int64_t bytes, Operation *op,
   sbufTop = start + bytes;
   kernelSbufBytes = std::max(kernelSbufBytes, sbufTop);
   if (mirrored) {
-    // The capacity is a multiple of 64, so the mirrored start stays aligned.
-    int64_t end = std::min(alignUp(sbufTop, 64), m.sbuf.bytesPerPartition);
+    // The capacity is a multiple of the alignment, so the mirrored start
+    // stays aligned.
+    int64_t end =
+        std::min(alignUp(sbufTop, m.sbuf.alignBytes), m.sbuf.bytesPerPartition);
     return Buffer{nc::MemSpace::sbuf, m.sbuf.bytesPerPartition - end, bytes};
   }
   return Buffer{nc::MemSpace::sbuf, start, bytes};

@@ -100,7 +100,8 @@ public:
   Lowering(ModuleOp module, func::FuncOp func, const target::Machine &m,
            StringRef reuseMode)
       : module(module), func(func), m(m), b(module.getContext()),
-        e(b, func.getLoc(), m), sbufPlacer(m.sbuf.bytesPerPartition, 64),
+        e(b, func.getLoc(), m),
+        sbufPlacer(m.sbuf.bytesPerPartition, m.sbuf.alignBytes),
         psumPlacer(m.psum.bytesPerPartition, m.psum.bankBytes()),
         reuseMode(reuseMode.str()) {}
 
@@ -1242,8 +1243,8 @@ void Lowering::placeKernel(Operation *after) {
     top = std::min((top + align - 1) / align * align, capacity);
     return e.mirrored ? p.place(capacity - top, capacity) : p.place(0, top);
   };
-  int64_t sbufBase =
-      shift(sbufPlacer, e.kernelSbufBytes, m.sbuf.bytesPerPartition, 64);
+  int64_t sbufBase = shift(sbufPlacer, e.kernelSbufBytes,
+                           m.sbuf.bytesPerPartition, m.sbuf.alignBytes);
   int64_t psumBase = shift(psumPlacer, e.kernelPsumBytes,
                            m.psum.bytesPerPartition, m.psum.bankBytes());
   if (sbufBase == 0 && psumBase == 0)
