@@ -503,7 +503,8 @@ LogicalResult NopOp::verify() {
 
 LogicalResult DmaOp::verify() {
   AccessAttr dst = getDst(), src = getSrc();
-  if (!verifyCommon(*this, {{"dst", dst}, {"src", src}}))
+  const tgt::Machine *m = verifyCommon(*this, {{"dst", dst}, {"src", src}});
+  if (!m)
     return failure();
   if (failed(checkSpace(*this, dst, "dst", {MemSpace::hbm, MemSpace::sbuf})) ||
       failed(checkSpace(*this, src, "src", {MemSpace::hbm, MemSpace::sbuf})))
@@ -513,9 +514,13 @@ LogicalResult DmaOp::verify() {
                             "side must be SBUF";
   if (getTranspose()) {
     if (dst.getElementBytes() != src.getElementBytes() ||
-        (src.getElementBytes() != 2 && src.getElementBytes() != 4))
-      return emitOpError() << "DMA transpose needs 2- or 4-byte elements of "
-                              "one size on both sides";
+        !m->dma.transposes(src.getElementBytes())) {
+      InFlightDiagnostic d = emitOpError() << "DMA transpose on target '"
+                                           << m->name << "' needs elements of ";
+      llvm::interleave(m->dma.transposeElementBytes, d, " or ");
+      return d << " bytes (dma.transpose_element_bytes), one size on both "
+                  "sides";
+    }
     if (src.getSizes().size() != 1 || dst.getSizes().size() != 1 ||
         dst.getPartitions() != src.getFreeElements() ||
         dst.getFreeElements() != src.getPartitions())

@@ -810,6 +810,11 @@ public:
         return shapeError(
             idx, "DMA moves between HBM and SBUF or SBUF and SBUF only");
       if (transpose) {
+        if (!m.dma.transposes(s.eb))
+          return shapeError(idx, "DMA transpose of " + llvm::Twine(s.eb) +
+                                     "-byte elements: target '" + m.name +
+                                     "' transposes only the sizes in "
+                                     "dma.transpose_element_bytes");
         if (d.P != s.F || d.F != s.P || d.eb != s.eb)
           return shapeError(idx, "DMA transpose of a [" + llvm::Twine(s.P) +
                                      ", " + llvm::Twine(s.F) +

@@ -233,6 +233,18 @@ Expected<Machine> muir::target::parseMachine(StringRef json, StringRef origin) {
   m.dma.stridedThresholdBytes = r.number(dma, "dma", "strided_threshold_bytes");
   m.dma.stridedEfficiency = r.fraction(dma, "dma", "strided_efficiency");
   m.dma.indirectRowNs = r.number(dma, "dma", "indirect_row_ns", false);
+  if (const llvm::json::Array *sizes =
+          dma ? dma->getArray("transpose_element_bytes") : nullptr) {
+    m.dma.transposeElementBytes.clear();
+    for (const llvm::json::Value &v : *sizes) {
+      std::optional<int64_t> b = v.getAsInteger();
+      if (!b || (*b != 1 && *b != 2 && *b != 4))
+        r.problem("dma.transpose_element_bytes",
+                  "must list element sizes of 1, 2 or 4 bytes");
+      else
+        m.dma.transposeElementBytes.push_back(*b);
+    }
+  }
   const auto *tr = r.object(dma, "transpose_efficiency");
   m.dma.transposeEfficiencyHbm =
       r.fraction(tr, "dma.transpose_efficiency", "hbm_to_sbuf");

@@ -103,6 +103,14 @@ struct Machine {
     double stridedThresholdBytes = 0, stridedEfficiency = 1;
     /// Fraction of queue bandwidth a transposing DMA achieves.
     double transposeEfficiencyHbm = 1, transposeEfficiencySbuf = 1;
+    /// Element sizes (bytes) a transposing DMA moves.
+    std::vector<int64_t> transposeElementBytes{2, 4};
+    bool transposes(int64_t elementBytes) const {
+      for (int64_t b : transposeElementBytes)
+        if (b == elementBytes)
+          return true;
+      return false;
+    }
     /// Indirect DMA (dma_gather / dma_scatter): queue time per row, for
     /// generating that row's descriptor from its index.
     double indirectRowNs = 0;

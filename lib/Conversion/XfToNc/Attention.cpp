@@ -260,7 +260,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
     if (v->strides()[3] != 1)
       return op->emitError() << "attention needs a contiguous head dimension";
   int64_t eb = Emitter::bytesOf(et);
-  bool dmaT = eb == 2 || eb == 4;
+  bool dmaT = m.dma.transposes(eb);
   int64_t P = e.rows();
   int64_t bankElems = m.psum.bankBytes() / 4;
   if (Dv > std::min<int64_t>(bankElems, m.pe.movingFreeMax))

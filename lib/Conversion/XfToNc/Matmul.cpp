@@ -363,7 +363,7 @@ LogicalResult muir::lower::emitMatmul(
                               "accelerator lowering";
   // DMA transposes move 2- and 4-byte elements; 1-byte types are gathered
   // element by element instead (correct, slower).
-  bool dmaTranspose = eb == 2 || eb == 4;
+  bool dmaTranspose = m.dma.transposes(eb);
 
   int64_t rb = residual ? Emitter::bytesOf(residual->elemType) : 0;
   if (gate)

@@ -195,7 +195,7 @@ nc.kernel @k target = "trn2" semaphores = 2 {
 
 // DMA transpose element size.
 nc.kernel @k target = "trn2" semaphores = 2 {
-  // expected-error @+1 {{DMA transpose needs 2- or 4-byte elements of one size on both sides}}
+  // expected-error @+1 {{DMA transpose on target 'trn2' needs elements of 2 or 4 bytes (dma.transpose_element_bytes), one size on both sides}}
   nc.dma #nc.ap<sbuf[0, 64] at 0 dims [128] strides [1] : f8E4M3FN>, #nc.ap<sbuf[0, 128] at 4096 dims [64] strides [1] : f8E4M3FN> {transpose}
 }
 
