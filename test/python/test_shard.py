@@ -209,3 +209,34 @@ def test_context_parallel_errors_name_the_cause():
     with pytest.raises(RuntimeError, match="'xf.attention' at .*8 query and 2 key/value heads on 2 ranks "
                                            "per block leave heads that 3 blocks cannot share"):
         muir.compile(text, target="small-mc", mesh=(3, 2))
+
+
+def test_torch_block_context_parallel_across_chips():
+    # An exported attention block ([1, S, d] activations, weights as
+    # constants, which stay replicated) on small-mc's two chips: the
+    # sequence is still split across the chips, attention exchanging heads.
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+
+    class Block(torch.nn.Module):
+        def __init__(self, d=64, h=8):
+            super().__init__()
+            self.h = h
+            self.norm = torch.nn.LayerNorm(d)
+            self.qkv = torch.nn.Linear(d, 3 * d, bias=False)
+            self.o = torch.nn.Linear(d, d, bias=False)
+
+        def forward(self, x):
+            s, d = x.shape[1], x.shape[2]
+            q, k, v = self.qkv(self.norm(x)).split(d, -1)
+            q, k, v = (t.view(1, s, self.h, -1).transpose(1, 2) for t in (q, k, v))
+            a = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+            return x + self.o(a.transpose(1, 2).reshape(1, s, d))
+
+    m = Block().eval()
+    x = torch.randn(1, 32, 64)
+    exe = muir.torch.compile(m, (x,), target="small-mc", mesh=8)
+    out = exe.run(x.numpy(), check=True, trace=False)
+    np.testing.assert_allclose(np.asarray(out[0] if isinstance(out, (list, tuple)) else out),
+                               m(x).detach().numpy(), rtol=1e-4, atol=1e-5)
+    assert exe.report["collectives"] > 0  # the exchanges around attention

@@ -1093,12 +1093,20 @@ FailureOr<SequenceSplit> splitSequence(func::FuncOp func, int64_t blocks,
       if (seq(a))
         rd = 0;
     } else if (isa<xf::RmsNormOp, xf::LayerNormOp>(op)) {
+      // An undecided input of a norm is the residual stream: [S, d], or
+      // [1, S, d] as exported models have it.
       Value x = op.getOperand(0);
       RankedTensorType xt = typeOf(x);
-      if (free(x))
-        mark(x, xt.getRank() == 2 && xt.getDimSize(0) == seqLen
-                    ? std::optional<int64_t>(0)
-                    : std::nullopt);
+      if (free(x)) {
+        std::optional<int64_t> d;
+        for (int64_t i = 0; i + 1 < xt.getRank() && !d; ++i) {
+          if (xt.getDimSize(i) == seqLen)
+            d = i;
+          else if (xt.getDimSize(i) != 1)
+            break;
+        }
+        mark(x, d);
+      }
       if (seq(x) && *seq(x) == xt.getRank() - 1)
         return fail(&op, "normalizes over the sequence");
       for (unsigned i = 1; i < op.getNumOperands() && succeeded(ok); ++i)
