@@ -1460,8 +1460,15 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
     // an attention block the split supports.
     int64_t cp = contextParallel;
     bool explicitCp = cp > 0;
-    if (auto a = module->getAttrOfType<IntegerAttr>("xf.context_parallel")) {
-      cp = a.getInt();
+    if (Attribute a = module->getAttr("xf.context_parallel")) {
+      auto i = llvm::dyn_cast<IntegerAttr>(a);
+      if (!i) {
+        module.emitError() << "muir-xf-shard: xf.context_parallel must be "
+                              "an integer (blocks), got "
+                           << a;
+        return signalPassFailure();
+      }
+      cp = i.getInt();
       explicitCp = true;
     }
     if (explicitCp && (cp < 1 || n % cp != 0)) {

@@ -1,6 +1,11 @@
 // RUN: not muir-opt %s -split-input-file --muir-xf-shard="cores=4 context-parallel=2" 2>&1 | FileCheck %s
 // RUN: not muir-opt %s -split-input-file --muir-xf-shard="cores=4 context-parallel=3" 2>&1 | FileCheck %s --check-prefix=DIVIDE
 // DIVIDE: error: muir-xf-shard: context parallelism over 3 blocks must divide the mesh of 4 cores
+// Malformed module attributes.
+// RUN: echo 'module attributes {xf.context_parallel = "two"} { func.func @main(%%x: tensor<4xf32>) -> tensor<4xf32> { return %%x : tensor<4xf32> } }' | not muir-opt --muir-xf-shard="cores=4" 2>&1 | FileCheck %s --check-prefix=CPATTR
+// CPATTR: error: muir-xf-shard: xf.context_parallel must be an integer (blocks), got "two"
+// RUN: echo 'module attributes {xf.split_results = 1 : i64} { func.func @main(%%x: tensor<4xf32>) -> tensor<4xf32> { return %%x : tensor<4xf32> } }' | not muir-opt --muir-xf-shard="cores=4" 2>&1 | FileCheck %s --check-prefix=SPLITATTR
+// SPLITATTR: error: muir-xf-shard: xf.split_results must be a unit or bool attribute, got 1 : i64
 
 // Asked for explicitly, context parallelism that the function does not
 // allow is an error naming the op and why; by default (one block per chip)
