@@ -138,11 +138,13 @@ muir::lower::planElementwise(const target::Machine &m, int64_t sbufFree,
   // drop to double-buffering when a large fused expression is tight.
   int64_t nbuf = 1 + ins.size() + temps.size();
   int kRing = 3;
-  if (sbufFree - 3 * nbuf * 64 < 3 * bytesPerCol * 8)
+  // (Each buffer may lose up to one alignment granule.)
+  int64_t align = m.sbuf.alignBytes;
+  if (sbufFree - 3 * nbuf * align < 3 * bytesPerCol * 8)
     kRing = 2;
   // Half of SBUF at most, as above.
   auto colsFor = [&](int ring, int64_t space) {
-    int64_t budget = space - 128 - ring * nbuf * 64;
+    int64_t budget = space - 2 * align - ring * nbuf * align;
     return std::min<int64_t>(
         {std::max<int64_t>(1, budget / (bytesPerCol * ring)), widest,
          (int64_t)4096});

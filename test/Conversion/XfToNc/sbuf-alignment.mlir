@@ -1,14 +1,15 @@
 // SBUF buffers start on the machine description's sbuf.alignment_bytes
 // (64 on every shipped target): with a 256-byte granule on the small
-// target, the elementwise kernel's six tiles (148 bytes each) sit 256 bytes
-// apart, from the top of the partition down (the first kernel is placed at
-// the high end); with 64, 192 apart.
+// target, the elementwise kernel's tiles sit 256 bytes apart, from the top
+// of the partition down (the first kernel is placed at the high end), and
+// the plan, which keeps a granule of slack per buffer, takes 35 columns a
+// tile instead of 37; with 64, 192 bytes apart.
 // RUN: sed 's/"alignment_bytes": 64,/"alignment_bytes": 256,/' %muir_src/targets/small.json > %t.json
 // RUN: muir-opt %s --muir-lower-xf-to-nc="target=%t.json" | FileCheck %s --check-prefix=A256
 // RUN: muir-opt %s --muir-lower-xf-to-nc="target=small" | FileCheck %s --check-prefix=A64
-// A256: nc.dma <sbuf[0, 10] at 3584 dims [37] {{.*}} <hbm @arg0
-// A256-NEXT: nc.dma <sbuf[0, 10] at 3328 dims [37] {{.*}} <hbm @arg1
-// A256-NEXT: nc.tensor_tensor add <sbuf[0, 10] at 3840 dims [37]
+// A256: nc.dma <sbuf[0, 10] at 3584 dims [35] {{.*}} <hbm @arg0
+// A256-NEXT: nc.dma <sbuf[0, 10] at 3328 dims [35] {{.*}} <hbm @arg1
+// A256-NEXT: nc.tensor_tensor add <sbuf[0, 10] at 3840 dims [35]
 // A64: nc.dma <sbuf[0, 10] at 3712 dims [37] {{.*}} <hbm @arg0
 // A64-NEXT: nc.dma <sbuf[0, 10] at 3520 dims [37] {{.*}} <hbm @arg1
 // A64-NEXT: nc.tensor_tensor add <sbuf[0, 10] at 3904 dims [37]
