@@ -134,8 +134,9 @@ muir::lower::planElementwise(const target::Machine &m, int64_t sbufFree,
     bytesPerCol += Emitter::bytesOf(t);
   // Three sets of buffers: load, compute and store of consecutive tiles
   // overlap.
-  // Every buffer starts on a 64-byte boundary: reserve that slack, and
-  // drop to double-buffering when a large fused expression is tight.
+  // Every buffer starts on an sbuf.alignment_bytes boundary: reserve that
+  // slack, and drop to double-buffering when a large fused expression is
+  // tight.
   int64_t nbuf = 1 + ins.size() + temps.size();
   int kRing = 3;
   // (Each buffer may lose up to one alignment granule.)

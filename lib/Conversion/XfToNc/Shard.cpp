@@ -85,6 +85,18 @@ bool isElementwiseUnary(Operation *op) {
              xf::CastOp>(op);
 }
 
+/// The output dimension of a reshape from `in` to `out` that keeps a split
+/// of `in` along `dim` (same elements before it, [groups, parts, c] intact),
+/// or -1.
+int64_t reshapedDim(ArrayRef<int64_t> in, ArrayRef<int64_t> out, int64_t dim,
+                    int64_t grp, int64_t parts) {
+  int64_t before = product(in.take_front(dim));
+  for (int64_t j = 0; j < (int64_t)out.size(); ++j)
+    if (product(out.take_front(j)) == before && out[j] % (grp * parts) == 0)
+      return j;
+  return -1;
+}
+
 class Sharder {
 public:
   Sharder(func::FuncOp func, int64_t n, bool sequenceParallel,
@@ -208,17 +220,6 @@ private:
   /// single-use elementwise ops) is only cut into G equal slices along
   /// `dim`, as a fused QKV projection is; 1 otherwise.
   int64_t sliceGroups(Value v, int64_t dim);
-  /// The output dimension of a reshape from `in` to `out` that keeps a
-  /// split of `in` along `dim` (same elements before it, [groups, parts,
-  /// c] intact), or -1.
-  static int64_t reshapedDim(ArrayRef<int64_t> in, ArrayRef<int64_t> out,
-                             int64_t dim, int64_t grp, int64_t parts) {
-    int64_t before = product(in.take_front(dim));
-    for (int64_t j = 0; j < (int64_t)out.size(); ++j)
-      if (product(out.take_front(j)) == before && out[j] % (grp * parts) == 0)
-        return j;
-    return -1;
-  }
 };
 
 int64_t Sharder::partsFor(Value v, int64_t dim, int64_t grp) {
@@ -966,19 +967,6 @@ LogicalResult Sharder::run() {
 // rows before the tensor-parallel walk; wrapAttention adds the exchanges
 // after it, on the ranks' local heads.
 
-/// The output dimension of a reshape from `in` to `out` that keeps
-/// dimension `dim` of `in`, split in `parts`, whole (same elements before
-/// it), or -1.
-int64_t keptDim(ArrayRef<int64_t> in, ArrayRef<int64_t> out, int64_t dim,
-                int64_t parts) {
-  int64_t before = product(in.take_front(dim));
-  for (int64_t j = 0; j < (int64_t)out.size(); ++j)
-    if (product(out.take_front(j)) == before && out[j] % parts == 0 &&
-        out[j] == in[dim])
-      return j;
-  return -1;
-}
-
 struct SequenceSplit {
   int64_t blocks = 1;
   /// The sequence dimension of each argument split by blocks.
@@ -1146,9 +1134,10 @@ FailureOr<SequenceSplit> splitSequence(func::FuncOp func, int64_t blocks,
       if (free(r.getInput()))
         mark(r.getInput(), std::nullopt);
       if (auto d = seq(r.getInput())) {
-        int64_t j =
-            keptDim(typeOf(r.getInput()).getShape(), rt.getShape(), *d, blocks);
-        if (j < 0)
+        ArrayRef<int64_t> in = typeOf(r.getInput()).getShape();
+        // The sequence must stay a dimension of its own.
+        int64_t j = reshapedDim(in, rt.getShape(), *d, 1, blocks);
+        if (j < 0 || rt.getDimSize(j) != in[*d])
           return fail(&op, "the reshape does not keep the sequence whole");
         rd = j;
       }
