@@ -318,6 +318,8 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # 
     if mesh is not None and (isinstance(mesh, bool) or not isinstance(mesh, int) or mesh < 1):
         raise ValueError(f"mesh must be a number of cores >= 1 or (blocks, cores per block), "
                          f"got {mesh!r}")
+    if split_results and mesh is None:
+        raise ValueError("split_results leaves results split across a mesh: pass mesh=")
     if not isinstance(obj, (str, Module)):
         try:
             import torch

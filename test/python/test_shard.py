@@ -195,6 +195,12 @@ def test_two_d_mesh_and_split_results_from_python():
     assert one.report["collectives"] == 5  # one axis: no exchange around attention
 
 
+def test_split_results_needs_a_mesh():
+    with pytest.raises(ValueError, match="split_results leaves results split across a mesh"):
+        muir.compile(models.llama_block(32, 64, 8, 2, 128, "bf16"), target="small-mc",
+                     split_results=True)
+
+
 @pytest.mark.parametrize("mesh", [(2,), (0, 4), (2, True), (2.0, 2)])
 def test_bad_two_d_mesh(mesh):
     with pytest.raises(ValueError, match="2-D mesh"):

@@ -412,6 +412,11 @@ int run() {
   if (cores.getNumOccurrences() && (cores < 1 || backend != "sim"))
     return fail("--cores=N needs N >= 1 and --backend=sim (got --cores=" +
                 llvm::Twine(cores) + ", --backend=" + backend + ")");
+  if ((contextParallel.getNumOccurrences() ||
+       splitResults.getNumOccurrences()) &&
+      !cores.getNumOccurrences())
+    return fail("--context-parallel and --split-results shape a mesh: they "
+                "need --cores=N");
 
   std::mt19937_64 rng(seed);
   SmallVector<HostTensor> args;

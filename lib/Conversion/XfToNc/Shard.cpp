@@ -1448,6 +1448,12 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
     // when the mesh spans several chips of the target and the function is
     // an attention block the split supports.
     int64_t cp = contextParallel;
+    if (cp < 0) {
+      module.emitError() << "muir-xf-shard: context-parallel must be at "
+                            "least 1 block (0: automatic), got "
+                         << cp;
+      return signalPassFailure();
+    }
     bool explicitCp = cp > 0;
     if (Attribute a = module->getAttr("xf.context_parallel")) {
       auto i = llvm::dyn_cast<IntegerAttr>(a);

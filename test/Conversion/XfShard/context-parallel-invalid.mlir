@@ -1,6 +1,12 @@
 // RUN: not muir-opt %s -split-input-file --muir-xf-shard="cores=4 context-parallel=2" 2>&1 | FileCheck %s
 // RUN: not muir-opt %s -split-input-file --muir-xf-shard="cores=4 context-parallel=3" 2>&1 | FileCheck %s --check-prefix=DIVIDE
 // DIVIDE: error: muir-xf-shard: context parallelism over 3 blocks must divide the mesh of 4 cores
+// RUN: not muir-opt %s -split-input-file --muir-xf-shard="cores=4 context-parallel=-2" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// NEGATIVE: error: muir-xf-shard: context-parallel must be at least 1 block (0: automatic), got -2
+// muir-run's mesh flags need a mesh.
+// RUN: not muir-run %S/context-parallel.mlir --backend=sim --target=small-mc --context-parallel=2 2>&1 | FileCheck %s --check-prefix=NOCORES
+// RUN: not muir-run %S/context-parallel.mlir --backend=sim --target=small-mc --split-results 2>&1 | FileCheck %s --check-prefix=NOCORES
+// NOCORES: muir-run: error: --context-parallel and --split-results shape a mesh: they need --cores=N
 // Malformed module attributes.
 // RUN: echo 'module attributes {xf.context_parallel = "two"} { func.func @main(%%x: tensor<4xf32>) -> tensor<4xf32> { return %%x : tensor<4xf32> } }' | not muir-opt --muir-xf-shard="cores=4" 2>&1 | FileCheck %s --check-prefix=CPATTR
 // CPATTR: error: muir-xf-shard: xf.context_parallel must be an integer (blocks), got "two"
