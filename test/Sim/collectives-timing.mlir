@@ -126,8 +126,10 @@ nc.kernel @pairs4 target = "small-mc" {
 // A2A2D: cycles            38053 (PE clock)
 // A2A2D: time              15.855 us
 // RUN: muir-sim %s --kernel=a2a_ring --cores=64 --timing-only --report | FileCheck %s --check-prefix=A2ARING
-// The pairwise ring over the same groups (7 steps of 1 to 3 hops; a
-// regression figure): 39.559 us.
+// The pairwise ring over the same groups: step s sends S/8 = 8192 B
+// (65.536 ns) from chip i to chip i + s of the 4 x 2 block; its slowest
+// route has 2 hops for s = 1, 3, 5, 7 (5365.536 ns), 3 for s = 2, 6
+// (7365.536 ns) and 1 for s = 4 (3365.536 ns): 39558.752 ns.
 // A2ARING: time              39.559 us
 nc.kernel @a2a_torus target = "trn2-instance" {
   nc.tensor input @x : tensor<4x4096xf32> at 0

@@ -3,7 +3,10 @@
 // target, the elementwise kernel's tiles sit 256 bytes apart, from the top
 // of the partition down (the first kernel is placed at the high end), and
 // the plan, which keeps a granule of slack per buffer, takes 35 columns a
-// tile instead of 37; with 64, 192 bytes apart.
+// tile instead of 37; with 64, 192 bytes apart. The plan (Elementwise.cpp,
+// 3 buffers x 3 sets of 12 bytes a column): with 64, half of SBUF: (2048 -
+// 2 x 64 - 9 x 64) / 36 = 37; with 256, half leaves nothing (2048 - 512 -
+// 2304 < 0), so all of it: (4096 - 512 - 2304) / 36 = 35.
 // RUN: sed 's/"alignment_bytes": 64,/"alignment_bytes": 256,/' %muir_src/targets/small.json > %t.json
 // RUN: muir-opt %s --muir-lower-xf-to-nc="target=%t.json" | FileCheck %s --check-prefix=A256
 // RUN: muir-opt %s --muir-lower-xf-to-nc="target=small" | FileCheck %s --check-prefix=A64
