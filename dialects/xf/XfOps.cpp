@@ -873,6 +873,28 @@ LogicalResult AllToAllOp::verify() {
   return success();
 }
 
+LogicalResult CollectivePermuteOp::verify() {
+  auto t = llvm::cast<ShapedType>(getPairs().getType());
+  if (t.getRank() != 2 || t.getDimSize(0) < 1 || t.getDimSize(1) != 2)
+    return emitOpError("pairs must be an N x 2 tensor of (source, target) "
+                       "ranks, N >= 1, got ")
+           << t;
+  llvm::SmallSet<int64_t, 16> sources, targets;
+  SmallVector<int64_t> v;
+  for (APInt r : getPairs().getValues<APInt>())
+    v.push_back(r.getSExtValue());
+  for (size_t i = 0; i < v.size(); i += 2) {
+    if (v[i] < 0 || v[i + 1] < 0)
+      return emitOpError("pair ") << i / 2 << " (" << v[i] << ", " << v[i + 1]
+                                  << ") has a negative rank";
+    if (!sources.insert(v[i]).second)
+      return emitOpError("rank ") << v[i] << " is the source of two pairs";
+    if (!targets.insert(v[i + 1]).second)
+      return emitOpError("rank ") << v[i + 1] << " is the target of two pairs";
+  }
+  return success();
+}
+
 LogicalResult ReduceScatterOp::verify() {
   if (failed(verifyReplicaGroups(*this, getReplicaGroups())) ||
       failed(verifyReducible(*this, getType())))

@@ -632,4 +632,32 @@ def Xf_AllToAllOp : Xf_CollectiveOp<"all_to_all", [SameOperandsAndResultType]> {
   let arguments = (ins Xf_AnyTensor:$input, I64ElementsAttr:$replica_groups);
 }
 
+def Xf_CollectivePermuteOp : Xf_Op<"collective_permute",
+                                    [SameOperandsAndResultType]> {
+  let summary = "point-to-point exchange: each target gets its source's tensor";
+  let description = [{
+    `pairs` is an `N x 2` i64 tensor of (source, target) ranks (StableHLO's
+    collective_permute): no rank is the source of two pairs or the target of
+    two. A rank that is the target of a pair gets its source's `input`;
+    every other rank gets its own `init`. Input, init and result have one
+    type (any element type).
+
+    muir-xf-shard uses it between pipeline stages: each stage's ranks send
+    their output to the next stage's, and the first stage, a target of no
+    pair, takes its next microbatch (`init`) instead. It lowers to
+    `nc.send` / `nc.recv` (after a copy of `init` into the result).
+
+    On one rank (the reference backend) the result is `input` when a pair
+    is (0, 0), `init` when rank 0 is the target of no pair, and an error
+    when another rank sends to rank 0.
+  }];
+  let arguments = (ins Xf_AnyTensor:$input, Xf_AnyTensor:$init,
+                       I64ElementsAttr:$pairs);
+  let results = (outs Xf_AnyTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $init attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // MUIR_XF_OPS

@@ -22,7 +22,8 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
                                     StringRef targetName,
                                     ArrayRef<std::string> kernelConfigs,
                                     int64_t cores, int64_t contextParallel,
-                                    bool splitResults) {
+                                    bool splitResults, int64_t pipelineStages,
+                                    int64_t microbatches) {
   auto start = std::chrono::steady_clock::now();
   llvm::Expected<target::Machine> m = target::loadMachine(targetName);
   if (!m) {
@@ -37,6 +38,8 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
   shard.cores = cores;
   shard.contextParallel = contextParallel;
   shard.splitResults = splitResults;
+  shard.pipelineStages = pipelineStages;
+  shard.microbatches = microbatches;
   shard.target = targetName.str();
   shard.entry = funcName.str();
   shardPm.addPass(createXfShardPass(shard));
@@ -44,6 +47,17 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
     return failure();
   int64_t ranks = 1;
   SmallVector<ArgShard> argShards, resultShards;
+  SmallVector<SmallVector<unsigned>> argSources;
+  std::optional<PipelineInfo> pipeline;
+  size_t globalArgs = 0;
+  if (func::FuncOp f = selectEntryFunction(module, funcName))
+    globalArgs = f.getNumArguments();
+  if (auto pl = (*clone)->getAttrOfType<DictionaryAttr>("xf.pipeline")) {
+    pipeline.emplace();
+    pipeline->stages = pl.getAs<IntegerAttr>("stages").getInt();
+    pipeline->microbatches = pl.getAs<IntegerAttr>("microbatches").getInt();
+    pipeline->activation = pl.getAs<IntegerAttr>("activation").getInt();
+  }
   if (auto mesh = (*clone)->getAttrOfType<IntegerAttr>("xf.mesh")) {
     ranks = std::max<int64_t>(1, mesh.getInt());
     func::FuncOp f = selectEntryFunction(*clone, funcName);
@@ -52,6 +66,8 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
     int64_t blocks = 1;
     if (auto cp = (*clone)->getAttrOfType<IntegerAttr>("xf.context_parallel"))
       blocks = std::max<int64_t>(1, cp.getInt());
+    if (pipeline)
+      blocks = pipeline->stages;
     auto parse = [&](DictionaryAttr d) {
       ArgShard a;
       a.seqBlocks = blocks;
@@ -67,12 +83,25 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
         a.seqDim = sd.getInt();
       return a;
     };
+    for (unsigned i = 0; pipeline && i < f.getNumArguments(); ++i) {
+      auto per = f.getArgAttrOfType<DenseI64ArrayAttr>(i, "xf.stage_args");
+      if (!per || (int64_t)per.size() != pipeline->stages) {
+        f.emitError() << "pipelined program: argument " << i
+                      << " has no xf.stage_args for its " << pipeline->stages
+                      << " stages";
+        return failure();
+      }
+      argSources.emplace_back(per.asArrayRef().begin(), per.asArrayRef().end());
+    }
     for (unsigned i = 0; i < f.getNumArguments(); ++i)
       argShards.push_back(
           parse(f.getArgAttrOfType<DictionaryAttr>(i, "xf.shard")));
-    for (unsigned i = 0; i < f.getNumResults(); ++i)
+    for (unsigned i = 0; i < f.getNumResults(); ++i) {
       resultShards.push_back(
           parse(f.getResultAttrOfType<DictionaryAttr>(i, "xf.shard")));
+      if (auto st = f.getResultAttrOfType<IntegerAttr>(i, "xf.stage"))
+        resultShards.back().stage = st.getInt();
+    }
   }
   PassManager pm(module.getContext());
   CompileOptions opts;
@@ -91,8 +120,17 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
   auto prog = target::kernelToProgram(kernels.front());
   if (failed(prog))
     return failure();
-  Compiled c{std::move(*m),        std::move(*prog),       {}, {}, 0, ranks,
-             std::move(argShards), std::move(resultShards)};
+  Compiled c{std::move(*m),
+             std::move(*prog),
+             {},
+             {},
+             0,
+             ranks,
+             std::move(argShards),
+             std::move(resultShards),
+             std::move(argSources),
+             pipeline,
+             globalArgs};
   for (const target::TensorDecl &t : c.program.tensors) {
     if (t.kind == target::TensorKind::Input)
       c.inputs.push_back(t.name);
@@ -111,6 +149,21 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   return c;
+}
+
+FailureOr<func::FuncOp> driver::computedFunction(ModuleOp module,
+                                                 StringRef funcName,
+                                                 const Compiled &c) {
+  func::FuncOp f = selectEntryFunction(module, funcName);
+  if (!f)
+    return failure();
+  if (!c.pipeline)
+    return f;
+  std::string name = (f.getSymName() + ".microbatched").str();
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  return microbatchedFunction(f, c.pipeline->activation,
+                              c.pipeline->microbatches, name);
 }
 
 static target::ElemType elemOf(ref::DType d) {
@@ -228,26 +281,25 @@ ref::HostTensor driver::sliceForRank(const ref::HostTensor &t,
 }
 
 /// The body simulate and simulateCores share: checks the arguments, feeds
-/// them (`feed(i, arg)`), runs, and decodes each result from `fetch(i)`.
+/// them (`feed(args)`), runs, and decodes each result from `fetch(i)`.
 static llvm::Error runAndCollect(
     const Compiled &c, ArrayRef<ref::HostTensor> args,
     ArrayRef<ref::HostTensor> resultShapes, const sim::Options &options,
-    llvm::function_ref<llvm::Error(size_t, const ref::HostTensor &)> feed,
+    llvm::function_ref<llvm::Error(ArrayRef<ref::HostTensor>)> feed,
     llvm::function_ref<llvm::Error()> run,
     llvm::function_ref<llvm::Expected<ArrayRef<uint8_t>>(size_t)> fetch,
     SmallVectorImpl<ref::HostTensor> &outputs) {
   auto err = [](const Twine &msg) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
   };
-  if (options.numerics && args.size() != c.inputs.size())
-    return err("the program takes " + Twine(c.inputs.size()) + " inputs, got " +
+  size_t want = c.argSources.empty() ? c.inputs.size() : c.globalArgs;
+  if (options.numerics && args.size() != want)
+    return err("the program takes " + Twine(want) + " inputs, got " +
                Twine(args.size()));
-  for (auto [i, a] : llvm::enumerate(args)) {
-    if (!options.numerics)
-      break; // timing only: no values go in or come out
-    if (llvm::Error e = feed(i, a))
+  // (Timing only: no values go in or come out.)
+  if (options.numerics)
+    if (llvm::Error e = feed(args))
       return e;
-  }
   if (llvm::Error e = run())
     return e;
   for (auto [i, shape] : llvm::enumerate(resultShapes)) {
@@ -278,17 +330,40 @@ driver::simulateCores(const Compiled &c, ArrayRef<ref::HostTensor> args,
                                        "' has " + Twine(have));
   sim::MultiCoreSimulator s(c.machine, c.program, c.cores, options);
   MultiSimResult r;
-  auto feed = [&](size_t i, const ref::HostTensor &a) -> llvm::Error {
-    ArgShard sh = i < c.argShards.size() ? c.argShards[i] : ArgShard();
-    for (int64_t rank = 0; rank < c.cores; ++rank)
-      if (llvm::Error e = s.setInput(
-              rank, c.inputs[i], encode(sliceForRank(a, sh, c.cores, rank))))
-        return e;
+  auto feed = [&](ArrayRef<ref::HostTensor> args) -> llvm::Error {
+    int64_t stages = c.pipeline ? c.pipeline->stages : 1;
+    for (size_t i = 0; i < c.inputs.size(); ++i) {
+      ArgShard sh = i < c.argShards.size() ? c.argShards[i] : ArgShard();
+      for (int64_t rank = 0; rank < c.cores; ++rank) {
+        // A pipeline stage reads its own argument (its layers' weights).
+        size_t from =
+            c.argSources.empty()
+                ? i
+                : c.argSources[i]
+                              [rank / std::max<int64_t>(1, c.cores / stages)];
+        if (from >= args.size())
+          return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                         "program input " + c.inputs[i] +
+                                             " reads argument #" + Twine(from) +
+                                             " of " + Twine(args.size()));
+        if (llvm::Error e =
+                s.setInput(rank, c.inputs[i],
+                           encode(sliceForRank(args[from], sh, c.cores, rank))))
+          return e;
+      }
+    }
     return llvm::Error::success();
   };
   std::vector<std::vector<uint8_t>> assembled;
   auto fetch = [&](size_t i) -> llvm::Expected<ArrayRef<uint8_t>> {
     ArgShard rs = i < c.resultShards.size() ? c.resultShards[i] : ArgShard();
+    // The ranks holding the result: all, or one pipeline stage's.
+    int64_t first = 0, last = c.cores;
+    if (rs.stage >= 0) {
+      int64_t per = c.cores / std::max<int64_t>(1, rs.seqBlocks);
+      first = rs.stage * per;
+      last = first + per;
+    }
     if (rs.split || rs.seqDim >= 0) {
       // A result left split: each rank's piece goes back where
       // sliceForRank takes it from (the element indices of an iota).
@@ -303,7 +378,7 @@ driver::simulateCores(const Compiled &c, ArrayRef<ref::HostTensor> args,
           ref::isFloatDType(shape.dtype) ? shape.numElements() : 0, 0.0f);
       global.ints.assign(
           ref::isFloatDType(shape.dtype) ? 0 : shape.numElements(), 0);
-      for (int64_t rank = 0; rank < c.cores; ++rank) {
+      for (int64_t rank = first; rank < last; ++rank) {
         ref::HostTensor idx = sliceForRank(iota, rs, c.cores, rank);
         ref::HostTensor local;
         local.shape = {(int64_t)idx.ints.size()};
@@ -321,16 +396,16 @@ driver::simulateCores(const Compiled &c, ArrayRef<ref::HostTensor> args,
       assembled.push_back(encode(global));
       return ArrayRef<uint8_t>(assembled.back());
     }
-    ArrayRef<uint8_t> first = s.output(0, c.outputs[i]);
-    for (int64_t rank = 1; rank < c.cores; ++rank)
-      if (s.output(rank, c.outputs[i]) != first)
+    ArrayRef<uint8_t> held = s.output(first, c.outputs[i]);
+    for (int64_t rank = first + 1; rank < last; ++rank)
+      if (s.output(rank, c.outputs[i]) != held)
         return llvm::createStringError(
             llvm::inconvertibleErrorCode(),
-            "result #" + Twine(i) + " differs between rank 0 and rank " +
-                Twine(rank) +
+            "result #" + Twine(i) + " differs between rank " + Twine(first) +
+                " and rank " + Twine(rank) +
                 ": the SPMD program's results are not "
                 "replicated");
-    return first;
+    return held;
   };
   if (llvm::Error e = runAndCollect(
           c, args, resultShapes, options, feed, [&] { return s.run(); }, fetch,
@@ -347,8 +422,11 @@ driver::simulate(const Compiled &c, ArrayRef<ref::HostTensor> args,
                  ArrayRef<ref::HostTensor> resultShapes, sim::Options options) {
   sim::Simulator s(c.machine, c.program, options);
   SimResult r;
-  auto feed = [&](size_t i, const ref::HostTensor &a) {
-    return s.setInput(c.inputs[i], encode(a));
+  auto feed = [&](ArrayRef<ref::HostTensor> args) -> llvm::Error {
+    for (auto [i, a] : llvm::enumerate(args))
+      if (llvm::Error e = s.setInput(c.inputs[i], encode(a)))
+        return e;
+    return llvm::Error::success();
   };
   auto fetch = [&](size_t i) -> llvm::Expected<ArrayRef<uint8_t>> {
     return s.output(c.outputs[i]);

@@ -263,7 +263,23 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       return hbm.try_emplace(ap.getTensor(), 1 << 16).first->second;
     };
     std::vector<uint32_t> stamp(n, UINT32_MAX);
+    // Point-to-point transfers pair up in order (a rank's k-th recv on a
+    // pair takes its source's k-th send), and every rank runs this one
+    // schedule: sends keep their program order among themselves, and so do
+    // recvs, or a recv would take another step's data.
+    uint32_t lastSend = UINT32_MAX, lastRecv = UINT32_MAX;
     for (uint32_t i = 0; i < n; ++i) {
+      uint32_t *chain = insts[i].opcode == target::Opcode::Send   ? &lastSend
+                        : insts[i].opcode == target::Opcode::Recv ? &lastRecv
+                                                                  : nullptr;
+      if (chain) {
+        if (*chain != UINT32_MAX) {
+          stamp[*chain] = i;
+          nodes[*chain].succs.push_back(i);
+          ++nodes[i].pending;
+        }
+        *chain = i;
+      }
       for (const nc::Access &a : insts[i].accesses)
         indexOf(a.ap).conflicts(a, [&](uint32_t j) {
           if (j != i && stamp[j] != i) {

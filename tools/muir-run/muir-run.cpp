@@ -129,6 +129,19 @@ llvm::cl::opt<bool> splitResults(
                    "(assembled for output), as a layer hands them to the "
                    "next, instead of gathering them on every rank"),
     llvm::cl::cat(runCat));
+llvm::cl::opt<int64_t> pipelineStages(
+    "pipeline-stages",
+    llvm::cl::desc("With --cores: pipeline parallelism over this many stages "
+                   "of layers (muir-xf-shard pipeline-stages=; needs "
+                   "--microbatches); the program then takes the activation "
+                   "argument as [microbatches, ...] and returns [microbatches, "
+                   "...]"),
+    llvm::cl::init(0), llvm::cl::cat(runCat));
+llvm::cl::opt<int64_t> microbatches(
+    "microbatches",
+    llvm::cl::desc("With --pipeline-stages: the microbatches the pipelined "
+                   "program runs"),
+    llvm::cl::init(0), llvm::cl::cat(runCat));
 llvm::cl::opt<bool> summary("summary",
                             llvm::cl::desc("Print min/max/mean of each result"),
                             llvm::cl::cat(runCat));
@@ -384,6 +397,24 @@ int run() {
   auto func = selectFunction(*module);
   if (failed(func))
     return kExitError;
+  // A pipelined program computes the function on stacked microbatches:
+  // compiled first, its arguments and reference are that function's.
+  std::optional<driver::Compiled> pipelined;
+  if (pipelineStages.getNumOccurrences() || microbatches.getNumOccurrences()) {
+    if (!cores.getNumOccurrences() || backend != "sim")
+      return fail("--pipeline-stages and --microbatches shape a mesh: they "
+                  "need --cores=N and --backend=sim");
+    auto compiled = driver::compile(
+        *module, func->getSymName(), targetName,
+        std::vector<std::string>(kernelConfigs.begin(), kernelConfigs.end()),
+        cores, contextParallel, splitResults, pipelineStages, microbatches);
+    if (failed(compiled))
+      return kExitError;
+    pipelined = std::move(*compiled);
+    func = driver::computedFunction(*module, func->getSymName(), *pipelined);
+    if (failed(func))
+      return kExitError;
+  }
   FunctionType fnType = func->getFunctionType();
   unsigned numArgs = fnType.getNumInputs();
   if (inputs.size() > numArgs)
@@ -461,10 +492,13 @@ int run() {
   if (backend == "reference") {
     results = ref::runFunction(*func, args);
   } else {
-    auto compiled = driver::compile(
-        *module, func->getSymName(), targetName,
-        std::vector<std::string>(kernelConfigs.begin(), kernelConfigs.end()),
-        cores, contextParallel, splitResults);
+    auto compiled =
+        pipelined
+            ? FailureOr<driver::Compiled>(std::move(*pipelined))
+            : driver::compile(*module, func->getSymName(), targetName,
+                              std::vector<std::string>(kernelConfigs.begin(),
+                                                       kernelConfigs.end()),
+                              cores, contextParallel, splitResults);
     if (failed(compiled))
       return kExitError;
     SmallVector<HostTensor> shapes;

@@ -48,6 +48,15 @@ mlir::LogicalResult checkUnrolledSize(mlir::func::FuncOp func,
 mlir::LogicalResult checkCapacity(mlir::func::FuncOp func,
                                   const target::Machine &m);
 
+/// The function `func` computes on `microbatches` inputs at once, created
+/// next to it as the private function `name`: argument `activation` and
+/// every result gain a leading dimension of that size, and the body runs
+/// once per microbatch. What a pipelined program (muir-xf-shard
+/// pipeline-stages=) computes; the reference backend runs it.
+mlir::FailureOr<mlir::func::FuncOp>
+microbatchedFunction(mlir::func::FuncOp func, unsigned activation,
+                     int64_t microbatches, llvm::StringRef name);
+
 /// Asked before each fusion: (fusion kind, producer, consumer) -> allowed.
 /// Kinds: "kv-concat", "elementwise", "residual", "gated", "epilogue",
 /// "head-transpose".

@@ -127,6 +127,18 @@ def XfShardPass : Pass<"muir-xf-shard", "mlir::ModuleOp"> {
     sub-block's products (machine collective costs, products at peak).
     Without a target: two groups when each rank's rows of a group fill a
     128-row tile, else one.
+
+    Pipeline parallelism (`pipeline-stages=P microbatches=M`): the function
+    must be P structurally equal runs of ops (stacked layers) chained by one
+    activation; the mesh is P blocks of N / P consecutive ranks, block s
+    running stage s on its own weights (argument attribute
+    `xf.stage_args`: the function argument each stage reads), sharded by
+    the rules above inside the block. The pipelined function takes M
+    microbatches of the activation ([M, ...]) and runs M + P - 1 steps,
+    each stage's output going to the next stage's ranks by an
+    `xf.collective_permute`; its result ([M, ...]) is held by the last
+    stage's ranks (`xf.stage` on the result). The module gets
+    `xf.pipeline = {stages, microbatches, activation}`.
   }];
   let options = [
     Option<"cores", "cores", "int64_t", /*default=*/"0",
@@ -161,6 +173,16 @@ def XfShardPass : Pass<"muir-xf-shard", "mlir::ModuleOp"> {
            "(also: module attribute xf.split_results)">,
     Option<"entry", "entry", "std::string", /*default=*/"\"\"",
            "function to shard (default: @main, else the only public one)">,
+    Option<"pipelineStages", "pipeline-stages", "int64_t", /*default=*/"0",
+           "pipeline parallelism: split the function into this many equal "
+           "stages of layers, each on mesh / stages consecutive ranks (tensor "
+           "parallelism inside a stage), microbatches flowing through them "
+           "(also: module attribute xf.pipeline_stages; 0 or 1: none)">,
+    Option<"microbatches", "microbatches", "int64_t", /*default=*/"0",
+           "with pipeline stages: the microbatches the pipelined program "
+           "runs (its activation argument and result gain a leading "
+           "dimension of this size; also: module attribute "
+           "xf.microbatches)">,
   ];
 }
 

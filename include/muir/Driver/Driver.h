@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <optional>
 #include <string>
 
 namespace muir::driver {
@@ -36,6 +37,18 @@ struct ArgShard {
   /// applies within a block, among its cores / B ranks (rank r as r mod
   /// (cores / B)).
   int64_t seqDim = -1, seqBlocks = 1;
+  /// A result of a pipelined program: held by the ranks of block `stage`
+  /// (the last pipeline stage; -1: by every rank). The split above applies
+  /// among that block's ranks.
+  int64_t stage = -1;
+};
+
+/// A pipelined program (muir-xf-shard pipeline-stages=): `stages` blocks of
+/// consecutive ranks, `microbatches` inputs of argument `activation` of the
+/// user's function stacked on a new leading dimension.
+struct PipelineInfo {
+  int64_t stages = 1, microbatches = 1;
+  unsigned activation = 0;
 };
 
 struct Compiled {
@@ -52,6 +65,14 @@ struct Compiled {
   /// equal) or left split (muir-xf-shard's split-results), assembled from
   /// the ranks' pieces.
   llvm::SmallVector<ArgShard> resultShards;
+  /// Pipeline parallelism: per program input, the global argument each
+  /// stage (block of ranks) reads (`xf.stage_args`); empty: input i is
+  /// argument i on every rank.
+  llvm::SmallVector<llvm::SmallVector<unsigned>> argSources;
+  std::optional<PipelineInfo> pipeline;
+  /// Arguments of the function the program computes (the user's; with a
+  /// pipeline, its microbatchedFunction).
+  size_t globalArgs = 0;
 };
 
 /// Compiles `funcName` (empty: @main or the only function) of a clone of
@@ -60,12 +81,22 @@ struct Compiled {
 /// muir-xf-kernel-config).
 /// With `cores` > 1 (or an `xf.mesh` on the module) the function is first
 /// sharded by muir-xf-shard into one SPMD program for that many ranks.
-/// `contextParallel` (0: muir-xf-shard's default) and `splitResults` are
-/// its context-parallel= and split-results= options (docs/scaleout.md).
+/// `contextParallel` (0: muir-xf-shard's default), `splitResults`,
+/// `pipelineStages` and `microbatches` are its context-parallel=,
+/// split-results=, pipeline-stages= and microbatches= options
+/// (docs/scaleout.md).
 mlir::FailureOr<Compiled>
 compile(mlir::ModuleOp module, llvm::StringRef funcName, llvm::StringRef target,
         llvm::ArrayRef<std::string> kernelConfigs = {}, int64_t cores = 0,
-        int64_t contextParallel = 0, bool splitResults = false);
+        int64_t contextParallel = 0, bool splitResults = false,
+        int64_t pipelineStages = 0, int64_t microbatches = 0);
+
+/// For a pipelined program: the function it computes (the user's function
+/// `funcName` of `module` on `microbatches` stacked inputs), added to
+/// `module` once (see muir::microbatchedFunction); else the user's function.
+mlir::FailureOr<mlir::func::FuncOp> computedFunction(mlir::ModuleOp module,
+                                                     llvm::StringRef funcName,
+                                                     const Compiled &c);
 
 struct SimResult {
   llvm::SmallVector<ref::HostTensor> outputs;

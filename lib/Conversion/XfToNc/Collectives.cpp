@@ -131,3 +131,27 @@ LogicalResult muir::lower::emitCollective(Emitter &e, Operation *op,
                                target::dmaQueue(e.m.dma.queues))));
   return success();
 }
+
+LogicalResult muir::lower::emitCollectivePermute(Emitter &e, Operation *op,
+                                                 const HbmValue &in,
+                                                 const HbmValue &init,
+                                                 const HbmValue &out) {
+  auto cp = llvm::cast<xf::CollectivePermuteOp>(op);
+  if (!in.view.empty() || !out.view.empty())
+    return op->emitOpError() << "reads or writes a strided view; "
+                                "collectives move contiguous tensors";
+  // Every rank first holds its init; a target's recv then overwrites it.
+  if (failed(emitCopy(e, op, out, init)))
+    return failure();
+  nc::AccessAttr src = wholeTensor(e, in), dst = wholeTensor(e, out);
+  Operation *send = nc::SendOp::create(e.b, e.loc, src, cp.getPairs(), nullptr,
+                                       nullptr, nullptr);
+  Operation *recv = nc::RecvOp::create(e.b, e.loc, dst, cp.getPairs(), nullptr,
+                                       nullptr, nullptr);
+  // On the collective queue when the target has one (see emitCollective).
+  if (e.m.collectiveQueues() > 0)
+    for (Operation *o : {send, recv})
+      o->setAttr("queue", e.b.getStringAttr(target::queueName(
+                              target::dmaQueue(e.m.dma.queues))));
+  return success();
+}

@@ -1195,6 +1195,10 @@ LogicalResult Lowering::lower(Operation *op) {
             xf::AllToAllOp>([&](Operation *c) {
         return emitCollective(e, c, in(c->getOperand(0)), out);
       })
+      .Case([&](xf::CollectivePermuteOp c) {
+        return emitCollectivePermute(e, c, in(c.getInput()), in(c.getInit()),
+                                     out);
+      })
       .Default([&](Operation *) {
         return op->emitError() << "has no accelerator lowering yet";
       });

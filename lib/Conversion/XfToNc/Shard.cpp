@@ -7,6 +7,8 @@
 // less parallel. The function is rewritten in place to per-rank shapes.
 //
 //===----------------------------------------------------------------------===//
+#include "Pipelining.h"
+
 #include "muir/Conversion/Passes.h"
 #include "muir/Dialect/Nc/NcUtils.h"
 #include "muir/Dialect/Xf/XfDialect.h"
@@ -1453,6 +1455,81 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
                             "least 1 block (0: automatic), got "
                          << cp;
       return signalPassFailure();
+    }
+    // Pipeline parallelism: pipeline-stages=P microbatches=M (or the module
+    // attributes xf.pipeline_stages / xf.microbatches).
+    int64_t stages = pipelineStages, mbs = microbatches;
+    for (auto [name, value] :
+         {std::pair<StringRef, int64_t *>{"xf.pipeline_stages", &stages},
+          {"xf.microbatches", &mbs}}) {
+      Attribute a = module->getAttr(name);
+      if (!a)
+        continue;
+      auto i = llvm::dyn_cast<IntegerAttr>(a);
+      if (!i) {
+        module.emitError() << "muir-xf-shard: " << name
+                           << " must be an integer, got " << a;
+        return signalPassFailure();
+      }
+      *value = i.getInt();
+    }
+    if (stages < 0 || mbs < 0) {
+      module.emitError() << "muir-xf-shard: pipeline stages and microbatches "
+                            "must be at least 1 (0: none), got "
+                         << stages << " and " << mbs;
+      return signalPassFailure();
+    }
+    if (stages > 1) {
+      if (n % stages != 0) {
+        module.emitError() << "muir-xf-shard: " << stages
+                           << " pipeline stages must divide the mesh of " << n
+                           << " cores";
+        return signalPassFailure();
+      }
+      if (mbs < 1) {
+        module.emitError()
+            << "muir-xf-shard: " << stages
+            << " pipeline stages need microbatches=M (the pipelined program "
+               "takes M microbatches of the activation)";
+        return signalPassFailure();
+      }
+      if (cp > 0 || module->hasAttr("xf.context_parallel")) {
+        module.emitError() << "muir-xf-shard: pipeline stages and context "
+                              "parallelism do not combine";
+        return signalPassFailure();
+      }
+      std::string why;
+      FailureOr<pipeline::StagePlan> plan =
+          pipeline::planStages(func, stages, why);
+      if (failed(plan)) {
+        func.emitError() << "muir-xf-shard: " << stages
+                         << " pipeline stages: " << why;
+        return signalPassFailure();
+      }
+      pipeline::extractFirstStage(func, *plan);
+      int64_t per = n / stages;
+      if (per > 1) {
+        Sharder sharder(func, per, seq, ch, machine ? &*machine : nullptr,
+                        stages);
+        // A stage hands its output on as its successor takes its input.
+        sharder.splitResults = true;
+        if (failed(sharder.run()))
+          return signalPassFailure();
+      }
+      if (failed(pipeline::wrapStages(func, *plan, mbs, per)))
+        return signalPassFailure();
+      Builder b(&getContext());
+      module->setAttr(
+          "xf.pipeline",
+          b.getDictionaryAttr(
+              {b.getNamedAttr("stages", b.getI64IntegerAttr(stages)),
+               b.getNamedAttr("microbatches", b.getI64IntegerAttr(mbs)),
+               b.getNamedAttr("activation",
+                              b.getI64IntegerAttr(plan->activation))}));
+      func->setAttr("xf.sharded", UnitAttr::get(&getContext()));
+      module->setAttr("xf.mesh",
+                      IntegerAttr::get(IntegerType::get(&getContext(), 64), n));
+      return;
     }
     bool explicitCp = cp > 0;
     if (Attribute a = module->getAttr("xf.context_parallel")) {
