@@ -353,7 +353,8 @@ struct PyExecutable {
 std::shared_ptr<PyExecutable>
 compile(const PyModule &m, const std::string &targetName,
         const std::string &entry, const std::vector<std::string> &kernelConfigs,
-        int64_t cores, int64_t contextParallel, bool splitResults) {
+        int64_t cores, int64_t contextParallel, bool splitResults,
+        int64_t pipelineStages, int64_t microbatches) {
   Diagnostics diags;
   auto exe = std::make_shared<PyExecutable>();
   exe->xf = OwningOpRef<ModuleOp>(m.module->clone());
@@ -375,7 +376,8 @@ compile(const PyModule &m, const std::string &targetName,
   {
     py::gil_scoped_release release;
     c = driver::compile(*exe->xf, exe->funcName, targetName, kernelConfigs,
-                        cores, contextParallel, splitResults);
+                        cores, contextParallel, splitResults, pipelineStages,
+                        microbatches);
   }
   if (failed(c)) {
     std::string msg = diags.take("compilation failed");
@@ -384,6 +386,17 @@ compile(const PyModule &m, const std::string &targetName,
     throw std::runtime_error(msg);
   }
   exe->compiled = std::move(*c);
+  if (exe->compiled.pipeline) {
+    // A pipelined program computes the function on stacked microbatches:
+    // that function is its signature and what the reference runs.
+    FailureOr<func::FuncOp> g =
+        driver::computedFunction(*exe->xf, exe->funcName, exe->compiled);
+    if (failed(g))
+      throw std::runtime_error(diags.take("compilation failed"));
+    exe->funcName = g->getSymName().str();
+    exe->args = signatureOf(g->getArgumentTypes());
+    exe->results = signatureOf(g->getResultTypes());
+  }
   return exe;
 }
 } // namespace
@@ -590,7 +603,8 @@ PYBIND11_MODULE(_muir, m) {
         py::arg("entry") = "",
         py::arg("kernel_configs") = std::vector<std::string>(),
         py::arg("cores") = 0, py::arg("context_parallel") = 0,
-        py::arg("split_results") = false);
+        py::arg("split_results") = false, py::arg("pipeline_stages") = 0,
+        py::arg("microbatches") = 0);
   py::class_<PyExecutable, std::shared_ptr<PyExecutable>>(m, "Executable")
       .def_property_readonly("arg_shapes",
                              [](PyExecutable &e) { return e.args.shapes; })

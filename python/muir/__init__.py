@@ -287,7 +287,8 @@ def _config_items(kernel_configs):
 
 
 def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # noqa: A001
-            kernel_configs=None, mesh=None, split_results=False) -> Executable:
+            kernel_configs=None, mesh=None, split_results=False, pipeline=None,
+            microbatches=None) -> Executable:
     """Compiles an xf module (text or Module) or a torch.nn.Module for `target`.
 
     `kernel_configs` overrides kernel schedules chosen by the compiler, by
@@ -308,7 +309,24 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # 
     `mesh=N` lets the pass choose (one block per chip when N spans chips
     and the graph allows it). `split_results=True` leaves results split
     on the ranks as a layer hands them to the next (run() still returns the
-    global tensors, assembled)."""
+    global tensors, assembled).
+
+    `pipeline=P, microbatches=M` (with `mesh=N`, P dividing N): pipeline
+    parallelism. The function must be P structurally equal runs of layers
+    (e.g. stacked blocks with weights as arguments); stage s runs on ranks
+    s N/P .. (s+1) N/P - 1 with its own layers' weights, tensor parallelism
+    inside the stage. The executable computes the function on M
+    microbatches: its activation argument (the one the first layer takes)
+    and its result gain a leading dimension M (`signature` shows it), and
+    `run(..., check=True)` compares with the reference on each."""
+    if (pipeline is None) != (microbatches is None):
+        raise ValueError("pipeline= and microbatches= go together: P stages run M microbatches")
+    for name, v in (("pipeline", pipeline), ("microbatches", microbatches)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+            raise ValueError(f"{name} must be an int >= 1, got {v!r}")
+    if pipeline is not None and (mesh is None or isinstance(mesh, tuple)):
+        raise ValueError("pipeline= splits a mesh of N cores into stages: pass mesh=N "
+                         "(an int; stages and context parallelism do not combine)")
     context_parallel = 0
     if isinstance(mesh, tuple):
         if (len(mesh) != 2 or any(isinstance(x, bool) or not isinstance(x, int) or x < 1
@@ -327,6 +345,10 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # 
             torch = None
         if torch is not None and isinstance(obj, torch.nn.Module):
             from . import torch as muir_torch
+            if pipeline is not None:
+                raise TypeError("pipeline= applies to xf modules whose layers take their "
+                                "weights as arguments; muir.torch.compile keeps weights as "
+                                "constants")
             if kernel_configs is not None:
                 raise TypeError("kernel_configs applies to xf modules; compile the module "
                                 "muir.torch.to_module gives")
@@ -338,7 +360,8 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # 
     items = _config_items(kernel_configs)
     module = parse(obj) if isinstance(obj, str) else obj
     return Executable(_muir.compile(module._native, target, entry, items, mesh or 0,
-                                    context_parallel, bool(split_results)), module)
+                                    context_parallel, bool(split_results), pipeline or 0,
+                                    microbatches or 0), module)
 
 
 def __getattr__(name):

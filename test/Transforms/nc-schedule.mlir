@@ -128,3 +128,28 @@ nc.kernel @row_block_cover target = "trn2" {
   nc.dma #nc.ap<hbm @t[16 x 128] at 0 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 4096 dims [64] strides [1] : f32> {queue = "dma1"}
   nc.dma #nc.ap<hbm @t[16 x 128] at 64 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 8192 dims [64] strides [1] : f32>
 }
+
+// -----
+
+// Point-to-point transfers keep their program order among themselves (a
+// rank's k-th recv takes its source's k-th send): the second recv feeds a
+// long chain and would go first by priority, but stays after the first.
+// CHECK-LABEL: nc.kernel @recvs_in_order
+nc.kernel @recvs_in_order target = "trn2-chip" {
+  nc.tensor scratch @a : tensor<128x64xf32> at 0
+  nc.tensor scratch @b : tensor<128x64xf32> at 32768
+  nc.tensor output @out0 : tensor<128x64xf32> at 65536
+  // CHECK: nc.send <hbm @a
+  // CHECK-NEXT: nc.send <hbm @b
+  // CHECK-NEXT: nc.recv <hbm @a
+  // CHECK-NEXT: nc.recv <hbm @b
+  nc.send #nc.ap<hbm @a[128 x 64] at 0 dims [64] strides [1] : f32> pairs dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dma16"}
+  nc.send #nc.ap<hbm @b[128 x 64] at 0 dims [64] strides [1] : f32> pairs dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dma16"}
+  nc.recv #nc.ap<hbm @a[128 x 64] at 0 dims [64] strides [1] : f32> pairs dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dma16"}
+  nc.recv #nc.ap<hbm @b[128 x 64] at 0 dims [64] strides [1] : f32> pairs dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dma16"}
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [64] strides [1] : f32>, #nc.ap<hbm @b[128 x 64] at 0 dims [64] strides [1] : f32>
+  nc.activation exp #nc.ap<sbuf[0, 128] at 256 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [64] strides [1] : f32>
+  nc.activation exp #nc.ap<sbuf[0, 128] at 512 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 256 dims [64] strides [1] : f32>
+  nc.activation exp #nc.ap<sbuf[0, 128] at 768 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 512 dims [64] strides [1] : f32>
+  nc.dma #nc.ap<hbm @out0[128 x 64] at 0 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 768 dims [64] strides [1] : f32>
+}

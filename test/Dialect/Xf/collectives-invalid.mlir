@@ -119,3 +119,53 @@ func.func @all_to_all_rank_twice(%x: tensor<8x4xbf16>) -> tensor<8x4xbf16> {
   %0 = xf.all_to_all %x {replica_groups = dense<[[0, 1], [1, 2]]> : tensor<2x2xi64>} : (tensor<8x4xbf16>) -> tensor<8x4xbf16>
   return %0 : tensor<8x4xbf16>
 }
+
+// -----
+
+// xf.collective_permute: (source, target) pairs, a permutation.
+
+func.func @permute_pairs_not_n_by_2(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{pairs must be an N x 2 tensor of (source, target) ranks, N >= 1, got 'tensor<1x3xi64>'}}
+  %0 = xf.collective_permute %x, %x {pairs = dense<[[0, 1, 2]]> : tensor<1x3xi64>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @permute_no_pairs(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{pairs must be an N x 2 tensor}}
+  %0 = xf.collective_permute %x, %x {pairs = dense<> : tensor<0x2xi64>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @permute_negative(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{pair 1 (2, -1) has a negative rank}}
+  %0 = xf.collective_permute %x, %x {pairs = dense<[[0, 1], [2, -1]]> : tensor<2x2xi64>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @permute_source_twice(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{rank 0 is the source of two pairs}}
+  %0 = xf.collective_permute %x, %x {pairs = dense<[[0, 1], [0, 2]]> : tensor<2x2xi64>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @permute_target_twice(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{rank 2 is the target of two pairs}}
+  %0 = xf.collective_permute %x, %x {pairs = dense<[[0, 2], [1, 2]]> : tensor<2x2xi64>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @permute_init_type(%x: tensor<8xf32>, %i: tensor<4xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{requires the same type for all operands and results}}
+  %0 = xf.collective_permute %x, %i {pairs = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<8xf32>, tensor<4xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}

@@ -36,3 +36,12 @@ func.func @all_to_all(%x: tensor<2x512xbf16>) -> tensor<2x512xbf16> {
   %0 = xf.all_to_all %x {replica_groups = dense<[[0, 4], [1, 5]]> : tensor<2x2xi64>} : (tensor<2x512xbf16>) -> tensor<2x512xbf16>
   return %0 : tensor<2x512xbf16>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @collective_permute
+// CHECK: xf.collective_permute %arg0, %arg1 {pairs = dense<{{\[\[}}0, 1], [1, 2]]> : tensor<2x2xi64>} : (tensor<4x8xbf16>, tensor<4x8xbf16>) -> tensor<4x8xbf16>
+func.func @collective_permute(%x: tensor<4x8xbf16>, %i: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
+  %0 = xf.collective_permute %x, %i {pairs = dense<[[0, 1], [1, 2]]> : tensor<2x2xi64>} : (tensor<4x8xbf16>, tensor<4x8xbf16>) -> tensor<4x8xbf16>
+  return %0 : tensor<4x8xbf16>
+}
