@@ -397,24 +397,6 @@ int run() {
   auto func = selectFunction(*module);
   if (failed(func))
     return kExitError;
-  // A pipelined program computes the function on stacked microbatches:
-  // compiled first, its arguments and reference are that function's.
-  std::optional<driver::Compiled> pipelined;
-  if (pipelineStages.getNumOccurrences() || microbatches.getNumOccurrences()) {
-    if (!cores.getNumOccurrences() || backend != "sim")
-      return fail("--pipeline-stages and --microbatches shape a mesh: they "
-                  "need --cores=N and --backend=sim");
-    auto compiled = driver::compile(
-        *module, func->getSymName(), targetName,
-        std::vector<std::string>(kernelConfigs.begin(), kernelConfigs.end()),
-        cores, contextParallel, splitResults, pipelineStages, microbatches);
-    if (failed(compiled))
-      return kExitError;
-    pipelined = std::move(*compiled);
-    func = driver::computedFunction(*module, func->getSymName(), *pipelined);
-    if (failed(func))
-      return kExitError;
-  }
   FunctionType fnType = func->getFunctionType();
   unsigned numArgs = fnType.getNumInputs();
   if (inputs.size() > numArgs)
@@ -448,6 +430,29 @@ int run() {
       !cores.getNumOccurrences())
     return fail("--context-parallel and --split-results shape a mesh: they "
                 "need --cores=N");
+
+  if ((pipelineStages.getNumOccurrences() ||
+       microbatches.getNumOccurrences()) &&
+      (!cores.getNumOccurrences() || backend != "sim"))
+    return fail("--pipeline-stages and --microbatches shape a mesh: they "
+                "need --cores=N and --backend=sim");
+  // The simulator's program is compiled first: a pipelined one (the flags
+  // or the module's xf.pipeline_stages) computes the function on stacked
+  // microbatches, and its arguments and reference are that function's.
+  std::optional<driver::Compiled> compiled;
+  if (backend == "sim") {
+    auto c = driver::compile(
+        *module, func->getSymName(), targetName,
+        std::vector<std::string>(kernelConfigs.begin(), kernelConfigs.end()),
+        cores, contextParallel, splitResults, pipelineStages, microbatches);
+    if (failed(c))
+      return kExitError;
+    compiled = std::move(*c);
+    func = driver::computedFunction(*module, func->getSymName(), *compiled);
+    if (failed(func))
+      return kExitError;
+    fnType = func->getFunctionType();
+  }
 
   std::mt19937_64 rng(seed);
   SmallVector<HostTensor> args;
@@ -492,15 +497,6 @@ int run() {
   if (backend == "reference") {
     results = ref::runFunction(*func, args);
   } else {
-    auto compiled =
-        pipelined
-            ? FailureOr<driver::Compiled>(std::move(*pipelined))
-            : driver::compile(*module, func->getSymName(), targetName,
-                              std::vector<std::string>(kernelConfigs.begin(),
-                                                       kernelConfigs.end()),
-                              cores, contextParallel, splitResults);
-    if (failed(compiled))
-      return kExitError;
     SmallVector<HostTensor> shapes;
     for (Type t : fnType.getResults()) {
       auto rt = cast<RankedTensorType>(t);

@@ -56,6 +56,10 @@
 // RUN: muir-run %S/Inputs/llama-stack4.mlir --backend=sim --target=small-mc --cores=4 --pipeline-stages=2 --microbatches=3 --check | FileCheck %s --check-prefix=NUM
 // RUN: muir-run %S/Inputs/llama-stack4.mlir --backend=sim --target=small-mc --cores=8 --pipeline-stages=2 --microbatches=4 --check | FileCheck %s --check-prefix=NUM
 // RUN: muir-run %S/Inputs/llama-stack4.mlir --backend=sim --target=trn2-chip --cores=8 --pipeline-stages=4 --microbatches=3 --check | FileCheck %s --check-prefix=NUM
+// The module attributes alone make muir-run's program pipelined too (its
+// arguments, and the reference it checks against, the microbatched ones).
+// RUN: sed -e 's/^func.func/module attributes {xf.pipeline_stages = 2 : i64, xf.microbatches = 3 : i64} {\nfunc.func/' -e '$ a }' %S/Inputs/llama-stack4.mlir > %t.mlir
+// RUN: muir-run %t.mlir --backend=sim --target=small-mc --cores=4 --check | FileCheck %s --check-prefix=NUM
 // NUM-NOT: MISMATCH
 // NUM: check #0: vs reference {{.*}} OK
 // NUM: result #0: tensor<{{[2-4]}}x64x64xf32>
