@@ -14,7 +14,10 @@ and s4096: compile CPU seconds, peak memory, binary bytes.
 (prefill and decode, trn2-chip, 8 cores) and a Llama-70B layer
 (trn2-instance, 64 cores) with muir-xf-shard and reports cores, layers,
 simulated time, tokens/s, collective share and scaling efficiency against
-the same layer compiled for one core (x the layer count).
+the same layer compiled for one core (x the layer count, x the sequences);
+its pipeline rows run 8 sequences of s512 through the 32-layer model in
+2 or 4 stages. `--scaleout-rows TEXT` runs only the rows whose name
+contains TEXT and, without --json, replaces them in bench/scaleout.json.
 
 The simulator runs in timing-only mode (--timing-only: the same timing model
 and schedule, no arithmetic; numerics are checked by the e2e tests and
@@ -152,7 +155,9 @@ CASES = {
 SCALEOUT = [
     # name, builder, target, cores, layers, tokens per run, note[, one layer's
     # builder: the row simulates the whole program `builder` gives, its
-    # single-core equivalent is that layer x layers]
+    # single-core equivalent is that layer x layers (None: one layer of
+    # `builder`)[, sequences: the run is that many sequences, each through
+    # every layer (a pipeline's microbatches)]]
     # Tensor parallelism alone (xf.sequence_parallel = false).
     ("Llama-7B prefill s2048 bf16, 32 layers, TP only",
      lambda: _tensor_parallel(models.llama_stack(32, 2048, 4096, 32, 32, 11008, "bf16")),
@@ -193,6 +198,24 @@ SCALEOUT = [
      lambda: _module(models.llama_block(2048, 4096, 32, 32, 11008, "bf16"), "xf.split_results",
                      "xf.context_parallel = 1 : i64"),
      "trn2-instance", 16, 1, 2048, ""),
+    # Pipeline parallelism: 8 prefill sequences of 512 tokens through the
+    # whole 32-layer model on one chip. Against it, the same work by
+    # sequence parallelism over all 8 cores, one sequence after another
+    # (one sharded layer x 32 layers x 8 sequences).
+    ("Llama-7B prefill 8 x s512 bf16, 32 layers, SP over 8",
+     lambda: _sequence_parallel(models.llama_block(512, 4096, 32, 32, 11008, "bf16")),
+     "trn2-chip", 8, 32, 8 * 512, "x8 sequences, one after another", None, 8),
+    # 2 stages of 16 layers, each on 4 cores (sequence parallelism inside),
+    # M = 8 microbatches: 9 steps, bubble 1/9; then 4 stages of 8 layers on
+    # 2 cores each: 11 steps, bubble 3/11.
+    ("Llama-7B prefill 8 x s512 bf16, 32 layers, PP 2 x SP 4",
+     lambda: _module(models.llama_stack(32, 512, 4096, 32, 32, 11008, "bf16"), "xf.sequence_parallel",
+                     "xf.pipeline_stages = 2 : i64", "xf.microbatches = 8 : i64"),
+     "trn2-chip", 8, 32, 8 * 512, "", lambda: models.llama_block(512, 4096, 32, 32, 11008, "bf16"), 8),
+    ("Llama-7B prefill 8 x s512 bf16, 32 layers, PP 4 x SP 2",
+     lambda: _module(models.llama_stack(32, 512, 4096, 32, 32, 11008, "bf16"), "xf.sequence_parallel",
+                     "xf.pipeline_stages = 4 : i64", "xf.microbatches = 8 : i64"),
+     "trn2-chip", 8, 32, 8 * 512, "", lambda: models.llama_block(512, 4096, 32, 32, 11008, "bf16"), 8),
 ]
 
 
@@ -235,10 +258,14 @@ def hbm_bound_tokens_per_s(target, text_bytes):
     return machine(target)["topology"]["hbm_bytes_per_s_per_chip"] / text_bytes
 
 
-def run_scaleout(build, hazards):
+def run_scaleout(build, hazards, only=""):
     rows = []
-    for name, build_text, target, cores, layers, tokens, note, *layer_text in SCALEOUT:
+    for name, build_text, target, cores, layers, tokens, note, *rest in SCALEOUT:
+        if only not in name:
+            continue
         text = build_text()
+        layer_text = [rest[0]] if rest and rest[0] else []
+        seqs = rest[1] if len(rest) > 1 else 1
         whole = bool(layer_text)  # the whole program simulated, not one layer
         try:
             multi, compile_s = _muir_run(build, text, target, cores, hazards)
@@ -246,22 +273,28 @@ def run_scaleout(build, hazards):
         except RuntimeError as e:
             rows.append(dict(name=name, error=str(e)))
             continue
-        layer_s = multi["seconds"] / layers if whole else multi["seconds"]
-        total_s = layer_s * layers
-        per_layer = layers if whole else 1  # divides the whole program's figures
-        single_equiv = single["seconds"] * layers
+        # The time of one layer on one sequence: the whole program runs
+        # `seqs` sequences through every layer; otherwise the run is one.
+        layer_s = multi["seconds"] / (layers * seqs) if whole else multi["seconds"]
+        total_s = layer_s * layers * seqs
+        per_layer = layers * seqs if whole else 1  # divides the whole program's figures
+        single_equiv = single["seconds"] * layers * seqs
         r = dict(name=name, target=target, cores=cores, layers=layers, seconds=total_s,
                  layer_seconds=layer_s, tokens_per_s=tokens / total_s,
                  # per rank (the mean over ranks of the spans of their collectives)
-                 collective_seconds=multi["collective_rank_ns"] * 1e-9 * layers / per_layer,
+                 collective_seconds=multi["collective_rank_ns"] * 1e-9 * layers * seqs / per_layer,
                  collective_share=multi["collective_rank_ns"] * 1e-9 / per_layer / layer_s,
                  link_bytes_per_layer=multi["link_bytes"] / per_layer,
                  single_core_layer_seconds=single["seconds"], single_core_equiv_seconds=single_equiv,
                  scaling_efficiency=single_equiv / (cores * total_s),
                  per_core_pe_utilization=sum(c["pe_utilization"] for c in multi["per_core"]) / cores,
                  compile_seconds=compile_s,
-                 method=(f"the whole {layers}-layer program simulated on all cores; single-core equivalent: "
-                         f"one layer on one core x{layers} (the model does not fit one core)") if whole else
+                 sequences=seqs,
+                 method=(f"the whole {layers}-layer program simulated on all cores"
+                         + (f" ({seqs} sequences through a pipeline)" if seqs > 1 else "")
+                         + f"; single-core equivalent: one layer on one core x{layers}"
+                         + (f" x{seqs} sequences" if seqs > 1 else "")
+                         + " (the model does not fit one core)") if whole else
                         (f"one sharded layer simulated on all cores, x{layers} (identical layers)"
                          + (f"; {note}" if note else "")) if layers > 1 else "one layer, simulated")
         if tokens == 1:  # decode: per-token bytes (every rank's reads) against the chip's HBM
@@ -339,6 +372,8 @@ def main():
     ap.add_argument("--build", default=os.environ.get("MUIR_BUILD_DIR", str(ROOT / "build")))
     ap.add_argument("--no-hazards", dest="hazards", action="store_false",
                     help="skip the simulator's hazard checker")
+    ap.add_argument("--scaleout-rows", default="",
+                    help="with --cases scaleout: only the rows whose name contains this text")
     ap.add_argument("--no-scaling", action="store_true",
                     help="skip the compile-scaling rows (1 and 8 stacked blocks, s2048 and s4096)")
     args = ap.parse_args()
@@ -356,10 +391,16 @@ def main():
     scaleout = None
     if "scaleout" in names:
         names.remove("scaleout")
-        scaleout = run_scaleout(pathlib.Path(args.build), args.hazards)
+        scaleout = run_scaleout(pathlib.Path(args.build), args.hazards, args.scaleout_rows)
         print_scaleout(scaleout)
         if not names:  # the scale-out group alone: no single-core rows or compile scaling
             out = args.json if args.json_given else str(ROOT / "bench" / "scaleout.json")
+            if args.scaleout_rows and not args.json_given and pathlib.Path(out).exists():
+                # Some rows re-run: they replace their namesakes in the file.
+                old = json.loads(pathlib.Path(out).read_text())
+                fresh = {r["name"]: r for r in scaleout}
+                kept = [fresh.pop(r["name"], r) for r in old["scaleout"]]
+                scaleout = kept + list(fresh.values())
             pathlib.Path(out).write_text(json.dumps(dict(hazard_checker=args.hazards, scaleout=scaleout),
                                                     indent=2))
             print(f"wrote {out}")
