@@ -498,6 +498,11 @@ struct PySession {
   py::dict run(const std::shared_ptr<PyExecutable> &exe, const py::dict &inputs,
                const std::map<std::string, std::string> &bind,
                const std::vector<std::string> &fetch) {
+    if (exe->compiled.cores > 1)
+      throw py::value_error(
+          "a Session simulates one core; this executable is sharded over " +
+          std::to_string(exe->compiled.cores) +
+          " cores (run it with Executable.run)");
     std::vector<sim::Session::Binding> bindings;
     for (const auto &[t, b] : bind)
       bindings.push_back({t, b});

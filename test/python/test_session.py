@@ -161,3 +161,13 @@ def test_device_memory_is_bounded():
     s.release("a")
     assert s.stats["device_bytes_in_use"] == 0
     assert "a" not in s
+
+
+def test_sharded_executable_is_refused():
+    # A Session simulates one core; a program sharded over a mesh runs its
+    # collectives with the other ranks (Executable.run simulates them all).
+    from muir import models
+    exe = muir.compile(models.llama_block(32, 64, 8, 2, 128, "f32"), target="small-mc", mesh=2)
+    s = muir.Session("small-mc")
+    with pytest.raises(ValueError, match="a Session simulates one core; this executable is sharded over 2 cores"):
+        s.run(exe, [np.zeros(sh, np.float32) for sh in exe.signature[0][0]])
