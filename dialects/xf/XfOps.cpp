@@ -887,6 +887,9 @@ LogicalResult CollectivePermuteOp::verify() {
     if (v[i] < 0 || v[i + 1] < 0)
       return emitOpError("pair ") << i / 2 << " (" << v[i] << ", " << v[i + 1]
                                   << ") has a negative rank";
+    if (v[i] == v[i + 1])
+      return emitOpError("pair ")
+             << i / 2 << " sends rank " << v[i] << " to itself";
     if (!sources.insert(v[i]).second)
       return emitOpError("rank ") << v[i] << " is the source of two pairs";
     if (!targets.insert(v[i + 1]).second)

@@ -638,7 +638,7 @@ def Xf_CollectivePermuteOp : Xf_Op<"collective_permute",
   let description = [{
     `pairs` is an `N x 2` i64 tensor of (source, target) ranks (StableHLO's
     collective_permute): no rank is the source of two pairs or the target of
-    two. A rank that is the target of a pair gets its source's `input`;
+    two, nor sends to itself. A rank that is the target of a pair gets its source's `input`;
     every other rank gets its own `init`. Input, init and result have one
     type (any element type).
 
@@ -647,9 +647,8 @@ def Xf_CollectivePermuteOp : Xf_Op<"collective_permute",
     pair, takes its next microbatch (`init`) instead. It lowers to
     `nc.send` / `nc.recv` (after a copy of `init` into the result).
 
-    On one rank (the reference backend) the result is `input` when a pair
-    is (0, 0), `init` when rank 0 is the target of no pair, and an error
-    when another rank sends to rank 0.
+    On one rank (the reference backend) the result is `init` when rank 0
+    is the target of no pair and an error when another rank sends to it.
   }];
   let arguments = (ins Xf_AnyTensor:$input, Xf_AnyTensor:$init,
                        I64ElementsAttr:$pairs);

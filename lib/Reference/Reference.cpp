@@ -451,24 +451,19 @@ static LogicalResult evalOp(Operation *op, ref::detail::Operands in,
     return success();
   }
   if (auto cp = dyn_cast<CollectivePermuteOp>(op)) {
-    // Rank 0 alone: its own input on a (0, 0) pair, its init when it is
-    // the target of no pair; another rank's data it does not have.
+    // Rank 0 alone: its init when it is the target of no pair; another
+    // rank's data it does not have.
     SmallVector<int64_t> v;
     for (APInt r : cp.getPairs().getValues<APInt>())
       v.push_back(r.getSExtValue());
-    const HostTensor *src = in[1];
-    for (size_t i = 0; i + 1 < v.size(); i += 2) {
-      if (v[i + 1] != 0)
-        continue;
-      if (v[i] != 0)
+    for (size_t i = 0; i + 1 < v.size(); i += 2)
+      if (v[i + 1] == 0)
         return op->emitError()
                << "reference backend: runs one rank, but rank " << v[i]
                << " sends to rank 0 here (run the sharded program on the "
                   "multi-core simulator)";
-      src = in[0];
-    }
-    out.data = src->data;
-    out.ints = src->ints;
+    out.data = in[1]->data;
+    out.ints = in[1]->ints;
     return success();
   }
   return op->emitError() << "reference backend: unsupported op '"

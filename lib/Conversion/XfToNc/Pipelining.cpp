@@ -81,6 +81,12 @@ FailureOr<StagePlan> pipeline::planStages(func::FuncOp func, int64_t stages,
   auto ret = llvm::cast<func::ReturnOp>(body.getTerminator());
   SmallVector<Operation *> ops;
   for (Operation &op : body.without_terminator()) {
+    if (llvm::isa<xf::AllReduceOp, xf::AllGatherOp, xf::ReduceScatterOp,
+                  xf::AllToAllOp, xf::CollectivePermuteOp>(op)) {
+      os << "the function already has an SPMD collective (" << locOf(&op)
+         << "); muir-xf-shard takes an unsharded graph";
+      return failure();
+    }
     if (op.getNumRegions() != 0) {
       os << "the function has an op with regions (" << locOf(&op)
          << "); pipeline stages are found before fusion";

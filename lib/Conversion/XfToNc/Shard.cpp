@@ -607,8 +607,8 @@ LogicalResult Sharder::visit(Operation *op) {
   if (isa<xf::KernelOp>(op))
     return op->emitOpError() << "muir-xf-shard runs before fusion: shard the "
                                 "graph, then form kernels";
-  if (isa<xf::AllReduceOp, xf::AllGatherOp, xf::ReduceScatterOp,
-          xf::AllToAllOp>(op))
+  if (isa<xf::AllReduceOp, xf::AllGatherOp, xf::ReduceScatterOp, xf::AllToAllOp,
+          xf::CollectivePermuteOp>(op))
     return op->emitOpError() << "is already an SPMD collective: "
                                 "muir-xf-shard takes an unsharded graph";
   if (!op->getDialect() || !isa<xf::XfDialect>(op->getDialect()) ||
@@ -1504,6 +1504,20 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
       if (failed(plan)) {
         func.emitError() << "muir-xf-shard: " << stages
                          << " pipeline stages: " << why;
+        return signalPassFailure();
+      }
+      // The SPMD program repeats a stage M + P - 1 times: refuse sizes no
+      // host could compile before building them (the unrolled-size check
+      // after the lowering's first steps covers the rest).
+      constexpr int64_t kMaxPipelineOps = int64_t(1) << 20;
+      if (mbs > kMaxPipelineOps || stages > kMaxPipelineOps ||
+          (mbs + stages - 1) > kMaxPipelineOps / (int64_t)plan->opsPerStage) {
+        func.emitError() << "muir-xf-shard: " << stages
+                         << " pipeline stages of " << plan->opsPerStage
+                         << " ops over " << mbs << " microbatches make "
+                         << mbs + stages - 1 << " steps, more than "
+                         << kMaxPipelineOps
+                         << " ops in all: run fewer microbatches per program";
         return signalPassFailure();
       }
       pipeline::extractFirstStage(func, *plan);

@@ -54,6 +54,14 @@ func.func @already_spmd(%x: tensor<8xf32>) -> tensor<8xf32> {
 
 // -----
 
+func.func @already_spmd_permute(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{is already an SPMD collective: muir-xf-shard takes an unsharded graph}}
+  %0 = xf.collective_permute %x, %x {pairs = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
 func.func @after_fusion(%x: tensor<8xf32>) -> tensor<8xf32> {
   // expected-error @+1 {{muir-xf-shard runs before fusion}}
   %0 = xf.kernel "k0" elementwise : tensor<8xf32> {

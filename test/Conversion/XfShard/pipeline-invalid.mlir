@@ -12,6 +12,9 @@
 // columns where its input is replicated: the next stage cannot take it.
 // RUN: not muir-opt %s -split-input-file --muir-xf-shard="cores=4 pipeline-stages=2 microbatches=2" 2>&1 | FileCheck %s --check-prefix=HELD
 // HELD: error: muir-xf-shard: pipeline stages: a stage's output is held as 'tensor<16x4xf32>' {dim = 1 : i64, groups = 1 : i64, parts = 2 : i64} per rank but its input as 'tensor<16x8xf32>' "replicated"; the stages cannot hand it on
+// A program too large to build: the steps times a stage's ops.
+// RUN: not muir-opt %S/Inputs/llama-stack4.mlir --muir-xf-shard="cores=2 pipeline-stages=2 microbatches=100000" 2>&1 | FileCheck %s --check-prefix=HUGE
+// HUGE: error: muir-xf-shard: 2 pipeline stages of 48 ops over 100000 microbatches make 100001 steps, more than 1048576 ops in all: run fewer microbatches per program
 // RUN: echo 'module attributes {xf.pipeline_stages = "two"} { func.func @main(%%x: tensor<4xf32>) -> tensor<4xf32> { return %%x : tensor<4xf32> } }' | not muir-opt --muir-xf-shard="cores=2" 2>&1 | FileCheck %s --check-prefix=ATTR
 // ATTR: error: muir-xf-shard: xf.pipeline_stages must be an integer, got "two"
 
@@ -135,5 +138,14 @@ func.func @returns_input(%x: tensor<16x8xf32>) -> tensor<16x8xf32> {
 func.func @one_matmul_stages(%x: tensor<16x8xf32>, %w0: tensor<8x8xf32>, %w1: tensor<8x8xf32>) -> tensor<16x8xf32> {
   %0 = xf.matmul %x, %w0 : (tensor<16x8xf32>, tensor<8x8xf32>) -> tensor<16x8xf32>
   %1 = xf.matmul %0, %w1 : (tensor<16x8xf32>, tensor<8x8xf32>) -> tensor<16x8xf32>
+  return %1 : tensor<16x8xf32>
+}
+
+// -----
+
+// CHECK: error: muir-xf-shard: 2 pipeline stages: the function already has an SPMD collective ('xf.collective_permute' at {{.*}}); muir-xf-shard takes an unsharded graph
+func.func @already_spmd(%x: tensor<16x8xf32>) -> tensor<16x8xf32> {
+  %0 = xf.collective_permute %x, %x {pairs = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<16x8xf32>, tensor<16x8xf32>) -> tensor<16x8xf32>
+  %1 = xf.collective_permute %0, %0 {pairs = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<16x8xf32>, tensor<16x8xf32>) -> tensor<16x8xf32>
   return %1 : tensor<16x8xf32>
 }

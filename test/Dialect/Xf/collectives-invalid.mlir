@@ -169,3 +169,11 @@ func.func @permute_init_type(%x: tensor<8xf32>, %i: tensor<4xf32>) -> tensor<8xf
   %0 = xf.collective_permute %x, %i {pairs = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<8xf32>, tensor<4xf32>) -> tensor<8xf32>
   return %0 : tensor<8xf32>
 }
+
+// -----
+
+func.func @permute_to_itself(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{pair 1 sends rank 2 to itself}}
+  %0 = xf.collective_permute %x, %x {pairs = dense<[[0, 1], [2, 2]]> : tensor<2x2xi64>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
