@@ -1512,12 +1512,13 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
       constexpr int64_t kMaxPipelineOps = int64_t(1) << 20;
       if (mbs > kMaxPipelineOps || stages > kMaxPipelineOps ||
           (mbs + stages - 1) > kMaxPipelineOps / (int64_t)plan->opsPerStage) {
-        func.emitError() << "muir-xf-shard: " << stages
-                         << " pipeline stages of " << plan->opsPerStage
-                         << " ops over " << mbs << " microbatches make "
-                         << mbs + stages - 1 << " steps, more than "
-                         << kMaxPipelineOps
-                         << " ops in all: run fewer microbatches per program";
+        InFlightDiagnostic d = func.emitError();
+        d << "muir-xf-shard: " << stages << " pipeline stages of "
+          << plan->opsPerStage << " ops over " << mbs << " microbatches make ";
+        if (mbs <= kMaxPipelineOps && stages <= kMaxPipelineOps)
+          d << mbs + stages - 1 << " steps, ";
+        d << "more than " << kMaxPipelineOps
+          << " ops in all: run fewer microbatches per program";
         return signalPassFailure();
       }
       pipeline::extractFirstStage(func, *plan);
