@@ -141,7 +141,9 @@ LogicalResult muir::lower::emitCollectivePermute(Emitter &e, Operation *op,
     return op->emitOpError() << "reads or writes a strided view; "
                                 "collectives move contiguous tensors";
   // Every rank first holds its init; a target's recv then overwrites it.
-  if (failed(emitCopy(e, op, out, init)))
+  // (DMAs through SBUF only: no engine work for a plain copy.)
+  if (failed(emitStridedCopy(e, op, out, out.shape, out.strides(), 0, init,
+                             init.strides(), 0)))
     return failure();
   nc::AccessAttr src = wholeTensor(e, in), dst = wholeTensor(e, out);
   Operation *send = nc::SendOp::create(e.b, e.loc, src, cp.getPairs(), nullptr,

@@ -261,8 +261,8 @@ emitAttention(Emitter &e, mlir::Operation *op, const HbmValue &q,
 mlir::LogicalResult emitCollective(Emitter &e, mlir::Operation *op,
                                    const HbmValue &in, const HbmValue &out);
 
-/// xf.collective_permute: `init` copied into `out`, then nc.send of `in`
-/// and nc.recv into `out` (a target's copy is overwritten by its source's
+/// xf.collective_permute: `init` copied into `out` (by DMAs through SBUF),
+/// then nc.send of `in` and nc.recv into `out` (a target's copy is overwritten by its source's
 /// data; the others keep `init`).
 mlir::LogicalResult emitCollectivePermute(Emitter &e, mlir::Operation *op,
                                           const HbmValue &in,

@@ -61,7 +61,7 @@ func.func @all_to_all_blocks(%x: tensor<2x128xbf16>) -> tensor<2x128xbf16> {
 // -----
 
 // xf.collective_permute: every rank first copies its init into the result
-// (through SBUF: a load, a copy, a store), then sends its input and
+// (DMAs through SBUF, no engine work), then sends its input and
 // receives into the result: a target's copy is overwritten by its source's
 // data, the other ranks keep their init. Both transfers are on the
 // collective queue.
@@ -69,9 +69,11 @@ func.func @all_to_all_blocks(%x: tensor<2x128xbf16>) -> tensor<2x128xbf16> {
 // CHECK: nc.tensor input @arg0 : tensor<64x16xf32>
 // CHECK: nc.tensor input @arg1 : tensor<64x16xf32>
 // CHECK: nc.tensor output @out0 : tensor<64x16xf32>
-// CHECK: nc.dma <sbuf{{.*}}>, <hbm @arg1[16 x 64] at 0 dims [64] strides [1] : f32>
-// CHECK: nc.dma <hbm @out0[16 x 64] at 0 dims [64] strides [1] : f32>, <sbuf
-// CHECK-NEXT: nc.send <hbm @arg0[16 x 64] at 0 dims [64] strides [1] : f32> pairs dense<{{\[\[}}0, 1], [1, 2]]> : tensor<2x2xi64> {queue = "dma4"}
+// CHECK: nc.dma <sbuf{{.*}}>, <hbm @arg1
+// CHECK-NOT: nc.tensor_copy
+// CHECK: nc.dma <hbm @out0
+// CHECK-NOT: nc.tensor_copy
+// CHECK: nc.send <hbm @arg0[16 x 64] at 0 dims [64] strides [1] : f32> pairs dense<{{\[\[}}0, 1], [1, 2]]> : tensor<2x2xi64> {queue = "dma4"}
 // CHECK-NEXT: nc.recv <hbm @out0[16 x 64] at 0 dims [64] strides [1] : f32> pairs dense<{{\[\[}}0, 1], [1, 2]]> : tensor<2x2xi64> {queue = "dma4"}
 func.func @collective_permute(%x: tensor<64x16xf32>, %i: tensor<64x16xf32>) -> tensor<64x16xf32> {
   %0 = xf.collective_permute %x, %i {pairs = dense<[[0, 1], [1, 2]]> : tensor<2x2xi64>} : (tensor<64x16xf32>, tensor<64x16xf32>) -> tensor<64x16xf32>
