@@ -41,6 +41,11 @@ CASES = {
         "module attributes {xf.split_results} {\n"
         + models.llama_block(1024, 2048, 16, 8, 5632, "bf16") + "}\n"),
     "gpt2_block_1024_f32_instance16": lambda: models.gpt2_block(1024, 1024, 16, 4096, "f32"),
+    # Pipeline parallelism: 4 stacked layers as 2 stages of 4 cores on one
+    # chip, 3 microbatches (the activation argument is [3, 512, 2048]).
+    "llama_stack4_512_bf16_pp2_chip8": lambda: (
+        "module attributes {xf.pipeline_stages = 2 : i64, xf.microbatches = 3 : i64} {\n"
+        + models.llama_stack(4, 512, 2048, 16, 8, 5632, "bf16") + "}\n"),
 }
 # Target and cores of the sharded cases (default: trn2, one core).
 MESH = {
@@ -48,14 +53,19 @@ MESH = {
     "llama_block_1024_bf16_instance16": ("trn2-instance", 16),
     "llama_block_1024_bf16_instance16_split": ("trn2-instance", 16),
     "gpt2_block_1024_f32_instance16": ("trn2-instance", 16),
+    "llama_stack4_512_bf16_pp2_chip8": ("trn2-chip", 8),
 }
+# Pipelined cases: microbatches stacked on the activation argument `x`.
+MICROBATCHES = {"llama_stack4_512_bf16_pp2_chip8": 3}
 
 
-def realistic_inputs(text, directory, seed=0):
+def realistic_inputs(text, directory, seed=0, microbatches=0):
     """Inputs scaled like a trained model's (weights ~ N(0, 1/fan_in), norm
     gains near 1, real rotary tables): with uniform [-1, 1) weights a
     2048-wide block's activations reach 1e4 and its softmaxes saturate, so a
-    one-ulp difference in a sum order is amplified far past any tolerance."""
+    one-ulp difference in a sum order is amplified far past any tolerance.
+    Stacked layers' weights (`l<i>_` prefixes) are drawn alike; with
+    `microbatches`, the activation `x` gets that leading dimension."""
     import re
     import numpy as np
     import ml_dtypes
@@ -64,6 +74,9 @@ def realistic_inputs(text, directory, seed=0):
     paths = []
     for name, dims, dt in re.findall(r"%(\w+): tensor<([0-9x]*)x(\w+)>", sig):
         shape = tuple(int(d) for d in dims.split("x")) if dims else ()
+        name = re.sub(r"^l[0-9]+_", "", name)
+        if name == "x" and microbatches:
+            shape = (microbatches,) + shape
         if name.startswith("w") or (name.startswith("b") and len(shape) == 2):
             a = rng.normal(0, 1 / np.sqrt(shape[0]), shape)
         elif "norm" in name or name.endswith("_w"):
@@ -78,7 +91,7 @@ def realistic_inputs(text, directory, seed=0):
             a = np.cos(ang) if name == "cos" else np.sin(ang)
         else:
             a = rng.normal(size=shape)
-        path = pathlib.Path(directory) / f"{name}.npy"
+        path = pathlib.Path(directory) / f"{len(paths)}_{name}.npy"
         np.save(path, a.astype(np.float32))
         paths.append(path)
     return paths
@@ -94,7 +107,7 @@ def main():
         with tempfile.TemporaryDirectory() as d:
             src = pathlib.Path(d) / f"{name}.mlir"
             src.write_text(CASES[name]())
-            inputs = realistic_inputs(src.read_text(), d)
+            inputs = realistic_inputs(src.read_text(), d, microbatches=MICROBATCHES.get(name, 0))
             t0 = time.time()
             target, cores = MESH.get(name, ("trn2", 1))
             mesh = [f"--cores={cores}"] if cores > 1 else []
