@@ -233,6 +233,15 @@ FailureOr<StagePlan> pipeline::planStages(func::FuncOp func, int64_t stages,
     SmallVector<unsigned> per;
     for (size_t s = 0; s < (size_t)stages; ++s)
       per.push_back(s == 0 || a == *activation ? a : argMap[s].lookup(a));
+    // Every stage runs stage 0's code: its arguments' layouts are stage 0's.
+    Attribute want = func.getArgAttr(a, "xf.shard");
+    for (size_t s = 1; s < (size_t)stages; ++s)
+      if (func.getArgAttr(per[s], "xf.shard") != want) {
+        os << "argument " << per[s] << " (stage " << s << "'s in place of "
+           << "argument " << a << ") has another xf.shard annotation than "
+           << "argument " << a << "; every stage runs stage 0's layout";
+        return failure();
+      }
     plan.stageArgs.push_back(per);
   }
   return plan;

@@ -149,3 +149,12 @@ func.func @already_spmd(%x: tensor<16x8xf32>) -> tensor<16x8xf32> {
   %1 = xf.collective_permute %0, %0 {pairs = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<16x8xf32>, tensor<16x8xf32>) -> tensor<16x8xf32>
   return %1 : tensor<16x8xf32>
 }
+
+// -----
+
+// CHECK: error: muir-xf-shard: 2 pipeline stages: argument 2 (stage 1's in place of argument 1) has another xf.shard annotation than argument 1; every stage runs stage 0's layout
+func.func @annotations_differ(%x: tensor<16x8xf32>, %w0: tensor<8x8xf32> {xf.shard = "replicated"}, %w1: tensor<8x8xf32>) -> tensor<16x8xf32> {
+  %0 = xf.matmul %x, %w0 : (tensor<16x8xf32>, tensor<8x8xf32>) -> tensor<16x8xf32>
+  %1 = xf.matmul %0, %w1 : (tensor<16x8xf32>, tensor<8x8xf32>) -> tensor<16x8xf32>
+  return %1 : tensor<16x8xf32>
+}
