@@ -52,11 +52,26 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
   size_t globalArgs = 0;
   if (func::FuncOp f = selectEntryFunction(module, funcName))
     globalArgs = f.getNumArguments();
-  if (auto pl = (*clone)->getAttrOfType<DictionaryAttr>("xf.pipeline")) {
+  if (Attribute a = (*clone)->getAttr("xf.pipeline")) {
+    // (muir-xf-shard writes it; a hand-written SPMD module may not have.)
+    auto pl = llvm::dyn_cast<DictionaryAttr>(a);
+    auto field = [&](StringRef name) -> int64_t {
+      auto i = pl ? pl.getAs<IntegerAttr>(name) : IntegerAttr();
+      return i ? i.getInt() : -1;
+    };
     pipeline.emplace();
-    pipeline->stages = pl.getAs<IntegerAttr>("stages").getInt();
-    pipeline->microbatches = pl.getAs<IntegerAttr>("microbatches").getInt();
-    pipeline->activation = pl.getAs<IntegerAttr>("activation").getInt();
+    pipeline->stages = field("stages");
+    pipeline->microbatches = field("microbatches");
+    int64_t act = field("activation");
+    if (pipeline->stages < 1 || pipeline->microbatches < 1 || act < 0 ||
+        act >= (int64_t)globalArgs) {
+      (*clone)->emitError()
+          << "xf.pipeline must be {stages = P, microbatches = M, activation "
+             "= A} with P, M >= 1 and A an argument of the function's "
+          << globalArgs << ", got " << a;
+      return failure();
+    }
+    pipeline->activation = act;
   }
   if (auto mesh = (*clone)->getAttrOfType<IntegerAttr>("xf.mesh")) {
     ranks = std::max<int64_t>(1, mesh.getInt());
@@ -68,39 +83,85 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
       blocks = std::max<int64_t>(1, cp.getInt());
     if (pipeline)
       blocks = pipeline->stages;
-    auto parse = [&](DictionaryAttr d) {
+    if (blocks < 1 || ranks % blocks != 0) {
+      f.emitError() << "a mesh of " << ranks << " ranks cannot hold " << blocks
+                    << " blocks (xf.context_parallel / xf.pipeline)";
+      return failure();
+    }
+    // An xf.shard as the runner reads it; the function's own (local) type
+    // bounds its dimensions and the block's ranks its parts.
+    auto parse = [&](Attribute attr, Type type,
+                     const Twine &what) -> FailureOr<ArgShard> {
       ArgShard a;
       a.seqBlocks = blocks;
+      auto d = llvm::dyn_cast_or_null<DictionaryAttr>(attr);
       if (!d)
-        return a;
-      if (auto dim = d.getAs<IntegerAttr>("dim")) {
-        a.split = true;
-        a.dim = dim.getInt();
-        a.groups = d.getAs<IntegerAttr>("groups").getInt();
-        a.parts = d.getAs<IntegerAttr>("parts").getInt();
+        return a; // absent or "replicated"
+      int64_t rank = llvm::cast<ShapedType>(type).getRank();
+      auto get = [&](StringRef name, int64_t dflt) -> std::optional<int64_t> {
+        Attribute v = d.get(name);
+        if (!v)
+          return dflt;
+        if (auto i = llvm::dyn_cast<IntegerAttr>(v))
+          return i.getInt();
+        return std::nullopt;
+      };
+      std::optional<int64_t> dim = get("dim", -1), groups = get("groups", 1),
+                             parts = get("parts", 0), seq = get("seq_dim", -1);
+      int64_t per = ranks / blocks;
+      if (!dim || !groups || !parts || !seq || *dim < -1 || *dim >= rank ||
+          *groups < 1 || *parts < 0 || (*parts > 0 && per % *parts != 0) ||
+          *seq < -1 || *seq >= rank) {
+        f.emitError() << what << ": xf.shard " << d << " is not a split of its "
+                      << type << " over " << per << " ranks per block";
+        return failure();
       }
-      if (auto sd = d.getAs<IntegerAttr>("seq_dim"))
-        a.seqDim = sd.getInt();
+      a.split = *dim >= 0;
+      a.dim = std::max<int64_t>(*dim, 0);
+      a.groups = *groups;
+      a.parts = *parts;
+      a.seqDim = *seq;
       return a;
     };
     for (unsigned i = 0; pipeline && i < f.getNumArguments(); ++i) {
       auto per = f.getArgAttrOfType<DenseI64ArrayAttr>(i, "xf.stage_args");
-      if (!per || (int64_t)per.size() != pipeline->stages) {
+      if (!per || (int64_t)per.size() != pipeline->stages ||
+          llvm::any_of(per.asArrayRef(), [&](int64_t g) {
+            return g < 0 || g >= (int64_t)globalArgs;
+          })) {
         f.emitError() << "pipelined program: argument " << i
-                      << " has no xf.stage_args for its " << pipeline->stages
-                      << " stages";
+                      << " needs xf.stage_args, one argument of the "
+                      << globalArgs << " per stage, for its "
+                      << pipeline->stages << " stages";
         return failure();
       }
       argSources.emplace_back(per.asArrayRef().begin(), per.asArrayRef().end());
     }
-    for (unsigned i = 0; i < f.getNumArguments(); ++i)
-      argShards.push_back(
-          parse(f.getArgAttrOfType<DictionaryAttr>(i, "xf.shard")));
+    for (unsigned i = 0; i < f.getNumArguments(); ++i) {
+      FailureOr<ArgShard> a =
+          parse(f.getArgAttr(i, "xf.shard"), f.getArgumentTypes()[i],
+                "argument #" + Twine(i));
+      if (failed(a))
+        return failure();
+      argShards.push_back(*a);
+    }
     for (unsigned i = 0; i < f.getNumResults(); ++i) {
-      resultShards.push_back(
-          parse(f.getResultAttrOfType<DictionaryAttr>(i, "xf.shard")));
-      if (auto st = f.getResultAttrOfType<IntegerAttr>(i, "xf.stage"))
-        resultShards.back().stage = st.getInt();
+      FailureOr<ArgShard> r =
+          parse(f.getResultAttr(i, "xf.shard"), f.getResultTypes()[i],
+                "result #" + Twine(i));
+      if (failed(r))
+        return failure();
+      resultShards.push_back(*r);
+      if (Attribute st = f.getResultAttr(i, "xf.stage")) {
+        auto si = llvm::dyn_cast<IntegerAttr>(st);
+        if (!pipeline || !si || si.getInt() < 0 ||
+            si.getInt() >= pipeline->stages) {
+          f.emitError() << "result #" << i << ": xf.stage " << st
+                        << " is not a stage of the pipeline";
+          return failure();
+        }
+        resultShards.back().stage = si.getInt();
+      }
     }
   }
   PassManager pm(module.getContext());
