@@ -144,14 +144,26 @@ def mlp_swiglu(s, d, f, dt="f32"):
 def gpt2_block(s, d, heads, f, dt="f32"):
     """Pre-LN GPT-2 block. Args: x [s, d], ln1_w, ln1_b, w_qkv [d, 3d], b_qkv,
     w_o [d, d], b_o, ln2_w, ln2_b, w_fc [d, f], b_fc, w_proj [f, d], b_proj."""
+    return gpt2_stack(1, s, d, heads, f, dt)
+
+
+def gpt2_stack(layers, s, d, heads, f, dt="f32"):
+    """`layers` GPT-2 blocks in sequence, each with its own weights (layer
+    i's args prefixed `l{i}_`, none for a single block)."""
     b = _Builder(dt)
     x = b.arg("x", (s, d))
-    ln1w, ln1b = b.arg("ln1_w", (d,)), b.arg("ln1_b", (d,))
-    wqkv, bqkv = b.arg("w_qkv", (d, 3 * d)), b.arg("b_qkv", (3 * d,))
-    wo, bo = b.arg("w_o", (d, d)), b.arg("b_o", (d,))
-    ln2w, ln2b = b.arg("ln2_w", (d,)), b.arg("ln2_b", (d,))
-    wfc, bfc = b.arg("w_fc", (d, f)), b.arg("b_fc", (f,))
-    wpr, bpr = b.arg("w_proj", (f, d)), b.arg("b_proj", (d,))
+    for i in range(layers):
+        x = _gpt2_layer(b, x, s, d, heads, f, f"l{i}_" if layers > 1 else "")
+    return b.text([x])
+
+
+def _gpt2_layer(b, x, s, d, heads, f, prefix=""):
+    ln1w, ln1b = b.arg(f"{prefix}ln1_w", (d,)), b.arg(f"{prefix}ln1_b", (d,))
+    wqkv, bqkv = b.arg(f"{prefix}w_qkv", (d, 3 * d)), b.arg(f"{prefix}b_qkv", (3 * d,))
+    wo, bo = b.arg(f"{prefix}w_o", (d, d)), b.arg(f"{prefix}b_o", (d,))
+    ln2w, ln2b = b.arg(f"{prefix}ln2_w", (d,)), b.arg(f"{prefix}ln2_b", (d,))
+    wfc, bfc = b.arg(f"{prefix}w_fc", (d, f)), b.arg(f"{prefix}b_fc", (f,))
+    wpr, bpr = b.arg(f"{prefix}w_proj", (f, d)), b.arg(f"{prefix}b_proj", (d,))
     h = b.layer_norm(x, ln1w, ln1b)
     qkv = b.binary("add", b.matmul(h, wqkv), bqkv)
     q, k, v = (b.heads(b.slice_cols(qkv, i * d, d), heads) for i in range(3))
@@ -159,8 +171,7 @@ def gpt2_block(s, d, heads, f, dt="f32"):
     x1 = b.binary("add", x, b.binary("add", b.matmul(a, wo), bo))
     h2 = b.layer_norm(x1, ln2w, ln2b)
     g = b.unary("gelu", b.binary("add", b.matmul(h2, wfc), bfc), "approximate = tanh ")
-    y = b.binary("add", x1, b.binary("add", b.matmul(g, wpr), bpr))
-    return b.text([y])
+    return b.binary("add", x1, b.binary("add", b.matmul(g, wpr), bpr))
 
 
 def _llama_layer(b, x, cos, sin, s, d, heads, kv_heads, f, prefix=""):

@@ -269,6 +269,21 @@ void pipeline::extractFirstStage(func::FuncOp func, const StagePlan &plan) {
                                  ret.getOperandTypes()));
 }
 
+/// The stage-local index of the activation argument.
+static unsigned activationIndex(const StagePlan &plan) {
+  return llvm::find(plan.stage0Args, plan.activation) - plan.stage0Args.begin();
+}
+
+bool pipeline::handsOnAsTaken(func::FuncOp func, const StagePlan &plan) {
+  unsigned kx = activationIndex(plan);
+  auto asDict = [](Attribute a) {
+    return llvm::dyn_cast_or_null<DictionaryAttr>(a);
+  };
+  return func.getArgumentTypes()[kx] == func.getResultTypes()[0] &&
+         asDict(func.getArgAttr(kx, "xf.shard")) ==
+             asDict(func.getResultAttr(0, "xf.shard"));
+}
+
 LogicalResult pipeline::wrapStages(func::FuncOp func, const StagePlan &plan,
                                    int64_t microbatches,
                                    int64_t ranksPerStage) {
@@ -276,8 +291,7 @@ LogicalResult pipeline::wrapStages(func::FuncOp func, const StagePlan &plan,
   OpBuilder b(ctx);
   Block &old = func.getBody().front();
   auto ret = llvm::cast<func::ReturnOp>(old.getTerminator());
-  unsigned kx =
-      llvm::find(plan.stage0Args, plan.activation) - plan.stage0Args.begin();
+  unsigned kx = activationIndex(plan);
   auto xType = llvm::cast<RankedTensorType>(old.getArgument(kx).getType());
   auto yType = llvm::cast<RankedTensorType>(ret.getOperand(0).getType());
   Attribute xShard = func.getArgAttr(kx, "xf.shard");
@@ -285,7 +299,7 @@ LogicalResult pipeline::wrapStages(func::FuncOp func, const StagePlan &plan,
   auto asDict = [](Attribute a) {
     return llvm::dyn_cast_or_null<DictionaryAttr>(a);
   };
-  if (xType != yType || asDict(xShard) != asDict(yShard))
+  if (!handsOnAsTaken(func, plan))
     return func.emitError()
            << "muir-xf-shard: pipeline stages: a stage's output is held as "
            << yType << " " << (yShard ? yShard : b.getStringAttr("replicated"))

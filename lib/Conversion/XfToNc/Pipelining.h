@@ -45,6 +45,11 @@ mlir::FailureOr<StagePlan> planStages(mlir::func::FuncOp func, int64_t stages,
 /// stage 0 uses (plan.stage0Args order), its result the hand-off value.
 void extractFirstStage(mlir::func::FuncOp func, const StagePlan &plan);
 
+/// Whether the (sharded) stage function's result has its activation
+/// argument's local type and layout (xf.shard), so that one stage can hand
+/// it to the next.
+bool handsOnAsTaken(mlir::func::FuncOp func, const StagePlan &plan);
+
 /// Wraps the (sharded) stage function into the pipelined SPMD function:
 /// the activation argument becomes [M, ...] microbatches, the stage body is
 /// repeated M + P - 1 times with a collective_permute from each stage's

@@ -1524,12 +1524,34 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
       pipeline::extractFirstStage(func, *plan);
       int64_t per = n / stages;
       if (per > 1) {
-        Sharder sharder(func, per, seq, ch, machine ? &*machine : nullptr,
-                        stages);
-        // A stage hands its output on as its successor takes its input.
-        sharder.splitResults = true;
-        if (failed(sharder.run()))
+        // A stage hands its output on as its successor takes its input:
+        // results left split. When the rules still leave the output held
+        // unlike the input (a bias added to a row-parallel product makes
+        // GPT-2's output replicated while sequence parallelism splits its
+        // input by rows), the stage is sharded again with its input
+        // replicated.
+        OwningOpRef<func::FuncOp> backup(func.clone());
+        auto shard = [&]() {
+          Sharder sharder(func, per, seq, ch, machine ? &*machine : nullptr,
+                          stages);
+          sharder.splitResults = true;
+          return sharder.run();
+        };
+        if (failed(shard()))
           return signalPassFailure();
+        if (!pipeline::handsOnAsTaken(func, *plan)) {
+          func.getBody().getBlocks().clear();
+          func.getBody().takeBody(backup->getBody());
+          func.setType(backup->getFunctionType());
+          func.setAllArgAttrs(backup->getAllArgAttrs());
+          func.setAllResultAttrs(backup->getAllResultAttrs());
+          unsigned kx = llvm::find(plan->stage0Args, plan->activation) -
+                        plan->stage0Args.begin();
+          func.setArgAttr(kx, "xf.shard",
+                          StringAttr::get(&getContext(), "replicated"));
+          if (failed(shard()))
+            return signalPassFailure();
+        }
       }
       if (failed(pipeline::wrapStages(func, *plan, mbs, per)))
         return signalPassFailure();

@@ -62,7 +62,19 @@
 // RUN: muir-run %t.mlir --backend=sim --target=small-mc --cores=4 --check | FileCheck %s --check-prefix=NUM
 // NUM-NOT: MISMATCH
 // NUM: check #0: vs reference {{.*}} OK
-// NUM: result #0: tensor<{{[2-4]}}x64x64xf32>
+// NUM: result #0: tensor<{{[2-4]}}x{{32|64}}x64xf32>
+
+// GPT-2 blocks: a bias added to the row-parallel products leaves a stage's
+// output replicated where sequence parallelism would split its input by
+// rows, so the stage is sharded with its input replicated (tensor
+// parallelism inside the stage) and hands on what the next one takes.
+// RUN: muir-opt %S/Inputs/gpt2-stack4.mlir --muir-xf-shard="cores=4 pipeline-stages=2 microbatches=2" | FileCheck %s --check-prefix=GPT2
+// GPT2: func.func @main(%arg0: tensor<2x32x64xf32> {xf.shard = "replicated", xf.stage_args = array<i64: 0, 0>}
+// GPT2-SAME: -> (tensor<2x32x64xf32> {xf.shard = "replicated", xf.stage = 1 : i64})
+// GPT2: xf.all_reduce {{.*}}replica_groups = dense<{{\[\[}}0, 1], [2, 3]]>
+// GPT2: xf.collective_permute {{.*}}pairs = dense<{{\[\[}}0, 2], [1, 3]]>
+// RUN: muir-run %S/Inputs/gpt2-stack4.mlir --backend=sim --target=small-mc --cores=4 --pipeline-stages=2 --microbatches=2 --check | FileCheck %s --check-prefix=NUM
+// RUN: muir-run %S/Inputs/gpt2-stack4.mlir --backend=sim --target=small-mc --cores=8 --pipeline-stages=4 --microbatches=3 --check | FileCheck %s --check-prefix=NUM
 
 // muir-run's flags shape a mesh.
 // RUN: not muir-run %S/Inputs/llama-stack4.mlir --backend=sim --target=small-mc --pipeline-stages=2 --microbatches=2 2>&1 | FileCheck %s --check-prefix=NOCORES
