@@ -1540,6 +1540,7 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
         if (failed(shard()))
           return signalPassFailure();
         if (!pipeline::handsOnAsTaken(func, *plan)) {
+          func.getBody().dropAllReferences();
           func.getBody().getBlocks().clear();
           func.getBody().takeBody(backup->getBody());
           func.setType(backup->getFunctionType());
