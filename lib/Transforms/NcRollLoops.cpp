@@ -37,10 +37,27 @@ struct Inst {
   tgt::Opcode opcode;
   llvm::hash_code hash;
   SmallVector<int64_t, 8> pos;
-  /// The op's attributes, built once (ops with properties build the
-  /// dictionary on every getAttrs()).
-  DictionaryAttr attrs;
+  /// The op's attributes in name order (a dictionary's order), read once
+  /// and without building a dictionary: ops with properties build and
+  /// unique one on every getAttrs(), which for a kernel of 100k
+  /// instructions costs time and context memory.
+  SmallVector<NamedAttribute, 8> attrs;
 };
+
+SmallVector<NamedAttribute, 8> attributesOf(Operation *op) {
+  SmallVector<NamedAttribute, 8> out;
+  if (std::optional<RegisteredOperationName> reg = op->getRegisteredInfo())
+    for (StringAttr name : reg->getAttributeNames())
+      if (std::optional<Attribute> v = op->getInherentAttr(name.getValue());
+          v && *v)
+        out.push_back({name, *v});
+  for (NamedAttribute a : op->getDiscardableAttrs())
+    out.push_back(a);
+  llvm::sort(out, [](NamedAttribute a, NamedAttribute b) {
+    return a.getName().getValue() < b.getName().getValue();
+  });
+  return out;
+}
 
 llvm::hash_code invariantHash(nc::AccessAttr a) {
   return llvm::hash_combine(
@@ -61,10 +78,12 @@ bool invariantEqual(nc::AccessAttr a, nc::AccessAttr b) {
 bool isWait(NamedAttribute a) { return a.getName().getValue() == "wait"; }
 
 Inst describe(Operation *op, tgt::Opcode opcode) {
-  Inst in{op, opcode,
+  Inst in{op,
+          opcode,
           llvm::hash_combine(op->getName().getAsOpaquePointer(),
                              op->getLoc().getAsOpaquePointer()),
-          {}, op->getAttrDictionary()};
+          {},
+          attributesOf(op)};
   for (NamedAttribute a : in.attrs) {
     in.hash = llvm::hash_combine(in.hash, a.getName().getAsOpaquePointer());
     if (auto ap = llvm::dyn_cast<nc::AccessAttr>(a.getValue())) {
@@ -88,7 +107,7 @@ bool sameShape(const Inst &x, const Inst &y) {
   if (x.hash != y.hash || x.op->getName() != y.op->getName() ||
       x.op->getLoc() != y.op->getLoc() || x.pos.size() != y.pos.size())
     return false;
-  ArrayRef<NamedAttribute> ax = x.attrs.getValue(), ay = y.attrs.getValue();
+  ArrayRef<NamedAttribute> ax = x.attrs, ay = y.attrs;
   if (ax.size() != ay.size())
     return false;
   for (auto [a, b] : llvm::zip(ax, ay)) {
