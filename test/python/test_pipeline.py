@@ -93,3 +93,25 @@ def test_torch_module_with_pipeline_is_an_error():
     with pytest.raises(TypeError, match="pipeline= applies to xf modules"):
         muir.compile(torch.nn.Linear(4, 4), (torch.zeros(2, 4),), target="small-mc", mesh=2,
                      pipeline=2, microbatches=2)
+
+
+def test_jax_stack_with_weights_as_inputs_pipelines():
+    # muir.jax keeps bare arrays as the program's inputs: a JAX stack whose
+    # layers' weights are passed as arrays (not a pytree of constants) is a
+    # chain of equal stages the pipeline takes.
+    jax = pytest.importorskip("jax")
+    import muir.jax as mj
+
+    def stack(x, w0, w1, w2, w3):
+        for w in (w0, w1, w2, w3):
+            x = x + jax.nn.gelu(x @ w)
+        return x
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((8, 16)).astype(np.float32)
+    ws = [(rng.standard_normal((16, 16)) * 0.1).astype(np.float32) for _ in range(4)]
+    exe = muir.compile(mj.to_xf(stack, x, *ws), target="small-mc", mesh=2, pipeline=2,
+                       microbatches=2)
+    out = exe.run(np.stack([x, 2 * x]), *ws, check=True, trace=False)[0]
+    want = [np.asarray(stack(m, *ws)) for m in (x, 2 * x)]
+    np.testing.assert_allclose(out, np.stack(want), rtol=1e-4, atol=1e-4)
