@@ -56,6 +56,16 @@ nc::Algorithm cheapestAlgorithm(const target::Machine &m, target::Opcode op,
   return nc::Algorithm::ring;
 }
 
+/// Puts `op` on the first collective-communication queue when the target
+/// has them: they run nothing else, so the core's DMA queues stream on
+/// while the collective is in flight (else dma0, shared with the kernels'
+/// DMAs).
+void onCollectiveQueue(Emitter &e, Operation *op) {
+  if (e.m.collectiveQueues() > 0)
+    op->setAttr("queue", e.b.getStringAttr(target::queueName(
+                             target::dmaQueue(e.m.dma.queues))));
+}
+
 /// The dimensions before `dim` must all be 1, so that concatenating (or
 /// splitting) along `dim` is concatenating the tensors' element orders.
 LogicalResult checkLeadingDim(Operation *op, RankedTensorType t, int64_t dim) {
@@ -123,12 +133,7 @@ LogicalResult muir::lower::emitCollective(Emitter &e, Operation *op,
           });
   if (!made)
     return failure();
-  // On the first collective-communication queue when the target has them:
-  // they run nothing else, so the core's DMA queues stream on while the
-  // collective is in flight (else dma0, shared with the kernels' DMAs).
-  if (e.m.collectiveQueues() > 0)
-    made->setAttr("queue", e.b.getStringAttr(target::queueName(
-                               target::dmaQueue(e.m.dma.queues))));
+  onCollectiveQueue(e, made);
   return success();
 }
 
@@ -150,10 +155,7 @@ LogicalResult muir::lower::emitCollectivePermute(Emitter &e, Operation *op,
                                        nullptr, nullptr);
   Operation *recv = nc::RecvOp::create(e.b, e.loc, dst, cp.getPairs(), nullptr,
                                        nullptr, nullptr);
-  // On the collective queue when the target has one (see emitCollective).
-  if (e.m.collectiveQueues() > 0)
-    for (Operation *o : {send, recv})
-      o->setAttr("queue", e.b.getStringAttr(target::queueName(
-                              target::dmaQueue(e.m.dma.queues))));
+  onCollectiveQueue(e, send);
+  onCollectiveQueue(e, recv);
   return success();
 }

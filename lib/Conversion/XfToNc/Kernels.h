@@ -262,8 +262,8 @@ mlir::LogicalResult emitCollective(Emitter &e, mlir::Operation *op,
                                    const HbmValue &in, const HbmValue &out);
 
 /// xf.collective_permute: `init` copied into `out` (by DMAs through SBUF),
-/// then nc.send of `in` and nc.recv into `out` (a target's copy is overwritten by its source's
-/// data; the others keep `init`).
+/// then nc.send of `in` and nc.recv into `out` (a target's copy is overwritten
+/// by its source's data; the others keep `init`).
 mlir::LogicalResult emitCollectivePermute(Emitter &e, mlir::Operation *op,
                                           const HbmValue &in,
                                           const HbmValue &init,

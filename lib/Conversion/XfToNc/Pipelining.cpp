@@ -269,8 +269,7 @@ void pipeline::extractFirstStage(func::FuncOp func, const StagePlan &plan) {
                                  ret.getOperandTypes()));
 }
 
-/// The stage-local index of the activation argument.
-static unsigned activationIndex(const StagePlan &plan) {
+unsigned pipeline::activationIndex(const StagePlan &plan) {
   return llvm::find(plan.stage0Args, plan.activation) - plan.stage0Args.begin();
 }
 

@@ -45,6 +45,9 @@ mlir::FailureOr<StagePlan> planStages(mlir::func::FuncOp func, int64_t stages,
 /// stage 0 uses (plan.stage0Args order), its result the hand-off value.
 void extractFirstStage(mlir::func::FuncOp func, const StagePlan &plan);
 
+/// The stage-local index of the activation argument (in stage0Args).
+unsigned activationIndex(const StagePlan &plan);
+
 /// Whether the (sharded) stage function's result has its activation
 /// argument's local type and layout (xf.shard), so that one stage can hand
 /// it to the next.

@@ -1546,9 +1546,7 @@ struct XfShardPass : public muir::impl::XfShardPassBase<XfShardPass> {
           func.setType(backup->getFunctionType());
           func.setAllArgAttrs(backup->getAllArgAttrs());
           func.setAllResultAttrs(backup->getAllResultAttrs());
-          unsigned kx = llvm::find(plan->stage0Args, plan->activation) -
-                        plan->stage0Args.begin();
-          func.setArgAttr(kx, "xf.shard",
+          func.setArgAttr(pipeline::activationIndex(*plan), "xf.shard",
                           StringAttr::get(&getContext(), "replicated"));
           if (failed(shard()))
             return signalPassFailure();
