@@ -509,6 +509,68 @@ LogicalResult LoopOp::verifyRegions() {
 }
 
 //===----------------------------------------------------------------------===//
+// Sections
+//===----------------------------------------------------------------------===//
+
+RegionKind SectionOp::getRegionKind(unsigned) { return RegionKind::Graph; }
+
+LogicalResult SectionOp::verify() {
+  for (auto [name, range] :
+       {std::pair<StringRef, ArrayRef<int64_t>>{"sbuf", getSbuf()},
+        {"psum", getPsum()}})
+    if (range.size() != 2 || range[0] < 0 || range[1] < range[0])
+      return emitOpError() << name
+                           << " must be a byte range [lo, hi] with 0 <= lo "
+                              "<= hi, got "
+                           << range.size() << " numbers"
+                           << (range.size() == 2
+                                   ? " [" + std::to_string(range[0]) + ", " +
+                                         std::to_string(range[1]) + "]"
+                                   : std::string());
+  return success();
+}
+
+LogicalResult SectionOp::verifyRegions() {
+  auto kernel = (*this)->getParentOfType<KernelOp>();
+  const tgt::Machine *m = kernel ? getMachine(kernel) : nullptr;
+  if (!m)
+    return failure();
+  ArrayRef<int64_t> sbuf = getSbuf(), psum = getPsum();
+  if (sbuf[1] > m->sbuf.bytesPerPartition)
+    return emitOpError() << "sbuf range [" << sbuf[0] << ", " << sbuf[1]
+                         << ") ends past the " << m->sbuf.bytesPerPartition
+                         << " bytes of an SBUF partition (target '" << m->name
+                         << "')";
+  if (psum[1] > m->psum.bytesPerPartition)
+    return emitOpError() << "psum range [" << psum[0] << ", " << psum[1]
+                         << ") ends past the " << m->psum.bytesPerPartition
+                         << " bytes of a PSUM partition (target '" << m->name
+                         << "')";
+  SmallVector<TileAccess, 6> tiles;
+  for (Operation &op : getBody().front()) {
+    auto inst = llvm::dyn_cast<InstructionOpInterface>(op);
+    if (!inst)
+      return op.emitOpError()
+             << "cannot be in an nc.section body (instructions only)";
+    tiles.clear();
+    inst.getTileAccesses(tiles);
+    for (const TileAccess &t : tiles) {
+      if (!t.tile || t.tile.isHbm())
+        continue;
+      ArrayRef<int64_t> range = t.tile.isSbuf() ? sbuf : psum;
+      int64_t lo = t.tile.getOffset(), hi = t.tile.getEndByte();
+      if (lo < range[0] || hi > range[1])
+        return op.emitOpError()
+               << "tile at " << (t.tile.isSbuf() ? "SBUF" : "PSUM")
+               << " bytes [" << lo << ", " << hi
+               << ") is outside its section \"" << getName() << "\"'s range ["
+               << range[0] << ", " << range[1] << ")";
+    }
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Instructions
 //===----------------------------------------------------------------------===//
 

@@ -196,6 +196,38 @@ def Nc_LoopOp : Nc_Op<"loop", [NoTerminator, SingleBlock,
   let hasRegionVerifier = 1;
 }
 
+def Nc_SectionOp : Nc_Op<"section", [NoTerminator, SingleBlock,
+    HasParent<"KernelOp">, DeclareOpInterfaceMethods<RegionKindInterface>]> {
+  let summary = "one kernel's instructions and the on-chip bytes they use";
+  let description = [{
+    `muir-lower-xf-to-nc` emits each kernel it lowers as a section: its
+    instructions, in program order, and the bytes per partition of SBUF
+    (`sbuf = [lo, hi)`) and PSUM (`psum = [lo, hi)`, whole banks) that
+    they use, where the kernel's own stack allocation put them. The
+    verifier checks that every on-chip tile of the body lies inside the
+    section's range of its memory, so a section can be moved as a whole.
+    `muir-nc-allocate` decides where each section goes (its own range or
+    one shifted away from the sections before it), moves the tiles and
+    replaces the section by its body: the scheduling passes take a kernel
+    without sections. Executing a section is executing its body in place.
+
+    ```mlir
+    nc.section "k0" sbuf [0, 1024] psum [0, 2048] {
+      nc.dma #nc.ap<sbuf[0, 128] at 0 dims [256] strides [1] : f32>,
+             #nc.ap<hbm @x[128 x 256] at 0 dims [256] strides [1] : f32>
+    }
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, DenseI64ArrayAttr:$sbuf,
+                   DenseI64ArrayAttr:$psum);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $name `sbuf` $sbuf `psum` $psum attr-dict-with-keyword $body
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Kernel structure
 //===----------------------------------------------------------------------===//
@@ -206,7 +238,8 @@ def Nc_KernelOp : Nc_Op<"kernel", [Symbol, SymbolTable, NoTerminator,
   let summary = "a NeuronCore program: HBM tensors and instruction streams";
   let description = [{
     The body lists `nc.tensor` declarations and instructions in program
-    order, optionally grouped into `nc.loop`s. `target` names the machine description (`targets/<target>.json`)
+    order, optionally grouped into `nc.loop`s (and, between the lowering
+    and `muir-nc-allocate`, into `nc.section`s). `target` names the machine description (`targets/<target>.json`)
     whose limits the verifiers enforce; `semaphores` is the number of
     semaphores the program uses (ids `0 .. semaphores-1`).
   }];
@@ -298,7 +331,7 @@ class Nc_Inst<string mnemonic, list<Trait> traits = [],
     out.push_back({getSrc(), /*write=*/false});
   }]>
     : Nc_Op<mnemonic, !listconcat(traits,
-                                  [ParentOneOf<["KernelOp", "LoopOp"]>,
+                                  [ParentOneOf<["KernelOp", "LoopOp", "SectionOp"]>,
                                    DeclareOpInterfaceMethods<SymbolUserOpInterface>,
                                    DeclareOpInterfaceMethods<Nc_InstructionOpInterface,
                                                              ["getTileAccesses"]>])> {

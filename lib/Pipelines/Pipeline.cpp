@@ -44,11 +44,14 @@ void muir::buildCompilePipeline(OpPassManager &pm, const CompileOptions &opts) {
   config.entry = opts.entry;
   config.overrides.assign(opts.kernelConfigs.begin(), opts.kernelConfigs.end());
   pm.addPass(createXfKernelConfigPass(config));
-  // 4-6. Layout, tiling, scheduling and on-chip allocation, per kernel.
+  // 4-6. Layout, tiling and each kernel's own on-chip allocation.
   LowerXfToNcPassOptions lower;
   lower.target = opts.target;
   lower.entry = opts.entry;
   pm.addPass(createLowerXfToNcPass(lower));
+  // 6b. On-chip placement between kernels: each kernel's section of SBUF
+  //     and PSUM moves away from the kernels just before it.
+  pm.addNestedPass<nc::KernelOp>(createNcAllocatePass());
   // 7. Engine scheduling: list-schedule the kernel's instructions across
   //    the engines with the timing model, then the minimal semaphores for
   //    every cross-queue dependency of the new order.

@@ -306,6 +306,14 @@ FailureOr<Program> muir::target::kernelToProgram(nc::KernelOp kernel,
     } else if (auto loop = llvm::dyn_cast<nc::LoopOp>(op)) {
       if (failed(t.loop(loop)))
         return failure();
+    } else if (auto section = llvm::dyn_cast<nc::SectionOp>(op)) {
+      // A section executes its instructions in place.
+      for (Operation &inner : section.getBody().front()) {
+        if (llvm::isa<nc::TensorOp, nc::LoopOp, nc::SectionOp>(inner))
+          return inner.emitOpError() << "cannot be in an nc.section body";
+        if (failed(t.inst(&inner)))
+          return failure();
+      }
     } else if (failed(t.inst(&op))) {
       return failure();
     }

@@ -15,6 +15,10 @@ LogicalResult muir::nc::collectInstructions(KernelOp kernel,
   for (Operation &op : kernel.getBody().front()) {
     if (llvm::isa<TensorOp>(op))
       continue;
+    if (auto section = llvm::dyn_cast<SectionOp>(op))
+      return section.emitOpError()
+             << "\"" << section.getName()
+             << "\" is not placed yet: run muir-nc-allocate first";
     auto inst = llvm::dyn_cast<InstructionOpInterface>(op);
     if (!inst)
       return op.emitOpError() << "is not an nc instruction";

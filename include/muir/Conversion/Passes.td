@@ -220,6 +220,34 @@ def LowerXfToNcPass : Pass<"muir-lower-xf-to-nc", "mlir::ModuleOp"> {
   let dependentDialects = ["muir::nc::NcDialect"];
 }
 
+def NcAllocatePass : Pass<"muir-nc-allocate", "muir::nc::KernelOp"> {
+  let summary = "Place each kernel's block of SBUF and PSUM; flatten the sections";
+  let description = [{
+    `muir-lower-xf-to-nc` emits each kernel as an `nc.section` holding its
+    instructions and the on-chip bytes they use, allocated as a stack from
+    one end of SBUF and of PSUM (the ends alternating from kernel to
+    kernel). In program order, this pass moves each section's block (a
+    whole number of alignment units; PSUM: banks) to the position whose
+    most recent overlapping section lies furthest back among the last
+    `window` sections, then with the least overlap with it, keeping the
+    lowering's position on ties: a small kernel between two large ones
+    then takes the bytes they leave free and runs while they do. It moves
+    the section's tiles by that shift and replaces the section by its
+    instructions. `place=false` keeps every block where the lowering put
+    it; `report=true` emits a remark per section with its final ranges.
+    Run before `muir-nc-schedule`, which takes a kernel without sections.
+  }];
+  let options = [
+    Option<"place", "place", "bool", "true",
+           "move blocks away from recent sections (false: keep the "
+           "lowering's positions)">,
+    Option<"window", "window", "unsigned", "8",
+           "how many of the latest sections per memory a block avoids">,
+    Option<"report", "report", "bool", "false",
+           "emit a remark per section with its final SBUF and PSUM ranges">,
+  ];
+}
+
 def NcSchedulePass : Pass<"muir-nc-schedule", "muir::nc::KernelOp"> {
   let summary = "Reorder a kernel's instructions by list scheduling across engines";
   let description = [{

@@ -65,9 +65,9 @@ public:
   /// Consecutive kernels allocate from opposite ends (the logical stack
   /// grows down from the top when set), so where two kernels' buffers must
   /// overlap, a kernel's first loads need not wait
-  /// for the previous kernel to finish reading the same bytes; the lowering
-  /// then moves each kernel's block away from recent kernels where there is
-  /// room (KernelPlacer). Toggle only between kernels.
+  /// for the previous kernel to finish reading the same bytes;
+  /// muir-nc-allocate then moves each kernel's block (its nc.section) away
+  /// from recent kernels where there is room. Toggle only between kernels.
   bool mirrored = false;
   /// Bytes per partition of SBUF and PSUM the kernel being emitted has
   /// used from its end (0 or the top). Reset between kernels.

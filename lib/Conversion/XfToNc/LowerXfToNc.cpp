@@ -32,78 +32,12 @@ using nc::ActFunc;
 using nc::AluOp;
 
 namespace {
-/// Moves each kernel's block of on-chip buffers (SBUF or PSUM), emitted at
-/// one end of the memory, to the position whose most recent overlapping
-/// kernel lies furthest back in program order, then with the least overlap
-/// with it, staying put on ties: a kernel whose buffers share no bytes with
-/// the kernels just before it can load while they run (the engines only
-/// order on real overlaps). Alternating ends alone broke whenever a kernel
-/// without buffers (a collective) or a small one (a per-group add) came
-/// between two large ones.
-class KernelPlacer {
-public:
-  KernelPlacer(int64_t capacity, int64_t align)
-      : capacity(capacity), align(align) {}
-
-  /// The shift (a multiple of the alignment) for a kernel whose buffers
-  /// span [lo, hi).
-  int64_t place(int64_t lo, int64_t hi) {
-    int64_t bytes = hi - lo;
-    SmallVector<int64_t, 2 *kWindow + 3> cands = {
-        lo, 0, (capacity - bytes) / align * align};
-    for (auto [rlo, rhi] : recent) {
-      cands.push_back((rhi + align - 1) / align * align);
-      cands.push_back(rlo - bytes >= 0 ? (rlo - bytes) / align * align : -1);
-    }
-    // The natural position stays unless another one's newest overlapping
-    // kernel is older (among those, the least overlap): where overlap with
-    // the same kernel is unavoidable, which buffers overlap matters more
-    // than how many bytes, and the alternating ends already put a kernel's
-    // first buffers away from the last kernel's.
-    int64_t best = lo, bestAge = -1, bestOverlap = 0;
-    for (int64_t c : cands) {
-      if (c < 0 || c + bytes > capacity)
-        continue;
-      // Age of the newest kernel this position overlaps (kWindow + 1: none).
-      int64_t age = kWindow + 1, overlap = 0;
-      for (size_t k = recent.size(); k-- > 0;) {
-        auto [rlo, rhi] = recent[k];
-        int64_t o = std::min(rhi, c + bytes) - std::max(rlo, c);
-        if (o > 0) {
-          age = int64_t(recent.size() - k);
-          overlap = o;
-          break;
-        }
-      }
-      if (age > bestAge ||
-          (age == bestAge && overlap < bestOverlap && best != lo)) {
-        best = c;
-        bestAge = age;
-        bestOverlap = overlap;
-      }
-    }
-    recent.push_back({best, best + bytes});
-    if (recent.size() > kWindow)
-      recent.erase(recent.begin());
-    return best - lo;
-  }
-
-private:
-  static constexpr size_t kWindow = 8;
-  int64_t capacity, align;
-  /// Blocks of the last kernels that used this memory, oldest first.
-  SmallVector<std::pair<int64_t, int64_t>, kWindow + 1> recent;
-};
-
 class Lowering {
 public:
   Lowering(ModuleOp module, func::FuncOp func, const target::Machine &m,
            StringRef reuseMode)
       : module(module), func(func), m(m), b(module.getContext()),
-        e(b, func.getLoc(), m),
-        sbufPlacer(m.sbuf.bytesPerPartition, m.sbuf.alignBytes),
-        psumPlacer(m.psum.bytesPerPartition, m.psum.bankBytes()),
-        reuseMode(reuseMode.str()) {}
+        e(b, func.getLoc(), m), reuseMode(reuseMode.str()) {}
 
   LogicalResult run();
 
@@ -132,10 +66,10 @@ private:
   const target::Machine &m;
   OpBuilder b;
   Emitter e;
-  KernelPlacer sbufPlacer, psumPlacer;
-  /// Moves the SBUF and PSUM tiles of the instructions after `after` (the
-  /// kernel just emitted) by the placers' offsets.
-  void placeKernel(Operation *after);
+  /// Moves the instructions after `after` (the kernel just emitted) into an
+  /// nc.section named `name` holding the on-chip bytes the kernel used;
+  /// muir-nc-allocate places it.
+  void wrapSection(Operation *after, StringRef name);
   nc::KernelOp kernel;
   Block *body = nullptr;
   Operation *firstInst = nullptr;
@@ -578,7 +512,9 @@ LogicalResult Lowering::run() {
     e.loc = kernelLoc(&op);
     if (failed(lower(&op)))
       return failure();
-    placeKernel(lastBefore);
+    auto parent = llvm::dyn_cast<xf::KernelOp>(op.getParentOp());
+    wrapSection(lastBefore,
+                parent ? parent.getName() : op.getName().stripDialect());
     Operation *lastAfter = body->empty() ? nullptr : &body->back();
     if (!firstInst && lastAfter != lastBefore) {
       // Remember the first instruction so later tensors go before it.
@@ -1238,42 +1174,36 @@ func::FuncOp muir::selectEntryFunction(ModuleOp module, StringRef entry) {
   return func;
 }
 
-void Lowering::placeKernel(Operation *after) {
-  // The kernel's blocks: [0, top) or, mirrored, [capacity - top, capacity).
-  auto shift = [&](KernelPlacer &p, int64_t top, int64_t capacity,
-                   int64_t align) -> int64_t {
+void Lowering::wrapSection(Operation *after, StringRef name) {
+  // The kernel's blocks: [0, top) or, mirrored, [capacity - top, capacity),
+  // the top rounded up to the alignment (whole banks in PSUM).
+  auto range = [&](int64_t top, int64_t capacity,
+                   int64_t align) -> SmallVector<int64_t, 2> {
     if (top == 0)
-      return 0;
+      return {0, 0};
     top = std::min((top + align - 1) / align * align, capacity);
-    return e.mirrored ? p.place(capacity - top, capacity) : p.place(0, top);
+    if (e.mirrored)
+      return {capacity - top, capacity};
+    return {0, top};
   };
-  int64_t sbufBase = shift(sbufPlacer, e.kernelSbufBytes,
-                           m.sbuf.bytesPerPartition, m.sbuf.alignBytes);
-  int64_t psumBase = shift(psumPlacer, e.kernelPsumBytes,
-                           m.psum.bytesPerPartition, m.psum.bankBytes());
-  if (sbufBase == 0 && psumBase == 0)
+  // Tensors declared while the kernel was emitted stay in the kernel's body.
+  SmallVector<Operation *> insts;
+  for (Operation *op = after ? after->getNextNode() : &body->front(); op;
+       op = op->getNextNode())
+    if (!llvm::isa<nc::TensorOp>(op))
+      insts.push_back(op);
+  if (insts.empty())
     return;
-  Operation *op = after ? after->getNextNode() : &body->front();
-  SmallVector<NamedAttribute, 8> moved;
-  for (; op; op = op->getNextNode()) {
-    moved.clear();
-    for (NamedAttribute a : op->getAttrDictionary()) {
-      auto t = llvm::dyn_cast<nc::AccessAttr>(a.getValue());
-      if (!t || t.isHbm())
-        continue;
-      int64_t base = t.isSbuf() ? sbufBase : psumBase;
-      if (base == 0)
-        continue;
-      moved.push_back(
-          {a.getName(),
-           nc::AccessAttr::get(
-               t.getContext(), t.getSpace(), t.getTensor(), t.getPartition(),
-               t.getPartitions(), t.getPartitionStride(), t.getOffset() + base,
-               t.getSizes(), t.getStrides(), t.getElementType())});
-    }
-    for (NamedAttribute a : moved)
-      op->setAttr(a.getName(), a.getValue());
-  }
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToEnd(body);
+  auto section = nc::SectionOp::create(
+      b, e.loc, name,
+      range(e.kernelSbufBytes, m.sbuf.bytesPerPartition, m.sbuf.alignBytes),
+      range(e.kernelPsumBytes, m.psum.bytesPerPartition, m.psum.bankBytes()));
+  Block *inner = new Block();
+  section.getBody().push_back(inner);
+  for (Operation *op : insts)
+    op->moveBefore(inner, inner->end());
 }
 
 namespace {

@@ -1,7 +1,7 @@
 // RUN: muir-opt %s --muir-xf-shard="cores=2" | FileCheck %s
 // RUN: muir-opt %s --muir-xf-shard="cores=2" | FileCheck %s --check-prefix=DEAD
 // RUN: sed "s/, xf.sequence_chunks = 2 : i64//" %s | muir-opt --muir-xf-shard="cores=2 target=small-mc" | FileCheck %s --check-prefix=AUTO
-// RUN: muir-opt %s --muir-xf-shard="cores=2" --muir-xf-fuse="target=small-mc" --muir-lower-xf-to-nc="target=small-mc" | FileCheck %s --check-prefix=NC
+// RUN: muir-opt %s --muir-xf-shard="cores=2" --muir-xf-fuse="target=small-mc" --muir-lower-xf-to-nc="target=small-mc" --muir-nc-allocate | FileCheck %s --check-prefix=NC
 // RUN: muir-run %s --backend=sim --target=small-mc --cores=2 --check | FileCheck %s --check-prefix=EXEC
 // RUN: muir-run %s --backend=sim --target=small-mc --cores=4 --check | FileCheck %s --check-prefix=EXEC
 // RUN: sed "s/, xf.sequence_chunks = 2 : i64//" %s | not muir-opt --muir-xf-shard="cores=2 sequence-chunks=-1" 2>&1 | FileCheck %s --check-prefix=BAD

@@ -1,6 +1,6 @@
 // RUN: muir-opt %s --muir-xf-fuse="target=small" --muir-xf-kernel-config="target=small" --muir-lower-xf-to-nc="target=small reuse-scratch=true" | FileCheck %s
 // RUN: muir-opt %s --muir-xf-fuse="target=small" --muir-xf-kernel-config="target=small" --muir-lower-xf-to-nc="target=small reuse-scratch=false" | FileCheck %s --check-prefix=NOREUSE
-// RUN: muir-opt %s --muir-xf-fuse="target=small" --muir-xf-kernel-config="target=small" --muir-lower-xf-to-nc="target=small reuse-scratch=true" | muir-opt --pass-pipeline="builtin.module(nc.kernel(muir-nc-schedule,muir-nc-insert-sync))" | muir-sim -
+// RUN: muir-opt %s --muir-xf-fuse="target=small" --muir-xf-kernel-config="target=small" --muir-lower-xf-to-nc="target=small reuse-scratch=true" | muir-opt --pass-pipeline="builtin.module(nc.kernel(muir-nc-allocate,muir-nc-schedule,muir-nc-insert-sync))" | muir-sim -
 // RUN: muir-opt %s --muir-xf-fuse="target=small" --muir-xf-kernel-config="target=small" --muir-lower-xf-to-nc="target=small" | FileCheck %s --check-prefix=NOREUSE
 // RUN: not muir-opt %s --muir-lower-xf-to-nc="target=small reuse-scratch=maybe" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: muir-run %s --backend=sim --check --target=small | FileCheck %s --check-prefix=SIM
