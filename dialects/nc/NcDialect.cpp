@@ -151,6 +151,27 @@ static ParseResult parseIntList(AsmParser &p, SmallVectorImpl<int64_t> &out) {
   });
 }
 
+// #nc.queue<dma3>
+Attribute QueueAttr::parse(AsmParser &p, Type) {
+  StringRef kw;
+  SMLoc loc = p.getCurrentLocation();
+  if (p.parseLess() || p.parseKeyword(&kw))
+    return {};
+  std::optional<uint32_t> q = muir::target::parseQueueName(kw);
+  if (!q) {
+    p.emitError(loc, "unknown queue '")
+        << kw << "': expected pe, act, dve, pool or dmaN (N < 256)";
+    return {};
+  }
+  if (p.parseGreater())
+    return {};
+  return QueueAttr::get(p.getContext(), *q);
+}
+
+void QueueAttr::print(AsmPrinter &p) const {
+  p << "<" << muir::target::queueName(getIndex()) << ">";
+}
+
 // #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : bf16>
 // #nc.ap<hbm @a[128 x 512] at 0 dims [512] strides [1] : bf16>
 Attribute AccessAttr::parse(AsmParser &p, Type) {

@@ -238,8 +238,8 @@ verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, AccessAttr>> tiles) {
     return nullptr;
   auto opcode = tgt::parseOpcode(op->getName().stripDialect());
   std::string queue = opcode ? tgt::queueName(tgt::defaultQueue(*opcode)) : "";
-  if (auto q = op->getAttrOfType<StringAttr>("queue"))
-    queue = q.getValue().str();
+  if (auto q = op->getAttrOfType<QueueAttr>("queue"))
+    queue = tgt::queueName(q.getIndex());
   auto qid = tgt::parseQueueName(queue);
   if (!qid || *qid >= m->numQueues()) {
     auto diag = op->emitOpError()

@@ -82,6 +82,22 @@ def Nc_MemSpace : I32EnumAttr<"MemSpace", "memory space", [
   let genSpecializedAttr = 0;
 }
 
+def Nc_QueueAttr : AttrDef<Nc_Dialect, "Queue"> {
+  let mnemonic = "queue";
+  let summary = "an instruction queue: pe, act, dve, pool or dmaN";
+  let description = [{
+    The queue an instruction runs on, by the target's queue numbering:
+    the four compute engines (`pe`, `act`, `dve`, `pool`: indices 0-3),
+    then DMA queue `dmaN` at index 4 + N (on multi-core targets the
+    collective-communication queues follow the DMA queues under the same
+    names). The names are parsed into the index, so a misspelt queue is a
+    parse error; which queues exist is the target's, checked by each
+    instruction's verifier: `{queue = #nc.queue<dma1>}`.
+  }];
+  let parameters = (ins "uint32_t":$index);
+  let hasCustomAssemblyFormat = 1;
+}
+
 def Nc_AccessAttr : AttrDef<Nc_Dialect, "Access"> {
   let mnemonic = "ap";
   let summary = "a tile: partition range times a free-dimension access pattern";
@@ -305,13 +321,8 @@ def Nc_InstructionOpInterface : OpInterface<"InstructionOpInterface"> {
       }], "::mlir::FailureOr<uint32_t>", "getQueueIndex", (ins), [{}], [{
         uint32_t q = ::muir::target::defaultQueue(
             ::llvm::cast<ConcreteOp>($_op.getOperation()).getOpcode());
-        if (auto qa = $_op.getQueueAttr()) {
-          std::optional<uint32_t> parsed =
-              ::muir::target::parseQueueName(qa.getValue());
-          if (!parsed)
-            return ::mlir::failure();
-          q = *parsed;
-        }
+        if (auto qa = $_op.getQueueAttr())
+          q = qa.getIndex();
         return q;
       }]>,
   ];
@@ -335,7 +346,7 @@ class Nc_Inst<string mnemonic, list<Trait> traits = [],
                                    DeclareOpInterfaceMethods<SymbolUserOpInterface>,
                                    DeclareOpInterfaceMethods<Nc_InstructionOpInterface,
                                                              ["getTileAccesses"]>])> {
-  dag semArgs = (ins OptionalAttr<StrAttr>:$queue,
+  dag semArgs = (ins OptionalAttr<Nc_QueueAttr>:$queue,
                      OptionalAttr<DenseI64ArrayAttr>:$wait,
                      OptionalAttr<DenseI64ArrayAttr>:$signal);
   let hasVerifier = 1;

@@ -127,13 +127,9 @@ struct ToProgram {
       return failure();
     Instruction in;
     in.op = *opcode;
-    std::string queue = queueName(defaultQueue(*opcode));
-    if (auto q = op->getAttrOfType<StringAttr>("queue"))
-      queue = q.getValue().str();
-    auto qid = parseQueueName(queue);
-    if (!qid)
-      return op->emitOpError() << "unknown queue '" << queue << "'";
-    in.queue = *qid;
+    in.queue = defaultQueue(*opcode);
+    if (auto q = op->getAttrOfType<nc::QueueAttr>("queue"))
+      in.queue = q.getIndex();
     if (auto wait = op->getAttrOfType<DenseI64ArrayAttr>("wait"))
       for (int64_t i = 0; i + 1 < wait.size(); i += 2)
         in.waits.push_back({(uint32_t)wait[i], (uint32_t)wait[i + 1]});
@@ -611,9 +607,8 @@ muir::target::programToKernel(const Program &prog, OpBuilder &b, Location loc) {
       break;
     }
     // Default queues are left implicit so the text stays short.
-    std::string q = queueName(in.queue);
     if (in.queue != defaultQueue(in.op))
-      op->setAttr("queue", b.getStringAttr(q));
+      op->setAttr("queue", nc::QueueAttr::get(b.getContext(), in.queue));
     if (!in.waits.empty()) {
       SmallVector<int64_t> w;
       for (const SemWait &sw : in.waits) {

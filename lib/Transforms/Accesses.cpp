@@ -24,9 +24,8 @@ LogicalResult muir::nc::collectInstructions(KernelOp kernel,
       return op.emitOpError() << "is not an nc instruction";
     FailureOr<uint32_t> q = inst.getQueueIndex();
     if (failed(q) || *q >= kMaxQueues)
-      return op.emitOpError()
-             << "unknown queue '"
-             << op.getAttrOfType<StringAttr>("queue").getValue() << "'";
+      return op.emitOpError() << "has queue " << (failed(q) ? 0u : *q)
+                              << ", beyond the queues an nc kernel can have";
     InstAccesses in{&op, inst.getOpcode(), *q, {}};
     tiles.clear();
     inst.getTileAccesses(tiles);

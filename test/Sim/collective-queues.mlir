@@ -13,13 +13,13 @@
 // ONCC: collectives 1
 nc.kernel @dma_on_cc_queue target = "small-mc" {
   nc.tensor input @x : tensor<2x4xf32> at 0
-  nc.dma #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[2 x 4] at 0 dims [4] strides [1] : f32> {queue = "dma4"}
+  nc.dma #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[2 x 4] at 0 dims [4] strides [1] : f32> {queue = #nc.queue<dma4>}
 }
 nc.kernel @beyond_cc_queues target = "small-mc" {
   nc.tensor input @x : tensor<2x4xf32> at 0
-  nc.all_reduce add #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[2 x 4] at 0 dims [4] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dma9"}
+  nc.all_reduce add #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[2 x 4] at 0 dims [4] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64> {queue = #nc.queue<dma9>}
 }
 nc.kernel @on_cc_queue target = "small-mc" {
   nc.tensor input @x : tensor<2x4xf32> at 0
-  nc.all_reduce add #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[2 x 4] at 0 dims [4] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dma8"}
+  nc.all_reduce add #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[2 x 4] at 0 dims [4] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64> {queue = #nc.queue<dma8>}
 }

@@ -36,5 +36,5 @@ nc.kernel @ordered target = "small-mc" semaphores = 2 {
   nc.tensor output @y : tensor<2x4xf32> at 32
   nc.all_reduce add #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[2 x 4] at 0 dims [4] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64> {signal = array<i64: 0>}
   nc.tensor_copy #nc.ap<sbuf[0, 2] at 64 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {wait = array<i64: 0, 1>, signal = array<i64: 1>}
-  nc.dma #nc.ap<hbm @y[2 x 4] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 64 dims [4] strides [1] : f32> {queue = "dma1", wait = array<i64: 1, 1>}
+  nc.dma #nc.ap<hbm @y[2 x 4] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 64 dims [4] strides [1] : f32> {queue = #nc.queue<dma1>, wait = array<i64: 1, 1>}
 }

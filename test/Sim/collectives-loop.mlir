@@ -23,5 +23,5 @@ nc.kernel @looped target = "small-mc" {
   nc.loop 3 steps [0, 0, 0, 4, 0, 1, 0, 4] {
     nc.all_reduce add #nc.ap<hbm @y[1 x 4] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[1 x 4] at 0 dims [4] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64>
   }
-  nc.all_reduce max #nc.ap<hbm @z[3 x 4] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[3 x 4] at 0 dims [4] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dma1"}
+  nc.all_reduce max #nc.ap<hbm @z[3 x 4] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[3 x 4] at 0 dims [4] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64> {queue = #nc.queue<dma1>}
 }

@@ -147,6 +147,6 @@ nc.kernel @ring_shift target = "small-mc" semaphores = 1 {
   nc.tensor input @x : tensor<2x4xf32> at 0
   nc.tensor output @y : tensor<2x4xf32> at 32
   nc.send #nc.ap<hbm @x[2 x 4] at 0 dims [4] strides [1] : f32> pairs dense<[[0, 1], [1, 2], [2, 3], [3, 0]]> : tensor<4x2xi64>
-  nc.recv #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> pairs dense<[[0, 1], [1, 2], [2, 3], [3, 0]]> : tensor<4x2xi64> {queue = "dma1", signal = array<i64: 0>}
-  nc.dma #nc.ap<hbm @y[2 x 4] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {queue = "dma1", wait = array<i64: 0, 1>}
+  nc.recv #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> pairs dense<[[0, 1], [1, 2], [2, 3], [3, 0]]> : tensor<4x2xi64> {queue = #nc.queue<dma1>, signal = array<i64: 0>}
+  nc.dma #nc.ap<hbm @y[2 x 4] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {queue = #nc.queue<dma1>, wait = array<i64: 0, 1>}
 }

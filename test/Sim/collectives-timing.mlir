@@ -63,7 +63,7 @@ nc.kernel @exchange target = "small-mc" {
   nc.tensor input @x : tensor<8x1024xf32> at 0
   nc.tensor output @y : tensor<8x1024xf32> at 32768
   nc.send #nc.ap<hbm @x[8 x 1024] at 0 dims [1024] strides [1] : f32> pairs dense<[[3, 4], [4, 3]]> : tensor<2x2xi64>
-  nc.recv #nc.ap<hbm @y[8 x 1024] at 0 dims [1024] strides [1] : f32> pairs dense<[[3, 4], [4, 3]]> : tensor<2x2xi64> {queue = "dma1"}
+  nc.recv #nc.ap<hbm @y[8 x 1024] at 0 dims [1024] strides [1] : f32> pairs dense<[[3, 4], [4, 3]]> : tensor<2x2xi64> {queue = #nc.queue<dma1>}
 }
 
 // A Trn2 instance (4 x 4 chips of 8 cores): all-reduce of S = 1 MiB over

@@ -39,7 +39,7 @@ nc.kernel @too_few_signals target = "small" semaphores = 1 {
 // dve and act each wait for the other first.
 // CYCLE: muir-sim: deadlock: no queue can make progress; instruction #0 (act tensor_copy) waits for semaphore 1 to reach 1 but it was signalled 0 times; instruction #1 (dve tensor_copy) waits for semaphore 0 to reach 1 but it was signalled 0 times
 nc.kernel @wait_cycle target = "small" semaphores = 2 {
-  nc.tensor_copy #nc.ap<sbuf[0, 2] at 64 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {queue = "act", wait = array<i64: 1, 1>, signal = array<i64: 0>}
+  nc.tensor_copy #nc.ap<sbuf[0, 2] at 64 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {queue = #nc.queue<act>, wait = array<i64: 1, 1>, signal = array<i64: 0>}
   nc.tensor_copy #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 64 dims [4] strides [1] : f32> {wait = array<i64: 0, 1>, signal = array<i64: 1>}
 }
 

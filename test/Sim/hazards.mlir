@@ -29,7 +29,7 @@ nc.kernel @war_overwrite target = "small" semaphores = 2 {
   nc.tensor input @x : tensor<2x4xf32> at 0
   nc.dma #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[2 x 4] at 0 dims [4] strides [1] : f32> {signal = array<i64: 0>}
   nc.tensor_copy #nc.ap<sbuf[0, 2] at 64 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {wait = array<i64: 0, 1>, signal = array<i64: 1>}
-  nc.dma #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[2 x 4] at 0 dims [4] strides [1] : f32> {queue = "dma1", wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[2 x 4] at 0 dims [4] strides [1] : f32> {queue = #nc.queue<dma1>, wait = array<i64: 0, 1>}
 }
 
 // Two DMA queues store overlapping rows of one output with no ordering.
@@ -37,8 +37,8 @@ nc.kernel @war_overwrite target = "small" semaphores = 2 {
 nc.kernel @hbm_write_write target = "small" semaphores = 1 {
   nc.tensor output @y : tensor<2x4xf32> at 0
   nc.iota #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {base = 0, channel_multiplier = 4, coefficients = array<i64: 1>, signal = array<i64: 0>}
-  nc.dma #nc.ap<hbm @y[2 x 4] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {queue = "dma0", wait = array<i64: 0, 1>}
-  nc.dma #nc.ap<hbm @y[2 x 4] at 2 dims [2] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2] strides [1] : f32> {queue = "dma1", wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @y[2 x 4] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {queue = #nc.queue<dma0>, wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @y[2 x 4] at 2 dims [2] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2] strides [1] : f32> {queue = #nc.queue<dma1>, wait = array<i64: 0, 1>}
 }
 
 // Left and right column halves of the same rows, from two queues: the rows'
@@ -49,8 +49,8 @@ nc.kernel @hbm_write_write target = "small" semaphores = 1 {
 nc.kernel @hbm_disjoint_columns target = "small" semaphores = 1 {
   nc.tensor output @y : tensor<2x4xf32> at 0
   nc.iota #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {base = 0, channel_multiplier = 4, coefficients = array<i64: 1>, signal = array<i64: 0>}
-  nc.dma #nc.ap<hbm @y[2 x 4] at 0 dims [2] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2] strides [1] : f32> {queue = "dma0", wait = array<i64: 0, 1>}
-  nc.dma #nc.ap<hbm @y[2 x 4] at 2 dims [2] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 8 dims [2] strides [1] : f32> {queue = "dma1", wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @y[2 x 4] at 0 dims [2] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2] strides [1] : f32> {queue = #nc.queue<dma0>, wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @y[2 x 4] at 2 dims [2] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 8 dims [2] strides [1] : f32> {queue = #nc.queue<dma1>, wait = array<i64: 0, 1>}
 }
 
 // Rows 0-1 and rows 2-3 of both heads of a [2, 4, 2] tensor (head stride 8
@@ -69,8 +69,8 @@ nc.kernel @hbm_disjoint_columns target = "small" semaphores = 1 {
 nc.kernel @hbm_disjoint_heads target = "small" semaphores = 1 {
   nc.tensor output @y : tensor<2x4x2xf32> at 0
   nc.iota #nc.ap<sbuf[0, 2] at 0 dims [2, 2] strides [2, 1] : f32> {base = 0, channel_multiplier = 4, coefficients = array<i64: 10, 1>, signal = array<i64: 0>}
-  nc.dma #nc.ap<hbm @y[2 x 2] at 0 dims [2, 2] strides [8, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2, 2] strides [2, 1] : f32> {queue = "dma0", wait = array<i64: 0, 1>}
-  nc.dma #nc.ap<hbm @y[2 x 2] at 4 dims [2, 2] strides [8, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2, 2] strides [2, 1] : f32> {queue = "dma1", wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @y[2 x 2] at 0 dims [2, 2] strides [8, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2, 2] strides [2, 1] : f32> {queue = #nc.queue<dma0>, wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @y[2 x 2] at 4 dims [2, 2] strides [8, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2, 2] strides [2, 1] : f32> {queue = #nc.queue<dma1>, wait = array<i64: 0, 1>}
 }
 
 // The same with the second tile at rows 1-2: row 1 of each head is written
@@ -79,8 +79,8 @@ nc.kernel @hbm_disjoint_heads target = "small" semaphores = 1 {
 nc.kernel @hbm_heads_overlap target = "small" semaphores = 1 {
   nc.tensor output @y : tensor<2x4x2xf32> at 0
   nc.iota #nc.ap<sbuf[0, 2] at 0 dims [2, 2] strides [2, 1] : f32> {base = 0, channel_multiplier = 4, coefficients = array<i64: 10, 1>, signal = array<i64: 0>}
-  nc.dma #nc.ap<hbm @y[2 x 2] at 0 dims [2, 2] strides [8, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2, 2] strides [2, 1] : f32> {queue = "dma0", wait = array<i64: 0, 1>}
-  nc.dma #nc.ap<hbm @y[2 x 2] at 2 dims [2, 2] strides [8, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2, 2] strides [2, 1] : f32> {queue = "dma1", wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @y[2 x 2] at 0 dims [2, 2] strides [8, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2, 2] strides [2, 1] : f32> {queue = #nc.queue<dma0>, wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @y[2 x 2] at 2 dims [2, 2] strides [8, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2, 2] strides [2, 1] : f32> {queue = #nc.queue<dma1>, wait = array<i64: 0, 1>}
 }
 
 // Ordering is transitive: pool -> dve -> act through two semaphores, so act
@@ -91,7 +91,7 @@ nc.kernel @hbm_heads_overlap target = "small" semaphores = 1 {
 nc.kernel @transitive target = "small" semaphores = 3 {
   nc.tensor output @y : tensor<2x4xf32> at 0
   nc.iota #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {base = 0, channel_multiplier = 4, coefficients = array<i64: 1>, signal = array<i64: 0>}
-  nc.nop {queue = "dve", wait = array<i64: 0, 1>, signal = array<i64: 1>}
+  nc.nop {queue = #nc.queue<dve>, wait = array<i64: 0, 1>, signal = array<i64: 1>}
   nc.activation identity #nc.ap<sbuf[0, 2] at 64 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {scale = 2.0 : f32, wait = array<i64: 1, 1>, signal = array<i64: 2>}
   nc.dma #nc.ap<hbm @y[2 x 4] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 64 dims [4] strides [1] : f32> {wait = array<i64: 2, 1>}
 }

@@ -25,7 +25,7 @@ nc.kernel @gather target = "small" semaphores = 2 {
   nc.tensor const @idx : tensor<3xi32> at 64 = dense<[3, 0, 3]> : tensor<3xi32>
   nc.tensor output @y : tensor<3x3xf32> at 128
   nc.dma #nc.ap<sbuf[0, 3] at 0 dims [1] strides [1] : i32>, #nc.ap<hbm @idx[3 x 1] at 0 dims [1] strides [1] : i32> {signal = array<i64: 0>}
-  nc.dma_gather #nc.ap<sbuf[0, 3] at 16 dims [3] strides [1] : f32>, #nc.ap<hbm @table[4 x 3] at 0 dims [3] strides [1] : f32>[#nc.ap<sbuf[0, 3] at 0 dims [1] strides [1] : i32>] {queue = "dma1", wait = array<i64: 0, 1>, signal = array<i64: 1>}
+  nc.dma_gather #nc.ap<sbuf[0, 3] at 16 dims [3] strides [1] : f32>, #nc.ap<hbm @table[4 x 3] at 0 dims [3] strides [1] : f32>[#nc.ap<sbuf[0, 3] at 0 dims [1] strides [1] : i32>] {queue = #nc.queue<dma1>, wait = array<i64: 0, 1>, signal = array<i64: 1>}
   nc.dma #nc.ap<hbm @y[3 x 3] at 0 dims [3] strides [1] : f32>, #nc.ap<sbuf[0, 3] at 16 dims [3] strides [1] : f32> {wait = array<i64: 1, 1>}
 }
 
@@ -42,8 +42,8 @@ nc.kernel @scatter_in_place target = "small" semaphores = 1 {
   nc.tensor const @rows : tensor<2x2xf32> at 64 = dense<[[7.0, 8.0], [5.0, 6.0]]> : tensor<2x2xf32>
   nc.tensor const @idx : tensor<2xi32> at 128 = dense<[2, 0]> : tensor<2xi32>
   nc.dma #nc.ap<sbuf[0, 2] at 0 dims [1] strides [1] : i32>, #nc.ap<hbm @idx[2 x 1] at 0 dims [1] strides [1] : i32> {signal = array<i64: 0>}
-  nc.dma #nc.ap<sbuf[0, 2] at 16 dims [2] strides [1] : f32>, #nc.ap<hbm @rows[2 x 2] at 0 dims [2] strides [1] : f32> {queue = "dma1", signal = array<i64: 0>}
-  nc.dma_scatter #nc.ap<hbm @new[4 x 2] at 0 dims [2] strides [1] : f32>[#nc.ap<sbuf[0, 2] at 0 dims [1] strides [1] : i32>], #nc.ap<sbuf[0, 2] at 16 dims [2] strides [1] : f32> {queue = "dma2", wait = array<i64: 0, 2>}
+  nc.dma #nc.ap<sbuf[0, 2] at 16 dims [2] strides [1] : f32>, #nc.ap<hbm @rows[2 x 2] at 0 dims [2] strides [1] : f32> {queue = #nc.queue<dma1>, signal = array<i64: 0>}
+  nc.dma_scatter #nc.ap<hbm @new[4 x 2] at 0 dims [2] strides [1] : f32>[#nc.ap<sbuf[0, 2] at 0 dims [1] strides [1] : i32>], #nc.ap<sbuf[0, 2] at 16 dims [2] strides [1] : f32> {queue = #nc.queue<dma2>, wait = array<i64: 0, 2>}
 }
 
 // OOB: muir-sim: instruction #1 (dma1 dma_gather): index 4 in row 1 of the indices tile (SBUF partition 1) is outside the table's 4 rows [0, 4)
@@ -51,7 +51,7 @@ nc.kernel @gather_out_of_range target = "small" semaphores = 1 {
   nc.tensor const @table : tensor<4x3xf32> at 0 = dense<1.0> : tensor<4x3xf32>
   nc.tensor const @idx : tensor<2xi32> at 64 = dense<[0, 4]> : tensor<2xi32>
   nc.dma #nc.ap<sbuf[0, 2] at 0 dims [1] strides [1] : i32>, #nc.ap<hbm @idx[2 x 1] at 0 dims [1] strides [1] : i32> {signal = array<i64: 0>}
-  nc.dma_gather #nc.ap<sbuf[0, 2] at 16 dims [3] strides [1] : f32>, #nc.ap<hbm @table[4 x 3] at 0 dims [3] strides [1] : f32>[#nc.ap<sbuf[0, 2] at 0 dims [1] strides [1] : i32>] {queue = "dma1", wait = array<i64: 0, 1>}
+  nc.dma_gather #nc.ap<sbuf[0, 2] at 16 dims [3] strides [1] : f32>, #nc.ap<hbm @table[4 x 3] at 0 dims [3] strides [1] : f32>[#nc.ap<sbuf[0, 2] at 0 dims [1] strides [1] : i32>] {queue = #nc.queue<dma1>, wait = array<i64: 0, 1>}
 }
 
 // NEG: muir-sim: instruction #2 (dma0 dma_scatter): index -1 in row 0 of the indices tile (SBUF partition 0) is outside the table's 4 rows [0, 4)
@@ -79,5 +79,5 @@ nc.kernel @scatter_race target = "small" semaphores = 1 {
   nc.dma #nc.ap<sbuf[0, 1] at 0 dims [1] strides [1] : i32>, #nc.ap<hbm @idx[1 x 1] at 0 dims [1] strides [1] : i32> {signal = array<i64: 0>}
   nc.iota #nc.ap<sbuf[0, 1] at 16 dims [2] strides [1] : f32> {base = 0, channel_multiplier = 0, coefficients = array<i64: 1>, signal = array<i64: 0>}
   nc.dma_scatter #nc.ap<hbm @t[4 x 2] at 0 dims [2] strides [1] : f32>[#nc.ap<sbuf[0, 1] at 0 dims [1] strides [1] : i32>], #nc.ap<sbuf[0, 1] at 16 dims [2] strides [1] : f32> {wait = array<i64: 0, 2>}
-  nc.dma #nc.ap<sbuf[0, 1] at 32 dims [2] strides [1] : f32>, #nc.ap<hbm @t[1 x 2] at 6 dims [2] strides [1] : f32> {queue = "dma1"}
+  nc.dma #nc.ap<sbuf[0, 1] at 32 dims [2] strides [1] : f32>, #nc.ap<hbm @t[1 x 2] at 6 dims [2] strides [1] : f32> {queue = #nc.queue<dma1>}
 }

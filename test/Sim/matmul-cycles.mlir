@@ -37,9 +37,9 @@ nc.kernel @one_matmul target = "trn2" semaphores = 3 {
   nc.tensor input @a : tensor<128x128xbf16> at 0
   nc.tensor input @b : tensor<128x512xbf16> at 32768
   nc.tensor output @c : tensor<128x512xf32> at 163840
-  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 0 dims [128] strides [1] : bf16> {queue = "dma0", signal = array<i64: 0>}
-  nc.dma #nc.ap<sbuf[0, 128] at 256 dims [512] strides [1] : bf16>, #nc.ap<hbm @b[128 x 512] at 0 dims [512] strides [1] : bf16> {queue = "dma1", signal = array<i64: 0>}
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 0 dims [128] strides [1] : bf16> {queue = #nc.queue<dma0>, signal = array<i64: 0>}
+  nc.dma #nc.ap<sbuf[0, 128] at 256 dims [512] strides [1] : bf16>, #nc.ap<hbm @b[128 x 512] at 0 dims [512] strides [1] : bf16> {queue = #nc.queue<dma1>, signal = array<i64: 0>}
   nc.matmul #nc.ap<psum[0, 128] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 256 dims [512] strides [1] : bf16> {wait = array<i64: 0, 2>, signal = array<i64: 1>}
   nc.tensor_copy #nc.ap<sbuf[0, 128] at 1280 dims [512] strides [1] : f32>, #nc.ap<psum[0, 128] at 0 dims [512] strides [1] : f32> {wait = array<i64: 1, 1>, signal = array<i64: 2>}
-  nc.dma #nc.ap<hbm @c[128 x 512] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 1280 dims [512] strides [1] : f32> {queue = "dma2", wait = array<i64: 2, 1>}
+  nc.dma #nc.ap<hbm @c[128 x 512] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 1280 dims [512] strides [1] : f32> {queue = #nc.queue<dma2>, wait = array<i64: 2, 1>}
 }

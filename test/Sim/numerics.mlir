@@ -101,17 +101,17 @@ nc.kernel @every_instruction target = "small" semaphores = 3 {
   nc.tensor output @iota : tensor<2x4xi32> at 1280
   nc.tensor output @sel : tensor<2x4xf32> at 1344
   nc.tensor output @dt : tensor<4x2xf32> at 1408
-  nc.dma #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[2 x 4] at 0 dims [4] strides [1] : f32> {queue = "dma0", signal = array<i64: 0>}
-  nc.dma #nc.ap<sbuf[0, 2] at 16 dims [2] strides [1] : f32>, #nc.ap<hbm @w[2 x 2] at 0 dims [2] strides [1] : f32> {queue = "dma1", signal = array<i64: 0>}
-  nc.dma #nc.ap<sbuf[0, 2] at 32 dims [3] strides [1] : f32>, #nc.ap<hbm @v[2 x 3] at 0 dims [3] strides [1] : f32> {queue = "dma2", signal = array<i64: 0>}
-  nc.dma #nc.ap<sbuf[0, 2] at 48 dims [1] strides [1] : f32>, #nc.ap<hbm @b[2 x 1] at 0 dims [1] strides [1] : f32> {queue = "dma3", signal = array<i64: 0>}
-  nc.dma #nc.ap<sbuf[0, 1] at 192 dims [4] strides [1] : f32>, #nc.ap<hbm @r[1 x 4] at 0 dims [4] strides [1] : f32> {queue = "dma3", signal = array<i64: 0>}
-  nc.dma #nc.ap<sbuf[0, 1] at 208 dims [4] strides [1] : f32>, #nc.ap<hbm @q[1 x 4] at 0 dims [4] strides [1] : f32> {queue = "dma3", signal = array<i64: 0>}
+  nc.dma #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32>, #nc.ap<hbm @x[2 x 4] at 0 dims [4] strides [1] : f32> {queue = #nc.queue<dma0>, signal = array<i64: 0>}
+  nc.dma #nc.ap<sbuf[0, 2] at 16 dims [2] strides [1] : f32>, #nc.ap<hbm @w[2 x 2] at 0 dims [2] strides [1] : f32> {queue = #nc.queue<dma1>, signal = array<i64: 0>}
+  nc.dma #nc.ap<sbuf[0, 2] at 32 dims [3] strides [1] : f32>, #nc.ap<hbm @v[2 x 3] at 0 dims [3] strides [1] : f32> {queue = #nc.queue<dma2>, signal = array<i64: 0>}
+  nc.dma #nc.ap<sbuf[0, 2] at 48 dims [1] strides [1] : f32>, #nc.ap<hbm @b[2 x 1] at 0 dims [1] strides [1] : f32> {queue = #nc.queue<dma3>, signal = array<i64: 0>}
+  nc.dma #nc.ap<sbuf[0, 1] at 192 dims [4] strides [1] : f32>, #nc.ap<hbm @r[1 x 4] at 0 dims [4] strides [1] : f32> {queue = #nc.queue<dma3>, signal = array<i64: 0>}
+  nc.dma #nc.ap<sbuf[0, 1] at 208 dims [4] strides [1] : f32>, #nc.ap<hbm @q[1 x 4] at 0 dims [4] strides [1] : f32> {queue = #nc.queue<dma3>, signal = array<i64: 0>}
   nc.matmul #nc.ap<psum[0, 2] at 0 dims [3] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 16 dims [2] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 32 dims [3] strides [1] : f32> {wait = array<i64: 0, 6>}
   nc.matmul #nc.ap<psum[0, 2] at 0 dims [3] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 16 dims [2] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 32 dims [3] strides [1] : f32> {accumulate, signal = array<i64: 1>}
   nc.transpose #nc.ap<psum[0, 4] at 64 dims [2] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {signal = array<i64: 1>}
   nc.tensor_copy #nc.ap<sbuf[0, 2] at 64 dims [3] strides [1] : f32>, #nc.ap<psum[0, 2] at 0 dims [3] strides [1] : f32> {wait = array<i64: 1, 1>, signal = array<i64: 2>}
-  nc.tensor_copy #nc.ap<sbuf[0, 4] at 80 dims [2] strides [1] : f32>, #nc.ap<psum[0, 4] at 64 dims [2] strides [1] : f32> {queue = "act", wait = array<i64: 1, 2>, signal = array<i64: 2>}
+  nc.tensor_copy #nc.ap<sbuf[0, 4] at 80 dims [2] strides [1] : f32>, #nc.ap<psum[0, 4] at 64 dims [2] strides [1] : f32> {queue = #nc.queue<act>, wait = array<i64: 1, 2>, signal = array<i64: 2>}
   nc.activation relu #nc.ap<sbuf[0, 2] at 96 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {scale = 2.0 : f32, bias = #nc.ap<sbuf[0, 2] at 48 dims [1] strides [1] : f32>, accum = #nc.ap<sbuf[0, 2] at 112 dims [1] strides [1] : f32>, wait = array<i64: 0, 6>, signal = array<i64: 2>}
   nc.activation exp #nc.ap<sbuf[0, 2] at 128 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {signal = array<i64: 2>}
   nc.activation gelu_tanh #nc.ap<sbuf[0, 2] at 144 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {signal = array<i64: 2>}
@@ -141,5 +141,5 @@ nc.kernel @every_instruction target = "small" semaphores = 3 {
   nc.dma #nc.ap<hbm @f8[1 x 4] at 0 dims [4] strides [1] : f8E4M3FN>, #nc.ap<sbuf[0, 1] at 336 dims [4] strides [1] : f8E4M3FN> {wait = array<i64: 2, 15>}
   nc.dma #nc.ap<hbm @iota[2 x 4] at 0 dims [4] strides [1] : i32>, #nc.ap<sbuf[0, 2] at 352 dims [4] strides [1] : i32> {wait = array<i64: 2, 15>}
   nc.dma #nc.ap<hbm @sel[2 x 4] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 368 dims [4] strides [1] : f32> {wait = array<i64: 2, 15>}
-  nc.dma #nc.ap<hbm @dt[4 x 2] at 0 dims [2] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {transpose, queue = "dma1", wait = array<i64: 2, 15>}
+  nc.dma #nc.ap<hbm @dt[4 x 2] at 0 dims [2] strides [1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [4] strides [1] : f32> {transpose, queue = #nc.queue<dma1>, wait = array<i64: 2, 15>}
 }

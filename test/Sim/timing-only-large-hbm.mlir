@@ -14,7 +14,7 @@ nc.kernel @main target = "trn2" semaphores = 2 {
   nc.tensor scratch @t0 : tensor<128x512xf32> at 6442450944
   nc.tensor output @y : tensor<128x512xf32> at 262144
   nc.dma #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32>, #nc.ap<hbm @x[128 x 512] at 0 dims [512] strides [1] : f32> {signal = array<i64: 0>}
-  nc.dma #nc.ap<hbm @t0[128 x 512] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {queue = "dma1", wait = array<i64: 0, 1>, signal = array<i64: 1>}
-  nc.dma #nc.ap<sbuf[0, 128] at 2048 dims [512] strides [1] : f32>, #nc.ap<hbm @t0[128 x 512] at 0 dims [512] strides [1] : f32> {queue = "dma2", wait = array<i64: 1, 1>, signal = array<i64: 0>}
-  nc.dma #nc.ap<hbm @y[128 x 512] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 2048 dims [512] strides [1] : f32> {queue = "dma3", wait = array<i64: 0, 2>}
+  nc.dma #nc.ap<hbm @t0[128 x 512] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {queue = #nc.queue<dma1>, wait = array<i64: 0, 1>, signal = array<i64: 1>}
+  nc.dma #nc.ap<sbuf[0, 128] at 2048 dims [512] strides [1] : f32>, #nc.ap<hbm @t0[128 x 512] at 0 dims [512] strides [1] : f32> {queue = #nc.queue<dma2>, wait = array<i64: 1, 1>, signal = array<i64: 0>}
+  nc.dma #nc.ap<hbm @y[128 x 512] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 2048 dims [512] strides [1] : f32> {queue = #nc.queue<dma3>, wait = array<i64: 0, 2>}
 }

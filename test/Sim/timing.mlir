@@ -45,7 +45,7 @@ nc.kernel @dma_copy target = "trn2" semaphores = 1 {
   nc.tensor input @x : tensor<128x512xf32> at 0
   nc.tensor output @y : tensor<128x512xf32> at 262144
   nc.dma #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32>, #nc.ap<hbm @x[128 x 512] at 0 dims [512] strides [1] : f32> {signal = array<i64: 0>}
-  nc.dma #nc.ap<hbm @y[128 x 512] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {queue = "dma1", wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @y[128 x 512] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {queue = #nc.queue<dma1>, wait = array<i64: 0, 1>}
 }
 
 // Every other bf16 element of each row: the innermost stride (4 B) is not
@@ -65,22 +65,22 @@ nc.kernel @dma_strided target = "trn2" semaphores = 0 {
 // HBMBOUND: hbm bytes read    4194304
 nc.kernel @dma_hbm_bound target = "trn2" semaphores = 0 {
   nc.tensor input @x : tensor<128x8192xf32> at 0
-  nc.dma #nc.ap<sbuf[0, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 0 dims [8192] strides [1] : f32> {queue = "dma0"}
-  nc.dma #nc.ap<sbuf[8, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 65536 dims [8192] strides [1] : f32> {queue = "dma1"}
-  nc.dma #nc.ap<sbuf[16, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 131072 dims [8192] strides [1] : f32> {queue = "dma2"}
-  nc.dma #nc.ap<sbuf[24, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 196608 dims [8192] strides [1] : f32> {queue = "dma3"}
-  nc.dma #nc.ap<sbuf[32, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 262144 dims [8192] strides [1] : f32> {queue = "dma4"}
-  nc.dma #nc.ap<sbuf[40, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 327680 dims [8192] strides [1] : f32> {queue = "dma5"}
-  nc.dma #nc.ap<sbuf[48, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 393216 dims [8192] strides [1] : f32> {queue = "dma6"}
-  nc.dma #nc.ap<sbuf[56, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 458752 dims [8192] strides [1] : f32> {queue = "dma7"}
-  nc.dma #nc.ap<sbuf[64, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 524288 dims [8192] strides [1] : f32> {queue = "dma8"}
-  nc.dma #nc.ap<sbuf[72, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 589824 dims [8192] strides [1] : f32> {queue = "dma9"}
-  nc.dma #nc.ap<sbuf[80, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 655360 dims [8192] strides [1] : f32> {queue = "dma10"}
-  nc.dma #nc.ap<sbuf[88, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 720896 dims [8192] strides [1] : f32> {queue = "dma11"}
-  nc.dma #nc.ap<sbuf[96, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 786432 dims [8192] strides [1] : f32> {queue = "dma12"}
-  nc.dma #nc.ap<sbuf[104, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 851968 dims [8192] strides [1] : f32> {queue = "dma13"}
-  nc.dma #nc.ap<sbuf[112, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 917504 dims [8192] strides [1] : f32> {queue = "dma14"}
-  nc.dma #nc.ap<sbuf[120, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 983040 dims [8192] strides [1] : f32> {queue = "dma15"}
+  nc.dma #nc.ap<sbuf[0, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 0 dims [8192] strides [1] : f32> {queue = #nc.queue<dma0>}
+  nc.dma #nc.ap<sbuf[8, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 65536 dims [8192] strides [1] : f32> {queue = #nc.queue<dma1>}
+  nc.dma #nc.ap<sbuf[16, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 131072 dims [8192] strides [1] : f32> {queue = #nc.queue<dma2>}
+  nc.dma #nc.ap<sbuf[24, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 196608 dims [8192] strides [1] : f32> {queue = #nc.queue<dma3>}
+  nc.dma #nc.ap<sbuf[32, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 262144 dims [8192] strides [1] : f32> {queue = #nc.queue<dma4>}
+  nc.dma #nc.ap<sbuf[40, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 327680 dims [8192] strides [1] : f32> {queue = #nc.queue<dma5>}
+  nc.dma #nc.ap<sbuf[48, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 393216 dims [8192] strides [1] : f32> {queue = #nc.queue<dma6>}
+  nc.dma #nc.ap<sbuf[56, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 458752 dims [8192] strides [1] : f32> {queue = #nc.queue<dma7>}
+  nc.dma #nc.ap<sbuf[64, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 524288 dims [8192] strides [1] : f32> {queue = #nc.queue<dma8>}
+  nc.dma #nc.ap<sbuf[72, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 589824 dims [8192] strides [1] : f32> {queue = #nc.queue<dma9>}
+  nc.dma #nc.ap<sbuf[80, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 655360 dims [8192] strides [1] : f32> {queue = #nc.queue<dma10>}
+  nc.dma #nc.ap<sbuf[88, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 720896 dims [8192] strides [1] : f32> {queue = #nc.queue<dma11>}
+  nc.dma #nc.ap<sbuf[96, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 786432 dims [8192] strides [1] : f32> {queue = #nc.queue<dma12>}
+  nc.dma #nc.ap<sbuf[104, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 851968 dims [8192] strides [1] : f32> {queue = #nc.queue<dma13>}
+  nc.dma #nc.ap<sbuf[112, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 917504 dims [8192] strides [1] : f32> {queue = #nc.queue<dma14>}
+  nc.dma #nc.ap<sbuf[120, 8] at 0 dims [8192] strides [1] : f32>, #nc.ap<hbm @x[8 x 8192] at 983040 dims [8192] strides [1] : f32> {queue = #nc.queue<dma15>}
 }
 
 // pool iota [128 x 512] f32: (150 + 512)/1.2 GHz = 551.67 ns. Then dve

@@ -12,8 +12,8 @@ nc.kernel @chain target = "trn2" {
   nc.matmul #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>
   // CHECK-NEXT: nc.tensor_copy {{.*}} {signal = array<i64: 1>, wait = array<i64: 0, 1>}
   nc.tensor_copy #nc.ap<sbuf[0, 128] at 512 dims [128] strides [1] : f32>, #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>
-  // CHECK-NEXT: nc.dma {{.*}} {queue = "dma1", wait = array<i64: 1, 1>}
-  nc.dma #nc.ap<hbm @c[128 x 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 512 dims [128] strides [1] : f32> {queue = "dma1"}
+  // CHECK-NEXT: nc.dma {{.*}} {queue = #nc.queue<dma1>, wait = array<i64: 1, 1>}
+  nc.dma #nc.ap<hbm @c[128 x 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 512 dims [128] strides [1] : f32> {queue = #nc.queue<dma1>}
 }
 
 // -----
@@ -26,8 +26,8 @@ nc.kernel @reuse target = "trn2" {
   nc.tensor input @a : tensor<256x128xbf16> at 0
   // CHECK: nc.dma {{.*}}at 0 dims{{.*}} {signal = array<i64: 1>}
   nc.dma #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 0 dims [128] strides [1] : bf16>
-  // CHECK-NEXT: nc.dma {{.*}}at 256 dims{{.*}} {queue = "dma1", signal = array<i64: 2>}
-  nc.dma #nc.ap<sbuf[0, 128] at 256 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 16384 dims [128] strides [1] : bf16> {queue = "dma1"}
+  // CHECK-NEXT: nc.dma {{.*}}at 256 dims{{.*}} {queue = #nc.queue<dma1>, signal = array<i64: 2>}
+  nc.dma #nc.ap<sbuf[0, 128] at 256 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 16384 dims [128] strides [1] : bf16> {queue = #nc.queue<dma1>}
   // CHECK-NEXT: nc.matmul {{.*}} {signal = array<i64: 0>, wait = array<i64: 1, 1>}
   nc.matmul #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>
   // CHECK-NEXT: nc.matmul {{.*}} {accumulate, wait = array<i64: 2, 1>}
@@ -48,11 +48,11 @@ nc.kernel @hbm_rows target = "trn2" {
   nc.iota #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {base = 0, channel_multiplier = 0, coefficients = array<i64: 0>}
   // CHECK-NEXT: nc.dma {{.*}} {signal = array<i64: 1>, wait = array<i64: 0, 1>}
   nc.dma #nc.ap<hbm @c[128 x 1024] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32>
-  // CHECK-NEXT: nc.dma {{.*}} {queue = "dma1", signal = array<i64: 2>, wait = array<i64: 0, 1>}
-  nc.dma #nc.ap<hbm @c[128 x 1024] at 512 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {queue = "dma1"}
+  // CHECK-NEXT: nc.dma {{.*}} {queue = #nc.queue<dma1>, signal = array<i64: 2>, wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @c[128 x 1024] at 512 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {queue = #nc.queue<dma1>}
   // Columns 256..767 overlap both earlier stores; the iota is implied.
-  // CHECK-NEXT: nc.dma {{.*}} {queue = "dma2", wait = array<i64: 1, 1, 2, 1>}
-  nc.dma #nc.ap<hbm @c[128 x 1024] at 256 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {queue = "dma2"}
+  // CHECK-NEXT: nc.dma {{.*}} {queue = #nc.queue<dma2>, wait = array<i64: 1, 1, 2, 1>}
+  nc.dma #nc.ap<hbm @c[128 x 1024] at 256 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {queue = #nc.queue<dma2>}
 }
 
 // -----
@@ -68,10 +68,10 @@ nc.kernel @hbm_outer_strides target = "trn2" {
   nc.iota #nc.ap<sbuf[0, 16] at 0 dims [2, 8] strides [8, 1] : f32> {base = 0, channel_multiplier = 0, coefficients = array<i64: 0, 0>}
   // CHECK-NEXT: nc.dma {{.*}} {signal = array<i64: 1>, wait = array<i64: 0, 1>}
   nc.dma #nc.ap<hbm @o[16 x 8] at 0 dims [2, 8] strides [256, 1] : f32>, #nc.ap<sbuf[0, 16] at 0 dims [2, 8] strides [8, 1] : f32>
-  // CHECK-NEXT: nc.dma {{.*}} {queue = "dma1", signal = array<i64: 2>, wait = array<i64: 0, 1>}
-  nc.dma #nc.ap<hbm @o[16 x 8] at 128 dims [2, 8] strides [256, 1] : f32>, #nc.ap<sbuf[0, 16] at 0 dims [2, 8] strides [8, 1] : f32> {queue = "dma1"}
-  // CHECK-NEXT: nc.dma {{.*}} {queue = "dma2", wait = array<i64: 1, 1, 2, 1>}
-  nc.dma #nc.ap<hbm @o[2 x 8] at 120 dims [2, 8] strides [256, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2, 8] strides [8, 1] : f32> {queue = "dma2"}
-  // CHECK-NEXT: nc.dma {{.*}} {queue = "dma3", wait = array<i64: 1, 1>}
-  nc.dma #nc.ap<hbm @o[2 x 8] at 320 dims [1, 8] strides [256, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [1, 8] strides [8, 1] : f32> {queue = "dma3"}
+  // CHECK-NEXT: nc.dma {{.*}} {queue = #nc.queue<dma1>, signal = array<i64: 2>, wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @o[16 x 8] at 128 dims [2, 8] strides [256, 1] : f32>, #nc.ap<sbuf[0, 16] at 0 dims [2, 8] strides [8, 1] : f32> {queue = #nc.queue<dma1>}
+  // CHECK-NEXT: nc.dma {{.*}} {queue = #nc.queue<dma2>, wait = array<i64: 1, 1, 2, 1>}
+  nc.dma #nc.ap<hbm @o[2 x 8] at 120 dims [2, 8] strides [256, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [2, 8] strides [8, 1] : f32> {queue = #nc.queue<dma2>}
+  // CHECK-NEXT: nc.dma {{.*}} {queue = #nc.queue<dma3>, wait = array<i64: 1, 1>}
+  nc.dma #nc.ap<hbm @o[2 x 8] at 320 dims [1, 8] strides [256, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [1, 8] strides [8, 1] : f32> {queue = #nc.queue<dma3>}
 }

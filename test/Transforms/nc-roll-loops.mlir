@@ -5,23 +5,23 @@
 // different instructions around it stay outside.
 // CHECK-LABEL: nc.kernel @load_and_copy
 // CHECK-NEXT: nc.tensor input @x
-// CHECK-NEXT: nc.nop {queue = "pool"}
+// CHECK-NEXT: nc.nop {queue = #nc.queue<pool>}
 // CHECK-NEXT: nc.loop 3 steps [0, 0, 0, 64, 0, 1, 0, 16, 1, 0, 0, 64, 1, 1, 0, 64] wait_steps [1, 0, 1] {
 // CHECK-NEXT: nc.dma <sbuf[0, 16] at 0 {{.*}} <hbm @x[16 x 64] at 0 {{.*}} {signal = array<i64: 0>}
 // CHECK-NEXT: nc.tensor_copy <sbuf[0, 16] at 1024 {{.*}}, <sbuf[0, 16] at 0 {{.*}} {wait = array<i64: 0, 1>}
 // CHECK-NEXT: {{^ +[}]$}}
-// CHECK-NEXT: nc.nop {queue = "pool", wait = array<i64: 0, 3>}
+// CHECK-NEXT: nc.nop {queue = #nc.queue<pool>, wait = array<i64: 0, 3>}
 // CHECK-NEXT: {{^ +[}]$}}
 nc.kernel @load_and_copy target = "small" semaphores = 1 {
   nc.tensor input @x : tensor<16x64xf32> at 0
-  nc.nop {queue = "pool"} loc("k")
+  nc.nop {queue = #nc.queue<pool>} loc("k")
   nc.dma #nc.ap<sbuf[0, 16] at 0 dims [16] strides [1] : f32>, #nc.ap<hbm @x[16 x 64] at 0 dims [16] strides [1] : f32> {signal = array<i64: 0>} loc("k")
   nc.tensor_copy #nc.ap<sbuf[0, 16] at 1024 dims [16] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 0 dims [16] strides [1] : f32> {wait = array<i64: 0, 1>} loc("k")
   nc.dma #nc.ap<sbuf[0, 16] at 64 dims [16] strides [1] : f32>, #nc.ap<hbm @x[16 x 64] at 16 dims [16] strides [1] : f32> {signal = array<i64: 0>} loc("k")
   nc.tensor_copy #nc.ap<sbuf[0, 16] at 1088 dims [16] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 64 dims [16] strides [1] : f32> {wait = array<i64: 0, 2>} loc("k")
   nc.dma #nc.ap<sbuf[0, 16] at 128 dims [16] strides [1] : f32>, #nc.ap<hbm @x[16 x 64] at 32 dims [16] strides [1] : f32> {signal = array<i64: 0>} loc("k")
   nc.tensor_copy #nc.ap<sbuf[0, 16] at 1152 dims [16] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 128 dims [16] strides [1] : f32> {wait = array<i64: 0, 3>} loc("k")
-  nc.nop {queue = "pool", wait = array<i64: 0, 3>} loc("k")
+  nc.nop {queue = #nc.queue<pool>, wait = array<i64: 0, 3>} loc("k")
 }
 
 // -----
@@ -66,7 +66,7 @@ nc.kernel @not_linear target = "small" {
 nc.kernel @kept_apart target = "trn2" semaphores = 2 {
   nc.tensor_copy #nc.ap<sbuf[0, 16] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 64 dims [4] strides [1] : f32> loc("a")
   nc.tensor_copy #nc.ap<sbuf[0, 16] at 16 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 64 dims [4] strides [1] : f32> loc("b")
-  nc.tensor_copy #nc.ap<sbuf[0, 16] at 32 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 64 dims [4] strides [1] : f32> {queue = "pool"} loc("b")
+  nc.tensor_copy #nc.ap<sbuf[0, 16] at 32 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 64 dims [4] strides [1] : f32> {queue = #nc.queue<pool>} loc("b")
   nc.tensor_copy #nc.ap<sbuf[0, 16] at 48 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 64 dims [4] strides [1] : f32> {signal = array<i64: 1>} loc("b")
   nc.tensor_copy #nc.ap<sbuf[0, 16] at 64 dims [8] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 64 dims [8] strides [1] : f32> loc("b")
   nc.nop {wait = array<i64: 0, 3>} loc("b")

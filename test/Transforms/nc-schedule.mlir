@@ -11,7 +11,7 @@ nc.kernel @ready_first target = "trn2" {
   // CHECK-NEXT: nc.activation exp <sbuf[0, 128] at 16384 dims [64]
   // CHECK-NEXT: nc.activation exp <sbuf[0, 128] at 0 dims [4096]
   nc.dma #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>, #nc.ap<hbm @big[128 x 4096] at 0 dims [4096] strides [1] : f32>
-  nc.dma #nc.ap<sbuf[0, 128] at 16384 dims [64] strides [1] : f32>, #nc.ap<hbm @small[128 x 64] at 0 dims [64] strides [1] : f32> {queue = "dma1"}
+  nc.dma #nc.ap<sbuf[0, 128] at 16384 dims [64] strides [1] : f32>, #nc.ap<hbm @small[128 x 64] at 0 dims [64] strides [1] : f32> {queue = #nc.queue<dma1>}
   nc.activation exp #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>
   nc.activation exp #nc.ap<sbuf[0, 128] at 16384 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 16384 dims [64] strides [1] : f32>
 }
@@ -32,8 +32,8 @@ nc.kernel @conflicts_kept target = "trn2" {
   // CHECK: nc.tensor_copy <sbuf[0, 128] at 65536 dims [16] {{.*}}, <sbuf[0, 128] at 0 dims [16]
   nc.dma #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>, #nc.ap<hbm @a[128 x 4096] at 0 dims [4096] strides [1] : f32>
   nc.activation exp #nc.ap<sbuf[0, 128] at 65536 dims [4096] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>
-  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [16] strides [1] : f32>, #nc.ap<hbm @b[128 x 16] at 0 dims [16] strides [1] : f32> {queue = "dma1"}
-  nc.tensor_copy #nc.ap<sbuf[0, 128] at 65536 dims [16] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [16] strides [1] : f32> {queue = "pool"}
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [16] strides [1] : f32>, #nc.ap<hbm @b[128 x 16] at 0 dims [16] strides [1] : f32> {queue = #nc.queue<dma1>}
+  nc.tensor_copy #nc.ap<sbuf[0, 128] at 65536 dims [16] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [16] strides [1] : f32> {queue = #nc.queue<pool>}
 }
 
 // -----
@@ -50,7 +50,7 @@ nc.kernel @accumulation_order target = "trn2" {
   // CHECK-NOT: accumulate
   // CHECK: nc.matmul <psum[0, 128] at 0 {{.*}}<sbuf[0, 128] at 256 dims [128] {{.*}} {accumulate}
   nc.dma #nc.ap<sbuf[0, 128] at 0 dims [8192] strides [1] : bf16>, #nc.ap<hbm @a[128 x 8192] at 0 dims [8192] strides [1] : bf16>
-  nc.dma #nc.ap<sbuf[0, 128] at 32768 dims [128] strides [1] : bf16>, #nc.ap<hbm @b[128 x 128] at 0 dims [128] strides [1] : bf16> {queue = "dma1"}
+  nc.dma #nc.ap<sbuf[0, 128] at 32768 dims [128] strides [1] : bf16>, #nc.ap<hbm @b[128 x 128] at 0 dims [128] strides [1] : bf16> {queue = #nc.queue<dma1>}
   nc.matmul #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>
   nc.matmul #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 256 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 256 dims [128] strides [1] : bf16> {accumulate}
   nc.matmul #nc.ap<psum[0, 128] at 2048 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 32768 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 32768 dims [128] strides [1] : bf16>
@@ -83,9 +83,9 @@ nc.kernel @trimmed_read_keeps_its_conflicts target = "trn2" {
   // CHECK-DAG: nc.dma <sbuf[0, 128] at 0 dims [16]
   nc.dma #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>, #nc.ap<hbm @big[128 x 4096] at 0 dims [4096] strides [1] : f32>
   nc.activation exp #nc.ap<sbuf[0, 128] at 65536 dims [4096] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : f32>
-  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [2048] strides [1] : f32>, #nc.ap<hbm @small[128 x 2048] at 0 dims [2048] strides [1] : f32> {queue = "dma1"}
-  nc.dma #nc.ap<sbuf[0, 128] at 8192 dims [16] strides [1] : f32>, #nc.ap<hbm @small[128 x 2048] at 0 dims [16] strides [1] : f32> {queue = "dma2"}
-  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [16] strides [1] : f32>, #nc.ap<hbm @small[128 x 2048] at 0 dims [16] strides [1] : f32> {queue = "dma3"}
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [2048] strides [1] : f32>, #nc.ap<hbm @small[128 x 2048] at 0 dims [2048] strides [1] : f32> {queue = #nc.queue<dma1>}
+  nc.dma #nc.ap<sbuf[0, 128] at 8192 dims [16] strides [1] : f32>, #nc.ap<hbm @small[128 x 2048] at 0 dims [16] strides [1] : f32> {queue = #nc.queue<dma2>}
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [16] strides [1] : f32>, #nc.ap<hbm @small[128 x 2048] at 0 dims [16] strides [1] : f32> {queue = #nc.queue<dma3>}
 }
 
 // -----
@@ -105,10 +105,10 @@ nc.kernel @collective_ready_late target = "trn2-chip" {
   // CHECK: nc.activation exp <sbuf[0, 128] at 65536
   // CHECK: nc.dma <sbuf[0, 128] at 0 dims [4096] {{.*}}@s
   // CHECK-NEXT: nc.activation exp <sbuf[0, 128] at 0
-  nc.all_reduce add #nc.ap<hbm @s[128 x 4096] at 0 dims [4096] strides [1] : bf16>, #nc.ap<hbm @p[128 x 4096] at 0 dims [4096] strides [1] : bf16> groups dense<[[0, 1, 2, 3, 4, 5, 6, 7]]> : tensor<1x8xi64> {queue = "dma16"}
-  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : bf16>, #nc.ap<hbm @s[128 x 4096] at 0 dims [4096] strides [1] : bf16> {queue = "dma1"}
+  nc.all_reduce add #nc.ap<hbm @s[128 x 4096] at 0 dims [4096] strides [1] : bf16>, #nc.ap<hbm @p[128 x 4096] at 0 dims [4096] strides [1] : bf16> groups dense<[[0, 1, 2, 3, 4, 5, 6, 7]]> : tensor<1x8xi64> {queue = #nc.queue<dma16>}
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : bf16>, #nc.ap<hbm @s[128 x 4096] at 0 dims [4096] strides [1] : bf16> {queue = #nc.queue<dma1>}
   nc.activation exp #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [4096] strides [1] : bf16>
-  nc.dma #nc.ap<sbuf[0, 128] at 65536 dims [512] strides [1] : f32>, #nc.ap<hbm @x[128 x 512] at 0 dims [512] strides [1] : f32> {queue = "dma1"}
+  nc.dma #nc.ap<sbuf[0, 128] at 65536 dims [512] strides [1] : f32>, #nc.ap<hbm @x[128 x 512] at 0 dims [512] strides [1] : f32> {queue = #nc.queue<dma1>}
   nc.activation exp #nc.ap<sbuf[0, 128] at 65536 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 65536 dims [512] strides [1] : f32>
 }
 
@@ -124,8 +124,8 @@ nc.kernel @row_block_cover target = "trn2" {
   nc.tensor output @t : tensor<16x128xf32> at 0
   // CHECK: nc.dma <sbuf[0, 16] at 0 dims [64] {{.*}}, <hbm @t[16 x 128] at 64
   // CHECK: nc.dma <hbm @t[16 x 128] at 64 dims [64] {{.*}}, <sbuf[0, 16] at 8192
-  nc.dma #nc.ap<sbuf[0, 16] at 0 dims [64] strides [1] : f32>, #nc.ap<hbm @t[16 x 128] at 64 dims [64] strides [1] : f32> {queue = "dma2"}
-  nc.dma #nc.ap<hbm @t[16 x 128] at 0 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 4096 dims [64] strides [1] : f32> {queue = "dma1"}
+  nc.dma #nc.ap<sbuf[0, 16] at 0 dims [64] strides [1] : f32>, #nc.ap<hbm @t[16 x 128] at 64 dims [64] strides [1] : f32> {queue = #nc.queue<dma2>}
+  nc.dma #nc.ap<hbm @t[16 x 128] at 0 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 4096 dims [64] strides [1] : f32> {queue = #nc.queue<dma1>}
   nc.dma #nc.ap<hbm @t[16 x 128] at 64 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 8192 dims [64] strides [1] : f32>
 }
 
@@ -143,10 +143,10 @@ nc.kernel @recvs_in_order target = "trn2-chip" {
   // CHECK-NEXT: nc.send <hbm @b
   // CHECK-NEXT: nc.recv <hbm @a
   // CHECK-NEXT: nc.recv <hbm @b
-  nc.send #nc.ap<hbm @a[128 x 64] at 0 dims [64] strides [1] : f32> pairs dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dma16"}
-  nc.send #nc.ap<hbm @b[128 x 64] at 0 dims [64] strides [1] : f32> pairs dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dma16"}
-  nc.recv #nc.ap<hbm @a[128 x 64] at 0 dims [64] strides [1] : f32> pairs dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dma16"}
-  nc.recv #nc.ap<hbm @b[128 x 64] at 0 dims [64] strides [1] : f32> pairs dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dma16"}
+  nc.send #nc.ap<hbm @a[128 x 64] at 0 dims [64] strides [1] : f32> pairs dense<[[0, 1]]> : tensor<1x2xi64> {queue = #nc.queue<dma16>}
+  nc.send #nc.ap<hbm @b[128 x 64] at 0 dims [64] strides [1] : f32> pairs dense<[[0, 1]]> : tensor<1x2xi64> {queue = #nc.queue<dma16>}
+  nc.recv #nc.ap<hbm @a[128 x 64] at 0 dims [64] strides [1] : f32> pairs dense<[[0, 1]]> : tensor<1x2xi64> {queue = #nc.queue<dma16>}
+  nc.recv #nc.ap<hbm @b[128 x 64] at 0 dims [64] strides [1] : f32> pairs dense<[[0, 1]]> : tensor<1x2xi64> {queue = #nc.queue<dma16>}
   nc.dma #nc.ap<sbuf[0, 128] at 0 dims [64] strides [1] : f32>, #nc.ap<hbm @b[128 x 64] at 0 dims [64] strides [1] : f32>
   nc.activation exp #nc.ap<sbuf[0, 128] at 256 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [64] strides [1] : f32>
   nc.activation exp #nc.ap<sbuf[0, 128] at 512 dims [64] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 256 dims [64] strides [1] : f32>

@@ -16,7 +16,7 @@ nc.kernel @k target = "small-mc" semaphores = 1 {
   nc.tensor output @s : tensor<4x8xbf16> at 64
   nc.tensor output @g : tensor<16x8xbf16> at 128
   nc.all_reduce add #nc.ap<hbm @s[4 x 8] at 0 dims [8] strides [1] : bf16>, #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : bf16> groups dense<[[0, 1, 2, 3]]> : tensor<1x4xi64>
-  nc.all_gather #nc.ap<hbm @g[16 x 8] at 0 dims [8] strides [1] : bf16>, #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : bf16> groups dense<[[0, 1, 2, 3]]> : tensor<1x4xi64> {queue = "dma1"}
+  nc.all_gather #nc.ap<hbm @g[16 x 8] at 0 dims [8] strides [1] : bf16>, #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : bf16> groups dense<[[0, 1, 2, 3]]> : tensor<1x4xi64> {queue = #nc.queue<dma1>}
 }
 """
 

@@ -62,8 +62,8 @@ nc::Algorithm cheapestAlgorithm(const target::Machine &m, target::Opcode op,
 /// DMAs).
 void onCollectiveQueue(Emitter &e, Operation *op) {
   if (e.m.collectiveQueues() > 0)
-    op->setAttr("queue", e.b.getStringAttr(target::queueName(
-                             target::dmaQueue(e.m.dma.queues))));
+    op->setAttr("queue", nc::QueueAttr::get(e.b.getContext(),
+                                            target::dmaQueue(e.m.dma.queues)));
 }
 
 /// The dimensions before `dim` must all be 1, so that concatenating (or

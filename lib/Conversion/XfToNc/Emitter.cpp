@@ -114,7 +114,11 @@ nc::AccessAttr Emitter::hbm(const HbmValue &v, int64_t offset, int64_t np,
 }
 
 void Emitter::setQueue(Operation *op, StringRef q) {
-  op->setAttr("queue", b.getStringAttr(q));
+  // Queue names here are the lowering's own constants (engine names and
+  // dmaN), so they always parse.
+  std::optional<uint32_t> index = target::parseQueueName(q);
+  if (index)
+    op->setAttr("queue", nc::QueueAttr::get(b.getContext(), *index));
 }
 
 /// Whether `op` reads or writes a PSUM tile.

@@ -22,7 +22,8 @@ struct Queues {
   void place(Emitter &e, Operation *op) {
     unsigned q = next++ % std::max<int64_t>(1, m.dma.queues);
     if (q != 0)
-      op->setAttr("queue", e.b.getStringAttr("dma" + std::to_string(q)));
+      op->setAttr("queue",
+                  nc::QueueAttr::get(e.b.getContext(), target::dmaQueue(q)));
     ++e.instructions;
   }
 };

@@ -13,7 +13,7 @@
 // CHECK-NEXT: nc.matmul <psum[0, 8] at [[S:[0-9]+]] dims [8]
 // CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 8] at [[SC:[0-9]+]] dims [8] {{.*}}, <psum[0, 8] at [[S]] dims [8] {{.*}}, <sbuf[0, 8] at [[B0]] dims [8]
 // CHECK-NEXT: nc.tensor_reduce max <sbuf[0, 8] at [[NM:[0-9]+]] dims [1] {{.*}}, <sbuf[0, 8] at [[SC]] dims [8]
-// CHECK-NEXT: nc.tensor_scalar mul {{.*}} {imm0 = -1.000000e+00 : f32, queue = "pool"}
+// CHECK-NEXT: nc.tensor_scalar mul {{.*}} {imm0 = -1.000000e+00 : f32, queue = #nc.queue<pool>}
 // CHECK-NEXT: nc.activation exp <sbuf[0, 8] at [[SC]] dims [8] {{.*}}, <sbuf[0, 8] at [[SC]] dims [8] {{.*}} {accum = {{.*}}, bias = #nc.ap<sbuf[0, 8] at [[NM]] dims [1] {{.*}}>}
 // CHECK: nc.matmul <psum[0, 8] at [[S]] dims [8]
 // CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 8] at [[SC]] dims [8] {{.*}}, <psum[0, 8] at [[S]] dims [8] {{.*}}, <sbuf[0, 8] at [[B1]] dims [8]
@@ -37,11 +37,11 @@ func.func @t5_bias_scale_one(%q: tensor<2x1x8x16xf32>, %k: tensor<2x1x8x16xf32>,
 // CHECK-NEXT: nc.matmul <psum[0, 8] at [[S1:[0-9]+]] dims [24]
 // CHECK-NEXT: nc.matmul {{.*}} {accumulate}
 // CHECK-NEXT: nc.activation identity <sbuf[0, 16] at [[SC0:[0-9]+]] dims [16] {{.*}}, <psum[0, 16] at [[S0]] dims [16] {{.*}} {scale = 2.500000e-01 : f32}
-// CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 16] at [[SC0]] dims [16] {{.*}}, <sbuf[0, 16] at [[SC0]] dims [16] {{.*}}, <sbuf[0, 16] at [[B0]] dims [16] {{.*}} {queue = "pool"}
-// CHECK-NEXT: nc.tensor_reduce max {{.*}}, <sbuf[0, 16] at [[SC0]] dims [16] {{.*}} {queue = "dve"}
+// CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 16] at [[SC0]] dims [16] {{.*}}, <sbuf[0, 16] at [[SC0]] dims [16] {{.*}}, <sbuf[0, 16] at [[B0]] dims [16] {{.*}} {queue = #nc.queue<pool>}
+// CHECK-NEXT: nc.tensor_reduce max {{.*}}, <sbuf[0, 16] at [[SC0]] dims [16] {{.*}} {queue = #nc.queue<dve>}
 // CHECK: nc.activation identity <sbuf[0, 8] at [[SC1:[0-9]+]] dims [24] {{.*}}, <psum[0, 8] at [[S1]] dims [24] {{.*}} {scale = 2.500000e-01 : f32}
-// CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 8] at [[SC1]] dims [24] {{.*}}, <sbuf[0, 8] at [[SC1]] dims [24] {{.*}}, <sbuf[0, 8] at [[B1]] dims [24] {{.*}} {queue = "dve"}
-// CHECK-NEXT: nc.tensor_reduce max {{.*}}, <sbuf[0, 8] at [[SC1]] dims [24] {{.*}} {queue = "pool"}
+// CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 8] at [[SC1]] dims [24] {{.*}}, <sbuf[0, 8] at [[SC1]] dims [24] {{.*}}, <sbuf[0, 8] at [[B1]] dims [24] {{.*}} {queue = #nc.queue<dve>}
+// CHECK-NEXT: nc.tensor_reduce max {{.*}}, <sbuf[0, 8] at [[SC1]] dims [24] {{.*}} {queue = #nc.queue<pool>}
 func.func @causal_row_bias(%q: tensor<1x1x24x16xf32>, %k: tensor<1x1x24x16xf32>, %b: tensor<1x1x1x24xf32>) -> tensor<1x1x24x16xf32> {
   %0 = xf.attention %q, %k, %k bias %b {causal = true} : (tensor<1x1x24x16xf32>, tensor<1x1x24x16xf32>, tensor<1x1x24x16xf32>, tensor<1x1x1x24xf32>) -> tensor<1x1x24x16xf32>
   return %0 : tensor<1x1x24x16xf32>

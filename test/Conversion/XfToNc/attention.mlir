@@ -14,16 +14,16 @@
 // CHECK-NEXT: nc.dma <sbuf[0, 8] at [[V:[0-9]+]] dims [16] strides [1] : f32>, <hbm @arg2[8 x 16] at 0 dims [16] strides [1] : f32>
 // CHECK-NEXT: nc.dma <sbuf[0, 16] at [[QT:[0-9]+]] dims [8] strides [1] : f32>, <hbm @arg0[8 x 16] at 0 dims [16] strides [1] : f32> {{{.*}}transpose}
 // CHECK-NEXT: nc.matmul <psum[0, 8] at [[S:[0-9]+]] dims [8] strides [1] : f32>, <sbuf[0, 16] at [[QT]] dims [8] {{.*}}, <sbuf[0, 16] at [[KT]] dims [8] {{.*}} : f32>{{$}}
-// CHECK-NEXT: nc.tensor_reduce max <sbuf[0, 8] at [[NM:[0-9]+]] dims [1] {{.*}}, <psum[0, 8] at [[S]] dims [8] {{.*}} {queue = "dve"}
-// CHECK-NEXT: nc.tensor_scalar mul <sbuf[0, 8] at [[NM]] {{.*}} {imm0 = -2.500000e-01 : f32, queue = "pool"}
+// CHECK-NEXT: nc.tensor_reduce max <sbuf[0, 8] at [[NM:[0-9]+]] dims [1] {{.*}}, <psum[0, 8] at [[S]] dims [8] {{.*}} {queue = #nc.queue<dve>}
+// CHECK-NEXT: nc.tensor_scalar mul <sbuf[0, 8] at [[NM]] {{.*}} {imm0 = -2.500000e-01 : f32, queue = #nc.queue<pool>}
 // CHECK-NEXT: nc.activation exp <sbuf[0, 8] at [[P:[0-9]+]] dims [8] strides [1] : f32>, <psum[0, 8] at [[S]] dims [8] {{.*}} {accum = #nc.ap<sbuf[0, 8] at [[L:[0-9]+]] dims [1] {{.*}}>, bias = #nc.ap<sbuf[0, 8] at [[NM]] dims [1] {{.*}}>, scale = 2.500000e-01 : f32}
 // CHECK-NEXT: nc.transpose <psum[0, 8] at [[S]] dims [8] {{.*}}, <sbuf[0, 8] at [[P]] dims [8]
 // CHECK-NEXT: nc.tensor_copy <sbuf[0, 8] at [[PT:[0-9]+]] dims [8] {{.*}}, <psum[0, 8] at [[S]] dims [8]
 // CHECK-NEXT: nc.matmul <psum[0, 8] at [[O:[0-9]+]] dims [16] {{.*}}, <sbuf[0, 8] at [[PT]] dims [8] {{.*}}, <sbuf[0, 8] at [[V]] dims [16] {{.*}} : f32>{{$}}
 // CHECK-NEXT: nc.activation reciprocal <sbuf[0, 8] at [[L]] dims [1] {{.*}}, <sbuf[0, 8] at [[L]] dims [1]
-// CHECK-NEXT: nc.tensor_scalar mul <sbuf[0, 8] at [[OT:[0-9]+]] dims [16] {{.*}}, <psum[0, 8] at [[O]] dims [16] {{.*}} {queue = "act", scalar0 = #nc.ap<sbuf[0, 8] at [[L]] dims [1]
+// CHECK-NEXT: nc.tensor_scalar mul <sbuf[0, 8] at [[OT:[0-9]+]] dims [16] {{.*}}, <psum[0, 8] at [[O]] dims [16] {{.*}} {queue = #nc.queue<act>, scalar0 = #nc.ap<sbuf[0, 8] at [[L]] dims [1]
 // CHECK-NEXT: nc.dma <hbm @out0[8 x 16] at 0 dims [16] strides [1] : f32>, <sbuf[0, 8] at [[OT]] dims [16]
-// CHECK-NOT: nc.
+// CHECK-NOT: {{^ *}}nc.
 func.func @attention_single_block(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x8x16xf32>, %v: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
   %0 = xf.attention %q, %k, %v : (tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32>
   return %0 : tensor<1x1x8x16xf32>
@@ -60,10 +60,10 @@ func.func @attention_single_block(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x8x16x
 // 16..23, 64 bytes into the bank) reaches past a query.
 // CHECK-NEXT: nc.matmul <psum[0, 8] at [[S1:[0-9]+]] dims [24] {{.*}}, <sbuf[0, 16] at [[Q1]] dims [8] {{.*}}, <sbuf[0, 16] at [[KT]] dims [24]
 // CHECK-NEXT: nc.matmul <psum[0, 8] at {{[0-9]+}} dims [8] {{.*}}, <sbuf[0, 8] at [[ID]] dims [8] {{.*}}, <sbuf[0, 8] at [[MASK]] dims [8] {{.*}} {accumulate}
-// CHECK-NEXT: nc.tensor_reduce max {{.*}}, <psum[0, 16] at [[S0]] dims [16] {{.*}} {queue = "dve"}
+// CHECK-NEXT: nc.tensor_reduce max {{.*}}, <psum[0, 16] at [[S0]] dims [16] {{.*}} {queue = #nc.queue<dve>}
 // (The second tile's row max would go to GpSimd, which cannot read PSUM:
 // the Vector engine takes it too.)
-// CHECK: nc.tensor_reduce max {{.*}}, <psum[0, 8] at [[S1]] dims [24] {{.*}} {queue = "dve"}
+// CHECK: nc.tensor_reduce max {{.*}}, <psum[0, 8] at [[S1]] dims [24] {{.*}} {queue = #nc.queue<dve>}
 // P^T of tile 1: one transpose per key chunk; P V accumulates over the two
 // chunks against V's two partition tiles.
 // CHECK: nc.transpose <psum[0, 16] at [[S1]] dims [8]

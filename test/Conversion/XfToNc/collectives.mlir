@@ -12,7 +12,7 @@
 // CHECK: nc.tensor scratch @[[T:t[0-9]+]] : tensor<64x16xf32>
 // CHECK: nc.tensor output @out0 : tensor<64x16xf32>
 // CHECK: nc.matmul
-// CHECK: nc.all_reduce add <hbm @out0[16 x 64] at 0 dims [64] strides [1] : f32>, <hbm @[[T]][16 x 64] at 0 dims [64] strides [1] : f32> groups dense<{{\[\[}}0, 1, 2, 3]]> : tensor<1x4xi64> algorithm tree {queue = "dma4"}
+// CHECK: nc.all_reduce add <hbm @out0[16 x 64] at 0 dims [64] strides [1] : f32>, <hbm @[[T]][16 x 64] at 0 dims [64] strides [1] : f32> groups dense<{{\[\[}}0, 1, 2, 3]]> : tensor<1x4xi64> algorithm tree {queue = #nc.queue<dma4>}
 func.func @all_reduce_after_matmul(%x: tensor<64x32xf32>, %w: tensor<32x16xf32>) -> tensor<64x16xf32> {
   %0 = xf.matmul %x, %w : (tensor<64x32xf32>, tensor<32x16xf32>) -> tensor<64x16xf32>
   %1 = xf.all_reduce %0 {replica_groups = dense<[[0, 1, 2, 3]]> : tensor<1x4xi64>} : (tensor<64x16xf32>) -> tensor<64x16xf32>
@@ -24,7 +24,7 @@ func.func @all_reduce_after_matmul(%x: tensor<64x32xf32>, %w: tensor<32x16xf32>)
 // CHECK-LABEL: nc.kernel @all_gather_rows
 // CHECK: nc.tensor input @arg0 : tensor<1x8x16xbf16>
 // CHECK: nc.tensor output @out0 : tensor<8x8x16xbf16>
-// CHECK: nc.all_gather <hbm @out0[16 x 64] at 0 dims [64] strides [1] : bf16>, <hbm @arg0[16 x 8] at 0 dims [8] strides [1] : bf16> groups dense<{{\[\[}}0, 1, 2, 3, 4, 5, 6, 7]]> : tensor<1x8xi64> {{.*}}{queue = "dma4"}
+// CHECK: nc.all_gather <hbm @out0[16 x 64] at 0 dims [64] strides [1] : bf16>, <hbm @arg0[16 x 8] at 0 dims [8] strides [1] : bf16> groups dense<{{\[\[}}0, 1, 2, 3, 4, 5, 6, 7]]> : tensor<1x8xi64> {{.*}}{queue = #nc.queue<dma4>}
 func.func @all_gather_rows(%x: tensor<1x8x16xbf16>) -> tensor<8x8x16xbf16> {
   %0 = xf.all_gather %x {replica_groups = dense<[[0, 1, 2, 3, 4, 5, 6, 7]]> : tensor<1x8xi64>} : (tensor<1x8x16xbf16>) -> tensor<8x8x16xbf16>
   return %0 : tensor<8x8x16xbf16>
@@ -52,7 +52,7 @@ func.func @gather_inner_dim(%x: tensor<8x4xf32>) -> tensor<8x8xf32> {
 // An all-to-all exchanges blocks of dimension 0, contiguous element ranges:
 // one nc.all_to_all (pairwise exchange, the only algorithm it has).
 // CHECK-LABEL: nc.kernel @all_to_all_blocks
-// CHECK: nc.all_to_all <hbm @out0[16 x 16] at 0 dims [16] strides [1] : bf16>, <hbm @arg0[16 x 16] at 0 dims [16] strides [1] : bf16> groups dense<{{\[\[}}0, 4], [1, 5], [2, 6], [3, 7]]> : tensor<4x2xi64> {queue = "dma4"}
+// CHECK: nc.all_to_all <hbm @out0[16 x 16] at 0 dims [16] strides [1] : bf16>, <hbm @arg0[16 x 16] at 0 dims [16] strides [1] : bf16> groups dense<{{\[\[}}0, 4], [1, 5], [2, 6], [3, 7]]> : tensor<4x2xi64> {queue = #nc.queue<dma4>}
 func.func @all_to_all_blocks(%x: tensor<2x128xbf16>) -> tensor<2x128xbf16> {
   %0 = xf.all_to_all %x {replica_groups = dense<[[0, 4], [1, 5], [2, 6], [3, 7]]> : tensor<4x2xi64>} : (tensor<2x128xbf16>) -> tensor<2x128xbf16>
   return %0 : tensor<2x128xbf16>
@@ -73,8 +73,8 @@ func.func @all_to_all_blocks(%x: tensor<2x128xbf16>) -> tensor<2x128xbf16> {
 // CHECK-NOT: nc.tensor_copy
 // CHECK: nc.dma <hbm @out0
 // CHECK-NOT: nc.tensor_copy
-// CHECK: nc.send <hbm @arg0[16 x 64] at 0 dims [64] strides [1] : f32> pairs dense<{{\[\[}}0, 1], [1, 2]]> : tensor<2x2xi64> {queue = "dma4"}
-// CHECK-NEXT: nc.recv <hbm @out0[16 x 64] at 0 dims [64] strides [1] : f32> pairs dense<{{\[\[}}0, 1], [1, 2]]> : tensor<2x2xi64> {queue = "dma4"}
+// CHECK: nc.send <hbm @arg0[16 x 64] at 0 dims [64] strides [1] : f32> pairs dense<{{\[\[}}0, 1], [1, 2]]> : tensor<2x2xi64> {queue = #nc.queue<dma4>}
+// CHECK-NEXT: nc.recv <hbm @out0[16 x 64] at 0 dims [64] strides [1] : f32> pairs dense<{{\[\[}}0, 1], [1, 2]]> : tensor<2x2xi64> {queue = #nc.queue<dma4>}
 func.func @collective_permute(%x: tensor<64x16xf32>, %i: tensor<64x16xf32>) -> tensor<64x16xf32> {
   %0 = xf.collective_permute %x, %i {pairs = dense<[[0, 1], [1, 2]]> : tensor<2x2xi64>} : (tensor<64x16xf32>, tensor<64x16xf32>) -> tensor<64x16xf32>
   return %0 : tensor<64x16xf32>

@@ -9,7 +9,7 @@
 // CHECK-NOT: transpose}
 // CHECK: nc.dma <sbuf[0, 16] at [[B0:[0-9]+]] dims [40] strides [1] : f8E4M3FN>, <hbm @arg1[16 x 40] at 0 dims [40] strides [1] : f8E4M3FN>
 // CHECK-NEXT: nc.dma <sbuf[0, 8] at [[B1:[0-9]+]] dims [40] {{.*}}, <hbm @arg1[8 x 40] at 640 dims [40]
-// CHECK-NEXT: nc.dma <sbuf[0, 16] at [[A0:[0-9]+]] dims [16] strides [1] : f8E4M3FN>, <hbm @arg0[16 x 1] at 0 dims [16] strides [24] : f8E4M3FN>{{( \{queue = "dma[0-9]"\})?$}}
+// CHECK-NEXT: nc.dma <sbuf[0, 16] at [[A0:[0-9]+]] dims [16] strides [1] : f8E4M3FN>, <hbm @arg0[16 x 1] at 0 dims [16] strides [24] : f8E4M3FN>{{( \{queue = #nc.queue<dma[0-9]>\})?$}}
 // CHECK-NEXT: nc.dma <sbuf[0, 8] at [[A1:[0-9]+]] dims [16] strides [1] : f8E4M3FN>, <hbm @arg0[8 x 1] at 16 dims [16] strides [24] : f8E4M3FN>
 // CHECK-NEXT: nc.matmul <psum[0, 16] at [[P:[0-9]+]] dims [40] strides [1] : f32>, <sbuf[0, 16] at [[A0]] dims [16] {{.*}} : f8E4M3FN>, <sbuf[0, 16] at [[B0]] dims [40] {{.*}} : f8E4M3FN>{{$}}
 // CHECK-NEXT: nc.matmul <psum[0, 16] at [[P]] dims [40] {{.*}}, <sbuf[0, 8] at [[A1]] dims [16] {{.*}}, <sbuf[0, 8] at [[B1]] dims [40] {{.*}} {accumulate}
@@ -59,7 +59,7 @@ func.func @matmul_fp8_transposed_rhs(%a: tensor<16x16xf8E5M2>, %b: tensor<24x16x
 // CHECK-NEXT: nc.activation identity <sbuf[0, 16] at [[C0:[0-9]+]] dims [16] strides [1] : f32>, <psum[0, 16] at [[S0]] dims [16] {{.*}} {scale = 2.500000e-01 : f32}
 // CHECK-NEXT: nc.affine_select <sbuf[0, 16] at [[C0]] dims [16] {{.*}}, <sbuf[0, 16] at [[C0]] dims [16] {{.*}} {base = 0 : i64, channel_multiplier = 1 : i64, coefficients = array<i64: -1>, fill = -3.000000e+38 : f32}
 // CHECK-NEXT: nc.tensor_reduce max <sbuf[0, 16] at [[NM:[0-9]+]] dims [1] {{.*}}, <sbuf[0, 16] at [[C0]] dims [16]
-// CHECK-NEXT: nc.tensor_scalar mul <sbuf[0, 16] at [[NM]] {{.*}} {imm0 = -1.000000e+00 : f32, queue = "pool"}
+// CHECK-NEXT: nc.tensor_scalar mul <sbuf[0, 16] at [[NM]] {{.*}} {imm0 = -1.000000e+00 : f32, queue = #nc.queue<pool>}
 // CHECK-NEXT: nc.activation exp <sbuf[0, 16] at [[C0]] dims [16] strides [1] : f8E4M3FN>, <sbuf[0, 16] at [[C0]] dims [16] strides [1] : f32> {accum = {{.*}}, bias = #nc.ap<sbuf[0, 16] at [[NM]] dims [1] {{.*}}>}
 // CHECK-NEXT: nc.activation identity <sbuf[0, 8] at [[C1:[0-9]+]] dims [24] strides [1] : f32>, <psum[0, 8] at [[S1]] dims [24] {{.*}} {scale = 2.500000e-01 : f32}
 // CHECK-NEXT: nc.affine_select <sbuf[0, 8] at [[C1]] dims [24] {{.*}} {base = 16 : i64, channel_multiplier = 1 : i64, coefficients = array<i64: -1>, fill = -3.000000e+38 : f32}
@@ -81,7 +81,7 @@ func.func @attention_fp8_causal(%q: tensor<1x1x24x16xf8E4M3FN>, %k: tensor<1x1x2
 // CHECK: nc.dma <sbuf[0, 16] at [[X:[0-9]+]] dims {{\[}}[[N:[0-9]+]]] strides [1] : f32>, <hbm @arg0[16 x 128] at 0 dims {{\[}}[[N]]] strides [1] : f32>
 // CHECK-NEXT: nc.tensor_copy <sbuf[0, 16] at [[O:[0-9]+]] dims {{\[}}[[N]]] strides [1] : f8E5M2>, <sbuf[0, 16] at [[X]] dims {{\[}}[[N]]] strides [1] : f32>{{$}}
 // CHECK-NEXT: nc.dma <hbm @out0[16 x 128] at 0 dims {{\[}}[[N]]] strides [1] : f8E5M2>, <sbuf[0, 16] at [[O]]
-// CHECK: nc.tensor_copy <sbuf[0, 16] {{.*}} : f8E5M2>, <sbuf[0, 16] {{.*}} : f32> {queue = "act"}
+// CHECK: nc.tensor_copy <sbuf[0, 16] {{.*}} : f8E5M2>, <sbuf[0, 16] {{.*}} : f32> {queue = #nc.queue<act>}
 func.func @cast_to_fp8(%x: tensor<16x128xf32>) -> tensor<16x128xf8E5M2> {
   %0 = xf.cast %x : tensor<16x128xf32> to tensor<16x128xf8E5M2>
   return %0 : tensor<16x128xf8E5M2>

@@ -11,9 +11,9 @@
 // CHECK-NEXT: nc.dma <hbm @out0[16 x 1] at 0 dims [1] strides [1] : f32>, <sbuf[0, 16] at [[O0]] dims [1]
 // CHECK-NEXT: nc.dma <sbuf[0, 4] at {{[0-9]+}} dims [12] {{.*}}, <hbm @arg0[4 x 12] at 192 dims [12]
 // CHECK-NEXT: nc.tensor_reduce add <sbuf[0, 4]
-// CHECK-NEXT: nc.tensor_copy <sbuf[0, 4] {{.*}} {queue = "act"}
+// CHECK-NEXT: nc.tensor_copy <sbuf[0, 4] {{.*}} {queue = #nc.queue<act>}
 // CHECK-NEXT: nc.dma <hbm @out0[4 x 1] at 16 dims [1]
-// CHECK-NOT: nc.
+// CHECK-NOT: {{^ *}}nc.
 func.func @reduce_sum_last_axis(%x: tensor<20x12xf32>) -> tensor<20xf32> {
   %0 = xf.reduce_sum %x {axes = array<i64: 1>} : (tensor<20x12xf32>) -> tensor<20xf32>
   return %0 : tensor<20xf32>
@@ -101,7 +101,7 @@ func.func @reduce_to_scalar(%x: tensor<4x5xf32>) -> tensor<f32> {
 // CHECK-NEXT: nc.tensor_tensor add <sbuf[0, 2] at [[ACC]]
 // CHECK-NEXT: nc.tensor_copy {{.*}}, <sbuf[0, 2] at [[ACC]] dims [1]
 // CHECK-NEXT: nc.dma <hbm @out0[2 x 1] at 0 dims [1]
-// CHECK-NOT: nc.
+// CHECK-NOT: {{^ *}}nc.
 func.func @reduce_sum_chunked_row(%x: tensor<2x3000xf32>) -> tensor<2xf32> {
   %0 = xf.reduce_sum %x {axes = array<i64: 1>} : (tensor<2x3000xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>

@@ -9,20 +9,20 @@
 // CHECK: nc.dma <sbuf[0, 16] at [[C:[0-9]+]] dims [8] strides [1] : f32>, <hbm @arg1[16 x 8] at 0 dims [8] strides [1] : f32>
 // CHECK-NEXT: nc.dma <sbuf[0, 16] at [[S:[0-9]+]] dims [8] strides [1] : f32>, <hbm @arg2[16 x 8] at 0 dims [8] strides [1] : f32>
 // CHECK-NEXT: nc.dma <sbuf[0, 16] at [[X:[0-9]+]] dims [2, 8] strides [8, 1] : f32>, <hbm @arg0[16 x 8] at 0 dims [2, 8] strides [160, 1] : f32>
-// CHECK-NEXT: nc.tensor_tensor mul <sbuf[0, 16] at [[O:[0-9]+]] dims [2, 4] strides [8, 1] : f32>, <sbuf[0, 16] at [[X]] dims [2, 4] strides [8, 1] : f32>, <sbuf[0, 16] at [[C]] dims [2, 4] strides [0, 1] : f32> {queue = "pool"}
-// CHECK-NEXT: nc.tensor_tensor mul <sbuf[0, 16] at [[T:[0-9]+]] dims [2, 4] strides [4, 1] : f32>, <sbuf[0, 16] at {{[0-9]+}} dims [2, 4] strides [8, 1] : f32>, <sbuf[0, 16] at [[S]] dims [2, 4] strides [0, 1] : f32> {queue = "pool"}
+// CHECK-NEXT: nc.tensor_tensor mul <sbuf[0, 16] at [[O:[0-9]+]] dims [2, 4] strides [8, 1] : f32>, <sbuf[0, 16] at [[X]] dims [2, 4] strides [8, 1] : f32>, <sbuf[0, 16] at [[C]] dims [2, 4] strides [0, 1] : f32> {queue = #nc.queue<pool>}
+// CHECK-NEXT: nc.tensor_tensor mul <sbuf[0, 16] at [[T:[0-9]+]] dims [2, 4] strides [4, 1] : f32>, <sbuf[0, 16] at {{[0-9]+}} dims [2, 4] strides [8, 1] : f32>, <sbuf[0, 16] at [[S]] dims [2, 4] strides [0, 1] : f32> {queue = #nc.queue<pool>}
 // CHECK-NEXT: nc.tensor_tensor sub <sbuf[0, 16] at [[O]] dims [2, 4] {{.*}}, <sbuf[0, 16] at [[O]] dims [2, 4] {{.*}}, <sbuf[0, 16] at [[T]] dims [2, 4] strides [4, 1] : f32>{{$}}
-// CHECK-NEXT: nc.tensor_tensor mul {{.*}} {queue = "pool"}
-// CHECK-NEXT: nc.tensor_tensor mul <sbuf[0, 16] at [[T]] {{.*}}, <sbuf[0, 16] at [[X]] dims [2, 4] {{.*}} {queue = "pool"}
+// CHECK-NEXT: nc.tensor_tensor mul {{.*}} {queue = #nc.queue<pool>}
+// CHECK-NEXT: nc.tensor_tensor mul <sbuf[0, 16] at [[T]] {{.*}}, <sbuf[0, 16] at [[X]] dims [2, 4] {{.*}} {queue = #nc.queue<pool>}
 // CHECK-NEXT: nc.tensor_tensor add {{.*}}, <sbuf[0, 16] at [[T]] dims [2, 4] strides [4, 1] : f32>{{$}}
 // CHECK-NEXT: nc.dma <hbm @out0[16 x 8] at 0 dims [2, 8] strides [160, 1] : f32>, <sbuf[0, 16] at [[O]] dims [2, 8] strides [8, 1] : f32>
 // The 4-position tail loads its own cos/sin rows into the second table set.
 // CHECK-NEXT: nc.dma <sbuf[0, 4] at [[C1:[0-9]+]] dims [8] {{.*}}, <hbm @arg1[4 x 8] at 128 dims [8]
 // CHECK-NEXT: nc.dma <sbuf[0, 4] at {{[0-9]+}} dims [8] {{.*}}, <hbm @arg2[4 x 8] at 128 dims [8]
 // CHECK-NEXT: nc.dma <sbuf[0, 4] {{.*}} dims [2, 8] {{.*}}, <hbm @arg0[4 x 8] at 128 dims [2, 8] strides [160, 1]
-// CHECK-NEXT: nc.tensor_tensor mul {{.*}}, <sbuf[0, 4] at [[C1]] dims [2, 4] strides [0, 1] : f32> {queue = "pool"}
+// CHECK-NEXT: nc.tensor_tensor mul {{.*}}, <sbuf[0, 4] at [[C1]] dims [2, 4] strides [0, 1] : f32> {queue = #nc.queue<pool>}
 // CHECK: nc.dma <hbm @out0[4 x 8] at 128 dims [2, 8] strides [160, 1]
-// CHECK-NOT: nc.
+// CHECK-NOT: {{^ *}}nc.
 func.func @rope_heads_in_one_tile(%x: tensor<1x2x20x8xf32>, %c: tensor<20x8xf32>, %s: tensor<20x8xf32>) -> tensor<1x2x20x8xf32> {
   %0 = xf.rope %x, %c, %s : (tensor<1x2x20x8xf32>, tensor<20x8xf32>, tensor<20x8xf32>) -> tensor<1x2x20x8xf32>
   return %0 : tensor<1x2x20x8xf32>

@@ -153,7 +153,7 @@ nc.kernel @psum_operand target = "small-mc" {
 nc.kernel @compute_queue target = "small-mc" {
   nc.tensor input @x : tensor<4x8xf32> at 0
   // expected-error @+1 {{cannot run on queue 'dve' (dve engine)}}
-  nc.all_reduce add #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dve"}
+  nc.all_reduce add #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64> {queue = #nc.queue<dve>}
 }
 
 // -----
@@ -230,7 +230,7 @@ nc.kernel @bulk_repeats target = "small-mc" {
 nc.kernel @dma_on_collective_queue target = "trn2-chip" {
   nc.tensor input @x : tensor<4x8xf32> at 0
   // expected-error @+1 {{runs on queue 'dma16', a collective-communication queue of target 'trn2-chip': only collectives run there}}
-  nc.dma #nc.ap<sbuf[0, 4] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32> {queue = "dma16"}
+  nc.dma #nc.ap<sbuf[0, 4] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32> {queue = #nc.queue<dma16>}
 }
 
 // -----
@@ -238,5 +238,5 @@ nc.kernel @dma_on_collective_queue target = "trn2-chip" {
 nc.kernel @beyond_collective_queues target = "trn2-chip" {
   nc.tensor input @x : tensor<4x8xf32> at 0
   // expected-error @+1 {{queue 'dma18' does not exist on target 'trn2-chip' (pe, act, dve, pool, dma0..dma15; collectives also dma16..dma17)}}
-  nc.all_reduce add #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64> {queue = "dma18"}
+  nc.all_reduce add #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[4 x 8] at 0 dims [8] strides [1] : f32> groups dense<[[0, 1]]> : tensor<1x2xi64> {queue = #nc.queue<dma18>}
 }

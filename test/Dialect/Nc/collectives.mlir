@@ -13,14 +13,14 @@ nc.kernel @collectives target = "small-mc" semaphores = 2 {
   nc.all_reduce add #nc.ap<hbm @y[16 x 8] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[16 x 8] at 0 dims [8] strides [1] : f32> groups dense<[[0, 1, 2, 3]]> : tensor<1x4xi64> {signal = array<i64: 0>}
   // CHECK: nc.all_reduce max {{.*}} groups dense<{{\[}}[0, 1, 2, 3, 4, 5, 6, 7]]> : tensor<1x8xi64> algorithm tree
   nc.all_reduce max #nc.ap<hbm @y[16 x 8] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[16 x 8] at 0 dims [8] strides [1] : f32> groups dense<[[0, 1, 2, 3, 4, 5, 6, 7]]> : tensor<1x8xi64> algorithm tree
-  // CHECK: nc.all_gather <hbm @g[64 x 8] at 0 dims [8] strides [1] : bf16>, <hbm @h[16 x 8] at 0 dims [8] strides [1] : bf16> groups dense<{{\[}}[0, 1, 4, 5]]> : tensor<1x4xi64> algorithm ring2d {queue = "dma1"}
-  nc.all_gather #nc.ap<hbm @g[64 x 8] at 0 dims [8] strides [1] : bf16>, #nc.ap<hbm @h[16 x 8] at 0 dims [8] strides [1] : bf16> groups dense<[[0, 1, 4, 5]]> : tensor<1x4xi64> algorithm ring2d {queue = "dma1"}
+  // CHECK: nc.all_gather <hbm @g[64 x 8] at 0 dims [8] strides [1] : bf16>, <hbm @h[16 x 8] at 0 dims [8] strides [1] : bf16> groups dense<{{\[}}[0, 1, 4, 5]]> : tensor<1x4xi64> algorithm ring2d {queue = #nc.queue<dma1>}
+  nc.all_gather #nc.ap<hbm @g[64 x 8] at 0 dims [8] strides [1] : bf16>, #nc.ap<hbm @h[16 x 8] at 0 dims [8] strides [1] : bf16> groups dense<[[0, 1, 4, 5]]> : tensor<1x4xi64> algorithm ring2d {queue = #nc.queue<dma1>}
   // CHECK: nc.reduce_scatter min <hbm @y[4 x 8] at 0 dims [8] strides [1] : f32>, <hbm @x[16 x 8] at 0 dims [8] strides [1] : f32> groups dense<{{\[}}[0, 1, 2, 3], [4, 5, 6, 7]]> : tensor<2x4xi64> {wait = array<i64: 0, 1>}
   nc.reduce_scatter min #nc.ap<hbm @y[4 x 8] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[16 x 8] at 0 dims [8] strides [1] : f32> groups dense<[[0, 1, 2, 3], [4, 5, 6, 7]]> : tensor<2x4xi64> {wait = array<i64: 0, 1>}
   // CHECK: nc.all_to_all <sbuf[0, 16] at 0 dims [8] strides [1] : f32>, <hbm @x[16 x 8] at 0 dims [8] strides [1] : f32> groups dense<{{\[}}[0, 1], [2, 3]]> : tensor<2x2xi64>
   nc.all_to_all #nc.ap<sbuf[0, 16] at 0 dims [8] strides [1] : f32>, #nc.ap<hbm @x[16 x 8] at 0 dims [8] strides [1] : f32> groups dense<[[0, 1], [2, 3]]> : tensor<2x2xi64>
   // CHECK: nc.send <hbm @x[16 x 8] at 0 dims [8] strides [1] : f32> pairs dense<{{\[}}[0, 1], [1, 0]]> : tensor<2x2xi64>
   nc.send #nc.ap<hbm @x[16 x 8] at 0 dims [8] strides [1] : f32> pairs dense<[[0, 1], [1, 0]]> : tensor<2x2xi64>
-  // CHECK: nc.recv <sbuf[0, 16] at 512 dims [8] strides [1] : f32> pairs dense<{{\[}}[0, 1], [1, 0]]> : tensor<2x2xi64> {queue = "dma2", signal = array<i64: 1>}
-  nc.recv #nc.ap<sbuf[0, 16] at 512 dims [8] strides [1] : f32> pairs dense<[[0, 1], [1, 0]]> : tensor<2x2xi64> {queue = "dma2", signal = array<i64: 1>}
+  // CHECK: nc.recv <sbuf[0, 16] at 512 dims [8] strides [1] : f32> pairs dense<{{\[}}[0, 1], [1, 0]]> : tensor<2x2xi64> {queue = #nc.queue<dma2>, signal = array<i64: 1>}
+  nc.recv #nc.ap<sbuf[0, 16] at 512 dims [8] strides [1] : f32> pairs dense<[[0, 1], [1, 0]]> : tensor<2x2xi64> {queue = #nc.queue<dma2>, signal = array<i64: 1>}
 }

@@ -60,7 +60,7 @@ nc.kernel @k target = "small" semaphores = 0 {
 nc.kernel @k target = "small" semaphores = 0 {
   nc.tensor input @t : tensor<8x4xf32> at 0
   // expected-error @+1 {{cannot run on queue 'pool' (pool engine)}}
-  nc.dma_gather #nc.ap<sbuf[0, 2] at 16 dims [4] strides [1] : f32>, #nc.ap<hbm @t[8 x 4] at 0 dims [4] strides [1] : f32>[#nc.ap<sbuf[0, 2] at 0 dims [1] strides [1] : i32>] {queue = "pool"}
+  nc.dma_gather #nc.ap<sbuf[0, 2] at 16 dims [4] strides [1] : f32>, #nc.ap<hbm @t[8 x 4] at 0 dims [4] strides [1] : f32>[#nc.ap<sbuf[0, 2] at 0 dims [1] strides [1] : i32>] {queue = #nc.queue<pool>}
 }
 
 // -----

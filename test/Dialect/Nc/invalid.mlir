@@ -204,7 +204,31 @@ nc.kernel @k target = "trn2" semaphores = 2 {
 // Queue must exist on the target.
 nc.kernel @k target = "small" semaphores = 2 {
   // expected-error @+1 {{queue 'dma4' does not exist on target 'small'}}
-  nc.dma #nc.ap<sbuf[0, 16] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 64 dims [4] strides [1] : f32> {queue = "dma4"}
+  nc.dma #nc.ap<sbuf[0, 16] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 64 dims [4] strides [1] : f32> {queue = #nc.queue<dma4>}
+}
+
+// -----
+
+// A queue is one of the target's queue names, parsed into its index: a
+// misspelt one is a parse error.
+nc.kernel @k target = "small" {
+  // expected-error @+1 {{unknown queue 'dve1': expected pe, act, dve, pool or dmaN (N < 256)}}
+  nc.dma #nc.ap<sbuf[0, 16] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 64 dims [4] strides [1] : f32> {queue = #nc.queue<dve1>}
+}
+
+// -----
+
+nc.kernel @k target = "small" {
+  // expected-error @+1 {{unknown queue 'dma256'}}
+  nc.dma #nc.ap<sbuf[0, 16] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 64 dims [4] strides [1] : f32> {queue = #nc.queue<dma256>}
+}
+
+// -----
+
+// A queue is a #nc.queue, not a string.
+nc.kernel @k target = "small" {
+  // expected-error @+1 {{attribute 'queue' failed to satisfy constraint}}
+  nc.dma #nc.ap<sbuf[0, 16] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 64 dims [4] strides [1] : f32> {queue = "dma1"}
 }
 
 // -----
@@ -212,7 +236,7 @@ nc.kernel @k target = "small" semaphores = 2 {
 // Engine must support the instruction.
 nc.kernel @k target = "trn2" semaphores = 2 {
   // expected-error @+1 {{cannot run on queue 'act' (act engine)}}
-  nc.tensor_tensor add #nc.ap<sbuf[0, 128] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 16 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 32 dims [4] strides [1] : f32> {queue = "act"}
+  nc.tensor_tensor add #nc.ap<sbuf[0, 128] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 16 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 32 dims [4] strides [1] : f32> {queue = #nc.queue<act>}
 }
 
 // -----
@@ -220,7 +244,7 @@ nc.kernel @k target = "trn2" semaphores = 2 {
 // Matmul only on the PE queue.
 nc.kernel @k target = "trn2" semaphores = 2 {
   // expected-error @+1 {{cannot run on queue 'dve' (dve engine)}}
-  nc.matmul #nc.ap<psum[0, 128] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 256 dims [512] strides [1] : bf16> {queue = "dve"}
+  nc.matmul #nc.ap<psum[0, 128] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 256 dims [512] strides [1] : bf16> {queue = #nc.queue<dve>}
 }
 
 // -----
@@ -489,12 +513,12 @@ nc.kernel @k target = "small" semaphores = 0 {
 // GpSimd, as source or destination.
 nc.kernel @pool_reads_psum target = "small" {
   // expected-error @+1 {{src is in PSUM, which the GpSimd engine (queue 'pool') cannot access: only the Vector and Scalar engines read and write PSUM}}
-  nc.tensor_copy #nc.ap<sbuf[0, 16] at 0 dims [4] strides [1] : f32>, #nc.ap<psum[0, 16] at 0 dims [4] strides [1] : f32> {queue = "pool"}
+  nc.tensor_copy #nc.ap<sbuf[0, 16] at 0 dims [4] strides [1] : f32>, #nc.ap<psum[0, 16] at 0 dims [4] strides [1] : f32> {queue = #nc.queue<pool>}
 }
 
 // -----
 
 nc.kernel @pool_writes_psum target = "small" {
   // expected-error @+1 {{dst is in PSUM, which the GpSimd engine (queue 'pool') cannot access}}
-  nc.tensor_scalar mul #nc.ap<psum[0, 16] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 0 dims [4] strides [1] : f32> {imm0 = 2.0 : f32, queue = "pool"}
+  nc.tensor_scalar mul #nc.ap<psum[0, 16] at 0 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 16] at 0 dims [4] strides [1] : f32> {imm0 = 2.0 : f32, queue = #nc.queue<pool>}
 }

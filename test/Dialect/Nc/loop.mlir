@@ -10,11 +10,11 @@ nc.kernel @copy_in_chunks target = "trn2" semaphores = 1 {
   nc.tensor output @y : tensor<128x2048xf32> at 1048576
   // CHECK: nc.loop 4 steps [0, 0, 0, 2048, 0, 1, 0, 512, 1, 0, 0, 512, 1, 1, 0, 2048] wait_steps [1, 0, 1] {
   // CHECK-NEXT: nc.dma <sbuf[0, 128] at 0 {{.*}} {signal = array<i64: 0>}
-  // CHECK-NEXT: nc.dma <hbm @y{{.*}} {queue = "dma1", wait = array<i64: 0, 1>}
+  // CHECK-NEXT: nc.dma <hbm @y{{.*}} {queue = #nc.queue<dma1>, wait = array<i64: 0, 1>}
   // CHECK-NEXT: }
   nc.loop 4 steps [0, 0, 0, 2048, 0, 1, 0, 512, 1, 0, 0, 512, 1, 1, 0, 2048] wait_steps [1, 0, 1] {
     nc.dma #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32>, #nc.ap<hbm @x[128 x 2048] at 0 dims [512] strides [1] : f32> {signal = array<i64: 0>}
-    nc.dma #nc.ap<hbm @y[128 x 2048] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {queue = "dma1", wait = array<i64: 0, 1>}
+    nc.dma #nc.ap<hbm @y[128 x 2048] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : f32> {queue = #nc.queue<dma1>, wait = array<i64: 0, 1>}
   }
 }
 

@@ -34,7 +34,7 @@ body = [
     ("nc.activation exp {d}, {s} {{wait = array<i64: 0, {w0}>, signal = array<i64: 1>}}",
      dict(d=("sbuf", 16384, 2048), s=("sbuf", 0, 2048)), dict(w0=(1, 1))),
     # store it to y
-    ("nc.dma {d}, {s} {{queue = \"dma1\", wait = array<i64: 1, {w0}>}}",
+    ("nc.dma {d}, {s} {{queue = #nc.queue<dma1>, wait = array<i64: 1, {w0}>}}",
      dict(d=("hbm_y", 0, 512), s=("sbuf", 16384, 2048)), dict(w0=(1, 1))),
     # w^T . x tile into PSUM bank k (stationary w stays the same)
     ("nc.matmul {d}, {st}, {mv} {{wait = array<i64: 0, {w0}, 2, 1>, signal = array<i64: 3>}}",
@@ -43,7 +43,7 @@ body = [
     # copy it out of PSUM and store it to z
     ("nc.tensor_copy {d}, {s} {{wait = array<i64: 3, {w0}>, signal = array<i64: 4>}}",
      dict(d=("sbuf", 32768, 2048), s=("psum", 0, 2048)), dict(w0=(1, 1))),
-    ("nc.dma {d}, {s} {{queue = \"dma2\", wait = array<i64: 4, {w0}>}}",
+    ("nc.dma {d}, {s} {{queue = #nc.queue<dma2>, wait = array<i64: 4, {w0}>}}",
      dict(d=("hbm_z", 0, 512), s=("sbuf", 32768, 2048)), dict(w0=(1, 1))),
 ]
 
@@ -78,7 +78,7 @@ print(f"  nc.tensor output @y : tensor<128x{cols}xf32> at {128 * cols * 4 + 6553
 print(f"  nc.tensor output @z : tensor<128x{cols}xf32> at {2 * 128 * cols * 4 + 65536}")
 print("  nc.dma " + ap("sbuf", 65536, 128, "f32") + ", " +
       ap("hbm", 0, 128, "f32", tensor="w", rows=128) +
-      ' {queue = "dma3", signal = array<i64: 2>}')
+      ' {queue = #nc.queue<dma3>, signal = array<i64: 2>}')
 if mode == "rolled":
     steps, wsteps = [], []
     for i, (text, ops, waits) in enumerate(body):

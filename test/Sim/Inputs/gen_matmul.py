@@ -36,7 +36,7 @@ def ap_hbm(t, rows, rowstride, off, n, dt):
 def attrs(queue=None, wait=(), signal=(), extra=()):
     a = list(extra)
     if queue:
-        a.append(f'queue = "{queue}"')
+        a.append(f'queue = #nc.queue<{queue}>')
     if wait:
         a.append("wait = array<i64: " + ", ".join(f"{s}, {c}" for s, c in wait) + ">")
     if signal:

@@ -11,7 +11,7 @@
 // RUN: cmp %t.bin %t2.bin
 // RUN: muir-opt %t.mlir | FileCheck %s --check-prefix=NC
 // NC: nc.activation gelu_tanh {{.*}} scale = 1.000000e-01 : f32
-// NC: nc.nop {queue = "pool", wait = array<i64: 2, 1>}
+// NC: nc.nop {queue = #nc.queue<pool>, wait = array<i64: 2, 1>}
 
 // CHECK: .kernel every_instruction target=trn2 semaphores=3
 // CHECK-NEXT: .tensor x input bf16 [128, 512] at 0
@@ -36,17 +36,17 @@ nc.kernel @every_instruction target = "trn2" semaphores = 3 {
   nc.tensor input @x : tensor<128x512xbf16> at 0
   nc.tensor const @w : tensor<2x2xf32> at 131072 = dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
   nc.tensor output @y : tensor<128x512xf32> at 131088
-  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : bf16>, #nc.ap<hbm @x[128 x 512] at 0 dims [512] strides [1] : bf16> {queue = "dma3", signal = array<i64: 0>}
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : bf16>, #nc.ap<hbm @x[128 x 512] at 0 dims [512] strides [1] : bf16> {queue = #nc.queue<dma3>, signal = array<i64: 0>}
   nc.dma #nc.ap<sbuf[0, 128] at 1024 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16> {transpose, wait = array<i64: 0, 1>}
   nc.matmul #nc.ap<psum[0, 128] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 1024 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : bf16> {accumulate, wait = array<i64: 0, 1>, signal = array<i64: 1>}
   nc.transpose #nc.ap<psum[0, 64] at 2048 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [64] strides [1] : bf16>
   nc.activation gelu_tanh #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<psum[0, 128] at 0 dims [512] strides [1] : f32> {scale = 0.1 : f32, bias = #nc.ap<sbuf[0, 128] at 8196 dims [1] strides [1] : f32>, accum = #nc.ap<sbuf[0, 128] at 8192 dims [1] strides [1] : f32>, wait = array<i64: 1, 1>}
-  nc.tensor_tensor add #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 12288 dims [4, 128] strides [128, 1] : f32> {queue = "pool"}
+  nc.tensor_tensor add #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 12288 dims [4, 128] strides [128, 1] : f32> {queue = #nc.queue<pool>}
   nc.tensor_scalar mul then add #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32> {scalar0 = #nc.ap<sbuf[0, 128] at 8192 dims [1] strides [1] : f32>, imm1 = 1.0 : f32}
   nc.tensor_reduce max #nc.ap<sbuf[0, 128] at 8200 dims [4] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [4, 128] strides [128, 1] : f32>
-  nc.tensor_copy #nc.ap<sbuf[0, 128] at 10000 dims [512] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32> {queue = "act"}
+  nc.tensor_copy #nc.ap<sbuf[0, 128] at 10000 dims [512] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32> {queue = #nc.queue<act>}
   nc.iota #nc.ap<sbuf[0, 128] at 12000 dims [128] strides [1] : i32> {base = 0, channel_multiplier = 1, coefficients = array<i64: -1>}
   nc.affine_select #nc.ap<sbuf[0, 128] at 4096 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [128] strides [1] : f32> {fill = -3.0e38 : f32, base = 0, channel_multiplier = 1, coefficients = array<i64: -1>}
-  nc.dma #nc.ap<hbm @y[128 x 512] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32> {queue = "dma15", signal = array<i64: 2>}
-  nc.nop {queue = "pool", wait = array<i64: 2, 1>}
+  nc.dma #nc.ap<hbm @y[128 x 512] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32> {queue = #nc.queue<dma15>, signal = array<i64: 2>}
+  nc.nop {queue = #nc.queue<pool>, wait = array<i64: 2, 1>}
 }
