@@ -44,7 +44,12 @@ void muir::buildCompilePipeline(OpPassManager &pm, const CompileOptions &opts) {
   config.entry = opts.entry;
   config.overrides.assign(opts.kernelConfigs.begin(), opts.kernelConfigs.end());
   pm.addPass(createXfKernelConfigPass(config));
-  // 4-6. Layout, tiling and each kernel's own on-chip allocation.
+  // 4. Layout: which head transposes (and fused-QKV slices) rope and
+  //    attention read in place as strided views, as attributes.
+  XfLayoutPassOptions layout;
+  layout.entry = opts.entry;
+  pm.addPass(createXfLayoutPass(layout));
+  // 5-6a. Tiling and each kernel's own on-chip allocation.
   LowerXfToNcPassOptions lower;
   lower.target = opts.target;
   lower.entry = opts.entry;

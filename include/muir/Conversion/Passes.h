@@ -69,6 +69,15 @@ using FusionControl =
 void formKernels(mlir::func::FuncOp func, const target::Machine &m,
                  FusionControl control = {});
 
+/// Layout assignment (muir-xf-layout): marks each head transpose of a rope
+/// or attention kernel `xf.layout` = "view" (read in place through the
+/// strides `xf.view_strides`), "in_place" (an attention result's transpose,
+/// written in place) or "copy", and each slice an attention kernel reads
+/// in place "view". Layouts already on an op (overrides) are kept when they
+/// can be realised, else an error on the op; `views` false makes every
+/// transpose a copy.
+mlir::LogicalResult assignLayouts(mlir::func::FuncOp func, bool views);
+
 /// Writes each configurable kernel's schedule into its config attribute
 /// (see muir-xf-kernel-config); `overrides` are `<kernel>.<key>=<value>`.
 mlir::LogicalResult configureKernels(mlir::func::FuncOp func,

@@ -83,6 +83,38 @@ def XfKernelConfigPass : Pass<"muir-xf-kernel-config", "mlir::ModuleOp"> {
   ];
 }
 
+def XfLayoutPass : Pass<"muir-xf-layout", "mlir::ModuleOp"> {
+  let summary = "Decide which values rope and attention kernels read as strided views";
+  let description = [{
+    Layout assignment, after fusion and kernel configuration. Every tensor
+    is row-major in HBM except the views decided here, each written on its
+    op: a head transpose inside a rope or attention kernel gets
+    `xf.layout = "view"` when its only user (rope's input, or attention's
+    query, key or value) can read the transpose's input in place through
+    the permuted element strides `xf.view_strides` (rope: last dimension
+    contiguous, leading ones collapsing to one stride; attention: 4-D heads
+    with a contiguous last dimension), else `"copy"` (a transpose kernel
+    writes a tensor of its own); an attention result's head transpose that
+    keeps the head dimension contiguous gets `"in_place"` (the attention
+    writes its result straight in the transposed order, `xf.view_strides`
+    being the strides it writes with); a slice of a fused QKV tensor that an
+    attention kernel reshapes into heads is always a `"view"`.
+    Strides follow the values through the function (a reshape of a view
+    keeps it a view where no copy is needed). A layout already on an op is
+    an override: kept when it can be realised (`"copy"` always can, but for
+    slices), else an error naming why. `views=false` makes every transpose
+    a copy. `muir-lower-xf-to-nc` follows these attributes (and assigns
+    them itself to ops without one).
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"\"",
+           "function to compile (default: @main, else the only function)">,
+    Option<"views", "views", "bool", "true",
+           "read head transposes in place where the kernel allows (false: "
+           "copy every transpose)">,
+  ];
+}
+
 def XfShardPass : Pass<"muir-xf-shard", "mlir::ModuleOp"> {
   let summary = "Tensor-parallel SPMD sharding of an xf function over a 1-D mesh";
   let description = [{

@@ -270,29 +270,15 @@ SmallVector<int64_t> rowMajor(ArrayRef<int64_t> shape) {
   return st;
 }
 
-/// Whether rope can read `t`'s result as a strided view of its input:
-/// contiguous last dim, and the leading dims (all but the last two)
-/// collapse to one stride.
+/// Whether rope can read `t`'s result as a strided view of its row-major
+/// input.
 bool ropeTakesView(xf::TransposeOp t) {
   auto in = llvm::cast<RankedTensorType>(t.getInput().getType());
   SmallVector<int64_t> src = rowMajor(in.getShape());
-  ArrayRef<int64_t> perm = t.getPermutation();
-  ArrayRef<int64_t> shape = t.getType().getShape();
-  int64_t rank = shape.size();
   SmallVector<int64_t> st;
-  for (int64_t p : perm)
+  for (int64_t p : t.getPermutation())
     st.push_back(src[p]);
-  if (rank < 2 || st[rank - 1] != 1)
-    return false;
-  int64_t prev = -1;
-  for (int64_t i = rank - 3; i >= 0; --i) {
-    if (shape[i] == 1)
-      continue;
-    if (prev >= 0 && st[i] != st[prev] * shape[prev])
-      return false;
-    prev = i;
-  }
-  return true;
+  return muir::lower::ropeTakesView(t.getType().getShape(), st);
 }
 
 class Fuser {

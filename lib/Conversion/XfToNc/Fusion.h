@@ -65,6 +65,12 @@ std::optional<llvm::SmallVector<int64_t>>
 reshapedStrides(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<int64_t> strides,
                 llvm::ArrayRef<int64_t> newShape);
 
+/// Whether rope can read its input as a view of `shape` with element
+/// strides `strides`: contiguous last dimension, and the leading ones (all
+/// but the last two) collapsing to one stride.
+bool ropeTakesView(llvm::ArrayRef<int64_t> shape,
+                   llvm::ArrayRef<int64_t> strides);
+
 /// A static xf.slice of `strides` (the input's element strides) as a view:
 /// its element offset and strides.
 std::pair<int64_t, llvm::SmallVector<int64_t>>

@@ -54,9 +54,7 @@ private:
   /// checking the region holds what its kind says (an error on the kernel
   /// otherwise: a hand-written region must not be lowered wrongly).
   LogicalResult absorbKernel(xf::KernelOp k);
-  std::optional<HbmValue>
-  foldableTransposeInput(xf::TransposeOp t,
-                         const DenseMap<Value, unsigned> &resultIndex);
+  std::optional<HbmValue> foldableTransposeInput(xf::TransposeOp t);
   xf::TransposeOp attentionOutputTranspose(Operation *op);
   LogicalResult lowerUnary(Operation *op, Value in, ActFunc f, float scale);
   LogicalResult lowerElementwise(Operation *root);
@@ -177,46 +175,15 @@ static HbmValue permutedView(const HbmValue &v, ArrayRef<int64_t> perm,
   return r;
 }
 
-/// Whether a view suits rope's input: contiguous last dim, and the leading
-/// dims (all but the last two) collapse to one stride.
-static bool ropeTakesView(const HbmValue &v) {
-  SmallVector<int64_t> st = v.strides();
-  int64_t rank = v.shape.size();
-  if (rank < 2 || st[rank - 1] != 1)
-    return false;
-  int64_t prev = -1;
-  for (int64_t i = rank - 3; i >= 0; --i) {
-    if (v.shape[i] == 1)
-      continue;
-    if (prev >= 0 && st[i] != st[prev] * v.shape[prev])
-      return false;
-    prev = i;
-  }
-  return true;
-}
-
-std::optional<HbmValue>
-Lowering::foldableTransposeInput(xf::TransposeOp t,
-                                 const DenseMap<Value, unsigned> &resultIndex) {
-  Value r = t.getResult();
-  if (!viewTransposes.count(t) || !r.hasOneUse() || resultIndex.count(r) ||
+std::optional<HbmValue> Lowering::foldableTransposeInput(xf::TransposeOp t) {
+  // Layout assignment (muir-xf-layout) decided which transposes are read
+  // in place, and checked that the consumer can read the view.
+  auto layout = t->getAttrOfType<StringAttr>("xf.layout");
+  if (!viewTransposes.count(t) || !layout || layout.getValue() != "view" ||
       !values.count(t.getInput()))
     return std::nullopt;
-  const HbmValue &in = values.find(t.getInput())->second;
-  // A view only from a slice-view (a transpose of a transpose is not one).
-  if (!in.view.empty() &&
-      !llvm::isa_and_present<xf::ReshapeOp>(t.getInput().getDefiningOp()))
-    return std::nullopt;
-  HbmValue v = permutedView(in, t.getPermutation(), /*inverse=*/false);
-  Operation *user = *r.getUsers().begin();
-  if (auto rope = llvm::dyn_cast<xf::RopeOp>(user))
-    return rope.getInput() == r && ropeTakesView(v) ? std::optional(v)
-                                                    : std::nullopt;
-  if (auto att = llvm::dyn_cast<xf::AttentionOp>(user))
-    return att.getKeyBias() != r && v.shape.size() == 4 && v.view[3] == 1
-               ? std::optional(v)
-               : std::nullopt;
-  return std::nullopt;
+  return permutedView(values.find(t.getInput())->second, t.getPermutation(),
+                      /*inverse=*/false);
 }
 
 xf::TransposeOp Lowering::attentionOutputTranspose(Operation *op) {
@@ -226,11 +193,10 @@ xf::TransposeOp Lowering::attentionOutputTranspose(Operation *op) {
   auto t = llvm::dyn_cast<xf::TransposeOp>(*att.getResult().getUsers().begin());
   if (!t || !viewTransposes.count(t))
     return {};
-  // The view attention writes must keep the head dimension contiguous.
-  ArrayRef<int64_t> perm = t.getPermutation();
-  if (perm.size() != 4 || perm[3] != 3)
-    return {};
-  return t;
+  // Written in place when layout assignment said so (it keeps the head
+  // dimension contiguous).
+  auto layout = t->getAttrOfType<StringAttr>("xf.layout");
+  return layout && layout.getValue() == "in_place" ? t : xf::TransposeOp();
 }
 
 /// An i64 index constant as the i32 values the target stores; an error on
@@ -381,6 +347,10 @@ LogicalResult Lowering::run() {
   for (auto k : func.getBody().front().getOps<xf::KernelOp>())
     if (failed(absorbKernel(k)))
       return failure();
+  // Layouts: muir-xf-layout's decisions (and overrides) are checked and
+  // kept; the ops it has not seen get them now.
+  if (failed(assignLayouts(func, /*views=*/true)))
+    return failure();
 
   b.setInsertionPointToEnd(body);
   auto step = [&](Operation &op) -> LogicalResult {
@@ -452,7 +422,7 @@ LogicalResult Lowering::run() {
     if (auto t = llvm::dyn_cast<xf::TransposeOp>(op)) {
       if (values.count(t.getResult()))
         return success();
-      if (std::optional<HbmValue> v = foldableTransposeInput(t, resultIndex)) {
+      if (std::optional<HbmValue> v = foldableTransposeInput(t)) {
         values[t.getResult()] = *v;
         return success();
       }
