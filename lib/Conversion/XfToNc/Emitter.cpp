@@ -45,6 +45,11 @@ bool Emitter::fits(ArrayRef<int64_t> bytes) const {
   return top <= m.sbuf.bytesPerPartition;
 }
 
+std::string Emitter::kernelPrefix() const {
+  return kernelName.empty() ? std::string()
+                            : "kernel '" + kernelName + "' ";
+}
+
 FailureOr<Buffer> Emitter::allocSbuf(int64_t bytes, Operation *op,
                                      StringRef what) {
   int64_t start = alignUp(sbufTop, m.sbuf.alignBytes);
@@ -53,8 +58,9 @@ FailureOr<Buffer> Emitter::allocSbuf(int64_t bytes, Operation *op,
     if (failedFor == op)
       return failure();
     failedFor = op;
-    op->emitError() << "does not fit on target '" << m.name << "': " << what
-                    << " needs " << bytes << " bytes per SBUF partition, "
+    op->emitError() << kernelPrefix() << "does not fit on target '"
+                    << m.name << "': " << what << " needs " << bytes
+                    << " bytes per SBUF partition, "
                     << std::max<int64_t>(0, m.sbuf.bytesPerPartition - start)
                     << " of " << m.sbuf.bytesPerPartition << " are free";
     return failure();
@@ -79,8 +85,9 @@ FailureOr<Buffer> Emitter::allocPsumBanks(int64_t banks, Operation *op,
     if (failedFor == op)
       return failure();
     failedFor = op;
-    op->emitError() << "does not fit on target '" << m.name << "': " << what
-                    << " needs " << banks << " PSUM banks of " << bank
+    op->emitError() << kernelPrefix() << "does not fit on target '"
+                    << m.name << "': " << what << " needs " << banks
+                    << " PSUM banks of " << bank
                     << " bytes, " << (m.psum.bytesPerPartition - start) / bank
                     << " are free";
     return failure();

@@ -126,6 +126,8 @@ public:
   void memset(nc::AccessAttr dst, float value);
 
   uint64_t instructions = 0;
+  /// The xf.kernel being emitted (its name), for diagnostics.
+  std::string kernelName;
 
   /// While alive, Vector-engine work (tensor_tensor, tensor_scalar,
   /// tensor_reduce, tensor_copy) goes to `queue` instead ("pool" or, for
@@ -161,6 +163,8 @@ public:
   int64_t dmaBytesForFixedMultiple(double fixedMultiple) const;
 
 private:
+  /// "kernel '<name>' " when the kernel has a name, for diagnostics.
+  std::string kernelPrefix() const;
   std::string override;
   int64_t splitBytes = 0; // 0: the default piece size
   void place(mlir::Operation *op);

@@ -480,9 +480,10 @@ LogicalResult Lowering::run() {
     // Every instruction of the kernel carries the location of the op it
     // lowers, fused with those of the ops folded into it.
     e.loc = kernelLoc(&op);
+    auto parent = llvm::dyn_cast<xf::KernelOp>(op.getParentOp());
+    e.kernelName = parent ? parent.getName().str() : std::string();
     if (failed(lower(&op)))
       return failure();
-    auto parent = llvm::dyn_cast<xf::KernelOp>(op.getParentOp());
     wrapSection(lastBefore,
                 parent ? parent.getName() : op.getName().stripDialect());
     Operation *lastAfter = body->empty() ? nullptr : &body->back();

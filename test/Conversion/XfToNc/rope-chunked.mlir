@@ -20,7 +20,7 @@
 // CHECK: nc.dma <sbuf[0, 16] at {{[0-9]+}} dims [2, 10] strides [33, 1] : f32>, <hbm @arg1[16 x 2000] at 990 dims [2, 10] strides [1000, 1]
 // SIM: check #0: {{.*}} OK
 // Chunks of 500 columns (an override) do not fit: the error names them.
-// WHOLE: does not fit on target 'small': a sin tile needs 4000 bytes per SBUF partition
+// WHOLE: error: kernel 'k0' does not fit on target 'small': a sin tile needs 4000 bytes per SBUF partition
 func.func @rope_wide(%x: tensor<1x2x16x2000xf32>, %c: tensor<16x2000xf32>, %s: tensor<16x2000xf32>) -> tensor<1x2x16x2000xf32> {
   %0 = xf.rope %x, %c, %s : (tensor<1x2x16x2000xf32>, tensor<16x2000xf32>, tensor<16x2000xf32>) -> tensor<1x2x16x2000xf32>
   return %0 : tensor<1x2x16x2000xf32>
