@@ -150,6 +150,10 @@ LogicalResult Layouts::decide(Operation *op, StringRef layout,
 }
 
 LogicalResult Layouts::step(Operation &op, xf::KernelOp k) {
+  if (Attribute a = op.getAttr("xf.layout"); a && !isa<StringAttr>(a))
+    return op.emitError() << "xf.layout must be a string (\"view\", "
+                             "\"in_place\" or \"copy\"), not "
+                          << a;
   if (auto r = dyn_cast<xf::ReshapeOp>(op)) {
     auto in = viewOf.find(r.getInput());
     if (in != viewOf.end())

@@ -16,6 +16,19 @@ func.func @unknown(%q: tensor<8x32xf32>, %cos: tensor<8x16xf32>, %sin: tensor<8x
 
 // -----
 
+func.func @not_a_string(%q: tensor<8x32xf32>, %cos: tensor<8x16xf32>, %sin: tensor<8x16xf32>) -> tensor<1x2x8x16xf32> {
+  %q4 = xf.reshape %q : (tensor<8x32xf32>) -> tensor<1x8x2x16xf32>
+  %0 = xf.kernel "k0" rope : tensor<1x2x8x16xf32> {
+    // expected-error @+1 {{xf.layout must be a string ("view", "in_place" or "copy"), not 1 : i64}}
+    %qt = xf.transpose %q4 {permutation = array<i64: 0, 2, 1, 3>, xf.layout = 1} : (tensor<1x8x2x16xf32>) -> tensor<1x2x8x16xf32>
+    %qr = xf.rope %qt, %cos, %sin : (tensor<1x2x8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<1x2x8x16xf32>
+    xf.yield %qr : tensor<1x2x8x16xf32>
+  }
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
 func.func @in_place_rope(%q: tensor<8x32xf32>, %cos: tensor<8x16xf32>, %sin: tensor<8x16xf32>) -> tensor<1x2x8x16xf32> {
   %q4 = xf.reshape %q : (tensor<8x32xf32>) -> tensor<1x8x2x16xf32>
   %0 = xf.kernel "k0" rope : tensor<1x2x8x16xf32> {
