@@ -10,6 +10,7 @@
 #include "muir/Conversion/Passes.h"
 #include "muir/Dialect/Nc/NcDialect.h"
 #include "muir/Target/Machine.h"
+#include "muir/Target/Program.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -105,7 +106,6 @@ struct NcAllocatePass : public muir::impl::NcAllocatePassBase<NcAllocatePass> {
     KernelPlacer psumPlacer(m->psum.bytesPerPartition, bank, window);
     SmallVector<nc::SectionOp> sections(
         kernel.getBody().front().getOps<nc::SectionOp>());
-    SmallVector<NamedAttribute, 8> moved;
     for (nc::SectionOp section : sections) {
       ArrayRef<int64_t> sb = section.getSbuf(), ps = section.getPsum();
       // A block moves by whole alignment units (PSUM: banks), so the tiles
@@ -133,26 +133,27 @@ struct NcAllocatePass : public muir::impl::NcAllocatePassBase<NcAllocatePass> {
             << ", " << sb[1] + ds << ") PSUM [" << ps[0] + dp << ", "
             << ps[1] + dp << ")";
       Block &inner = section.getBody().front();
+      // The tiles, by the opcode's operand roles (reading them through the
+      // op's attribute dictionary would build one per instruction).
       if (ds != 0 || dp != 0)
         for (Operation &op : inner) {
-          moved.clear();
-          for (NamedAttribute a : op.getAttrDictionary()) {
-            auto t = llvm::dyn_cast<nc::AccessAttr>(a.getValue());
+          auto inst = llvm::dyn_cast<nc::InstructionOpInterface>(op);
+          if (!inst)
+            continue;
+          for (StringRef role : target::opcodeInfo(inst.getOpcode()).operands) {
+            role.consume_back("?");
+            auto t = op.getAttrOfType<nc::AccessAttr>(role);
             if (!t || t.isHbm())
               continue;
             int64_t d = t.isSbuf() ? ds : dp;
-            if (d == 0)
-              continue;
-            moved.push_back(
-                {a.getName(),
-                 nc::AccessAttr::get(t.getContext(), t.getSpace(),
-                                     t.getTensor(), t.getPartition(),
-                                     t.getPartitions(), t.getPartitionStride(),
-                                     t.getOffset() + d, t.getSizes(),
-                                     t.getStrides(), t.getElementType())});
+            if (d != 0)
+              op.setAttr(role,
+                         nc::AccessAttr::get(
+                             t.getContext(), t.getSpace(), t.getTensor(),
+                             t.getPartition(), t.getPartitions(),
+                             t.getPartitionStride(), t.getOffset() + d,
+                             t.getSizes(), t.getStrides(), t.getElementType()));
           }
-          for (NamedAttribute a : moved)
-            op.setAttr(a.getName(), a.getValue());
         }
       // The section becomes its instructions, in place.
       Block *outer = section->getBlock();
