@@ -19,8 +19,104 @@ namespace tgt = muir::target;
 #include "nc/NcDialect.cpp.inc"
 #include "nc/NcEnums.cpp.inc"
 
+namespace muir::nc::detail {
+/// AccessAttr's storage: the parameters (the uniquing key) and, computed
+/// once when the attribute is created (attributes are immutable), the
+/// tile's extent and element bytes, which the verifiers, the scheduler and
+/// the synchronisation pass ask for on every instruction. verify() rejects
+/// tiles whose extent overflows; one built unchecked saturates, so every
+/// bound it is compared with fails.
+struct AccessAttrStorage : public ::mlir::AttributeStorage {
+  using KeyTy = std::tuple<MemSpace, StringRef, int64_t, int64_t, int64_t,
+                           int64_t, ArrayRef<int64_t>, ArrayRef<int64_t>, Type>;
+  AccessAttrStorage(MemSpace space, StringRef tensor, int64_t partition,
+                    int64_t partitions, int64_t partitionStride, int64_t offset,
+                    ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides,
+                    Type elementType)
+      : space(space), tensor(tensor), partition(partition),
+        partitions(partitions), partitionStride(partitionStride),
+        offset(offset), sizes(sizes), strides(strides),
+        elementType(elementType) {
+    auto t = toElemType(elementType);
+    elementBytes = t ? tgt::elemBytes(*t) : 0;
+    constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+    extent =
+        tgt::tileExtent(space == MemSpace::hbm, partition, partitions,
+                        partitionStride, offset, sizes, strides, elementBytes)
+            .value_or(tgt::TileExtent{kMax, kMax, kMax, kMax});
+  }
+
+  KeyTy getAsKey() const {
+    return KeyTy(space, tensor, partition, partitions, partitionStride, offset,
+                 sizes, strides, elementType);
+  }
+  bool operator==(const KeyTy &key) const { return getAsKey() == key; }
+  static llvm::hash_code hashKey(const KeyTy &key) {
+    // In two levels: nine values in one hash_combine overflow its 64-byte
+    // buffer, whose rotation cost more than the rest of the hash (every
+    // tile an instruction builds is hashed to be uniqued).
+    llvm::hash_code scalars = llvm::hash_combine(
+        std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key),
+        std::get<4>(key), std::get<5>(key));
+    return llvm::hash_combine(scalars,
+                              llvm::hash_combine_range(std::get<6>(key).begin(),
+                                                       std::get<6>(key).end()),
+                              llvm::hash_combine_range(std::get<7>(key).begin(),
+                                                       std::get<7>(key).end()),
+                              std::get<8>(key));
+  }
+  static AccessAttrStorage *construct(::mlir::AttributeStorageAllocator &alloc,
+                                      KeyTy &&key) {
+    auto [space, tensor, partition, partitions, partitionStride, offset, sizes,
+          strides, elementType] = key;
+    return new (alloc.allocate<AccessAttrStorage>()) AccessAttrStorage(
+        space, alloc.copyInto(tensor), partition, partitions, partitionStride,
+        offset, alloc.copyInto(sizes), alloc.copyInto(strides), elementType);
+  }
+
+  MemSpace space;
+  StringRef tensor;
+  int64_t partition;
+  int64_t partitions;
+  int64_t partitionStride;
+  int64_t offset;
+  ArrayRef<int64_t> sizes;
+  ArrayRef<int64_t> strides;
+  Type elementType;
+  unsigned elementBytes;
+  tgt::TileExtent extent;
+};
+} // namespace muir::nc::detail
+
 #define GET_ATTRDEF_CLASSES
 #include "nc/NcAttrs.cpp.inc"
+
+namespace {
+using OpcodeMap = llvm::DenseMap<TypeID, tgt::Opcode>;
+template <typename T> void addOpcode(OpcodeMap &map) {
+  if (auto opcode = tgt::parseOpcode(
+          T::getOperationName().drop_front(StringRef("nc.").size())))
+    map[TypeID::get<T>()] = *opcode;
+}
+template <typename... Ops> OpcodeMap opcodeMap() {
+  OpcodeMap map;
+  (addOpcode<Ops>(map), ...);
+  return map;
+}
+} // namespace
+
+std::optional<tgt::Opcode> muir::nc::opcodeOf(Operation *op) {
+  // Every nc op class whose name is an opcode, by TypeID: a pointer lookup,
+  // where matching the name against the opcode table compared strings.
+  static const OpcodeMap map = opcodeMap<
+#define GET_OP_LIST
+#include "nc/NcOps.cpp.inc"
+      >();
+  auto it = map.find(op->getName().getTypeID());
+  if (it == map.end())
+    return std::nullopt;
+  return it->second;
+}
 
 void NcDialect::initialize() {
   addAttributes<
@@ -76,28 +172,27 @@ Type muir::nc::fromElemType(MLIRContext *ctx, tgt::ElemType t) {
 // AccessAttr
 //===----------------------------------------------------------------------===//
 
-// verify() rejects tiles whose extent overflows; one built unchecked
-// saturates, so every bound it is compared with fails.
-static tgt::TileExtent extentOf(const AccessAttr &a) {
-  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-  return tgt::tileExtent(a.isHbm(), a.getPartition(), a.getPartitions(),
-                         a.getPartitionStride(), a.getOffset(), a.getSizes(),
-                         a.getStrides(), a.getElementBytes())
-      .value_or(tgt::TileExtent{kMax, kMax, kMax, kMax});
+MemSpace AccessAttr::getSpace() const { return getImpl()->space; }
+StringRef AccessAttr::getTensor() const { return getImpl()->tensor; }
+int64_t AccessAttr::getPartition() const { return getImpl()->partition; }
+int64_t AccessAttr::getPartitions() const { return getImpl()->partitions; }
+int64_t AccessAttr::getPartitionStride() const {
+  return getImpl()->partitionStride;
 }
+int64_t AccessAttr::getOffset() const { return getImpl()->offset; }
+ArrayRef<int64_t> AccessAttr::getSizes() const { return getImpl()->sizes; }
+ArrayRef<int64_t> AccessAttr::getStrides() const { return getImpl()->strides; }
+Type AccessAttr::getElementType() const { return getImpl()->elementType; }
 
 int64_t AccessAttr::getFreeElements() const {
-  return extentOf(*this).freeElements;
+  return getImpl()->extent.freeElements;
 }
 
-unsigned AccessAttr::getElementBytes() const {
-  auto t = toElemType(getElementType());
-  return t ? tgt::elemBytes(*t) : 0;
-}
+unsigned AccessAttr::getElementBytes() const { return getImpl()->elementBytes; }
 
-int64_t AccessAttr::getEndByte() const { return extentOf(*this).end; }
+int64_t AccessAttr::getEndByte() const { return getImpl()->extent.end; }
 
-int64_t AccessAttr::getLastElement() const { return extentOf(*this).end - 1; }
+int64_t AccessAttr::getLastElement() const { return getImpl()->extent.end - 1; }
 
 LogicalResult AccessAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  MemSpace space, StringRef tensor,

@@ -236,14 +236,17 @@ verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, AccessAttr>> tiles) {
   const tgt::Machine *m = getMachine(kernel);
   if (!m)
     return nullptr;
-  auto opcode = tgt::parseOpcode(op->getName().stripDialect());
-  std::string queue = opcode ? tgt::queueName(tgt::defaultQueue(*opcode)) : "";
+  auto opcode = opcodeOf(op);
+  std::optional<uint32_t> qid;
+  if (opcode)
+    qid = tgt::defaultQueue(*opcode);
   if (auto q = op->getAttrOfType<QueueAttr>("queue"))
-    queue = tgt::queueName(q.getIndex());
-  auto qid = tgt::parseQueueName(queue);
+    qid = q.getIndex();
+  // The queue's name, for diagnostics only.
+  auto queue = [&] { return qid ? tgt::queueName(*qid) : std::string(); };
   if (!qid || *qid >= m->numQueues()) {
     auto diag = op->emitOpError()
-                << "queue '" << queue << "' does not exist on target '"
+                << "queue '" << queue() << "' does not exist on target '"
                 << m->name << "' (pe, act, dve, pool, dma0..dma"
                 << m->dma.queues - 1;
     if (int64_t cc = m->collectiveQueues())
@@ -254,7 +257,7 @@ verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, AccessAttr>> tiles) {
   }
   if (*qid >= tgt::dmaQueue(m->dma.queues) &&
       !(opcode && tgt::isCollective(*opcode))) {
-    op->emitOpError() << "runs on queue '" << queue
+    op->emitOpError() << "runs on queue '" << queue()
                       << "', a collective-communication queue of target '"
                       << m->name << "': only collectives run there";
     return nullptr;
@@ -263,7 +266,7 @@ verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, AccessAttr>> tiles) {
     uint8_t engines = tgt::opcodeInfo(*opcode).engines;
     tgt::Engine e = tgt::engineOfQueue(*qid);
     if (!(engines & (1u << static_cast<unsigned>(e)))) {
-      op->emitOpError() << "cannot run on queue '" << queue << "' ("
+      op->emitOpError() << "cannot run on queue '" << queue() << "' ("
                         << tgt::engineName(e) << " engine)";
       return nullptr;
     }
@@ -298,7 +301,7 @@ verifyCommon(Operation *op, ArrayRef<std::pair<StringRef, AccessAttr>> tiles) {
     for (auto [role, ap] : tiles)
       if (ap && ap.isPsum()) {
         op->emitOpError() << role << " is in PSUM, which the GpSimd engine "
-                          << "(queue '" << queue << "') cannot access: only "
+                          << "(queue '" << queue() << "') cannot access: only "
                           << "the Vector and Scalar engines read and write "
                              "PSUM";
         return nullptr;
@@ -348,7 +351,7 @@ LogicalResult muir::nc::verifyHbmTiles(Operation *op,
   // The tiles by their roles in the opcode's schema: looking each up by
   // name is cheap, while getAttrs() builds a dictionary from the op's
   // properties on every call (a third of a large kernel's verification).
-  if (auto opcode = tgt::parseOpcode(op->getName().stripDialect())) {
+  if (auto opcode = opcodeOf(op)) {
     const auto &roles = tgt::opcodeInfo(*opcode).operands;
     for (unsigned i = 0; i < roles.size(); ++i) {
       AccessAttr ap = operandAccess(op, *opcode, i);
@@ -385,7 +388,7 @@ LogicalResult LoopOp::verifySymbolUses(SymbolTableCollection &tables) {
     if (steps[at] < 0 || steps[at] >= (int64_t)body.size())
       return failure();
     Operation *op = body[steps[at]];
-    auto opcode = tgt::parseOpcode(op->getName().stripDialect());
+    auto opcode = opcodeOf(op);
     if (!opcode || steps[at + 1] < 0 ||
         steps[at + 1] >= (int64_t)tgt::opcodeInfo(*opcode).operands.size())
       return failure();
@@ -411,7 +414,7 @@ LogicalResult LoopOp::verifyRegions() {
   SmallVector<Operation *> body;
   SmallVector<tgt::Opcode> opcodes;
   for (Operation &op : getBody().front()) {
-    auto opcode = tgt::parseOpcode(op.getName().stripDialect());
+    auto opcode = opcodeOf(&op);
     if (!opcode || !llvm::isa<NcDialect>(op.getDialect()))
       return op.emitOpError() << "cannot be in an nc.loop body (instructions "
                                  "only)";
@@ -903,7 +906,7 @@ static LogicalResult verifyCollective(Operation *op, AccessAttr dst,
   const tgt::Machine *m = verifyCommon(op, tiles);
   if (!m)
     return failure();
-  auto opcode = *tgt::parseOpcode(op->getName().stripDialect());
+  auto opcode = *opcodeOf(op);
   std::optional<SmallVector<double>> params = collectiveParams(op);
   if (!params)
     return op->emitOpError()

@@ -113,6 +113,9 @@ def Nc_AccessAttr : AttrDef<Nc_Dialect, "Access"> {
     "::mlir::Type":$elementType);
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
+  // Hand-written (NcDialect.cpp): the storage also caches the tile's
+  // extent, which every verifier and pass asks for.
+  let genStorageClass = 0;
   let extraClassDeclaration = [{
     /// Elements per partition.
     int64_t getFreeElements() const;
@@ -313,7 +316,11 @@ def Nc_InstructionOpInterface : OpInterface<"InstructionOpInterface"> {
       (ins "::llvm::SmallVectorImpl<::muir::nc::TileAccess> &":$out)>,
     InterfaceMethod<[{The opcode of the target's instruction schema.}],
       "::muir::target::Opcode", "getOpcode", (ins), [{}], [{
-        return *::muir::target::parseOpcode($_op->getName().stripDialect());
+        // Parsed once per op class (a thread-safe static).
+        static const ::muir::target::Opcode opcode = *::muir::target::parseOpcode(
+            ConcreteOp::getOperationName().drop_front(
+                ::llvm::StringRef("nc.").size()));
+        return opcode;
       }]>,
     InterfaceMethod<[{
         The queue the instruction runs on: its `queue` attribute, else the

@@ -115,7 +115,7 @@ struct ToProgram {
   }
 
   LogicalResult inst(Operation *op) {
-    auto opcode = parseOpcode(op->getName().stripDialect());
+    auto opcode = nc::opcodeOf(op);
     if (!opcode || !llvm::isa<nc::NcDialect>(op->getDialect()))
       return op->emitOpError() << "is not an nc instruction";
     // Required attributes present and of their declared kinds, even in an

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "muir/Conversion/Passes.h"
 #include "muir/Dialect/Nc/NcDialect.h"
+#include "muir/Dialect/Nc/NcUtils.h"
 #include "muir/Support/CheckedSize.h"
 #include "muir/Target/Machine.h"
 #include "muir/Target/Program.h"
@@ -314,7 +315,7 @@ struct NcRollLoopsPass
     // them); collected first, rolled after, so the walk is not disturbed.
     std::vector<std::vector<Inst>> runs(1);
     for (Operation &op : kernel.getBody().front()) {
-      auto opcode = tgt::parseOpcode(op.getName().stripDialect());
+      auto opcode = nc::opcodeOf(&op);
       if (!opcode || !llvm::isa<nc::NcDialect>(op.getDialect()) ||
           llvm::isa<nc::LoopOp>(op)) {
         if (!runs.back().empty())

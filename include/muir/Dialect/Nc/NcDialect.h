@@ -14,6 +14,11 @@
 #include "nc/NcDialect.h.inc"
 #include "nc/NcEnums.h.inc"
 
+namespace muir::nc::detail {
+/// AccessAttr's storage (NcDialect.cpp: it caches the tile's extent).
+struct AccessAttrStorage;
+} // namespace muir::nc::detail
+
 #define GET_ATTRDEF_CLASSES
 #include "nc/NcAttrs.h.inc"
 

@@ -15,6 +15,10 @@ class Operation;
 }
 
 namespace muir::nc {
+/// The target opcode of an nc instruction (nullopt for anything else),
+/// without comparing the op's name against the opcode table: each op class
+/// knows its opcode (InstructionOpInterface::getOpcode).
+std::optional<muir::target::Opcode> opcodeOf(mlir::Operation *op);
 /// The target element type of an MLIR type, if the hardware has it.
 std::optional<muir::target::ElemType> toElemType(mlir::Type t);
 mlir::Type fromElemType(mlir::MLIRContext *ctx, muir::target::ElemType t);
