@@ -8,6 +8,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <atomic>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -85,6 +86,9 @@ struct AccessAttrStorage : public ::mlir::AttributeStorage {
   Type elementType;
   unsigned elementBytes;
   tgt::TileExtent extent;
+  /// `tensor` as a StringAttr, set on first use (getTensorAttr; racing
+  /// threads store the same uniqued pointer).
+  mutable std::atomic<const void *> tensorAttr{nullptr};
 };
 } // namespace muir::nc::detail
 
@@ -183,6 +187,15 @@ int64_t AccessAttr::getOffset() const { return getImpl()->offset; }
 ArrayRef<int64_t> AccessAttr::getSizes() const { return getImpl()->sizes; }
 ArrayRef<int64_t> AccessAttr::getStrides() const { return getImpl()->strides; }
 Type AccessAttr::getElementType() const { return getImpl()->elementType; }
+
+StringAttr AccessAttr::getTensorAttr() const {
+  const void *p = getImpl()->tensorAttr.load(std::memory_order_acquire);
+  if (!p) {
+    p = StringAttr::get(getContext(), getTensor()).getAsOpaquePointer();
+    getImpl()->tensorAttr.store(p, std::memory_order_release);
+  }
+  return StringAttr::getFromOpaquePointer(p);
+}
 
 int64_t AccessAttr::getFreeElements() const {
   return getImpl()->extent.freeElements;

@@ -141,7 +141,7 @@ LogicalResult checkHbmTile(Operation *op, KernelOp kernel,
                            StringRef role, StringRef when = "") {
   auto err = [&]() { return tileError(op, role, when); };
   auto t = llvm::dyn_cast_if_present<TensorOp>(
-      tables.getSymbolTable(kernel).lookup(ap.getTensor()));
+      tables.getSymbolTable(kernel).lookup(ap.getTensorAttr()));
   if (!t)
     return err() << "names unknown HBM tensor @" << ap.getTensor();
   auto type = llvm::cast<RankedTensorType>(t.getType());

@@ -117,6 +117,9 @@ def Nc_AccessAttr : AttrDef<Nc_Dialect, "Access"> {
   // extent, which every verifier and pass asks for.
   let genStorageClass = 0;
   let extraClassDeclaration = [{
+    /// The HBM tensor's name as a StringAttr (uniqued once per tile, on
+    /// first use): symbol lookups by it need no string hashing.
+    ::mlir::StringAttr getTensorAttr() const;
     /// Elements per partition.
     int64_t getFreeElements() const;
     /// Bytes per element of the element type.

@@ -15,6 +15,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace muir {
 #define GEN_PASS_DEF_NCINSERTSYNCPASS
@@ -25,6 +26,91 @@ using namespace mlir;
 using namespace muir;
 
 namespace {
+/// The accesses seen so far, by memory region (SBUF and PSUM byte ranges,
+/// each HBM tensor's element ranges, in buckets) and queue, in program
+/// order: finding the newest instruction of a queue that conflicts with a
+/// new one looks only at the accesses sharing a bucket with it, newest
+/// first, and stops at the first conflict or at what is already known to
+/// be done. Overlapping accesses always share a bucket, so the answer is
+/// the one a scan of the queue's whole history gives.
+class AccessIndex {
+public:
+  explicit AccessIndex(uint32_t numQ) : numQ(numQ) {}
+
+  /// Raises `newest[q]` (a rank on queue q) to the newest access on each
+  /// queue but `self` that conflicts with `a`, looking only above
+  /// `known[q]` and above what `newest` already holds.
+  void newestConflicts(const nc::Access &a, uint32_t self,
+                       const uint32_t *known,
+                       SmallVectorImpl<uint32_t> &newest) {
+    auto [id, b0, b1] = key(a);
+    for (int64_t bk = b0; bk <= b1; ++bk) {
+      auto it = buckets.find({id, bk});
+      if (it == buckets.end())
+        continue;
+      for (uint32_t q = 0; q < numQ; ++q) {
+        if (q == self)
+          continue;
+        // A read conflicts with writes only; a write with everything.
+        const std::vector<Entry> &list =
+            a.write ? it->second[q].all : it->second[q].writes;
+        uint32_t floor = std::max(known[q], newest[q]);
+        for (size_t e = list.size(); e-- > 0;) {
+          const Entry &x = list[e];
+          if (x.rank <= floor)
+            break;
+          if (nc::overlaps(*x.access, a)) {
+            newest[q] = x.rank;
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  /// Records access `a` (kept alive by the caller) of the instruction of
+  /// rank `rank` on queue `q`.
+  void add(const nc::Access &a, uint32_t q, uint32_t rank) {
+    auto [id, b0, b1] = key(a);
+    for (int64_t bk = b0; bk <= b1; ++bk) {
+      auto &perQueue = buckets[{id, bk}];
+      if (perQueue.empty())
+        perQueue.resize(numQ);
+      perQueue[q].all.push_back({rank, &a});
+      if (a.write)
+        perQueue[q].writes.push_back({rank, &a});
+    }
+  }
+
+private:
+  struct Entry {
+    uint32_t rank;
+    const nc::Access *access;
+  };
+  struct Lists {
+    std::vector<Entry> all, writes;
+  };
+  // SBUF and PSUM bytes per bucket, HBM elements per bucket.
+  static constexpr int64_t kChipBucket = 2048, kHbmBucket = 1 << 16;
+
+  /// The region id (0 SBUF, 1 PSUM, 2 + n HBM tensor n) and the bucket
+  /// range [b0, b1] an access touches.
+  std::tuple<uint32_t, int64_t, int64_t> key(const nc::Access &a) {
+    uint32_t id = a.space == nc::MemSpace::sbuf   ? 0
+                  : a.space == nc::MemSpace::psum ? 1
+                                                  : 2 + tensorId(a.tensor);
+    int64_t size = a.space == nc::MemSpace::hbm ? kHbmBucket : kChipBucket;
+    return {id, a.lo / size, std::max(a.lo, a.hi - 1) / size};
+  }
+  uint32_t tensorId(StringRef name) {
+    return tensors.try_emplace(name, tensors.size()).first->second;
+  }
+
+  uint32_t numQ;
+  llvm::StringMap<uint32_t> tensors;
+  llvm::DenseMap<std::pair<uint32_t, int64_t>, SmallVector<Lists, 0>> buckets;
+};
+
 struct NcInsertSyncPass
     : public muir::impl::NcInsertSyncPassBase<NcInsertSyncPass> {
   void runOnOperation() override {
@@ -53,25 +139,25 @@ struct NcInsertSyncPass
 
     // Phase 1: dependencies, pruned by what each queue already knows.
     std::vector<uint32_t> known(numQ * numQ, 0);
-    SmallVector<uint32_t> seen(numQ, 0); // instructions emitted per queue
-    std::vector<uint32_t> deps;          // producers, grouped by consumer
+    std::vector<uint32_t> deps; // producers, grouped by consumer
     std::vector<size_t> depBegin(n + 1, 0);
     SmallVector<std::pair<uint32_t, size_t>> cands; // (queue, inst index)
+    AccessIndex index(numQ);
+    SmallVector<uint32_t> newest(numQ, 0);
     for (size_t i = 0; i < n; ++i) {
       const nc::InstAccesses &in = insts[i];
       uint32_t *k = &known[in.queue * numQ];
+      // The newest instruction of each other queue, not yet known to be
+      // done before, that conflicts with this one (none: rank 0).
+      std::fill(newest.begin(), newest.end(), 0);
+      for (const nc::Access &a : in.accesses)
+        index.newestConflicts(a, in.queue, k, newest);
       cands.clear();
-      for (uint32_t q = 0; q < numQ; ++q) {
-        if (q == in.queue || seen[q] == 0)
-          continue;
-        for (uint32_t r = seen[q]; r > k[q]; --r) {
-          size_t j = byQueue[q][r - 1];
-          if (nc::conflict(insts[j], in)) {
-            cands.push_back({q, j});
-            break;
-          }
-        }
-      }
+      for (uint32_t q = 0; q < numQ; ++q)
+        if (newest[q] > k[q])
+          cands.push_back({q, byQueue[q][newest[q] - 1]});
+      for (const nc::Access &a : in.accesses)
+        index.add(a, in.queue, rank[i]);
       // Drop candidates implied through another candidate's history.
       depBegin[i] = deps.size();
       for (auto [q, j] : cands) {
@@ -90,7 +176,6 @@ struct NcInsertSyncPass
       }
       k[in.queue] = rank[i];
       std::copy(k, k + numQ, clock(i));
-      ++seen[in.queue];
     }
     depBegin[n] = deps.size();
 
