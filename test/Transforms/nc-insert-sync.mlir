@@ -75,3 +75,31 @@ nc.kernel @hbm_outer_strides target = "trn2" {
   // CHECK-NEXT: nc.dma {{.*}} {queue = #nc.queue<dma3>, wait = array<i64: 1, 1>}
   nc.dma #nc.ap<hbm @o[2 x 8] at 320 dims [1, 8] strides [256, 1] : f32>, #nc.ap<sbuf[0, 2] at 0 dims [1, 8] strides [8, 1] : f32> {queue = #nc.queue<dma3>}
 }
+
+// -----
+
+// Tiles larger than the pass's address buckets (2 KiB of SBUF, 64 Ki HBM
+// elements): a store of rows 0-127 of a 1024-wide f32 tensor (131,072
+// elements) and a load of its last row (elements 130,048-131,071, another
+// bucket than the store's first) still conflict; so do SBUF tiles meeting
+// only in the last bytes of a tile spanning two buckets. A load of a
+// different tensor at the same offsets does not wait.
+// CHECK-LABEL: nc.kernel @wide_tiles
+nc.kernel @wide_tiles target = "trn2" {
+  nc.tensor output @c : tensor<128x1024xf32> at 0
+  nc.tensor input @d : tensor<128x1024xf32> at 524288
+  // CHECK: nc.iota {{.*}}signal = array<i64: 0>
+  nc.iota #nc.ap<sbuf[0, 128] at 0 dims [1024] strides [1] : f32> {base = 0, channel_multiplier = 0, coefficients = array<i64: 0>}
+  // CHECK-NEXT: nc.dma {{.*}}@c[128 x 1024] at 0 {{.*}} {signal = array<i64: 1>, wait = array<i64: 0, 1>}
+  nc.dma #nc.ap<hbm @c[128 x 1024] at 0 dims [1024] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [1024] strides [1] : f32>
+  // CHECK-NEXT: nc.dma {{.*}}@c[1 x 1024] at 130048 {{.*}} {queue = #nc.queue<dma1>, wait = array<i64: 1, 1>}
+  nc.dma #nc.ap<sbuf[0, 1] at 8192 dims [1024] strides [1] : f32>, #nc.ap<hbm @c[1 x 1024] at 130048 dims [1024] strides [1] : f32> {queue = #nc.queue<dma1>}
+  // CHECK-NEXT: nc.dma {{.*}}@d[1 x 1024] at 130048 {{.*}} {queue = #nc.queue<dma2>}
+  nc.dma #nc.ap<sbuf[0, 1] at 16384 dims [1024] strides [1] : f32>, #nc.ap<hbm @d[1 x 1024] at 130048 dims [1024] strides [1] : f32> {queue = #nc.queue<dma2>}
+  // The iota's tile, which the store reads, is SBUF bytes [0, 4096), two
+  // buckets; this write of bytes [4092, 4100) meets only its last element,
+  // in the second bucket: it waits for the store (write after read; the
+  // iota, which the store waited for, is implied).
+  // CHECK-NEXT: nc.activation exp <sbuf[0, 1] at 4092 {{.*}} {wait = array<i64: 1, 1>}
+  nc.activation exp #nc.ap<sbuf[0, 1] at 4092 dims [2] strides [1] : f32>, #nc.ap<sbuf[0, 1] at 4092 dims [2] strides [1] : f32>
+}
