@@ -539,16 +539,14 @@ LogicalResult SectionOp::verifyRegions() {
   if (!m)
     return failure();
   ArrayRef<int64_t> sbuf = getSbuf(), psum = getPsum();
-  if (sbuf[1] > m->sbuf.bytesPerPartition)
-    return emitOpError() << "sbuf range [" << sbuf[0] << ", " << sbuf[1]
-                         << ") ends past the " << m->sbuf.bytesPerPartition
-                         << " bytes of an SBUF partition (target '" << m->name
-                         << "')";
-  if (psum[1] > m->psum.bytesPerPartition)
-    return emitOpError() << "psum range [" << psum[0] << ", " << psum[1]
-                         << ") ends past the " << m->psum.bytesPerPartition
-                         << " bytes of a PSUM partition (target '" << m->name
-                         << "')";
+  for (auto [key, memory, range, mem] :
+       {std::make_tuple("sbuf", "an SBUF", sbuf, &m->sbuf),
+        std::make_tuple("psum", "a PSUM", psum, &m->psum)})
+    if (range[1] > mem->bytesPerPartition)
+      return emitOpError() << key << " range [" << range[0] << ", " << range[1]
+                           << ") ends past the " << mem->bytesPerPartition
+                           << " bytes of " << memory << " partition (target '"
+                           << m->name << "')";
   SmallVector<TileAccess, 6> tiles;
   for (Operation &op : getBody().front()) {
     auto inst = llvm::dyn_cast<InstructionOpInterface>(op);

@@ -12,13 +12,15 @@ int64_t HbmValue::numElements() const {
   return n;
 }
 
-SmallVector<int64_t> HbmValue::strides() const {
-  if (!view.empty())
-    return view;
+SmallVector<int64_t> muir::lower::rowMajorStrides(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> s(shape.size(), 1);
   for (int i = (int)shape.size() - 2; i >= 0; --i)
     s[i] = s[i + 1] * shape[i + 1];
   return s;
+}
+
+SmallVector<int64_t> HbmValue::strides() const {
+  return view.empty() ? rowMajorStrides(shape) : view;
 }
 
 unsigned Emitter::bytesOf(Type t) {
@@ -46,8 +48,7 @@ bool Emitter::fits(ArrayRef<int64_t> bytes) const {
 }
 
 std::string Emitter::kernelPrefix() const {
-  return kernelName.empty() ? std::string()
-                            : "kernel '" + kernelName + "' ";
+  return kernelName.empty() ? std::string() : "kernel '" + kernelName + "' ";
 }
 
 FailureOr<Buffer> Emitter::allocSbuf(int64_t bytes, Operation *op,
@@ -58,8 +59,8 @@ FailureOr<Buffer> Emitter::allocSbuf(int64_t bytes, Operation *op,
     if (failedFor == op)
       return failure();
     failedFor = op;
-    op->emitError() << kernelPrefix() << "does not fit on target '"
-                    << m.name << "': " << what << " needs " << bytes
+    op->emitError() << kernelPrefix() << "does not fit on target '" << m.name
+                    << "': " << what << " needs " << bytes
                     << " bytes per SBUF partition, "
                     << std::max<int64_t>(0, m.sbuf.bytesPerPartition - start)
                     << " of " << m.sbuf.bytesPerPartition << " are free";
@@ -85,11 +86,10 @@ FailureOr<Buffer> Emitter::allocPsumBanks(int64_t banks, Operation *op,
     if (failedFor == op)
       return failure();
     failedFor = op;
-    op->emitError() << kernelPrefix() << "does not fit on target '"
-                    << m.name << "': " << what << " needs " << banks
-                    << " PSUM banks of " << bank
-                    << " bytes, " << (m.psum.bytesPerPartition - start) / bank
-                    << " are free";
+    op->emitError() << kernelPrefix() << "does not fit on target '" << m.name
+                    << "': " << what << " needs " << banks << " PSUM banks of "
+                    << bank << " bytes, "
+                    << (m.psum.bytesPerPartition - start) / bank << " are free";
     return failure();
   }
   psumTop = start + banks * bank;

@@ -17,6 +17,9 @@
 
 namespace muir::lower {
 
+/// Row-major element strides of a shape.
+llvm::SmallVector<int64_t> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
+
 /// A row-major HBM tensor holding one xf value (or a view of one).
 struct HbmValue {
   std::string tensor;

@@ -208,6 +208,12 @@ muir::lower::slicedView(xf::SliceOp s, ArrayRef<int64_t> strides) {
   return {offset, st};
 }
 
+Value muir::lower::innerValue(Value v) {
+  while (auto k = v.getDefiningOp<xf::KernelOp>())
+    v = k.getYield().getValues()[llvm::cast<OpResult>(v).getResultNumber()];
+  return v;
+}
+
 bool muir::lower::isLeadingSliceView(xf::SliceOp s) {
   auto in = llvm::cast<RankedTensorType>(s.getInput().getType());
   if (in.getRank() == 0 || !in.hasStaticShape())
@@ -262,19 +268,12 @@ xf::KernelKind muir::lower::kernelKindOf(Operation *op) {
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// Row-major element strides of a shape.
-SmallVector<int64_t> rowMajor(ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> st(shape.size(), 1);
-  for (int64_t i = (int64_t)shape.size() - 2; i >= 0; --i)
-    st[i] = st[i + 1] * shape[i + 1];
-  return st;
-}
 
 /// Whether rope can read `t`'s result as a strided view of its row-major
 /// input.
 bool ropeTakesView(xf::TransposeOp t) {
   auto in = llvm::cast<RankedTensorType>(t.getInput().getType());
-  SmallVector<int64_t> src = rowMajor(in.getShape());
+  SmallVector<int64_t> src = rowMajorStrides(in.getShape());
   SmallVector<int64_t> st;
   for (int64_t p : t.getPermutation())
     st.push_back(src[p]);
@@ -536,7 +535,7 @@ void Fuser::decide() {
     else if (auto att = llvm::dyn_cast<xf::AttentionOp>(user)) {
       auto ins = llvm::cast<RankedTensorType>(t.getInput().getType());
       ok = att.getKeyBias() != r && ins.getRank() == 4 &&
-           rowMajor(ins.getShape())[t.getPermutation()[3]] == 1;
+           rowMajorStrides(ins.getShape())[t.getPermutation()[3]] == 1;
     }
     if (!ok || !allowed("head-transpose", t, user))
       continue;
@@ -555,7 +554,7 @@ void Fuser::decide() {
       continue;
     auto st = slicedView(
         sl,
-        rowMajor(
+        rowMajorStrides(
             llvm::cast<RankedTensorType>(sl.getInput().getType()).getShape()));
     std::optional<SmallVector<int64_t>> rst = reshapedStrides(
         sl.getType().getShape(), st.second, rs.getType().getShape());

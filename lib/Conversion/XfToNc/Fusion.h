@@ -76,6 +76,10 @@ bool ropeTakesView(llvm::ArrayRef<int64_t> shape,
 std::pair<int64_t, llvm::SmallVector<int64_t>>
 slicedView(xf::SliceOp s, llvm::ArrayRef<int64_t> strides);
 
+/// The value a kernel result stands for: the one its region yields
+/// (through nested kernel results); any other value itself.
+mlir::Value innerValue(mlir::Value v);
+
 /// A slice of whole rows (unit strides, every dimension but the first
 /// whole): a contiguous block of its input, read in place as a view (no
 /// kernel).

@@ -36,22 +36,8 @@ using namespace muir;
 using namespace muir::lower;
 
 namespace {
-SmallVector<int64_t> rowMajor(ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> st(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;)
-    st[i - 1] = st[i] * shape[i];
-  return st;
-}
-
 ArrayRef<int64_t> shapeOfValue(Value v) {
   return llvm::cast<RankedTensorType>(v.getType()).getShape();
-}
-
-/// A kernel result's value inside the kernel (what the region yields).
-Value innerOf(Value v) {
-  while (auto k = v.getDefiningOp<xf::KernelOp>())
-    v = k.getYield().getValues()[llvm::cast<OpResult>(v).getResultNumber()];
-  return v;
 }
 
 class Layouts {
@@ -70,7 +56,7 @@ private:
 
   SmallVector<int64_t> stridesOf(Value v) const {
     auto it = viewOf.find(v);
-    return it != viewOf.end() ? it->second : rowMajor(shapeOfValue(v));
+    return it != viewOf.end() ? it->second : rowMajorStrides(shapeOfValue(v));
   }
   LogicalResult step(Operation &op, xf::KernelOp k);
   /// Records `layout` (and `strides` for a view) on `op`; a layout the op
@@ -181,7 +167,8 @@ LogicalResult Layouts::step(Operation &op, xf::KernelOp k) {
     // Written in place when the head dimension stays contiguous.
     ArrayRef<int64_t> perm = t.getPermutation();
     bool ok = views && perm.size() == 4 && perm[3] == 3;
-    SmallVector<int64_t> tst = rowMajor(t.getType().getShape()), st(4, 0);
+    SmallVector<int64_t> tst = rowMajorStrides(t.getType().getShape()),
+                         st(4, 0);
     if (ok)
       for (size_t i = 0; i < 4; ++i)
         st[perm[i]] = tst[i];
@@ -252,9 +239,9 @@ LogicalResult Layouts::run() {
   Block &body = func.getBody().front();
   if (auto ret = dyn_cast<func::ReturnOp>(body.getTerminator()))
     for (Value v : ret.getOperands())
-      for (Value iv = v;; iv = innerOf(iv)) {
+      for (Value iv = v;; iv = innerValue(iv)) {
         returned.insert(iv);
-        if (iv == innerOf(iv))
+        if (iv == innerValue(iv))
           break;
       }
   for (Operation &op : body.without_terminator()) {

@@ -130,12 +130,6 @@ static bool updatesInPlace(xf::IndexCopyOp c) {
   return llvm::isa<BlockArgument>(c.getDest()) && c.getDest().hasOneUse();
 }
 
-/// The value a kernel result stands for: the one its region yields.
-static Value innerValue(Value v) {
-  while (auto k = v.getDefiningOp<xf::KernelOp>())
-    v = k.getYield().getValues()[llvm::cast<OpResult>(v).getResultNumber()];
-  return v;
-}
 } // namespace
 
 /// The in-place concat (isInPlaceConcat) that is the only user of `v` (a
