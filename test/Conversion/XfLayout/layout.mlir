@@ -7,6 +7,8 @@
 // RUN: muir-run %t.mlir --backend=sim --target=small --check | FileCheck %s --check-prefix=EXEC
 // RUN: muir-run %s --backend=sim --target=small --check | FileCheck %s --check-prefix=EXEC
 // EXEC: check #0: {{.*}} mismatches=0/256 OK
+// RUN: not muir-opt %s --muir-xf-layout="entry=nope" 2>&1 | FileCheck %s --check-prefix=ENTRY
+// ENTRY: error: no function @nope in the module
 
 // Rope and attention read the [S, H, D] projections' head transposes in
 // place: positions H*D = 32 apart, heads D = 16 apart (strides of the
