@@ -57,6 +57,20 @@ void muir::buildCompilePipeline(OpPassManager &pm, const CompileOptions &opts) {
   // 6b. On-chip placement between kernels: each kernel's section of SBUF
   //     and PSUM moves away from the kernels just before it.
   pm.addNestedPass<nc::KernelOp>(createNcAllocatePass());
+  // 6c. Tile loops: each kernel's tiles repeat with constant steps (tile
+  //     offsets, buffer slots); the repetitions become nc.loops here, and
+  //     scheduling and synchronisation keep them (each loop scheduled as a
+  //     unit, its semaphores affine in the iteration), so the work after
+  //     this point follows the kernels, not their tiles.
+  //     The search looks for whole tiles' bodies (a matmul row tile's
+  //     loads, products and stores: hundreds of instructions), not only
+  //     the short runs left over after scheduling.
+  if (opts.rollLoops && opts.tileLoops) {
+    NcRollLoopsPassOptions tiles;
+    tiles.maxPeriod = 4096;
+    tiles.work = 1 << 20;
+    pm.addNestedPass<nc::KernelOp>(createNcRollLoopsPass(tiles));
+  }
   // 7. Engine scheduling: list-schedule the kernel's instructions across
   //    the engines with the timing model, then the minimal semaphores for
   //    every cross-queue dependency of the new order.
@@ -91,6 +105,12 @@ struct CompilePipelineOptions
       *this, "roll-loops",
       llvm::cl::desc("roll repeated instructions into nc.loop (default on)"),
       llvm::cl::init(true)};
+  Option<bool> tileLoops{
+      *this, "tile-loops",
+      llvm::cl::desc("roll each kernel's tiles into nc.loop before scheduling "
+                     "(faster compiles, smaller and slower programs; default "
+                     "off: only the scheduled program is rolled)"),
+      llvm::cl::init(false)};
 };
 } // namespace
 
@@ -117,6 +137,7 @@ void muir::registerCompilePipeline() {
         c.target = o->target;
         c.entry = o->entry;
         c.rollLoops = o->rollLoops;
+        c.tileLoops = o->tileLoops;
         c.cores = o->cores;
         c.kernelConfigs.assign(o->kernelConfigs.begin(),
                                o->kernelConfigs.end());

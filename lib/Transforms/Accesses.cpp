@@ -7,11 +7,97 @@ using namespace mlir;
 using namespace muir;
 using namespace muir::nc;
 
+SmallVector<target::AccessStep, 0> muir::nc::bodySteps(LoopOp loop, int64_t i,
+                                                       target::Opcode opcode) {
+  SmallVector<target::AccessStep, 0> out;
+  ArrayRef<int64_t> steps = loop.getSteps();
+  size_t numOperands = target::opcodeInfo(opcode).operands.size();
+  for (size_t at = 0; at + 3 < steps.size(); at += 4) {
+    if (steps[at] != i || steps[at + 1] < 0 ||
+        size_t(steps[at + 1]) >= numOperands)
+      continue;
+    out.resize(numOperands);
+    out[steps[at + 1]] = {steps[at + 2], steps[at + 3]};
+  }
+  return out;
+}
+
+void muir::nc::stepTiles(Operation *op, target::Opcode opcode,
+                         ArrayRef<target::AccessStep> steps, int64_t k) {
+  ArrayRef<StringRef> roles = target::opcodeInfo(opcode).operands;
+  for (size_t r = 0; r < steps.size() && r < roles.size(); ++r) {
+    if (steps[r].isZero() || k == 0)
+      continue;
+    StringRef role = roles[r];
+    role.consume_back("?");
+    auto t = op->getAttrOfType<AccessAttr>(role);
+    if (!t)
+      continue;
+    op->setAttr(
+        role, AccessAttr::get(t.getContext(), t.getSpace(), t.getTensor(),
+                              t.getPartition() + k * steps[r].partition,
+                              t.getPartitions(), t.getPartitionStride(),
+                              t.getOffset() + k * steps[r].offset, t.getSizes(),
+                              t.getStrides(), t.getElementType()));
+  }
+}
+
+namespace {
+/// Reads one instruction: opcode, queue and tiles.
+LogicalResult readInstruction(Operation &op, InstAccesses &in,
+                              SmallVectorImpl<TileAccess> &tiles) {
+  auto inst = llvm::dyn_cast<InstructionOpInterface>(op);
+  if (!inst)
+    return op.emitOpError() << "is not an nc instruction";
+  FailureOr<uint32_t> q = inst.getQueueIndex();
+  if (failed(q) || *q >= kMaxQueues)
+    return op.emitOpError() << "has queue " << (failed(q) ? 0u : *q)
+                            << ", beyond the queues an nc kernel can have";
+  in = InstAccesses{&op, inst.getOpcode(), *q, {}};
+  tiles.clear();
+  inst.getTileAccesses(tiles);
+  return success();
+}
+
+/// The steps of each of a body instruction's tiles: the steps of the
+/// schema operands holding that tile (one tile may be two operands).
+LogicalResult
+tileSteps(Operation &op, target::Opcode opcode,
+          ArrayRef<target::AccessStep> steps, ArrayRef<TileAccess> tiles,
+          SmallVectorImpl<SmallVector<target::AccessStep, 2>> &out) {
+  ArrayRef<StringRef> roles = target::opcodeInfo(opcode).operands;
+  out.assign(tiles.size(), {});
+  for (auto [t, tile] : llvm::enumerate(tiles)) {
+    bool found = false;
+    for (size_t r = 0; r < roles.size(); ++r) {
+      StringRef role = roles[r];
+      role.consume_back("?");
+      if (op.getAttrOfType<AccessAttr>(role) != tile.tile)
+        continue;
+      found = true;
+      target::AccessStep st =
+          r < steps.size() ? steps[r] : target::AccessStep();
+      if (!llvm::is_contained(out[t], st))
+        out[t].push_back(st);
+    }
+    if (!found)
+      return op.emitOpError()
+             << "has a tile that is none of its operands: cannot step it in "
+                "an nc.loop";
+  }
+  return success();
+}
+} // namespace
+
 LogicalResult muir::nc::collectInstructions(KernelOp kernel,
-                                            std::vector<InstAccesses> &out) {
+                                            std::vector<InstAccesses> &out,
+                                            LoopMode mode,
+                                            std::vector<LoopSpan> *loops) {
   // Each instruction states its opcode, queue and tiles itself
   // (InstructionOpInterface).
   SmallVector<TileAccess, 6> tiles;
+  SmallVector<SmallVector<target::AccessStep, 2>, 6> perTile;
+  uint32_t numLoops = 0;
   for (Operation &op : kernel.getBody().front()) {
     if (llvm::isa<TensorOp>(op))
       continue;
@@ -19,16 +105,70 @@ LogicalResult muir::nc::collectInstructions(KernelOp kernel,
       return section.emitOpError()
              << "\"" << section.getName()
              << "\" is not placed yet: run muir-nc-allocate first";
-    auto inst = llvm::dyn_cast<InstructionOpInterface>(op);
-    if (!inst)
-      return op.emitOpError() << "is not an nc instruction";
-    FailureOr<uint32_t> q = inst.getQueueIndex();
-    if (failed(q) || *q >= kMaxQueues)
-      return op.emitOpError() << "has queue " << (failed(q) ? 0u : *q)
-                              << ", beyond the queues an nc kernel can have";
-    InstAccesses in{&op, inst.getOpcode(), *q, {}};
-    tiles.clear();
-    inst.getTileAccesses(tiles);
+    if (auto loop = llvm::dyn_cast<LoopOp>(op)) {
+      if (mode == LoopMode::Refuse)
+        return loop.emitOpError()
+               << "is not supported by this pass: run it before "
+                  "muir-nc-roll-loops";
+      int64_t trips = loop.getTrips();
+      Block &body = loop.getBody().front();
+      LoopSpan span{loop, uint32_t(out.size()), 0,
+                    uint32_t(body.getOperations().size()), uint32_t(trips)};
+      if (trips < 1 || trips > int64_t(UINT32_MAX))
+        return loop.emitOpError() << "has trip count " << trips;
+      // Each body instruction once, with the steps of its tiles.
+      std::vector<InstAccesses> bodyInsts;
+      std::vector<SmallVector<SmallVector<target::AccessStep, 2>, 6>> steps;
+      int64_t i = 0;
+      for (Operation &inner : body) {
+        InstAccesses in{nullptr, target::Opcode::Nop, 0, {}};
+        if (failed(readInstruction(inner, in, tiles)))
+          return failure();
+        if (failed(tileSteps(inner, in.opcode, bodySteps(loop, i++, in.opcode),
+                             tiles, perTile)))
+          return failure();
+        in.loop = numLoops;
+        for (auto [t, tile] : llvm::enumerate(tiles))
+          in.accesses.push_back({tile.tile, tile.write});
+        bodyInsts.push_back(std::move(in));
+        steps.push_back(perTile);
+      }
+      if (mode == LoopMode::Hull) {
+        for (auto [in, st] : llvm::zip(bodyInsts, steps)) {
+          SmallVector<Access, 4> hull;
+          for (auto [a, s] : llvm::zip(in.accesses, st))
+            for (target::AccessStep step : s) {
+              Access first = a, last = a.stepped(step, trips - 1);
+              first.p0 = std::min(first.p0, last.p0);
+              first.p1 = std::max(first.p1, last.p1);
+              first.lo = std::min(first.lo, last.lo);
+              first.hi = std::max(first.hi, last.hi);
+              first.hull = first.hull || !step.isZero();
+              hull.push_back(first);
+            }
+          in.accesses = std::move(hull);
+          out.push_back(std::move(in));
+        }
+      } else {
+        for (int64_t k = 0; k < trips; ++k)
+          for (auto [in, st] : llvm::zip(bodyInsts, steps)) {
+            InstAccesses copy{in.op, in.opcode, in.queue,
+                              {},    in.loop,   uint32_t(k)};
+            for (auto [a, s] : llvm::zip(in.accesses, st))
+              for (target::AccessStep step : s)
+                copy.accesses.push_back(a.stepped(step, k));
+            out.push_back(std::move(copy));
+          }
+      }
+      span.count = out.size() - span.begin;
+      if (loops)
+        loops->push_back(span);
+      ++numLoops;
+      continue;
+    }
+    InstAccesses in{nullptr, target::Opcode::Nop, 0, {}};
+    if (failed(readInstruction(op, in, tiles)))
+      return failure();
     for (const TileAccess &t : tiles)
       in.accesses.push_back({t.tile, t.write});
     out.push_back(std::move(in));
@@ -59,7 +199,8 @@ struct Dim {
 /// difference then has at most one digit expansion sum(delta_k * stride_k)
 /// with delta_k in [-(sizeB_k - 1), sizeA_k - 1], found greedily from the
 /// outermost dimension. nullopt when the strides do not have that shape.
-static std::optional<bool> stridedOverlap(AccessAttr a, AccessAttr b) {
+static std::optional<bool> stridedOverlap(AccessAttr a, AccessAttr b,
+                                          int64_t d) {
   if (a.getSizes().size() != b.getSizes().size())
     return std::nullopt;
   SmallVector<Dim, 6> dims;
@@ -101,7 +242,6 @@ static std::optional<bool> stridedOverlap(AccessAttr a, AccessAttr b) {
     if (merged[k].stride <= reachA[k] + reachB[k])
       return std::nullopt;
   }
-  int64_t d = b.getOffset() - a.getOffset();
   for (size_t k = merged.size(); k-- > 0;) {
     const Dim &dm = merged[k];
     // The one digit that can leave the rest within [-reachB, reachA].
@@ -117,22 +257,11 @@ static std::optional<bool> stridedOverlap(AccessAttr a, AccessAttr b) {
   return d == 0;
 }
 
-bool muir::nc::overlaps(AccessAttr a, AccessAttr b) {
-  if (a.getSpace() != b.getSpace())
-    return false;
-  if (!a.isHbm()) {
-    if (!intervalsOverlap(
-            a.getPartition(), a.getPartition() + a.getPartitions(),
-            b.getPartition(), b.getPartition() + b.getPartitions()))
-      return false;
-    return intervalsOverlap(a.getOffset(), a.getEndByte(), b.getOffset(),
-                            b.getEndByte());
-  }
-  if (a.getTensor() != b.getTensor())
-    return false;
+/// `overlaps` for HBM tiles of one tensor with their first elements at
+/// `oa` and `ob` (their own offsets, or stepped ones).
+static bool hbmOverlap(AccessAttr a, int64_t oa, AccessAttr b, int64_t ob) {
   // HBM, in elements: rows `p * ps + [0, span]` from each tile's offset.
   int64_t sa = rowSpan(a), sb = rowSpan(b);
-  int64_t oa = a.getOffset(), ob = b.getOffset();
   int64_t na = a.getPartitions(), nb = b.getPartitions();
   int64_t psa = a.getPartitionStride(), psb = b.getPartitionStride();
   if (psa == psb && psa >= std::max(sa, sb) && psa > 0) {
@@ -150,9 +279,25 @@ bool muir::nc::overlaps(AccessAttr a, AccessAttr b) {
   int64_t ea = oa + (na - 1) * psa + sa, eb = ob + (nb - 1) * psb + sb;
   if (!intervalsOverlap(oa, ea, ob, eb))
     return false;
-  if (std::optional<bool> exact = stridedOverlap(a, b))
+  if (std::optional<bool> exact = stridedOverlap(a, b, ob - oa))
     return *exact;
   return true;
+}
+
+bool muir::nc::overlaps(AccessAttr a, AccessAttr b) {
+  if (a.getSpace() != b.getSpace())
+    return false;
+  if (!a.isHbm()) {
+    if (!intervalsOverlap(
+            a.getPartition(), a.getPartition() + a.getPartitions(),
+            b.getPartition(), b.getPartition() + b.getPartitions()))
+      return false;
+    return intervalsOverlap(a.getOffset(), a.getEndByte(), b.getOffset(),
+                            b.getEndByte());
+  }
+  if (a.getTensor() != b.getTensor())
+    return false;
+  return hbmOverlap(a, a.getOffset(), b, b.getOffset());
 }
 
 bool muir::nc::covers(AccessAttr outer, AccessAttr inner) {
@@ -208,7 +353,7 @@ muir::nc::Access::Access(AccessAttr ap, bool write)
     : ap(ap), write(write), space(ap.getSpace()) {
   if (ap.isHbm()) {
     tensor = ap.getTensor();
-    lo = ap.getOffset();
+    offset = lo = ap.getOffset();
     hi = lo + (ap.getPartitions() - 1) * ap.getPartitionStride() + rowSpan(ap);
   } else {
     p0 = ap.getPartition();
@@ -223,7 +368,22 @@ bool muir::nc::overlaps(const Access &a, const Access &b) {
     return false;
   if (a.space != MemSpace::hbm) // exactly what overlaps(AccessAttr) tests
     return intervalsOverlap(a.p0, a.p1, b.p0, b.p1);
-  return a.tensor == b.tensor && overlaps(a.ap, b.ap);
+  return a.tensor == b.tensor &&
+         (a.hull || b.hull || hbmOverlap(a.ap, a.offset, b.ap, b.offset));
+}
+
+Access muir::nc::Access::stepped(target::AccessStep step, int64_t k) const {
+  Access out = *this;
+  int64_t dp = step.partition * k, doff = step.offset * k;
+  out.lo += doff;
+  out.hi += doff;
+  if (space == MemSpace::hbm) {
+    out.offset += doff;
+  } else {
+    out.p0 += dp;
+    out.p1 += dp;
+  }
+  return out;
 }
 
 bool muir::nc::conflict(const InstAccesses &x, const InstAccesses &y) {

@@ -113,10 +113,153 @@ private:
 
 struct NcInsertSyncPass
     : public muir::impl::NcInsertSyncPassBase<NcInsertSyncPass> {
+
+  /// Gives loop `l`'s instructions their signals and waits. Iteration k of
+  /// a body instruction needs, per semaphore, some count need(k) and may
+  /// wait for any count up to free(k) (what is already known done before
+  /// it, so waiting for it costs nothing): a loop keeps one wait per
+  /// semaphore, its count a + k * step, so the pass looks for an affine
+  /// rule inside those bounds for every iteration. Iterations before the
+  /// rule holds (a loop's first iterations wait on the kernels before it)
+  /// are peeled off in front of the loop, as many as needed, up to all.
+  LogicalResult placeLoop(
+      const nc::LoopSpan &l, ArrayRef<nc::InstAccesses> insts,
+      ArrayRef<uint32_t> count, ArrayRef<int64_t> semOf,
+      ArrayRef<std::vector<uint32_t>> signalsUpTo, ArrayRef<uint32_t> clocks,
+      uint32_t numQ,
+      llvm::function_ref<void(size_t, SmallVectorImpl<int64_t> &)> neededWaits,
+      llvm::function_ref<void(Operation *, uint32_t, bool)> setSignal,
+      llvm::function_ref<void(Operation *, ArrayRef<int64_t>)> setWaits) {
+    uint32_t B = l.bodySize, N = l.trips;
+    auto at = [&](uint32_t k, uint32_t b) { return l.begin + k * B + b; };
+    SmallVector<int64_t> queueOfSem;
+    for (uint32_t q = 0; q < numQ; ++q)
+      if (semOf[q] >= 0) {
+        if (queueOfSem.size() <= size_t(semOf[q]))
+          queueOfSem.resize(semOf[q] + 1, -1);
+        queueOfSem[semOf[q]] = q;
+      }
+    // Each instance's needed waits, and each queue's signals per iteration.
+    std::vector<SmallVector<int64_t, 4>> need(l.count);
+    for (uint32_t i = 0; i < l.count; ++i)
+      neededWaits(l.begin + i, need[i]);
+    SmallVector<int64_t> perIteration(numQ, 0);
+    for (uint32_t b = 0; b < B; ++b)
+      if (count[at(0, b)])
+        ++perIteration[insts[at(0, b)].queue];
+    auto needOf = [&](uint32_t k, uint32_t b, int64_t sem) -> int64_t {
+      ArrayRef<int64_t> w = need[k * B + b];
+      for (size_t x = 0; x + 1 < w.size(); x += 2)
+        if (w[x] == sem)
+          return w[x + 1];
+      return 0;
+    };
+    auto freeOf = [&](uint32_t k, uint32_t b, int64_t sem) -> int64_t {
+      uint32_t q = queueOfSem[sem];
+      return signalsUpTo[q][clocks[size_t(at(k, b)) * numQ + q]];
+    };
+    struct Rule {
+      int64_t sem, first, step;
+    };
+    // The rules for iterations [p, N), if every wait has one.
+    auto solve = [&](uint32_t p,
+                     std::vector<SmallVector<Rule, 4>> &rules) -> bool {
+      rules.assign(B, {});
+      for (uint32_t b = 0; b < B; ++b) {
+        SmallVector<int64_t, 4> sems;
+        for (uint32_t k = p; k < N; ++k) {
+          ArrayRef<int64_t> w = need[k * B + b];
+          for (size_t x = 0; x < w.size(); x += 2)
+            if (!llvm::is_contained(sems, w[x]))
+              sems.push_back(w[x]);
+        }
+        llvm::sort(sems);
+        for (int64_t sem : sems) {
+          SmallVector<int64_t, 3> candidates;
+          int64_t last = needOf(N - 1, b, sem), prev = needOf(N - 2, b, sem);
+          if (N - p >= 2 && last > 0 && prev > 0 && last >= prev)
+            candidates.push_back(last - prev);
+          candidates.push_back(perIteration[queueOfSem[sem]]);
+          candidates.push_back(0);
+          bool found = false;
+          for (int64_t step : candidates) {
+            int64_t first = 1;
+            for (uint32_t k = p; k < N; ++k)
+              first = std::max(first, needOf(k, b, sem) - step * (k - p));
+            bool fits = true;
+            for (uint32_t k = p; k < N && fits; ++k)
+              fits = first + step * (k - p) <= freeOf(k, b, sem);
+            if (fits) {
+              rules[b].push_back({sem, first, step});
+              found = true;
+              break;
+            }
+          }
+          if (!found)
+            return false;
+        }
+      }
+      return true;
+    };
+    std::vector<SmallVector<Rule, 4>> rules;
+    uint32_t peel = 0;
+    while (peel + 2 <= N && peel <= kMaxPeel && !solve(peel, rules))
+      ++peel;
+    if (peel + 2 > N || peel > kMaxPeel)
+      peel = N;
+
+    // Peeled iterations, in front of the loop.
+    nc::LoopOp loop = l.op;
+    SmallVector<Operation *> body;
+    for (Operation &op : loop.getBody().front())
+      body.push_back(&op);
+    OpBuilder builder(loop);
+    SmallVector<int64_t> w;
+    for (uint32_t k = 0; k < peel; ++k)
+      for (uint32_t b = 0; b < B; ++b) {
+        const nc::InstAccesses &in = insts[at(k, b)];
+        Operation *c = builder.clone(*body[b]);
+        nc::stepTiles(c, in.opcode, nc::bodySteps(loop, b, in.opcode), k);
+        setSignal(c, in.queue, count[at(k, b)] != 0);
+        neededWaits(at(k, b), w);
+        setWaits(c, w);
+      }
+    if (peel == N) {
+      loop.erase();
+      return success();
+    }
+    // The rest stays a loop, from iteration `peel`.
+    SmallVector<int64_t> waitSteps;
+    for (uint32_t b = 0; b < B; ++b) {
+      const nc::InstAccesses &in = insts[at(peel, b)];
+      nc::stepTiles(body[b], in.opcode, nc::bodySteps(loop, b, in.opcode),
+                    peel);
+      setSignal(body[b], in.queue, count[at(peel, b)] != 0);
+      w.clear();
+      for (auto [x, r] : llvm::enumerate(rules[b])) {
+        w.append({r.sem, r.first});
+        if (r.step)
+          waitSteps.append({int64_t(b), int64_t(x), r.step});
+      }
+      setWaits(body[b], w);
+    }
+    Builder b(loop.getContext());
+    loop.setTrips(N - peel);
+    loop.setWaitStepsAttr(b.getDenseI64ArrayAttr(waitSteps));
+    return success();
+  }
+
+  /// Iterations peeled off a loop at most before it is written out whole.
+  static constexpr uint32_t kMaxPeel = 8;
+
   void runOnOperation() override {
     nc::KernelOp kernel = getOperation();
+    // Loops are analysed iteration by iteration (their bodies' tiles
+    // stepped), then kept as loops where the semaphores allow (below).
     std::vector<nc::InstAccesses> insts;
-    if (failed(nc::collectInstructions(kernel, insts)))
+    std::vector<nc::LoopSpan> loops;
+    if (failed(nc::collectInstructions(kernel, insts, nc::LoopMode::Expand,
+                                       &loops)))
       return signalPassFailure();
     size_t n = insts.size();
     // Only the queues the kernel uses take part (clocks are per queue).
@@ -179,49 +322,82 @@ struct NcInsertSyncPass
     }
     depBegin[n] = deps.size();
 
-    // Phase 2: signals on every producer, counts in queue order.
+    // Phase 2: signals on every producer, counts in queue order. A loop
+    // body's instruction signals in every iteration if it is a producer in
+    // any (its signal is one attribute for all of them).
     std::vector<uint32_t> count(n, 0); // the producer's count, 0 if none
     for (uint32_t j : deps)
       count[j] = 1;
+    for (const nc::LoopSpan &l : loops)
+      for (uint32_t b = 0; b < l.bodySize; ++b) {
+        bool any = false;
+        for (uint32_t k = 0; k < l.trips && !any; ++k)
+          any = count[l.begin + k * l.bodySize + b] != 0;
+        if (any)
+          for (uint32_t k = 0; k < l.trips; ++k)
+            count[l.begin + k * l.bodySize + b] = 1;
+      }
     SmallVector<int64_t> semOf(numQ, -1);
     int64_t numSems = 0;
+    // signalsUpTo[q][r]: signals among the first r instructions of queue q.
+    SmallVector<std::vector<uint32_t>> signalsUpTo(numQ);
     for (uint32_t q = 0; q < numQ; ++q) {
       uint32_t c = 0;
+      signalsUpTo[q].reserve(byQueue[q].size() + 1);
+      signalsUpTo[q].push_back(0);
       for (uint32_t j : byQueue[q]) {
-        if (!count[j])
-          continue;
-        if (semOf[q] < 0)
-          semOf[q] = numSems++;
-        count[j] = ++c;
+        if (count[j]) {
+          if (semOf[q] < 0)
+            semOf[q] = numSems++;
+          count[j] = ++c;
+        }
+        signalsUpTo[q].push_back(c);
       }
     }
+    // The waits an instruction needs: (semaphore, count) by semaphore.
+    auto neededWaits = [&](size_t i, SmallVectorImpl<int64_t> &w) {
+      w.clear();
+      SmallVector<std::pair<int64_t, int64_t>, 4> pairs;
+      for (size_t d = depBegin[i]; d < depBegin[i + 1]; ++d) {
+        uint32_t j = deps[d];
+        pairs.push_back({semOf[insts[j].queue], count[j]});
+      }
+      llvm::sort(pairs);
+      for (auto [sem, c] : pairs)
+        w.append({sem, c});
+    };
     Builder b(kernel.getContext());
     StringAttr waitName = b.getStringAttr("wait");
     StringAttr signalName = b.getStringAttr("signal");
     SmallVector<DenseI64ArrayAttr> signalOf(numQ);
-    SmallVector<int64_t> w;
-    for (size_t i = 0; i < n; ++i) {
-      Operation *op = insts[i].op;
-      uint32_t q = insts[i].queue;
-      if (count[i]) {
+    auto setSignal = [&](Operation *op, uint32_t q, bool signals) {
+      if (signals) {
         if (!signalOf[q])
           signalOf[q] = b.getDenseI64ArrayAttr({semOf[q]});
         op->setAttr(signalName, signalOf[q]);
       } else {
         op->removeAttr(signalName);
       }
-      if (depBegin[i] == depBegin[i + 1]) {
+    };
+    auto setWaits = [&](Operation *op, ArrayRef<int64_t> w) {
+      if (w.empty())
         op->removeAttr(waitName);
+      else
+        op->setAttr(waitName, b.getDenseI64ArrayAttr(w));
+    };
+    SmallVector<int64_t> w;
+    for (size_t i = 0; i < n; ++i) {
+      if (insts[i].loop != nc::kNoLoop)
         continue;
-      }
-      w.clear();
-      for (size_t d = depBegin[i]; d < depBegin[i + 1]; ++d) {
-        uint32_t j = deps[d];
-        w.push_back(semOf[insts[j].queue]);
-        w.push_back(count[j]);
-      }
-      op->setAttr(waitName, b.getDenseI64ArrayAttr(w));
+      Operation *op = insts[i].op;
+      setSignal(op, insts[i].queue, count[i] != 0);
+      neededWaits(i, w);
+      setWaits(op, w);
     }
+    for (const nc::LoopSpan &l : loops)
+      if (failed(placeLoop(l, insts, count, semOf, signalsUpTo, clocks, numQ,
+                           neededWaits, setSignal, setWaits)))
+        return signalPassFailure();
     kernel.setSemaphores(numSems);
   }
 };

@@ -68,7 +68,7 @@ public:
   /// Calls `dep(inst)` for every live record conflicting with `a`.
   template <typename Fn> void conflicts(const nc::Access &a, Fn dep) {
     ++query;
-    auto [b0, b1] = range(a.ap);
+    auto [b0, b1] = range(a);
     for (int64_t bk = b0; bk <= b1; ++bk) {
       auto it = buckets.find(bk);
       if (it == buckets.end())
@@ -87,7 +87,7 @@ public:
   /// Without the trimming, records that no single write covers pile up and
   /// every lookup rescans them (quadratic in the kernel's length).
   void add(uint32_t inst, const nc::Access &a) {
-    auto [b0, b1] = range(a.ap);
+    auto [b0, b1] = range(a);
     if (a.write) {
       for (int64_t bk = b0; bk <= b1; ++bk) {
         auto it = buckets.find(bk);
@@ -143,7 +143,8 @@ private:
         return true;
       nc::Access &ra = rec.acc;
       if (!onChip) {
-        rec.dead = nc::covers(a.ap, ra.ap);
+        // A loop's union of tiles covers nothing it does not write.
+        rec.dead = !a.hull && !ra.hull && nc::covers(a.ap, ra.ap);
         return rec.dead;
       }
       if (ra.space != a.space || !(a.p0 < ra.p1 && ra.p0 < a.p1) ||
@@ -166,19 +167,10 @@ private:
     });
   }
 
-  std::pair<int64_t, int64_t> range(nc::AccessAttr ap) const {
-    int64_t lo, hi;
-    if (ap.isHbm()) {
-      int64_t span = 0;
-      for (auto [size, stride] : llvm::zip(ap.getSizes(), ap.getStrides()))
-        span += (size - 1) * stride;
-      lo = ap.getOffset();
-      hi = lo + (ap.getPartitions() - 1) * ap.getPartitionStride() + span;
-    } else {
-      lo = ap.getOffset();
-      hi = std::max(lo, ap.getEndByte() - 1);
-    }
-    return {lo / bucketSize, hi / bucketSize};
+  /// The buckets an access touches (its bounds: a loop's union of tiles
+  /// for a loop's instruction).
+  std::pair<int64_t, int64_t> range(const nc::Access &a) const {
+    return {a.lo / bucketSize, std::max(a.lo, a.hi - 1) / bucketSize};
   }
 
   uint64_t query = 0;
@@ -209,8 +201,12 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       kernel.emitError() << llvm::toString(m.takeError());
       return signalPassFailure();
     }
+    // Loops stay whole: their bodies are listed once, each tile as the
+    // union of its iterations', and each loop is scheduled as one unit.
     std::vector<nc::InstAccesses> insts;
-    if (failed(nc::collectInstructions(kernel, insts)))
+    std::vector<nc::LoopSpan> loops;
+    if (failed(
+            nc::collectInstructions(kernel, insts, nc::LoopMode::Hull, &loops)))
       return signalPassFailure();
     uint32_t n = insts.size();
     if (n < 2)
@@ -251,69 +247,118 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       }
     }
 
+    // Units: each top-level instruction, and each loop as a whole (its
+    // body keeps its order; on each of its queues it runs from the time
+    // the queue is free, all iterations back to back).
+    std::vector<uint32_t> unitOf(n);
+    struct Unit {
+      uint32_t first, count;
+      int32_t loop;   // index into `loops`, or -1
+      uint32_t queue; // the queue it is scheduled on (a loop's first's)
+    };
+    std::vector<Unit> units;
+    for (uint32_t i = 0; i < n;) {
+      if (insts[i].loop != nc::kNoLoop) {
+        const nc::LoopSpan &l = loops[insts[i].loop];
+        units.push_back({i, l.count, int32_t(insts[i].loop), insts[i].queue});
+        for (uint32_t j = i; j < i + l.count; ++j)
+          unitOf[j] = units.size() - 1;
+        i += l.count;
+      } else {
+        unitOf[i] = units.size();
+        units.push_back({i, 1, -1, insts[i].queue});
+        ++i;
+      }
+    }
+    uint32_t numUnits = units.size();
+
     // 1. Dependencies.
-    std::vector<Node> nodes(n);
+    std::vector<Node> nodes(numUnits);
     AccessIndex sbuf(2048), psum(2048);
     llvm::StringMap<AccessIndex> hbm;
-    auto indexOf = [&](nc::AccessAttr ap) -> AccessIndex & {
-      if (ap.isSbuf())
+    auto indexOf = [&](const nc::Access &a) -> AccessIndex & {
+      if (a.space == nc::MemSpace::sbuf)
         return sbuf;
-      if (ap.isPsum())
+      if (a.space == nc::MemSpace::psum)
         return psum;
-      return hbm.try_emplace(ap.getTensor(), 1 << 16).first->second;
+      return hbm.try_emplace(a.tensor, 1 << 16).first->second;
     };
-    std::vector<uint32_t> stamp(n, UINT32_MAX);
+    std::vector<uint32_t> stamp(numUnits, UINT32_MAX);
+    auto addDep = [&](uint32_t from, uint32_t to) {
+      if (from != to && stamp[from] != to) {
+        stamp[from] = to;
+        nodes[from].succs.push_back(to);
+        ++nodes[to].pending;
+      }
+    };
     // Point-to-point transfers pair up in order (a rank's k-th recv on a
     // pair takes its source's k-th send), and every rank runs this one
     // schedule: sends keep their program order among themselves, and so do
     // recvs, or a recv would take another step's data.
     uint32_t lastSend = UINT32_MAX, lastRecv = UINT32_MAX;
     for (uint32_t i = 0; i < n; ++i) {
+      uint32_t u = unitOf[i];
       uint32_t *chain = insts[i].opcode == target::Opcode::Send   ? &lastSend
                         : insts[i].opcode == target::Opcode::Recv ? &lastRecv
                                                                   : nullptr;
       if (chain) {
-        if (*chain != UINT32_MAX) {
-          stamp[*chain] = i;
-          nodes[*chain].succs.push_back(i);
-          ++nodes[i].pending;
-        }
-        *chain = i;
+        if (*chain != UINT32_MAX)
+          addDep(*chain, u);
+        *chain = u;
       }
       for (const nc::Access &a : insts[i].accesses)
-        indexOf(a.ap).conflicts(a, [&](uint32_t j) {
-          if (j != i && stamp[j] != i) {
-            stamp[j] = i;
-            nodes[j].succs.push_back(i);
-            ++nodes[i].pending;
-          }
-        });
+        indexOf(a).conflicts(a, [&](uint32_t j) { addDep(unitOf[j], u); });
       // Reads first, then writes: a write covering this instruction's own
       // read retires that record, and later conflicts reach the instruction
       // through its write record instead.
       for (const nc::Access &a : insts[i].accesses)
         if (!a.write)
-          indexOf(a.ap).add(i, a);
+          indexOf(a).add(i, a);
       for (const nc::Access &a : insts[i].accesses)
         if (a.write)
-          indexOf(a.ap).add(i, a);
+          indexOf(a).add(i, a);
     }
 
     // 2. Durations and critical-path priorities (reverse program order is
-    // a reverse topological order).
-    for (uint32_t i = 0; i < n; ++i) {
-      nodes[i].dur = costs[i].busyNs + costs[i].loadStationaryNs;
-      nodes[i].latency = costs[i].visibleDelayNs;
+    // a reverse topological order). A loop's time on each of its queues is
+    // its trips times its body's work there; its duration the longest.
+    uint32_t numQ = 1; // only the queues the kernel uses
+    for (const nc::InstAccesses &in : insts)
+      numQ = std::max(numQ, in.queue + 1);
+    std::vector<SmallVector<std::pair<uint32_t, double>, 4>> parts(numUnits);
+    std::vector<uint64_t> unitHbm(numUnits, 0);
+    for (uint32_t u = 0; u < numUnits; ++u) {
+      const Unit &un = units[u];
+      if (un.loop < 0) {
+        nodes[u].dur =
+            costs[un.first].busyNs + costs[un.first].loadStationaryNs;
+        nodes[u].latency = costs[un.first].visibleDelayNs;
+        unitHbm[u] = costs[un.first].dma.hbmBytes;
+        continue;
+      }
+      double trips = loops[un.loop].trips;
+      SmallVector<double> perQ(numQ, 0);
+      for (uint32_t i = un.first; i < un.first + un.count; ++i) {
+        perQ[insts[i].queue] +=
+            trips * (costs[i].busyNs + costs[i].loadStationaryNs);
+        nodes[u].latency = std::max(nodes[u].latency, costs[i].visibleDelayNs);
+        unitHbm[u] += uint64_t(trips) * costs[i].dma.hbmBytes;
+      }
+      for (uint32_t q = 0; q < numQ; ++q)
+        if (perQ[q] > 0 || q == un.queue) {
+          parts[u].push_back({q, perQ[q]});
+          nodes[u].dur = std::max(nodes[u].dur, perQ[q]);
+        }
     }
-    for (uint32_t i = n; i-- > 0;) {
+    for (uint32_t u = numUnits; u-- > 0;) {
       double tail = 0;
-      for (uint32_t s : nodes[i].succs)
+      for (uint32_t s : nodes[u].succs)
         tail = std::max(tail, nodes[s].priority);
-      nodes[i].priority = nodes[i].dur + nodes[i].latency + tail;
+      nodes[u].priority = nodes[u].dur + nodes[u].latency + tail;
     }
 
-    // 3. Simulation. Per queue: instructions whose predecessors are all
-    // placed, waiting (by ready time) or available (by priority).
+    // 3. Simulation. Per queue: units whose predecessors are all placed,
+    // waiting (by ready time) or available (by priority).
     struct ByReady {
       const std::vector<Node> *nodes;
       bool operator()(uint32_t a, uint32_t b) const {
@@ -335,21 +380,18 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     using WaitQ = std::priority_queue<uint32_t, std::vector<uint32_t>, ByReady>;
     using AvailQ =
         std::priority_queue<uint32_t, std::vector<uint32_t>, ByPriority>;
-    uint32_t numQ = 1; // only the queues the kernel uses
-    for (const nc::InstAccesses &in : insts)
-      numQ = std::max(numQ, in.queue + 1);
     std::vector<WaitQ> waiting(numQ, WaitQ(ByReady{&nodes}));
     std::vector<AvailQ> avail(numQ, AvailQ(ByPriority{&nodes}));
     std::vector<double> freeAt(numQ, 0);
     double hbmFreeAt = 0;
     nc::AccessAttr lastStationary;
-    for (uint32_t i = 0; i < n; ++i)
-      if (nodes[i].pending == 0)
-        waiting[insts[i].queue].push(i);
+    for (uint32_t u = 0; u < numUnits; ++u)
+      if (nodes[u].pending == 0)
+        waiting[units[u].queue].push(u);
 
     std::vector<uint32_t> order;
-    order.reserve(n);
-    while (order.size() < n) {
+    order.reserve(numUnits);
+    while (order.size() < numUnits) {
       // The queue that can start something soonest.
       uint32_t bestQ = UINT32_MAX;
       double bestT = 0;
@@ -378,43 +420,60 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
         avail[q].push(waiting[q].top());
         waiting[q].pop();
       }
-      uint32_t i = avail[q].top();
+      uint32_t u = avail[q].top();
       avail[q].pop();
-      Node &nd = nodes[i];
+      Node &nd = nodes[u];
       double start = std::max(freeAt[q], nd.readyAt);
-      double dur = nd.dur;
-      nc::AccessAttr st;
-      if (auto mm = llvm::dyn_cast<nc::MatmulOp>(insts[i].op))
-        st = mm.getStationary();
-      else if (auto tr = llvm::dyn_cast<nc::TransposeOp>(insts[i].op))
-        st = tr.getSrc();
-      if (st) {
-        dur = costs[i].busyNs +
-              (lastStationary == st ? 0 : costs[i].loadStationaryNs);
-        lastStationary = st;
+      double end;
+      if (units[u].loop >= 0) {
+        // Each queue of the loop takes its part when it is free.
+        end = start;
+        for (auto [pq, busy] : parts[u]) {
+          freeAt[pq] = std::max(freeAt[pq], nd.readyAt) + busy;
+          end = std::max(end, freeAt[pq]);
+        }
+        lastStationary = nullptr;
+      } else {
+        uint32_t i = units[u].first;
+        double dur = nd.dur;
+        nc::AccessAttr st;
+        if (auto mm = llvm::dyn_cast<nc::MatmulOp>(insts[i].op))
+          st = mm.getStationary();
+        else if (auto tr = llvm::dyn_cast<nc::TransposeOp>(insts[i].op))
+          st = tr.getSrc();
+        if (st) {
+          dur = costs[i].busyNs +
+                (lastStationary == st ? 0 : costs[i].loadStationaryNs);
+          lastStationary = st;
+        }
+        end = start + dur;
       }
-      double end = start + dur;
-      if (uint64_t hb = costs[i].dma.hbmBytes) {
+      if (uint64_t hb = unitHbm[u]) {
         hbmFreeAt = std::max(hbmFreeAt, start) + target::hbmChannelNs(*m, hb);
         end = std::max(end, hbmFreeAt);
       }
-      freeAt[q] = end;
-      order.push_back(i);
+      if (units[u].loop < 0)
+        freeAt[q] = end;
+      order.push_back(u);
       for (uint32_t s : nd.succs) {
         // A consumer on another queue waits on a semaphore.
-        double sync = insts[s].queue == q
+        double sync = units[s].queue == q
                           ? 0
-                          : target::semaphoreLatencyNs(*m, insts[s].queue);
+                          : target::semaphoreLatencyNs(*m, units[s].queue);
         nodes[s].readyAt = std::max(nodes[s].readyAt, end + nd.latency + sync);
         if (--nodes[s].pending == 0)
-          waiting[insts[s].queue].push(s);
+          waiting[units[s].queue].push(s);
       }
     }
 
     // Re-emit in the new order after the tensor declarations.
     Block &body = kernel.getBody().front();
-    for (uint32_t i : order)
-      insts[i].op->moveBefore(&body, body.end());
+    for (uint32_t u : order) {
+      const Unit &un = units[u];
+      Operation *op =
+          un.loop >= 0 ? loops[un.loop].op.getOperation() : insts[un.first].op;
+      op->moveBefore(&body, body.end());
+    }
   }
 };
 } // namespace

@@ -91,6 +91,12 @@ struct CompileOptions {
   std::vector<std::string> kernelConfigs;
   /// Roll repeated instruction sequences into nc.loop (muir-nc-roll-loops).
   bool rollLoops = true;
+  /// Roll each kernel's repeated tiles into nc.loop before scheduling, so
+  /// that scheduling and synchronisation work on loops (needs rollLoops).
+  /// Off by default: compiles ~3x faster to programs ~2x smaller, but the
+  /// scheduler cannot yet reorder inside a loop, and the programs run
+  /// slower (bench/bench.py's tile-loops rows).
+  bool tileLoops = false;
   /// Mesh size for muir-xf-shard (0: the module's xf.mesh, else one core).
   int64_t cores = 0;
 };
