@@ -112,12 +112,14 @@ def case_gpt2_block(s=1024, d=1024, heads=16, f=4096, dt="bf16"):
                 goal="HBM <= 1.5x (weights + in + out)", check=lambda r: r["hbm_vs_min"] <= 1.5)
 
 
-def compile_scaling(build, target, layers, s, d=4096, heads=32, kv=32, f=11008, dt="bf16", repeats=3):
+def compile_scaling(build, target, layers, s, d=4096, heads=32, kv=32, f=11008, dt="bf16", repeats=3,
+                    tile_loops=False):
     """Compiles `layers` stacked Llama-7B blocks (prefill, sequence `s`) and
     measures compile CPU seconds and peak memory (muir-opt --muir-compile) and
     the binary's bytes (muir-translate --nc-to-bin). The compile runs
     `repeats` times: the CPU seconds are the median (this machine's timings
-    vary by about 15% from run to run), the peak memory the largest."""
+    vary by about 15% from run to run), the peak memory the largest.
+    `tile_loops`: --muir-compile's tile-loops=true (loops before scheduling)."""
     with tempfile.TemporaryDirectory() as tmp:
         src = pathlib.Path(tmp) / "stack.mlir"
         src.write_text(models.llama_stack(layers, s, d, heads, kv, f, dt))
@@ -126,7 +128,8 @@ def compile_scaling(build, target, layers, s, d=4096, heads=32, kv=32, f=11008, 
         for _ in range(max(1, repeats)):
             t0 = os.times()
             proc = subprocess.run(["/usr/bin/time", "-f", "%M", str(build / "bin" / "muir-opt"), str(src),
-                                   f"--muir-compile=target={target}", "-o", str(nc)], capture_output=True, text=True)
+                                   f"--muir-compile=target={target}" + (" tile-loops=true" if tile_loops else ""),
+                                   "-o", str(nc)], capture_output=True, text=True)
             t1 = os.times()
             if proc.returncode != 0:
                 return dict(name=f"compile {layers} x block s={s}", error=proc.stderr.strip().splitlines()[-1])
@@ -338,7 +341,7 @@ def machine(target):
     return json.loads(path.read_text())
 
 
-def run_case(c, target, build, hazards):
+def run_case(c, target, build, hazards, tile_loops=False):
     m = machine(target)
     peak_macs = m["pe"]["rows"] * m["pe"]["cols"] / m["pe"]["mm_cycles_per_column"][c["dtype"]]
     peak_flops = 2 * peak_macs * m["pe"]["clock_hz"]
@@ -352,6 +355,8 @@ def run_case(c, target, build, hazards):
                f"--target={target}", f"--report-json={rep}"]
         if not hazards:
             cmd.append("--no-hazard-check")
+        if tile_loops:
+            cmd.append("--tile-loops")
         t0 = time.time()
         proc = subprocess.run(cmd, capture_output=True, text=True)
         wall = time.time() - t0
@@ -368,6 +373,57 @@ def run_case(c, target, build, hazards):
     return r
 
 
+def run_scaling(build, target, title, tile_loops=False):
+    """The compile-scaling rows (SCALING), printed under `title`, with the
+    8-block/1-block compile ratio and the s4096/s2048 binary ratio."""
+    print(f"\n{title:44} {'CPU s':>8} {'peak MB':>8} {'binary MB':>10}")
+    scaling = []
+    for layers, seq in SCALING:
+        r = compile_scaling(build, target, layers, seq, tile_loops=tile_loops)
+        scaling.append(r)
+        if "error" in r:
+            print(f"{r['name']:44} ERROR: {r['error']}")
+            continue
+        mb = f"{r['binary_bytes'] / 1e6:10.1f}" if r["binary_bytes"] is not None else "         -"
+        runs = ", ".join(f"{c:.2f}" for c in r["compile_cpu_seconds_runs"])
+        print(f"{r['name']:44} {r['compile_cpu_seconds']:8.2f} {r['peak_memory_mb']:8.0f} {mb}"
+              f"   (median of {runs})", flush=True)
+    by = {(r.get("layers"), r.get("seq")): r for r in scaling if "error" not in r}
+    if (1, 2048) in by and (8, 2048) in by:
+        print(f"8 blocks / 1 block compile CPU: "
+              f"{by[(8, 2048)]['compile_cpu_seconds'] / by[(1, 2048)]['compile_cpu_seconds']:.2f}x")
+    if (1, 2048) in by and (1, 4096) in by and by[(1, 2048)]["binary_bytes"]:
+        print(f"binary s4096 / s2048: {by[(1, 4096)]['binary_bytes'] / by[(1, 2048)]['binary_bytes']:.2f}x")
+    return scaling
+
+
+def run_tile_loops(args, names, rows):
+    """The same cases and compile-scaling rows compiled with tile-loops=true:
+    each kernel's tiles rolled into nc.loops before scheduling, so that
+    scheduling, synchronisation and everything after work on loops. Prints
+    the simulated time against the default pipeline's and the compile
+    figures; returns them for the JSON."""
+    build = pathlib.Path(args.build)
+    default = {r["name"]: r for r in rows if "error" not in r}
+    print(f"\n{'with tile-loops=true':44} {'sim time':>11} {'vs default':>11} {'PE util':>8} {'compile':>8}"
+          f" {'instructions':>13}")
+    results = []
+    for name in names:
+        r = run_case(CASES[name](), args.target, build, args.hazards, tile_loops=True)
+        results.append(r)
+        if "error" in r:
+            print(f"{r['name']:44} ERROR: {r['error']}")
+            continue
+        base = default.get(r["name"])
+        r["time_vs_default"] = r["seconds"] / base["seconds"] if base else None
+        vs = f"{r['time_vs_default']:10.3f}x" if base else "          -"
+        print(f"{r['name']:44} {r['seconds']*1e3:9.3f}ms {vs} {r['pe_utilization']*100:7.1f}% "
+              f"{r['compile_seconds']:7.2f}s {r['instructions']:13d}", flush=True)
+    scaling = [] if args.no_scaling else run_scaling(build, args.target, "compile scaling, tile-loops=true",
+                                                     tile_loops=True)
+    return dict(results=results, compile_scaling=scaling)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--target", default="trn2")
@@ -381,6 +437,8 @@ def main():
                     help="with --cases scaleout: only the rows whose name contains this text")
     ap.add_argument("--no-scaling", action="store_true",
                     help="skip the compile-scaling rows (1 and 8 stacked blocks, s2048 and s4096)")
+    ap.add_argument("--no-tile-loops", action="store_true",
+                    help="skip the rows compiled with tile-loops=true (loops before scheduling)")
     args = ap.parse_args()
     args.json_given = args.json is not None
     args.json = args.json or str(ROOT / "bench" / "results.json")
@@ -424,28 +482,14 @@ def main():
         print(f"{r['name']:44} {r['seconds']*1e3:9.3f}ms {r['roofline_seconds']*1e3:9.3f}ms "
               f"{r['time_vs_roofline']:6.2f} {r['pe_utilization']*100:7.1f}% {r['hbm_vs_min']:8.2f} "
               f"{r['compile_seconds']:7.2f}s  {'MET' if r['goal_met'] else 'MISSED'}: {r['goal']}", flush=True)
-    scaling = []
-    if not args.no_scaling:
-        print(f"\n{'compile scaling':44} {'CPU s':>8} {'peak MB':>8} {'binary MB':>10}")
-        for layers, seq in SCALING:
-            r = compile_scaling(pathlib.Path(args.build), args.target, layers, seq)
-            scaling.append(r)
-            if "error" in r:
-                print(f"{r['name']:44} ERROR: {r['error']}")
-                continue
-            mb = f"{r['binary_bytes'] / 1e6:10.1f}" if r["binary_bytes"] is not None else "         -"
-            runs = ", ".join(f"{c:.2f}" for c in r["compile_cpu_seconds_runs"])
-            print(f"{r['name']:44} {r['compile_cpu_seconds']:8.2f} {r['peak_memory_mb']:8.0f} {mb}"
-                  f"   (median of {runs})", flush=True)
-        by = {(r.get("layers"), r.get("seq")): r for r in scaling if "error" not in r}
-        if (1, 2048) in by and (8, 2048) in by:
-            print(f"8 blocks / 1 block compile CPU: "
-                  f"{by[(8, 2048)]['compile_cpu_seconds'] / by[(1, 2048)]['compile_cpu_seconds']:.2f}x")
-        if (1, 2048) in by and (1, 4096) in by and by[(1, 2048)]["binary_bytes"]:
-            print(f"binary s4096 / s2048: {by[(1, 4096)]['binary_bytes'] / by[(1, 2048)]['binary_bytes']:.2f}x")
+    scaling = [] if args.no_scaling else run_scaling(pathlib.Path(args.build), args.target, "compile scaling")
+    tiles = {}
+    if not args.no_tile_loops:
+        tiles = run_tile_loops(args, names, rows)
     pathlib.Path(args.json).write_text(json.dumps(dict(target=args.target, assumptions=assumptions,
                                                        hazard_checker=args.hazards, results=rows,
                                                        compile_scaling=scaling,
+                                                       **({"tile_loops": tiles} if tiles else {}),
                                                        **({"scaleout": scaleout} if scaleout else {})),
                                                   indent=2))
     print(f"wrote {args.json}")

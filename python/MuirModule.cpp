@@ -354,7 +354,7 @@ std::shared_ptr<PyExecutable>
 compile(const PyModule &m, const std::string &targetName,
         const std::string &entry, const std::vector<std::string> &kernelConfigs,
         int64_t cores, int64_t contextParallel, bool splitResults,
-        int64_t pipelineStages, int64_t microbatches) {
+        int64_t pipelineStages, int64_t microbatches, bool tileLoops) {
   Diagnostics diags;
   auto exe = std::make_shared<PyExecutable>();
   exe->xf = OwningOpRef<ModuleOp>(m.module->clone());
@@ -377,7 +377,7 @@ compile(const PyModule &m, const std::string &targetName,
     py::gil_scoped_release release;
     c = driver::compile(*exe->xf, exe->funcName, targetName, kernelConfigs,
                         cores, contextParallel, splitResults, pipelineStages,
-                        microbatches);
+                        microbatches, tileLoops);
   }
   if (failed(c)) {
     std::string msg = diags.take("compilation failed");
@@ -609,7 +609,7 @@ PYBIND11_MODULE(_muir, m) {
         py::arg("kernel_configs") = std::vector<std::string>(),
         py::arg("cores") = 0, py::arg("context_parallel") = 0,
         py::arg("split_results") = false, py::arg("pipeline_stages") = 0,
-        py::arg("microbatches") = 0);
+        py::arg("microbatches") = 0, py::arg("tile_loops") = false);
   py::class_<PyExecutable, std::shared_ptr<PyExecutable>>(m, "Executable")
       .def_property_readonly("arg_shapes",
                              [](PyExecutable &e) { return e.args.shapes; })

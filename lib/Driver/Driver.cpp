@@ -23,7 +23,7 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
                                     ArrayRef<std::string> kernelConfigs,
                                     int64_t cores, int64_t contextParallel,
                                     bool splitResults, int64_t pipelineStages,
-                                    int64_t microbatches) {
+                                    int64_t microbatches, bool tileLoops) {
   auto start = std::chrono::steady_clock::now();
   llvm::Expected<target::Machine> m = target::loadMachine(targetName);
   if (!m) {
@@ -169,6 +169,7 @@ FailureOr<Compiled> driver::compile(ModuleOp module, StringRef funcName,
   opts.target = targetName.str();
   opts.entry = funcName.str();
   opts.kernelConfigs.assign(kernelConfigs.begin(), kernelConfigs.end());
+  opts.tileLoops = tileLoops;
   buildCompilePipeline(pm, opts);
   if (failed(pm.run(*clone)))
     return failure();

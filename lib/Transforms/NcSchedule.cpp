@@ -193,85 +193,20 @@ struct Node {
 struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
   using Base::Base;
 
-  void runOnOperation() override {
-    nc::KernelOp kernel = getOperation();
-    llvm::Expected<target::Machine> m = target::loadMachine(
-        target.empty() ? kernel.getTarget() : StringRef(target));
-    if (!m) {
-      kernel.emitError() << llvm::toString(m.takeError());
-      return signalPassFailure();
-    }
-    // Loops stay whole: their bodies are listed once, each tile as the
-    // union of its iterations', and each loop is scheduled as one unit.
-    std::vector<nc::InstAccesses> insts;
-    std::vector<nc::LoopSpan> loops;
-    if (failed(
-            nc::collectInstructions(kernel, insts, nc::LoopMode::Hull, &loops)))
-      return signalPassFailure();
-    uint32_t n = insts.size();
-    if (n < 2)
-      return;
-    // Costs come from the simulator's own model (muir/Target/Cost.h).
-    FailureOr<target::Program> prog =
-        target::kernelToProgram(kernel, /*constantData=*/false);
-    if (failed(prog))
-      return signalPassFailure();
-    if (prog->instructions.size() != n) {
-      kernel.emitError() << "instruction count mismatch in scheduling";
-      return signalPassFailure();
-    }
-    std::vector<target::InstrCost> costs(n);
-    for (uint32_t i = 0; i < n; ++i) {
-      const target::Instruction &in = prog->instructions[i];
-      costs[i] = target::instructionCost(*m, in);
-      // A group collective (timed by the multi-core simulator, not by
-      // instructionCost) occupies its queue for the machine's collective
-      // time; without it, the instructions reading its result would look
-      // ready at once and queue up ahead of independent work.
-      if (target::isCollective(in.op) && in.op != Opcode::Send &&
-          in.op != Opcode::Recv && in.operands.size() >= 2) {
-        llvm::Expected<target::CollectiveParams> c =
-            target::decodeCollective(in.op, in.params, *m);
-        if (!c) {
-          llvm::consumeError(c.takeError());
-          continue;
-        }
-        if (c->groups.empty())
-          continue;
-        double bytes =
-            double(target::elemBytes(in.operands[1].type)) *
-            double(in.op == Opcode::AllGather ? in.operands[0].numElements()
-                                              : in.operands[1].numElements());
-        costs[i].busyNs =
-            target::collectiveCost(*m, *c, c->groups.front(), bytes).ns;
-      }
-    }
+  struct Unit {
+    uint32_t first, count;
+    int32_t loop;   // index into `loops`, or -1
+    uint32_t queue; // the queue it is scheduled on (a loop's first's)
+  };
 
-    // Units: each top-level instruction, and each loop as a whole (its
-    // body keeps its order; on each of its queues it runs from the time
-    // the queue is free, all iterations back to back).
-    std::vector<uint32_t> unitOf(n);
-    struct Unit {
-      uint32_t first, count;
-      int32_t loop;   // index into `loops`, or -1
-      uint32_t queue; // the queue it is scheduled on (a loop's first's)
-    };
-    std::vector<Unit> units;
-    for (uint32_t i = 0; i < n;) {
-      if (insts[i].loop != nc::kNoLoop) {
-        const nc::LoopSpan &l = loops[insts[i].loop];
-        units.push_back({i, l.count, int32_t(insts[i].loop), insts[i].queue});
-        for (uint32_t j = i; j < i + l.count; ++j)
-          unitOf[j] = units.size() - 1;
-        i += l.count;
-      } else {
-        unitOf[i] = units.size();
-        units.push_back({i, 1, -1, insts[i].queue});
-        ++i;
-      }
-    }
+  /// List-schedules `units` (instructions `insts[first, first + count)`
+  /// each; `unitOf` maps those instructions to their unit): the units'
+  /// new order, or failure on a dependency cycle.
+  FailureOr<std::vector<uint32_t>>
+  schedule(ArrayRef<Unit> units, ArrayRef<uint32_t> unitOf,
+           ArrayRef<nc::InstAccesses> insts, ArrayRef<nc::LoopSpan> loops,
+           ArrayRef<target::InstrCost> costs, const target::Machine &m) {
     uint32_t numUnits = units.size();
-
     // 1. Dependencies.
     std::vector<Node> nodes(numUnits);
     AccessIndex sbuf(2048), psum(2048);
@@ -296,35 +231,37 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     // schedule: sends keep their program order among themselves, and so do
     // recvs, or a recv would take another step's data.
     uint32_t lastSend = UINT32_MAX, lastRecv = UINT32_MAX;
-    for (uint32_t i = 0; i < n; ++i) {
-      uint32_t u = unitOf[i];
-      uint32_t *chain = insts[i].opcode == target::Opcode::Send   ? &lastSend
-                        : insts[i].opcode == target::Opcode::Recv ? &lastRecv
-                                                                  : nullptr;
-      if (chain) {
-        if (*chain != UINT32_MAX)
-          addDep(*chain, u);
-        *chain = u;
+    for (const Unit &un : units)
+      for (uint32_t i = un.first; i < un.first + un.count; ++i) {
+        uint32_t u = unitOf[i];
+        uint32_t *chain = insts[i].opcode == target::Opcode::Send   ? &lastSend
+                          : insts[i].opcode == target::Opcode::Recv ? &lastRecv
+                                                                    : nullptr;
+        if (chain) {
+          if (*chain != UINT32_MAX)
+            addDep(*chain, u);
+          *chain = u;
+        }
+        for (const nc::Access &a : insts[i].accesses)
+          indexOf(a).conflicts(a, [&](uint32_t j) { addDep(unitOf[j], u); });
+        // Reads first, then writes: a write covering this instruction's own
+        // read retires that record, and later conflicts reach the instruction
+        // through its write record instead.
+        for (const nc::Access &a : insts[i].accesses)
+          if (!a.write)
+            indexOf(a).add(i, a);
+        for (const nc::Access &a : insts[i].accesses)
+          if (a.write)
+            indexOf(a).add(i, a);
       }
-      for (const nc::Access &a : insts[i].accesses)
-        indexOf(a).conflicts(a, [&](uint32_t j) { addDep(unitOf[j], u); });
-      // Reads first, then writes: a write covering this instruction's own
-      // read retires that record, and later conflicts reach the instruction
-      // through its write record instead.
-      for (const nc::Access &a : insts[i].accesses)
-        if (!a.write)
-          indexOf(a).add(i, a);
-      for (const nc::Access &a : insts[i].accesses)
-        if (a.write)
-          indexOf(a).add(i, a);
-    }
 
     // 2. Durations and critical-path priorities (reverse program order is
     // a reverse topological order). A loop's time on each of its queues is
     // its trips times its body's work there; its duration the longest.
-    uint32_t numQ = 1; // only the queues the kernel uses
-    for (const nc::InstAccesses &in : insts)
-      numQ = std::max(numQ, in.queue + 1);
+    uint32_t numQ = 1; // only the queues the units use
+    for (const Unit &un : units)
+      for (uint32_t i = un.first; i < un.first + un.count; ++i)
+        numQ = std::max(numQ, insts[i].queue + 1);
     std::vector<SmallVector<std::pair<uint32_t, double>, 4>> parts(numUnits);
     std::vector<uint64_t> unitHbm(numUnits, 0);
     for (uint32_t u = 0; u < numUnits; ++u) {
@@ -411,10 +348,8 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
         if (bestQ == UINT32_MAX || t < bestT)
           bestQ = q, bestT = t;
       }
-      if (bestQ == UINT32_MAX) {
-        kernel.emitError() << "instruction scheduling found a dependency cycle";
-        return signalPassFailure();
-      }
+      if (bestQ == UINT32_MAX)
+        return failure();
       uint32_t q = bestQ;
       while (!waiting[q].empty() && nodes[waiting[q].top()].readyAt <= bestT) {
         avail[q].push(waiting[q].top());
@@ -449,7 +384,7 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
         end = start + dur;
       }
       if (uint64_t hb = unitHbm[u]) {
-        hbmFreeAt = std::max(hbmFreeAt, start) + target::hbmChannelNs(*m, hb);
+        hbmFreeAt = std::max(hbmFreeAt, start) + target::hbmChannelNs(m, hb);
         end = std::max(end, hbmFreeAt);
       }
       if (units[u].loop < 0)
@@ -459,20 +394,142 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
         // A consumer on another queue waits on a semaphore.
         double sync = units[s].queue == q
                           ? 0
-                          : target::semaphoreLatencyNs(*m, units[s].queue);
+                          : target::semaphoreLatencyNs(m, units[s].queue);
         nodes[s].readyAt = std::max(nodes[s].readyAt, end + nd.latency + sync);
         if (--nodes[s].pending == 0)
           waiting[units[s].queue].push(s);
       }
     }
 
+    return order;
+  }
+
+  void runOnOperation() override {
+    nc::KernelOp kernel = getOperation();
+    llvm::Expected<target::Machine> m = target::loadMachine(
+        target.empty() ? kernel.getTarget() : StringRef(target));
+    if (!m) {
+      kernel.emitError() << llvm::toString(m.takeError());
+      return signalPassFailure();
+    }
+    // Loops stay whole: their bodies are listed once, each tile as the
+    // union of its iterations', and each loop is scheduled as one unit.
+    std::vector<nc::InstAccesses> insts;
+    std::vector<nc::LoopSpan> loops;
+    if (failed(
+            nc::collectInstructions(kernel, insts, nc::LoopMode::Hull, &loops)))
+      return signalPassFailure();
+    uint32_t n = insts.size();
+    if (n < 2)
+      return;
+    // Costs come from the simulator's own model (muir/Target/Cost.h).
+    FailureOr<target::Program> prog =
+        target::kernelToProgram(kernel, /*constantData=*/false);
+    if (failed(prog))
+      return signalPassFailure();
+    if (prog->instructions.size() != n) {
+      kernel.emitError() << "instruction count mismatch in scheduling";
+      return signalPassFailure();
+    }
+    std::vector<target::InstrCost> costs(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      const target::Instruction &in = prog->instructions[i];
+      costs[i] = target::instructionCost(*m, in);
+      // A group collective (timed by the multi-core simulator, not by
+      // instructionCost) occupies its queue for the machine's collective
+      // time; without it, the instructions reading its result would look
+      // ready at once and queue up ahead of independent work.
+      if (target::isCollective(in.op) && in.op != Opcode::Send &&
+          in.op != Opcode::Recv && in.operands.size() >= 2) {
+        llvm::Expected<target::CollectiveParams> c =
+            target::decodeCollective(in.op, in.params, *m);
+        if (!c) {
+          llvm::consumeError(c.takeError());
+          continue;
+        }
+        if (c->groups.empty())
+          continue;
+        double bytes =
+            double(target::elemBytes(in.operands[1].type)) *
+            double(in.op == Opcode::AllGather ? in.operands[0].numElements()
+                                              : in.operands[1].numElements());
+        costs[i].busyNs =
+            target::collectiveCost(*m, *c, c->groups.front(), bytes).ns;
+      }
+    }
+
+    // Units: each top-level instruction, and each loop as a whole (on
+    // each of its queues it runs from the time the queue is free, all
+    // iterations back to back).
+    std::vector<uint32_t> unitOf(n);
+    std::vector<Unit> units;
+    for (uint32_t i = 0; i < n;) {
+      if (insts[i].loop != nc::kNoLoop) {
+        const nc::LoopSpan &l = loops[insts[i].loop];
+        units.push_back({i, l.count, int32_t(insts[i].loop), insts[i].queue});
+        for (uint32_t j = i; j < i + l.count; ++j)
+          unitOf[j] = units.size() - 1;
+        i += l.count;
+      } else {
+        unitOf[i] = units.size();
+        units.push_back({i, 1, -1, insts[i].queue});
+        ++i;
+      }
+    }
+    FailureOr<std::vector<uint32_t>> order =
+        schedule(units, unitOf, insts, loops, costs, *m);
+    if (failed(order)) {
+      kernel.emitError() << "instruction scheduling found a dependency cycle";
+      return signalPassFailure();
+    }
     // Re-emit in the new order after the tensor declarations.
     Block &body = kernel.getBody().front();
-    for (uint32_t u : order) {
+    for (uint32_t u : *order) {
       const Unit &un = units[u];
       Operation *op =
           un.loop >= 0 ? loops[un.loop].op.getOperation() : insts[un.first].op;
       op->moveBefore(&body, body.end());
+    }
+
+    // Each loop's body in the order one iteration runs best: any order of
+    // a body keeps every dependency between iterations (iteration k stays
+    // before k + 1), and those within one iteration are kept by the same
+    // scheduler, over the union of the iterations' tiles.
+    for (nc::LoopSpan l : loops) {
+      std::vector<Unit> bodyUnits;
+      for (uint32_t i = l.begin; i < l.begin + l.count; ++i) {
+        unitOf[i] = bodyUnits.size();
+        bodyUnits.push_back({i, 1, -1, insts[i].queue});
+      }
+      FailureOr<std::vector<uint32_t>> bodyOrder =
+          schedule(bodyUnits, unitOf, insts, loops, costs, *m);
+      if (failed(bodyOrder)) {
+        l.op.emitError() << "instruction scheduling found a dependency cycle";
+        return signalPassFailure();
+      }
+      Block &lb = l.op.getBody().front();
+      for (uint32_t u : *bodyOrder)
+        insts[bodyUnits[u].first].op->moveBefore(&lb, lb.end());
+      // The step tables name body instructions by position.
+      std::vector<int64_t> position(bodyOrder->size());
+      for (auto [at, u] : llvm::enumerate(*bodyOrder))
+        position[u] = at;
+      auto renumber = [&](ArrayRef<int64_t> table, size_t width) {
+        SmallVector<SmallVector<int64_t, 4>> entries;
+        for (size_t at = 0; at + width <= table.size(); at += width) {
+          entries.emplace_back(table.begin() + at, table.begin() + at + width);
+          entries.back()[0] = position[entries.back()[0]];
+        }
+        llvm::sort(entries);
+        SmallVector<int64_t> out;
+        for (auto &e : entries)
+          out.append(e.begin(), e.end());
+        return out;
+      };
+      Builder b(l.op.getContext());
+      l.op.setStepsAttr(b.getDenseI64ArrayAttr(renumber(l.op.getSteps(), 4)));
+      l.op.setWaitStepsAttr(
+          b.getDenseI64ArrayAttr(renumber(l.op.getWaitSteps(), 3)));
     }
   }
 };

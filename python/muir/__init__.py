@@ -288,7 +288,7 @@ def _config_items(kernel_configs):
 
 def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # noqa: A001
             kernel_configs=None, mesh=None, split_results=False, pipeline=None,
-            microbatches=None) -> Executable:
+            microbatches=None, tile_loops=False) -> Executable:
     """Compiles an xf module (text or Module) or a torch.nn.Module for `target`.
 
     `kernel_configs` overrides kernel schedules chosen by the compiler, by
@@ -318,7 +318,14 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # 
     inside the stage. The executable computes the function on M
     microbatches: its activation argument (the one the first layer takes)
     and its result gain a leading dimension M (`signature` shows it), and
-    `run(..., check=True)` compares with the reference on each."""
+    `run(..., check=True)` compares with the reference on each.
+
+    `tile_loops=True` rolls each kernel's tiles into hardware loops before
+    scheduling (--muir-compile's tile-loops=, docs/passes.md): compiles
+    faster to a smaller program, which today runs slower (the scheduler
+    does not reorder inside a loop)."""
+    if not isinstance(tile_loops, bool):
+        raise TypeError(f"tile_loops must be a bool, got {tile_loops!r}")
     if (pipeline is None) != (microbatches is None):
         raise ValueError("pipeline= and microbatches= go together: P stages run M microbatches")
     for name, v in (("pipeline", pipeline), ("microbatches", microbatches)):
@@ -361,7 +368,7 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # 
     module = parse(obj) if isinstance(obj, str) else obj
     return Executable(_muir.compile(module._native, target, entry, items, mesh or 0,
                                     context_parallel, bool(split_results), pipeline or 0,
-                                    microbatches or 0), module)
+                                    microbatches or 0, tile_loops), module)
 
 
 def __getattr__(name):

@@ -123,6 +123,11 @@ llvm::cl::opt<int64_t> contextParallel(
                    "per chip when the mesh spans chips and the graph allows, "
                    "1: one mesh axis)"),
     llvm::cl::init(0), llvm::cl::cat(runCat));
+llvm::cl::opt<bool> tileLoops(
+    "tile-loops",
+    llvm::cl::desc("Roll each kernel's tiles into loops before scheduling "
+                   "(--muir-compile tile-loops=; sim backend)"),
+    llvm::cl::cat(runCat));
 llvm::cl::opt<bool> splitResults(
     "split-results",
     llvm::cl::desc("With --cores: leave split results split on the ranks "
@@ -444,7 +449,8 @@ int run() {
     auto c = driver::compile(
         *module, func->getSymName(), targetName,
         std::vector<std::string>(kernelConfigs.begin(), kernelConfigs.end()),
-        cores, contextParallel, splitResults, pipelineStages, microbatches);
+        cores, contextParallel, splitResults, pipelineStages, microbatches,
+        tileLoops);
     if (failed(c))
       return kExitError;
     compiled = std::move(*c);

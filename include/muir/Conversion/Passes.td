@@ -289,8 +289,11 @@ def NcSchedulePass : Pass<"muir-nc-schedule", "muir::nc::KernelOp"> {
     overlap: a list scheduler simulates the engines with the machine
     description's cost formulas and, whenever an engine is free, issues its
     ready instruction with the longest critical path to the kernel's end.
-    Run before `muir-nc-insert-sync` (existing waits are ignored and will be
-    replaced).
+    An `nc.loop` moves as one unit and keeps its body's order: it depends on
+    what conflicts with any iteration's tiles (their union), and occupies
+    each of its queues for its trips times its body's work there, from when
+    that queue is free. Run before `muir-nc-insert-sync` (existing waits are
+    ignored and will be replaced).
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"\"",
@@ -312,7 +315,10 @@ def NcRollLoopsPass : Pass<"muir-nc-roll-loops", "muir::nc::KernelOp"> {
     instruction recurs, keeps the one that removes the most instructions,
     and moves past what it rolled (at most `work` instruction comparisons
     per start). Runs last, after muir-nc-insert-sync, so the schedule and
-    the semaphores are final.
+    the semaphores are final; `--muir-compile="tile-loops=true"` also runs
+    it right after `muir-nc-allocate` (with `max-period=4096` and
+    `work=1048576`, wide enough for whole tiles' bodies), so that
+    scheduling and synchronisation work on loops.
   }];
   let options = [
     Option<"maxPeriod", "max-period", "unsigned", "512",
@@ -335,6 +341,15 @@ def NcInsertSyncPass : Pass<"muir-nc-insert-sync", "muir::nc::KernelOp"> {
     of its latest producer on that queue. Only the most recent conflicting
     producer per queue is waited for (a queue completes in order), so the
     waits are minimal. Existing waits and signals are replaced.
+
+    An `nc.loop` is analysed iteration by iteration and kept: a body
+    instruction that is a producer in any iteration signals in all, and
+    its wait on each semaphore becomes `a + k * step` (`wait_steps`),
+    chosen between the count iteration k needs and the count already known
+    done before it (so the rule never waits longer than the written-out
+    program would). Leading iterations for which no such rule exists (the
+    first ones, waiting on what came before the loop) are peeled off in
+    front of it, up to 8; a loop with no rule after that is written out.
   }];
 }
 

@@ -84,12 +84,14 @@ struct Compiled {
 /// `contextParallel` (0: muir-xf-shard's default), `splitResults`,
 /// `pipelineStages` and `microbatches` are its context-parallel=,
 /// split-results=, pipeline-stages= and microbatches= options
-/// (docs/scaleout.md).
+/// (docs/scaleout.md). `tileLoops` is --muir-compile's tile-loops= (each
+/// kernel's tiles rolled into loops before scheduling).
 mlir::FailureOr<Compiled>
 compile(mlir::ModuleOp module, llvm::StringRef funcName, llvm::StringRef target,
         llvm::ArrayRef<std::string> kernelConfigs = {}, int64_t cores = 0,
         int64_t contextParallel = 0, bool splitResults = false,
-        int64_t pipelineStages = 0, int64_t microbatches = 0);
+        int64_t pipelineStages = 0, int64_t microbatches = 0,
+        bool tileLoops = false);
 
 /// For a pipelined program: the function it computes (the user's function
 /// `funcName` of `module` on `microbatches` stacked inputs), added to
