@@ -32,6 +32,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <algorithm>
+#include <numeric>
 #include <queue>
 
 namespace muir {
@@ -205,7 +206,8 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
   FailureOr<std::vector<uint32_t>>
   schedule(ArrayRef<Unit> units, ArrayRef<uint32_t> unitOf,
            ArrayRef<nc::InstAccesses> insts, ArrayRef<nc::LoopSpan> loops,
-           ArrayRef<target::InstrCost> costs, const target::Machine &m) {
+           ArrayRef<target::InstrCost> costs, const target::Machine &m,
+           double *makespan = nullptr) {
     uint32_t numUnits = units.size();
     // 1. Dependencies.
     std::vector<Node> nodes(numUnits);
@@ -389,6 +391,8 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       }
       if (units[u].loop < 0)
         freeAt[q] = end;
+      if (makespan)
+        *makespan = std::max(*makespan, end);
       order.push_back(u);
       for (uint32_t s : nd.succs) {
         // A consumer on another queue waits on a semaphore.
@@ -402,6 +406,244 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     }
 
     return order;
+  }
+
+  /// Puts `loop`'s body ops in the order `order` (positions in the current
+  /// body) and renumbers its step tables to match.
+  static void reorderBody(nc::LoopOp loop, ArrayRef<Operation *> ops,
+                          ArrayRef<uint32_t> order) {
+    Block &lb = loop.getBody().front();
+    for (uint32_t j : order)
+      ops[j]->moveBefore(&lb, lb.end());
+    std::vector<int64_t> position(ops.size());
+    for (auto [at, j] : llvm::enumerate(order))
+      position[j] = at;
+    auto renumber = [&](ArrayRef<int64_t> table, size_t width) {
+      SmallVector<SmallVector<int64_t, 4>> entries;
+      for (size_t at = 0; at + width <= table.size(); at += width) {
+        entries.emplace_back(table.begin() + at, table.begin() + at + width);
+        entries.back()[0] = position[entries.back()[0]];
+      }
+      llvm::sort(entries);
+      SmallVector<int64_t> out;
+      for (auto &e : entries)
+        out.append(e.begin(), e.end());
+      return out;
+    };
+    Builder b(loop.getContext());
+    loop.setStepsAttr(b.getDenseI64ArrayAttr(renumber(loop.getSteps(), 4)));
+    loop.setWaitStepsAttr(
+        b.getDenseI64ArrayAttr(renumber(loop.getWaitSteps(), 3)));
+  }
+
+  /// List-schedules loop `l`'s body as one iteration (any order of a body
+  /// keeps every dependency between iterations, iteration k staying before
+  /// k + 1; those within one are kept over the union of the iterations'
+  /// tiles), then tries to pipeline it.
+  LogicalResult scheduleBody(const nc::LoopSpan &l, uint32_t li,
+                             std::vector<uint32_t> &unitOf,
+                             ArrayRef<nc::InstAccesses> insts,
+                             ArrayRef<nc::LoopSpan> loops,
+                             ArrayRef<target::InstrCost> costs,
+                             const target::Machine &m) {
+    nc::LoopOp loop = l.op;
+    std::vector<Unit> bodyUnits;
+    SmallVector<Operation *> ops;
+    for (uint32_t i = l.begin; i < l.begin + l.count; ++i) {
+      unitOf[i] = bodyUnits.size();
+      bodyUnits.push_back({i, 1, -1, insts[i].queue});
+      ops.push_back(insts[i].op);
+    }
+    FailureOr<std::vector<uint32_t>> order =
+        schedule(bodyUnits, unitOf, insts, loops, costs, m);
+    if (failed(order))
+      return loop.emitError()
+             << "instruction scheduling found a dependency cycle";
+    if (!pipeline) {
+      reorderBody(loop, ops, *order);
+      return success();
+    }
+    // Iterations of the body in a given order, as instances of `expanded`.
+    const nc::LoopSpan &el = expandedLoops[li];
+    uint32_t B = ops.size();
+    int64_t N = loop.getTrips();
+    uint32_t iters = uint32_t(std::min<int64_t>(5, N));
+    auto instance = [&](uint32_t j, uint32_t k) {
+      return el.begin + k * B + j;
+    };
+    auto steadyOf = [&](ArrayRef<uint32_t> bodyOrder) {
+      std::vector<uint32_t> seq;
+      for (uint32_t k = 0; k < iters; ++k)
+        for (uint32_t j : bodyOrder)
+          seq.push_back(instance(j, k));
+      return steadyTime(seq, B, costs, m);
+    };
+    // The scheduled order unless the emitted one runs faster in a loop.
+    std::vector<uint32_t> emitted(B);
+    std::iota(emitted.begin(), emitted.end(), 0);
+    double span = steadyOf(*order);
+    double emittedSpan = steadyOf(emitted);
+    if (emittedSpan < span) {
+      order = emitted;
+      span = emittedSpan;
+    }
+    reorderBody(loop, ops, *order);
+    // Body units and ops in the scheduled order.
+    std::vector<Unit> sorted;
+    SmallVector<Operation *> sortedOps;
+    for (uint32_t u : *order) {
+      sorted.push_back(bodyUnits[u]);
+      sortedOps.push_back(ops[u]);
+    }
+    return pipelineLoop(loop, sorted, sortedOps, *order, span, unitOf, insts,
+                        loops, costs, m, instance);
+  }
+
+  /// Software pipelining by one stage. A prefix of the scheduled body
+  /// (closed under dependencies, as any prefix of a topological order is)
+  /// moves one iteration ahead: the loop becomes the prefix of iteration 0,
+  /// then N - 1 iterations each running the rest of iteration k and the
+  /// prefix of iteration k + 1 list-scheduled together, then the rest of
+  /// iteration N - 1. Every instance keeps its order against everything it
+  /// conflicts with (the rest of k precedes the prefix of k + 1 in program
+  /// order, and the scheduler keeps their conflicts, over the tiles'
+  /// unions), so values are unchanged; what changes is that each queue can
+  /// start the next iteration's early work (its loads, its first products)
+  /// while the current one's tail runs. Tried at a quarter, half and three
+  /// quarters of the body; kept when the scheduler's estimate of one
+  /// iteration's time falls by at least `kPipelineGain`.
+  LogicalResult
+  pipelineLoop(nc::LoopOp loop, ArrayRef<Unit> sorted,
+               ArrayRef<Operation *> sortedOps, ArrayRef<uint32_t> emittedPos,
+               double span, std::vector<uint32_t> &unitOf,
+               ArrayRef<nc::InstAccesses> insts, ArrayRef<nc::LoopSpan> loops,
+               ArrayRef<target::InstrCost> costs, const target::Machine &m,
+               llvm::function_ref<uint32_t(uint32_t, uint32_t)> instance) {
+    uint32_t B = sorted.size();
+    int64_t N = loop.getTrips();
+    if (N < 4 || B < 2)
+      return success();
+    uint32_t iters = uint32_t(std::min<int64_t>(5, N - 1));
+    uint32_t bestSplit = 0;
+    double bestSpan = span * (1 - kPipelineGain);
+    std::vector<uint32_t> bestOrder;
+    for (uint32_t split : {B / 4, B / 2, (3 * B) / 4}) {
+      if (split == 0 || split >= B)
+        continue;
+      // The rest of iteration k, then the prefix of iteration k + 1.
+      std::vector<Unit> units(sorted.begin() + split, sorted.end());
+      units.insert(units.end(), sorted.begin(), sorted.begin() + split);
+      for (auto [u, un] : llvm::enumerate(units))
+        unitOf[un.first] = u;
+      FailureOr<std::vector<uint32_t>> order =
+          schedule(units, unitOf, insts, loops, costs, m);
+      if (failed(order))
+        return loop.emitError()
+               << "instruction scheduling found a dependency cycle";
+      // Iteration t of the new loop: the rest of t, the prefix of t + 1.
+      std::vector<uint32_t> seq;
+      for (uint32_t t = 0; t < iters; ++t)
+        for (uint32_t u : *order)
+          seq.push_back(u < B - split
+                            ? instance(emittedPos[split + u], t)
+                            : instance(emittedPos[u - (B - split)], t + 1));
+      double s = steadyTime(seq, B, costs, m);
+      if (s < bestSpan) {
+        bestSpan = s;
+        bestSplit = split;
+        bestOrder = std::move(*order);
+      }
+    }
+    if (!bestSplit)
+      return success();
+    // Each op's steps, by its current position.
+    SmallVector<SmallVector<target::AccessStep, 0>> steps;
+    for (auto [j, op] : llvm::enumerate(sortedOps))
+      steps.push_back(nc::bodySteps(loop, j, insts[sorted[j].first].opcode));
+    OpBuilder before(loop);
+    for (uint32_t j = 0; j < bestSplit; ++j)
+      before.clone(*sortedOps[j]);
+    OpBuilder after(loop->getBlock(), std::next(loop->getIterator()));
+    for (uint32_t j = bestSplit; j < B; ++j) {
+      Operation *c = after.clone(*sortedOps[j]);
+      nc::stepTiles(c, insts[sorted[j].first].opcode, steps[j], N - 1);
+    }
+    for (uint32_t j = 0; j < bestSplit; ++j)
+      nc::stepTiles(sortedOps[j], insts[sorted[j].first].opcode, steps[j], 1);
+    // bestOrder lists units of [rest, prefix]: map back to body positions.
+    std::vector<uint32_t> order;
+    for (uint32_t u : bestOrder)
+      order.push_back(u < B - bestSplit ? bestSplit + u : u - (B - bestSplit));
+    reorderBody(loop, sortedOps, order);
+    loop.setTrips(N - 1);
+    return success();
+  }
+
+  /// The least fall in one iteration's estimated time that a pipelined
+  /// body must give.
+  static constexpr double kPipelineGain = 0.02;
+
+  /// Every iteration of every loop (exact tiles), for the estimates.
+  std::vector<nc::InstAccesses> expanded;
+  std::vector<nc::LoopSpan> expandedLoops;
+  /// An instruction's index in the pass's own list (its cost).
+  llvm::DenseMap<Operation *, uint32_t> costIndex;
+
+  /// The time per iteration of an in-order execution of `seq` (instances,
+  /// indices into `expanded`; `per` of them make one iteration), in its
+  /// steady state: every queue runs its instances in sequence order, each
+  /// starting when its queue is free and the instances it conflicts with
+  /// are done (their results visible, a semaphore's latency across
+  /// queues), with the same costs as the list scheduler.
+  double steadyTime(ArrayRef<uint32_t> seq, uint32_t per,
+                    ArrayRef<target::InstrCost> costs,
+                    const target::Machine &m) {
+    AccessIndex sbuf(2048), psum(2048);
+    llvm::StringMap<AccessIndex> hbm;
+    auto indexOf = [&](const nc::Access &a) -> AccessIndex & {
+      if (a.space == nc::MemSpace::sbuf)
+        return sbuf;
+      if (a.space == nc::MemSpace::psum)
+        return psum;
+      return hbm.try_emplace(a.tensor, 1 << 16).first->second;
+    };
+    std::vector<double> end(seq.size(), 0), visible(seq.size(), 0);
+    std::vector<double> freeAt(nc::kMaxQueues, 0);
+    double hbmFreeAt = 0;
+    uint32_t iters = seq.size() / per;
+    std::vector<double> iterEnd(iters, 0);
+    for (uint32_t v = 0; v < seq.size(); ++v) {
+      const nc::InstAccesses &in = expanded[seq[v]];
+      const target::InstrCost &c = costs[costIndex.lookup(in.op)];
+      double ready = 0;
+      for (const nc::Access &a : in.accesses)
+        indexOf(a).conflicts(a, [&](uint32_t p) {
+          double sync = expanded[seq[p]].queue == in.queue
+                            ? 0
+                            : target::semaphoreLatencyNs(m, in.queue);
+          ready = std::max(ready, visible[p] + sync);
+        });
+      for (const nc::Access &a : in.accesses)
+        if (!a.write)
+          indexOf(a).add(v, a);
+      for (const nc::Access &a : in.accesses)
+        if (a.write)
+          indexOf(a).add(v, a);
+      double start = std::max(freeAt[in.queue], ready);
+      double e = start + c.busyNs + c.loadStationaryNs;
+      if (c.dma.hbmBytes) {
+        hbmFreeAt = std::max(hbmFreeAt, start) +
+                    target::hbmChannelNs(m, c.dma.hbmBytes);
+        e = std::max(e, hbmFreeAt);
+      }
+      freeAt[in.queue] = e;
+      end[v] = e;
+      visible[v] = e + c.visibleDelayNs;
+      iterEnd[v / per] = std::max(iterEnd[v / per], e);
+    }
+    if (iters < 3)
+      return iterEnd.back() / std::max(1u, iters);
+    return (iterEnd[iters - 1] - iterEnd[1]) / double(iters - 2);
   }
 
   void runOnOperation() override {
@@ -491,46 +733,19 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       op->moveBefore(&body, body.end());
     }
 
-    // Each loop's body in the order one iteration runs best: any order of
-    // a body keeps every dependency between iterations (iteration k stays
-    // before k + 1), and those within one iteration are kept by the same
-    // scheduler, over the union of the iterations' tiles.
-    for (nc::LoopSpan l : loops) {
-      std::vector<Unit> bodyUnits;
-      for (uint32_t i = l.begin; i < l.begin + l.count; ++i) {
-        unitOf[i] = bodyUnits.size();
-        bodyUnits.push_back({i, 1, -1, insts[i].queue});
-      }
-      FailureOr<std::vector<uint32_t>> bodyOrder =
-          schedule(bodyUnits, unitOf, insts, loops, costs, *m);
-      if (failed(bodyOrder)) {
-        l.op.emitError() << "instruction scheduling found a dependency cycle";
+    // Each loop's body in the order one iteration runs best, then
+    // software-pipelined where that pays (see pipelineLoop), judged by an
+    // in-order execution of a few iterations with their exact tiles.
+    if (pipeline && !loops.empty()) {
+      if (failed(nc::collectInstructions(kernel, expanded, nc::LoopMode::Expand,
+                                         &expandedLoops)))
         return signalPassFailure();
-      }
-      Block &lb = l.op.getBody().front();
-      for (uint32_t u : *bodyOrder)
-        insts[bodyUnits[u].first].op->moveBefore(&lb, lb.end());
-      // The step tables name body instructions by position.
-      std::vector<int64_t> position(bodyOrder->size());
-      for (auto [at, u] : llvm::enumerate(*bodyOrder))
-        position[u] = at;
-      auto renumber = [&](ArrayRef<int64_t> table, size_t width) {
-        SmallVector<SmallVector<int64_t, 4>> entries;
-        for (size_t at = 0; at + width <= table.size(); at += width) {
-          entries.emplace_back(table.begin() + at, table.begin() + at + width);
-          entries.back()[0] = position[entries.back()[0]];
-        }
-        llvm::sort(entries);
-        SmallVector<int64_t> out;
-        for (auto &e : entries)
-          out.append(e.begin(), e.end());
-        return out;
-      };
-      Builder b(l.op.getContext());
-      l.op.setStepsAttr(b.getDenseI64ArrayAttr(renumber(l.op.getSteps(), 4)));
-      l.op.setWaitStepsAttr(
-          b.getDenseI64ArrayAttr(renumber(l.op.getWaitSteps(), 3)));
+      for (uint32_t i = 0; i < n; ++i)
+        costIndex[insts[i].op] = i;
     }
+    for (auto [li, l] : llvm::enumerate(loops))
+      if (failed(scheduleBody(l, li, unitOf, insts, loops, costs, *m)))
+        return signalPassFailure();
   }
 };
 } // namespace

@@ -298,6 +298,8 @@ def NcSchedulePass : Pass<"muir-nc-schedule", "muir::nc::KernelOp"> {
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"\"",
            "machine description name or path (default: the kernel's target)">,
+    Option<"pipeline", "pipeline", "bool", /*default=*/"true",
+           "software-pipeline loop bodies by one stage where the estimate gains">,
   ];
 }
 
