@@ -180,6 +180,20 @@ private:
   llvm::DenseMap<int64_t, Bucket> buckets;
 };
 
+/// An AccessIndex per memory: SBUF and PSUM by 2 KiB, each HBM tensor by
+/// 64 Ki elements.
+struct MemoryIndex {
+  AccessIndex sbuf{2048}, psum{2048};
+  llvm::StringMap<AccessIndex> hbm;
+  AccessIndex &of(const nc::Access &a) {
+    if (a.space == nc::MemSpace::sbuf)
+      return sbuf;
+    if (a.space == nc::MemSpace::psum)
+      return psum;
+    return hbm.try_emplace(a.tensor, 1 << 16).first->second;
+  }
+};
+
 //===--- costs (the simulator's formulas, from the machine description) ---===//
 
 struct Node {
@@ -211,14 +225,9 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     uint32_t numUnits = units.size();
     // 1. Dependencies.
     std::vector<Node> nodes(numUnits);
-    AccessIndex sbuf(2048), psum(2048);
-    llvm::StringMap<AccessIndex> hbm;
+    MemoryIndex mem;
     auto indexOf = [&](const nc::Access &a) -> AccessIndex & {
-      if (a.space == nc::MemSpace::sbuf)
-        return sbuf;
-      if (a.space == nc::MemSpace::psum)
-        return psum;
-      return hbm.try_emplace(a.tensor, 1 << 16).first->second;
+      return mem.of(a);
     };
     std::vector<uint32_t> stamp(numUnits, UINT32_MAX);
     auto addDep = [&](uint32_t from, uint32_t to) {
@@ -598,14 +607,9 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
   double steadyTime(ArrayRef<uint32_t> seq, uint32_t per,
                     ArrayRef<target::InstrCost> costs,
                     const target::Machine &m) {
-    AccessIndex sbuf(2048), psum(2048);
-    llvm::StringMap<AccessIndex> hbm;
+    MemoryIndex mem;
     auto indexOf = [&](const nc::Access &a) -> AccessIndex & {
-      if (a.space == nc::MemSpace::sbuf)
-        return sbuf;
-      if (a.space == nc::MemSpace::psum)
-        return psum;
-      return hbm.try_emplace(a.tensor, 1 << 16).first->second;
+      return mem.of(a);
     };
     std::vector<double> end(seq.size(), 0), visible(seq.size(), 0);
     std::vector<double> freeAt(nc::kMaxQueues, 0);
