@@ -67,8 +67,8 @@ void muir::buildCompilePipeline(OpPassManager &pm, const CompileOptions &opts) {
   //     the short runs left over after scheduling.
   if (opts.rollLoops && opts.tileLoops) {
     NcRollLoopsPassOptions tiles;
-    tiles.maxPeriod = 4096;
-    tiles.work = 1 << 20;
+    tiles.maxPeriod = 16384;
+    tiles.work = 1 << 22;
     pm.addNestedPass<nc::KernelOp>(createNcRollLoopsPass(tiles));
   }
   // 7. Engine scheduling: list-schedule the kernel's instructions across

@@ -161,90 +161,141 @@ struct NcInsertSyncPass
     struct Rule {
       int64_t sem, first, step;
     };
-    // The rules for iterations [p, N), if every wait has one.
-    auto solve = [&](uint32_t p,
+    // Rules for a loop of M iterations from iteration p, each running u
+    // iterations of the body (position j * B + b: body instruction b of
+    // iteration p + K * u + j in the loop's iteration K), if every wait of
+    // every position has one.
+    auto solve = [&](uint32_t p, uint32_t u, uint32_t M,
                      std::vector<SmallVector<Rule, 4>> &rules) -> bool {
-      rules.assign(B, {});
-      for (uint32_t b = 0; b < B; ++b) {
-        SmallVector<int64_t, 4> sems;
-        for (uint32_t k = p; k < N; ++k) {
-          ArrayRef<int64_t> w = need[k * B + b];
-          for (size_t x = 0; x < w.size(); x += 2)
-            if (!llvm::is_contained(sems, w[x]))
-              sems.push_back(w[x]);
-        }
-        llvm::sort(sems);
-        for (int64_t sem : sems) {
-          SmallVector<int64_t, 3> candidates;
-          int64_t last = needOf(N - 1, b, sem), prev = needOf(N - 2, b, sem);
-          if (N - p >= 2 && last > 0 && prev > 0 && last >= prev)
-            candidates.push_back(last - prev);
-          candidates.push_back(perIteration[queueOfSem[sem]]);
-          candidates.push_back(0);
-          bool found = false;
-          for (int64_t step : candidates) {
-            int64_t first = 1;
-            for (uint32_t k = p; k < N; ++k)
-              first = std::max(first, needOf(k, b, sem) - step * (k - p));
-            bool fits = true;
-            for (uint32_t k = p; k < N && fits; ++k)
-              fits = first + step * (k - p) <= freeOf(k, b, sem);
-            if (fits) {
-              rules[b].push_back({sem, first, step});
-              found = true;
-              break;
-            }
+      rules.assign(size_t(u) * B, {});
+      for (uint32_t j = 0; j < u; ++j)
+        for (uint32_t b = 0; b < B; ++b) {
+          auto k = [&](uint32_t K) { return p + K * u + j; };
+          SmallVector<int64_t, 4> sems;
+          for (uint32_t K = 0; K < M; ++K) {
+            ArrayRef<int64_t> w = need[size_t(k(K)) * B + b];
+            for (size_t x = 0; x < w.size(); x += 2)
+              if (!llvm::is_contained(sems, w[x]))
+                sems.push_back(w[x]);
           }
-          if (!found)
-            return false;
+          llvm::sort(sems);
+          for (int64_t sem : sems) {
+            SmallVector<int64_t, 4> candidates;
+            int64_t last = needOf(k(M - 1), b, sem),
+                    prev = needOf(k(M - 2), b, sem);
+            if (last > 0 && prev > 0 && last >= prev)
+              candidates.push_back(last - prev);
+            candidates.push_back(perIteration[queueOfSem[sem]] * u);
+            candidates.push_back(0);
+            // The line through the first and last iterations' needs (the
+            // first at least 1): two iterations always have one.
+            int64_t lo = std::max<int64_t>(1, needOf(k(0), b, sem));
+            if (last > lo)
+              candidates.push_back((last - lo + (M - 2)) / (M - 1));
+            bool found = false;
+            for (int64_t step : candidates) {
+              int64_t first = 1;
+              for (uint32_t K = 0; K < M; ++K)
+                first = std::max(first, needOf(k(K), b, sem) - step * K);
+              bool fits = true;
+              for (uint32_t K = 0; K < M && fits; ++K)
+                fits = first + step * K <= freeOf(k(K), b, sem);
+              if (fits) {
+                rules[size_t(j) * B + b].push_back({sem, first, step});
+                found = true;
+                break;
+              }
+            }
+            if (!found)
+              return false;
+          }
         }
-      }
       return true;
     };
-    std::vector<SmallVector<Rule, 4>> rules;
-    uint32_t peel = 0;
-    while (peel + 2 <= N && peel <= kMaxPeel && !solve(peel, rules))
-      ++peel;
-    if (peel + 2 > N || peel > kMaxPeel)
-      peel = N;
+    // The form that writes out the fewest instructions: for each number u
+    // of iterations per loop iteration (1, 2, 4, 8, 16: a wait on a queue
+    // that one iteration in u signals steps once per u iterations), the
+    // fewest iterations peeled in front; the iterations after the last
+    // whole loop iteration and the u copies of the body count too.
+    std::vector<SmallVector<Rule, 4>> rules, tried;
+    uint32_t peel = N, unroll = 1, trips = 0;
+    uint64_t best = N; // iterations written out when nothing fits
+    for (uint32_t u : {1u, 2u, 4u, 8u, 16u})
+      for (uint32_t p = 0; p <= kMaxPeel && p < N; ++p) {
+        uint32_t M = (N - p) / u;
+        uint64_t cost = p + (N - p) % u + u;
+        if (M < 2 || cost >= best)
+          break;
+        if (solve(p, u, M, tried)) {
+          peel = p, unroll = u, trips = M, best = cost;
+          rules.swap(tried);
+          break;
+        }
+      }
 
-    // Peeled iterations, in front of the loop.
     nc::LoopOp loop = l.op;
     SmallVector<Operation *> body;
     for (Operation &op : loop.getBody().front())
       body.push_back(&op);
-    OpBuilder builder(loop);
+    SmallVector<SmallVector<target::AccessStep, 0>> steps;
+    for (uint32_t b = 0; b < B; ++b)
+      steps.push_back(nc::bodySteps(loop, b, insts[at(0, b)].opcode));
     SmallVector<int64_t> w;
+    // Iteration k of body instruction b written out (before `builder`'s
+    // insertion point), with exact waits.
+    auto writeOut = [&](OpBuilder &builder, uint32_t k, uint32_t b) {
+      const nc::InstAccesses &in = insts[at(k, b)];
+      Operation *c = builder.clone(*body[b]);
+      nc::stepTiles(c, in.opcode, steps[b], k);
+      setSignal(c, in.queue, count[at(k, b)] != 0);
+      neededWaits(at(k, b), w);
+      setWaits(c, w);
+    };
+    // Peeled iterations in front of the loop; with no rule, all of them.
+    OpBuilder front(loop);
     for (uint32_t k = 0; k < peel; ++k)
-      for (uint32_t b = 0; b < B; ++b) {
-        const nc::InstAccesses &in = insts[at(k, b)];
-        Operation *c = builder.clone(*body[b]);
-        nc::stepTiles(c, in.opcode, nc::bodySteps(loop, b, in.opcode), k);
-        setSignal(c, in.queue, count[at(k, b)] != 0);
-        neededWaits(at(k, b), w);
-        setWaits(c, w);
-      }
-    if (peel == N) {
+      for (uint32_t b = 0; b < B; ++b)
+        writeOut(front, k, b);
+    if (!trips) {
       loop.erase();
       return success();
     }
-    // The rest stays a loop, from iteration `peel`.
-    SmallVector<int64_t> waitSteps;
-    for (uint32_t b = 0; b < B; ++b) {
-      const nc::InstAccesses &in = insts[at(peel, b)];
-      nc::stepTiles(body[b], in.opcode, nc::bodySteps(loop, b, in.opcode),
-                    peel);
-      setSignal(body[b], in.queue, count[at(peel, b)] != 0);
-      w.clear();
-      for (auto [x, r] : llvm::enumerate(rules[b])) {
-        w.append({r.sem, r.first});
-        if (r.step)
-          waitSteps.append({int64_t(b), int64_t(x), r.step});
+    // Iterations after the last whole loop iteration, behind the loop.
+    OpBuilder behind(loop->getBlock(), std::next(loop->getIterator()));
+    for (uint32_t k = peel + trips * unroll; k < N; ++k)
+      for (uint32_t b = 0; b < B; ++b)
+        writeOut(behind, k, b);
+    // The loop: `unroll` copies of the body, from iteration `peel`.
+    Block &lb = loop.getBody().front();
+    SmallVector<Operation *> ops(body.begin(), body.end());
+    for (uint32_t j = 1; j < unroll; ++j)
+      for (uint32_t b = 0; b < B; ++b) {
+        Operation *c = body[b]->clone();
+        lb.push_back(c);
+        ops.push_back(c);
       }
-      setWaits(body[b], w);
-    }
+    SmallVector<int64_t> table, waitSteps;
+    for (uint32_t j = 0; j < unroll; ++j)
+      for (uint32_t b = 0; b < B; ++b) {
+        size_t pos = size_t(j) * B + b;
+        const nc::InstAccesses &in = insts[at(peel + j, b)];
+        nc::stepTiles(ops[pos], in.opcode, steps[b], peel + j);
+        for (auto [r, st] : llvm::enumerate(steps[b]))
+          if (!st.isZero())
+            table.append({int64_t(pos), int64_t(r), st.partition * unroll,
+                          st.offset * unroll});
+        setSignal(ops[pos], in.queue, count[at(peel + j, b)] != 0);
+        w.clear();
+        for (auto [x, r] : llvm::enumerate(rules[pos])) {
+          w.append({r.sem, r.first});
+          if (r.step)
+            waitSteps.append({int64_t(pos), int64_t(x), r.step});
+        }
+        setWaits(ops[pos], w);
+      }
     Builder b(loop.getContext());
-    loop.setTrips(N - peel);
+    loop.setTrips(trips);
+    loop.setStepsAttr(b.getDenseI64ArrayAttr(table));
     loop.setWaitStepsAttr(b.getDenseI64ArrayAttr(waitSteps));
     return success();
   }

@@ -80,3 +80,30 @@ nc.kernel @rotating target = "trn2" {
     nc.matmul #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16> {accumulate}
   }
 }
+
+// -----
+
+// The tiles come from two DMA queues in turn: a product waits on each
+// queue's semaphore every other iteration, which no rule over single
+// iterations expresses; two iterations per loop iteration do (counts step
+// by one), so the loop is kept with its body written twice and its steps
+// doubled.
+// CHECK-LABEL: nc.kernel @alternating
+// CHECK:      nc.loop 4 steps [0, 1, 0, 512, 0, 2, 0, 512, 1, 1, 0, 512, 1, 2, 0, 512] wait_steps [0, 0, 1, 1, 0, 1] {
+// CHECK-NEXT:   nc.matmul {{.*}} at 0 {{.*}} at 0 {{.*}}wait = array<i64: 0, 1>}
+// CHECK-NEXT:   nc.matmul {{.*}} at 256 {{.*}} at 256 {{.*}}wait = array<i64: 1, 1>}
+// CHECK-NEXT: {{^ *}}}
+nc.kernel @alternating target = "trn2" {
+  nc.tensor input @a : tensor<1024x128xbf16> at 0
+  nc.dma #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 0 dims [128] strides [1] : bf16>
+  nc.dma #nc.ap<sbuf[0, 128] at 256 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 16384 dims [128] strides [1] : bf16> {queue = #nc.queue<dma1>}
+  nc.dma #nc.ap<sbuf[0, 128] at 512 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 32768 dims [128] strides [1] : bf16>
+  nc.dma #nc.ap<sbuf[0, 128] at 768 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 49152 dims [128] strides [1] : bf16> {queue = #nc.queue<dma1>}
+  nc.dma #nc.ap<sbuf[0, 128] at 1024 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 65536 dims [128] strides [1] : bf16>
+  nc.dma #nc.ap<sbuf[0, 128] at 1280 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 81920 dims [128] strides [1] : bf16> {queue = #nc.queue<dma1>}
+  nc.dma #nc.ap<sbuf[0, 128] at 1536 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 98304 dims [128] strides [1] : bf16>
+  nc.dma #nc.ap<sbuf[0, 128] at 1792 dims [128] strides [1] : bf16>, #nc.ap<hbm @a[128 x 128] at 114688 dims [128] strides [1] : bf16> {queue = #nc.queue<dma1>}
+  nc.loop 8 steps [0, 1, 0, 256, 0, 2, 0, 256] {
+    nc.matmul #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16> {accumulate}
+  }
+}

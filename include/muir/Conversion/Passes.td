@@ -318,8 +318,8 @@ def NcRollLoopsPass : Pass<"muir-nc-roll-loops", "muir::nc::KernelOp"> {
     and moves past what it rolled (at most `work` instruction comparisons
     per start). Runs last, after muir-nc-insert-sync, so the schedule and
     the semaphores are final; `--muir-compile="tile-loops=true"` also runs
-    it right after `muir-nc-allocate` (with `max-period=4096` and
-    `work=1048576`, wide enough for whole tiles' bodies), so that
+    it right after `muir-nc-allocate` (with `max-period=16384` and
+    `work=4194304`, wide enough for whole tiles' bodies), so that
     scheduling and synchronisation work on loops.
   }];
   let options = [
@@ -351,7 +351,10 @@ def NcInsertSyncPass : Pass<"muir-nc-insert-sync", "muir::nc::KernelOp"> {
     done before it (so the rule never waits longer than the written-out
     program would). Leading iterations for which no such rule exists (the
     first ones, waiting on what came before the loop) are peeled off in
-    front of it, up to 8; a loop with no rule after that is written out.
+    front of it, up to 8; loops of 2, 4, 8 or 16 iterations per trip are
+    tried too (waits on queues that every u-th iteration signals), the form
+    writing out the fewest instructions kept; a loop with no rule is
+    written out.
   }];
 }
 
