@@ -463,40 +463,26 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       bodyUnits.push_back({i, 1, -1, insts[i].queue});
       ops.push_back(insts[i].op);
     }
-    FailureOr<std::vector<uint32_t>> order =
-        schedule(bodyUnits, unitOf, insts, loops, costs, m);
-    if (failed(order))
-      return loop.emitError()
-             << "instruction scheduling found a dependency cycle";
     if (!pipeline) {
+      FailureOr<std::vector<uint32_t>> order =
+          schedule(bodyUnits, unitOf, insts, loops, costs, m);
+      if (failed(order))
+        return loop.emitError()
+               << "instruction scheduling found a dependency cycle";
       reorderBody(loop, ops, *order);
       return success();
     }
-    // Iterations of the body in a given order, as instances of `expanded`.
+    double span = 0;
+    FailureOr<std::vector<uint32_t>> order =
+        bestBodyOrder(l, li, unitOf, insts, loops, costs, m, span);
+    if (failed(order))
+      return failure();
+    reorderBody(loop, ops, *order);
     const nc::LoopSpan &el = expandedLoops[li];
     uint32_t B = ops.size();
-    int64_t N = loop.getTrips();
-    uint32_t iters = uint32_t(std::min<int64_t>(5, N));
     auto instance = [&](uint32_t j, uint32_t k) {
       return el.begin + k * B + j;
     };
-    auto steadyOf = [&](ArrayRef<uint32_t> bodyOrder) {
-      std::vector<uint32_t> seq;
-      for (uint32_t k = 0; k < iters; ++k)
-        for (uint32_t j : bodyOrder)
-          seq.push_back(instance(j, k));
-      return steadyTime(seq, B, costs, m);
-    };
-    // The scheduled order unless the emitted one runs faster in a loop.
-    std::vector<uint32_t> emitted(B);
-    std::iota(emitted.begin(), emitted.end(), 0);
-    double span = steadyOf(*order);
-    double emittedSpan = steadyOf(emitted);
-    if (emittedSpan < span) {
-      order = emitted;
-      span = emittedSpan;
-    }
-    reorderBody(loop, ops, *order);
     // Body units and ops in the scheduled order.
     std::vector<Unit> sorted;
     SmallVector<Operation *> sortedOps;
@@ -650,37 +636,29 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     return (iterEnd[iters - 1] - iterEnd[1]) / double(iters - 2);
   }
 
-  void runOnOperation() override {
-    nc::KernelOp kernel = getOperation();
-    llvm::Expected<target::Machine> m = target::loadMachine(
-        target.empty() ? kernel.getTarget() : StringRef(target));
-    if (!m) {
-      kernel.emitError() << llvm::toString(m.takeError());
-      return signalPassFailure();
-    }
-    // Loops stay whole: their bodies are listed once, each tile as the
-    // union of its iterations', and each loop is scheduled as one unit.
-    std::vector<nc::InstAccesses> insts;
-    std::vector<nc::LoopSpan> loops;
+  /// The kernel's instructions (loops listed once, their tiles' unions),
+  /// its loops and each instruction's cost.
+  LogicalResult prepare(nc::KernelOp kernel, const target::Machine &m,
+                        std::vector<nc::InstAccesses> &insts,
+                        std::vector<nc::LoopSpan> &loops,
+                        std::vector<target::InstrCost> &costs) {
+    insts.clear();
+    loops.clear();
     if (failed(
             nc::collectInstructions(kernel, insts, nc::LoopMode::Hull, &loops)))
-      return signalPassFailure();
+      return failure();
     uint32_t n = insts.size();
-    if (n < 2)
-      return;
     // Costs come from the simulator's own model (muir/Target/Cost.h).
     FailureOr<target::Program> prog =
         target::kernelToProgram(kernel, /*constantData=*/false);
     if (failed(prog))
-      return signalPassFailure();
-    if (prog->instructions.size() != n) {
-      kernel.emitError() << "instruction count mismatch in scheduling";
-      return signalPassFailure();
-    }
-    std::vector<target::InstrCost> costs(n);
+      return failure();
+    if (prog->instructions.size() != n)
+      return kernel.emitError() << "instruction count mismatch in scheduling";
+    costs.assign(n, {});
     for (uint32_t i = 0; i < n; ++i) {
       const target::Instruction &in = prog->instructions[i];
-      costs[i] = target::instructionCost(*m, in);
+      costs[i] = target::instructionCost(m, in);
       // A group collective (timed by the multi-core simulator, not by
       // instructionCost) occupies its queue for the machine's collective
       // time; without it, the instructions reading its result would look
@@ -688,7 +666,7 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       if (target::isCollective(in.op) && in.op != Opcode::Send &&
           in.op != Opcode::Recv && in.operands.size() >= 2) {
         llvm::Expected<target::CollectiveParams> c =
-            target::decodeCollective(in.op, in.params, *m);
+            target::decodeCollective(in.op, in.params, m);
         if (!c) {
           llvm::consumeError(c.takeError());
           continue;
@@ -700,9 +678,152 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
             double(in.op == Opcode::AllGather ? in.operands[0].numElements()
                                               : in.operands[1].numElements());
         costs[i].busyNs =
-            target::collectiveCost(*m, *c, c->groups.front(), bytes).ns;
+            target::collectiveCost(m, *c, c->groups.front(), bytes).ns;
       }
     }
+
+    return success();
+  }
+
+  /// Collects every iteration of every loop into `expanded` (for the
+  /// estimates), indexing `insts`' costs by op.
+  LogicalResult expandLoops(nc::KernelOp kernel,
+                            ArrayRef<nc::InstAccesses> insts) {
+    expanded.clear();
+    expandedLoops.clear();
+    costIndex.clear();
+    for (auto [i, in] : llvm::enumerate(insts))
+      costIndex[in.op] = i;
+    return nc::collectInstructions(kernel, expanded, nc::LoopMode::Expand,
+                                   &expandedLoops);
+  }
+
+  /// The body order of loop `li` (positions in its current body) that an
+  /// in-order run of a few iterations finds faster: the list-scheduled one
+  /// or the emitted one; `span` receives its time per iteration.
+  FailureOr<std::vector<uint32_t>>
+  bestBodyOrder(const nc::LoopSpan &l, uint32_t li,
+                std::vector<uint32_t> &unitOf, ArrayRef<nc::InstAccesses> insts,
+                ArrayRef<nc::LoopSpan> loops, ArrayRef<target::InstrCost> costs,
+                const target::Machine &m, double &span) {
+    std::vector<Unit> bodyUnits;
+    for (uint32_t i = l.begin; i < l.begin + l.count; ++i) {
+      unitOf[i] = bodyUnits.size();
+      bodyUnits.push_back({i, 1, -1, insts[i].queue});
+    }
+    FailureOr<std::vector<uint32_t>> order =
+        schedule(bodyUnits, unitOf, insts, loops, costs, m);
+    if (failed(order))
+      return nc::LoopOp(l.op).emitError()
+             << "instruction scheduling found a dependency cycle";
+    const nc::LoopSpan &el = expandedLoops[li];
+    uint32_t B = l.count;
+    uint32_t iters = uint32_t(std::min<int64_t>(5, l.trips));
+    auto steadyOf = [&](ArrayRef<uint32_t> bodyOrder) {
+      std::vector<uint32_t> seq;
+      for (uint32_t k = 0; k < iters; ++k)
+        for (uint32_t j : bodyOrder)
+          seq.push_back(el.begin + k * B + j);
+      return steadyTime(seq, B, costs, m);
+    };
+    std::vector<uint32_t> emitted(B);
+    std::iota(emitted.begin(), emitted.end(), 0);
+    span = steadyOf(*order);
+    double emittedSpan = steadyOf(emitted);
+    if (emittedSpan < span) {
+      span = emittedSpan;
+      return emitted;
+    }
+    return order;
+  }
+
+  /// Writes out the loops that would run slower than their iterations
+  /// list-scheduled on their own: a loop's queues run its body in body
+  /// order, iteration after iteration, which costs where the scheduler
+  /// would interleave iterations (attention's tiles in flight). A loop's
+  /// time is its best body order's time per iteration (an in-order run of
+  /// a few iterations) times its trips; written out, the list scheduler's
+  /// estimate for its iterations alone. Loops more than `kSlowLoop` slower
+  /// become their iterations.
+  LogicalResult unrollSlowLoops(nc::KernelOp kernel, const target::Machine &m) {
+    if (llvm::none_of(kernel.getBody().front(),
+                      [](Operation &op) { return llvm::isa<nc::LoopOp>(op); }))
+      return success();
+    std::vector<nc::InstAccesses> insts;
+    std::vector<nc::LoopSpan> loops;
+    std::vector<target::InstrCost> costs;
+    if (failed(prepare(kernel, m, insts, loops, costs)))
+      return failure();
+    if (loops.empty())
+      return success();
+    if (failed(expandLoops(kernel, insts)))
+      return failure();
+    std::vector<target::InstrCost> expandedCosts(expanded.size());
+    for (auto [e, in] : llvm::enumerate(expanded))
+      expandedCosts[e] = costs[costIndex.lookup(in.op)];
+    std::vector<uint32_t> unitOf(std::max(insts.size(), expanded.size()));
+    SmallVector<nc::LoopOp> slow;
+    for (auto [li, l] : llvm::enumerate(loops)) {
+      double span = 0;
+      if (failed(bestBodyOrder(l, li, unitOf, insts, loops, costs, m, span)))
+        return failure();
+      const nc::LoopSpan &el = expandedLoops[li];
+      std::vector<Unit> units;
+      for (uint32_t e = el.begin; e < el.begin + el.count; ++e) {
+        unitOf[e] = units.size();
+        units.push_back({e, 1, -1, expanded[e].queue});
+      }
+      double writtenOut = 0;
+      if (failed(schedule(units, unitOf, expanded, expandedLoops, expandedCosts,
+                          m, &writtenOut)))
+        return nc::LoopOp(l.op).emitError()
+               << "instruction scheduling found a dependency cycle";
+      if (span * l.trips > writtenOut * (1 + kSlowLoop))
+        slow.push_back(l.op);
+    }
+    for (nc::LoopOp loop : slow) {
+      SmallVector<Operation *> body;
+      for (Operation &op : loop.getBody().front())
+        body.push_back(&op);
+      SmallVector<SmallVector<target::AccessStep, 0>> steps;
+      SmallVector<target::Opcode> opcodes;
+      for (auto [b, op] : llvm::enumerate(body)) {
+        opcodes.push_back(*nc::opcodeOf(op));
+        steps.push_back(nc::bodySteps(loop, b, opcodes.back()));
+      }
+      OpBuilder before(loop);
+      for (int64_t k = 0; k < loop.getTrips(); ++k)
+        for (auto [b, op] : llvm::enumerate(body))
+          nc::stepTiles(before.clone(*op), opcodes[b], steps[b], k);
+      loop.erase();
+    }
+    return success();
+  }
+
+  /// How much slower than its iterations written out a loop may run.
+  static constexpr double kSlowLoop = 0.02;
+
+  void runOnOperation() override {
+    nc::KernelOp kernel = getOperation();
+    llvm::Expected<target::Machine> m = target::loadMachine(
+        target.empty() ? kernel.getTarget() : StringRef(target));
+    if (!m) {
+      kernel.emitError() << llvm::toString(m.takeError());
+      return signalPassFailure();
+    }
+    // Loops that run slower kept than written out are written out.
+    if (unrollSlow && failed(unrollSlowLoops(kernel, *m)))
+      return signalPassFailure();
+    // Loops stay whole: their bodies are listed once, each tile as the
+    // union of its iterations', and each loop is scheduled as one unit.
+    std::vector<nc::InstAccesses> insts;
+    std::vector<nc::LoopSpan> loops;
+    std::vector<target::InstrCost> costs;
+    if (failed(prepare(kernel, *m, insts, loops, costs)))
+      return signalPassFailure();
+    uint32_t n = insts.size();
+    if (n < 2)
+      return;
 
     // Units: each top-level instruction, and each loop as a whole (on
     // each of its queues it runs from the time the queue is free, all
@@ -740,13 +861,8 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     // Each loop's body in the order one iteration runs best, then
     // software-pipelined where that pays (see pipelineLoop), judged by an
     // in-order execution of a few iterations with their exact tiles.
-    if (pipeline && !loops.empty()) {
-      if (failed(nc::collectInstructions(kernel, expanded, nc::LoopMode::Expand,
-                                         &expandedLoops)))
-        return signalPassFailure();
-      for (uint32_t i = 0; i < n; ++i)
-        costIndex[insts[i].op] = i;
-    }
+    if (pipeline && !loops.empty() && failed(expandLoops(kernel, insts)))
+      return signalPassFailure();
     for (auto [li, l] : llvm::enumerate(loops))
       if (failed(scheduleBody(l, li, unitOf, insts, loops, costs, *m)))
         return signalPassFailure();

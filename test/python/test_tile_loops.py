@@ -1,8 +1,11 @@
 """muir.compile(..., tile_loops=True): each kernel's tiles become hardware
-loops before scheduling, and scheduling and synchronisation keep them. The
-program is a different one (loops from the start, a smaller binary) that
-computes bit for bit what the default pipeline's program computes, with the
-hazard checker on, on both targets; a non-bool is refused."""
+loops before scheduling, and scheduling and synchronisation keep them (a
+loop with per-iteration wait counts can only come from the synchronisation
+of a loop). The program is a different one that computes bit for bit what
+the default pipeline's program computes, with the hazard checker on, on
+both targets; a non-bool is refused. (Whether it is smaller or faster is a
+matter for bench/bench.py: loops estimated slower than their iterations
+are written out by the scheduler.)"""
 import sys
 
 import numpy as np
@@ -41,7 +44,6 @@ def test_tile_loops_compute_the_default_programs_values(target, rows):
     tiled = program(text, target, tile_loops=True)
     assert tiled.mlir != plain.mlir
     assert "nc.loop" in tiled.mlir and "wait_steps" in tiled.mlir
-    assert len(tiled.binary) < len(plain.binary)
     ref = plain.run(*args)
     out = tiled.run(*args, check=True)
     np.testing.assert_array_equal(np.asarray(out), np.asarray(ref))

@@ -289,17 +289,23 @@ def NcSchedulePass : Pass<"muir-nc-schedule", "muir::nc::KernelOp"> {
     overlap: a list scheduler simulates the engines with the machine
     description's cost formulas and, whenever an engine is free, issues its
     ready instruction with the longest critical path to the kernel's end.
-    An `nc.loop` moves as one unit and keeps its body's order: it depends on
-    what conflicts with any iteration's tiles (their union), and occupies
-    each of its queues for its trips times its body's work there, from when
-    that queue is free. Run before `muir-nc-insert-sync` (existing waits are
-    ignored and will be replaced).
+    An `nc.loop` moves as one unit: it depends on what conflicts with any
+    iteration's tiles (their union), and occupies each of its queues for its
+    trips times its body's work there, from when that queue is free. Its
+    body is list-scheduled as one iteration (or keeps its order, when an
+    in-order run of a few iterations finds that faster), then pipelined by
+    one stage where that pays (`pipeline`). First, a loop estimated slower
+    than its iterations list-scheduled on their own is written out
+    (`unroll-slow-loops`). Run before `muir-nc-insert-sync` (existing waits
+    are ignored and will be replaced).
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"\"",
            "machine description name or path (default: the kernel's target)">,
     Option<"pipeline", "pipeline", "bool", /*default=*/"true",
            "software-pipeline loop bodies by one stage where the estimate gains">,
+    Option<"unrollSlow", "unroll-slow-loops", "bool", /*default=*/"true",
+           "write out loops estimated slower than their iterations scheduled freely">,
   ];
 }
 
