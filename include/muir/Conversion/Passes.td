@@ -294,9 +294,9 @@ def NcSchedulePass : Pass<"muir-nc-schedule", "muir::nc::KernelOp"> {
     trips times its body's work there, from when that queue is free. Its
     body is list-scheduled as one iteration (or keeps its order, when an
     in-order run of a few iterations finds that faster), then pipelined by
-    one stage where that pays (`pipeline`). First, a loop estimated slower
-    than its iterations list-scheduled on their own is written out
-    (`unroll-slow-loops`). Run before `muir-nc-insert-sync` (existing waits
+    one stage where that pays (`pipeline`). With `unroll-slow-loops`, a
+    loop estimated slower than its iterations list-scheduled on their own
+    is written out first. Run before `muir-nc-insert-sync` (existing waits
     are ignored and will be replaced).
   }];
   let options = [
@@ -304,7 +304,7 @@ def NcSchedulePass : Pass<"muir-nc-schedule", "muir::nc::KernelOp"> {
            "machine description name or path (default: the kernel's target)">,
     Option<"pipeline", "pipeline", "bool", /*default=*/"true",
            "software-pipeline loop bodies by one stage where the estimate gains">,
-    Option<"unrollSlow", "unroll-slow-loops", "bool", /*default=*/"true",
+    Option<"unrollSlow", "unroll-slow-loops", "bool", /*default=*/"false",
            "write out loops estimated slower than their iterations scheduled freely">,
   ];
 }
