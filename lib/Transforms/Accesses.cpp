@@ -89,6 +89,18 @@ tileSteps(Operation &op, target::Opcode opcode,
 }
 } // namespace
 
+uint64_t muir::nc::executedInstructions(KernelOp kernel) {
+  uint64_t n = 0;
+  for (Operation &op : kernel.getBody().front()) {
+    if (auto loop = llvm::dyn_cast<LoopOp>(op))
+      n += uint64_t(std::max<int64_t>(0, loop.getTrips())) *
+           loop.getBody().front().getOperations().size();
+    else if (!llvm::isa<TensorOp>(op))
+      ++n;
+  }
+  return n;
+}
+
 LogicalResult muir::nc::collectInstructions(KernelOp kernel,
                                             std::vector<InstAccesses> &out,
                                             LoopMode mode,
@@ -116,6 +128,15 @@ LogicalResult muir::nc::collectInstructions(KernelOp kernel,
                     uint32_t(body.getOperations().size()), uint32_t(trips)};
       if (trips < 1 || trips > int64_t(UINT32_MAX))
         return loop.emitOpError() << "has trip count " << trips;
+      if (mode == LoopMode::Expand &&
+          out.size() + uint64_t(trips) * span.bodySize >
+              kMaxExpandedInstructions)
+        return loop.emitOpError()
+               << "of " << trips << " trips over " << span.bodySize
+               << " instructions takes the kernel past "
+               << kMaxExpandedInstructions
+               << " instruction instances, more than this pass analyses "
+                  "one by one: write fewer iterations per loop";
       // Each body instruction once, with the steps of its tiles.
       std::vector<InstAccesses> bodyInsts;
       std::vector<SmallVector<SmallVector<target::AccessStep, 2>, 6>> steps;

@@ -66,6 +66,12 @@ struct LoopSpan {
 /// once with each access the union of its iterations.
 enum class LoopMode { Refuse, Expand, Hull };
 
+/// The most instruction instances LoopMode::Expand lists (about 3 GiB of
+/// analysis state); a kernel whose loops unroll to more is an error there.
+constexpr uint64_t kMaxExpandedInstructions = uint64_t(1) << 23;
+/// How many instruction instances the kernel executes (loops unrolled).
+uint64_t executedInstructions(KernelOp kernel);
+
 /// Queues a kernel may name (compute engines plus up to 64 DMA queues).
 constexpr uint32_t kMaxQueues = target::kNumComputeQueues + 64;
 

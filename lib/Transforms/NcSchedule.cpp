@@ -463,7 +463,7 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       bodyUnits.push_back({i, 1, -1, insts[i].queue});
       ops.push_back(insts[i].op);
     }
-    if (!pipeline) {
+    if (!estimates) {
       FailureOr<std::vector<uint32_t>> order =
           schedule(bodyUnits, unitOf, insts, loops, costs, m);
       if (failed(order))
@@ -578,6 +578,9 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
   /// body must give.
   static constexpr double kPipelineGain = 0.02;
 
+  /// Whether the loop estimates run (pipeline= and a kernel whose loops
+  /// can be unrolled for them).
+  bool estimates = false;
   /// Every iteration of every loop (exact tiles), for the estimates.
   std::vector<nc::InstAccesses> expanded;
   std::vector<nc::LoopSpan> expandedLoops;
@@ -756,6 +759,8 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       return failure();
     if (loops.empty())
       return success();
+    if (nc::executedInstructions(kernel) > nc::kMaxExpandedInstructions)
+      return success();
     if (failed(expandLoops(kernel, insts)))
       return failure();
     std::vector<target::InstrCost> expandedCosts(expanded.size());
@@ -861,7 +866,12 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     // Each loop's body in the order one iteration runs best, then
     // software-pipelined where that pays (see pipelineLoop), judged by an
     // in-order execution of a few iterations with their exact tiles.
-    if (pipeline && !loops.empty() && failed(expandLoops(kernel, insts)))
+    // (The estimates unroll every loop: not for kernels beyond what that
+    // can hold, whose loops keep their list-scheduled bodies.)
+    estimates =
+        pipeline && !loops.empty() &&
+        nc::executedInstructions(kernel) <= nc::kMaxExpandedInstructions;
+    if (estimates && failed(expandLoops(kernel, insts)))
       return signalPassFailure();
     for (auto [li, l] : llvm::enumerate(loops))
       if (failed(scheduleBody(l, li, unitOf, insts, loops, costs, *m)))

@@ -107,3 +107,4 @@ nc.kernel @alternating target = "trn2" {
     nc.matmul #nc.ap<psum[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : bf16> {accumulate}
   }
 }
+

@@ -42,3 +42,20 @@ nc.kernel @body target = "trn2" {
     nc.dma #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<hbm @x[128 x 128] at 0 dims [128] strides [1] : f32>
   }
 }
+
+// -----
+
+// A loop too long for the iteration-by-iteration estimates (more than 2^23
+// instances) is still scheduled: its body list-scheduled, not pipelined.
+// CHECK-LABEL: nc.kernel @huge
+// CHECK:      nc.loop 100000000 {
+// CHECK-NEXT:   nc.dma <sbuf
+// CHECK-NEXT:   nc.dma <hbm
+nc.kernel @huge target = "trn2" {
+  nc.tensor input @x : tensor<128x128xf32> at 0
+  nc.tensor output @y : tensor<128x128xf32> at 65536
+  nc.loop 100000000 {
+    nc.dma #nc.ap<hbm @y[128 x 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 512 dims [128] strides [1] : f32> {queue = #nc.queue<dma1>}
+    nc.dma #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<hbm @x[128 x 128] at 0 dims [128] strides [1] : f32>
+  }
+}
