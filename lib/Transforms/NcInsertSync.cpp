@@ -121,7 +121,13 @@ struct NcInsertSyncPass
   /// semaphore, its count a + k * step, so the pass looks for an affine
   /// rule inside those bounds for every iteration. Iterations before the
   /// rule holds (a loop's first iterations wait on the kernels before it)
-  /// are peeled off in front of the loop, as many as needed, up to all.
+  /// are peeled off in front of the loop (up to kMaxPeel); a loop may run
+  /// u iterations per trip (its waits stepping once per u iterations), the
+  /// iterations after its last whole trip written out behind it; of the
+  /// forms that fit, the one writing out the fewest instructions is kept,
+  /// and with none the loop is written out. Every count is at most what
+  /// is known done, so it names an earlier signal: no deadlock, and no
+  /// wait longer than the written-out program's.
   LogicalResult placeLoop(
       const nc::LoopSpan &l, ArrayRef<nc::InstAccesses> insts,
       ArrayRef<uint32_t> count, ArrayRef<int64_t> semOf,
