@@ -359,6 +359,9 @@ def compile(obj, example_inputs=None, target: str = "trn2", entry: str = "",  # 
             if kernel_configs is not None:
                 raise TypeError("kernel_configs applies to xf modules; compile the module "
                                 "muir.torch.to_module gives")
+            if tile_loops:
+                raise TypeError("tile_loops applies to xf modules; compile the module "
+                                "muir.torch.to_module gives")
             if context_parallel:
                 mesh = (context_parallel, mesh // context_parallel)
             return muir_torch.compile(obj, example_inputs, target=target, mesh=mesh)

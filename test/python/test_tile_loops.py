@@ -52,3 +52,9 @@ def test_tile_loops_compute_the_default_programs_values(target, rows):
 def test_tile_loops_must_be_a_bool():
     with pytest.raises(TypeError, match="tile_loops must be a bool"):
         muir.compile(MLP.replace("R", "128"), target="trn2", tile_loops="yes")
+
+
+def test_tile_loops_with_a_torch_module_is_refused():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match="tile_loops applies to xf modules"):
+        muir.compile(torch.nn.Linear(4, 4), (torch.zeros(2, 4),), target="trn2", tile_loops=True)
