@@ -732,6 +732,8 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     std::vector<uint32_t> emitted(B);
     std::iota(emitted.begin(), emitted.end(), 0);
     span = steadyOf(*order);
+    if (*order == emitted)
+      return order;
     double emittedSpan = steadyOf(emitted);
     if (emittedSpan < span) {
       span = emittedSpan;
