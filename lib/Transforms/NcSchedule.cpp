@@ -799,7 +799,7 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
         steps.push_back(nc::bodySteps(loop, b, opcodes.back()));
       }
       OpBuilder before(loop);
-      for (int64_t k = 0; k < loop.getTrips(); ++k)
+      for (int64_t k = 0, n = int64_t(loop.getTrips()); k < n; ++k)
         for (auto [b, op] : llvm::enumerate(body))
           nc::stepTiles(before.clone(*op), opcodes[b], steps[b], k);
       loop.erase();
