@@ -1,12 +1,13 @@
 // RUN: muir-opt %s -split-input-file --pass-pipeline='builtin.module(nc.kernel(muir-nc-schedule))' | FileCheck %s
 
 // muir-nc-schedule moves an nc.loop as one unit. An independent activation
-// written after the loop starts first (the Scalar engine is free at once);
-// a load of a row the loop's last iteration stores stays after the loop
-// (the loop's dependencies are those of every iteration), although its
-// queue is free from the start.
+// and an independent load (queue dma, ahead of the loop's dma3) written
+// after the loop start first; a load of a row the loop's last iteration
+// stores stays after the loop (the loop's dependencies are those of every
+// iteration: by its first iteration's tiles alone it would go first too).
 // CHECK-LABEL: nc.kernel @unit
 // CHECK:      nc.activation exp
+// CHECK-NEXT: nc.dma {{.*}}at 16384 {{.*}}@x
 // CHECK-NEXT: nc.loop 4 steps [0, 1, 0, 16384, 2, 0, 0, 16384] {
 // CHECK-NEXT:   nc.dma
 // CHECK-NEXT:   nc.tensor_scalar
@@ -17,11 +18,12 @@ nc.kernel @unit target = "trn2" {
   nc.tensor input @x : tensor<512x128xf32> at 0
   nc.tensor output @y : tensor<512x128xf32> at 262144
   nc.loop 4 steps [0, 1, 0, 16384, 2, 0, 0, 16384] {
-    nc.dma #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<hbm @x[128 x 128] at 0 dims [128] strides [1] : f32>
+    nc.dma #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : f32>, #nc.ap<hbm @x[128 x 128] at 0 dims [128] strides [1] : f32> {queue = #nc.queue<dma3>}
     nc.tensor_scalar mul #nc.ap<sbuf[0, 128] at 512 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [128] strides [1] : f32> {imm0 = 2.0 : f32, queue = #nc.queue<dve>}
     nc.dma #nc.ap<hbm @y[128 x 128] at 0 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 512 dims [128] strides [1] : f32> {queue = #nc.queue<dma1>}
   }
-  nc.dma #nc.ap<sbuf[0, 128] at 4096 dims [128] strides [1] : f32>, #nc.ap<hbm @y[128 x 128] at 49152 dims [128] strides [1] : f32> {queue = #nc.queue<dma2>}
+  nc.dma #nc.ap<sbuf[0, 128] at 4096 dims [128] strides [1] : f32>, #nc.ap<hbm @y[128 x 128] at 49152 dims [128] strides [1] : f32>
+  nc.dma #nc.ap<sbuf[0, 128] at 16384 dims [128] strides [1] : f32>, #nc.ap<hbm @x[128 x 128] at 0 dims [128] strides [1] : f32>
   nc.activation exp #nc.ap<sbuf[0, 128] at 8192 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 8704 dims [128] strides [1] : f32>
 }
 
