@@ -710,11 +710,16 @@ LogicalResult TransposeOp::verify() {
   if (failed(checkSpace(*this, dst, "dst", {MemSpace::psum})) ||
       failed(checkSpace(*this, src, "src", {MemSpace::sbuf})))
     return failure();
-  if (!dst.getElementType().isF32())
-    return emitOpError() << "dst must be f32 (PSUM)";
   if (!isFloat(src.getElementType()))
     return emitOpError() << "the PE array does not take "
                          << src.getElementType() << " operands";
+  // The PE array passes the data through unchanged (bit-exact on
+  // NeuronCore-v3): PSUM receives the source's type, or f32.
+  if (!dst.getElementType().isF32() &&
+      dst.getElementType() != src.getElementType())
+    return emitOpError() << "dst must be f32 or the src type "
+                         << src.getElementType() << ", got "
+                         << dst.getElementType();
   int64_t p = src.getPartitions(), n = src.getFreeElements();
   if (n > m->pe.cols)
     return emitOpError() << "src free size " << n << " exceeds " << m->pe.cols

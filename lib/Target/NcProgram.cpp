@@ -39,6 +39,7 @@ struct ToProgram {
   Program prog;
   llvm::StringMap<uint32_t> tensorIndex;
   bool constantData = true;
+  bool locations = true; // record each instruction's source location
 
   FailureOr<AccessPattern> ap(Operation *op, nc::AccessAttr a) {
     AccessPattern p;
@@ -214,6 +215,8 @@ struct ToProgram {
       in.operands.push_back(*p);
     }
     prog.instructions.push_back(std::move(in));
+    if (!locations)
+      return success();
     // Locations are uniqued: print each distinct one once.
     auto [it, added] =
         sourceIndex.try_emplace(op->getLoc(), prog.sourceLocations.size());
@@ -284,10 +287,18 @@ struct ToProgram {
 };
 } // namespace
 
+FailureOr<Instruction> muir::target::instructionOf(Operation *op) {
+  ToProgram t{nc::KernelOp(), {},    {},
+              false,          false, llvm::DenseMap<Location, uint32_t>()};
+  if (failed(t.inst(op)))
+    return failure();
+  return std::move(t.prog.instructions.front());
+}
+
 FailureOr<Program> muir::target::kernelToProgram(nc::KernelOp kernel,
                                                  bool constantData) {
-  ToProgram t{
-      kernel, {}, {}, constantData, llvm::DenseMap<Location, uint32_t>()};
+  ToProgram t{kernel,       {},   {},
+              constantData, true, llvm::DenseMap<Location, uint32_t>()};
   t.prog.name = kernel.getSymName().str();
   t.prog.target = kernel.getTarget().str();
   if (uint64_t(kernel.getSemaphores()) > kMaxSemaphores)

@@ -333,6 +333,52 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     std::vector<double> freeAt(numQ, 0);
     double hbmFreeAt = 0;
     nc::AccessAttr lastStationary;
+    // What the simulator shares between compute engines (Sim/Simulator.cpp):
+    // a PSUM bank that one of the Vector and Scalar engines is accessing
+    // holds the other back, and Vector performance-mode instructions and
+    // GpSimd take turns on one bus. Without them here, the schedule counts
+    // on overlap the machine does not give.
+    int64_t bankBytes = m.psum.bankBytes(), numBanks = m.psum.banks;
+    std::vector<std::pair<double, uint32_t>> bankBusy(
+        std::max<int64_t>(numBanks, 0), {0.0, UINT32_MAX});
+    double perfBusFreeAt = 0, gpsimdBusFreeAt = 0;
+    auto psumBanks = [&](uint32_t i) {
+      SmallVector<int64_t, 4> banks;
+      target::Engine eng = target::engineOfQueue(insts[i].queue);
+      if (eng != target::Engine::Vector && eng != target::Engine::Scalar)
+        return banks;
+      for (const nc::Access &a : insts[i].accesses) {
+        if (a.space != nc::MemSpace::psum || a.hi <= a.lo || bankBytes <= 0)
+          continue;
+        if (!m.psum.parallelBankAccess) {
+          for (int64_t b = 0; b < numBanks; ++b)
+            banks.push_back(b);
+          break;
+        }
+        for (int64_t b = a.lo / bankBytes;
+             b <= (a.hi - 1) / bankBytes && b < numBanks; ++b)
+          banks.push_back(b);
+      }
+      return banks;
+    };
+    // When unit `u` (on queue q) could start, from `t` on, as far as the
+    // shared resources go.
+    auto sharedDelay = [&](uint32_t u, uint32_t q, double t) {
+      if (units[u].loop >= 0)
+        return t;
+      uint32_t i = units[u].first;
+      for (int64_t b : psumBanks(i))
+        if (bankBusy[b].second != q)
+          t = std::max(t, bankBusy[b].first);
+      if (m.vector.perfModeSharesGpSimdBus) {
+        target::Engine eng = target::engineOfQueue(q);
+        if (eng == target::Engine::GpSimd)
+          t = std::max(t, perfBusFreeAt);
+        else if (eng == target::Engine::Vector && costs[i].perfMode)
+          t = std::max(t, gpsimdBusFreeAt);
+      }
+      return t;
+    };
     for (uint32_t u = 0; u < numUnits; ++u)
       if (nodes[u].pending == 0)
         waiting[units[u].queue].push(u);
@@ -366,8 +412,35 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
         avail[q].push(waiting[q].top());
         waiting[q].pop();
       }
+      // The highest priority, unless a shared resource holds it back: then
+      // the first of the next few that starts sooner (an engine stalled on
+      // a PSUM bank or the bus while it has other ready work is lost time).
       uint32_t u = avail[q].top();
       avail[q].pop();
+      if (double held = sharedDelay(u, q, bestT); held > bestT) {
+        SmallVector<uint32_t, 8> skipped;
+        double bestStart = held;
+        uint32_t pick = u;
+        while (!avail[q].empty() && skipped.size() < 7) {
+          uint32_t c = avail[q].top();
+          avail[q].pop();
+          skipped.push_back(c);
+          double t = sharedDelay(c, q, bestT);
+          if (t < bestStart) {
+            bestStart = t;
+            pick = c;
+            if (t <= bestT)
+              break;
+          }
+        }
+        if (pick != u) {
+          skipped.push_back(u);
+          llvm::erase(skipped, pick);
+          u = pick;
+        }
+        for (uint32_t c : skipped)
+          avail[q].push(c);
+      }
       Node &nd = nodes[u];
       double start = std::max(freeAt[q], nd.readyAt);
       double end;
@@ -392,7 +465,17 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
                 (lastStationary == st ? 0 : costs[i].loadStationaryNs);
           lastStationary = st;
         }
+        start = sharedDelay(u, q, start);
+        SmallVector<int64_t, 4> banks = psumBanks(i);
+        target::Engine eng = target::engineOfQueue(q);
+        bool perf = eng == target::Engine::Vector && costs[i].perfMode;
         end = start + dur;
+        for (int64_t b : banks)
+          bankBusy[b] = {std::max(bankBusy[b].first, end), q};
+        if (eng == target::Engine::GpSimd)
+          gpsimdBusFreeAt = end;
+        else if (perf)
+          perfBusFreeAt = end;
       }
       if (uint64_t hb = unitHbm[u]) {
         hbmFreeAt = std::max(hbmFreeAt, start) + target::hbmChannelNs(m, hb);

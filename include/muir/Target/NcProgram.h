@@ -21,6 +21,10 @@ namespace muir::target {
 /// declared but their bytes are not copied (for analyses of the code).
 mlir::FailureOr<Program> kernelToProgram(muir::nc::KernelOp kernel,
                                          bool constantData = true);
+/// One instruction on its own (its queue, operands and parameters; no
+/// waits' meaning, no HBM tensor table): what a pass needs to ask the
+/// cost model about an op it is building. Ops naming an HBM tensor fail.
+mlir::FailureOr<Instruction> instructionOf(mlir::Operation *op);
 /// Builds a kernel at the builder's insertion point; errors (bad operand
 /// counts, enum codes, tensor indices) are emitted at `loc`. The result still
 /// needs mlir::verify for the machine's rules.

@@ -298,6 +298,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   int64_t kw = plan.keyBlock, chunksPerBlock = kw / P;
 
   Emitter::Mark mk = e.mark();
+  Emitter::Balance balance(e);
   Emitter::DmaPieces dmaPieces(e, plan.dmaPieceBytes);
   struct Slot {
     Buffer qT, p, pt, oOut, st, ps;
@@ -452,6 +453,12 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
   auto bank = [&](const Slot &sl, int64_t i, int64_t np, int64_t n,
                   int64_t col = 0) {
     return e.dense(sl.ps, np, n, f32, i * bankElems + col);
+  };
+  // P^T in PSUM: a PE transpose writes its source's type (NKI
+  // nc_transpose: dst has the data's type), so the evacuation is a copy
+  // between two-byte tiles, which the Vector engine runs in its 2x mode.
+  auto bankT = [&](const Slot &sl, int64_t np, int64_t n, int64_t col) {
+    return e.dense(sl.ps, np, n, et, col);
   };
   // The output accumulator of a slot: [np, Dv] inside a shared bank.
   auto oAcc = [&](const Slot &sl, int64_t np) {
@@ -795,7 +802,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
           int64_t chunks = numChunks(kn);
           for (int64_t c = 0; c < chunks; ++c) {
             int64_t cn = chunkRows(kn, c);
-            e.transpose(bank(sl, 0, cn, qn, c * qt),
+            e.transpose(bankT(sl, cn, qn, c * qt),
                         il ? e.tile(nc::MemSpace::sbuf, sl.p.offset + c * eb, 0,
                                     qn, {cn}, {R}, et)
                            : e.tile(nc::MemSpace::sbuf,
@@ -805,21 +812,23 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
           int64_t full = 0;
           while (full < chunks && chunkRows(kn, full) == P)
             ++full;
-          // PSUM is read by the Vector and Scalar engines only: the copies
-          // alternate between them by tile (the Vector engine also takes
-          // the row maxima of the scores in PSUM).
-          Emitter::OnQueue onq(e, (&sl - &slots[0]) % 2 ? "dve" : "act");
+          // PSUM is read by the Vector and Scalar engines only: each copy
+          // goes to the one with less work so far (the Vector engine also
+          // takes the row maxima of the scores, the Scalar engine the
+          // exponentials).
+          Emitter::OnQueue onq(e, "balance");
           if (qn == qt && full > 1) {
-            e.copy(e.dense(sl.pt, P, full * qt, et), bank(sl, 0, P, full * qt));
+            e.copy(e.dense(sl.pt, P, full * qt, et),
+                   bankT(sl, P, full * qt, 0));
           } else {
             for (int64_t c = 0; c < full; ++c)
               e.copy(e.dense(sl.pt, P, qn, et, c * qt),
-                     bank(sl, 0, P, qn, c * qt));
+                     bankT(sl, P, qn, c * qt));
           }
           for (int64_t c = full; c < chunks; ++c) {
             int64_t cn = chunkRows(kn, c);
             e.copy(e.dense(sl.pt, cn, qn, et, c * qt),
-                   bank(sl, 0, cn, qn, c * qt));
+                   bankT(sl, cn, qn, c * qt));
           }
         });
         // O = O * corr + P V, accumulated in PSUM.
@@ -827,7 +836,7 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
           int64_t kn = kLen(it), qn = it.qn;
           nc::AccessAttr o = oAcc(sl, qn);
           if (step > 0) {
-            Emitter::OnQueue q(e, "pool");
+            Emitter::OnQueue q(e, "balance"); // in PSUM: Vector or Scalar
             e.ts(AluOp::mul, o, o, 0.0f, e.column(sl.st, qn, 2));
           }
           int64_t chunks = numChunks(kn);
@@ -843,13 +852,12 @@ muir::lower::emitAttention(Emitter &e, Operation *op, const HbmValue &q,
         Item &it = items[g0 + i];
         Slot &sl = slots[i];
         nc::AccessAttr l = e.column(sl.st, it.qn, 4);
-        e.act(ActFunc::reciprocal, l, l);
         nc::AccessAttr ot = e.dense(sl.oOut, it.qn, Dv, out.elemType);
         {
-          // The Scalar engine's per-element cost is the lowest for this
-          // [qt, Dv] normalisation, and the Vector engine is the busiest.
-          Emitter::OnQueue q(e, "act");
-          e.ts(AluOp::mul, ot, oAcc(sl, it.qn), 0.0f, l);
+          // O / l in one instruction (tensor_scalar divides on every
+          // engine that reads PSUM), on the less loaded of the two.
+          Emitter::OnQueue q(e, "balance");
+          e.ts(AluOp::div, ot, oAcc(sl, it.qn), 0.0f, l);
         }
         int64_t oBase = it.b * oSt[0] + it.h * oSt[1] + it.q0 * oSt[2];
         e.dma(e.hbm(out, oBase, it.qn, oSt[2], {Dv}, {1}), ot);

@@ -1,6 +1,9 @@
 //===- Emitter.cpp - nc instruction building for the xf lowering ----------===//
 #include "Emitter.h"
 
+#include "muir/Target/Cost.h"
+#include "muir/Target/NcProgram.h"
+
 using namespace mlir;
 using namespace muir;
 using namespace muir::lower;
@@ -138,9 +141,32 @@ static bool touchesPsum(Operation *op) {
 
 void Emitter::place(Operation *op) {
   // GpSimd cannot access PSUM: work a kernel hands it that does goes to
-  // the Vector engine instead.
-  if (!override.empty())
+  // the Vector engine instead. "balance" is decided in finish().
+  if (!override.empty() && override != "balance")
     setQueue(op, override == "pool" && touchesPsum(op) ? "dve" : override);
+}
+
+void Emitter::finish(Operation *op) {
+  ++instructions;
+  if (!balancing)
+    return;
+  auto cost = [&]() -> std::pair<unsigned, double> {
+    FailureOr<target::Instruction> in = target::instructionOf(op);
+    if (failed(in) || in->queue >= 4)
+      return {0, 0.0};
+    return {in->queue, target::instructionCost(m, *in).busyNs};
+  };
+  if (override == "balance" &&
+      llvm::isa<nc::TensorCopyOp, nc::TensorScalarOp>(op)) {
+    setQueue(op, "dve");
+    auto [dq, dns] = cost();
+    setQueue(op, "act");
+    auto [aq, ans] = cost();
+    if (load[dq] + dns <= load[aq] + ans)
+      setQueue(op, "dve");
+  }
+  auto [q, ns] = cost();
+  load[q] += ns;
 }
 
 /// Rows [p0, p0 + n) of a tile.
@@ -236,66 +262,66 @@ void Emitter::transpose(nc::AccessAttr dst, nc::AccessAttr src) {
 
 void Emitter::act(nc::ActFunc f, nc::AccessAttr dst, nc::AccessAttr src,
                   float scale, nc::AccessAttr bias, nc::AccessAttr accum) {
-  nc::ActivationOp::create(
+  finish(nc::ActivationOp::create(
       b, loc, dst, src, nc::ActFuncAttr::get(b.getContext(), f),
-      b.getF32FloatAttr(scale), bias, accum, nullptr, nullptr, nullptr);
-  ++instructions;
+      b.getF32FloatAttr(scale), bias, accum, nullptr, nullptr, nullptr));
 }
 
 void Emitter::tt(nc::AluOp op, nc::AccessAttr dst, nc::AccessAttr lhs,
                  nc::AccessAttr rhs) {
-  place(nc::TensorTensorOp::create(b, loc,
-                                   nc::AluOpAttr::get(b.getContext(), op), dst,
-                                   lhs, rhs, nullptr, nullptr, nullptr));
-  ++instructions;
+  Operation *o =
+      nc::TensorTensorOp::create(b, loc, nc::AluOpAttr::get(b.getContext(), op),
+                                 dst, lhs, rhs, nullptr, nullptr, nullptr);
+  place(o);
+  finish(o);
 }
 
 void Emitter::ts(nc::AluOp op0, nc::AccessAttr dst, nc::AccessAttr src,
                  float imm0, nc::AccessAttr s0, nc::AluOp op1, float imm1,
                  nc::AccessAttr s1) {
-  place(nc::TensorScalarOp::create(
+  Operation *o = nc::TensorScalarOp::create(
       b, loc, nc::AluOpAttr::get(b.getContext(), op0), dst, src,
       b.getF32FloatAttr(imm0), nc::AluOpAttr::get(b.getContext(), op1),
-      b.getF32FloatAttr(imm1), s0, s1, nullptr, nullptr, nullptr));
-  ++instructions;
+      b.getF32FloatAttr(imm1), s0, s1, nullptr, nullptr, nullptr);
+  place(o);
+  finish(o);
 }
 
 void Emitter::reduce(nc::AluOp op, nc::AccessAttr dst, nc::AccessAttr src,
                      int64_t naxes) {
-  place(nc::TensorReduceOp::create(
+  Operation *o = nc::TensorReduceOp::create(
       b, loc, nc::AluOpAttr::get(b.getContext(), op), dst, src,
-      b.getI64IntegerAttr(naxes), nullptr, nullptr, nullptr));
-  ++instructions;
+      b.getI64IntegerAttr(naxes), nullptr, nullptr, nullptr);
+  place(o);
+  finish(o);
 }
 
 void Emitter::copy(nc::AccessAttr dst, nc::AccessAttr src) {
   auto op =
       nc::TensorCopyOp::create(b, loc, dst, src, nullptr, nullptr, nullptr);
   if (!override.empty())
-    setQueue(op, override == "pool" && touchesPsum(op) ? "dve" : override);
+    place(op);
   else if (nextCopy++ % 2)
     setQueue(op, "act");
-  ++instructions;
+  finish(op);
 }
 
 void Emitter::select(nc::AccessAttr dst, nc::AccessAttr src, float fill,
                      int64_t base, int64_t channelMultiplier,
                      ArrayRef<int64_t> coefs) {
-  nc::AffineSelectOp::create(
+  finish(nc::AffineSelectOp::create(
       b, loc, dst, src, b.getF32FloatAttr(fill), b.getI64IntegerAttr(base),
       b.getI64IntegerAttr(channelMultiplier), b.getDenseI64ArrayAttr(coefs),
-      nullptr, nullptr, nullptr);
-  ++instructions;
+      nullptr, nullptr, nullptr));
 }
 
 void Emitter::memset(nc::AccessAttr dst, float value) {
   // iota with all-zero coefficients writes `base` everywhere; it takes
   // integers, so non-integral fills go through tensor_scalar on the result.
-  nc::IotaOp::create(
+  finish(nc::IotaOp::create(
       b, loc, dst, b.getI64IntegerAttr((int64_t)value), b.getI64IntegerAttr(0),
       b.getDenseI64ArrayAttr(SmallVector<int64_t>(dst.getSizes().size(), 0)),
-      nullptr, nullptr, nullptr);
-  ++instructions;
+      nullptr, nullptr, nullptr));
   if ((float)(int64_t)value != value)
     ts(nc::AluOp::add, dst, dst, value - (float)(int64_t)value);
 }

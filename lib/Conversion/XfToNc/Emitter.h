@@ -147,6 +147,27 @@ public:
     std::string saved;
   };
 
+  /// While alive, every Vector, Scalar and GpSimd instruction emitted is
+  /// costed by the simulator's model (muir/Target/Cost.h) and its time
+  /// added to its engine's load; inside it, OnQueue(e, "balance") sends a
+  /// tensor_copy or tensor_scalar to whichever of the Vector and Scalar
+  /// engines then has the smaller load (a kernel keeping both busy splits
+  /// its movable work by what it costs on each, not by turns).
+  class Balance {
+  public:
+    explicit Balance(Emitter &e) : e(e), saved(e.balancing) {
+      e.balancing = true;
+    }
+    ~Balance() { e.balancing = saved; }
+
+  private:
+    Emitter &e;
+    bool saved;
+  };
+  /// The estimated busy time (ns) of the compute queue `q` (0-3) so far
+  /// inside Balance scopes.
+  double loadNs(unsigned q) const { return q < 4 ? load[q] : 0.0; }
+
   /// While alive, DMAs are split over queues in pieces of at least `bytes`
   /// (see dma()); streaming kernels whose queues are all busy anyway ask for
   /// fewer, larger transfers.
@@ -171,6 +192,11 @@ private:
   std::string override;
   int64_t splitBytes = 0; // 0: the default piece size
   void place(mlir::Operation *op);
+  /// Counts `op`; under Balance, chooses its engine when asked to and adds
+  /// its cost to that engine's load.
+  void finish(mlir::Operation *op);
+  bool balancing = false;
+  double load[4] = {0, 0, 0, 0}; // ns per compute queue (pe, act, dve, pool)
   void setQueue(mlir::Operation *op, llvm::StringRef q);
   int64_t sbufTop = 0, psumTop = 0;
   mlir::Operation *failedFor = nullptr;

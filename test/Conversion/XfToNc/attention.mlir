@@ -7,8 +7,11 @@
 // -1/sqrt(16) on Scalar, and one Scalar exp computes P = exp(0.25 S - max)
 // from PSUM together with its row sum. P^T goes through the PE array into
 // the same bank, is copied to SBUF, and is the stationary operand of P V,
-// which accumulates in a second bank. 1/sum on Scalar normalises the
-// output as it leaves PSUM.
+// which accumulates in a second bank. One division by the sum normalises
+// the output as it leaves PSUM; the copy and the division each go to
+// whichever of the Vector and Scalar engines has less work so far by the
+// cost model (here the copy to Vector, which has only the row max, and the
+// division to Scalar, whose exp was cheaper than Vector's max and copy).
 // CHECK-LABEL: nc.kernel @attention_single_block
 // CHECK: nc.dma <sbuf[0, 16] at [[KT:[0-9]+]] dims [8] strides [1] : f32>, <hbm @arg1[8 x 16] at 0 dims [16] strides [1] : f32> {transpose}
 // CHECK-NEXT: nc.dma <sbuf[0, 8] at [[V:[0-9]+]] dims [16] strides [1] : f32>, <hbm @arg2[8 x 16] at 0 dims [16] strides [1] : f32>
@@ -18,10 +21,9 @@
 // CHECK-NEXT: nc.tensor_scalar mul <sbuf[0, 8] at [[NM]] {{.*}} {imm0 = -2.500000e-01 : f32, queue = #nc.queue<pool>}
 // CHECK-NEXT: nc.activation exp <sbuf[0, 8] at [[P:[0-9]+]] dims [8] strides [1] : f32>, <psum[0, 8] at [[S]] dims [8] {{.*}} {accum = #nc.ap<sbuf[0, 8] at [[L:[0-9]+]] dims [1] {{.*}}>, bias = #nc.ap<sbuf[0, 8] at [[NM]] dims [1] {{.*}}>, scale = 2.500000e-01 : f32}
 // CHECK-NEXT: nc.transpose <psum[0, 8] at [[S]] dims [8] {{.*}}, <sbuf[0, 8] at [[P]] dims [8]
-// CHECK-NEXT: nc.tensor_copy <sbuf[0, 8] at [[PT:[0-9]+]] dims [8] {{.*}}, <psum[0, 8] at [[S]] dims [8]
+// CHECK-NEXT: nc.tensor_copy <sbuf[0, 8] at [[PT:[0-9]+]] dims [8] {{.*}}, <psum[0, 8] at [[S]] dims [8] {{.*}} {queue = #nc.queue<dve>}
 // CHECK-NEXT: nc.matmul <psum[0, 8] at [[O:[0-9]+]] dims [16] {{.*}}, <sbuf[0, 8] at [[PT]] dims [8] {{.*}}, <sbuf[0, 8] at [[V]] dims [16] {{.*}} : f32>{{$}}
-// CHECK-NEXT: nc.activation reciprocal <sbuf[0, 8] at [[L]] dims [1] {{.*}}, <sbuf[0, 8] at [[L]] dims [1]
-// CHECK-NEXT: nc.tensor_scalar mul <sbuf[0, 8] at [[OT:[0-9]+]] dims [16] {{.*}}, <psum[0, 8] at [[O]] dims [16] {{.*}} {queue = #nc.queue<act>, scalar0 = #nc.ap<sbuf[0, 8] at [[L]] dims [1]
+// CHECK-NEXT: nc.tensor_scalar div <sbuf[0, 8] at [[OT:[0-9]+]] dims [16] {{.*}}, <psum[0, 8] at [[O]] dims [16] {{.*}} {queue = #nc.queue<act>, scalar0 = #nc.ap<sbuf[0, 8] at [[L]] dims [1]
 // CHECK-NEXT: nc.dma <hbm @out0[8 x 16] at 0 dims [16] strides [1] : f32>, <sbuf[0, 8] at [[OT]] dims [16]
 // CHECK-NOT: {{^ *}}nc.
 func.func @attention_single_block(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x8x16xf32>, %v: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {

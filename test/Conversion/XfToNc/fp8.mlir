@@ -47,7 +47,8 @@ func.func @matmul_fp8_transposed_rhs(%a: tensor<16x16xf8E5M2>, %b: tensor<24x16x
 // block's scores are scaled into an fp32 SBUF copy, keys past each query are
 // replaced by -3e38 with affine_select (base = query offset of the tile:
 // 0, then 16), and the row max and exp read that copy with scale 1. P, P^T
-// and the output are fp8.
+// and the output are fp8: the PE transpose writes P^T to PSUM in P's own
+// type (bit-exact), and the output is O divided by the row sum.
 // CHECK-LABEL: nc.kernel @attention_fp8_causal
 // CHECK-NOT: nc.iota
 // CHECK-NOT: transpose}
@@ -63,9 +64,9 @@ func.func @matmul_fp8_transposed_rhs(%a: tensor<16x16xf8E5M2>, %b: tensor<24x16x
 // CHECK-NEXT: nc.activation exp <sbuf[0, 16] at [[C0]] dims [16] strides [1] : f8E4M3FN>, <sbuf[0, 16] at [[C0]] dims [16] strides [1] : f32> {accum = {{.*}}, bias = #nc.ap<sbuf[0, 16] at [[NM]] dims [1] {{.*}}>}
 // CHECK-NEXT: nc.activation identity <sbuf[0, 8] at [[C1:[0-9]+]] dims [24] strides [1] : f32>, <psum[0, 8] at [[S1]] dims [24] {{.*}} {scale = 2.500000e-01 : f32}
 // CHECK-NEXT: nc.affine_select <sbuf[0, 8] at [[C1]] dims [24] {{.*}} {base = 16 : i64, channel_multiplier = 1 : i64, coefficients = array<i64: -1>, fill = -3.000000e+38 : f32}
-// CHECK: nc.transpose <psum[0, 16] at [[S0]] dims [16] {{.*}}, <sbuf[0, 16] at [[C0]] dims [16] strides [1] : f8E4M3FN>
-// CHECK-NEXT: nc.tensor_copy <sbuf[0, 16] {{.*}} : f8E4M3FN>, <psum[0, 16] at [[S0]]
-// CHECK: nc.tensor_scalar mul <sbuf[0, 16] at [[OT:[0-9]+]] dims [16] strides [1] : f8E4M3FN>, <psum[0, 16]
+// CHECK: nc.transpose <psum[0, 16] at [[S0]] dims [16] strides [1] : f8E4M3FN>, <sbuf[0, 16] at [[C0]] dims [16] strides [1] : f8E4M3FN>
+// CHECK-NEXT: nc.tensor_copy <sbuf[0, 16] {{.*}} : f8E4M3FN>, <psum[0, 16] at [[S0]] dims [16] strides [1] : f8E4M3FN>
+// CHECK: nc.tensor_scalar div <sbuf[0, 16] at [[OT:[0-9]+]] dims [16] strides [1] : f8E4M3FN>, <psum[0, 16]
 // CHECK-NEXT: nc.dma <hbm @out0[16 x 16] at 0 dims [16] strides [1] : f8E4M3FN>, <sbuf[0, 16] at [[OT]]
 func.func @attention_fp8_causal(%q: tensor<1x1x24x16xf8E4M3FN>, %k: tensor<1x1x24x16xf8E4M3FN>, %v: tensor<1x1x24x16xf8E4M3FN>) -> tensor<1x1x24x16xf8E4M3FN> {
   %0 = xf.attention %q, %k, %v {causal = true} : (tensor<1x1x24x16xf8E4M3FN>, tensor<1x1x24x16xf8E4M3FN>, tensor<1x1x24x16xf8E4M3FN>) -> tensor<1x1x24x16xf8E4M3FN>

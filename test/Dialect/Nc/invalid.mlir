@@ -378,6 +378,15 @@ nc.kernel @k target = "trn2" semaphores = 2 {
 
 // -----
 
+// A PE transpose passes its data through: PSUM receives f32 or the
+// source's own type, nothing else.
+nc.kernel @k target = "trn2" semaphores = 2 {
+  // expected-error @+1 {{dst must be f32 or the src type 'bf16', got 'f16'}}
+  nc.transpose #nc.ap<psum[0, 64] at 0 dims [128] strides [1] : f16>, #nc.ap<sbuf[0, 128] at 0 dims [64] strides [1] : bf16>
+}
+
+// -----
+
 // Tile sizes and strides pair up.
 nc.kernel @k target = "trn2" semaphores = 2 {
   // expected-error @+1 {{tile has 2 sizes but 1 strides}}

@@ -17,6 +17,8 @@ nc.kernel @every_instruction target = "trn2" semaphores = 3 {
   nc.matmul #nc.ap<psum[0, 128] at 0 dims [512] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 1024 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [512] strides [1] : bf16> {accumulate, wait = array<i64: 0, 1>, signal = array<i64: 1>}
   // CHECK: nc.transpose <psum[0, 64] at 2048 dims [128] strides [1] : f32>, <sbuf[0, 128] at 0 dims [64] strides [1] : bf16>
   nc.transpose #nc.ap<psum[0, 64] at 2048 dims [128] strides [1] : f32>, #nc.ap<sbuf[0, 128] at 0 dims [64] strides [1] : bf16>
+  // CHECK: nc.transpose <psum[0, 64] at 4096 dims [128] strides [1] : bf16>, <sbuf[0, 128] at 0 dims [64] strides [1] : bf16>
+  nc.transpose #nc.ap<psum[0, 64] at 4096 dims [128] strides [1] : bf16>, #nc.ap<sbuf[0, 128] at 0 dims [64] strides [1] : bf16>
   // CHECK: nc.activation gelu_tanh <sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, <psum[0, 128] at 0 dims [512] strides [1] : f32> {accum = #nc.ap<sbuf[0, 128] at 8192 dims [1] strides [1] : f32>, bias = #nc.ap<sbuf[0, 128] at 8196 dims [1] strides [1] : f32>, scale = 5.000000e-01 : f32, wait = array<i64: 1, 1>}
   nc.activation gelu_tanh #nc.ap<sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, #nc.ap<psum[0, 128] at 0 dims [512] strides [1] : f32> {scale = 0.5 : f32, bias = #nc.ap<sbuf[0, 128] at 8196 dims [1] strides [1] : f32>, accum = #nc.ap<sbuf[0, 128] at 8192 dims [1] strides [1] : f32>, wait = array<i64: 1, 1>}
   // CHECK: nc.tensor_tensor add <sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, <sbuf[0, 128] at 4096 dims [512] strides [1] : f32>, <sbuf[0, 128] at 12288 dims [4, 128] strides [128, 1] : f32> {queue = #nc.queue<pool>}
