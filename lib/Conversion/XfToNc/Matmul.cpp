@@ -742,8 +742,13 @@ LogicalResult muir::lower::emitMatmul(
     if (!ringSlots && bCopies == 2 && tiles[t].mi == 0 && nb + 1 < NB)
       emitLoadB(nb + 1);
     // The ring streams weights on every queue (decode: DMA-bound): large
-    // pieces keep the transfers' fixed cost to a ninth of queue time.
-    Emitter::DmaPieces stream(e, e.dmaBytesForFixedMultiple(8.0));
+    // pieces keep the transfers' fixed cost to a ninth of queue time. Only
+    // there: where the PE bounds the kernel, its row tiles' loads and
+    // stores go in the default, smaller pieces over more queues, for
+    // latency (a 128 KiB store in one piece holds the kernel's end 7 us).
+    std::optional<Emitter::DmaPieces> stream;
+    if (ringSlots)
+      stream.emplace(e, e.dmaBytesForFixedMultiple(8.0));
     for (int64_t k = 0; k < KT && ringSlots; ++k) {
       int64_t k0 = k * kt, kn = std::min(kt, s.k - k0);
       int64_t cols = std::min(blockCols, s.n - n0);
