@@ -109,6 +109,15 @@ template <typename... Ops> OpcodeMap opcodeMap() {
 }
 } // namespace
 
+bool muir::nc::hbmRowsInterleave(AccessAttr ap) {
+  if (!ap || !ap.isHbm())
+    return false;
+  int64_t extent = 1;
+  for (auto [n, st] : llvm::zip(ap.getSizes(), ap.getStrides()))
+    extent += (n - 1) * std::abs(st);
+  return std::abs(ap.getPartitionStride()) < extent;
+}
+
 std::optional<tgt::Opcode> muir::nc::opcodeOf(Operation *op) {
   // Every nc op class whose name is an opcode, by TypeID: a pointer lookup,
   // where matching the name against the opcode table compared strings.

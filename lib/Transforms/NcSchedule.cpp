@@ -3,8 +3,9 @@
 // Kernels are emitted one op after another, each in a readable order; the
 // engines run their queues in order, so that order decides how much their
 // work overlaps. This pass reorders the instructions of a kernel (keeping
-// every instruction on its queue) by list scheduling against the timing
-// model of the machine description:
+// every compute instruction on its queue; plain transfers go to whichever
+// DMA queue frees first) by list scheduling against the timing model of
+// the machine description:
 //
 //  1. Dependencies: every pair of instructions whose accesses conflict (RAW,
 //     WAR, WAW, on any queue) keeps its order. Accesses are indexed by
@@ -14,7 +15,10 @@
 //     (its estimated duration plus the longest path through its successors).
 //  3. Simulation: engines become free in time order; the free engine with
 //     the earliest possible start takes, among its instructions whose inputs
-//     are ready by then, the one with the longest critical path.
+//     are ready by then, the one with the longest critical path (PSUM banks
+//     and the Vector/GpSimd bus shared as the simulator shares them).
+//  4. DMA queues: the plain transfers are one list that the DMA queue
+//     freeing first takes from.
 //
 // The emitted order is a topological order of the dependencies, so results
 // are unchanged; `muir-nc-insert-sync` then derives the semaphores from it.
@@ -221,7 +225,8 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
   schedule(ArrayRef<Unit> units, ArrayRef<uint32_t> unitOf,
            ArrayRef<nc::InstAccesses> insts, ArrayRef<nc::LoopSpan> loops,
            ArrayRef<target::InstrCost> costs, const target::Machine &m,
-           double *makespan = nullptr) {
+           double *makespan = nullptr,
+           std::vector<uint32_t> *dmaQueueOf = nullptr) {
     uint32_t numUnits = units.size();
     // 1. Dependencies.
     std::vector<Node> nodes(numUnits);
@@ -273,6 +278,29 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     for (const Unit &un : units)
       for (uint32_t i = un.first; i < un.first + un.count; ++i)
         numQ = std::max(numQ, insts[i].queue + 1);
+    // With `dmaQueueOf`, the DMA queues are one pool: a transfer goes to
+    // whichever queue frees first (they are interchangeable; the emitted
+    // queue is only a round-robin guess), and `dmaQueueOf` returns each
+    // unit's queue. Loops, the indirect and collective transfers, and a
+    // write whose HBM rows interleave (ordered on its queue for the hazard
+    // checker, see Emitter::dma) keep theirs.
+    uint32_t firstDma = target::dmaQueue(0),
+             numDma = uint32_t(std::max<int64_t>(0, m.dma.queues));
+    std::vector<bool> pooled(numUnits, false);
+    if (dmaQueueOf) {
+      dmaQueueOf->assign(numUnits, UINT32_MAX);
+      for (uint32_t u = 0; u < numUnits && numDma > 0; ++u) {
+        const Unit &un = units[u];
+        if (un.loop >= 0 || un.count != 1 ||
+            insts[un.first].opcode != target::Opcode::Dma)
+          continue;
+        auto dma = llvm::dyn_cast<nc::DmaOp>(insts[un.first].op);
+        if (!dma || nc::hbmRowsInterleave(dma.getDst()))
+          continue;
+        pooled[u] = true;
+        numQ = std::max(numQ, firstDma + numDma);
+      }
+    }
     std::vector<SmallVector<std::pair<uint32_t, double>, 4>> parts(numUnits);
     std::vector<uint64_t> unitHbm(numUnits, 0);
     for (uint32_t u = 0; u < numUnits; ++u) {
@@ -328,8 +356,11 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     using WaitQ = std::priority_queue<uint32_t, std::vector<uint32_t>, ByReady>;
     using AvailQ =
         std::priority_queue<uint32_t, std::vector<uint32_t>, ByPriority>;
-    std::vector<WaitQ> waiting(numQ, WaitQ(ByReady{&nodes}));
-    std::vector<AvailQ> avail(numQ, AvailQ(ByPriority{&nodes}));
+    // One list per queue, and the DMA pool's last (index numQ).
+    const uint32_t pool = numQ;
+    auto listOf = [&](uint32_t u) { return pooled[u] ? pool : units[u].queue; };
+    std::vector<WaitQ> waiting(numQ + 1, WaitQ(ByReady{&nodes}));
+    std::vector<AvailQ> avail(numQ + 1, AvailQ(ByPriority{&nodes}));
     std::vector<double> freeAt(numQ, 0);
     double hbmFreeAt = 0;
     nc::AccessAttr lastStationary;
@@ -381,7 +412,7 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
     };
     for (uint32_t u = 0; u < numUnits; ++u)
       if (nodes[u].pending == 0)
-        waiting[units[u].queue].push(u);
+        waiting[listOf(u)].push(u);
 
     std::vector<uint32_t> order;
     order.reserve(numUnits);
@@ -405,19 +436,41 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
         if (bestQ == UINT32_MAX || t < bestT)
           bestQ = q, bestT = t;
       }
+      // The pool's transfers, on the DMA queue that frees first.
+      bool fromPool = false;
+      if (!waiting[pool].empty() || !avail[pool].empty()) {
+        uint32_t qd = firstDma;
+        for (uint32_t q = firstDma + 1; q < firstDma + numDma; ++q)
+          if (freeAt[q] < freeAt[qd])
+            qd = q;
+        while (!waiting[pool].empty() &&
+               nodes[waiting[pool].top()].readyAt <= freeAt[qd]) {
+          avail[pool].push(waiting[pool].top());
+          waiting[pool].pop();
+        }
+        double t =
+            !avail[pool].empty()
+                ? freeAt[qd]
+                : std::max(freeAt[qd], nodes[waiting[pool].top()].readyAt);
+        if (bestQ == UINT32_MAX || t < bestT)
+          bestQ = qd, bestT = t, fromPool = true;
+      }
       if (bestQ == UINT32_MAX)
         return failure();
-      uint32_t q = bestQ;
-      while (!waiting[q].empty() && nodes[waiting[q].top()].readyAt <= bestT) {
-        avail[q].push(waiting[q].top());
-        waiting[q].pop();
+      uint32_t q = bestQ, list = fromPool ? pool : q;
+      while (!waiting[list].empty() &&
+             nodes[waiting[list].top()].readyAt <= bestT) {
+        avail[list].push(waiting[list].top());
+        waiting[list].pop();
       }
       // The highest priority, unless a shared resource holds it back: then
       // the first of the next few that starts sooner (an engine stalled on
       // a PSUM bank or the bus while it has other ready work is lost time).
-      uint32_t u = avail[q].top();
-      avail[q].pop();
-      if (double held = sharedDelay(u, q, bestT); held > bestT) {
+      uint32_t u = avail[list].top();
+      avail[list].pop();
+      if (fromPool)
+        (*dmaQueueOf)[u] = q;
+      else if (double held = sharedDelay(u, q, bestT); held > bestT) {
         SmallVector<uint32_t, 8> skipped;
         double bestStart = held;
         uint32_t pick = u;
@@ -488,12 +541,13 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
       order.push_back(u);
       for (uint32_t s : nd.succs) {
         // A consumer on another queue waits on a semaphore.
-        double sync = units[s].queue == q
+        // (A pooled transfer's queue is not known yet: counted as another.)
+        double sync = units[s].queue == q && !pooled[s]
                           ? 0
                           : target::semaphoreLatencyNs(m, units[s].queue);
         nodes[s].readyAt = std::max(nodes[s].readyAt, end + nd.latency + sync);
         if (--nodes[s].pending == 0)
-          waiting[units[s].queue].push(s);
+          waiting[listOf(s)].push(s);
       }
     }
 
@@ -933,11 +987,23 @@ struct NcSchedulePass : public muir::impl::NcSchedulePassBase<NcSchedulePass> {
         ++i;
       }
     }
+    std::vector<uint32_t> dmaQueueOf;
     FailureOr<std::vector<uint32_t>> order =
-        schedule(units, unitOf, insts, loops, costs, *m);
+        schedule(units, unitOf, insts, loops, costs, *m, nullptr,
+                 assignDmaQueues ? &dmaQueueOf : nullptr);
     if (failed(order)) {
       kernel.emitError() << "instruction scheduling found a dependency cycle";
       return signalPassFailure();
+    }
+    // The DMA queues the pool's transfers ran on (dma0 is the default).
+    for (auto [u, q] : llvm::enumerate(dmaQueueOf)) {
+      if (q == UINT32_MAX)
+        continue;
+      Operation *op = insts[units[u].first].op;
+      if (q == target::dmaQueue(0))
+        op->removeAttr("queue");
+      else
+        op->setAttr("queue", nc::QueueAttr::get(op->getContext(), q));
     }
     // Re-emit in the new order after the tensor declarations.
     Block &body = kernel.getBody().front();

@@ -283,8 +283,11 @@ def NcAllocatePass : Pass<"muir-nc-allocate", "muir::nc::KernelOp"> {
 def NcSchedulePass : Pass<"muir-nc-schedule", "muir::nc::KernelOp"> {
   let summary = "Reorder a kernel's instructions by list scheduling across engines";
   let description = [{
-    Keeps every instruction on its queue and every conflicting pair of
-    instructions (overlapping accesses, at least one a write) in order, and
+    Keeps every compute instruction on its queue and every conflicting
+    pair of instructions (overlapping accesses, at least one a write) in
+    order; the DMA queues are interchangeable, so a plain transfer outside
+    loops goes to whichever of them frees first (`assign-dma-queues`; a
+    write whose HBM rows interleave keeps its queue), and
     otherwise reorders the kernel so that the engines' in-order queues
     overlap: a list scheduler simulates the engines with the machine
     description's cost formulas and, whenever an engine is free, issues its
@@ -306,6 +309,9 @@ def NcSchedulePass : Pass<"muir-nc-schedule", "muir::nc::KernelOp"> {
            "software-pipeline loop bodies by one stage where the estimate gains">,
     Option<"unrollSlow", "unroll-slow-loops", "bool", /*default=*/"false",
            "write out loops estimated slower than their iterations scheduled freely">,
+    Option<"assignDmaQueues", "assign-dma-queues", "bool", /*default=*/"true",
+           "put each plain transfer outside loops on the DMA queue that frees "
+           "first (false: keep the emitted queues)">,
   ];
 }
 

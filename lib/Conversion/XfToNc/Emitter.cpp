@@ -209,10 +209,8 @@ void Emitter::dma(nc::AccessAttr dst, nc::AccessAttr src, bool transpose) {
   // it after the kernel's other bounded writes.
   bool serialise = false;
   if (dst.isHbm()) {
-    int64_t extent = 1, runs = 1;
+    int64_t runs = 1;
     ArrayRef<int64_t> sizes = dst.getSizes(), strides = dst.getStrides();
-    for (auto [n, st] : llvm::zip(sizes, strides))
-      extent += (n - 1) * std::abs(st);
     for (size_t d = 0; d < sizes.size(); ++d)
       runs *= d + 1 == sizes.size() && std::abs(strides[d]) == 1 ? 1 : sizes[d];
     int64_t ps = std::abs(dst.getPartitionStride());
@@ -221,7 +219,7 @@ void Emitter::dma(nc::AccessAttr dst, nc::AccessAttr src, bool transpose) {
       return runs * parts <= kExact ||
              (ps == 1 && parts > 1 && dst.getFreeElements() <= kExact);
     };
-    if (ps < extent) {
+    if (nc::hbmRowsInterleave(dst)) {
       serialise = !exact(dst.getPartitions());
       if (pieces > 1 && (serialise || !exact(per))) {
         pieces = 1;

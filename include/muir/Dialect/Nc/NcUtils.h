@@ -15,6 +15,12 @@ class Operation;
 }
 
 namespace muir::nc {
+class AccessAttr;
+/// Whether the rows of an HBM tile interleave: its partition stride is
+/// shorter than one row's extent, so partitions write element-strided
+/// columns of the same bytes (softmax along a leading axis). False for
+/// on-chip tiles.
+bool hbmRowsInterleave(AccessAttr ap);
 /// The target opcode of an nc instruction (nullopt for anything else),
 /// without comparing the op's name against the opcode table: each op class
 /// knows its opcode (InstructionOpInterface::getOpcode).
