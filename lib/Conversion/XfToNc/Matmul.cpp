@@ -452,6 +452,18 @@ LogicalResult muir::lower::emitMatmul(
   // Moves one accumulator tile into `out` (casting), adding the fused
   // residual, loaded into `resBuf`, when there is one, or running the
   // epilogue on the tiles of `epiBufs`.
+  // Epilogue operands broadcast over the rows (a bias row): the tile of a
+  // column range is the same for every row tile, so it is loaded once and
+  // kept while row tiles use it. Each such operand's slot buffers form a
+  // pool (met as the slots are) that holds the most recently used column
+  // tiles: `held` is (c0, cn, rows) per buffer offset, `used` its last use.
+  struct BcastPool {
+    SmallVector<int64_t> offsets; // the pool's buffers (by offset)
+    llvm::DenseMap<int64_t, std::array<int64_t, 3>> held;
+    llvm::DenseMap<int64_t, int64_t> used;
+  };
+  SmallVector<BcastPool> bcastPools(epi ? epi->extras.size() : 0);
+  int64_t bcastClock = 0;
   auto evacuateTo = [&](nc::AccessAttr out, nc::AccessAttr acc,
                         const Buffer *resBuf, int64_t m0, int64_t mn,
                         int64_t c0, int64_t cn, ArrayRef<Buffer> epiBufs = {}) {
@@ -463,9 +475,43 @@ LogicalResult muir::lower::emitMatmul(
         int64_t r = x.shape.size();
         int64_t cs = r >= 1 && x.shape[r - 1] != 1 ? st[r - 1] : 0;
         int64_t rs = r >= 2 && x.shape[r - 2] != 1 ? st[r - 2] : 0;
-        nc::AccessAttr t = e.dense(epiBufs[i], mn, cn, x.elemType);
-        e.dma(t, e.hbm(x, m0 * rs + c0 * cs, mn, rs, {cn}, {cs}));
+        if (rs != 0) {
+          nc::AccessAttr t = e.dense(epiBufs[i], mn, cn, x.elemType);
+          xs.push_back(t);
+          e.dma(t, e.hbm(x, m0 * rs + c0 * cs, mn, rs, {cn}, {cs}));
+          continue;
+        }
+        // Broadcast over the rows: a load moves a row per partition, so a
+        // bias reloaded per row tile cost 128 times its bytes each time.
+        // The pool's buffer holding these columns (for at least these
+        // rows), else its least recently used one, loaded (the epilogue
+        // only reads its operands, so a held tile stays valid).
+        BcastPool &pool = bcastPools[i];
+        if (!llvm::is_contained(pool.offsets, epiBufs[i].offset))
+          pool.offsets.push_back(epiBufs[i].offset);
+        int64_t pick = -1;
+        for (int64_t off : pool.offsets) {
+          auto h = pool.held.find(off);
+          if (h != pool.held.end() && h->second[0] == c0 &&
+              h->second[1] == cn && h->second[2] >= mn) {
+            pick = off;
+            break;
+          }
+        }
+        bool load = pick < 0;
+        if (load) {
+          for (int64_t off : pool.offsets)
+            if (pick < 0 || pool.used.lookup(off) < pool.used.lookup(pick))
+              pick = off;
+          pool.held[pick] = {c0, cn, mn};
+        }
+        pool.used[pick] = ++bcastClock;
+        Buffer buf = epiBufs[i];
+        buf.offset = pick;
+        nc::AccessAttr t = e.dense(buf, mn, cn, x.elemType);
         xs.push_back(t);
+        if (load)
+          e.dma(t, e.hbm(x, c0 * cs, mn, 0, {cn}, {cs}));
       }
       for (auto [i, t] : llvm::enumerate(epi->tempTypes))
         temps.push_back(e.dense(epiBufs[epi->extras.size() + i], mn, cn, t));
