@@ -68,7 +68,8 @@ def Nc_Dialect : Dialect {
 
     ## Numerics
 
-    Matmul and transpose accumulate in fp32 into PSUM. Vector and Scalar
+    Matmul accumulates in fp32 into PSUM; a transpose moves its elements
+    exactly, into an fp32 PSUM tile or one of the source's own type. Vector and Scalar
     engines compute in fp32 and round to the destination's element type
     (round-to-nearest-even) on write.
   }];
@@ -422,7 +423,10 @@ def Nc_TransposeOp : Nc_Inst<"transpose"> {
   let description = [{
     `dst[n, p] = src[p, n]` for an SBUF `src` with P partitions and N free
     elements (P, N <= `pe.rows`) into a PSUM `dst` with N partitions and P
-    free elements. Exact for every type (fp32 in PSUM).
+    free elements. Exact for every type: `dst` is fp32 or the source's own
+    type (NKI `nc_transpose` writes the data's type; a bf16 P^T in PSUM is
+    then evacuated by a two-byte copy, which the Vector engine runs in its
+    2x mode).
   }];
   let arguments = !con((ins Nc_AccessAttr:$dst, Nc_AccessAttr:$src), semArgs);
   let assemblyFormat = "$dst `,` $src attr-dict";
