@@ -37,6 +37,8 @@ struct Inst {
   Operation *op;
   tgt::Opcode opcode;
   llvm::hash_code hash;
+  /// The location repetitions must share (null: any).
+  const void *loc;
   SmallVector<int64_t, 8> pos;
   /// The op's attributes in name order (a dictionary's order), read once
   /// and without building a dictionary: ops with properties build and
@@ -78,13 +80,11 @@ bool invariantEqual(nc::AccessAttr a, nc::AccessAttr b) {
 
 bool isWait(NamedAttribute a) { return a.getName().getValue() == "wait"; }
 
-Inst describe(Operation *op, tgt::Opcode opcode) {
-  Inst in{op,
-          opcode,
-          llvm::hash_combine(op->getName().getAsOpaquePointer(),
-                             op->getLoc().getAsOpaquePointer()),
-          {},
-          attributesOf(op)};
+Inst describe(Operation *op, tgt::Opcode opcode, bool sameLocations) {
+  const void *loc = sameLocations ? op->getLoc().getAsOpaquePointer() : nullptr;
+  Inst in{
+      op,  opcode, llvm::hash_combine(op->getName().getAsOpaquePointer(), loc),
+      loc, {},     attributesOf(op)};
   for (NamedAttribute a : in.attrs) {
     in.hash = llvm::hash_combine(in.hash, a.getName().getAsOpaquePointer());
     if (auto ap = llvm::dyn_cast<nc::AccessAttr>(a.getValue())) {
@@ -106,7 +106,7 @@ Inst describe(Operation *op, tgt::Opcode opcode) {
 /// Everything but the steppable fields is equal.
 bool sameShape(const Inst &x, const Inst &y) {
   if (x.hash != y.hash || x.op->getName() != y.op->getName() ||
-      x.op->getLoc() != y.op->getLoc() || x.pos.size() != y.pos.size())
+      x.loc != y.loc || x.pos.size() != y.pos.size())
     return false;
   ArrayRef<NamedAttribute> ax = x.attrs, ay = y.attrs;
   if (ax.size() != ay.size())
@@ -322,7 +322,7 @@ struct NcRollLoopsPass
           runs.emplace_back();
         continue;
       }
-      runs.back().push_back(describe(&op, *opcode));
+      runs.back().push_back(describe(&op, *opcode, sameLocations));
     }
     for (std::vector<Inst> &run : runs)
       rollRun(run);

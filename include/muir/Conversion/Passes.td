@@ -322,7 +322,8 @@ def NcRollLoopsPass : Pass<"muir-nc-roll-loops", "muir::nc::KernelOp"> {
     period `p` at least `min-trips` times, where repetition `r` of each
     instruction is the first one with its tile offsets, partition starts
     and wait counts advanced by `r` times a constant (everything else —
-    opcode, queue, signals, shapes, location — equal), and replaces each
+    opcode, queue, signals, shapes, location unless `same-locations=false`
+    — equal), and replaces each
     run by an `nc.loop` of `p` instructions. The meaning is unchanged: a
     loop is defined as its unrolled sequence. Greedy and bounded: at each
     start it tries the periods up to `max-period` at which the start's
@@ -337,6 +338,11 @@ def NcRollLoopsPass : Pass<"muir-nc-roll-loops", "muir::nc::KernelOp"> {
   let options = [
     Option<"maxPeriod", "max-period", "unsigned", "512",
            "longest loop body tried, in instructions">,
+    Option<"sameLocations", "same-locations", "bool", "true",
+           "roll only repetitions with equal source locations (false: a "
+           "loop's body keeps its first repetition's locations; for a "
+           "kernel read back from text printed without debug info, where "
+           "every instruction's location is its own line)">,
     Option<"minTrips", "min-trips", "unsigned", "2",
            "fewest repetitions worth a loop">,
     Option<"work", "work", "unsigned", "4096",
