@@ -150,23 +150,28 @@ void Emitter::finish(Operation *op) {
   ++instructions;
   if (!balancing)
     return;
+  // The op's compute queue and busy time there (nothing for other ops).
   auto cost = [&]() -> std::pair<unsigned, double> {
     FailureOr<target::Instruction> in = target::instructionOf(op);
     if (failed(in) || in->queue >= 4)
       return {0, 0.0};
     return {in->queue, target::instructionCost(m, *in).busyNs};
   };
+  std::pair<unsigned, double> c;
   if (override == "balance" &&
       llvm::isa<nc::TensorCopyOp, nc::TensorScalarOp>(op)) {
-    setQueue(op, "dve");
-    auto [dq, dns] = cost();
     setQueue(op, "act");
-    auto [aq, ans] = cost();
-    if (load[dq] + dns <= load[aq] + ans)
-      setQueue(op, "dve");
+    std::pair<unsigned, double> onAct = cost();
+    setQueue(op, "dve");
+    c = cost();
+    if (load[c.first] + c.second > load[onAct.first] + onAct.second) {
+      setQueue(op, "act");
+      c = onAct;
+    }
+  } else {
+    c = cost();
   }
-  auto [q, ns] = cost();
-  load[q] += ns;
+  load[c.first] += c.second;
 }
 
 /// Rows [p0, p0 + n) of a tile.

@@ -15,6 +15,8 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <algorithm>
+
 namespace muir::lower {
 
 /// Row-major element strides of a shape.
@@ -149,24 +151,28 @@ public:
 
   /// While alive, every Vector, Scalar and GpSimd instruction emitted is
   /// costed by the simulator's model (muir/Target/Cost.h) and its time
-  /// added to its engine's load; inside it, OnQueue(e, "balance") sends a
-  /// tensor_copy or tensor_scalar to whichever of the Vector and Scalar
-  /// engines then has the smaller load (a kernel keeping both busy splits
-  /// its movable work by what it costs on each, not by turns).
+  /// added to its engine's load, counted from zero for the scope (one
+  /// kernel); inside it, OnQueue(e, "balance") sends a tensor_copy or
+  /// tensor_scalar to whichever of the Vector and Scalar engines then has
+  /// the smaller load (a kernel keeping both busy splits its movable work
+  /// by what it costs on each, not by turns).
   class Balance {
   public:
     explicit Balance(Emitter &e) : e(e), saved(e.balancing) {
+      std::copy(e.load, e.load + 4, savedLoad);
+      std::fill(e.load, e.load + 4, 0.0);
       e.balancing = true;
     }
-    ~Balance() { e.balancing = saved; }
+    ~Balance() {
+      e.balancing = saved;
+      std::copy(savedLoad, savedLoad + 4, e.load);
+    }
 
   private:
     Emitter &e;
     bool saved;
+    double savedLoad[4];
   };
-  /// The estimated busy time (ns) of the compute queue `q` (0-3) so far
-  /// inside Balance scopes.
-  double loadNs(unsigned q) const { return q < 4 ? load[q] : 0.0; }
 
   /// While alive, DMAs are split over queues in pieces of at least `bytes`
   /// (see dma()); streaming kernels whose queues are all busy anyway ask for

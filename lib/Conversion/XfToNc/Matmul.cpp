@@ -449,21 +449,20 @@ LogicalResult muir::lower::emitMatmul(
     }
     return bufs;
   };
-  // Moves one accumulator tile into `out` (casting), adding the fused
-  // residual, loaded into `resBuf`, when there is one, or running the
-  // epilogue on the tiles of `epiBufs`.
   // Epilogue operands broadcast over the rows (a bias row): the tile of a
   // column range is the same for every row tile, so it is loaded once and
   // kept while row tiles use it. Each such operand's slot buffers form a
-  // pool (met as the slots are) that holds the most recently used column
-  // tiles: `held` is (c0, cn, rows) per buffer offset, `used` its last use.
-  struct BcastPool {
-    SmallVector<int64_t> offsets; // the pool's buffers (by offset)
-    llvm::DenseMap<int64_t, std::array<int64_t, 3>> held;
-    llvm::DenseMap<int64_t, int64_t> used;
+  // pool (met as the slots are) holding the most recently used column
+  // tiles: per buffer, its columns [c0, c0 + cn) on `rows` partitions and
+  // when it was last used.
+  struct Held {
+    int64_t offset, c0 = -1, cn = 0, rows = 0, used = 0;
   };
-  SmallVector<BcastPool> bcastPools(epi ? epi->extras.size() : 0);
+  SmallVector<SmallVector<Held>> bcastPools(epi ? epi->extras.size() : 0);
   int64_t bcastClock = 0;
+  // Moves one accumulator tile into `out` (casting), adding the fused
+  // residual, loaded into `resBuf`, when there is one, or running the
+  // epilogue on the tiles of `epiBufs`.
   auto evacuateTo = [&](nc::AccessAttr out, nc::AccessAttr acc,
                         const Buffer *resBuf, int64_t m0, int64_t mn,
                         int64_t c0, int64_t cn, ArrayRef<Buffer> epiBufs = {}) {
@@ -486,28 +485,24 @@ LogicalResult muir::lower::emitMatmul(
         // The pool's buffer holding these columns (for at least these
         // rows), else its least recently used one, loaded (the epilogue
         // only reads its operands, so a held tile stays valid).
-        BcastPool &pool = bcastPools[i];
-        if (!llvm::is_contained(pool.offsets, epiBufs[i].offset))
-          pool.offsets.push_back(epiBufs[i].offset);
-        int64_t pick = -1;
-        for (int64_t off : pool.offsets) {
-          auto h = pool.held.find(off);
-          if (h != pool.held.end() && h->second[0] == c0 &&
-              h->second[1] == cn && h->second[2] >= mn) {
-            pick = off;
-            break;
-          }
-        }
-        bool load = pick < 0;
+        SmallVector<Held> &pool = bcastPools[i];
+        if (llvm::none_of(pool, [&](const Held &h) {
+              return h.offset == epiBufs[i].offset;
+            }))
+          pool.push_back({epiBufs[i].offset});
+        Held *pick = llvm::find_if(pool, [&](const Held &h) {
+          return h.c0 == c0 && h.cn == cn && h.rows >= mn;
+        });
+        bool load = pick == pool.end();
         if (load) {
-          for (int64_t off : pool.offsets)
-            if (pick < 0 || pool.used.lookup(off) < pool.used.lookup(pick))
-              pick = off;
-          pool.held[pick] = {c0, cn, mn};
+          pick = llvm::min_element(pool, [](const Held &a, const Held &b) {
+            return a.used < b.used;
+          });
+          pick->c0 = c0, pick->cn = cn, pick->rows = mn;
         }
-        pool.used[pick] = ++bcastClock;
+        pick->used = ++bcastClock;
         Buffer buf = epiBufs[i];
-        buf.offset = pick;
+        buf.offset = pick->offset;
         nc::AccessAttr t = e.dense(buf, mn, cn, x.elemType);
         xs.push_back(t);
         if (load)
